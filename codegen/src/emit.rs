@@ -1,0 +1,567 @@
+//! Emit: the model to token streams, one per generated file.
+
+use crate::docs;
+use crate::model::{AuthKind, Field, Location, Model, OpDef, Segment, Ty, TypeDef, TypeKind};
+use indexmap::IndexMap;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// One file's tokens, before rendering.
+pub struct FileTokens {
+    /// Path relative to the generated module's directory, with `/` separators.
+    pub path: String,
+    /// A short description for the module docs.
+    pub doc: String,
+    /// The items.
+    pub tokens: TokenStream,
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = "..."]` attributes, one per line.
+fn doc_attrs(parts: &[Option<&str>]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    for text in parts.iter().flatten() {
+        let l = docs::lines(text);
+        if l.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(l);
+    }
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+fn deprecated(flag: bool) -> TokenStream {
+    if flag {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    }
+}
+
+impl Model {
+    fn ty(&self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::String => quote!(::std::string::String),
+            Ty::Bool => quote!(bool),
+            Ty::I32 => quote!(i32),
+            Ty::I64 => quote!(i64),
+            Ty::F64 => quote!(f64),
+            Ty::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+            Ty::Uuid => quote!(::uuid::Uuid),
+            Ty::Json => quote!(::serde_json::Value),
+            Ty::Named(id) => {
+                let name = ident(&self.types[*id].name);
+                quote!(crate::types::#name)
+            }
+            Ty::Vec(t) => {
+                let t = self.ty(t);
+                quote!(::std::vec::Vec<#t>)
+            }
+            Ty::Map(t) => {
+                let t = self.ty(t);
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+            Ty::Tuple(ts) => {
+                let ts = ts.iter().map(|t| self.ty(t));
+                quote!((#(#ts),*))
+            }
+            Ty::Runtime(path) => syn::parse_str::<syn::Path>(path)
+                .map(|p| quote!(#p))
+                .unwrap_or_else(|_| quote!(::serde_json::Value)),
+        }
+    }
+
+    fn field_ty(&self, f: &Field) -> TokenStream {
+        let mut t = self.ty(&f.ty);
+        if f.boxed {
+            t = quote!(::std::boxed::Box<#t>);
+        }
+        if f.is_option() {
+            t = quote!(::std::option::Option<#t>);
+        }
+        t
+    }
+
+    /// Emits every file: `mod.rs`, `types/*.rs`, `ops/*.rs`.
+    pub fn emit(&self) -> Vec<FileTokens> {
+        let mut files = Vec::new();
+        let mut type_modules: IndexMap<&str, Vec<&TypeDef>> = IndexMap::new();
+        for t in &self.types {
+            type_modules.entry(t.module.as_str()).or_default().push(t);
+        }
+        type_modules.sort_keys();
+        let mut op_modules: IndexMap<&str, Vec<&OpDef>> = IndexMap::new();
+        for op in &self.ops {
+            op_modules.entry(op.module.as_str()).or_default().push(op);
+        }
+        op_modules.sort_keys();
+
+        files.push(FileTokens {
+            path: "mod.rs".into(),
+            doc: "Code generated from the spec: request types in [`ops`], data types in [`types`]."
+                .into(),
+            tokens: quote! {
+                pub mod ops;
+                pub mod types;
+            },
+        });
+        files.push(index(
+            "types",
+            type_modules.keys().copied(),
+            "Data types: every schema of the spec, and the inline objects and enums inside them.",
+        ));
+        files.push(index("ops", op_modules.keys().copied(),
+            "One request type per operation, and the [`Client`](crate::Client) method that sends it."));
+
+        for (module, types) in &type_modules {
+            let items = types.iter().map(|t| self.type_def(t));
+            files.push(FileTokens {
+                path: format!("types/{module}.rs"),
+                doc: format!("Types used by the `{module}` operations."),
+                tokens: quote!(#(#items)*),
+            });
+        }
+        for (module, ops) in &op_modules {
+            let items = ops.iter().map(|op| self.op_def(op));
+            files.push(FileTokens {
+                path: format!("ops/{module}.rs"),
+                doc: format!("The `{module}` operations."),
+                tokens: quote!(#(#items)*),
+            });
+        }
+        files
+    }
+
+    fn type_def(&self, t: &TypeDef) -> TokenStream {
+        let name = ident(&t.name);
+        let docs = doc_attrs(&[t.doc.as_deref()]);
+        let dep = deprecated(t.deprecated);
+        match &t.kind {
+            TypeKind::Struct(fields) => self.struct_def(t, fields),
+            TypeKind::StringEnum { variants, unknown } => {
+                let unknown = ident(unknown);
+                let vnames: Vec<Ident> = variants.iter().map(|(n, _)| ident(n)).collect();
+                let values: Vec<&str> = variants.iter().map(|(_, v)| v.as_str()).collect();
+                let vdocs = values.iter().map(|v| {
+                    let d = format!(" `{}`", v.replace('`', "'"));
+                    quote!(#[doc = #d])
+                });
+                quote! {
+                    #docs
+                    #dep
+                    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                    #[non_exhaustive]
+                    pub enum #name {
+                        #( #vdocs #vnames, )*
+                        /// A value this version of the spec does not list, kept exactly as received.
+                        #unknown(::std::string::String),
+                    }
+                    impl crate::enums::StringEnum for #name {
+                        const VALUES: &'static [&'static str] = &[#(#values),*];
+                        fn as_str(&self) -> &str {
+                            match self {
+                                #( Self::#vnames => #values, )*
+                                Self::#unknown(value) => value,
+                            }
+                        }
+                        fn from_known(value: &str) -> ::std::option::Option<Self> {
+                            match value {
+                                #( #values => ::std::option::Option::Some(Self::#vnames), )*
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        fn unknown(value: ::std::string::String) -> Self {
+                            Self::#unknown(value)
+                        }
+                    }
+                    crate::enums::string_enum_impls!(#name);
+                }
+            }
+            TypeKind::IntEnum { variants, unknown } => {
+                let unknown = ident(unknown);
+                let vnames: Vec<Ident> = variants.iter().map(|(n, _)| ident(n)).collect();
+                let values: Vec<i64> = variants.iter().map(|(_, v)| *v).collect();
+                let vdocs = values.iter().map(|v| {
+                    let d = format!(" `{v}`");
+                    quote!(#[doc = #d])
+                });
+                quote! {
+                    #docs
+                    #dep
+                    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+                    #[non_exhaustive]
+                    pub enum #name {
+                        #( #vdocs #vnames, )*
+                        /// A value this version of the spec does not list, kept exactly as received.
+                        #unknown(i64),
+                    }
+                    impl crate::enums::IntEnum for #name {
+                        const VALUES: &'static [i64] = &[#(#values),*];
+                        fn value(&self) -> i64 {
+                            match self {
+                                #( Self::#vnames => #values, )*
+                                Self::#unknown(value) => *value,
+                            }
+                        }
+                        fn from_known(value: i64) -> ::std::option::Option<Self> {
+                            match value {
+                                #( #values => ::std::option::Option::Some(Self::#vnames), )*
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        fn unknown(value: i64) -> Self {
+                            Self::#unknown(value)
+                        }
+                    }
+                    crate::enums::int_enum_impls!(#name);
+                }
+            }
+            TypeKind::Alias(ty) => {
+                let ty = self.ty(ty);
+                quote! {
+                    #docs
+                    #dep
+                    pub type #name = #ty;
+                }
+            }
+            TypeKind::Pending => quote!(),
+        }
+    }
+
+    fn struct_def(&self, t: &TypeDef, fields: &[Field]) -> TokenStream {
+        let name = ident(&t.name);
+        let docs = doc_attrs(&[t.doc.as_deref()]);
+        let dep = deprecated(t.deprecated);
+        let has_required = fields.iter().any(|f| !f.is_option());
+        // Response types default every field so one absent "required" field cannot fail a page
+        // (see the crate docs); request-only types with required fields have no `Default`, so the
+        // compiler insists on them.
+        let default = if t.output || !has_required {
+            quote!(, Default)
+        } else {
+            quote!()
+        };
+        let field_items = fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            let fty = self.field_ty(f);
+            let fdocs = doc_attrs(&[f.doc.as_deref()]);
+            let fdep = deprecated(f.deprecated);
+            let wire = &f.wire;
+            let mut args = Vec::new();
+            if f.name != f.wire {
+                args.push(quote!(rename = #wire));
+            }
+            if f.is_option() {
+                args.push(quote!(default));
+                if !f.keep_null && !f.required {
+                    args.push(quote!(skip_serializing_if = "::std::option::Option::is_none"));
+                }
+            } else if t.output {
+                args.push(quote!(default));
+            }
+            let serde = if args.is_empty() {
+                quote!()
+            } else {
+                quote!(#[serde(#(#args),*)])
+            };
+            quote! {
+                #fdocs
+                #fdep
+                #serde
+                pub #fname: #fty,
+            }
+        });
+        let ctor = if t.input && has_required {
+            let required: Vec<&Field> = fields.iter().filter(|f| !f.is_option()).collect();
+            let args = required.iter().map(|f| {
+                let n = ident(&f.name);
+                if f.ty == Ty::String && !f.boxed {
+                    quote!(#n: impl ::std::convert::Into<::std::string::String>)
+                } else {
+                    let ty = self.field_ty(f);
+                    quote!(#n: #ty)
+                }
+            });
+            let inits = fields.iter().map(|f| {
+                let n = ident(&f.name);
+                if f.is_option() {
+                    quote!(#n: ::std::option::Option::None)
+                } else if f.ty == Ty::String && !f.boxed {
+                    quote!(#n: #n.into())
+                } else {
+                    quote!(#n)
+                }
+            });
+            quote! {
+                impl #name {
+                    /// Builds the value from its required fields; optional fields start unset.
+                    pub fn new(#(#args),*) -> Self {
+                        Self { #(#inits),* }
+                    }
+                }
+            }
+        } else {
+            quote!()
+        };
+        quote! {
+            #docs
+            #dep
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize #default)]
+            pub struct #name {
+                #(#field_items)*
+            }
+            #ctor
+        }
+    }
+
+    fn op_def(&self, op: &OpDef) -> TokenStream {
+        let name = ident(&op.struct_name);
+        let fn_name = ident(&op.fn_name);
+        let id = &op.id;
+        let method = ident(&op.method);
+        let path = &op.path;
+        let route = format!("`{} {}`", op.method, op.path);
+        let auth_note = match op.auth {
+            AuthKind::None => "Public: sent unsigned.",
+            AuthKind::Required => "Authenticated: the client signs it.",
+            AuthKind::Optional => "Signed when the client has credentials.",
+        };
+        let docs = doc_attrs(&[
+            op.summary.as_deref(),
+            Some(&route),
+            op.description.as_deref(),
+            Some(auth_note),
+        ]);
+        let fn_docs = doc_attrs(&[
+            op.summary.as_deref().or(Some(op.id.as_str())),
+            Some(&format!(
+                "{route}; the request is [`{0}`](crate::ops::{0}). {auth_note}",
+                op.struct_name
+            )),
+        ]);
+        let dep = deprecated(op.deprecated);
+        let auth = match op.auth {
+            AuthKind::None => quote!(None),
+            AuthKind::Required => quote!(Required),
+            AuthKind::Optional => quote!(Optional),
+        };
+
+        // Fields: parameters, then the body.
+        let mut fields = Vec::new();
+        let mut required_args = Vec::new();
+        let mut inits = Vec::new();
+        let mut setters = Vec::new();
+        let mut push_field = |fname: &str,
+                              ty: TokenStream,
+                              base: TokenStream,
+                              is_string: bool,
+                              required: bool,
+                              doc: TokenStream,
+                              fdep: TokenStream| {
+            let n = ident(fname);
+            if required {
+                fields.push(quote!(#doc #fdep pub #n: #ty,));
+                if is_string {
+                    required_args
+                        .push(quote!(#n: impl ::std::convert::Into<::std::string::String>));
+                    inits.push(quote!(#n: #n.into()));
+                } else {
+                    required_args.push(quote!(#n: #ty));
+                    inits.push(quote!(#n));
+                }
+            } else {
+                fields.push(quote!(#doc #fdep pub #n: ::std::option::Option<#ty>,));
+                inits.push(quote!(#n: ::std::option::Option::None));
+                let (arg, val) = if is_string {
+                    (
+                        quote!(impl ::std::convert::Into<::std::string::String>),
+                        quote!(value.into()),
+                    )
+                } else {
+                    (base, quote!(value))
+                };
+                setters.push(quote! {
+                    #doc
+                    #fdep
+                    pub fn #n(mut self, value: #arg) -> Self {
+                        self.#n = ::std::option::Option::Some(#val);
+                        self
+                    }
+                });
+            }
+        };
+        for p in &op.params {
+            let ty = self.ty(&p.ty);
+            push_field(
+                &p.name,
+                ty.clone(),
+                ty,
+                p.ty == Ty::String,
+                p.required,
+                doc_attrs(&[p.doc.as_deref()]),
+                deprecated(p.deprecated),
+            );
+        }
+        if let Some(b) = &op.body {
+            let ty = self.ty(&b.ty);
+            let doc = doc_attrs(&[b.doc.as_deref().or(Some("The JSON request body."))]);
+            push_field(&b.name, ty.clone(), ty, false, b.required, doc, quote!());
+        }
+        let has_required =
+            op.params.iter().any(|p| p.required) || op.body.as_ref().is_some_and(|b| b.required);
+        let default = if has_required {
+            quote!()
+        } else {
+            quote!(, Default)
+        };
+
+        // write_path: literals merged, parameters encoded as one segment each.
+        let path_stmts = op.segments.iter().map(|s| match s {
+            Segment::Literal(l) => quote!(out.push_str(#l);),
+            Segment::Param(i) => {
+                let n = ident(&op.params[*i].name);
+                quote!(crate::operation::push_path(out, &self.#n);)
+            }
+        });
+        let query: Vec<TokenStream> = op
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Query)
+            .map(|p| {
+                let n = ident(&p.name);
+                let wire = &p.wire;
+                match (&p.ty, p.explode, p.required) {
+                    (Ty::Vec(_), false, true) => quote!(query.push_csv(#wire, &self.#n);),
+                    (Ty::Vec(_), false, false) => quote! {
+                        if let ::std::option::Option::Some(values) = &self.#n {
+                            query.push_csv(#wire, values);
+                        }
+                    },
+                    _ => quote!(query.push(#wire, &self.#n);),
+                }
+            })
+            .collect();
+        let write_query = if query.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                fn write_query(&self, query: &mut crate::operation::QueryWriter<'_>) {
+                    #(#query)*
+                }
+            }
+        };
+        let write_body = match &op.body {
+            None => quote!(),
+            Some(b) => {
+                let n = ident(&b.name);
+                let stmt = if b.required {
+                    quote! {
+                        ::serde_json::to_writer(buf, &self.#n)?;
+                        ::std::result::Result::Ok(true)
+                    }
+                } else {
+                    quote! {
+                        match &self.#n {
+                            ::std::option::Option::Some(body) => {
+                                ::serde_json::to_writer(buf, body)?;
+                                ::std::result::Result::Ok(true)
+                            }
+                            ::std::option::Option::None => ::std::result::Result::Ok(false),
+                        }
+                    }
+                };
+                quote! {
+                    fn write_body(&self, buf: &mut ::std::vec::Vec<u8>) -> ::std::result::Result<bool, ::serde_json::Error> {
+                        #stmt
+                    }
+                }
+            }
+        };
+        let (output, decode) = match &op.output {
+            Some(ty) => {
+                let t = self.ty(ty);
+                (t, quote!(crate::operation::decode_json(#id, body)))
+            }
+            None => (
+                quote!(()),
+                quote! {
+                    let _ = body;
+                    ::std::result::Result::Ok(())
+                },
+            ),
+        };
+        let new_doc = if required_args.is_empty() {
+            " A request with every optional parameter unset."
+        } else {
+            " A request with its required inputs; optional parameters start unset."
+        };
+        quote! {
+            #docs
+            #dep
+            #[derive(Debug, Clone, PartialEq #default)]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                #[doc = #new_doc]
+                pub fn new(#(#required_args),*) -> Self {
+                    Self { #(#inits),* }
+                }
+                #(#setters)*
+            }
+
+            impl crate::operation::Operation for #name {
+                type Output = #output;
+                const INFO: crate::operation::OperationInfo = crate::operation::OperationInfo {
+                    id: #id,
+                    method: crate::operation::Method::#method,
+                    path: #path,
+                    auth: crate::operation::Auth::#auth,
+                };
+                fn write_path(&self, out: &mut ::std::string::String) {
+                    #(#path_stmts)*
+                }
+                #write_query
+                #write_body
+                fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, crate::DecodeError> {
+                    #decode
+                }
+            }
+
+            impl crate::Client {
+                #fn_docs
+                #dep
+                pub async fn #fn_name(&self, request: #name) -> crate::Result<#output> {
+                    self.execute(&request).await
+                }
+            }
+        }
+    }
+}
+
+fn index<'a>(dir: &str, modules: impl Iterator<Item = &'a str>, doc: &str) -> FileTokens {
+    let modules: Vec<Ident> = modules.map(|m| format_ident!("{}", m)).collect();
+    FileTokens {
+        path: format!("{dir}/mod.rs"),
+        doc: doc.to_string(),
+        tokens: quote! {
+            #( mod #modules; )*
+            #( pub use #modules::*; )*
+        },
+    }
+}

@@ -1,0 +1,227 @@
+//! Generator tests: snapshots of small fixture specs (one per construct), compiled as crates over
+//! the real runtime, the legacy 3.13.0 spec, error reporting and determinism.
+
+use kalshi_codegen::{generate, Error, Generated, Settings};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One fixture spec per construct the generator must map.
+const FIXTURES: &[&str] = &[
+    "naming",
+    "nullable",
+    "containers",
+    "enums",
+    "formats",
+    "operations",
+    "docs",
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn settings() -> Settings {
+    let text = std::fs::read_to_string(root().join("spec/codegen.yaml")).unwrap();
+    Settings::from_yaml(&text).unwrap()
+}
+
+fn fixture(name: &str) -> Generated {
+    let path = root().join(format!("codegen/tests/fixtures/constructs/{name}.yaml"));
+    let spec = std::fs::read_to_string(&path).unwrap();
+    generate(&spec, &settings()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn write_if_changed(path: &Path, contents: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(contents) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+}
+
+/// Every fixture's output equals its committed snapshot. `UPDATE_SNAPSHOTS=1` rewrites them.
+#[test]
+fn snapshots_match() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut stale = Vec::new();
+    for name in FIXTURES {
+        let dir = root().join(format!("codegen/tests/snapshots/{name}"));
+        let generated = fixture(name);
+        if update {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        for file in &generated.files {
+            let path = dir.join(&file.path);
+            if update {
+                write_if_changed(&path, &file.contents);
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(&file.contents) {
+                stale.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "snapshots differ from the generator's output (run `UPDATE_SNAPSHOTS=1 cargo test -p kalshi-codegen --test generate` and review the diff):\n{}",
+        stale.join("\n")
+    );
+}
+
+/// The `[dependencies]` and `[features]` sections of kalshi-api's manifest, for the check crates.
+fn runtime_manifest_sections() -> String {
+    let manifest = std::fs::read_to_string(root().join("kalshi-api/Cargo.toml")).unwrap();
+    let mut out = String::new();
+    let mut keep = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keep = line == "[dependencies]" || line == "[features]";
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn copy_runtime(src: &Path, dst: &Path) {
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if name == "generated" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_runtime(&path, &dst.join(name));
+        } else {
+            write_if_changed(&dst.join(name), &std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}
+
+/// Builds a crate of the real runtime plus `generated` and returns its directory.
+fn check_crate(ws: &Path, name: &str, generated: &Generated) -> String {
+    let dir = ws.join(name);
+    write_if_changed(
+        &dir.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n{}",
+            runtime_manifest_sections()
+        ),
+    );
+    copy_runtime(&root().join("kalshi-api/src"), &dir.join("src"));
+    let gen_dir = dir.join("src/generated");
+    let _ = std::fs::remove_dir_all(&gen_dir);
+    for file in &generated.files {
+        write_if_changed(&gen_dir.join(&file.path), &file.contents);
+    }
+    name.to_string()
+}
+
+/// The snapshots and the legacy 3.13.0 spec's output compile, warning-free, as crates over the
+/// real hand-written runtime: broken output fails here, not in a user's build.
+#[test]
+fn snapshots_and_legacy_spec_compile() {
+    let target = root().join("target/codegen-check");
+    let ws = target.join("ws");
+    let mut members = Vec::new();
+    for name in FIXTURES {
+        let dir = root().join(format!("codegen/tests/snapshots/{name}"));
+        // Compile the committed snapshot files themselves.
+        let files = fixture(name)
+            .files
+            .into_iter()
+            .map(|f| {
+                let contents = std::fs::read_to_string(dir.join(&f.path))
+                    .unwrap_or_else(|_| panic!("snapshot {name}/{} missing; run with UPDATE_SNAPSHOTS=1", f.path));
+                kalshi_codegen::GeneratedFile { contents, ..f }
+            })
+            .collect();
+        let g = Generated { files, ..fixture(name) };
+        members.push(check_crate(&ws, &format!("snapshot-{name}"), &g));
+    }
+    members.push(check_crate(&ws, "legacy-3-13-0", &legacy()));
+    let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
+    write_if_changed(
+        &ws.join("Cargo.toml"),
+        &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", ")),
+    );
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    if !ws.join("Cargo.lock").exists() {
+        write_if_changed(&ws.join("Cargo.lock"), &lock);
+    }
+    let out = Command::new(env!("CARGO"))
+        .args(["check", "--workspace", "--lib", "--quiet"])
+        .env("CARGO_TARGET_DIR", target.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "generated crates do not compile:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn legacy() -> Generated {
+    let spec =
+        std::fs::read_to_string(root().join("codegen/tests/fixtures/kalshi-openapi-3.13.0.yaml")).unwrap();
+    generate(&spec, &settings()).unwrap()
+}
+
+/// 3.13.0 still has the legacy order endpoints that 3.31.0 dropped; regenerating from it keeps them.
+#[test]
+fn legacy_spec_has_legacy_order_operations() {
+    let g = legacy();
+    assert_eq!(g.version, "3.13.0");
+    assert_eq!(g.operations, 89);
+    let all: String = g.files.iter().map(|f| f.contents.as_str()).collect();
+    for (op, method) in [
+        ("CreateOrder", "create_order"),
+        ("BatchCreateOrders", "batch_create_orders"),
+        ("BatchCancelOrders", "batch_cancel_orders"),
+        ("CreateOrderGroup", "create_order_group"),
+    ] {
+        assert!(all.contains(&format!("pub struct {op} {{")), "{op} missing");
+        assert!(all.contains(&format!("pub async fn {method}(")), "{method} missing");
+    }
+}
+
+#[test]
+fn same_spec_same_bytes() {
+    let spec = std::fs::read_to_string(root().join("spec/openapi.yaml")).unwrap();
+    let a = generate(&spec, &settings()).unwrap();
+    let b = generate(&spec, &settings()).unwrap();
+    assert_eq!(a.files, b.files);
+}
+
+/// A spec with several unmappable constructs is one error listing each, with its JSON pointer.
+#[test]
+fn invalid_spec_reports_every_problem_with_its_pointer() {
+    let spec = std::fs::read_to_string(root().join("codegen/tests/fixtures/invalid.yaml")).unwrap();
+    let Err(Error::Spec(problems)) = generate(&spec, &settings()) else {
+        panic!("expected a spec error");
+    };
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let has = |pointer: &str, words: &str| {
+        assert!(
+            problems.iter().any(|p| p.pointer == pointer && p.message.contains(words)),
+            "no problem at {pointer} mentioning `{words}` in:\n{}",
+            text.join("\n")
+        );
+    };
+    has("/paths/~1a/get", "no `operationId`");
+    has("/paths/~1a/get/responses/200/content/application~1json/schema", "does not resolve");
+    has("/paths/~1c/get", "`operationId: Dup` is also used");
+    has("/paths/~1b~1{id}/get", "`{id}` has no `in: path` parameter");
+    has("/paths/~1b~1{id}/get/parameters/0", "header");
+    has("/paths/~1b~1{id}/get/responses/200/content/application~1json/schema", "`oneOf`");
+}
+
+#[test]
+fn not_yaml_is_a_parse_error() {
+    assert!(matches!(generate("{ nope", &settings()), Err(Error::Parse(_))));
+    assert!(matches!(
+        generate("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n", &settings()),
+        Err(Error::Parse(m)) if m.contains("3.1.0")
+    ));
+}

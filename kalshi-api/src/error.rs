@@ -1,0 +1,252 @@
+//! The one error type of the crate.
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use serde::Deserialize;
+use std::fmt;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Kalshi answered with a non-2xx status other than 429.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// Kalshi answered 429: the account's token bucket is empty.
+    #[error("rate limited: {0}")]
+    RateLimited(Box<ApiError>),
+    /// The operation needs credentials and the client has none, or signing failed.
+    #[error("{operation}: {message}")]
+    Auth {
+        /// The operation id.
+        operation: &'static str,
+        /// What is missing or failed.
+        message: String,
+    },
+    /// The client is misconfigured (a bad base URL, a bad environment variable).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The private key could not be loaded: a configuration error, kept typed so a caller can tell
+    /// an encrypted key from a missing file ([`KeyError::kind`](crate::auth::KeyError::kind)).
+    #[error("configuration: {0}")]
+    Key(#[from] crate::auth::KeyError),
+    /// The request did not finish within the configured timeout.
+    #[error("{operation}: timed out")]
+    Timeout {
+        /// The operation id.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request could not be sent or the response not read (connection refused, reset, TLS).
+    #[error("{operation}: transport: {source}")]
+    Transport {
+        /// The operation id.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request body could not be serialized.
+    #[error("{operation}: encoding request body: {source}")]
+    Encode {
+        /// The operation id.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A success response did not match the declared type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+impl Error {
+    /// The HTTP status, when Kalshi answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) | Error::RateLimited(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The API error, when Kalshi answered with a non-2xx status (429 included).
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) | Error::RateLimited(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A non-2xx answer from Kalshi.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The operation id.
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The body, when it parses as Kalshi's error object.
+    pub body: Option<ErrorBody>,
+    /// The raw body, always kept.
+    pub raw: Bytes,
+    /// The request id header, when the server sent one.
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// Builds the error from a response's parts; the body is parsed leniently.
+    pub fn new(
+        operation: &'static str,
+        status: StatusCode,
+        raw: Bytes,
+        request_id: Option<String>,
+    ) -> Self {
+        let body = ErrorBody::parse(&raw);
+        Self {
+            operation,
+            status,
+            body,
+            raw,
+            request_id,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.operation, self.status)?;
+        match &self.body {
+            Some(body) => write!(f, ": {body}")?,
+            None if !self.raw.is_empty() => {
+                write!(f, ": {}", excerpt(&self.raw, 200))?;
+            }
+            None => {}
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Kalshi's error object (`ErrorResponse` in the spec), read leniently: every field is optional and
+/// any JSON scalar is accepted as text, because error bodies are declared inconsistently. The
+/// 429 body `{"error": "..."}` lands in `error`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// Machine-readable error code.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub code: Option<String>,
+    /// Human-readable message.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub message: Option<String>,
+    /// Additional details.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub details: Option<String>,
+    /// The Kalshi service that answered.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub service: Option<String>,
+    /// The `error` field of bodies such as the 429 answer.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub error: Option<String>,
+}
+
+impl ErrorBody {
+    /// Parses an error body; `None` unless it is a JSON object with at least one known field.
+    pub fn parse(raw: &[u8]) -> Option<Self> {
+        let body: ErrorBody = serde_json::from_slice(raw).ok()?;
+        (body != ErrorBody::default()).then_some(body)
+    }
+}
+
+impl fmt::Display for ErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sep = "";
+        for part in [&self.code, &self.message, &self.details, &self.error]
+            .into_iter()
+            .flatten()
+        {
+            write!(f, "{sep}{part}")?;
+            sep = ": ";
+        }
+        Ok(())
+    }
+}
+
+fn lenient_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    })
+}
+
+/// A success response that did not match the declared type.
+#[derive(Debug)]
+pub struct DecodeError {
+    /// The operation id.
+    pub operation: &'static str,
+    /// Where in the JSON the mismatch is (`markets[3].status`), `.` for the root.
+    pub path: String,
+    /// The serde error.
+    pub source: serde_json::Error,
+    /// The start of the body (at most 512 bytes, cut on a character boundary).
+    pub excerpt: String,
+}
+
+impl DecodeError {
+    /// Builds the error, keeping a bounded excerpt of the body.
+    pub fn new(
+        operation: &'static str,
+        path: String,
+        source: serde_json::Error,
+        body: &[u8],
+    ) -> Self {
+        Self {
+            operation,
+            path,
+            source,
+            excerpt: excerpt(body, 512),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: decoding response at `{}`: {}; body starts: {}",
+            self.operation, self.path, self.source, self.excerpt
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(Box::new(e))
+    }
+}
+
+/// The first `max` bytes of `bytes` as text, cut on a character boundary.
+fn excerpt(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max)]);
+    let mut s = text.trim_end_matches('\u{FFFD}').to_string();
+    if bytes.len() > max {
+        s.push('…');
+    }
+    s
+}

@@ -1,0 +1,114 @@
+//! How values are written into paths and query strings.
+
+use crate::operation::{QueryWriter, SEGMENT};
+use std::fmt::Write as _;
+
+/// A value that can be written as query text.
+pub trait QueryValue {
+    /// Writes the value's text (unencoded) into `out`.
+    fn write_text(&self, out: &mut String);
+
+    /// Writes `key=value` pairs for this value; the default writes one pair.
+    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+        let mut text = String::new();
+        self.write_text(&mut text);
+        query.pair(key, &text);
+    }
+}
+
+/// A value that can be a path parameter.
+pub trait PathParam {
+    /// Appends the value, percent-encoded as one path segment.
+    fn write_path(&self, out: &mut String);
+}
+
+impl<T: QueryValue + ?Sized> PathParam for T {
+    fn write_path(&self, out: &mut String) {
+        let mut text = String::new();
+        self.write_text(&mut text);
+        out.extend(percent_encoding::utf8_percent_encode(&text, SEGMENT));
+    }
+}
+
+impl QueryValue for str {
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self);
+    }
+    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+        query.pair(key, self);
+    }
+}
+
+impl QueryValue for String {
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self);
+    }
+    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+        query.pair(key, self);
+    }
+}
+
+impl QueryValue for bool {
+    fn write_text(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+macro_rules! int_query_value {
+    ($($t:ty),*) => {$(
+        impl QueryValue for $t {
+            fn write_text(&self, out: &mut String) {
+                out.push_str(itoa::Buffer::new().format(*self));
+            }
+        }
+    )*};
+}
+int_query_value!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl QueryValue for f64 {
+    fn write_text(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl QueryValue for uuid::Uuid {
+    fn write_text(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl QueryValue for chrono::DateTime<chrono::Utc> {
+    fn write_text(&self, out: &mut String) {
+        out.push_str(&self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    }
+}
+
+impl<T: QueryValue> QueryValue for Option<T> {
+    fn write_text(&self, out: &mut String) {
+        if let Some(v) = self {
+            v.write_text(out);
+        }
+    }
+    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+        if let Some(v) = self {
+            v.write_query(key, query);
+        }
+    }
+}
+
+/// Arrays repeat the key (`style: form, explode: true`, OpenAPI's default for query arrays).
+impl<T: QueryValue> QueryValue for Vec<T> {
+    fn write_text(&self, out: &mut String) {
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            v.write_text(out);
+        }
+    }
+    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+        for v in self {
+            v.write_query(key, query);
+        }
+    }
+}

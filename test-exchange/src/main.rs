@@ -1,0 +1,100 @@
+//! Runs the test exchange on a port, for pointing the SDK's examples at it.
+//!
+//! ```text
+//! cargo run -p kalshi-test-exchange -- --port 8080 --generate-ed25519 /tmp/kalshi-test.key
+//! cargo run -p kalshi-test-exchange -- --public-key my-key-id=pub.pem --public-key other.pem
+//! ```
+
+use kalshi_test_exchange::{Config, PublicKey, TestExchange};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
+                            [--public-key [KEY_ID=]FILE]... [--generate-ed25519 FILE]
+
+  --port N               port on 127.0.0.1 (default 8080; 0 picks a free one)
+  --prefix PATH          path prefix of every route (default /trade-api/v2)
+  --max-skew-secs N      allowed timestamp skew (default 5)
+  --public-key [ID=]FILE a PEM public key (or private key: its public half is used), accepted
+                         for API key id ID, or for any id without ID=; repeatable
+  --generate-ed25519 FILE  writes a new Ed25519 private key (PKCS#8 PEM) to FILE and accepts it
+                         for any key id";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("kalshi-test-exchange: {e}\n\n{USAGE}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let mut port: u16 = 8080;
+    let mut config = Config::new();
+    let mut generated = None;
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--port" => port = value("--port")?.parse().map_err(|_| "bad --port")?,
+            "--prefix" => config = config.prefix(value("--prefix")?),
+            "--max-skew-secs" => {
+                let secs = value("--max-skew-secs")?
+                    .parse()
+                    .map_err(|_| "bad --max-skew-secs")?;
+                config = config.max_clock_skew(Duration::from_secs(secs));
+            }
+            "--public-key" => {
+                let spec = value("--public-key")?;
+                let (id, file) = match spec.split_once('=') {
+                    Some((id, file)) => (Some(id.to_string()), file.to_string()),
+                    None => (None, spec),
+                };
+                let pem = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+                let key = PublicKey::from_pem(&pem).map_err(|e| format!("{file}: {e}"))?;
+                config = match id {
+                    Some(id) => config.key(id, key),
+                    None => config.key_for_any_id(key),
+                };
+            }
+            "--generate-ed25519" => {
+                let file = value("--generate-ed25519")?;
+                config = config.key_for_any_id(generate_ed25519(&file)?);
+                generated = Some(file);
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let exchange = TestExchange::start_on(SocketAddr::from(([127, 0, 0, 1], port)), config)
+            .await
+            .map_err(|e| format!("binding 127.0.0.1:{port}: {e}"))?;
+        println!("test exchange listening: {}", exchange.base_url());
+        println!("  export KALSHI_BASE_URL={}", exchange.base_url());
+        if let Some(file) = generated {
+            println!("  export KALSHI_API_KEY_ID=test-key KALSHI_PRIVATE_KEY_PATH={file}");
+        }
+        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+        exchange.shutdown().await;
+        Ok(())
+    })
+}
+
+fn generate_ed25519(file: &str) -> Result<PublicKey, String> {
+    use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+    use rand_core::RngCore as _;
+    let mut seed = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut seed);
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let pem = key
+        .to_pkcs8_pem(Default::default())
+        .map_err(|e| format!("encoding the key: {e}"))?;
+    std::fs::write(file, pem.as_bytes()).map_err(|e| format!("{file}: {e}"))?;
+    Ok(PublicKey::Ed25519(key.verifying_key()))
+}
