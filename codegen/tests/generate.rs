@@ -17,7 +17,10 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn settings() -> Settings {
@@ -130,19 +133,29 @@ fn snapshots_and_legacy_spec_compile() {
             .files
             .into_iter()
             .map(|f| {
-                let contents = std::fs::read_to_string(dir.join(&f.path))
-                    .unwrap_or_else(|_| panic!("snapshot {name}/{} missing; run with UPDATE_SNAPSHOTS=1", f.path));
+                let contents = std::fs::read_to_string(dir.join(&f.path)).unwrap_or_else(|_| {
+                    panic!(
+                        "snapshot {name}/{} missing; run with UPDATE_SNAPSHOTS=1",
+                        f.path
+                    )
+                });
                 kalshi_codegen::GeneratedFile { contents, ..f }
             })
             .collect();
-        let g = Generated { files, ..fixture(name) };
+        let g = Generated {
+            files,
+            ..fixture(name)
+        };
         members.push(check_crate(&ws, &format!("snapshot-{name}"), &g));
     }
     members.push(check_crate(&ws, "legacy-3-13-0", &legacy()));
     let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
     write_if_changed(
         &ws.join("Cargo.toml"),
-        &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", ")),
+        &format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            list.join(", ")
+        ),
     );
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
     if !ws.join("Cargo.lock").exists() {
@@ -164,7 +177,8 @@ fn snapshots_and_legacy_spec_compile() {
 
 fn legacy() -> Generated {
     let spec =
-        std::fs::read_to_string(root().join("codegen/tests/fixtures/kalshi-openapi-3.13.0.yaml")).unwrap();
+        std::fs::read_to_string(root().join("codegen/tests/fixtures/kalshi-openapi-3.13.0.yaml"))
+            .unwrap();
     generate(&spec, &settings()).unwrap()
 }
 
@@ -182,7 +196,10 @@ fn legacy_spec_has_legacy_order_operations() {
         ("CreateOrderGroup", "create_order_group"),
     ] {
         assert!(all.contains(&format!("pub struct {op} {{")), "{op} missing");
-        assert!(all.contains(&format!("pub async fn {method}(")), "{method} missing");
+        assert!(
+            all.contains(&format!("pub async fn {method}(")),
+            "{method} missing"
+        );
     }
 }
 
@@ -204,24 +221,109 @@ fn invalid_spec_reports_every_problem_with_its_pointer() {
     let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     let has = |pointer: &str, words: &str| {
         assert!(
-            problems.iter().any(|p| p.pointer == pointer && p.message.contains(words)),
+            problems
+                .iter()
+                .any(|p| p.pointer == pointer && p.message.contains(words)),
             "no problem at {pointer} mentioning `{words}` in:\n{}",
             text.join("\n")
         );
     };
     has("/paths/~1a/get", "no `operationId`");
-    has("/paths/~1a/get/responses/200/content/application~1json/schema", "does not resolve");
+    has(
+        "/paths/~1a/get/responses/200/content/application~1json/schema",
+        "does not resolve",
+    );
     has("/paths/~1c/get", "`operationId: Dup` is also used");
     has("/paths/~1b~1{id}/get", "`{id}` has no `in: path` parameter");
     has("/paths/~1b~1{id}/get/parameters/0", "header");
-    has("/paths/~1b~1{id}/get/responses/200/content/application~1json/schema", "`oneOf`");
+    has(
+        "/paths/~1b~1{id}/get/responses/200/content/application~1json/schema",
+        "`oneOf`",
+    );
 }
 
 #[test]
 fn not_yaml_is_a_parse_error() {
-    assert!(matches!(generate("{ nope", &settings()), Err(Error::Parse(_))));
+    assert!(matches!(
+        generate("{ nope", &settings()),
+        Err(Error::Parse(_))
+    ));
     assert!(matches!(
         generate("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n", &settings()),
         Err(Error::Parse(m)) if m.contains("3.1.0")
     ));
+}
+
+/// Items of the committed generated code: endpoint methods on `Client`, and every named type.
+fn committed_items() -> (Vec<String>, Vec<String>) {
+    fn walk(dir: &Path, fns: &mut Vec<String>, types: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, fns, types);
+                continue;
+            }
+            let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for item in file.items {
+                match item {
+                    syn::Item::Impl(imp)
+                        if {
+                            let ty = &imp.self_ty;
+                            quote::quote!(#ty).to_string().ends_with("Client")
+                        } =>
+                    {
+                        for it in imp.items {
+                            if let syn::ImplItem::Fn(f) = it {
+                                fns.push(f.sig.ident.to_string());
+                            }
+                        }
+                    }
+                    syn::Item::Struct(s) => types.push(s.ident.to_string()),
+                    syn::Item::Enum(e) => types.push(e.ident.to_string()),
+                    syn::Item::Type(t) => types.push(t.ident.to_string()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let (mut fns, mut types) = (Vec::new(), Vec::new());
+    walk(
+        &root().join("kalshi-api/src/generated"),
+        &mut fns,
+        &mut types,
+    );
+    (fns, types)
+}
+
+/// Every operation of `spec/openapi.yaml` has its endpoint method and request type, and every
+/// schema its type, in the committed code.
+#[test]
+fn every_operation_and_schema_is_generated() {
+    let text = std::fs::read_to_string(root().join("spec/openapi.yaml")).unwrap();
+    let spec: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let (fns, types) = committed_items();
+    let mut ops = 0;
+    for (_, item) in spec["paths"].as_mapping().unwrap() {
+        for (_, op) in item.as_mapping().unwrap() {
+            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            ops += 1;
+            let method = kalshi_codegen::names::snake(id);
+            assert!(fns.contains(&method), "no `Client::{method}` for {id}");
+            let request = kalshi_codegen::names::type_name(id);
+            assert!(
+                types.contains(&request),
+                "no request type `{request}` for {id}"
+            );
+        }
+    }
+    assert_eq!(ops, 117, "3.31.0 has 117 operations");
+    assert_eq!(fns.len(), ops, "one endpoint method per operation");
+    let schemas = spec["components"]["schemas"].as_mapping().unwrap();
+    assert_eq!(schemas.len(), 207);
+    for (name, _) in schemas {
+        let name = kalshi_codegen::names::type_name(name.as_str().unwrap());
+        assert!(types.contains(&name), "no type `{name}`");
+    }
 }
