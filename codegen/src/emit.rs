@@ -268,7 +268,9 @@ impl Model {
             if f.is_option() {
                 args.push(quote!(default));
                 if !f.keep_null && !f.required {
-                    args.push(quote!(skip_serializing_if = "::std::option::Option::is_none"));
+                    args.push(quote!(
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    ));
                 }
             } else if t.output {
                 args.push(quote!(default));
@@ -346,13 +348,17 @@ impl Model {
             op.description.as_deref(),
             Some(auth_note),
         ]);
-        let fn_docs = doc_attrs(&[
-            op.summary.as_deref().or(Some(op.id.as_str())),
-            Some(&format!(
-                "{route}; the request is [`{0}`](crate::ops::{0}). {auth_note}",
-                op.struct_name
-            )),
-        ]);
+        // The link is ours, not spec prose: it is not escaped.
+        let link = format!(
+            " {route}; the request is [`{0}`](crate::ops::{0}). {auth_note}",
+            op.struct_name
+        );
+        let summary = doc_attrs(&[op.summary.as_deref().or(Some(op.id.as_str()))]);
+        let fn_docs = quote! {
+            #summary
+            #[doc = ""]
+            #[doc = #link]
+        };
         let dep = deprecated(op.deprecated);
         let auth = match op.auth {
             AuthKind::None => quote!(None),
@@ -504,6 +510,52 @@ impl Model {
                 },
             ),
         };
+        let paginated = match &op.pagination {
+            None => quote!(),
+            Some(p) => {
+                let param = &op.params[p.cursor_param];
+                let cursor_param = ident(&param.name);
+                let set = if param.required {
+                    quote!(self.#cursor_param = cursor;)
+                } else {
+                    quote!(self.#cursor_param = ::std::option::Option::Some(cursor);)
+                };
+                let cursor_field = ident(&p.cursor_field.0);
+                let next = if p.cursor_field.1 {
+                    quote!(page.#cursor_field.as_deref())
+                } else {
+                    quote!(::std::option::Option::Some(page.#cursor_field.as_str()))
+                };
+                let items = p.items.as_ref().map(|(field, optional, item)| {
+                    let item = self.ty(item);
+                    let field = ident(field);
+                    let take = if *optional {
+                        quote!(page.#field.unwrap_or_default())
+                    } else {
+                        quote!(page.#field)
+                    };
+                    quote! {
+                        impl crate::pagination::PaginatedItems for #name {
+                            type Item = #item;
+                            fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+                                #take
+                            }
+                        }
+                    }
+                });
+                quote! {
+                    impl crate::pagination::Paginated for #name {
+                        fn set_cursor(&mut self, cursor: ::std::string::String) {
+                            #set
+                        }
+                        fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+                            #next
+                        }
+                    }
+                    #items
+                }
+            }
+        };
         let new_doc = if required_args.is_empty() {
             " A request with every optional parameter unset."
         } else {
@@ -542,6 +594,8 @@ impl Model {
                     #decode
                 }
             }
+
+            #paginated
 
             impl crate::Client {
                 #fn_docs

@@ -47,7 +47,12 @@ pub fn generate(spec: &str, settings: &Settings) -> Result<Generated, Error> {
     let mut problems = validate::validate(&api);
     let model = model::build(&api, settings);
     if let Err(more) = &model {
-        problems.extend(more.iter().filter(|p| !problems.contains(p)).cloned().collect::<Vec<_>>());
+        problems.extend(
+            more.iter()
+                .filter(|p| !problems.contains(p))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
     }
     if !problems.is_empty() {
         return Err(Error::Spec(problems));

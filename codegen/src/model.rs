@@ -43,7 +43,7 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Module (file) of `types` it lives in.
     pub module: String,
-    /// Reachable from a response: decodes leniently (see [`Field::lenient_default`]).
+    /// Reachable from a response: derives `Default` and defaults absent required fields.
     pub output: bool,
     /// Reachable from a request: gets a constructor taking its required fields.
     pub input: bool,
@@ -231,6 +231,21 @@ pub struct OpDef {
     pub deprecated: bool,
     /// Module (file) of `ops` it lives in, from its first tag.
     pub module: String,
+    /// Cursor pagination, when the operation has its shape.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a cursor-paginated operation pages: a `cursor` query parameter, a string `cursor` (or
+/// `next_cursor`) field in the answer, and, for item streams, exactly one array field.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Index of the `cursor` parameter in [`OpDef::params`].
+    pub cursor_param: usize,
+    /// Rust name of the answer's cursor field, and whether it is an `Option`.
+    pub cursor_field: (String, bool),
+    /// The answer's one item array: Rust name, whether it is an `Option`, and the item type.
+    /// `None` when the answer has several arrays (it is walked page by page).
+    pub items: Option<(String, bool, Ty)>,
 }
 
 /// Methods the runtime's `Client` already has; endpoint methods avoid these names.
@@ -336,9 +351,51 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> 
         types: b.types,
         ops,
     };
+    for i in 0..model.ops.len() {
+        model.ops[i].pagination = pagination(&model, &model.ops[i]);
+    }
     mark_usage(&mut model);
     box_recursion(&mut model);
     Ok(model)
+}
+
+/// Detects cursor pagination from the operation's shape (see [`Pagination`]).
+fn pagination(model: &Model, op: &OpDef) -> Option<Pagination> {
+    let cursor_param = op
+        .params
+        .iter()
+        .position(|p| p.location == Location::Query && p.wire == "cursor" && p.ty == Ty::String)?;
+    let mut ty = op.output.as_ref()?;
+    // Follow aliases to the answer's struct.
+    let fields = loop {
+        match ty {
+            Ty::Named(id) => match &model.types[*id].kind {
+                TypeKind::Struct(fields) => break fields,
+                TypeKind::Alias(inner) => ty = inner,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    };
+    let cursor = fields
+        .iter()
+        .find(|f| (f.wire == "cursor" || f.wire == "next_cursor") && f.ty == Ty::String)?;
+    let arrays: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.ty, Ty::Vec(_)))
+        .collect();
+    let items = match arrays.as_slice() {
+        [one] => match &one.ty {
+            Ty::Vec(item) => Some((one.name.clone(), one.is_option(), (**item).clone())),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(Pagination {
+        cursor_param,
+        cursor_field: (cursor.name.clone(), cursor.is_option()),
+        items,
+    })
 }
 
 struct Builder<'a> {
@@ -835,6 +892,7 @@ impl Builder<'_> {
             description: op.description.clone(),
             deprecated: op.deprecated,
             module,
+            pagination: None,
         })
     }
 

@@ -14,6 +14,7 @@ const FIXTURES: &[&str] = &[
     "formats",
     "operations",
     "docs",
+    "pagination",
 ];
 
 fn root() -> PathBuf {

@@ -85,10 +85,11 @@ macro_rules! string_enum_impls {
                 Ok(Self::from(value))
             }
         }
-        /// The value of an absent field: the catch-all with empty text.
+        /// The value of an absent field: what `""` decodes to (the spec's `""` variant if it
+        /// lists one, else the catch-all with empty text).
         impl ::std::default::Default for $name {
             fn default() -> Self {
-                <Self as $crate::enums::StringEnum>::unknown(::std::string::String::new())
+                Self::from("")
             }
         }
         impl ::serde::Serialize for $name {

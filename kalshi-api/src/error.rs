@@ -63,6 +63,16 @@ pub enum Error {
     /// A success response did not match the declared type.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// Pagination stopped: the server sent a cursor it had already sent (following it would loop).
+    #[error("{operation}: pagination cursor `{cursor}` repeated after {pages} pages; stopping instead of looping")]
+    RepeatedCursor {
+        /// The operation id.
+        operation: &'static str,
+        /// The repeated cursor.
+        cursor: String,
+        /// Pages read before the repeat.
+        pages: usize,
+    },
 }
 
 impl Error {

@@ -16,6 +16,26 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # How responses decode
+//!
+//! - **Unknown fields** are ignored, so Kalshi can add fields without breaking you.
+//! - **Enums are open**: every enum has an `Unknown` variant that keeps a value the spec does not
+//!   list, and writes it back unchanged (see [`enums`]).
+//! - **Absent "required" fields**: Kalshi sometimes leaves out a field its spec marks required. In
+//!   response types such a field decodes to its type's default (`""`, `0`, `false`, an empty list,
+//!   zero money, the enum's `""` value) instead of failing the whole answer, so one drifted field
+//!   cannot fail a page of 1,000 markets. Where absence matters to your logic (a zero price), check
+//!   for the default. Fields the spec marks optional or nullable are `Option`.
+//! - **Money** fields are exact decimals ([`money::FixedPointDollars`], [`money::FixedPointCount`]),
+//!   never `f64`.
+//! - A response that still does not match is [`Error::Decode`], naming the JSON path of the field.
+//!
+//! # Requests
+//!
+//! Request types in [`ops`] take their required inputs in `new(...)` and the optional ones through
+//! chained setters; request bodies are types from [`types`] with a `new(...)` of their required
+//! fields. List operations page with [`Client::paginate`].
 
 #![warn(missing_docs)]
 
@@ -25,6 +45,9 @@ pub mod enums;
 mod error;
 pub mod money;
 pub mod operation;
+pub mod pagination;
+pub mod ratelimit;
+pub mod retry;
 pub mod value;
 
 #[rustfmt::skip]
@@ -34,3 +57,5 @@ pub use auth::{KeyPairSigner, PrivateKey, Signer};
 pub use client::{Client, ClientBuilder, Environment};
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};
 pub use generated::{ops, types};
+pub use ratelimit::{RateLimiter, Tier};
+pub use retry::RetryPolicy;

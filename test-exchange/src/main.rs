@@ -95,6 +95,11 @@ fn generate_ed25519(file: &str) -> Result<PublicKey, String> {
     let pem = key
         .to_pkcs8_pem(Default::default())
         .map_err(|e| format!("encoding the key: {e}"))?;
-    std::fs::write(file, pem.as_bytes()).map_err(|e| format!("{file}: {e}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options.open(file).map_err(|e| format!("{file}: {e}"))?;
+    std::io::Write::write_all(&mut out, pem.as_bytes()).map_err(|e| format!("{file}: {e}"))?;
     Ok(PublicKey::Ed25519(key.verifying_key()))
 }

@@ -53,7 +53,7 @@ pub struct PrivateKey {
 }
 
 enum Inner {
-    Rsa(rsa::pss::BlindedSigningKey<sha2::Sha256>),
+    Rsa(Box<rsa::pss::BlindedSigningKey<sha2::Sha256>>),
     #[cfg(feature = "ring")]
     RsaRing(Box<ring::signature::RsaKeyPair>, ring::rand::SystemRandom),
     Ed25519(Box<ed25519_dalek::SigningKey>),
@@ -361,9 +361,8 @@ fn parse_rsa_pkcs1(
                     format,
                     detail: e.to_string(),
                 })?;
-            Ok(Inner::Rsa(rsa::pss::BlindedSigningKey::new_with_salt_len(
-                key,
-                PSS_SALT_LEN,
+            Ok(Inner::Rsa(Box::new(
+                rsa::pss::BlindedSigningKey::new_with_salt_len(key, PSS_SALT_LEN),
             )))
         }
         #[cfg(feature = "ring")]

@@ -40,7 +40,7 @@ impl crate::operation::Operation for GetAccountApiLimits {
 impl crate::Client {
     /// Get Account API Limits
     ///
-    /// `GET /account/limits`; the request is \[`GetAccountApiLimits`\](crate::ops::GetAccountApiLimits). Authenticated: the client signs it.
+    /// `GET /account/limits`; the request is [`GetAccountApiLimits`](crate::ops::GetAccountApiLimits). Authenticated: the client signs it.
     pub async fn get_account_api_limits(
         &self,
         request: GetAccountApiLimits,
@@ -82,7 +82,7 @@ impl crate::operation::Operation for UpgradeAccountApiUsageLevel {
 impl crate::Client {
     /// Upgrade Account API Usage Level
     ///
-    /// `POST /account/api_usage_level/upgrade`; the request is \[`UpgradeAccountApiUsageLevel`\](crate::ops::UpgradeAccountApiUsageLevel). Authenticated: the client signs it.
+    /// `POST /account/api_usage_level/upgrade`; the request is [`UpgradeAccountApiUsageLevel`](crate::ops::UpgradeAccountApiUsageLevel). Authenticated: the client signs it.
     pub async fn upgrade_account_api_usage_level(
         &self,
         request: UpgradeAccountApiUsageLevel,
@@ -123,7 +123,7 @@ impl crate::operation::Operation for GetAccountApiUsageLevelVolumeProgress {
 impl crate::Client {
     /// Get Account API Usage Level Volume Progress
     ///
-    /// `GET /account/api_usage_level/volume_progress`; the request is \[`GetAccountApiUsageLevelVolumeProgress`\](crate::ops::GetAccountApiUsageLevelVolumeProgress). Authenticated: the client signs it.
+    /// `GET /account/api_usage_level/volume_progress`; the request is [`GetAccountApiUsageLevelVolumeProgress`](crate::ops::GetAccountApiUsageLevelVolumeProgress). Authenticated: the client signs it.
     pub async fn get_account_api_usage_level_volume_progress(
         &self,
         request: GetAccountApiUsageLevelVolumeProgress,
@@ -164,7 +164,7 @@ impl crate::operation::Operation for GetAccountEndpointCosts {
 impl crate::Client {
     /// List Non-Default Endpoint Costs
     ///
-    /// `GET /account/endpoint_costs`; the request is \[`GetAccountEndpointCosts`\](crate::ops::GetAccountEndpointCosts). Public: sent unsigned.
+    /// `GET /account/endpoint_costs`; the request is [`GetAccountEndpointCosts`](crate::ops::GetAccountEndpointCosts). Public: sent unsigned.
     pub async fn get_account_endpoint_costs(
         &self,
         request: GetAccountEndpointCosts,

@@ -56,7 +56,7 @@ impl crate::operation::Operation for GetApiKeys {
 impl crate::Client {
     /// Get API Keys
     ///
-    /// `GET /api_keys`; the request is \[`GetApiKeys`\](crate::ops::GetApiKeys). Authenticated: the client signs it.
+    /// `GET /api_keys`; the request is [`GetApiKeys`](crate::ops::GetApiKeys). Authenticated: the client signs it.
     pub async fn get_api_keys(
         &self,
         request: GetApiKeys,
@@ -107,7 +107,7 @@ impl crate::operation::Operation for CreateApiKey {
 impl crate::Client {
     /// Create API Key
     ///
-    /// `POST /api_keys`; the request is \[`CreateApiKey`\](crate::ops::CreateApiKey). Authenticated: the client signs it.
+    /// `POST /api_keys`; the request is [`CreateApiKey`](crate::ops::CreateApiKey). Authenticated: the client signs it.
     pub async fn create_api_key(
         &self,
         request: CreateApiKey,
@@ -158,7 +158,7 @@ impl crate::operation::Operation for GenerateApiKey {
 impl crate::Client {
     /// Generate API Key
     ///
-    /// `POST /api_keys/generate`; the request is \[`GenerateApiKey`\](crate::ops::GenerateApiKey). Authenticated: the client signs it.
+    /// `POST /api_keys/generate`; the request is [`GenerateApiKey`](crate::ops::GenerateApiKey). Authenticated: the client signs it.
     pub async fn generate_api_key(
         &self,
         request: GenerateApiKey,
@@ -204,7 +204,7 @@ impl crate::operation::Operation for DeleteApiKey {
 impl crate::Client {
     /// Delete API Key
     ///
-    /// `DELETE /api_keys/{api_key}`; the request is \[`DeleteApiKey`\](crate::ops::DeleteApiKey). Authenticated: the client signs it.
+    /// `DELETE /api_keys/{api_key}`; the request is [`DeleteApiKey`](crate::ops::DeleteApiKey). Authenticated: the client signs it.
     pub async fn delete_api_key(&self, request: DeleteApiKey) -> crate::Result<()> {
         self.execute(&request).await
     }

@@ -40,7 +40,7 @@ impl crate::operation::Operation for GetCommunicationsId {
 impl crate::Client {
     /// Get Communications ID
     ///
-    /// `GET /communications/id`; the request is \[`GetCommunicationsId`\](crate::ops::GetCommunicationsId). Authenticated: the client signs it.
+    /// `GET /communications/id`; the request is [`GetCommunicationsId`](crate::ops::GetCommunicationsId). Authenticated: the client signs it.
     pub async fn get_communications_id(
         &self,
         request: GetCommunicationsId,
@@ -127,10 +127,24 @@ impl crate::operation::Operation for GetBlockTradeProposals {
         crate::operation::decode_json("GetBlockTradeProposals", body)
     }
 }
+impl crate::pagination::Paginated for GetBlockTradeProposals {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetBlockTradeProposals {
+    type Item = crate::types::BlockTradeProposal;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.block_trade_proposals
+    }
+}
 impl crate::Client {
     /// Get Block Trade Proposals
     ///
-    /// `GET /communications/block-trade-proposals`; the request is \[`GetBlockTradeProposals`\](crate::ops::GetBlockTradeProposals). Authenticated: the client signs it.
+    /// `GET /communications/block-trade-proposals`; the request is [`GetBlockTradeProposals`](crate::ops::GetBlockTradeProposals). Authenticated: the client signs it.
     pub async fn get_block_trade_proposals(
         &self,
         request: GetBlockTradeProposals,
@@ -181,7 +195,7 @@ impl crate::operation::Operation for ProposeBlockTrade {
 impl crate::Client {
     /// Propose Block Trade
     ///
-    /// `POST /communications/block-trade-proposals`; the request is \[`ProposeBlockTrade`\](crate::ops::ProposeBlockTrade). Authenticated: the client signs it.
+    /// `POST /communications/block-trade-proposals`; the request is [`ProposeBlockTrade`](crate::ops::ProposeBlockTrade). Authenticated: the client signs it.
     pub async fn propose_block_trade(
         &self,
         request: ProposeBlockTrade,
@@ -252,7 +266,7 @@ impl crate::operation::Operation for AcceptBlockTradeProposal {
 impl crate::Client {
     /// Accept Block Trade Proposal
     ///
-    /// `POST /communications/block-trade-proposals/{block_trade_proposal_id}/accept`; the request is \[`AcceptBlockTradeProposal`\](crate::ops::AcceptBlockTradeProposal). Authenticated: the client signs it.
+    /// `POST /communications/block-trade-proposals/{block_trade_proposal_id}/accept`; the request is [`AcceptBlockTradeProposal`](crate::ops::AcceptBlockTradeProposal). Authenticated: the client signs it.
     pub async fn accept_block_trade_proposal(
         &self,
         request: AcceptBlockTradeProposal,
@@ -381,10 +395,24 @@ impl crate::operation::Operation for GetRfqs {
         crate::operation::decode_json("GetRFQs", body)
     }
 }
+impl crate::pagination::Paginated for GetRfqs {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetRfqs {
+    type Item = crate::types::Rfq;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.rfqs
+    }
+}
 impl crate::Client {
     /// Get RFQs
     ///
-    /// `GET /communications/rfqs`; the request is \[`GetRfqs`\](crate::ops::GetRfqs). Authenticated: the client signs it.
+    /// `GET /communications/rfqs`; the request is [`GetRfqs`](crate::ops::GetRfqs). Authenticated: the client signs it.
     pub async fn get_rfqs(
         &self,
         request: GetRfqs,
@@ -435,7 +463,7 @@ impl crate::operation::Operation for CreateRfq {
 impl crate::Client {
     /// Create RFQ
     ///
-    /// `POST /communications/rfqs`; the request is \[`CreateRfq`\](crate::ops::CreateRfq). Authenticated: the client signs it.
+    /// `POST /communications/rfqs`; the request is [`CreateRfq`](crate::ops::CreateRfq). Authenticated: the client signs it.
     pub async fn create_rfq(
         &self,
         request: CreateRfq,
@@ -480,7 +508,7 @@ impl crate::operation::Operation for GetRfq {
 impl crate::Client {
     /// Get RFQ
     ///
-    /// `GET /communications/rfqs/{rfq_id}`; the request is \[`GetRfq`\](crate::ops::GetRfq). Authenticated: the client signs it.
+    /// `GET /communications/rfqs/{rfq_id}`; the request is [`GetRfq`](crate::ops::GetRfq). Authenticated: the client signs it.
     pub async fn get_rfq(
         &self,
         request: GetRfq,
@@ -526,7 +554,7 @@ impl crate::operation::Operation for DeleteRfq {
 impl crate::Client {
     /// Delete RFQ
     ///
-    /// `DELETE /communications/rfqs/{rfq_id}`; the request is \[`DeleteRfq`\](crate::ops::DeleteRfq). Authenticated: the client signs it.
+    /// `DELETE /communications/rfqs/{rfq_id}`; the request is [`DeleteRfq`](crate::ops::DeleteRfq). Authenticated: the client signs it.
     pub async fn delete_rfq(&self, request: DeleteRfq) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -578,7 +606,7 @@ impl crate::operation::Operation for GetRfqQuote {
 impl crate::Client {
     /// Get RFQ Quote
     ///
-    /// `GET /communications/rfqs/{rfq_id}/quotes/{quote_id}`; the request is \[`GetRfqQuote`\](crate::ops::GetRfqQuote). Authenticated: the client signs it.
+    /// `GET /communications/rfqs/{rfq_id}/quotes/{quote_id}`; the request is [`GetRfqQuote`](crate::ops::GetRfqQuote). Authenticated: the client signs it.
     pub async fn get_rfq_quote(
         &self,
         request: GetRfqQuote,
@@ -634,7 +662,7 @@ impl crate::operation::Operation for DeleteRfqQuote {
 impl crate::Client {
     /// Delete RFQ Quote
     ///
-    /// `DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}`; the request is \[`DeleteRfqQuote`\](crate::ops::DeleteRfqQuote). Authenticated: the client signs it.
+    /// `DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}`; the request is [`DeleteRfqQuote`](crate::ops::DeleteRfqQuote). Authenticated: the client signs it.
     pub async fn delete_rfq_quote(&self, request: DeleteRfqQuote) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -699,7 +727,7 @@ impl crate::operation::Operation for AcceptRfqQuote {
 impl crate::Client {
     /// Accept RFQ Quote
     ///
-    /// `PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/accept`; the request is \[`AcceptRfqQuote`\](crate::ops::AcceptRfqQuote). Authenticated: the client signs it.
+    /// `PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/accept`; the request is [`AcceptRfqQuote`](crate::ops::AcceptRfqQuote). Authenticated: the client signs it.
     pub async fn accept_rfq_quote(&self, request: AcceptRfqQuote) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -773,7 +801,7 @@ impl crate::operation::Operation for ConfirmRfqQuote {
 impl crate::Client {
     /// Confirm RFQ Quote
     ///
-    /// `PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm`; the request is \[`ConfirmRfqQuote`\](crate::ops::ConfirmRfqQuote). Authenticated: the client signs it.
+    /// `PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm`; the request is [`ConfirmRfqQuote`](crate::ops::ConfirmRfqQuote). Authenticated: the client signs it.
     pub async fn confirm_rfq_quote(
         &self,
         request: ConfirmRfqQuote,
@@ -936,10 +964,24 @@ impl crate::operation::Operation for GetQuotes {
         crate::operation::decode_json("GetQuotes", body)
     }
 }
+impl crate::pagination::Paginated for GetQuotes {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetQuotes {
+    type Item = crate::types::Quote;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.quotes
+    }
+}
 impl crate::Client {
     /// Get Quotes
     ///
-    /// `GET /communications/quotes`; the request is \[`GetQuotes`\](crate::ops::GetQuotes). Authenticated: the client signs it.
+    /// `GET /communications/quotes`; the request is [`GetQuotes`](crate::ops::GetQuotes). Authenticated: the client signs it.
     pub async fn get_quotes(
         &self,
         request: GetQuotes,
@@ -990,7 +1032,7 @@ impl crate::operation::Operation for CreateQuote {
 impl crate::Client {
     /// Create Quote
     ///
-    /// `POST /communications/quotes`; the request is \[`CreateQuote`\](crate::ops::CreateQuote). Authenticated: the client signs it.
+    /// `POST /communications/quotes`; the request is [`CreateQuote`](crate::ops::CreateQuote). Authenticated: the client signs it.
     pub async fn create_quote(
         &self,
         request: CreateQuote,
@@ -1036,7 +1078,7 @@ impl crate::operation::Operation for GetQuote {
 impl crate::Client {
     /// Get Quote
     ///
-    /// `GET /communications/quotes/{quote_id}`; the request is \[`GetQuote`\](crate::ops::GetQuote). Authenticated: the client signs it.
+    /// `GET /communications/quotes/{quote_id}`; the request is [`GetQuote`](crate::ops::GetQuote). Authenticated: the client signs it.
     #[deprecated]
     pub async fn get_quote(
         &self,
@@ -1084,7 +1126,7 @@ impl crate::operation::Operation for DeleteQuote {
 impl crate::Client {
     /// Delete Quote
     ///
-    /// `DELETE /communications/quotes/{quote_id}`; the request is \[`DeleteQuote`\](crate::ops::DeleteQuote). Authenticated: the client signs it.
+    /// `DELETE /communications/quotes/{quote_id}`; the request is [`DeleteQuote`](crate::ops::DeleteQuote). Authenticated: the client signs it.
     #[deprecated]
     pub async fn delete_quote(&self, request: DeleteQuote) -> crate::Result<()> {
         self.execute(&request).await
@@ -1145,7 +1187,7 @@ impl crate::operation::Operation for AcceptQuote {
 impl crate::Client {
     /// Accept Quote
     ///
-    /// `PUT /communications/quotes/{quote_id}/accept`; the request is \[`AcceptQuote`\](crate::ops::AcceptQuote). Authenticated: the client signs it.
+    /// `PUT /communications/quotes/{quote_id}/accept`; the request is [`AcceptQuote`](crate::ops::AcceptQuote). Authenticated: the client signs it.
     #[deprecated]
     pub async fn accept_quote(&self, request: AcceptQuote) -> crate::Result<()> {
         self.execute(&request).await
@@ -1213,7 +1255,7 @@ impl crate::operation::Operation for ConfirmQuote {
 impl crate::Client {
     /// Confirm Quote
     ///
-    /// `PUT /communications/quotes/{quote_id}/confirm`; the request is \[`ConfirmQuote`\](crate::ops::ConfirmQuote). Authenticated: the client signs it.
+    /// `PUT /communications/quotes/{quote_id}/confirm`; the request is [`ConfirmQuote`](crate::ops::ConfirmQuote). Authenticated: the client signs it.
     #[deprecated]
     pub async fn confirm_quote(&self, request: ConfirmQuote) -> crate::Result<()> {
         self.execute(&request).await

@@ -72,7 +72,7 @@ impl crate::operation::Operation for GetMarketCandlesticksByEvent {
 impl crate::Client {
     /// Get Event Candlesticks
     ///
-    /// `GET /series/{series_ticker}/events/{ticker}/candlesticks`; the request is \[`GetMarketCandlesticksByEvent`\](crate::ops::GetMarketCandlesticksByEvent). Public: sent unsigned.
+    /// `GET /series/{series_ticker}/events/{ticker}/candlesticks`; the request is [`GetMarketCandlesticksByEvent`](crate::ops::GetMarketCandlesticksByEvent). Public: sent unsigned.
     pub async fn get_market_candlesticks_by_event(
         &self,
         request: GetMarketCandlesticksByEvent,
@@ -206,10 +206,18 @@ impl crate::operation::Operation for GetEvents {
         crate::operation::decode_json("GetEvents", body)
     }
 }
+impl crate::pagination::Paginated for GetEvents {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
 impl crate::Client {
     /// Get Events
     ///
-    /// `GET /events`; the request is \[`GetEvents`\](crate::ops::GetEvents). Public: sent unsigned.
+    /// `GET /events`; the request is [`GetEvents`](crate::ops::GetEvents). Public: sent unsigned.
     pub async fn get_events(
         &self,
         request: GetEvents,
@@ -305,10 +313,24 @@ impl crate::operation::Operation for GetMultivariateEvents {
         crate::operation::decode_json("GetMultivariateEvents", body)
     }
 }
+impl crate::pagination::Paginated for GetMultivariateEvents {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetMultivariateEvents {
+    type Item = crate::types::EventData;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.events
+    }
+}
 impl crate::Client {
     /// Get Multivariate Events
     ///
-    /// `GET /events/multivariate`; the request is \[`GetMultivariateEvents`\](crate::ops::GetMultivariateEvents). Public: sent unsigned.
+    /// `GET /events/multivariate`; the request is [`GetMultivariateEvents`](crate::ops::GetMultivariateEvents). Public: sent unsigned.
     pub async fn get_multivariate_events(
         &self,
         request: GetMultivariateEvents,
@@ -381,10 +403,24 @@ impl crate::operation::Operation for GetEventFeeChanges {
         crate::operation::decode_json("GetEventFeeChanges", body)
     }
 }
+impl crate::pagination::Paginated for GetEventFeeChanges {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetEventFeeChanges {
+    type Item = crate::types::EventFeeChange;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.event_fee_changes
+    }
+}
 impl crate::Client {
     /// Get Event Fee Changes
     ///
-    /// `GET /events/fee_changes`; the request is \[`GetEventFeeChanges`\](crate::ops::GetEventFeeChanges). Public: sent unsigned.
+    /// `GET /events/fee_changes`; the request is [`GetEventFeeChanges`](crate::ops::GetEventFeeChanges). Public: sent unsigned.
     pub async fn get_event_fee_changes(
         &self,
         request: GetEventFeeChanges,
@@ -444,7 +480,7 @@ impl crate::operation::Operation for GetEvent {
 impl crate::Client {
     /// Get Event
     ///
-    /// `GET /events/{event_ticker}`; the request is \[`GetEvent`\](crate::ops::GetEvent). Public: sent unsigned.
+    /// `GET /events/{event_ticker}`; the request is [`GetEvent`](crate::ops::GetEvent). Public: sent unsigned.
     pub async fn get_event(
         &self,
         request: GetEvent,
@@ -492,7 +528,7 @@ impl crate::operation::Operation for GetEventMetadata {
 impl crate::Client {
     /// Get Event Metadata
     ///
-    /// `GET /events/{event_ticker}/metadata`; the request is \[`GetEventMetadata`\](crate::ops::GetEventMetadata). Public: sent unsigned.
+    /// `GET /events/{event_ticker}/metadata`; the request is [`GetEventMetadata`](crate::ops::GetEventMetadata). Public: sent unsigned.
     pub async fn get_event_metadata(
         &self,
         request: GetEventMetadata,
@@ -570,7 +606,7 @@ impl crate::operation::Operation for GetEventForecastPercentilesHistory {
 impl crate::Client {
     /// Get Event Forecast Percentile History
     ///
-    /// `GET /series/{series_ticker}/events/{ticker}/forecast_percentile_history`; the request is \[`GetEventForecastPercentilesHistory`\](crate::ops::GetEventForecastPercentilesHistory). Authenticated: the client signs it.
+    /// `GET /series/{series_ticker}/events/{ticker}/forecast_percentile_history`; the request is [`GetEventForecastPercentilesHistory`](crate::ops::GetEventForecastPercentilesHistory). Authenticated: the client signs it.
     pub async fn get_event_forecast_percentiles_history(
         &self,
         request: GetEventForecastPercentilesHistory,

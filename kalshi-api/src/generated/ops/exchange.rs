@@ -40,7 +40,7 @@ impl crate::operation::Operation for GetExchangeStatus {
 impl crate::Client {
     /// Get Exchange Status
     ///
-    /// `GET /exchange/status`; the request is \[`GetExchangeStatus`\](crate::ops::GetExchangeStatus). Public: sent unsigned.
+    /// `GET /exchange/status`; the request is [`GetExchangeStatus`](crate::ops::GetExchangeStatus). Public: sent unsigned.
     pub async fn get_exchange_status(
         &self,
         request: GetExchangeStatus,
@@ -100,7 +100,7 @@ impl crate::operation::Operation for GetSeriesFeeChanges {
 impl crate::Client {
     /// Get Series Fee Changes
     ///
-    /// `GET /series/fee_changes`; the request is \[`GetSeriesFeeChanges`\](crate::ops::GetSeriesFeeChanges). Public: sent unsigned.
+    /// `GET /series/fee_changes`; the request is [`GetSeriesFeeChanges`](crate::ops::GetSeriesFeeChanges). Public: sent unsigned.
     pub async fn get_series_fee_changes(
         &self,
         request: GetSeriesFeeChanges,
@@ -141,7 +141,7 @@ impl crate::operation::Operation for GetExchangeSchedule {
 impl crate::Client {
     /// Get Exchange Schedule
     ///
-    /// `GET /exchange/schedule`; the request is \[`GetExchangeSchedule`\](crate::ops::GetExchangeSchedule). Public: sent unsigned.
+    /// `GET /exchange/schedule`; the request is [`GetExchangeSchedule`](crate::ops::GetExchangeSchedule). Public: sent unsigned.
     pub async fn get_exchange_schedule(
         &self,
         request: GetExchangeSchedule,
@@ -182,7 +182,7 @@ impl crate::operation::Operation for GetUserDataTimestamp {
 impl crate::Client {
     /// Get User Data Timestamp
     ///
-    /// `GET /exchange/user_data_timestamp`; the request is \[`GetUserDataTimestamp`\](crate::ops::GetUserDataTimestamp). Public: sent unsigned.
+    /// `GET /exchange/user_data_timestamp`; the request is [`GetUserDataTimestamp`](crate::ops::GetUserDataTimestamp). Public: sent unsigned.
     pub async fn get_user_data_timestamp(
         &self,
         request: GetUserDataTimestamp,

@@ -71,10 +71,24 @@ impl crate::operation::Operation for GetFcmFills {
         crate::operation::decode_json("GetFCMFills", body)
     }
 }
+impl crate::pagination::Paginated for GetFcmFills {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetFcmFills {
+    type Item = crate::types::FcmFill;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.fills
+    }
+}
 impl crate::Client {
     /// Get FCM Fills
     ///
-    /// `GET /fcm/fills`; the request is \[`GetFcmFills`\](crate::ops::GetFcmFills). Authenticated: the client signs it.
+    /// `GET /fcm/fills`; the request is [`GetFcmFills`](crate::ops::GetFcmFills). Authenticated: the client signs it.
     pub async fn get_fcm_fills(
         &self,
         request: GetFcmFills,
@@ -217,10 +231,24 @@ impl crate::operation::Operation for GetFcmOrders {
         crate::operation::decode_json("GetFCMOrders", body)
     }
 }
+impl crate::pagination::Paginated for GetFcmOrders {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetFcmOrders {
+    type Item = crate::types::Order;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.orders
+    }
+}
 impl crate::Client {
     /// Get FCM Orders
     ///
-    /// `GET /fcm/orders`; the request is \[`GetFcmOrders`\](crate::ops::GetFcmOrders). Authenticated: the client signs it.
+    /// `GET /fcm/orders`; the request is [`GetFcmOrders`](crate::ops::GetFcmOrders). Authenticated: the client signs it.
     pub async fn get_fcm_orders(
         &self,
         request: GetFcmOrders,
@@ -264,7 +292,7 @@ impl crate::operation::Operation for ListFcmSubtraders {
 impl crate::Client {
     /// List FCM Subtraders
     ///
-    /// `GET /fcm/subtraders`; the request is \[`ListFcmSubtraders`\](crate::ops::ListFcmSubtraders). Authenticated: the client signs it.
+    /// `GET /fcm/subtraders`; the request is [`ListFcmSubtraders`](crate::ops::ListFcmSubtraders). Authenticated: the client signs it.
     pub async fn list_fcm_subtraders(
         &self,
         request: ListFcmSubtraders,
@@ -318,7 +346,7 @@ impl crate::operation::Operation for CreateFcmSubtrader {
 impl crate::Client {
     /// Create FCM Subtrader
     ///
-    /// `POST /fcm/subtraders`; the request is \[`CreateFcmSubtrader`\](crate::ops::CreateFcmSubtrader). Authenticated: the client signs it.
+    /// `POST /fcm/subtraders`; the request is [`CreateFcmSubtrader`](crate::ops::CreateFcmSubtrader). Authenticated: the client signs it.
     pub async fn create_fcm_subtrader(
         &self,
         request: CreateFcmSubtrader,
@@ -385,7 +413,7 @@ impl crate::operation::Operation for GetFcmEventContractDailyCap {
 impl crate::Client {
     /// Get FCM Subtrader Event Contract Daily Cap
     ///
-    /// `GET /fcm/subtraders/event_contract_daily_cap`; the request is \[`GetFcmEventContractDailyCap`\](crate::ops::GetFcmEventContractDailyCap). Authenticated: the client signs it.
+    /// `GET /fcm/subtraders/event_contract_daily_cap`; the request is [`GetFcmEventContractDailyCap`](crate::ops::GetFcmEventContractDailyCap). Authenticated: the client signs it.
     pub async fn get_fcm_event_contract_daily_cap(
         &self,
         request: GetFcmEventContractDailyCap,
@@ -440,7 +468,7 @@ impl crate::operation::Operation for UpdateFcmEventContractDailyCap {
 impl crate::Client {
     /// Update FCM Subtrader Event Contract Daily Cap
     ///
-    /// `PUT /fcm/subtraders/event_contract_daily_cap`; the request is \[`UpdateFcmEventContractDailyCap`\](crate::ops::UpdateFcmEventContractDailyCap). Authenticated: the client signs it.
+    /// `PUT /fcm/subtraders/event_contract_daily_cap`; the request is [`UpdateFcmEventContractDailyCap`](crate::ops::UpdateFcmEventContractDailyCap). Authenticated: the client signs it.
     pub async fn update_fcm_event_contract_daily_cap(
         &self,
         request: UpdateFcmEventContractDailyCap,
@@ -492,7 +520,7 @@ impl crate::operation::Operation for DeleteFcmEventContractDailyCap {
 impl crate::Client {
     /// Delete FCM Subtrader Event Contract Daily Cap
     ///
-    /// `DELETE /fcm/subtraders/event_contract_daily_cap`; the request is \[`DeleteFcmEventContractDailyCap`\](crate::ops::DeleteFcmEventContractDailyCap). Authenticated: the client signs it.
+    /// `DELETE /fcm/subtraders/event_contract_daily_cap`; the request is [`DeleteFcmEventContractDailyCap`](crate::ops::DeleteFcmEventContractDailyCap). Authenticated: the client signs it.
     pub async fn delete_fcm_event_contract_daily_cap(
         &self,
         request: DeleteFcmEventContractDailyCap,
@@ -543,7 +571,7 @@ impl crate::operation::Operation for GetFcmSubtraderBlockedCategories {
 impl crate::Client {
     /// Get FCM Subtrader Blocked Categories
     ///
-    /// `GET /fcm/subtraders/blocked_categories`; the request is \[`GetFcmSubtraderBlockedCategories`\](crate::ops::GetFcmSubtraderBlockedCategories). Authenticated: the client signs it.
+    /// `GET /fcm/subtraders/blocked_categories`; the request is [`GetFcmSubtraderBlockedCategories`](crate::ops::GetFcmSubtraderBlockedCategories). Authenticated: the client signs it.
     pub async fn get_fcm_subtrader_blocked_categories(
         &self,
         request: GetFcmSubtraderBlockedCategories,
@@ -599,7 +627,7 @@ impl crate::operation::Operation for UpdateFcmSubtraderBlockedCategories {
 impl crate::Client {
     /// Update FCM Subtrader Blocked Categories
     ///
-    /// `PUT /fcm/subtraders/blocked_categories`; the request is \[`UpdateFcmSubtraderBlockedCategories`\](crate::ops::UpdateFcmSubtraderBlockedCategories). Authenticated: the client signs it.
+    /// `PUT /fcm/subtraders/blocked_categories`; the request is [`UpdateFcmSubtraderBlockedCategories`](crate::ops::UpdateFcmSubtraderBlockedCategories). Authenticated: the client signs it.
     pub async fn update_fcm_subtrader_blocked_categories(
         &self,
         request: UpdateFcmSubtraderBlockedCategories,
@@ -728,10 +756,18 @@ impl crate::operation::Operation for GetFcmPositions {
         crate::operation::decode_json("GetFCMPositions", body)
     }
 }
+impl crate::pagination::Paginated for GetFcmPositions {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
 impl crate::Client {
     /// Get FCM Positions
     ///
-    /// `GET /fcm/positions`; the request is \[`GetFcmPositions`\](crate::ops::GetFcmPositions). Authenticated: the client signs it.
+    /// `GET /fcm/positions`; the request is [`GetFcmPositions`](crate::ops::GetFcmPositions). Authenticated: the client signs it.
     pub async fn get_fcm_positions(
         &self,
         request: GetFcmPositions,

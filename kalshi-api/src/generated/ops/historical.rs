@@ -46,7 +46,7 @@ impl crate::operation::Operation for GetHistoricalCutoff {
 impl crate::Client {
     /// Get Historical Cutoff Timestamps
     ///
-    /// `GET /historical/cutoff`; the request is \[`GetHistoricalCutoff`\](crate::ops::GetHistoricalCutoff). Public: sent unsigned.
+    /// `GET /historical/cutoff`; the request is [`GetHistoricalCutoff`](crate::ops::GetHistoricalCutoff). Public: sent unsigned.
     pub async fn get_historical_cutoff(
         &self,
         request: GetHistoricalCutoff,
@@ -113,7 +113,7 @@ impl crate::operation::Operation for GetMarketCandlesticksHistorical {
 impl crate::Client {
     /// Get Historical Market Candlesticks
     ///
-    /// `GET /historical/markets/{ticker}/candlesticks`; the request is \[`GetMarketCandlesticksHistorical`\](crate::ops::GetMarketCandlesticksHistorical). Public: sent unsigned.
+    /// `GET /historical/markets/{ticker}/candlesticks`; the request is [`GetMarketCandlesticksHistorical`](crate::ops::GetMarketCandlesticksHistorical). Public: sent unsigned.
     pub async fn get_market_candlesticks_historical(
         &self,
         request: GetMarketCandlesticksHistorical,
@@ -217,10 +217,24 @@ impl crate::operation::Operation for GetFillsHistorical {
         crate::operation::decode_json("GetFillsHistorical", body)
     }
 }
+impl crate::pagination::Paginated for GetFillsHistorical {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetFillsHistorical {
+    type Item = crate::types::Fill;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.fills
+    }
+}
 impl crate::Client {
     /// Get Historical Fills
     ///
-    /// `GET /historical/fills`; the request is \[`GetFillsHistorical`\](crate::ops::GetFillsHistorical). Authenticated: the client signs it.
+    /// `GET /historical/fills`; the request is [`GetFillsHistorical`](crate::ops::GetFillsHistorical). Authenticated: the client signs it.
     pub async fn get_fills_historical(
         &self,
         request: GetFillsHistorical,
@@ -323,10 +337,24 @@ impl crate::operation::Operation for GetHistoricalOrders {
         crate::operation::decode_json("GetHistoricalOrders", body)
     }
 }
+impl crate::pagination::Paginated for GetHistoricalOrders {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetHistoricalOrders {
+    type Item = crate::types::Order;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.orders
+    }
+}
 impl crate::Client {
     /// Get Historical Orders
     ///
-    /// `GET /historical/orders`; the request is \[`GetHistoricalOrders`\](crate::ops::GetHistoricalOrders). Authenticated: the client signs it.
+    /// `GET /historical/orders`; the request is [`GetHistoricalOrders`](crate::ops::GetHistoricalOrders). Authenticated: the client signs it.
     pub async fn get_historical_orders(
         &self,
         request: GetHistoricalOrders,
@@ -422,10 +450,18 @@ impl crate::operation::Operation for GetHistoricalPositions {
         crate::operation::decode_json("GetHistoricalPositions", body)
     }
 }
+impl crate::pagination::Paginated for GetHistoricalPositions {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
 impl crate::Client {
     /// Get Historical Positions
     ///
-    /// `GET /historical/positions`; the request is \[`GetHistoricalPositions`\](crate::ops::GetHistoricalPositions). Authenticated: the client signs it.
+    /// `GET /historical/positions`; the request is [`GetHistoricalPositions`](crate::ops::GetHistoricalPositions). Authenticated: the client signs it.
     pub async fn get_historical_positions(
         &self,
         request: GetHistoricalPositions,
@@ -527,10 +563,24 @@ impl crate::operation::Operation for GetTradesHistorical {
         crate::operation::decode_json("GetTradesHistorical", body)
     }
 }
+impl crate::pagination::Paginated for GetTradesHistorical {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetTradesHistorical {
+    type Item = crate::types::Trade;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.trades
+    }
+}
 impl crate::Client {
     /// Get Historical Trades
     ///
-    /// `GET /historical/trades`; the request is \[`GetTradesHistorical`\](crate::ops::GetTradesHistorical). Public: sent unsigned.
+    /// `GET /historical/trades`; the request is [`GetTradesHistorical`](crate::ops::GetTradesHistorical). Public: sent unsigned.
     pub async fn get_trades_historical(
         &self,
         request: GetTradesHistorical,
@@ -638,10 +688,24 @@ impl crate::operation::Operation for GetHistoricalMarkets {
         crate::operation::decode_json("GetHistoricalMarkets", body)
     }
 }
+impl crate::pagination::Paginated for GetHistoricalMarkets {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetHistoricalMarkets {
+    type Item = crate::types::Market;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.markets
+    }
+}
 impl crate::Client {
     /// Get Historical Markets
     ///
-    /// `GET /historical/markets`; the request is \[`GetHistoricalMarkets`\](crate::ops::GetHistoricalMarkets). Public: sent unsigned.
+    /// `GET /historical/markets`; the request is [`GetHistoricalMarkets`](crate::ops::GetHistoricalMarkets). Public: sent unsigned.
     pub async fn get_historical_markets(
         &self,
         request: GetHistoricalMarkets,
@@ -686,7 +750,7 @@ impl crate::operation::Operation for GetHistoricalMarket {
 impl crate::Client {
     /// Get Historical Market
     ///
-    /// `GET /historical/markets/{ticker}`; the request is \[`GetHistoricalMarket`\](crate::ops::GetHistoricalMarket). Public: sent unsigned.
+    /// `GET /historical/markets/{ticker}`; the request is [`GetHistoricalMarket`](crate::ops::GetHistoricalMarket). Public: sent unsigned.
     pub async fn get_historical_market(
         &self,
         request: GetHistoricalMarket,

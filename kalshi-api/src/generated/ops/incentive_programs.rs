@@ -92,10 +92,24 @@ impl crate::operation::Operation for GetIncentivePrograms {
         crate::operation::decode_json("GetIncentivePrograms", body)
     }
 }
+impl crate::pagination::Paginated for GetIncentivePrograms {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.next_cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetIncentivePrograms {
+    type Item = crate::types::IncentiveProgram;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.incentive_programs
+    }
+}
 impl crate::Client {
     /// Get Incentives
     ///
-    /// `GET /incentive_programs`; the request is \[`GetIncentivePrograms`\](crate::ops::GetIncentivePrograms). Public: sent unsigned.
+    /// `GET /incentive_programs`; the request is [`GetIncentivePrograms`](crate::ops::GetIncentivePrograms). Public: sent unsigned.
     pub async fn get_incentive_programs(
         &self,
         request: GetIncentivePrograms,

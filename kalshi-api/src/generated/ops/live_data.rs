@@ -57,7 +57,7 @@ impl crate::operation::Operation for GetLiveDataByMilestone {
 impl crate::Client {
     /// Get Live Data
     ///
-    /// `GET /live_data/milestone/{milestone_id}`; the request is \[`GetLiveDataByMilestone`\](crate::ops::GetLiveDataByMilestone). Public: sent unsigned.
+    /// `GET /live_data/milestone/{milestone_id}`; the request is [`GetLiveDataByMilestone`](crate::ops::GetLiveDataByMilestone). Public: sent unsigned.
     pub async fn get_live_data_by_milestone(
         &self,
         request: GetLiveDataByMilestone,
@@ -123,7 +123,7 @@ impl crate::operation::Operation for GetLiveData {
 impl crate::Client {
     /// Get Live Data (with type)
     ///
-    /// `GET /live_data/{type}/milestone/{milestone_id}`; the request is \[`GetLiveData`\](crate::ops::GetLiveData). Public: sent unsigned.
+    /// `GET /live_data/{type}/milestone/{milestone_id}`; the request is [`GetLiveData`](crate::ops::GetLiveData). Public: sent unsigned.
     pub async fn get_live_data(
         &self,
         request: GetLiveData,
@@ -181,7 +181,7 @@ impl crate::operation::Operation for GetLiveDatas {
 impl crate::Client {
     /// Get Multiple Live Data
     ///
-    /// `GET /live_data/batch`; the request is \[`GetLiveDatas`\](crate::ops::GetLiveDatas). Public: sent unsigned.
+    /// `GET /live_data/batch`; the request is [`GetLiveDatas`](crate::ops::GetLiveDatas). Public: sent unsigned.
     pub async fn get_live_datas(
         &self,
         request: GetLiveDatas,
@@ -229,7 +229,7 @@ impl crate::operation::Operation for GetGameStats {
 impl crate::Client {
     /// Get Game Stats
     ///
-    /// `GET /live_data/milestone/{milestone_id}/game_stats`; the request is \[`GetGameStats`\](crate::ops::GetGameStats). Public: sent unsigned.
+    /// `GET /live_data/milestone/{milestone_id}/game_stats`; the request is [`GetGameStats`](crate::ops::GetGameStats). Public: sent unsigned.
     pub async fn get_game_stats(
         &self,
         request: GetGameStats,
@@ -290,7 +290,7 @@ impl crate::operation::Operation for GetEventLiveData {
 impl crate::Client {
     /// Get Event Live Data
     ///
-    /// `GET /live_data/events/{event_ticker}`; the request is \[`GetEventLiveData`\](crate::ops::GetEventLiveData). Public: sent unsigned.
+    /// `GET /live_data/events/{event_ticker}`; the request is [`GetEventLiveData`](crate::ops::GetEventLiveData). Public: sent unsigned.
     pub async fn get_event_live_data(
         &self,
         request: GetEventLiveData,
@@ -375,7 +375,7 @@ impl crate::operation::Operation for GetWeatherIndex {
 impl crate::Client {
     /// Get Weather Index
     ///
-    /// `GET /live_data/weather/{city}`; the request is \[`GetWeatherIndex`\](crate::ops::GetWeatherIndex). Public: sent unsigned.
+    /// `GET /live_data/weather/{city}`; the request is [`GetWeatherIndex`](crate::ops::GetWeatherIndex). Public: sent unsigned.
     pub async fn get_weather_index(
         &self,
         request: GetWeatherIndex,
@@ -421,7 +421,7 @@ impl crate::operation::Operation for GetWeatherIndexCalibrations {
 impl crate::Client {
     /// Get Weather Index Calibrations
     ///
-    /// `GET /live_data/weather/{city}/calibrations`; the request is \[`GetWeatherIndexCalibrations`\](crate::ops::GetWeatherIndexCalibrations). Public: sent unsigned.
+    /// `GET /live_data/weather/{city}/calibrations`; the request is [`GetWeatherIndexCalibrations`](crate::ops::GetWeatherIndexCalibrations). Public: sent unsigned.
     pub async fn get_weather_index_calibrations(
         &self,
         request: GetWeatherIndexCalibrations,

@@ -88,7 +88,7 @@ impl crate::operation::Operation for GetMarketCandlesticks {
 impl crate::Client {
     /// Get Market Candlesticks
     ///
-    /// `GET /series/{series_ticker}/markets/{ticker}/candlesticks`; the request is \[`GetMarketCandlesticks`\](crate::ops::GetMarketCandlesticks). Public: sent unsigned.
+    /// `GET /series/{series_ticker}/markets/{ticker}/candlesticks`; the request is [`GetMarketCandlesticks`](crate::ops::GetMarketCandlesticks). Public: sent unsigned.
     pub async fn get_market_candlesticks(
         &self,
         request: GetMarketCandlesticks,
@@ -190,10 +190,24 @@ impl crate::operation::Operation for GetTrades {
         crate::operation::decode_json("GetTrades", body)
     }
 }
+impl crate::pagination::Paginated for GetTrades {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetTrades {
+    type Item = crate::types::Trade;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.trades
+    }
+}
 impl crate::Client {
     /// Get Trades
     ///
-    /// `GET /markets/trades`; the request is \[`GetTrades`\](crate::ops::GetTrades). Public: sent unsigned.
+    /// `GET /markets/trades`; the request is [`GetTrades`](crate::ops::GetTrades). Public: sent unsigned.
     pub async fn get_trades(
         &self,
         request: GetTrades,
@@ -252,7 +266,7 @@ impl crate::operation::Operation for GetMarketOrderbook {
 impl crate::Client {
     /// Get Market Orderbook
     ///
-    /// `GET /markets/{ticker}/orderbook`; the request is \[`GetMarketOrderbook`\](crate::ops::GetMarketOrderbook). Public: sent unsigned.
+    /// `GET /markets/{ticker}/orderbook`; the request is [`GetMarketOrderbook`](crate::ops::GetMarketOrderbook). Public: sent unsigned.
     pub async fn get_market_orderbook(
         &self,
         request: GetMarketOrderbook,
@@ -299,7 +313,7 @@ impl crate::operation::Operation for GetMarketOrderbooks {
 impl crate::Client {
     /// Get Multiple Market Orderbooks
     ///
-    /// `GET /markets/orderbooks`; the request is \[`GetMarketOrderbooks`\](crate::ops::GetMarketOrderbooks). Public: sent unsigned.
+    /// `GET /markets/orderbooks`; the request is [`GetMarketOrderbooks`](crate::ops::GetMarketOrderbooks). Public: sent unsigned.
     pub async fn get_market_orderbooks(
         &self,
         request: GetMarketOrderbooks,
@@ -357,7 +371,7 @@ impl crate::operation::Operation for GetSeries {
 impl crate::Client {
     /// Get Series
     ///
-    /// `GET /series/{series_ticker}`; the request is \[`GetSeries`\](crate::ops::GetSeries). Public: sent unsigned.
+    /// `GET /series/{series_ticker}`; the request is [`GetSeries`](crate::ops::GetSeries). Public: sent unsigned.
     pub async fn get_series(
         &self,
         request: GetSeries,
@@ -449,7 +463,7 @@ impl crate::operation::Operation for GetSeriesList {
 impl crate::Client {
     /// Get Series List
     ///
-    /// `GET /series`; the request is \[`GetSeriesList`\](crate::ops::GetSeriesList). Public: sent unsigned.
+    /// `GET /series`; the request is [`GetSeriesList`](crate::ops::GetSeriesList). Public: sent unsigned.
     pub async fn get_series_list(
         &self,
         request: GetSeriesList,
@@ -649,10 +663,24 @@ impl crate::operation::Operation for GetMarkets {
         crate::operation::decode_json("GetMarkets", body)
     }
 }
+impl crate::pagination::Paginated for GetMarkets {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetMarkets {
+    type Item = crate::types::Market;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.markets
+    }
+}
 impl crate::Client {
     /// Get Markets
     ///
-    /// `GET /markets`; the request is \[`GetMarkets`\](crate::ops::GetMarkets). Public: sent unsigned.
+    /// `GET /markets`; the request is [`GetMarkets`](crate::ops::GetMarkets). Public: sent unsigned.
     pub async fn get_markets(
         &self,
         request: GetMarkets,
@@ -697,7 +725,7 @@ impl crate::operation::Operation for GetMarket {
 impl crate::Client {
     /// Get Market
     ///
-    /// `GET /markets/{ticker}`; the request is \[`GetMarket`\](crate::ops::GetMarket). Public: sent unsigned.
+    /// `GET /markets/{ticker}`; the request is [`GetMarket`](crate::ops::GetMarket). Public: sent unsigned.
     pub async fn get_market(
         &self,
         request: GetMarket,
@@ -783,7 +811,7 @@ impl crate::operation::Operation for BatchGetMarketCandlesticks {
 impl crate::Client {
     /// Batch Get Market Candlesticks
     ///
-    /// `GET /markets/candlesticks`; the request is \[`BatchGetMarketCandlesticks`\](crate::ops::BatchGetMarketCandlesticks). Public: sent unsigned.
+    /// `GET /markets/candlesticks`; the request is [`BatchGetMarketCandlesticks`](crate::ops::BatchGetMarketCandlesticks). Public: sent unsigned.
     pub async fn batch_get_market_candlesticks(
         &self,
         request: BatchGetMarketCandlesticks,

@@ -46,7 +46,7 @@ impl crate::operation::Operation for GetMilestone {
 impl crate::Client {
     /// Get Milestone
     ///
-    /// `GET /milestones/{milestone_id}`; the request is \[`GetMilestone`\](crate::ops::GetMilestone). Public: sent unsigned.
+    /// `GET /milestones/{milestone_id}`; the request is [`GetMilestone`](crate::ops::GetMilestone). Public: sent unsigned.
     pub async fn get_milestone(
         &self,
         request: GetMilestone,
@@ -185,10 +185,24 @@ impl crate::operation::Operation for GetMilestones {
         crate::operation::decode_json("GetMilestones", body)
     }
 }
+impl crate::pagination::Paginated for GetMilestones {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetMilestones {
+    type Item = crate::types::Milestone;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.milestones
+    }
+}
 impl crate::Client {
     /// Get Milestones
     ///
-    /// `GET /milestones`; the request is \[`GetMilestones`\](crate::ops::GetMilestones). Public: sent unsigned.
+    /// `GET /milestones`; the request is [`GetMilestones`](crate::ops::GetMilestones). Public: sent unsigned.
     pub async fn get_milestones(
         &self,
         request: GetMilestones,

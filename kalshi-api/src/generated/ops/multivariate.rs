@@ -48,7 +48,7 @@ impl crate::operation::Operation for GetMultivariateEventCollection {
 impl crate::Client {
     /// Get Multivariate Event Collection
     ///
-    /// `GET /multivariate_event_collections/{collection_ticker}`; the request is \[`GetMultivariateEventCollection`\](crate::ops::GetMultivariateEventCollection). Public: sent unsigned.
+    /// `GET /multivariate_event_collections/{collection_ticker}`; the request is [`GetMultivariateEventCollection`](crate::ops::GetMultivariateEventCollection). Public: sent unsigned.
     pub async fn get_multivariate_event_collection(
         &self,
         request: GetMultivariateEventCollection,
@@ -108,7 +108,7 @@ impl crate::operation::Operation for CreateMarketInMultivariateEventCollection {
 impl crate::Client {
     /// Create Market In Multivariate Event Collection
     ///
-    /// `POST /multivariate_event_collections/{collection_ticker}`; the request is \[`CreateMarketInMultivariateEventCollection`\](crate::ops::CreateMarketInMultivariateEventCollection). Authenticated: the client signs it.
+    /// `POST /multivariate_event_collections/{collection_ticker}`; the request is [`CreateMarketInMultivariateEventCollection`](crate::ops::CreateMarketInMultivariateEventCollection). Authenticated: the client signs it.
     pub async fn create_market_in_multivariate_event_collection(
         &self,
         request: CreateMarketInMultivariateEventCollection,
@@ -209,10 +209,24 @@ impl crate::operation::Operation for GetMultivariateEventCollections {
         crate::operation::decode_json("GetMultivariateEventCollections", body)
     }
 }
+impl crate::pagination::Paginated for GetMultivariateEventCollections {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetMultivariateEventCollections {
+    type Item = crate::types::MultivariateEventCollection;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.multivariate_contracts
+    }
+}
 impl crate::Client {
     /// Get Multivariate Event Collections
     ///
-    /// `GET /multivariate_event_collections`; the request is \[`GetMultivariateEventCollections`\](crate::ops::GetMultivariateEventCollections). Public: sent unsigned.
+    /// `GET /multivariate_event_collections`; the request is [`GetMultivariateEventCollections`](crate::ops::GetMultivariateEventCollections). Public: sent unsigned.
     pub async fn get_multivariate_event_collections(
         &self,
         request: GetMultivariateEventCollections,

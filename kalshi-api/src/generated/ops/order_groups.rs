@@ -53,7 +53,7 @@ impl crate::operation::Operation for GetOrderGroups {
 impl crate::Client {
     /// Get Order Groups
     ///
-    /// `GET /portfolio/order_groups`; the request is \[`GetOrderGroups`\](crate::ops::GetOrderGroups). Authenticated: the client signs it.
+    /// `GET /portfolio/order_groups`; the request is [`GetOrderGroups`](crate::ops::GetOrderGroups). Authenticated: the client signs it.
     pub async fn get_order_groups(
         &self,
         request: GetOrderGroups,
@@ -104,7 +104,7 @@ impl crate::operation::Operation for CreateOrderGroup {
 impl crate::Client {
     /// Create Order Group
     ///
-    /// `POST /portfolio/order_groups/create`; the request is \[`CreateOrderGroup`\](crate::ops::CreateOrderGroup). Authenticated: the client signs it.
+    /// `POST /portfolio/order_groups/create`; the request is [`CreateOrderGroup`](crate::ops::CreateOrderGroup). Authenticated: the client signs it.
     pub async fn create_order_group(
         &self,
         request: CreateOrderGroup,
@@ -164,7 +164,7 @@ impl crate::operation::Operation for GetOrderGroup {
 impl crate::Client {
     /// Get Order Group
     ///
-    /// `GET /portfolio/order_groups/{order_group_id}`; the request is \[`GetOrderGroup`\](crate::ops::GetOrderGroup). Authenticated: the client signs it.
+    /// `GET /portfolio/order_groups/{order_group_id}`; the request is [`GetOrderGroup`](crate::ops::GetOrderGroup). Authenticated: the client signs it.
     pub async fn get_order_group(
         &self,
         request: GetOrderGroup,
@@ -233,7 +233,7 @@ impl crate::operation::Operation for DeleteOrderGroup {
 impl crate::Client {
     /// Delete Order Group
     ///
-    /// `DELETE /portfolio/order_groups/{order_group_id}`; the request is \[`DeleteOrderGroup`\](crate::ops::DeleteOrderGroup). Authenticated: the client signs it.
+    /// `DELETE /portfolio/order_groups/{order_group_id}`; the request is [`DeleteOrderGroup`](crate::ops::DeleteOrderGroup). Authenticated: the client signs it.
     pub async fn delete_order_group(
         &self,
         request: DeleteOrderGroup,
@@ -323,7 +323,7 @@ impl crate::operation::Operation for ResetOrderGroup {
 impl crate::Client {
     /// Reset Order Group
     ///
-    /// `PUT /portfolio/order_groups/{order_group_id}/reset`; the request is \[`ResetOrderGroup`\](crate::ops::ResetOrderGroup). Authenticated: the client signs it.
+    /// `PUT /portfolio/order_groups/{order_group_id}/reset`; the request is [`ResetOrderGroup`](crate::ops::ResetOrderGroup). Authenticated: the client signs it.
     pub async fn reset_order_group(
         &self,
         request: ResetOrderGroup,
@@ -413,7 +413,7 @@ impl crate::operation::Operation for TriggerOrderGroup {
 impl crate::Client {
     /// Trigger Order Group
     ///
-    /// `PUT /portfolio/order_groups/{order_group_id}/trigger`; the request is \[`TriggerOrderGroup`\](crate::ops::TriggerOrderGroup). Authenticated: the client signs it.
+    /// `PUT /portfolio/order_groups/{order_group_id}/trigger`; the request is [`TriggerOrderGroup`](crate::ops::TriggerOrderGroup). Authenticated: the client signs it.
     pub async fn trigger_order_group(
         &self,
         request: TriggerOrderGroup,
@@ -494,7 +494,7 @@ impl crate::operation::Operation for UpdateOrderGroupLimit {
 impl crate::Client {
     /// Update Order Group Limit
     ///
-    /// `PUT /portfolio/order_groups/{order_group_id}/limit`; the request is \[`UpdateOrderGroupLimit`\](crate::ops::UpdateOrderGroupLimit). Authenticated: the client signs it.
+    /// `PUT /portfolio/order_groups/{order_group_id}/limit`; the request is [`UpdateOrderGroupLimit`](crate::ops::UpdateOrderGroupLimit). Authenticated: the client signs it.
     pub async fn update_order_group_limit(
         &self,
         request: UpdateOrderGroupLimit,

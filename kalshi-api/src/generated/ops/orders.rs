@@ -135,10 +135,24 @@ impl crate::operation::Operation for GetOrders {
         crate::operation::decode_json("GetOrders", body)
     }
 }
+impl crate::pagination::Paginated for GetOrders {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetOrders {
+    type Item = crate::types::Order;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.orders
+    }
+}
 impl crate::Client {
     /// Get Orders
     ///
-    /// `GET /portfolio/orders`; the request is \[`GetOrders`\](crate::ops::GetOrders). Authenticated: the client signs it.
+    /// `GET /portfolio/orders`; the request is [`GetOrders`](crate::ops::GetOrders). Authenticated: the client signs it.
     pub async fn get_orders(
         &self,
         request: GetOrders,
@@ -183,7 +197,7 @@ impl crate::operation::Operation for GetOrder {
 impl crate::Client {
     /// Get Order
     ///
-    /// `GET /portfolio/orders/{order_id}`; the request is \[`GetOrder`\](crate::ops::GetOrder). Authenticated: the client signs it.
+    /// `GET /portfolio/orders/{order_id}`; the request is [`GetOrder`](crate::ops::GetOrder). Authenticated: the client signs it.
     pub async fn get_order(
         &self,
         request: GetOrder,
@@ -261,7 +275,7 @@ impl crate::operation::Operation for GetOrderQueuePositions {
 impl crate::Client {
     /// Get Queue Positions for Orders
     ///
-    /// `GET /portfolio/orders/queue_positions`; the request is \[`GetOrderQueuePositions`\](crate::ops::GetOrderQueuePositions). Authenticated: the client signs it.
+    /// `GET /portfolio/orders/queue_positions`; the request is [`GetOrderQueuePositions`](crate::ops::GetOrderQueuePositions). Authenticated: the client signs it.
     pub async fn get_order_queue_positions(
         &self,
         request: GetOrderQueuePositions,
@@ -307,7 +321,7 @@ impl crate::operation::Operation for GetOrderQueuePosition {
 impl crate::Client {
     /// Get Order Queue Position
     ///
-    /// `GET /portfolio/orders/{order_id}/queue_position`; the request is \[`GetOrderQueuePosition`\](crate::ops::GetOrderQueuePosition). Authenticated: the client signs it.
+    /// `GET /portfolio/orders/{order_id}/queue_position`; the request is [`GetOrderQueuePosition`](crate::ops::GetOrderQueuePosition). Authenticated: the client signs it.
     pub async fn get_order_queue_position(
         &self,
         request: GetOrderQueuePosition,
@@ -358,7 +372,7 @@ impl crate::operation::Operation for CreateOrderV2 {
 impl crate::Client {
     /// Create Order (V2)
     ///
-    /// `POST /portfolio/events/orders`; the request is \[`CreateOrderV2`\](crate::ops::CreateOrderV2). Authenticated: the client signs it.
+    /// `POST /portfolio/events/orders`; the request is [`CreateOrderV2`](crate::ops::CreateOrderV2). Authenticated: the client signs it.
     pub async fn create_order_v2(
         &self,
         request: CreateOrderV2,
@@ -413,7 +427,7 @@ impl crate::operation::Operation for CancelAllOrders {
 impl crate::Client {
     /// Cancel All Orders
     ///
-    /// `DELETE /portfolio/events/orders`; the request is \[`CancelAllOrders`\](crate::ops::CancelAllOrders). Authenticated: the client signs it.
+    /// `DELETE /portfolio/events/orders`; the request is [`CancelAllOrders`](crate::ops::CancelAllOrders). Authenticated: the client signs it.
     pub async fn cancel_all_orders(
         &self,
         request: CancelAllOrders,
@@ -464,7 +478,7 @@ impl crate::operation::Operation for BatchCreateOrdersV2 {
 impl crate::Client {
     /// Batch Create Orders (V2)
     ///
-    /// `POST /portfolio/events/orders/batched`; the request is \[`BatchCreateOrdersV2`\](crate::ops::BatchCreateOrdersV2). Authenticated: the client signs it.
+    /// `POST /portfolio/events/orders/batched`; the request is [`BatchCreateOrdersV2`](crate::ops::BatchCreateOrdersV2). Authenticated: the client signs it.
     pub async fn batch_create_orders_v2(
         &self,
         request: BatchCreateOrdersV2,
@@ -515,7 +529,7 @@ impl crate::operation::Operation for BatchCancelOrdersV2 {
 impl crate::Client {
     /// Batch Cancel Orders (V2)
     ///
-    /// `DELETE /portfolio/events/orders/batched`; the request is \[`BatchCancelOrdersV2`\](crate::ops::BatchCancelOrdersV2). Authenticated: the client signs it.
+    /// `DELETE /portfolio/events/orders/batched`; the request is [`BatchCancelOrdersV2`](crate::ops::BatchCancelOrdersV2). Authenticated: the client signs it.
     pub async fn batch_cancel_orders_v2(
         &self,
         request: BatchCancelOrdersV2,
@@ -594,7 +608,7 @@ impl crate::operation::Operation for CancelOrderV2 {
 impl crate::Client {
     /// Cancel Order (V2)
     ///
-    /// `DELETE /portfolio/events/orders/{order_id}`; the request is \[`CancelOrderV2`\](crate::ops::CancelOrderV2). Authenticated: the client signs it.
+    /// `DELETE /portfolio/events/orders/{order_id}`; the request is [`CancelOrderV2`](crate::ops::CancelOrderV2). Authenticated: the client signs it.
     pub async fn cancel_order_v2(
         &self,
         request: CancelOrderV2,
@@ -666,7 +680,7 @@ impl crate::operation::Operation for AmendOrderV2 {
 impl crate::Client {
     /// Amend Order (V2)
     ///
-    /// `POST /portfolio/events/orders/{order_id}/amend`; the request is \[`AmendOrderV2`\](crate::ops::AmendOrderV2). Authenticated: the client signs it.
+    /// `POST /portfolio/events/orders/{order_id}/amend`; the request is [`AmendOrderV2`](crate::ops::AmendOrderV2). Authenticated: the client signs it.
     pub async fn amend_order_v2(
         &self,
         request: AmendOrderV2,
@@ -738,7 +752,7 @@ impl crate::operation::Operation for DecreaseOrderV2 {
 impl crate::Client {
     /// Decrease Order (V2)
     ///
-    /// `POST /portfolio/events/orders/{order_id}/decrease`; the request is \[`DecreaseOrderV2`\](crate::ops::DecreaseOrderV2). Authenticated: the client signs it.
+    /// `POST /portfolio/events/orders/{order_id}/decrease`; the request is [`DecreaseOrderV2`](crate::ops::DecreaseOrderV2). Authenticated: the client signs it.
     pub async fn decrease_order_v2(
         &self,
         request: DecreaseOrderV2,

@@ -62,7 +62,7 @@ impl crate::operation::Operation for GetBalance {
 impl crate::Client {
     /// Get Balance
     ///
-    /// `GET /portfolio/balance`; the request is \[`GetBalance`\](crate::ops::GetBalance). Authenticated: the client signs it.
+    /// `GET /portfolio/balance`; the request is [`GetBalance`](crate::ops::GetBalance). Authenticated: the client signs it.
     pub async fn get_balance(
         &self,
         request: GetBalance,
@@ -117,7 +117,7 @@ impl crate::operation::Operation for IntraExchangeInstanceTransfer {
 impl crate::Client {
     /// Intra Account Transfer
     ///
-    /// `POST /portfolio/intra_exchange_instance_transfer`; the request is \[`IntraExchangeInstanceTransfer`\](crate::ops::IntraExchangeInstanceTransfer). Authenticated: the client signs it.
+    /// `POST /portfolio/intra_exchange_instance_transfer`; the request is [`IntraExchangeInstanceTransfer`](crate::ops::IntraExchangeInstanceTransfer). Authenticated: the client signs it.
     pub async fn intra_exchange_instance_transfer(
         &self,
         request: IntraExchangeInstanceTransfer,
@@ -180,10 +180,24 @@ impl crate::operation::Operation for GetIntraExchangeInstanceTransfers {
         crate::operation::decode_json("GetIntraExchangeInstanceTransfers", body)
     }
 }
+impl crate::pagination::Paginated for GetIntraExchangeInstanceTransfers {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetIntraExchangeInstanceTransfers {
+    type Item = crate::types::IntraExchangeInstanceTransfer;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.transfers
+    }
+}
 impl crate::Client {
     /// Get Intra Account Transfers
     ///
-    /// `GET /portfolio/intra_exchange_instance_transfers`; the request is \[`GetIntraExchangeInstanceTransfers`\](crate::ops::GetIntraExchangeInstanceTransfers). Authenticated: the client signs it.
+    /// `GET /portfolio/intra_exchange_instance_transfers`; the request is [`GetIntraExchangeInstanceTransfers`](crate::ops::GetIntraExchangeInstanceTransfers). Authenticated: the client signs it.
     pub async fn get_intra_exchange_instance_transfers(
         &self,
         request: GetIntraExchangeInstanceTransfers,
@@ -230,7 +244,7 @@ impl crate::operation::Operation for GetIntraExchangeInstanceTransfer {
 impl crate::Client {
     /// Get Intra Account Transfer
     ///
-    /// `GET /portfolio/intra_exchange_instance_transfers/{transfer_id}`; the request is \[`GetIntraExchangeInstanceTransfer`\](crate::ops::GetIntraExchangeInstanceTransfer). Authenticated: the client signs it.
+    /// `GET /portfolio/intra_exchange_instance_transfers/{transfer_id}`; the request is [`GetIntraExchangeInstanceTransfer`](crate::ops::GetIntraExchangeInstanceTransfer). Authenticated: the client signs it.
     pub async fn get_intra_exchange_instance_transfer(
         &self,
         request: GetIntraExchangeInstanceTransfer,
@@ -293,7 +307,7 @@ impl crate::operation::Operation for CreateSubaccount {
 impl crate::Client {
     /// Create Subaccount
     ///
-    /// `POST /portfolio/subaccounts`; the request is \[`CreateSubaccount`\](crate::ops::CreateSubaccount). Authenticated: the client signs it.
+    /// `POST /portfolio/subaccounts`; the request is [`CreateSubaccount`](crate::ops::CreateSubaccount). Authenticated: the client signs it.
     pub async fn create_subaccount(
         &self,
         request: CreateSubaccount,
@@ -344,7 +358,7 @@ impl crate::operation::Operation for ApplySubaccountTransfer {
 impl crate::Client {
     /// Transfer Between Subaccounts
     ///
-    /// `POST /portfolio/subaccounts/transfer`; the request is \[`ApplySubaccountTransfer`\](crate::ops::ApplySubaccountTransfer). Authenticated: the client signs it.
+    /// `POST /portfolio/subaccounts/transfer`; the request is [`ApplySubaccountTransfer`](crate::ops::ApplySubaccountTransfer). Authenticated: the client signs it.
     pub async fn apply_subaccount_transfer(
         &self,
         request: ApplySubaccountTransfer,
@@ -385,7 +399,7 @@ impl crate::operation::Operation for GetSubaccountBalances {
 impl crate::Client {
     /// Get All Subaccount Balances
     ///
-    /// `GET /portfolio/subaccounts/balances`; the request is \[`GetSubaccountBalances`\](crate::ops::GetSubaccountBalances). Authenticated: the client signs it.
+    /// `GET /portfolio/subaccounts/balances`; the request is [`GetSubaccountBalances`](crate::ops::GetSubaccountBalances). Authenticated: the client signs it.
     pub async fn get_subaccount_balances(
         &self,
         request: GetSubaccountBalances,
@@ -448,10 +462,24 @@ impl crate::operation::Operation for GetSubaccountTransfers {
         crate::operation::decode_json("GetSubaccountTransfers", body)
     }
 }
+impl crate::pagination::Paginated for GetSubaccountTransfers {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetSubaccountTransfers {
+    type Item = crate::types::SubaccountTransfer;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.transfers
+    }
+}
 impl crate::Client {
     /// Get Subaccount Transfers
     ///
-    /// `GET /portfolio/subaccounts/transfers`; the request is \[`GetSubaccountTransfers`\](crate::ops::GetSubaccountTransfers). Authenticated: the client signs it.
+    /// `GET /portfolio/subaccounts/transfers`; the request is [`GetSubaccountTransfers`](crate::ops::GetSubaccountTransfers). Authenticated: the client signs it.
     pub async fn get_subaccount_transfers(
         &self,
         request: GetSubaccountTransfers,
@@ -492,7 +520,7 @@ impl crate::operation::Operation for GetSubaccountNetting {
 impl crate::Client {
     /// Get Subaccount Netting
     ///
-    /// `GET /portfolio/subaccounts/netting`; the request is \[`GetSubaccountNetting`\](crate::ops::GetSubaccountNetting). Authenticated: the client signs it.
+    /// `GET /portfolio/subaccounts/netting`; the request is [`GetSubaccountNetting`](crate::ops::GetSubaccountNetting). Authenticated: the client signs it.
     pub async fn get_subaccount_netting(
         &self,
         request: GetSubaccountNetting,
@@ -544,7 +572,7 @@ impl crate::operation::Operation for UpdateSubaccountNetting {
 impl crate::Client {
     /// Update Subaccount Netting
     ///
-    /// `PUT /portfolio/subaccounts/netting`; the request is \[`UpdateSubaccountNetting`\](crate::ops::UpdateSubaccountNetting). Authenticated: the client signs it.
+    /// `PUT /portfolio/subaccounts/netting`; the request is [`UpdateSubaccountNetting`](crate::ops::UpdateSubaccountNetting). Authenticated: the client signs it.
     pub async fn update_subaccount_netting(
         &self,
         request: UpdateSubaccountNetting,
@@ -662,10 +690,18 @@ impl crate::operation::Operation for GetPositions {
         crate::operation::decode_json("GetPositions", body)
     }
 }
+impl crate::pagination::Paginated for GetPositions {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
 impl crate::Client {
     /// Get Positions
     ///
-    /// `GET /portfolio/positions`; the request is \[`GetPositions`\](crate::ops::GetPositions). Authenticated: the client signs it.
+    /// `GET /portfolio/positions`; the request is [`GetPositions`](crate::ops::GetPositions). Authenticated: the client signs it.
     pub async fn get_positions(
         &self,
         request: GetPositions,
@@ -779,10 +815,24 @@ impl crate::operation::Operation for GetSettlements {
         crate::operation::decode_json("GetSettlements", body)
     }
 }
+impl crate::pagination::Paginated for GetSettlements {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetSettlements {
+    type Item = crate::types::Settlement;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.settlements
+    }
+}
 impl crate::Client {
     /// Get Settlements
     ///
-    /// `GET /portfolio/settlements`; the request is \[`GetSettlements`\](crate::ops::GetSettlements). Authenticated: the client signs it.
+    /// `GET /portfolio/settlements`; the request is [`GetSettlements`](crate::ops::GetSettlements). Authenticated: the client signs it.
     pub async fn get_settlements(
         &self,
         request: GetSettlements,
@@ -845,10 +895,24 @@ impl crate::operation::Operation for GetDeposits {
         crate::operation::decode_json("GetDeposits", body)
     }
 }
+impl crate::pagination::Paginated for GetDeposits {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetDeposits {
+    type Item = crate::types::Deposit;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.deposits
+    }
+}
 impl crate::Client {
     /// Get Deposits
     ///
-    /// `GET /portfolio/deposits`; the request is \[`GetDeposits`\](crate::ops::GetDeposits). Authenticated: the client signs it.
+    /// `GET /portfolio/deposits`; the request is [`GetDeposits`](crate::ops::GetDeposits). Authenticated: the client signs it.
     pub async fn get_deposits(
         &self,
         request: GetDeposits,
@@ -911,10 +975,24 @@ impl crate::operation::Operation for GetWithdrawals {
         crate::operation::decode_json("GetWithdrawals", body)
     }
 }
+impl crate::pagination::Paginated for GetWithdrawals {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetWithdrawals {
+    type Item = crate::types::Withdrawal;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.withdrawals
+    }
+}
 impl crate::Client {
     /// Get Withdrawals
     ///
-    /// `GET /portfolio/withdrawals`; the request is \[`GetWithdrawals`\](crate::ops::GetWithdrawals). Authenticated: the client signs it.
+    /// `GET /portfolio/withdrawals`; the request is [`GetWithdrawals`](crate::ops::GetWithdrawals). Authenticated: the client signs it.
     pub async fn get_withdrawals(
         &self,
         request: GetWithdrawals,
@@ -955,7 +1033,7 @@ impl crate::operation::Operation for GetPortfolioRestingOrderTotalValue {
 impl crate::Client {
     /// Get Total Resting Order Value
     ///
-    /// `GET /portfolio/summary/total_resting_order_value`; the request is \[`GetPortfolioRestingOrderTotalValue`\](crate::ops::GetPortfolioRestingOrderTotalValue). Authenticated: the client signs it.
+    /// `GET /portfolio/summary/total_resting_order_value`; the request is [`GetPortfolioRestingOrderTotalValue`](crate::ops::GetPortfolioRestingOrderTotalValue). Authenticated: the client signs it.
     pub async fn get_portfolio_resting_order_total_value(
         &self,
         request: GetPortfolioRestingOrderTotalValue,
@@ -1080,10 +1158,24 @@ impl crate::operation::Operation for GetFills {
         crate::operation::decode_json("GetFills", body)
     }
 }
+impl crate::pagination::Paginated for GetFills {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(page.cursor.as_str())
+    }
+}
+impl crate::pagination::PaginatedItems for GetFills {
+    type Item = crate::types::Fill;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.fills
+    }
+}
 impl crate::Client {
     /// Get Fills
     ///
-    /// `GET /portfolio/fills`; the request is \[`GetFills`\](crate::ops::GetFills). Authenticated: the client signs it.
+    /// `GET /portfolio/fills`; the request is [`GetFills`](crate::ops::GetFills). Authenticated: the client signs it.
     pub async fn get_fills(
         &self,
         request: GetFills,
@@ -1124,7 +1216,7 @@ impl crate::operation::Operation for GetTargetBalanceAllocation {
 impl crate::Client {
     /// Get Target Balance Allocation
     ///
-    /// `GET /portfolio/target_balance_allocation`; the request is \[`GetTargetBalanceAllocation`\](crate::ops::GetTargetBalanceAllocation). Authenticated: the client signs it.
+    /// `GET /portfolio/target_balance_allocation`; the request is [`GetTargetBalanceAllocation`](crate::ops::GetTargetBalanceAllocation). Authenticated: the client signs it.
     pub async fn get_target_balance_allocation(
         &self,
         request: GetTargetBalanceAllocation,
@@ -1176,7 +1268,7 @@ impl crate::operation::Operation for SetTargetBalanceAllocation {
 impl crate::Client {
     /// Set Target Balance Allocation
     ///
-    /// `POST /portfolio/target_balance_allocation`; the request is \[`SetTargetBalanceAllocation`\](crate::ops::SetTargetBalanceAllocation). Authenticated: the client signs it.
+    /// `POST /portfolio/target_balance_allocation`; the request is [`SetTargetBalanceAllocation`](crate::ops::SetTargetBalanceAllocation). Authenticated: the client signs it.
     pub async fn set_target_balance_allocation(
         &self,
         request: SetTargetBalanceAllocation,

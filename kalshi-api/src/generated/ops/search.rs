@@ -42,7 +42,7 @@ impl crate::operation::Operation for GetTagsForSeriesCategories {
 impl crate::Client {
     /// Get Tags for Series Categories
     ///
-    /// `GET /search/tags_by_categories`; the request is \[`GetTagsForSeriesCategories`\](crate::ops::GetTagsForSeriesCategories). Public: sent unsigned.
+    /// `GET /search/tags_by_categories`; the request is [`GetTagsForSeriesCategories`](crate::ops::GetTagsForSeriesCategories). Public: sent unsigned.
     pub async fn get_tags_for_series_categories(
         &self,
         request: GetTagsForSeriesCategories,
@@ -85,7 +85,7 @@ impl crate::operation::Operation for GetFiltersForSports {
 impl crate::Client {
     /// Get Filters for Sports
     ///
-    /// `GET /search/filters_by_sport`; the request is \[`GetFiltersForSports`\](crate::ops::GetFiltersForSports). Public: sent unsigned.
+    /// `GET /search/filters_by_sport`; the request is [`GetFiltersForSports`](crate::ops::GetFiltersForSports). Public: sent unsigned.
     pub async fn get_filters_for_sports(
         &self,
         request: GetFiltersForSports,

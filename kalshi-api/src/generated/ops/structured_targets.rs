@@ -95,10 +95,24 @@ impl crate::operation::Operation for GetStructuredTargets {
         crate::operation::decode_json("GetStructuredTargets", body)
     }
 }
+impl crate::pagination::Paginated for GetStructuredTargets {
+    fn set_cursor(&mut self, cursor: ::std::string::String) {
+        self.cursor = ::std::option::Option::Some(cursor);
+    }
+    fn next_cursor(page: &Self::Output) -> ::std::option::Option<&str> {
+        page.cursor.as_deref()
+    }
+}
+impl crate::pagination::PaginatedItems for GetStructuredTargets {
+    type Item = crate::types::StructuredTarget;
+    fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        page.structured_targets.unwrap_or_default()
+    }
+}
 impl crate::Client {
     /// Get Structured Targets
     ///
-    /// `GET /structured_targets`; the request is \[`GetStructuredTargets`\](crate::ops::GetStructuredTargets). Public: sent unsigned.
+    /// `GET /structured_targets`; the request is [`GetStructuredTargets`](crate::ops::GetStructuredTargets). Public: sent unsigned.
     pub async fn get_structured_targets(
         &self,
         request: GetStructuredTargets,
@@ -147,7 +161,7 @@ impl crate::operation::Operation for GetStructuredTarget {
 impl crate::Client {
     /// Get Structured Target
     ///
-    /// `GET /structured_targets/{structured_target_id}`; the request is \[`GetStructuredTarget`\](crate::ops::GetStructuredTarget). Public: sent unsigned.
+    /// `GET /structured_targets/{structured_target_id}`; the request is [`GetStructuredTarget`](crate::ops::GetStructuredTarget). Public: sent unsigned.
     pub async fn get_structured_target(
         &self,
         request: GetStructuredTarget,

@@ -36,7 +36,7 @@ impl crate::operation::Operation for GetTree {
 impl crate::Client {
     /// GetTree
     ///
-    /// `GET /tree`; the request is \[`GetTree`\](crate::ops::GetTree). Public: sent unsigned.
+    /// `GET /tree`; the request is [`GetTree`](crate::ops::GetTree). Public: sent unsigned.
     pub async fn get_tree(&self, request: GetTree) -> crate::Result<crate::types::Node> {
         self.execute(&request).await
     }

@@ -54,7 +54,7 @@ impl crate::operation::Operation for GetDocs {
 impl crate::Client {
     /// Déprécié — non-ASCII summary ✓
     ///
-    /// `GET /docs`; the request is \[`GetDocs`\](crate::ops::GetDocs). Public: sent unsigned.
+    /// `GET /docs`; the request is [`GetDocs`](crate::ops::GetDocs). Public: sent unsigned.
     #[deprecated]
     pub async fn get_docs(&self, request: GetDocs) -> crate::Result<crate::types::Doc> {
         self.execute(&request).await

@@ -50,7 +50,7 @@ impl crate::operation::Operation for GetCandles {
 impl crate::Client {
     /// GetCandles
     ///
-    /// `GET /candles`; the request is \[`GetCandles`\](crate::ops::GetCandles). Public: sent unsigned.
+    /// `GET /candles`; the request is [`GetCandles`](crate::ops::GetCandles). Public: sent unsigned.
     pub async fn get_candles(
         &self,
         request: GetCandles,

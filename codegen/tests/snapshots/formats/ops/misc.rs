@@ -36,7 +36,7 @@ impl crate::operation::Operation for GetPrices {
 impl crate::Client {
     /// GetPrices
     ///
-    /// `GET /prices`; the request is \[`GetPrices`\](crate::ops::GetPrices). Public: sent unsigned.
+    /// `GET /prices`; the request is [`GetPrices`](crate::ops::GetPrices). Public: sent unsigned.
     pub async fn get_prices(
         &self,
         request: GetPrices,

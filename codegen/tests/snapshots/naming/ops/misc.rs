@@ -62,7 +62,7 @@ impl crate::operation::Operation for GetRfqs {
 impl crate::Client {
     /// Acronyms, keyword path and query parameters
     ///
-    /// `GET /rfqs/{type}`; the request is \[`GetRfqs`\](crate::ops::GetRfqs). Public: sent unsigned.
+    /// `GET /rfqs/{type}`; the request is [`GetRfqs`](crate::ops::GetRfqs). Public: sent unsigned.
     pub async fn get_rfqs(
         &self,
         request: GetRfqs,
@@ -99,7 +99,7 @@ impl crate::operation::Operation for GetCommunicationsId {
 impl crate::Client {
     /// GetCommunicationsID
     ///
-    /// `GET /communications/id`; the request is \[`GetCommunicationsId`\](crate::ops::GetCommunicationsId). Public: sent unsigned.
+    /// `GET /communications/id`; the request is [`GetCommunicationsId`](crate::ops::GetCommunicationsId). Public: sent unsigned.
     pub async fn get_communications_id(
         &self,
         request: GetCommunicationsId,
@@ -136,7 +136,7 @@ impl crate::operation::Operation for GetFcmFills {
 impl crate::Client {
     /// GetFCMFills
     ///
-    /// `GET /fcm/fills`; the request is \[`GetFcmFills`\](crate::ops::GetFcmFills). Public: sent unsigned.
+    /// `GET /fcm/fills`; the request is [`GetFcmFills`](crate::ops::GetFcmFills). Public: sent unsigned.
     pub async fn get_fcm_fills(
         &self,
         request: GetFcmFills,
@@ -176,7 +176,7 @@ impl crate::operation::Operation for Execute {
 impl crate::Client {
     /// An operation whose name is a method the runtime Client already has
     ///
-    /// `POST /execute`; the request is \[`Execute`\](crate::ops::Execute). Public: sent unsigned.
+    /// `POST /execute`; the request is [`Execute`](crate::ops::Execute). Public: sent unsigned.
     pub async fn execute_2(&self, request: Execute) -> crate::Result<()> {
         self.execute(&request).await
     }

@@ -36,7 +36,7 @@ impl crate::operation::Operation for GetOrder {
 impl crate::Client {
     /// GetOrder
     ///
-    /// `GET /orders`; the request is \[`GetOrder`\](crate::ops::GetOrder). Public: sent unsigned.
+    /// `GET /orders`; the request is [`GetOrder`](crate::ops::GetOrder). Public: sent unsigned.
     pub async fn get_order(
         &self,
         request: GetOrder,
@@ -83,7 +83,7 @@ impl crate::operation::Operation for PutOrder {
 impl crate::Client {
     /// PutOrder
     ///
-    /// `POST /orders`; the request is \[`PutOrder`\](crate::ops::PutOrder). Public: sent unsigned.
+    /// `POST /orders`; the request is [`PutOrder`](crate::ops::PutOrder). Public: sent unsigned.
     pub async fn put_order(
         &self,
         request: PutOrder,

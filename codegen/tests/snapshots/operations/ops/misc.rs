@@ -63,7 +63,7 @@ impl crate::operation::Operation for GetMarkets {
 impl crate::Client {
     /// GetMarkets
     ///
-    /// `GET /markets`; the request is \[`GetMarkets`\](crate::ops::GetMarkets). Public: sent unsigned.
+    /// `GET /markets`; the request is [`GetMarkets`](crate::ops::GetMarkets). Public: sent unsigned.
     pub async fn get_markets(
         &self,
         request: GetMarkets,
@@ -110,7 +110,7 @@ impl crate::operation::Operation for BatchCancel {
 impl crate::Client {
     /// BatchCancel
     ///
-    /// `DELETE /orders/batched`; the request is \[`BatchCancel`\](crate::ops::BatchCancel). Authenticated: the client signs it.
+    /// `DELETE /orders/batched`; the request is [`BatchCancel`](crate::ops::BatchCancel). Authenticated: the client signs it.
     pub async fn batch_cancel(
         &self,
         request: BatchCancel,
@@ -173,7 +173,7 @@ impl crate::operation::Operation for AmendOrder {
 impl crate::Client {
     /// AmendOrder
     ///
-    /// `PUT /orders/{order_id}`; the request is \[`AmendOrder`\](crate::ops::AmendOrder). Signed when the client has credentials.
+    /// `PUT /orders/{order_id}`; the request is [`AmendOrder`](crate::ops::AmendOrder). Signed when the client has credentials.
     pub async fn amend_order(&self, request: AmendOrder) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -211,7 +211,7 @@ impl crate::operation::Operation for CancelOrder {
 impl crate::Client {
     /// CancelOrder
     ///
-    /// `DELETE /orders/{order_id}`; the request is \[`CancelOrder`\](crate::ops::CancelOrder). Authenticated: the client signs it.
+    /// `DELETE /orders/{order_id}`; the request is [`CancelOrder`](crate::ops::CancelOrder). Authenticated: the client signs it.
     pub async fn cancel_order(&self, request: CancelOrder) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -245,7 +245,7 @@ impl crate::operation::Operation for GetFillsHistorical {
 impl crate::Client {
     /// GetFillsHistorical
     ///
-    /// `GET /fills/historical`; the request is \[`GetFillsHistorical`\](crate::ops::GetFillsHistorical). Authenticated: the client signs it.
+    /// `GET /fills/historical`; the request is [`GetFillsHistorical`](crate::ops::GetFillsHistorical). Authenticated: the client signs it.
     pub async fn get_fills_historical(
         &self,
         request: GetFillsHistorical,
@@ -283,7 +283,7 @@ impl crate::operation::Operation for GetHealth {
 impl crate::Client {
     /// GetHealth
     ///
-    /// `GET /health`; the request is \[`GetHealth`\](crate::ops::GetHealth). Authenticated: the client signs it.
+    /// `GET /health`; the request is [`GetHealth`](crate::ops::GetHealth). Authenticated: the client signs it.
     pub async fn get_health(&self, request: GetHealth) -> crate::Result<()> {
         self.execute(&request).await
     }

@@ -1,0 +1,595 @@
+//! Client-side copies of Kalshi's two per-account token buckets, so requests wait for tokens
+//! instead of being refused with HTTP 429. Reads (GET) draw from one bucket, every other method
+//! from the other; waiters are served in the order they asked.
+//!
+//! ```
+//! use kalshi_api::operation::Method;
+//! use kalshi_api::ratelimit::{Bucket, Cost, RateLimiter, Tier};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! let limiter = RateLimiter::from(Tier::Basic);
+//! // A batch create of three orders: 10 tokens per order, from the write bucket.
+//! let tokens = Cost::PerItem(10).tokens(3);
+//! limiter.acquire(Bucket::for_method(&Method::POST), tokens).await;
+//! # });
+//! ```
+
+use reqwest::Method;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// One of the account's two token buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bucket {
+    /// The read bucket: GET requests.
+    Read,
+    /// The write bucket: every other method (order creation, amendment, cancellation, ...).
+    Write,
+}
+
+impl Bucket {
+    /// The bucket a request with this method draws from: GET reads, everything else writes.
+    pub fn for_method(method: &Method) -> Self {
+        if method == Method::GET {
+            Bucket::Read
+        } else {
+            Bucket::Write
+        }
+    }
+}
+
+/// What one operation costs, in tokens.
+///
+/// Most operations cost 10 tokens per request; single-order reads and cancels cost 2; batch
+/// create costs 10 per order and batch cancel 2 per order. The live non-default costs are listed
+/// by `GET /account/endpoint_costs` (`GetAccountEndpointCostsResponse`: `default_cost`, and one
+/// `cost` per `method` and `path` in `endpoint_costs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cost {
+    /// A fixed number of tokens per request.
+    PerRequest(u32),
+    /// This many tokens per item of a batch (per order in a batch create or cancel).
+    PerItem(u32),
+}
+
+impl Cost {
+    /// Kalshi's default: 10 tokens per request.
+    pub const DEFAULT: Cost = Cost::PerRequest(10);
+
+    /// The tokens a request with `items` batch items costs (ignored for [`Cost::PerRequest`]),
+    /// saturating at `u32::MAX`.
+    pub fn tokens(&self, items: usize) -> u32 {
+        match *self {
+            Cost::PerRequest(tokens) => tokens,
+            Cost::PerItem(tokens) => {
+                tokens.saturating_mul(u32::try_from(items).unwrap_or(u32::MAX))
+            }
+        }
+    }
+}
+
+impl Default for Cost {
+    fn default() -> Self {
+        Cost::DEFAULT
+    }
+}
+
+/// The size and speed of one bucket.
+///
+/// Both numbers come from `GET /account/limits` (`GetAccountApiLimitsResponse`): its `read` and
+/// `write` objects (`BucketLimit`) carry `refill_rate`, which is [`refill_per_sec`], and
+/// `bucket_capacity`, which is [`capacity`].
+///
+/// [`refill_per_sec`]: BucketConfig::refill_per_sec
+/// [`capacity`]: BucketConfig::capacity
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BucketConfig {
+    /// Tokens added per second (`refill_rate`). Zero is treated as 1, since a bucket that never
+    /// refills would make every waiter wait forever.
+    pub refill_per_sec: u32,
+    /// The most tokens the bucket holds, i.e. the largest burst (`bucket_capacity`).
+    pub capacity: u32,
+}
+
+impl BucketConfig {
+    /// A bucket refilling at `refill_per_sec` that holds one second's worth of tokens.
+    ///
+    /// One second is the smallest capacity Kalshi uses (the spec's `BucketLimit` says the write
+    /// buckets of non-Basic tiers hold two seconds). A client bucket no larger than the server's
+    /// can never send a burst the server refuses, so this is the safe default when the real
+    /// capacity is unknown; read `GET /account/limits` for the exact number.
+    pub const fn per_second(refill_per_sec: u32) -> Self {
+        BucketConfig {
+            refill_per_sec,
+            capacity: refill_per_sec,
+        }
+    }
+}
+
+/// Kalshi's published API usage tiers. More tiers exist (Expert, Prestige); configure those
+/// with [`RateLimiter::new`] and the numbers from `GET /account/limits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Tier {
+    /// 200 read and 100 write tokens per second.
+    Basic,
+    /// 300 read and 300 write tokens per second.
+    Advanced,
+    /// 1000 read and 1000 write tokens per second.
+    Premier,
+    /// 2000 read and 2000 write tokens per second.
+    Paragon,
+    /// 4000 read and 4000 write tokens per second.
+    Prime,
+}
+
+impl Tier {
+    /// The read bucket of this tier, holding one second's worth of tokens.
+    pub const fn read(self) -> BucketConfig {
+        BucketConfig::per_second(self.rates().0)
+    }
+
+    /// The write bucket of this tier, holding one second's worth of tokens.
+    pub const fn write(self) -> BucketConfig {
+        BucketConfig::per_second(self.rates().1)
+    }
+
+    const fn rates(self) -> (u32, u32) {
+        match self {
+            Tier::Basic => (200, 100),
+            Tier::Advanced => (300, 300),
+            Tier::Premier => (1000, 1000),
+            Tier::Paragon => (2000, 2000),
+            Tier::Prime => (4000, 4000),
+        }
+    }
+}
+
+/// The read and write buckets of one account, shared by every clone.
+///
+/// [`acquire`](RateLimiter::acquire) waits until the bucket holds the tokens, takes them and
+/// returns. Waiters are served first come, first served: each reserves its tokens when it asks and
+/// sleeps until they will have refilled, so a large request is never overtaken by smaller ones.
+/// Both buckets start full.
+///
+/// The limiter only knows about requests that go through it: share one (by cloning) between all
+/// clients of an account in a process. Another process on the same account, or a restart while the
+/// server's bucket is still draining, can still meet a 429.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    inner: Arc<Buckets>,
+}
+
+#[derive(Debug)]
+struct Buckets {
+    read: Mutex<State>,
+    write: Mutex<State>,
+}
+
+impl RateLimiter {
+    /// A limiter with explicit read and write buckets, e.g. from `GET /account/limits`.
+    ///
+    /// ```
+    /// use kalshi_api::ratelimit::{BucketConfig, RateLimiter};
+    ///
+    /// // `read` and `write` of GetAccountApiLimitsResponse, converted from i64.
+    /// let read = BucketConfig { refill_per_sec: 1000, capacity: 1000 };
+    /// let write = BucketConfig { refill_per_sec: 1000, capacity: 2000 };
+    /// let limiter = RateLimiter::new(read, write);
+    /// ```
+    pub fn new(read: BucketConfig, write: BucketConfig) -> Self {
+        let now = Instant::now();
+        RateLimiter {
+            inner: Arc::new(Buckets {
+                read: Mutex::new(State::new(read, now)),
+                write: Mutex::new(State::new(write, now)),
+            }),
+        }
+    }
+
+    /// A limiter with a tier's published rates and one second's worth of capacity.
+    pub fn for_tier(tier: Tier) -> Self {
+        Self::new(tier.read(), tier.write())
+    }
+
+    /// The configuration of one bucket (a zero refill rate already raised to 1).
+    pub fn config(&self, bucket: Bucket) -> BucketConfig {
+        lock(self.state(bucket)).config
+    }
+
+    /// Waits until `bucket` holds `tokens` tokens and takes them.
+    ///
+    /// Callers are served in the order their futures are first polled, which is when they take
+    /// their place (released in that order to the timer's 1 ms resolution). A request for more than the bucket's capacity does not wait forever: it waits
+    /// until the bucket is full, takes everything and leaves the bucket in debt, so the callers
+    /// behind it wait until the excess has refilled as well. Zero tokens return at once.
+    ///
+    /// Dropping the future while it waits gives the tokens back only if nobody has queued behind
+    /// it; otherwise they stay spent, which delays later callers but never causes a 429.
+    pub async fn acquire(&self, bucket: Bucket, tokens: u32) {
+        if tokens == 0 {
+            return;
+        }
+        let state = self.state(bucket);
+        let (reservation, now) = {
+            let mut state = lock(state);
+            let now = Instant::now();
+            (state.reserve(tokens, now), now)
+        };
+        if reservation.ready_at <= now {
+            return;
+        }
+        let mut rollback = Rollback {
+            state,
+            reservation,
+            armed: true,
+        };
+        tokio::time::sleep_until(reservation.ready_at).await;
+        rollback.armed = false;
+    }
+
+    fn state(&self, bucket: Bucket) -> &Mutex<State> {
+        match bucket {
+            Bucket::Read => &self.inner.read,
+            Bucket::Write => &self.inner.write,
+        }
+    }
+}
+
+impl From<Tier> for RateLimiter {
+    fn from(tier: Tier) -> Self {
+        Self::for_tier(tier)
+    }
+}
+
+/// The lock is never held across a panic point that leaves the state half-updated, so a poisoned
+/// lock still holds a consistent state.
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One bucket, kept as the instant at which it will be full again if nobody takes more (the
+/// "theoretical arrival time" of GCRA). At or before now, the bucket is full; each taken token
+/// pushes it one refill interval later; beyond `capacity` intervals ahead, the bucket is in debt.
+#[derive(Debug)]
+struct State {
+    config: BucketConfig,
+    full_at: Instant,
+}
+
+/// One caller's place in the queue.
+#[derive(Debug, Clone, Copy)]
+struct Reservation {
+    /// When the caller may go.
+    ready_at: Instant,
+    /// `full_at` before this reservation, restored if it is cancelled while last in line.
+    previous_full_at: Instant,
+    /// `full_at` after this reservation.
+    full_at: Instant,
+}
+
+impl State {
+    fn new(mut config: BucketConfig, now: Instant) -> Self {
+        config.refill_per_sec = config.refill_per_sec.max(1);
+        State {
+            config,
+            full_at: now,
+        }
+    }
+
+    /// Takes `tokens` from the bucket and says when the caller may go: when the bucket holds
+    /// `tokens`, or is full if `tokens` exceeds the capacity.
+    fn reserve(&mut self, tokens: u32, now: Instant) -> Reservation {
+        let start = self.full_at.max(now);
+        let full_at = start + self.refill_time(tokens, Round::Up);
+        // The caller may go once the bucket lacks at most `capacity - needed` tokens.
+        let needed = tokens.min(self.config.capacity);
+        let slack = self.refill_time(self.config.capacity - needed, Round::Down);
+        let ready_at = start.checked_sub(slack).map_or(now, |t| t.max(now));
+        let previous_full_at = self.full_at;
+        self.full_at = full_at;
+        Reservation {
+            ready_at,
+            previous_full_at,
+            full_at,
+        }
+    }
+
+    /// How long the bucket takes to refill `tokens`, rounded so the limiter errs on the slow side.
+    fn refill_time(&self, tokens: u32, round: Round) -> Duration {
+        let rate = u64::from(self.config.refill_per_sec);
+        let scaled = u64::from(tokens) * 1_000_000_000;
+        let nanos = match round {
+            Round::Up => scaled.div_ceil(rate),
+            Round::Down => scaled / rate,
+        };
+        Duration::from_nanos(nanos)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Round {
+    Up,
+    Down,
+}
+
+/// Gives a cancelled waiter's tokens back when that is exactly "as if it never asked": when no
+/// later reservation was made on top of it.
+struct Rollback<'a> {
+    state: &'a Mutex<State>,
+    reservation: Reservation,
+    armed: bool,
+}
+
+impl Drop for Rollback<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut state = lock(self.state);
+        if state.full_at == self.reservation.full_at {
+            state.full_at = self.reservation.previous_full_at;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex as StdMutex;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// `actual` is no earlier than `expected` (the rate is never exceeded) and at most one timer
+    /// tick later.
+    #[track_caller]
+    fn assert_at(actual: Duration, expected: Duration) {
+        assert!(
+            actual >= expected && actual <= expected + MS,
+            "expected {expected:?}, got {actual:?}"
+        );
+    }
+
+    #[test]
+    fn tiers_have_the_published_rates() {
+        let table = [
+            (Tier::Basic, 200, 100),
+            (Tier::Advanced, 300, 300),
+            (Tier::Premier, 1000, 1000),
+            (Tier::Paragon, 2000, 2000),
+            (Tier::Prime, 4000, 4000),
+        ];
+        for (tier, read, write) in table {
+            assert_eq!(tier.read(), BucketConfig::per_second(read), "{tier:?}");
+            assert_eq!(tier.write(), BucketConfig::per_second(write), "{tier:?}");
+            assert_eq!(
+                tier.write().capacity,
+                write,
+                "{tier:?}: one second of tokens"
+            );
+        }
+    }
+
+    #[test]
+    fn costs_per_request_and_per_item() {
+        assert_eq!(Cost::default().tokens(0), 10);
+        assert_eq!(Cost::PerRequest(2).tokens(50), 2);
+        assert_eq!(Cost::PerItem(10).tokens(20), 200);
+        assert_eq!(Cost::PerItem(2).tokens(0), 0);
+        assert_eq!(Cost::PerItem(u32::MAX).tokens(2), u32::MAX);
+        assert_eq!(Cost::PerItem(10).tokens(usize::MAX), u32::MAX);
+    }
+
+    #[test]
+    fn get_reads_and_everything_else_writes() {
+        assert_eq!(Bucket::for_method(&Method::GET), Bucket::Read);
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert_eq!(Bucket::for_method(&method), Bucket::Write, "{method}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_runs_at_the_refill_rate_after_the_capacity() {
+        // Basic write: 100 tokens per second, 100 in the bucket.
+        let limiter = RateLimiter::from(Tier::Basic);
+        let start = Instant::now();
+        let mut done = Vec::new();
+        for _ in 0..50 {
+            limiter.acquire(Bucket::Write, 10).await;
+            done.push(start.elapsed());
+        }
+        // The first ten spend the full bucket at once; the other 40 come one per 100 ms.
+        assert!(done[..10].iter().all(Duration::is_zero), "{done:?}");
+        for (i, at) in done[10..].iter().enumerate() {
+            assert_at(*at, ms(100 * (i as u64 + 1)));
+        }
+        assert_at(start.elapsed(), Duration::from_secs(4));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_bucket_refills_up_to_its_capacity_only() {
+        let limiter = RateLimiter::from(Tier::Basic);
+        limiter.acquire(Bucket::Write, 100).await;
+        // Half a second refills half the bucket.
+        tokio::time::sleep(ms(500)).await;
+        let start = Instant::now();
+        limiter.acquire(Bucket::Write, 50).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire(Bucket::Write, 10).await;
+        assert_at(start.elapsed(), ms(100));
+        // A long idle time refills no more than the capacity.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let start = Instant::now();
+        limiter.acquire(Bucket::Write, 100).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire(Bucket::Write, 10).await;
+        assert_at(start.elapsed(), ms(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_buckets_are_independent() {
+        let limiter = RateLimiter::from(Tier::Basic);
+        let start = Instant::now();
+        limiter.acquire(Bucket::Write, 100).await;
+        // The write bucket is empty; the read bucket is untouched.
+        limiter.acquire(Bucket::Read, 200).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // Each now refills at its own rate: 200/s for reads, 100/s for writes.
+        limiter.acquire(Bucket::Read, 20).await;
+        assert_at(start.elapsed(), ms(100));
+        limiter.acquire(Bucket::Write, 20).await;
+        assert_at(start.elapsed(), ms(200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_waiters_finish_in_request_order() {
+        let limiter =
+            RateLimiter::new(BucketConfig::per_second(100), BucketConfig::per_second(100));
+        limiter.acquire(Bucket::Write, 100).await;
+        let start = Instant::now();
+        // Mixed costs, one above the capacity: small requests must not overtake large ones.
+        let costs = [
+            10, 2, 150, 2, 10, 30, 2, 2, 100, 5, 2, 40, 2, 10, 10, 3, 250, 2, 7, 2,
+        ];
+        let requested = Arc::new(StdMutex::new(Vec::new()));
+        let completed = Arc::new(StdMutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for (i, cost) in costs.into_iter().enumerate() {
+            let (limiter, requested, completed) =
+                (limiter.clone(), requested.clone(), completed.clone());
+            tasks.push(tokio::spawn(async move {
+                // No await between recording the request and reserving: on this single-threaded
+                // runtime the two happen together.
+                requested.lock().unwrap().push(i);
+                limiter.acquire(Bucket::Write, cost).await;
+                completed.lock().unwrap().push(i);
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let requested = requested.lock().unwrap().clone();
+        assert_eq!(requested.len(), costs.len());
+        assert_eq!(*completed.lock().unwrap(), requested);
+        // From an empty bucket, the last caller goes once every token asked for has refilled.
+        let total: u32 = costs.iter().sum();
+        assert_at(start.elapsed(), ms(u64::from(total) * 10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cost_above_capacity_completes_and_leaves_debt() {
+        let limiter = RateLimiter::from(Tier::Basic);
+        let start = Instant::now();
+        // A full bucket lets it go at once...
+        limiter.acquire(Bucket::Write, 250).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // ...and the next caller waits for the 150-token debt and its own 10 tokens.
+        limiter.acquire(Bucket::Write, 10).await;
+        assert_at(start.elapsed(), ms(1600));
+
+        // From an empty bucket it waits until the bucket is full (one second).
+        let start = Instant::now();
+        limiter.acquire(Bucket::Write, 250).await;
+        assert_at(start.elapsed(), ms(1000));
+        // Saturated costs still complete.
+        let limiter = RateLimiter::new(
+            BucketConfig::per_second(4000),
+            BucketConfig::per_second(4000),
+        );
+        limiter.acquire(Bucket::Read, u32::MAX).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn clones_share_the_buckets() {
+        let limiter = RateLimiter::from(Tier::Basic);
+        let clone = limiter.clone();
+        let start = Instant::now();
+        clone.acquire(Bucket::Write, 100).await;
+        limiter.acquire(Bucket::Write, 10).await;
+        assert_at(start.elapsed(), ms(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_tokens_return_at_once_and_a_zero_rate_still_refills() {
+        let limiter = RateLimiter::new(
+            BucketConfig {
+                refill_per_sec: 0,
+                capacity: 0,
+            },
+            Tier::Basic.write(),
+        );
+        assert_eq!(limiter.config(Bucket::Read).refill_per_sec, 1);
+        let start = Instant::now();
+        limiter.acquire(Bucket::Read, 0).await;
+        limiter.acquire(Bucket::Read, 1).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire(Bucket::Read, 2).await;
+        assert_at(start.elapsed(), ms(1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_last_waiter_gives_its_tokens_back() {
+        let limiter = RateLimiter::from(Tier::Basic);
+        limiter.acquire(Bucket::Write, 100).await;
+        let start = Instant::now();
+        let waited = tokio::time::timeout(ms(50), limiter.acquire(Bucket::Write, 50)).await;
+        assert!(waited.is_err(), "50 tokens take 500 ms");
+        // As if the cancelled caller never asked: 10 tokens refill 100 ms after the drain.
+        limiter.acquire(Bucket::Write, 10).await;
+        assert_at(start.elapsed(), ms(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_waiter_with_callers_behind_keeps_its_tokens_spent() {
+        let limiter = RateLimiter::from(Tier::Basic);
+        limiter.acquire(Bucket::Write, 100).await;
+        let start = Instant::now();
+        let mut first = Box::pin(limiter.acquire(Bucket::Write, 50));
+        // One poll reserves 500 ms of tokens.
+        assert!(tokio::time::timeout(Duration::ZERO, first.as_mut())
+            .await
+            .is_err());
+        let behind = {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                limiter.acquire(Bucket::Write, 10).await;
+                start.elapsed()
+            })
+        };
+        tokio::task::yield_now().await;
+        drop(first);
+        // The caller behind keeps its place (600 ms), and so does everyone after it.
+        assert_at(behind.await.unwrap(), ms(600));
+        limiter.acquire(Bucket::Write, 10).await;
+        assert_at(start.elapsed(), ms(700));
+    }
+
+    #[test]
+    fn reservations_round_towards_waiting_longer() {
+        let now = Instant::now();
+        // 3 tokens per second: one token takes 333_333_333.3 ns.
+        let mut state = State::new(
+            BucketConfig {
+                refill_per_sec: 3,
+                capacity: 3,
+            },
+            now,
+        );
+        let r = state.reserve(3, now);
+        assert_eq!(r.ready_at, now);
+        assert_eq!(r.full_at, now + Duration::from_nanos(1_000_000_000));
+        let r = state.reserve(1, now);
+        assert_eq!(r.full_at, now + Duration::from_nanos(1_333_333_334));
+        // Ready once one token is back: when the bucket would be full, minus two tokens' time
+        // rounded down.
+        assert_eq!(
+            r.ready_at,
+            now + Duration::from_nanos(1_000_000_000 - 666_666_666)
+        );
+    }
+}
