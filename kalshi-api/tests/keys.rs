@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use kalshi_api::auth::{KeyAlgorithm, KeyErrorKind, PrivateKey, RsaBackend};
-use pkcs8::der::Encode as _;
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
+use rsa::pkcs8::der::Encode as _;
 use rsa::pkcs8::{EncodePublicKey as _, LineEnding};
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -85,9 +85,9 @@ fn crlf_line_endings_and_surrounding_text_are_accepted() {
 fn an_rsassa_pss_pkcs8_key_is_accepted() {
     // `openssl genpkey -algorithm rsa-pss` labels the key with the RSASSA-PSS OID.
     let pkcs1 = rsa_key().to_pkcs1_der().unwrap();
-    let info = pkcs8::PrivateKeyInfo::new(
-        pkcs8::AlgorithmIdentifierRef {
-            oid: pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10"),
+    let info = rsa::pkcs8::PrivateKeyInfo::new(
+        rsa::pkcs8::AlgorithmIdentifierRef {
+            oid: rsa::pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10"),
             parameters: None,
         },
         pkcs1.as_bytes(),
@@ -143,9 +143,9 @@ fn encrypted_keys_are_refused_with_a_hint() {
 
 #[test]
 fn unsupported_key_types_are_named() {
-    let ed448 = pkcs8::PrivateKeyInfo::new(
-        pkcs8::AlgorithmIdentifierRef {
-            oid: pkcs8::ObjectIdentifier::new_unwrap("1.3.101.113"),
+    let ed448 = rsa::pkcs8::PrivateKeyInfo::new(
+        rsa::pkcs8::AlgorithmIdentifierRef {
+            oid: rsa::pkcs8::ObjectIdentifier::new_unwrap("1.3.101.113"),
             parameters: None,
         },
         &[0x04, 0x39, 7, 7, 7],
@@ -207,9 +207,9 @@ fn an_ed25519_key_with_a_mismatched_public_half_is_refused() {
     let mut inner = vec![0x04, 0x20];
     inner.extend_from_slice(&seed);
     let public = b.verifying_key().to_bytes();
-    let mut info = pkcs8::PrivateKeyInfo::new(
-        pkcs8::AlgorithmIdentifierRef {
-            oid: pkcs8::ObjectIdentifier::new_unwrap("1.3.101.112"),
+    let mut info = rsa::pkcs8::PrivateKeyInfo::new(
+        rsa::pkcs8::AlgorithmIdentifierRef {
+            oid: rsa::pkcs8::ObjectIdentifier::new_unwrap("1.3.101.112"),
             parameters: None,
         },
         &inner,

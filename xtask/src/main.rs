@@ -16,7 +16,7 @@ regen:
   --out DIR        where generated files go (default: kalshi-api/src/generated)
 
 test: every check CI runs, in order: rustfmt, the drift check, clippy (-D warnings), rustdoc
-(-D warnings) and the whole test suite.";
+(-D warnings), the whole test suite, then clippy and the signing tests with the `ring` backend.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -100,6 +100,36 @@ fn test() -> Result<(), String> {
             &[("RUSTDOCFLAGS", "-D warnings")],
         ),
         ("tests", &["test", "--workspace"], &[]),
+        (
+            "clippy, ring backend",
+            &[
+                "clippy",
+                "-p",
+                "kalshi-api",
+                "--features",
+                "ring",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        ),
+        (
+            "tests, ring backend",
+            &[
+                "test",
+                "-p",
+                "kalshi-api",
+                "--features",
+                "ring",
+                "--test",
+                "signing",
+                "--test",
+                "keys",
+            ],
+            &[],
+        ),
     ];
     for (name, args, env) in steps {
         println!("==> {name}: cargo {}", args.join(" "));

@@ -266,7 +266,11 @@ fn parse_pem(text: &str, backend: RsaBackend) -> Result<Inner, KeyErrorKind> {
         match label {
             "PRIVATE KEY" => return parse_pkcs8(&decode_body(body)?, backend),
             "RSA PRIVATE KEY" => {
-                if body.contains("ENCRYPTED") {
+                // RFC 1421 headers: `Proc-Type: 4,ENCRYPTED` marks a passphrase-protected key.
+                if body
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("Proc-Type:") && l.contains("ENCRYPTED"))
+                {
                     return Err(KeyErrorKind::Encrypted);
                 }
                 return parse_rsa_pkcs1(&decode_body(body)?, "PKCS#1", backend);
@@ -324,7 +328,7 @@ fn decode_body(body: &str) -> Result<Zeroizing<Vec<u8>>, KeyErrorKind> {
 }
 
 fn parse_pkcs8(der: &[u8], backend: RsaBackend) -> Result<Inner, KeyErrorKind> {
-    let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| KeyErrorKind::Malformed {
+    let info = rsa::pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| KeyErrorKind::Malformed {
         format: "PKCS#8",
         detail: e.to_string(),
     })?;
