@@ -1,7 +1,9 @@
 //! Emit: the model to token streams, one per generated file.
 
 use crate::docs;
-use crate::model::{AuthKind, Field, Location, Model, OpDef, Segment, Ty, TypeDef, TypeKind};
+use crate::model::{
+    AuthKind, BatchShape, Cost, Field, Location, Model, OpDef, Segment, Ty, TypeDef, TypeKind,
+};
 use indexmap::IndexMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -556,6 +558,34 @@ impl Model {
                 }
             }
         };
+        let cost = match op.cost {
+            Cost::Default => quote!(crate::ratelimit::Cost::DEFAULT),
+            Cost::PerRequest(n) => {
+                let n = proc_macro2::Literal::u32_unsuffixed(n);
+                quote!(crate::ratelimit::Cost::PerRequest(#n))
+            }
+            Cost::PerItem(n) => {
+                let n = proc_macro2::Literal::u32_unsuffixed(n);
+                quote!(crate::ratelimit::Cost::PerItem(#n))
+            }
+        };
+        let body_items = op.body.as_ref().zip(op.items_field.as_ref()).map(|(b, f)| {
+            let (b, f) = (ident(&b.name), ident(f));
+            quote!(self.#b.#f)
+        });
+        let cost_items = match (&op.cost, &body_items) {
+            (Cost::PerItem(_), Some(items)) => quote! {
+                fn cost_items(&self) -> usize {
+                    #items.len()
+                }
+            },
+            _ => quote!(),
+        };
+        let batch = op
+            .batch
+            .as_ref()
+            .zip(body_items)
+            .map(|(shape, items)| self.batch(&name, shape, items));
         let new_doc = if required_args.is_empty() {
             " A request with every optional parameter unset."
         } else {
@@ -584,18 +614,21 @@ impl Model {
                     method: crate::operation::Method::#method,
                     path: #path,
                     auth: crate::operation::Auth::#auth,
+                    cost: #cost,
                 };
                 fn write_path(&self, out: &mut ::std::string::String) {
                     #(#path_stmts)*
                 }
                 #write_query
                 #write_body
+                #cost_items
                 fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, crate::DecodeError> {
                     #decode
                 }
             }
 
             #paginated
+            #batch
 
             impl crate::Client {
                 #fn_docs
@@ -603,6 +636,58 @@ impl Model {
                 pub async fn #fn_name(&self, request: #name) -> crate::Result<#output> {
                     self.execute(&request).await
                 }
+            }
+        }
+    }
+}
+
+impl Model {
+    /// `impl Batch` for a batch operation (see [`BatchShape`]); `items` is the expression of the
+    /// request's item array.
+    fn batch(&self, name: &Ident, shape: &BatchShape, items: TokenStream) -> TokenStream {
+        let item = self.ty(&shape.item);
+        let outcome = self.ty(&shape.outcome);
+        let outcomes = ident(&shape.outcomes_field.0);
+        let take = if shape.outcomes_field.1 {
+            quote!(output.#outcomes.unwrap_or_default())
+        } else {
+            quote!(output.#outcomes)
+        };
+        let error = ident(&shape.error_field);
+        let key = |(field, optional): &(String, bool), var: TokenStream| {
+            let f = ident(field);
+            if *optional {
+                quote!(#var.#f.as_deref())
+            } else {
+                quote!(::std::option::Option::Some(#var.#f.as_str()))
+            }
+        };
+        let keys = shape.key.as_ref().map(|(item_key, outcome_key)| {
+            let item_key = key(item_key, quote!(item));
+            let outcome_key = key(outcome_key, quote!(outcome));
+            quote! {
+                fn item_key(item: &Self::Item) -> ::std::option::Option<&str> {
+                    #item_key
+                }
+                fn outcome_key(outcome: &Self::Outcome) -> ::std::option::Option<&str> {
+                    #outcome_key
+                }
+            }
+        });
+        quote! {
+            impl crate::batch::Batch for #name {
+                type Item = #item;
+                type Outcome = #outcome;
+                fn items_mut(&mut self) -> &mut ::std::vec::Vec<Self::Item> {
+                    &mut #items
+                }
+                fn into_outcomes(output: Self::Output) -> ::std::vec::Vec<Self::Outcome> {
+                    #take
+                }
+                fn outcome_error(outcome: &Self::Outcome) -> ::std::option::Option<crate::ErrorBody> {
+                    outcome.#error.as_ref().map(crate::ErrorBody::from_serialize)
+                }
+                #keys
             }
         }
     }

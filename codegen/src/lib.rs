@@ -4,6 +4,7 @@
 //! with its JSON pointer), [`model`] (every naming and typing decision), [`emit`] (`quote!`) and
 //! [`render`] (`syn` + `prettyplease`). Same spec and settings in, same bytes out.
 
+pub mod cost;
 pub mod docs;
 pub mod emit;
 pub mod error;

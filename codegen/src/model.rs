@@ -2,6 +2,8 @@
 //!
 //! Built from a loaded, validated spec. Emit only reads it.
 
+use crate::cost;
+pub use crate::cost::Cost;
 use crate::error::{ptr, Problem};
 use crate::names::{self, Namespace};
 use crate::settings::Settings;
@@ -233,6 +235,33 @@ pub struct OpDef {
     pub module: String,
     /// Cursor pagination, when the operation has its shape.
     pub pagination: Option<Pagination>,
+    /// Rate-limit cost, from the operation's documentation.
+    pub cost: Cost,
+    /// Types of the operation's error-response bodies (component schemas only).
+    pub error_types: Vec<TypeId>,
+    /// Rust name of the request body's array of items: its only required field, when that is an
+    /// array. Per-item costs count its length.
+    pub items_field: Option<String>,
+    /// Batch shape: items in, one outcome per item out.
+    pub batch: Option<BatchShape>,
+}
+
+/// A batch operation: the request body's only required field is an array of items, and the answer
+/// has an array of the same name whose elements carry an error field of the operation's error
+/// type, one outcome per item.
+#[derive(Debug, Clone)]
+pub struct BatchShape {
+    /// The request item type.
+    pub item: Ty,
+    /// The answer's array: Rust name, and whether it is an `Option`.
+    pub outcomes_field: (String, bool),
+    /// The outcome type.
+    pub outcome: Ty,
+    /// The outcome's error field (an `Option` of one of the operation's error types).
+    pub error_field: String,
+    /// A text field that both an item and its outcome carry (the first, required ones first), used
+    /// to match outcomes to items: Rust names, and whether each is an `Option`.
+    pub key: Option<((String, bool), (String, bool))>,
 }
 
 /// How a cursor-paginated operation pages: a `cursor` query parameter, a string `cursor` (or
@@ -351,12 +380,93 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> 
         types: b.types,
         ops,
     };
+    let mut problems = Vec::new();
     for i in 0..model.ops.len() {
         model.ops[i].pagination = pagination(&model, &model.ops[i]);
+        model.ops[i].items_field = items_field(&model, &model.ops[i]);
+        model.ops[i].batch = batch(&model, &model.ops[i]);
+        let op = &model.ops[i];
+        if matches!(op.cost, Cost::PerItem(_)) && op.items_field.is_none() {
+            problems.push(Problem {
+                pointer: op.pointer.clone(),
+                message: "the documentation states a cost per item, but the request body has no \
+                          array of items as its only required field to count them"
+                    .into(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
     }
     mark_usage(&mut model);
     box_recursion(&mut model);
     Ok(model)
+}
+
+/// The fields of the struct `ty` names, following aliases.
+fn struct_fields<'m>(model: &'m Model, mut ty: &'m Ty) -> Option<&'m [Field]> {
+    loop {
+        match ty {
+            Ty::Named(id) => match &model.types[*id].kind {
+                TypeKind::Struct(fields) => return Some(fields),
+                TypeKind::Alias(inner) => ty = inner,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+/// The request body's array of items: its only required field, when that is a non-nullable array.
+fn items_field(model: &Model, op: &OpDef) -> Option<String> {
+    let body = op.body.as_ref().filter(|b| b.required)?;
+    let fields = struct_fields(model, &body.ty)?;
+    let mut required = fields.iter().filter(|f| f.required);
+    match (required.next(), required.next()) {
+        (Some(f), None) if matches!(f.ty, Ty::Vec(_)) && !f.is_option() && !f.boxed => {
+            Some(f.name.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Detects a batch operation from its shape (see [`BatchShape`]).
+fn batch(model: &Model, op: &OpDef) -> Option<BatchShape> {
+    let items_name = op.items_field.as_ref()?;
+    let body = struct_fields(model, &op.body.as_ref()?.ty)?;
+    let items = body.iter().find(|f| &f.name == items_name)?;
+    let Ty::Vec(item) = &items.ty else {
+        return None;
+    };
+    let answer = struct_fields(model, op.output.as_ref()?)?;
+    let outcomes = answer.iter().find(|f| f.wire == items.wire && !f.boxed)?;
+    let Ty::Vec(outcome) = &outcomes.ty else {
+        return None;
+    };
+    let outcome_fields = struct_fields(model, outcome)?;
+    let error = outcome_fields
+        .iter()
+        .find(|f| f.is_option() && matches!(f.ty, Ty::Named(id) if op.error_types.contains(&id)))?;
+    // Required item fields first: a key the caller must set matches every item.
+    let item_fields = struct_fields(model, item)?;
+    let mut candidates: Vec<&Field> = item_fields.iter().filter(|f| f.ty == Ty::String).collect();
+    candidates.sort_by_key(|f| f.is_option());
+    let key = candidates.into_iter().find_map(|f| {
+        let o = outcome_fields
+            .iter()
+            .find(|o| o.wire == f.wire && o.ty == Ty::String)?;
+        Some((
+            (f.name.clone(), f.is_option()),
+            (o.name.clone(), o.is_option()),
+        ))
+    });
+    Some(BatchShape {
+        item: (**item).clone(),
+        outcomes_field: (outcomes.name.clone(), outcomes.is_option()),
+        outcome: (**outcome).clone(),
+        error_field: error.name.clone(),
+        key,
+    })
 }
 
 /// Detects cursor pagination from the operation's shape (see [`Pagination`]).
@@ -365,18 +475,7 @@ fn pagination(model: &Model, op: &OpDef) -> Option<Pagination> {
         .params
         .iter()
         .position(|p| p.location == Location::Query && p.wire == "cursor" && p.ty == Ty::String)?;
-    let mut ty = op.output.as_ref()?;
-    // Follow aliases to the answer's struct.
-    let fields = loop {
-        match ty {
-            Ty::Named(id) => match &model.types[*id].kind {
-                TypeKind::Struct(fields) => break fields,
-                TypeKind::Alias(inner) => ty = inner,
-                _ => return None,
-            },
-            _ => return None,
-        }
-    };
+    let fields = struct_fields(model, op.output.as_ref()?)?;
     let cursor = fields
         .iter()
         .find(|f| (f.wire == "cursor" || f.wire == "next_cursor") && f.ty == Ty::String)?;
@@ -869,6 +968,8 @@ impl Builder<'_> {
         };
 
         let output = self.success(op, &struct_name, op_ptr);
+        let error_types = self.error_types(op);
+        let cost = self.cost(op, op_ptr);
         let auth = match op.security.as_ref().or(self.api.security.as_ref()) {
             None => AuthKind::None,
             Some(reqs) if reqs.iter().all(|r| r.is_empty()) => AuthKind::None,
@@ -893,7 +994,71 @@ impl Builder<'_> {
             deprecated: op.deprecated,
             module,
             pagination: None,
+            cost,
+            error_types,
+            items_field: None,
+            batch: None,
         })
+    }
+
+    /// The cost stated in `x-mint.content` (Kalshi's documentation extension) or the description.
+    fn cost(&mut self, op: &openapiv3::Operation, op_ptr: &str) -> Cost {
+        let mint = op.extensions.get("x-mint").and_then(|m| m.get("content"));
+        let sources = [
+            (
+                mint.and_then(|c| c.as_str()),
+                ptr(op_ptr, &["x-mint", "content"]),
+            ),
+            (op.description.as_deref(), ptr(op_ptr, &["description"])),
+        ];
+        for (text, pointer) in sources {
+            match text.map(cost::parse) {
+                Some(Ok(Some(cost))) => return cost,
+                Some(Err(message)) => {
+                    self.problem(&pointer, message);
+                    return Cost::Default;
+                }
+                Some(Ok(None)) | None => {}
+            }
+        }
+        Cost::Default
+    }
+
+    /// The component schemas of the operation's 4xx, 5xx and default response bodies.
+    fn error_types(&self, op: &openapiv3::Operation) -> Vec<TypeId> {
+        let responses = op
+            .responses
+            .responses
+            .iter()
+            .filter_map(|(code, r)| match code {
+                StatusCode::Code(c) if *c >= 400 => Some(r),
+                StatusCode::Range(4 | 5) => Some(r),
+                _ => None,
+            });
+        let mut ids = Vec::new();
+        for r in responses.chain(op.responses.default.as_ref()) {
+            let response = match r {
+                ReferenceOr::Item(r) => Some(r),
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/components/responses/")
+                    .and_then(|k| match self.api.components.as_ref()?.responses.get(k)? {
+                        ReferenceOr::Item(r) => Some(r),
+                        _ => None,
+                    }),
+            };
+            let schema = response.and_then(|r| json_schema(&r.content));
+            if let Some((_, ReferenceOr::Reference { reference })) = schema {
+                let id = reference
+                    .strip_prefix("#/components/schemas/")
+                    .and_then(|k| self.by_schema.get(k));
+                if let Some(&id) = id {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+        ids
     }
 
     fn segments(&mut self, path: &str, params: &[Param], op_ptr: &str) -> Vec<Segment> {

@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "operations",
     "docs",
     "pagination",
+    "batch",
 ];
 
 fn root() -> PathBuf {
@@ -240,6 +241,40 @@ fn invalid_spec_reports_every_problem_with_its_pointer() {
     has(
         "/paths/~1b~1{id}/get/responses/200/content/application~1json/schema",
         "`oneOf`",
+    );
+    has(
+        "/paths/~1d/get/x-mint/content",
+        "`Rate limit: 5 tokens per second.…`: expected `Rate limit: N tokens per request`",
+    );
+}
+
+#[test]
+fn a_per_item_cost_needs_an_array_of_items() {
+    let spec = r#"
+openapi: 3.0.0
+info: { title: t, version: '1' }
+paths:
+  /orders:
+    post:
+      operationId: CreateMany
+      description: "**Rate limit:** 10 tokens per order in the batch."
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, properties: { order: { type: string } } }
+      responses:
+        '204': { description: none }
+"#;
+    let Err(Error::Spec(problems)) = generate(spec, &settings()) else {
+        panic!("expected a spec error");
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].pointer, "/paths/~1orders/post");
+    assert!(
+        problems[0].message.contains("cost per item"),
+        "{}",
+        problems[0]
     );
 }
 

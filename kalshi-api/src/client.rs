@@ -2,7 +2,9 @@
 
 use crate::auth::{KeyPairSigner, PrivateKey, Signer};
 use crate::error::{ApiError, Error, Result};
-use crate::operation::{Auth, Operation, QueryWriter};
+use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
+use crate::ratelimit::{RateLimiter, Tier};
+use crate::retry::{is_idempotent, RetryPolicy};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use std::ffi::OsString;
 use std::sync::Arc;
@@ -63,10 +65,16 @@ impl std::str::FromStr for Environment {
     }
 }
 
-/// A Kalshi client. Cheap to clone: clones share the connection pool and credentials.
+/// A Kalshi client. Cheap to clone: clones share the connection pool, the credentials and the rate
+/// limiter.
+///
+/// Requests go through the optional [`RateLimiter`] (set with [`ClientBuilder::rate_limiter`]) and
+/// the optional [`RetryPolicy`] (set with [`ClientBuilder::retry`] or per call site with
+/// [`Client::with_retry`]). Without them, each call sends exactly one request.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
+    retry: Option<Arc<RetryPolicy>>,
 }
 
 #[derive(Debug)]
@@ -75,6 +83,7 @@ struct Inner {
     /// Base URL without a trailing slash, e.g. `https://host/trade-api/v2`.
     base_url: String,
     credentials: Option<Credentials>,
+    limiter: Option<RateLimiter>,
 }
 
 #[derive(Debug)]
@@ -101,6 +110,8 @@ impl Client {
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: Some(Duration::from_secs(30)),
             user_agent: concat!("kalshi-api-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            limiter: None,
+            retry: None,
         }
     }
 
@@ -119,9 +130,79 @@ impl Client {
         self.inner.credentials.is_some()
     }
 
+    /// The rate limiter requests wait on, if any.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
+    /// The retry policy, if any.
+    pub fn retry_policy(&self) -> Option<&RetryPolicy> {
+        self.retry.as_deref()
+    }
+
+    /// A clone that retries by `policy` (sharing everything else: connections, credentials, rate
+    /// limiter). For one call site that needs another policy, such as retrying an order creation
+    /// that carries a `client_order_id` you will reconcile.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kalshi_api::Client, order: kalshi_api::ops::CreateOrderV2) -> kalshi_api::Result<()> {
+    /// use kalshi_api::RetryPolicy;
+    ///
+    /// let placed = client
+    ///     .with_retry(RetryPolicy::default().retry_writes(true))
+    ///     .create_order_v2(order)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_retry(&self, policy: RetryPolicy) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            retry: Some(Arc::new(policy)),
+        }
+    }
+
+    /// A clone that sends each request once (sharing everything else).
+    pub fn without_retry(&self) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            retry: None,
+        }
+    }
+
     /// Sends one operation and decodes its answer. Generated endpoint methods call this.
+    ///
+    /// Each attempt waits for its tokens on the rate limiter, when there is one, then is built and
+    /// signed afresh (Kalshi rejects stale timestamps). With a retry policy, a failed attempt is
+    /// repeated as [`RetryPolicy::should_retry`] decides: reads and cancels on 429, 5xx, timeouts
+    /// and lost connections; POST, PUT and PATCH only when the policy retries writes.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output> {
+        let Some(policy) = self.retry.as_deref() else {
+            return self.attempt(op).await;
+        };
+        let start = tokio::time::Instant::now();
+        let idempotent = is_idempotent(&O::INFO.method);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(op).await {
+                Err(err) => match policy.should_retry(&err, idempotent, attempt, start.elapsed()) {
+                    Some(delay) => tokio::time::sleep(delay).await,
+                    None => return Err(err),
+                },
+                ok => return ok,
+            }
+        }
+    }
+
+    /// One attempt: tokens, a freshly signed request, the answer.
+    async fn attempt<O: Operation>(&self, op: &O) -> Result<O::Output> {
         let id = O::INFO.id;
+        if let Some(limiter) = &self.inner.limiter {
+            // Fail before spending tokens on a request that cannot be signed.
+            self.credentials_for(&O::INFO)?;
+            limiter.acquire_for(op).await;
+        }
         let req = self.build_request(op)?;
         let resp = self
             .inner
@@ -155,18 +236,7 @@ impl Client {
     pub fn build_request<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
         let info = &O::INFO;
         let inner = &*self.inner;
-        let credentials = match (info.auth, &inner.credentials) {
-            (Auth::None, _) => None,
-            (_, Some(c)) => Some(c),
-            (Auth::Optional, None) => None,
-            (Auth::Required, None) => {
-                return Err(Error::Auth {
-                    operation: info.id,
-                    message: "this operation needs an API key; build the client with credentials"
-                        .into(),
-                })
-            }
-        };
+        let credentials = self.credentials_for(info)?;
 
         let mut url = String::with_capacity(inner.base_url.len() + 96);
         url.push_str(&inner.base_url);
@@ -189,6 +259,22 @@ impl Client {
             sign(&mut req, c, info.id)?;
         }
         Ok(req)
+    }
+}
+
+impl Client {
+    /// The credentials to sign `info` with: `None` for a public request; an error when the
+    /// operation needs credentials the client lacks.
+    fn credentials_for(&self, info: &OperationInfo) -> Result<Option<&Credentials>> {
+        match (info.auth, &self.inner.credentials) {
+            (Auth::None, _) | (Auth::Optional, None) => Ok(None),
+            (_, Some(c)) => Ok(Some(c)),
+            (Auth::Required, None) => Err(Error::Auth {
+                operation: info.id,
+                message: "this operation needs an API key; build the client with credentials"
+                    .into(),
+            }),
+        }
     }
 }
 
@@ -243,6 +329,8 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     user_agent: String,
+    limiter: Option<RateLimiter>,
+    retry: Option<RetryPolicy>,
 }
 
 impl ClientBuilder {
@@ -361,6 +449,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Waits on `limiter` before each request, so requests queue for tokens instead of meeting
+    /// HTTP 429. Share one limiter (clone it) between every client of the same account.
+    ///
+    /// ```
+    /// use kalshi_api::{Client, Environment, RateLimiter, Tier};
+    ///
+    /// let limiter = RateLimiter::from(Tier::Advanced);
+    /// let client = Client::builder(Environment::Demo).rate_limiter(limiter).build()?;
+    /// # Ok::<(), kalshi_api::Error>(())
+    /// ```
+    ///
+    /// For the account's exact numbers, build the limiter from `GET /account/limits` and
+    /// `GET /account/endpoint_costs` (see [`RateLimiter::new`] and
+    /// [`CostTable`](crate::ratelimit::CostTable)).
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Shorthand for a [`rate_limiter`](Self::rate_limiter) with a tier's published rates.
+    pub fn tier(self, tier: Tier) -> Self {
+        self.rate_limiter(RateLimiter::from(tier))
+    }
+
+    /// Retries failed requests by `policy` (none by default). Writes that are not idempotent, such
+    /// as order creation, are retried only if the policy says so ([`RetryPolicy::retry_writes`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = self.env.base_url().to_string();
@@ -394,7 +513,9 @@ impl ClientBuilder {
                 http,
                 base_url,
                 credentials,
+                limiter: self.limiter,
             }),
+            retry: self.retry.map(Arc::new),
         })
     }
 }

@@ -175,6 +175,14 @@ impl ErrorBody {
         let body: ErrorBody = serde_json::from_slice(raw).ok()?;
         (body != ErrorBody::default()).then_some(body)
     }
+
+    /// Reads any serializable error object (such as a generated `ErrorResponse`) the way
+    /// [`parse`](Self::parse) reads raw bytes: known fields are kept, others ignored.
+    pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+        serde_json::to_value(value)
+            .and_then(serde_json::from_value)
+            .unwrap_or_default()
+    }
 }
 
 impl fmt::Display for ErrorBody {

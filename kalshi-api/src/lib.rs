@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod batch;
 mod client;
 pub mod enums;
 mod error;
@@ -54,6 +55,7 @@ pub mod value;
 mod generated;
 
 pub use auth::{KeyPairSigner, PrivateKey, Signer};
+pub use batch::{ItemError, ItemResult};
 pub use client::{Client, ClientBuilder, Environment};
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};
 pub use generated::{ops, types};

@@ -5,6 +5,7 @@
 //! everything else (base URL, signing, transport, errors).
 
 use crate::error::DecodeError;
+use crate::ratelimit::Cost;
 use crate::value::{PathParam, QueryValue};
 pub use reqwest::Method;
 
@@ -31,6 +32,9 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// Whether the request is signed.
     pub auth: Auth,
+    /// What one request costs against the account's rate limit, from the spec's documentation
+    /// (Kalshi's default, 10 tokens, where it states none).
+    pub cost: Cost,
 }
 
 /// A request the client can send: implemented by every generated type in [`crate::ops`].
@@ -57,6 +61,12 @@ pub trait Operation: Send + Sync {
 
     /// Decodes a success response body.
     fn decode(body: &[u8]) -> std::result::Result<Self::Output, DecodeError>;
+
+    /// The number of items a per-item [`Cost`] is charged for: the length of a batch request's
+    /// item array. Ignored for per-request costs.
+    fn cost_items(&self) -> usize {
+        1
+    }
 }
 
 /// Decodes JSON into `T`, recording the path of the field that failed.

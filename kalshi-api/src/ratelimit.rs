@@ -14,6 +14,7 @@
 //! # });
 //! ```
 
+use crate::operation::{Operation, OperationInfo};
 use reqwest::Method;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -72,6 +73,74 @@ impl Cost {
 impl Default for Cost {
     fn default() -> Self {
         Cost::DEFAULT
+    }
+}
+
+/// Live operation costs, as `GET /account/endpoint_costs` lists them: a default and the routes
+/// that differ from it.
+///
+/// ```
+/// use kalshi_api::operation::Method;
+/// use kalshi_api::ratelimit::{CostTable, RateLimiter, Tier};
+///
+/// // From GetAccountEndpointCostsResponse: `default_cost`, then each of `endpoint_costs`.
+/// let costs = CostTable::new(10)
+///     .route(Method::DELETE, "/trade-api/v2/portfolio/events/orders/{order_id}", 2)
+///     .route(Method::GET, "/trade-api/v2/portfolio/orders/:order_id", 2);
+/// let limiter = RateLimiter::from(Tier::Premier).with_costs(costs);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostTable {
+    default: u32,
+    routes: Vec<(Method, String, u32)>,
+}
+
+impl CostTable {
+    /// A table where every operation costs `default_cost` per request (per item for batches).
+    pub fn new(default_cost: u32) -> Self {
+        CostTable {
+            default: default_cost,
+            routes: Vec::new(),
+        }
+    }
+
+    /// Sets the cost of one route. `path` may carry the `/trade-api/v2` prefix; a `{name}` or
+    /// `:name` segment matches any path parameter.
+    pub fn route(mut self, method: Method, path: &str, cost: u32) -> Self {
+        let path = path.strip_prefix("/trade-api/v2").unwrap_or(path);
+        self.routes.retain(|(m, p, _)| !(*m == method && p == path));
+        self.routes.push((method, path.to_string(), cost));
+        self
+    }
+
+    /// The cost of an operation: its route's, or the default; per item when the spec charges the
+    /// operation per item.
+    pub fn cost(&self, info: &OperationInfo) -> Cost {
+        let tokens = self
+            .routes
+            .iter()
+            .find(|(method, path, _)| *method == info.method && same_route(path, info.path))
+            .map_or(self.default, |(_, _, cost)| *cost);
+        match info.cost {
+            Cost::PerItem(_) => Cost::PerItem(tokens),
+            Cost::PerRequest(_) => Cost::PerRequest(tokens),
+        }
+    }
+}
+
+/// Whether two path templates name the same route, whatever their parameters are called.
+fn same_route(a: &str, b: &str) -> bool {
+    let param = |s: &str| s.starts_with(':') || (s.starts_with('{') && s.ends_with('}'));
+    let (mut a, mut b) = (
+        a.trim_matches('/').split('/'),
+        b.trim_matches('/').split('/'),
+    );
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y || (param(x) && param(y)) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -159,7 +228,11 @@ impl Tier {
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     inner: Arc<Buckets>,
+    costs: Option<Arc<CostTable>>,
 }
+
+/// How much refill time a bucket keeps unspent by default: 100 ms.
+pub const DEFAULT_RESERVE: Duration = Duration::from_millis(100);
 
 #[derive(Debug)]
 struct Buckets {
@@ -185,7 +258,47 @@ impl RateLimiter {
                 read: Mutex::new(State::new(read, now)),
                 write: Mutex::new(State::new(write, now)),
             }),
+            costs: None,
         }
+    }
+
+    /// Keeps `reserve` worth of refill unspent in each bucket (default [`DEFAULT_RESERVE`],
+    /// 100 ms: 100 tokens of a 1,000-per-second bucket).
+    ///
+    /// The limiter spaces requests as they leave; the server counts them as they arrive. When one
+    /// request is delayed on the way and the next is not, the server sees them closer together than
+    /// they were sent, and a client spending the server's whole bucket would meet a 429. Holding
+    /// back a reserve absorbs up to that much jitter. It only lowers the first burst: the sustained
+    /// rate stays the full refill rate. Applies to every clone.
+    pub fn with_reserve(self, reserve: Duration) -> Self {
+        for bucket in [Bucket::Read, Bucket::Write] {
+            lock(self.state(bucket)).reserve = reserve;
+        }
+        self
+    }
+
+    /// Charges operations as `costs` says (from `GET /account/endpoint_costs`) instead of the
+    /// costs the spec states. Applies to this limiter and the clones made from it afterwards.
+    pub fn with_costs(mut self, costs: CostTable) -> Self {
+        self.costs = Some(Arc::new(costs));
+        self
+    }
+
+    /// What one request of `info` with `items` batch items costs: from the [`CostTable`] when the
+    /// limiter has one, otherwise the spec's [`OperationInfo::cost`].
+    pub fn tokens(&self, info: &OperationInfo, items: usize) -> u32 {
+        let cost = match &self.costs {
+            Some(table) => table.cost(info),
+            None => info.cost,
+        };
+        cost.tokens(items)
+    }
+
+    /// Waits for the tokens one request of `op` costs, from the bucket its method draws from.
+    pub async fn acquire_for<O: Operation>(&self, op: &O) {
+        let tokens = self.tokens(&O::INFO, op.cost_items());
+        self.acquire(Bucket::for_method(&O::INFO.method), tokens)
+            .await;
     }
 
     /// A limiter with a tier's published rates and one second's worth of capacity.
@@ -256,6 +369,8 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 struct State {
     config: BucketConfig,
     full_at: Instant,
+    /// Refill time kept unspent (see [`RateLimiter::with_reserve`]).
+    reserve: Duration,
 }
 
 /// One caller's place in the queue.
@@ -275,6 +390,7 @@ impl State {
         State {
             config,
             full_at: now,
+            reserve: DEFAULT_RESERVE,
         }
     }
 
@@ -283,9 +399,12 @@ impl State {
     fn reserve(&mut self, tokens: u32, now: Instant) -> Reservation {
         let start = self.full_at.max(now);
         let full_at = start + self.refill_time(tokens, Round::Up);
-        // The caller may go once the bucket lacks at most `capacity - needed` tokens.
+        // The caller may go once the bucket lacks at most `capacity - needed` tokens, less the
+        // reserve.
         let needed = tokens.min(self.config.capacity);
-        let slack = self.refill_time(self.config.capacity - needed, Round::Down);
+        let slack = self
+            .refill_time(self.config.capacity - needed, Round::Down)
+            .saturating_sub(self.reserve);
         let ready_at = start.checked_sub(slack).map_or(now, |t| t.max(now));
         let previous_full_at = self.full_at;
         self.full_at = full_at;
@@ -345,6 +464,11 @@ mod tests {
         Duration::from_millis(n)
     }
 
+    /// A tier's limiter without the reserve, so waits are exactly the refill times.
+    fn exact(tier: Tier) -> RateLimiter {
+        RateLimiter::from(tier).with_reserve(Duration::ZERO)
+    }
+
     /// `actual` is no earlier than `expected` (the rate is never exceeded) and at most one timer
     /// tick later.
     #[track_caller]
@@ -396,7 +520,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_burst_runs_at_the_refill_rate_after_the_capacity() {
         // Basic write: 100 tokens per second, 100 in the bucket.
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         let start = Instant::now();
         let mut done = Vec::new();
         for _ in 0..50 {
@@ -413,7 +537,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_idle_bucket_refills_up_to_its_capacity_only() {
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         limiter.acquire(Bucket::Write, 100).await;
         // Half a second refills half the bucket.
         tokio::time::sleep(ms(500)).await;
@@ -433,7 +557,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_buckets_are_independent() {
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         let start = Instant::now();
         limiter.acquire(Bucket::Write, 100).await;
         // The write bucket is empty; the read bucket is untouched.
@@ -449,7 +573,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn concurrent_waiters_finish_in_request_order() {
         let limiter =
-            RateLimiter::new(BucketConfig::per_second(100), BucketConfig::per_second(100));
+            RateLimiter::new(BucketConfig::per_second(100), BucketConfig::per_second(100))
+                .with_reserve(Duration::ZERO);
         limiter.acquire(Bucket::Write, 100).await;
         let start = Instant::now();
         // Mixed costs, one above the capacity: small requests must not overtake large ones.
@@ -483,7 +608,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_cost_above_capacity_completes_and_leaves_debt() {
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         let start = Instant::now();
         // A full bucket lets it go at once...
         limiter.acquire(Bucket::Write, 250).await;
@@ -500,13 +625,14 @@ mod tests {
         let limiter = RateLimiter::new(
             BucketConfig::per_second(4000),
             BucketConfig::per_second(4000),
-        );
+        )
+        .with_reserve(Duration::ZERO);
         limiter.acquire(Bucket::Read, u32::MAX).await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn clones_share_the_buckets() {
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         let clone = limiter.clone();
         let start = Instant::now();
         clone.acquire(Bucket::Write, 100).await;
@@ -522,7 +648,8 @@ mod tests {
                 capacity: 0,
             },
             Tier::Basic.write(),
-        );
+        )
+        .with_reserve(Duration::ZERO);
         assert_eq!(limiter.config(Bucket::Read).refill_per_sec, 1);
         let start = Instant::now();
         limiter.acquire(Bucket::Read, 0).await;
@@ -534,7 +661,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_cancelled_last_waiter_gives_its_tokens_back() {
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         limiter.acquire(Bucket::Write, 100).await;
         let start = Instant::now();
         let waited = tokio::time::timeout(ms(50), limiter.acquire(Bucket::Write, 50)).await;
@@ -546,7 +673,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_cancelled_waiter_with_callers_behind_keeps_its_tokens_spent() {
-        let limiter = RateLimiter::from(Tier::Basic);
+        let limiter = exact(Tier::Basic);
         limiter.acquire(Bucket::Write, 100).await;
         let start = Instant::now();
         let mut first = Box::pin(limiter.acquire(Bucket::Write, 50));
@@ -580,6 +707,7 @@ mod tests {
             },
             now,
         );
+        state.reserve = Duration::ZERO;
         let r = state.reserve(3, now);
         assert_eq!(r.ready_at, now);
         assert_eq!(r.full_at, now + Duration::from_nanos(1_000_000_000));
@@ -591,5 +719,72 @@ mod tests {
             r.ready_at,
             now + Duration::from_nanos(1_000_000_000 - 666_666_666)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_reserve_lowers_the_burst_but_not_the_sustained_rate() {
+        // Basic write, 100 tokens per second; 100 ms of reserve holds back 10 tokens.
+        let limiter = RateLimiter::from(Tier::Basic);
+        let start = Instant::now();
+        let mut done = Vec::new();
+        for _ in 0..20 {
+            limiter.acquire(Bucket::Write, 10).await;
+            done.push(start.elapsed());
+        }
+        // Nine go at once, then one every 100 ms.
+        assert!(done[..9].iter().all(Duration::is_zero), "{done:?}");
+        for (i, at) in done[9..].iter().enumerate() {
+            assert_at(*at, ms(100 * (i as u64 + 1)));
+        }
+    }
+
+    fn info(method: Method, path: &'static str, cost: Cost) -> OperationInfo {
+        OperationInfo {
+            id: "Op",
+            method,
+            path,
+            auth: crate::operation::Auth::None,
+            cost,
+        }
+    }
+
+    #[test]
+    fn a_cost_table_overrides_the_spec_by_route() {
+        let table = CostTable::new(12)
+            .route(Method::GET, "/trade-api/v2/portfolio/orders/:order_id", 3)
+            .route(Method::DELETE, "/portfolio/events/orders/batched", 4)
+            .route(Method::DELETE, "/portfolio/events/orders/batched", 5);
+        let get_order = info(
+            Method::GET,
+            "/portfolio/orders/{order_id}",
+            Cost::PerRequest(2),
+        );
+        assert_eq!(table.cost(&get_order), Cost::PerRequest(3));
+        // Same path, other method: the default.
+        let other = info(
+            Method::DELETE,
+            "/portfolio/orders/{order_id}",
+            Cost::PerRequest(2),
+        );
+        assert_eq!(table.cost(&other), Cost::PerRequest(12));
+        // A per-item operation stays per item; the last entry for a route wins.
+        let batch = info(
+            Method::DELETE,
+            "/portfolio/events/orders/batched",
+            Cost::PerItem(2),
+        );
+        assert_eq!(table.cost(&batch), Cost::PerItem(5));
+        let create = info(
+            Method::POST,
+            "/portfolio/events/orders/batched",
+            Cost::PerItem(10),
+        );
+        assert_eq!(table.cost(&create), Cost::PerItem(12));
+        // Parameters match parameters only, and lengths must agree.
+        let list = info(Method::GET, "/portfolio/orders", Cost::DEFAULT);
+        assert_eq!(table.cost(&list), Cost::PerRequest(12));
+        let limiter = RateLimiter::from(Tier::Basic).with_costs(table);
+        assert_eq!(limiter.tokens(&batch, 20), 100);
+        assert_eq!(RateLimiter::from(Tier::Basic).tokens(&batch, 20), 40);
     }
 }

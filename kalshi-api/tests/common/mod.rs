@@ -84,6 +84,7 @@ impl Operation for Balance {
         method: Method::GET,
         path: "/portfolio/balance",
         auth: Auth::Required,
+        cost: kalshi_api::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/portfolio/balance");
@@ -108,6 +109,7 @@ impl Operation for Markets {
         method: Method::GET,
         path: "/markets",
         auth: Auth::None,
+        cost: kalshi_api::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/markets");
@@ -130,6 +132,7 @@ impl Operation for CreateOrder {
         method: Method::POST,
         path: "/portfolio/events/orders",
         auth: Auth::Required,
+        cost: kalshi_api::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/portfolio/events/orders");
@@ -153,6 +156,7 @@ impl Operation for BatchCancel {
         method: Method::DELETE,
         path: "/portfolio/events/orders/batched",
         auth: Auth::Required,
+        cost: kalshi_api::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/portfolio/events/orders/batched");
@@ -181,6 +185,7 @@ impl Operation for StatusAsWrongType {
         method: Method::GET,
         path: "/exchange/status",
         auth: Auth::None,
+        cost: kalshi_api::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/exchange/status");
@@ -200,6 +205,7 @@ impl Operation for Nowhere {
         method: Method::GET,
         path: "/nowhere",
         auth: Auth::None,
+        cost: kalshi_api::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/nowhere");

@@ -29,6 +29,7 @@ impl crate::operation::Operation for GetAccountApiLimits {
         method: crate::operation::Method::GET,
         path: "/account/limits",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/limits");
@@ -70,6 +71,7 @@ impl crate::operation::Operation for UpgradeAccountApiUsageLevel {
         method: crate::operation::Method::POST,
         path: "/account/api_usage_level/upgrade",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(30),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/api_usage_level/upgrade");
@@ -112,6 +114,7 @@ impl crate::operation::Operation for GetAccountApiUsageLevelVolumeProgress {
         method: crate::operation::Method::GET,
         path: "/account/api_usage_level/volume_progress",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/api_usage_level/volume_progress");
@@ -153,6 +156,7 @@ impl crate::operation::Operation for GetAccountEndpointCosts {
         method: crate::operation::Method::GET,
         path: "/account/endpoint_costs",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/endpoint_costs");

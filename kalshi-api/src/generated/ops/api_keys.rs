@@ -42,6 +42,7 @@ impl crate::operation::Operation for GetApiKeys {
         method: crate::operation::Method::GET,
         path: "/api_keys",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys");
@@ -89,6 +90,7 @@ impl crate::operation::Operation for CreateApiKey {
         method: crate::operation::Method::POST,
         path: "/api_keys",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys");
@@ -140,6 +142,7 @@ impl crate::operation::Operation for GenerateApiKey {
         method: crate::operation::Method::POST,
         path: "/api_keys/generate",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys/generate");
@@ -191,6 +194,7 @@ impl crate::operation::Operation for DeleteApiKey {
         method: crate::operation::Method::DELETE,
         path: "/api_keys/{api_key}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys/");

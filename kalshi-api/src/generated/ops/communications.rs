@@ -29,6 +29,7 @@ impl crate::operation::Operation for GetCommunicationsId {
         method: crate::operation::Method::GET,
         path: "/communications/id",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/id");
@@ -113,6 +114,7 @@ impl crate::operation::Operation for GetBlockTradeProposals {
         method: crate::operation::Method::GET,
         path: "/communications/block-trade-proposals",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/block-trade-proposals");
@@ -177,6 +179,7 @@ impl crate::operation::Operation for ProposeBlockTrade {
         method: crate::operation::Method::POST,
         path: "/communications/block-trade-proposals",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/block-trade-proposals");
@@ -240,6 +243,7 @@ impl crate::operation::Operation for AcceptBlockTradeProposal {
         method: crate::operation::Method::POST,
         path: "/communications/block-trade-proposals/{block_trade_proposal_id}/accept",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/block-trade-proposals/");
@@ -377,6 +381,7 @@ impl crate::operation::Operation for GetRfqs {
         method: crate::operation::Method::GET,
         path: "/communications/rfqs",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs");
@@ -445,6 +450,7 @@ impl crate::operation::Operation for CreateRfq {
         method: crate::operation::Method::POST,
         path: "/communications/rfqs",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs");
@@ -496,6 +502,7 @@ impl crate::operation::Operation for GetRfq {
         method: crate::operation::Method::GET,
         path: "/communications/rfqs/{rfq_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -541,6 +548,7 @@ impl crate::operation::Operation for DeleteRfq {
         method: crate::operation::Method::DELETE,
         path: "/communications/rfqs/{rfq_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -592,6 +600,7 @@ impl crate::operation::Operation for GetRfqQuote {
         method: crate::operation::Method::GET,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -647,6 +656,7 @@ impl crate::operation::Operation for DeleteRfqQuote {
         method: crate::operation::Method::DELETE,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -704,6 +714,7 @@ impl crate::operation::Operation for AcceptRfqQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}/accept",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -773,6 +784,7 @@ impl crate::operation::Operation for ConfirmRfqQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -943,6 +955,7 @@ impl crate::operation::Operation for GetQuotes {
         method: crate::operation::Method::GET,
         path: "/communications/quotes",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes");
@@ -1014,6 +1027,7 @@ impl crate::operation::Operation for CreateQuote {
         method: crate::operation::Method::POST,
         path: "/communications/quotes",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes");
@@ -1066,6 +1080,7 @@ impl crate::operation::Operation for GetQuote {
         method: crate::operation::Method::GET,
         path: "/communications/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");
@@ -1113,6 +1128,7 @@ impl crate::operation::Operation for DeleteQuote {
         method: crate::operation::Method::DELETE,
         path: "/communications/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");
@@ -1166,6 +1182,7 @@ impl crate::operation::Operation for AcceptQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/quotes/{quote_id}/accept",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");
@@ -1229,6 +1246,7 @@ impl crate::operation::Operation for ConfirmQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/quotes/{quote_id}/confirm",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");

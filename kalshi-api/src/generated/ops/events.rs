@@ -52,6 +52,7 @@ impl crate::operation::Operation for GetMarketCandlesticksByEvent {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}/events/{ticker}/candlesticks",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");
@@ -187,6 +188,7 @@ impl crate::operation::Operation for GetEvents {
         method: crate::operation::Method::GET,
         path: "/events",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events");
@@ -298,6 +300,7 @@ impl crate::operation::Operation for GetMultivariateEvents {
         method: crate::operation::Method::GET,
         path: "/events/multivariate",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/multivariate");
@@ -390,6 +393,7 @@ impl crate::operation::Operation for GetEventFeeChanges {
         method: crate::operation::Method::GET,
         path: "/events/fee_changes",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/fee_changes");
@@ -465,6 +469,7 @@ impl crate::operation::Operation for GetEvent {
         method: crate::operation::Method::GET,
         path: "/events/{event_ticker}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/");
@@ -515,6 +520,7 @@ impl crate::operation::Operation for GetEventMetadata {
         method: crate::operation::Method::GET,
         path: "/events/{event_ticker}/metadata",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/");
@@ -585,6 +591,7 @@ impl crate::operation::Operation for GetEventForecastPercentilesHistory {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}/events/{ticker}/forecast_percentile_history",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");

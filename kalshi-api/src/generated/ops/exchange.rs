@@ -29,6 +29,7 @@ impl crate::operation::Operation for GetExchangeStatus {
         method: crate::operation::Method::GET,
         path: "/exchange/status",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/exchange/status");
@@ -85,6 +86,7 @@ impl crate::operation::Operation for GetSeriesFeeChanges {
         method: crate::operation::Method::GET,
         path: "/series/fee_changes",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/fee_changes");
@@ -130,6 +132,7 @@ impl crate::operation::Operation for GetExchangeSchedule {
         method: crate::operation::Method::GET,
         path: "/exchange/schedule",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/exchange/schedule");
@@ -171,6 +174,7 @@ impl crate::operation::Operation for GetUserDataTimestamp {
         method: crate::operation::Method::GET,
         path: "/exchange/user_data_timestamp",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/exchange/user_data_timestamp");

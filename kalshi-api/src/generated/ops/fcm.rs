@@ -58,6 +58,7 @@ impl crate::operation::Operation for GetFcmFills {
         method: crate::operation::Method::GET,
         path: "/fcm/fills",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/fills");
@@ -212,6 +213,7 @@ impl crate::operation::Operation for GetFcmOrders {
         method: crate::operation::Method::GET,
         path: "/fcm/orders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/orders");
@@ -281,6 +283,7 @@ impl crate::operation::Operation for ListFcmSubtraders {
         method: crate::operation::Method::GET,
         path: "/fcm/subtraders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders");
@@ -328,6 +331,7 @@ impl crate::operation::Operation for CreateFcmSubtrader {
         method: crate::operation::Method::POST,
         path: "/fcm/subtraders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders");
@@ -399,6 +403,7 @@ impl crate::operation::Operation for GetFcmEventContractDailyCap {
         method: crate::operation::Method::GET,
         path: "/fcm/subtraders/event_contract_daily_cap",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/event_contract_daily_cap");
@@ -450,6 +455,7 @@ impl crate::operation::Operation for UpdateFcmEventContractDailyCap {
         method: crate::operation::Method::PUT,
         path: "/fcm/subtraders/event_contract_daily_cap",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/event_contract_daily_cap");
@@ -506,6 +512,7 @@ impl crate::operation::Operation for DeleteFcmEventContractDailyCap {
         method: crate::operation::Method::DELETE,
         path: "/fcm/subtraders/event_contract_daily_cap",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/event_contract_daily_cap");
@@ -557,6 +564,7 @@ impl crate::operation::Operation for GetFcmSubtraderBlockedCategories {
         method: crate::operation::Method::GET,
         path: "/fcm/subtraders/blocked_categories",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/blocked_categories");
@@ -609,6 +617,7 @@ impl crate::operation::Operation for UpdateFcmSubtraderBlockedCategories {
         method: crate::operation::Method::PUT,
         path: "/fcm/subtraders/blocked_categories",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/blocked_categories");
@@ -739,6 +748,7 @@ impl crate::operation::Operation for GetFcmPositions {
         method: crate::operation::Method::GET,
         path: "/fcm/positions",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/positions");

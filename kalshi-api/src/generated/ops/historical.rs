@@ -35,6 +35,7 @@ impl crate::operation::Operation for GetHistoricalCutoff {
         method: crate::operation::Method::GET,
         path: "/historical/cutoff",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/cutoff");
@@ -95,6 +96,7 @@ impl crate::operation::Operation for GetMarketCandlesticksHistorical {
         method: crate::operation::Method::GET,
         path: "/historical/markets/{ticker}/candlesticks",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/markets/");
@@ -201,6 +203,7 @@ impl crate::operation::Operation for GetFillsHistorical {
         method: crate::operation::Method::GET,
         path: "/historical/fills",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/fills");
@@ -321,6 +324,7 @@ impl crate::operation::Operation for GetHistoricalOrders {
         method: crate::operation::Method::GET,
         path: "/historical/orders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/orders");
@@ -435,6 +439,7 @@ impl crate::operation::Operation for GetHistoricalPositions {
         method: crate::operation::Method::GET,
         path: "/historical/positions",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/positions");
@@ -547,6 +552,7 @@ impl crate::operation::Operation for GetTradesHistorical {
         method: crate::operation::Method::GET,
         path: "/historical/trades",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/trades");
@@ -672,6 +678,7 @@ impl crate::operation::Operation for GetHistoricalMarkets {
         method: crate::operation::Method::GET,
         path: "/historical/markets",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/markets");
@@ -738,6 +745,7 @@ impl crate::operation::Operation for GetHistoricalMarket {
         method: crate::operation::Method::GET,
         path: "/historical/markets/{ticker}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/markets/");

@@ -77,6 +77,7 @@ impl crate::operation::Operation for GetIncentivePrograms {
         method: crate::operation::Method::GET,
         path: "/incentive_programs",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/incentive_programs");

@@ -42,6 +42,7 @@ impl crate::operation::Operation for GetLiveDataByMilestone {
         method: crate::operation::Method::GET,
         path: "/live_data/milestone/{milestone_id}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/milestone/");
@@ -106,6 +107,7 @@ impl crate::operation::Operation for GetLiveData {
         method: crate::operation::Method::GET,
         path: "/live_data/{type}/milestone/{milestone_id}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/");
@@ -166,6 +168,7 @@ impl crate::operation::Operation for GetLiveDatas {
         method: crate::operation::Method::GET,
         path: "/live_data/batch",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/batch");
@@ -216,6 +219,7 @@ impl crate::operation::Operation for GetGameStats {
         method: crate::operation::Method::GET,
         path: "/live_data/milestone/{milestone_id}/game_stats",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/milestone/");
@@ -275,6 +279,7 @@ impl crate::operation::Operation for GetEventLiveData {
         method: crate::operation::Method::GET,
         path: "/live_data/events/{event_ticker}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/events/");
@@ -357,6 +362,7 @@ impl crate::operation::Operation for GetWeatherIndex {
         method: crate::operation::Method::GET,
         path: "/live_data/weather/{city}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/weather/");
@@ -408,6 +414,7 @@ impl crate::operation::Operation for GetWeatherIndexCalibrations {
         method: crate::operation::Method::GET,
         path: "/live_data/weather/{city}/calibrations",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/weather/");

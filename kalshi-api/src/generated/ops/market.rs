@@ -67,6 +67,7 @@ impl crate::operation::Operation for GetMarketCandlesticks {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}/markets/{ticker}/candlesticks",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");
@@ -174,6 +175,7 @@ impl crate::operation::Operation for GetTrades {
         method: crate::operation::Method::GET,
         path: "/markets/trades",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/trades");
@@ -250,6 +252,7 @@ impl crate::operation::Operation for GetMarketOrderbook {
         method: crate::operation::Method::GET,
         path: "/markets/{ticker}/orderbook",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/");
@@ -299,6 +302,7 @@ impl crate::operation::Operation for GetMarketOrderbooks {
         method: crate::operation::Method::GET,
         path: "/markets/orderbooks",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/orderbooks");
@@ -356,6 +360,7 @@ impl crate::operation::Operation for GetSeries {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");
@@ -445,6 +450,7 @@ impl crate::operation::Operation for GetSeriesList {
         method: crate::operation::Method::GET,
         path: "/series",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series");
@@ -638,6 +644,7 @@ impl crate::operation::Operation for GetMarkets {
         method: crate::operation::Method::GET,
         path: "/markets",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets");
@@ -713,6 +720,7 @@ impl crate::operation::Operation for GetMarket {
         method: crate::operation::Method::GET,
         path: "/markets/{ticker}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/");
@@ -793,6 +801,7 @@ impl crate::operation::Operation for BatchGetMarketCandlesticks {
         method: crate::operation::Method::GET,
         path: "/markets/candlesticks",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/candlesticks");

@@ -34,6 +34,7 @@ impl crate::operation::Operation for GetMilestone {
         method: crate::operation::Method::GET,
         path: "/milestones/{milestone_id}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/milestones/");
@@ -166,6 +167,7 @@ impl crate::operation::Operation for GetMilestones {
         method: crate::operation::Method::GET,
         path: "/milestones",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/milestones");

@@ -36,6 +36,7 @@ impl crate::operation::Operation for GetMultivariateEventCollection {
         method: crate::operation::Method::GET,
         path: "/multivariate_event_collections/{collection_ticker}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/multivariate_event_collections/");
@@ -89,6 +90,7 @@ impl crate::operation::Operation for CreateMarketInMultivariateEventCollection {
         method: crate::operation::Method::POST,
         path: "/multivariate_event_collections/{collection_ticker}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/multivariate_event_collections/");
@@ -194,6 +196,7 @@ impl crate::operation::Operation for GetMultivariateEventCollections {
         method: crate::operation::Method::GET,
         path: "/multivariate_event_collections",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/multivariate_event_collections");

@@ -39,6 +39,7 @@ impl crate::operation::Operation for GetOrderGroups {
         method: crate::operation::Method::GET,
         path: "/portfolio/order_groups",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups");
@@ -86,6 +87,7 @@ impl crate::operation::Operation for CreateOrderGroup {
         method: crate::operation::Method::POST,
         path: "/portfolio/order_groups/create",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/create");
@@ -149,6 +151,7 @@ impl crate::operation::Operation for GetOrderGroup {
         method: crate::operation::Method::GET,
         path: "/portfolio/order_groups/{order_group_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -217,6 +220,7 @@ impl crate::operation::Operation for DeleteOrderGroup {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/order_groups/{order_group_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -294,6 +298,7 @@ impl crate::operation::Operation for ResetOrderGroup {
         method: crate::operation::Method::PUT,
         path: "/portfolio/order_groups/{order_group_id}/reset",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -384,6 +389,7 @@ impl crate::operation::Operation for TriggerOrderGroup {
         method: crate::operation::Method::PUT,
         path: "/portfolio/order_groups/{order_group_id}/trigger",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -470,6 +476,7 @@ impl crate::operation::Operation for UpdateOrderGroupLimit {
         method: crate::operation::Method::PUT,
         path: "/portfolio/order_groups/{order_group_id}/limit",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");

@@ -116,6 +116,7 @@ impl crate::operation::Operation for GetOrders {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders");
@@ -185,6 +186,7 @@ impl crate::operation::Operation for GetOrder {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders/{order_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders/");
@@ -259,6 +261,7 @@ impl crate::operation::Operation for GetOrderQueuePositions {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders/queue_positions",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders/queue_positions");
@@ -308,6 +311,7 @@ impl crate::operation::Operation for GetOrderQueuePosition {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders/{order_id}/queue_position",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders/");
@@ -354,6 +358,7 @@ impl crate::operation::Operation for CreateOrderV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders");
@@ -412,6 +417,7 @@ impl crate::operation::Operation for CancelAllOrders {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/events/orders",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders");
@@ -460,6 +466,7 @@ impl crate::operation::Operation for BatchCreateOrdersV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders/batched",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerItem(10),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/batched");
@@ -471,8 +478,32 @@ impl crate::operation::Operation for BatchCreateOrdersV2 {
         ::serde_json::to_writer(buf, &self.body)?;
         ::std::result::Result::Ok(true)
     }
+    fn cost_items(&self) -> usize {
+        self.body.orders.len()
+    }
     fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, crate::DecodeError> {
         crate::operation::decode_json("BatchCreateOrdersV2", body)
+    }
+}
+impl crate::batch::Batch for BatchCreateOrdersV2 {
+    type Item = crate::types::CreateOrderV2Request;
+    type Outcome = crate::types::BatchCreateOrdersV2ResponseOrdersItem;
+    fn items_mut(&mut self) -> &mut ::std::vec::Vec<Self::Item> {
+        &mut self.body.orders
+    }
+    fn into_outcomes(output: Self::Output) -> ::std::vec::Vec<Self::Outcome> {
+        output.orders
+    }
+    fn outcome_error(
+        outcome: &Self::Outcome,
+    ) -> ::std::option::Option<crate::ErrorBody> {
+        outcome.error.as_ref().map(crate::ErrorBody::from_serialize)
+    }
+    fn item_key(item: &Self::Item) -> ::std::option::Option<&str> {
+        item.client_order_id.as_deref()
+    }
+    fn outcome_key(outcome: &Self::Outcome) -> ::std::option::Option<&str> {
+        outcome.client_order_id.as_deref()
     }
 }
 impl crate::Client {
@@ -511,6 +542,7 @@ impl crate::operation::Operation for BatchCancelOrdersV2 {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/events/orders/batched",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerItem(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/batched");
@@ -522,8 +554,32 @@ impl crate::operation::Operation for BatchCancelOrdersV2 {
         ::serde_json::to_writer(buf, &self.body)?;
         ::std::result::Result::Ok(true)
     }
+    fn cost_items(&self) -> usize {
+        self.body.orders.len()
+    }
     fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, crate::DecodeError> {
         crate::operation::decode_json("BatchCancelOrdersV2", body)
+    }
+}
+impl crate::batch::Batch for BatchCancelOrdersV2 {
+    type Item = crate::types::BatchCancelOrdersV2RequestOrdersItem;
+    type Outcome = crate::types::BatchCancelOrdersV2ResponseOrdersItem;
+    fn items_mut(&mut self) -> &mut ::std::vec::Vec<Self::Item> {
+        &mut self.body.orders
+    }
+    fn into_outcomes(output: Self::Output) -> ::std::vec::Vec<Self::Outcome> {
+        output.orders
+    }
+    fn outcome_error(
+        outcome: &Self::Outcome,
+    ) -> ::std::option::Option<crate::ErrorBody> {
+        outcome.error.as_ref().map(crate::ErrorBody::from_serialize)
+    }
+    fn item_key(item: &Self::Item) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(item.order_id.as_str())
+    }
+    fn outcome_key(outcome: &Self::Outcome) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(outcome.order_id.as_str())
     }
 }
 impl crate::Client {
@@ -591,6 +647,7 @@ impl crate::operation::Operation for CancelOrderV2 {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/events/orders/{order_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::PerRequest(2),
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/");
@@ -657,6 +714,7 @@ impl crate::operation::Operation for AmendOrderV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders/{order_id}/amend",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/");
@@ -729,6 +787,7 @@ impl crate::operation::Operation for DecreaseOrderV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders/{order_id}/decrease",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/");

@@ -47,6 +47,7 @@ impl crate::operation::Operation for GetBalance {
         method: crate::operation::Method::GET,
         path: "/portfolio/balance",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/balance");
@@ -99,6 +100,7 @@ impl crate::operation::Operation for IntraExchangeInstanceTransfer {
         method: crate::operation::Method::POST,
         path: "/portfolio/intra_exchange_instance_transfer",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/intra_exchange_instance_transfer");
@@ -168,6 +170,7 @@ impl crate::operation::Operation for GetIntraExchangeInstanceTransfers {
         method: crate::operation::Method::GET,
         path: "/portfolio/intra_exchange_instance_transfers",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/intra_exchange_instance_transfers");
@@ -232,6 +235,7 @@ impl crate::operation::Operation for GetIntraExchangeInstanceTransfer {
         method: crate::operation::Method::GET,
         path: "/portfolio/intra_exchange_instance_transfers/{transfer_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/intra_exchange_instance_transfers/");
@@ -284,6 +288,7 @@ impl crate::operation::Operation for CreateSubaccount {
         method: crate::operation::Method::POST,
         path: "/portfolio/subaccounts",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts");
@@ -340,6 +345,7 @@ impl crate::operation::Operation for ApplySubaccountTransfer {
         method: crate::operation::Method::POST,
         path: "/portfolio/subaccounts/transfer",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/transfer");
@@ -388,6 +394,7 @@ impl crate::operation::Operation for GetSubaccountBalances {
         method: crate::operation::Method::GET,
         path: "/portfolio/subaccounts/balances",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/balances");
@@ -450,6 +457,7 @@ impl crate::operation::Operation for GetSubaccountTransfers {
         method: crate::operation::Method::GET,
         path: "/portfolio/subaccounts/transfers",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/transfers");
@@ -509,6 +517,7 @@ impl crate::operation::Operation for GetSubaccountNetting {
         method: crate::operation::Method::GET,
         path: "/portfolio/subaccounts/netting",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/netting");
@@ -553,6 +562,7 @@ impl crate::operation::Operation for UpdateSubaccountNetting {
         method: crate::operation::Method::PUT,
         path: "/portfolio/subaccounts/netting",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/netting");
@@ -673,6 +683,7 @@ impl crate::operation::Operation for GetPositions {
         method: crate::operation::Method::GET,
         path: "/portfolio/positions",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/positions");
@@ -798,6 +809,7 @@ impl crate::operation::Operation for GetSettlements {
         method: crate::operation::Method::GET,
         path: "/portfolio/settlements",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/settlements");
@@ -883,6 +895,7 @@ impl crate::operation::Operation for GetDeposits {
         method: crate::operation::Method::GET,
         path: "/portfolio/deposits",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/deposits");
@@ -963,6 +976,7 @@ impl crate::operation::Operation for GetWithdrawals {
         method: crate::operation::Method::GET,
         path: "/portfolio/withdrawals",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/withdrawals");
@@ -1022,6 +1036,7 @@ impl crate::operation::Operation for GetPortfolioRestingOrderTotalValue {
         method: crate::operation::Method::GET,
         path: "/portfolio/summary/total_resting_order_value",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/summary/total_resting_order_value");
@@ -1140,6 +1155,7 @@ impl crate::operation::Operation for GetFills {
         method: crate::operation::Method::GET,
         path: "/portfolio/fills",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/fills");
@@ -1205,6 +1221,7 @@ impl crate::operation::Operation for GetTargetBalanceAllocation {
         method: crate::operation::Method::GET,
         path: "/portfolio/target_balance_allocation",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/target_balance_allocation");
@@ -1250,6 +1267,7 @@ impl crate::operation::Operation for SetTargetBalanceAllocation {
         method: crate::operation::Method::POST,
         path: "/portfolio/target_balance_allocation",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/target_balance_allocation");

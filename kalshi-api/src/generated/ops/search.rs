@@ -31,6 +31,7 @@ impl crate::operation::Operation for GetTagsForSeriesCategories {
         method: crate::operation::Method::GET,
         path: "/search/tags_by_categories",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/search/tags_by_categories");
@@ -74,6 +75,7 @@ impl crate::operation::Operation for GetFiltersForSports {
         method: crate::operation::Method::GET,
         path: "/search/filters_by_sport",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/search/filters_by_sport");

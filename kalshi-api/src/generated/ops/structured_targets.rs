@@ -80,6 +80,7 @@ impl crate::operation::Operation for GetStructuredTargets {
         method: crate::operation::Method::GET,
         path: "/structured_targets",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/structured_targets");
@@ -149,6 +150,7 @@ impl crate::operation::Operation for GetStructuredTarget {
         method: crate::operation::Method::GET,
         path: "/structured_targets/{structured_target_id}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/structured_targets/");

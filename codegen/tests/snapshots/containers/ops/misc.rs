@@ -25,6 +25,7 @@ impl crate::operation::Operation for GetTree {
         method: crate::operation::Method::GET,
         path: "/tree",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/tree");

@@ -43,6 +43,7 @@ impl crate::operation::Operation for GetDocs {
         method: crate::operation::Method::GET,
         path: "/docs",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/docs");

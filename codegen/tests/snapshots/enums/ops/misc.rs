@@ -35,6 +35,7 @@ impl crate::operation::Operation for GetCandles {
         method: crate::operation::Method::GET,
         path: "/candles",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/candles");

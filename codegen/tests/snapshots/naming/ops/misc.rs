@@ -46,6 +46,7 @@ impl crate::operation::Operation for GetRfqs {
         method: crate::operation::Method::GET,
         path: "/rfqs/{type}",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/rfqs/");
@@ -88,6 +89,7 @@ impl crate::operation::Operation for GetCommunicationsId {
         method: crate::operation::Method::GET,
         path: "/communications/id",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/id");
@@ -125,6 +127,7 @@ impl crate::operation::Operation for GetFcmFills {
         method: crate::operation::Method::GET,
         path: "/fcm/fills",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/fills");
@@ -164,6 +167,7 @@ impl crate::operation::Operation for Execute {
         method: crate::operation::Method::POST,
         path: "/execute",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/execute");

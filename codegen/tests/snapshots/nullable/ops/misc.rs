@@ -25,6 +25,7 @@ impl crate::operation::Operation for GetOrder {
         method: crate::operation::Method::GET,
         path: "/orders",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders");
@@ -65,6 +66,7 @@ impl crate::operation::Operation for PutOrder {
         method: crate::operation::Method::POST,
         path: "/orders",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders");

@@ -45,6 +45,7 @@ impl crate::operation::Operation for GetMarkets {
         method: crate::operation::Method::GET,
         path: "/markets",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets");
@@ -92,6 +93,7 @@ impl crate::operation::Operation for BatchCancel {
         method: crate::operation::Method::DELETE,
         path: "/orders/batched",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/batched");
@@ -148,6 +150,7 @@ impl crate::operation::Operation for AmendOrder {
         method: crate::operation::Method::PUT,
         path: "/orders/{order_id}",
         auth: crate::operation::Auth::Optional,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/");
@@ -198,6 +201,7 @@ impl crate::operation::Operation for CancelOrder {
         method: crate::operation::Method::DELETE,
         path: "/orders/{order_id}",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/");
@@ -234,6 +238,7 @@ impl crate::operation::Operation for GetFillsHistorical {
         method: crate::operation::Method::GET,
         path: "/fills/historical",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fills/historical");
@@ -271,6 +276,7 @@ impl crate::operation::Operation for GetHealth {
         method: crate::operation::Method::GET,
         path: "/health",
         auth: crate::operation::Auth::Required,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/health");

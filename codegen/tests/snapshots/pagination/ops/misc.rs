@@ -44,6 +44,7 @@ impl crate::operation::Operation for GetMarkets {
         method: crate::operation::Method::GET,
         path: "/markets",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets");
@@ -112,6 +113,7 @@ impl crate::operation::Operation for GetPositions {
         method: crate::operation::Method::GET,
         path: "/positions",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/positions");
@@ -162,6 +164,7 @@ impl crate::operation::Operation for GetFills {
         method: crate::operation::Method::GET,
         path: "/fills",
         auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fills");
