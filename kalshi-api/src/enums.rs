@@ -111,6 +111,9 @@ macro_rules! string_enum_impls {
             fn write_text(&self, out: &mut ::std::string::String) {
                 out.push_str(self.as_str());
             }
+            fn with_text(&self, f: &mut dyn ::std::ops::FnMut(&str)) {
+                f(self.as_str());
+            }
         }
     };
 }
@@ -163,6 +166,9 @@ macro_rules! int_enum_impls {
         impl $crate::value::QueryValue for $name {
             fn write_text(&self, out: &mut ::std::string::String) {
                 $crate::value::QueryValue::write_text(&self.value(), out);
+            }
+            fn with_text(&self, f: &mut dyn ::std::ops::FnMut(&str)) {
+                $crate::value::QueryValue::with_text(&self.value(), f);
             }
         }
     };

@@ -35,7 +35,21 @@
 //!
 //! Request types in [`ops`] take their required inputs in `new(...)` and the optional ones through
 //! chained setters; request bodies are types from [`types`] with a `new(...)` of their required
-//! fields. List operations page with [`Client::paginate`].
+//! fields.
+//!
+//! # Trading at full speed
+//!
+//! - **Pagination**: [`Client::paginate`] walks a list operation page by page or streams its items;
+//!   it stops on the last page and fails rather than loop on a repeated cursor ([`pagination`]).
+//! - **Batches**: [`Client::batch`] sends any number of orders to create or cancel, 20 per
+//!   request, and returns one result per order, in input order ([`batch`]).
+//! - **Rate limiting**: [`ClientBuilder::rate_limiter`] (or [`ClientBuilder::tier`]) makes every
+//!   request wait for its tokens (each operation's cost comes from the spec) instead of meeting
+//!   HTTP 429 ([`ratelimit`]).
+//! - **Retries**: [`ClientBuilder::retry`] retries reads and cancels on 429, 5xx, timeouts and lost
+//!   connections; order creation and other writes only when the policy says so ([`retry`]).
+//!
+//! Without a limiter or a retry policy the client sends exactly one request per call.
 
 #![warn(missing_docs)]
 

@@ -8,11 +8,17 @@ pub trait QueryValue {
     /// Writes the value's text (unencoded) into `out`.
     fn write_text(&self, out: &mut String);
 
-    /// Writes `key=value` pairs for this value; the default writes one pair.
-    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+    /// Calls `f` with the value's text. The default formats into a temporary `String`; types whose
+    /// text is at hand (strings, numbers, enums) override it to skip that allocation.
+    fn with_text(&self, f: &mut dyn FnMut(&str)) {
         let mut text = String::new();
         self.write_text(&mut text);
-        query.pair(key, &text);
+        f(&text);
+    }
+
+    /// Writes `key=value` pairs for this value; the default writes one pair.
+    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
+        self.with_text(&mut |text| query.pair(key, text));
     }
 }
 
@@ -24,9 +30,9 @@ pub trait PathParam {
 
 impl<T: QueryValue + ?Sized> PathParam for T {
     fn write_path(&self, out: &mut String) {
-        let mut text = String::new();
-        self.write_text(&mut text);
-        out.extend(percent_encoding::utf8_percent_encode(&text, SEGMENT));
+        self.with_text(&mut |text| {
+            out.extend(percent_encoding::utf8_percent_encode(text, SEGMENT))
+        });
     }
 }
 
@@ -34,8 +40,8 @@ impl QueryValue for str {
     fn write_text(&self, out: &mut String) {
         out.push_str(self);
     }
-    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
-        query.pair(key, self);
+    fn with_text(&self, f: &mut dyn FnMut(&str)) {
+        f(self);
     }
 }
 
@@ -43,14 +49,17 @@ impl QueryValue for String {
     fn write_text(&self, out: &mut String) {
         out.push_str(self);
     }
-    fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {
-        query.pair(key, self);
+    fn with_text(&self, f: &mut dyn FnMut(&str)) {
+        f(self);
     }
 }
 
 impl QueryValue for bool {
     fn write_text(&self, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });
+    }
+    fn with_text(&self, f: &mut dyn FnMut(&str)) {
+        f(if *self { "true" } else { "false" });
     }
 }
 
@@ -59,6 +68,9 @@ macro_rules! int_query_value {
         impl QueryValue for $t {
             fn write_text(&self, out: &mut String) {
                 out.push_str(itoa::Buffer::new().format(*self));
+            }
+            fn with_text(&self, f: &mut dyn FnMut(&str)) {
+                f(itoa::Buffer::new().format(*self));
             }
         }
     )*};
@@ -87,6 +99,12 @@ impl<T: QueryValue> QueryValue for Option<T> {
     fn write_text(&self, out: &mut String) {
         if let Some(v) = self {
             v.write_text(out);
+        }
+    }
+    fn with_text(&self, f: &mut dyn FnMut(&str)) {
+        match self {
+            Some(v) => v.with_text(f),
+            None => f(""),
         }
     }
     fn write_query(&self, key: &str, query: &mut QueryWriter<'_>) {

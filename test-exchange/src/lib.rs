@@ -5,19 +5,37 @@
 //! that verifies against a registered public key (RSA-PSS with salt 32, or Ed25519) over
 //! `timestamp_ms + METHOD + path`, with a fresh timestamp; otherwise the answer is a 401 with an
 //! `ErrorResponse` body. Every request is recorded so tests can assert on the wire.
+//!
+//! For testing a client's resilience it can also hold thousands of markets
+//! ([`Config::market_count`]), stop advancing its pagination cursor
+//! ([`Config::repeat_cursor_after`]), enforce Kalshi's token-bucket rate limits
+//! ([`Config::rate_limit`], [`rate_limit`]) and fail chosen requests on demand
+//! ([`TestExchange::inject`]).
+//!
+//! Each request passes, in order: the recorder, fault injection, routing, the rate limit, the
+//! signature check (authenticated routes only) and the handler.
 
 #![warn(missing_docs)]
 
 mod auth;
+mod faults;
 pub mod keys;
+pub mod rate_limit;
 pub mod routes;
 
+pub use faults::{Fault, FaultKind};
 pub use keys::PublicKey;
+pub use rate_limit::Bucket;
 
-use axum::http::{HeaderMap, Method};
+/// The HTTP method type of [`Fault::method`] and [`RecordedRequest::method`] (`http::Method`, the
+/// same type as `reqwest::Method`).
+pub use axum::http::Method;
+
+use axum::http::HeaderMap;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How the exchange is set up.
 #[derive(Debug, Clone)]
@@ -25,6 +43,10 @@ pub struct Config {
     prefix: String,
     keys: Vec<(Option<String>, PublicKey)>,
     max_clock_skew: Duration,
+    market_count: usize,
+    repeat_cursor_after: Option<usize>,
+    rate_limit: Option<(Bucket, Bucket)>,
+    max_batch_size: usize,
 }
 
 impl Default for Config {
@@ -33,12 +55,17 @@ impl Default for Config {
             prefix: "/trade-api/v2".into(),
             keys: Vec::new(),
             max_clock_skew: Duration::from_secs(5),
+            market_count: routes::NAMED_MARKETS,
+            repeat_cursor_after: None,
+            rate_limit: None,
+            max_batch_size: 20,
         }
     }
 }
 
 impl Config {
-    /// Path prefix `/trade-api/v2`, no keys, 5 s of allowed clock skew.
+    /// Path prefix `/trade-api/v2`, no keys, 5 s of allowed clock skew, the three named markets,
+    /// no rate limit, batches of at most 20 orders.
     pub fn new() -> Self {
         Self::default()
     }
@@ -66,11 +93,49 @@ impl Config {
         self.max_clock_skew = skew;
         self
     }
+
+    /// How many markets the exchange lists: the first `n` of the three named markets
+    /// (`KXHIGHNY-26JAN01-T60`, `KXHIGHNY-26JAN01-T65`, `KXBTC-26DEC31-B100000`) followed by
+    /// synthetic ones, `KXTEST-26DEC31-M00003`, `KXTEST-26DEC31-M00004`, ... (the number is the
+    /// market's 0-based index in the list, zero-padded to five digits; all in event
+    /// `KXTEST-26DEC31`). Default 3; fewer than 3 keeps only the first `n` named markets. Each
+    /// market is serialized once at start (about 1.5 kB each).
+    pub fn market_count(mut self, n: usize) -> Self {
+        self.market_count = n;
+        self
+    }
+
+    /// Breaks `GET /markets` pagination: the first `pages` pages advance as usual, after that a
+    /// request with a non-empty cursor is answered with that same cursor (and the same page again),
+    /// so a client that does not notice a repeated cursor loops forever. The first page has no
+    /// cursor to repeat and always advances, so `0` behaves like `1`.
+    pub fn repeat_cursor_after(mut self, pages: usize) -> Self {
+        self.repeat_cursor_after = Some(pages);
+        self
+    }
+
+    /// Enforces Kalshi's two token buckets: `GET` requests draw from `read`, all other methods from
+    /// `write`, at the costs in [`rate_limit::COSTS`]. A request the bucket cannot pay for gets a
+    /// 429 with body `{"error":"too many requests"}` and no `Retry-After`, and takes no tokens.
+    /// Without this call nothing is limited.
+    pub fn rate_limit(mut self, read: Bucket, write: Bucket) -> Self {
+        self.rate_limit = Some((read, write));
+        self
+    }
+
+    /// The most orders a batch create or batch cancel accepts (default 20, the documented legacy
+    /// cap); a larger batch gets a 400 `invalid_parameters`.
+    pub fn max_batch_size(mut self, n: usize) -> Self {
+        self.max_batch_size = n;
+        self
+    }
 }
 
 /// One request the exchange received, as it was on the wire.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
+    /// When it arrived (taken before anything else is done with it), for measuring request rates.
+    pub received: Instant,
     /// The method.
     pub method: Method,
     /// The path, prefix included.
@@ -81,7 +146,8 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The body bytes.
     pub body: Vec<u8>,
-    /// The status the exchange answered with.
+    /// The status the exchange answered with; 0 when it sent no answer (a [`FaultKind::Drop`], or
+    /// a request still being handled, such as one delayed by a [`FaultKind::Delay`]).
     pub status: u16,
 }
 
@@ -103,6 +169,8 @@ pub struct State {
     config: Config,
     requests: Mutex<Vec<RecordedRequest>>,
     book: routes::Book,
+    faults: Mutex<VecDeque<Fault>>,
+    limiter: Option<rate_limit::Limiter>,
 }
 
 /// A running exchange; stops when dropped.
@@ -125,9 +193,13 @@ impl TestExchange {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            config,
             requests: Mutex::new(Vec::new()),
-            book: routes::Book::new(),
+            book: routes::Book::new(config.market_count),
+            faults: Mutex::new(VecDeque::new()),
+            limiter: config
+                .rate_limit
+                .map(|(read, write)| rate_limit::Limiter::new(read, write)),
+            config,
         });
         let app = routes::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -170,6 +242,17 @@ impl TestExchange {
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.state.requests.lock().unwrap().clear();
+    }
+
+    /// Queues a fault. Faults form a FIFO: each request takes the first queued fault that matches
+    /// its method and path and has uses left, and uses it up once.
+    pub fn inject(&self, fault: Fault) {
+        self.state.faults.lock().unwrap().push_back(fault);
+    }
+
+    /// Forgets all queued faults.
+    pub fn clear_faults(&self) {
+        self.state.faults.lock().unwrap().clear();
     }
 
     /// Stops the server and waits for it.

@@ -3,15 +3,18 @@
 //! ```text
 //! cargo run -p kalshi-test-exchange -- --port 8080 --generate-ed25519 /tmp/kalshi-test.key
 //! cargo run -p kalshi-test-exchange -- --public-key my-key-id=pub.pem --public-key other.pem
+//! cargo run -p kalshi-test-exchange -- --markets 5000 --tier basic
 //! ```
 
-use kalshi_test_exchange::{Config, PublicKey, TestExchange};
+use kalshi_test_exchange::{Bucket, Config, PublicKey, TestExchange};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 const USAGE: &str = "\
 usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
                             [--public-key [KEY_ID=]FILE]... [--generate-ed25519 FILE]
+                            [--markets N] [--repeat-cursor-after PAGES]
+                            [--tier basic|advanced|premier|paragon|prime] [--max-batch-size N]
 
   --port N               port on 127.0.0.1 (default 8080; 0 picks a free one)
   --prefix PATH          path prefix of every route (default /trade-api/v2)
@@ -19,7 +22,31 @@ usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
   --public-key [ID=]FILE a PEM public key (or private key: its public half is used), accepted
                          for API key id ID, or for any id without ID=; repeatable
   --generate-ed25519 FILE  writes a new Ed25519 private key (PKCS#8 PEM) to FILE and accepts it
-                         for any key id";
+                         for any key id
+  --markets N            markets listed: the 3 named ones, then synthetic KXTEST-26DEC31-M00003...
+                         (default 3)
+  --repeat-cursor-after PAGES  after PAGES pages, GET /markets repeats the cursor it is given
+  --tier NAME            enforce Kalshi's read/write token buckets for that tier (tokens/s,
+                         capacity one second's worth): basic 200/100, advanced 300/300,
+                         premier 1000/1000, paragon 2000/2000, prime 4000/4000; default no limit
+  --max-batch-size N     most orders per batch create or cancel (default 20)";
+
+/// Kalshi's published tiers: name, read and write tokens per second.
+const TIERS: &[(&str, u32, u32)] = &[
+    ("basic", 200, 100),
+    ("advanced", 300, 300),
+    ("premier", 1000, 1000),
+    ("paragon", 2000, 2000),
+    ("prime", 4000, 4000),
+];
+
+/// A bucket holding one second's worth of tokens.
+fn per_second(tokens: u32) -> Bucket {
+    Bucket {
+        refill_per_sec: tokens,
+        capacity: tokens,
+    }
+}
 
 fn main() {
     if let Err(e) = run() {
@@ -61,6 +88,30 @@ fn run() -> Result<(), String> {
                 let file = value("--generate-ed25519")?;
                 config = config.key_for_any_id(generate_ed25519(&file)?);
                 generated = Some(file);
+            }
+            "--markets" => {
+                let n = value("--markets")?.parse().map_err(|_| "bad --markets")?;
+                config = config.market_count(n);
+            }
+            "--repeat-cursor-after" => {
+                let pages = value("--repeat-cursor-after")?
+                    .parse()
+                    .map_err(|_| "bad --repeat-cursor-after")?;
+                config = config.repeat_cursor_after(pages);
+            }
+            "--tier" => {
+                let name = value("--tier")?;
+                let &(_, read, write) = TIERS
+                    .iter()
+                    .find(|(tier, _, _)| *tier == name)
+                    .ok_or_else(|| format!("unknown --tier `{name}`"))?;
+                config = config.rate_limit(per_second(read), per_second(write));
+            }
+            "--max-batch-size" => {
+                let n = value("--max-batch-size")?
+                    .parse()
+                    .map_err(|_| "bad --max-batch-size")?;
+                config = config.max_batch_size(n);
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
