@@ -1,13 +1,16 @@
 //! Project automation. `cargo xtask regen` regenerates the SDK from `spec/openapi.yaml`;
-//! `cargo xtask regen --check` fails when the committed code differs from what the spec produces.
+//! `cargo xtask regen --check` fails when the committed code differs from what the spec produces;
+//! `cargo xtask contract` runs the contract suite against a Stoplight Prism mock of the spec.
 
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::time::Instant;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
 usage: cargo xtask regen [--check] [--spec FILE] [--settings FILE] [--out DIR]
        cargo xtask test
+       cargo xtask contract
 
 regen:
   --check          write nothing; fail if the generated files differ from the committed ones
@@ -16,7 +19,11 @@ regen:
   --out DIR        where generated files go (default: kalshi-api/src/generated)
 
 test: every check CI runs, in order: rustfmt, the drift check, clippy (-D warnings), rustdoc
-(-D warnings), the whole test suite, then clippy and the signing tests with the `ring` backend.";
+(-D warnings), the whole test suite, clippy and the signing tests with the `ring` backend, then
+the contract tests.
+
+contract: installs Stoplight Prism (npm, into target/prism), mocks spec/openapi.yaml on a free
+loopback port and runs kalshi-api's contract suite (tests/contract.rs) against it.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,7 +42,11 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     match cmd.as_str() {
         "regen" => {}
+        "test" | "contract" if !rest.is_empty() => {
+            return Err(format!("`{cmd}` takes no options\n{USAGE}"));
+        }
         "test" => return test(),
+        "contract" => return contract(),
         "-h" | "--help" => {
             println!("{USAGE}");
             return Ok(());
@@ -143,7 +154,234 @@ fn test() -> Result<(), String> {
             return Err(format!("{name} failed (cargo {})", args.join(" ")));
         }
     }
+    println!("==> contract tests: cargo xtask contract");
+    contract()
+}
+
+/// The Prism the contract suite runs against: the newest 5.x whose `engines` accepts Node 20
+/// (5.15 and later want Node 24).
+const PRISM_VERSION: &str = "5.14.2";
+
+/// Installs Prism when needed, mocks the spec with it on a free loopback port, runs the contract
+/// suite against it, and stops it whatever happens. Prism's log is printed when the suite fails.
+fn contract() -> Result<(), String> {
+    let started = Instant::now();
+    let root = project_root();
+    let dir = root.join("target/prism");
+    install_prism(&dir)?;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("finding a free port: {e}"))?
+        .port();
+    let log_path = dir.join("prism.log");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("creating {}: {e}", log_path.display()))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| format!("opening {}: {e}", log_path.display()))?;
+    // Static examples (no `--dynamic`): the same answer every run. No `--errors`: Prism answers a
+    // request that breaks the spec as usual and names every violation in the `sl-violations`
+    // header, which the suite checks on each response.
+    let child = Command::new("node")
+        .arg(prism_cli(&dir).join("dist/index.js"))
+        .args(["mock", "--host", "127.0.0.1", "--port"])
+        .arg(port.to_string())
+        .arg(root.join("spec/openapi.yaml"))
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .spawn()
+        .map_err(|e| format!("starting Prism (node): {e}"))?;
+    let mut prism = Prism {
+        child,
+        log: log_path,
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    if let Err(e) = prism.wait_ready(port, Duration::from_secs(60)) {
+        prism.print_log();
+        return Err(e);
+    }
+    println!(
+        "contract: Prism {PRISM_VERSION} mocking spec/openapi.yaml at {url} (ready after {:.1?})",
+        started.elapsed()
+    );
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    // `--workspace`, not `-p kalshi-api`: the same feature resolution as `cargo test --workspace`,
+    // so after `cargo xtask test`'s test step the suite's binary is already built.
+    let args = [
+        "test",
+        "--workspace",
+        "--test",
+        "contract",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ];
+    println!("==> contract suite: cargo {}", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .env("KALSHI_CONTRACT_BASE_URL", &url)
+        .current_dir(&root)
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    let exited = prism.child.try_wait().ok().flatten();
+    if !status.success() || exited.is_some() {
+        prism.print_log();
+        if let Some(code) = exited {
+            return Err(format!(
+                "Prism exited ({code}) during the contract suite; its log is above"
+            ));
+        }
+        return Err(format!(
+            "the contract suite failed (cargo {}); Prism's log is above",
+            args.join(" ")
+        ));
+    }
+    println!("contract: passed in {:.1?} in all", started.elapsed());
     Ok(())
+}
+
+/// `@stoplight/prism-cli` inside the install directory.
+fn prism_cli(dir: &Path) -> PathBuf {
+    dir.join("node_modules/@stoplight/prism-cli")
+}
+
+/// Installs `@stoplight/prism-cli@PRISM_VERSION` into `dir` with npm, unless a finished install of
+/// that version is there (a stamp file is written only after npm succeeds, so an interrupted
+/// install is redone).
+fn install_prism(dir: &Path) -> Result<(), String> {
+    let stamp = dir.join(format!(".installed-{PRISM_VERSION}"));
+    if stamp.exists() && prism_cli(dir).join("dist/index.js").exists() {
+        println!(
+            "contract: Prism {PRISM_VERSION} already installed in {}",
+            dir.display()
+        );
+        return Ok(());
+    }
+    let needs = "the contract tests need Node.js (18.20 or later) and npm on the PATH";
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("{needs}: node: {e}"))?;
+    let started = Instant::now();
+    println!(
+        "contract: installing @stoplight/prism-cli@{PRISM_VERSION} into {} (node {})",
+        dir.display(),
+        String::from_utf8_lossy(&node.stdout).trim()
+    );
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("listing {}: {e}", dir.display()))? {
+        let path = entry
+            .map_err(|e| format!("listing {}: {e}", dir.display()))?
+            .path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(".installed-"))
+        {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    let package = format!(
+        "{{\n  \"name\": \"kalshi-api-contract-prism\",\n  \"private\": true,\n  \
+         \"dependencies\": {{ \"@stoplight/prism-cli\": \"{PRISM_VERSION}\" }}\n}}\n"
+    );
+    let package_path = dir.join("package.json");
+    std::fs::write(&package_path, package)
+        .map_err(|e| format!("writing {}: {e}", package_path.display()))?;
+    let status = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-update-notifier",
+            "--prefer-offline",
+            "--loglevel=error",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("{needs}: npm: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "npm install @stoplight/prism-cli@{PRISM_VERSION} failed ({status})"
+        ));
+    }
+    std::fs::write(&stamp, PRISM_VERSION)
+        .map_err(|e| format!("writing {}: {e}", stamp.display()))?;
+    println!("contract: installed Prism in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// The running Prism: killed when dropped, so no path out of `contract` leaves it behind.
+struct Prism {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Prism {
+    /// Polls `GET /exchange/status` until Prism answers 200; fails if it exits or `limit` passes.
+    fn wait_ready(&mut self, port: u16, limit: Duration) -> Result<(), String> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("Prism exited ({status}) before it answered"));
+            }
+            if http_status(port, "/exchange/status").is_some_and(|s| s == 200) {
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                return Err(format!(
+                    "Prism did not answer on 127.0.0.1:{port} within {limit:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Prints Prism's log: its last 300 lines, with where the whole file is.
+    fn print_log(&self) {
+        const TAIL: usize = 300;
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let skip = lines.len().saturating_sub(TAIL);
+        eprintln!(
+            "---- Prism's log ({}, {} lines{}) ----",
+            self.log.display(),
+            lines.len(),
+            if skip > 0 { ", the last 300" } else { "" }
+        );
+        for line in &lines[skip..] {
+            eprintln!("{line}");
+        }
+        eprintln!("---- end of Prism's log ----");
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status code of a plain `GET path` on 127.0.0.1:`port`, or `None` when nothing answers.
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    // "HTTP/1.1 200"
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
 /// What `regen` works on.
