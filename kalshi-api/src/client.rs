@@ -3,7 +3,7 @@
 use crate::auth::{KeyPairSigner, PrivateKey, Signer};
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
-use crate::ratelimit::{RateLimiter, Tier};
+use crate::ratelimit::{Bucket, RateLimiter, Tier};
 use crate::retry::{is_idempotent, RetryPolicy};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use std::ffi::OsString;
@@ -177,15 +177,32 @@ impl Client {
     /// repeated as [`RetryPolicy::should_retry`] decides: reads and cancels on 429, 5xx, timeouts
     /// and lost connections; POST, PUT and PATCH only when the policy retries writes.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output> {
+        // Everything but building the request and decoding the answer is in `send`, which is not
+        // generic: compiled once rather than once per operation.
+        let info = O::INFO;
+        let body = self
+            .send(&info, op.cost_items(), &|| self.build_request(op))
+            .await?;
+        O::decode(&body).map_err(Error::from)
+    }
+
+    /// Sends a request built by `build` (called once per attempt, so each is signed afresh),
+    /// through the rate limiter and the retry policy; returns a success answer's body.
+    async fn send(
+        &self,
+        info: &OperationInfo,
+        cost_items: usize,
+        build: &(dyn Fn() -> Result<reqwest::Request> + Sync),
+    ) -> Result<bytes::Bytes> {
         let Some(policy) = self.retry.as_deref() else {
-            return self.attempt(op).await;
+            return self.attempt(info, cost_items, build).await;
         };
         let start = tokio::time::Instant::now();
-        let idempotent = is_idempotent(&O::INFO.method);
+        let idempotent = is_idempotent(&info.method);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(op).await {
+            match self.attempt(info, cost_items, build).await {
                 Err(err) => match policy.should_retry(&err, idempotent, attempt, start.elapsed()) {
                     Some(delay) => tokio::time::sleep(delay).await,
                     None => return Err(err),
@@ -196,14 +213,22 @@ impl Client {
     }
 
     /// One attempt: tokens, a freshly signed request, the answer.
-    async fn attempt<O: Operation>(&self, op: &O) -> Result<O::Output> {
-        let id = O::INFO.id;
+    async fn attempt(
+        &self,
+        info: &OperationInfo,
+        cost_items: usize,
+        build: &(dyn Fn() -> Result<reqwest::Request> + Sync),
+    ) -> Result<bytes::Bytes> {
+        let id = info.id;
         if let Some(limiter) = &self.inner.limiter {
             // Fail before spending tokens on a request that cannot be signed.
-            self.credentials_for(&O::INFO)?;
-            limiter.acquire_for(op).await;
+            self.credentials_for(info)?;
+            let tokens = limiter.tokens(info, cost_items);
+            limiter
+                .acquire(Bucket::for_method(&info.method), tokens)
+                .await;
         }
-        let req = self.build_request(op)?;
+        let req = build()?;
         let resp = self
             .inner
             .http
@@ -218,7 +243,7 @@ impl Client {
             .map(str::to_owned);
         let bytes = resp.bytes().await.map_err(|e| transport(id, e))?;
         if status.is_success() {
-            return O::decode(&bytes).map_err(Error::from);
+            return Ok(bytes);
         }
         let err = Box::new(ApiError::new(id, status, bytes, request_id));
         Err(if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
