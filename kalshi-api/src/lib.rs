@@ -58,6 +58,7 @@ pub mod batch;
 mod client;
 pub mod enums;
 mod error;
+mod json_path;
 pub mod money;
 pub mod operation;
 pub mod pagination;

@@ -71,48 +71,20 @@ pub trait Operation: Send + Sync {
 
 /// Decodes JSON into `T`; on failure, the error names the path of the field that failed.
 ///
-/// The body is decoded once with plain `serde_json` (the fast path: tracking the path on every
-/// field costs about half as much again); only a body that fails is decoded a second time, with
-/// `serde_path_to_error`, to find where.
+/// Plain `serde_json` decoding, so a success costs nothing extra; a failure's position is turned
+/// into a path by walking the body's bytes up to it (trailing garbage after the value is a failure
+/// at the root).
 pub fn decode_json<T: serde::de::DeserializeOwned>(
     operation: &'static str,
     body: &[u8],
 ) -> std::result::Result<T, DecodeError> {
-    match serde_json::from_slice(body) {
-        Ok(value) => Ok(value),
-        Err(_) => Err(decode_error::<T>(operation, body)),
-    }
+    serde_json::from_slice(body).map_err(|e| decode_error(operation, body, e))
 }
 
-/// Decodes `body` again, tracking the path, to describe why it does not decode into `T`.
 #[cold]
-fn decode_error<T: serde::de::DeserializeOwned>(
-    operation: &'static str,
-    body: &[u8],
-) -> DecodeError {
-    match decode_tracked::<T>(operation, body) {
-        Err(e) => e,
-        // Unreachable for a deterministic `Deserialize`; say so rather than invent a path.
-        Ok(_) => DecodeError::new(
-            operation,
-            ".".to_string(),
-            serde::de::Error::custom("the body failed to decode once and decoded the second time"),
-            body,
-        ),
-    }
-}
-
-fn decode_tracked<T: serde::de::DeserializeOwned>(
-    operation: &'static str,
-    body: &[u8],
-) -> std::result::Result<T, DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| DecodeError::new(operation, e.path().to_string(), e.into_inner(), body))?;
-    // Trailing garbage after the JSON value is as malformed as a bad value.
-    de.end()
-        .map_err(|e| DecodeError::new(operation, ".".to_string(), e, body))?;
-    Ok(value)
+fn decode_error(operation: &'static str, body: &[u8], e: serde_json::Error) -> DecodeError {
+    let path = crate::json_path::path_of_error(body, &e);
+    DecodeError::new(operation, path, e, body)
 }
 
 /// Writes `key=value` pairs of a query string, percent-encoded.

@@ -326,7 +326,7 @@ fn describe_violations(header: &str) -> String {
     lines.join("; ")
 }
 
-/// The JSON value at a `serde_path_to_error` path (`markets[3].status`, `.` for the root).
+/// The JSON value at a decode error's path (`markets[3].status`, `.` for the root).
 fn value_at(body: &[u8], path: &str) -> String {
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return format!("(body is not JSON: {})", excerpt(body));
