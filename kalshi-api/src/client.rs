@@ -3,7 +3,7 @@
 use crate::auth::{KeyPairSigner, PrivateKey, Signer};
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
-use crate::ratelimit::{Bucket, RateLimiter, Tier};
+use crate::ratelimit::{RateLimiter, Tier};
 use crate::retry::{is_idempotent, RetryPolicy};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use std::ffi::OsString;
@@ -223,10 +223,7 @@ impl Client {
         if let Some(limiter) = &self.inner.limiter {
             // Fail before spending tokens on a request that cannot be signed.
             self.credentials_for(info)?;
-            let tokens = limiter.tokens(info, cost_items);
-            limiter
-                .acquire(Bucket::for_method(&info.method), tokens)
-                .await;
+            limiter.acquire_for(info, cost_items).await;
         }
         let req = build()?;
         let resp = self

@@ -14,7 +14,7 @@
 //! # });
 //! ```
 
-use crate::operation::{Operation, OperationInfo};
+use crate::operation::OperationInfo;
 use reqwest::Method;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -294,11 +294,12 @@ impl RateLimiter {
         cost.tokens(items)
     }
 
-    /// Waits for the tokens one request of `op` costs, from the bucket its method draws from.
-    pub async fn acquire_for<O: Operation>(&self, op: &O) {
-        let tokens = self.tokens(&O::INFO, op.cost_items());
-        self.acquire(Bucket::for_method(&O::INFO.method), tokens)
-            .await;
+    /// Waits for the tokens one request of operation `info` with `items` batch items costs (see
+    /// [`Operation::cost_items`](crate::operation::Operation::cost_items)), from the bucket its
+    /// method draws from. [`Client`](crate::Client) calls this before every attempt.
+    pub async fn acquire_for(&self, info: &OperationInfo, items: usize) {
+        let tokens = self.tokens(info, items);
+        self.acquire(Bucket::for_method(&info.method), tokens).await;
     }
 
     /// A limiter with a tier's published rates and one second's worth of capacity.

@@ -25,6 +25,15 @@ async fn setup(config: Config) -> (TestExchange, kalshi_api::ClientBuilder) {
     (exchange, builder)
 }
 
+/// The number of orders in each recorded request, in order.
+fn batch_sizes(exchange: &TestExchange) -> Vec<usize> {
+    exchange
+        .requests()
+        .iter()
+        .map(|r| r.json()["orders"].as_array().map_or(0, Vec::len))
+        .collect()
+}
+
 fn order(ticker: &str, client_order_id: String) -> types::CreateOrderV2Request {
     let mut order = types::CreateOrderV2Request::new(
         ticker,
@@ -149,11 +158,7 @@ async fn a_batch_of_45_orders_goes_out_as_20_20_5_with_results_in_input_order() 
     let request = ops::BatchCreateOrdersV2::new(types::BatchCreateOrdersV2Request::new(orders));
     let results = client.batch(request).await;
 
-    let sizes: Vec<usize> = exchange
-        .requests()
-        .iter()
-        .map(|r| r.json()["orders"].as_array().map_or(0, Vec::len))
-        .collect();
+    let sizes = batch_sizes(&exchange);
     assert_eq!(sizes, [20, 20, 5]);
     assert_eq!(results.len(), 45);
     let mut placed = Vec::new();
@@ -194,11 +199,7 @@ async fn a_batch_of_45_orders_goes_out_as_20_20_5_with_results_in_input_order() 
     exchange.clear_requests();
     let request = ops::BatchCancelOrdersV2::new(types::BatchCancelOrdersV2Request::new(cancels));
     let results = client.batch(request).chunk_size(16).await;
-    let sizes: Vec<usize> = exchange
-        .requests()
-        .iter()
-        .map(|r| r.json()["orders"].as_array().map_or(0, Vec::len))
-        .collect();
+    let sizes = batch_sizes(&exchange);
     assert_eq!(sizes, [16, 16, 13]);
     for (i, result) in results.iter().enumerate() {
         match result {
