@@ -262,30 +262,9 @@ impl Model {
             let fty = self.field_ty(f);
             let fdocs = doc_attrs(&[f.doc.as_deref()]);
             let fdep = deprecated(f.deprecated);
-            let wire = &f.wire;
-            let mut args = Vec::new();
-            if f.name != f.wire {
-                args.push(quote!(rename = #wire));
-            }
-            if f.is_option() {
-                args.push(quote!(default));
-                if !f.keep_null && !f.required {
-                    args.push(quote!(
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    ));
-                }
-            } else if t.output {
-                args.push(quote!(default));
-            }
-            let serde = if args.is_empty() {
-                quote!()
-            } else {
-                quote!(#[serde(#(#args),*)])
-            };
             quote! {
                 #fdocs
                 #fdep
-                #serde
                 pub #fname: #fty,
             }
         });
@@ -321,14 +300,133 @@ impl Model {
         } else {
             quote!()
         };
+        let codec = self.struct_codec(t, fields);
         quote! {
             #docs
             #dep
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize #default)]
+            #[derive(Debug, Clone, PartialEq #default)]
             pub struct #name {
                 #(#field_items)*
             }
             #ctor
+            #codec
+        }
+    }
+
+    /// `Serialize` and `Deserialize` for a struct, over the runtime's `wire` helpers (see its docs
+    /// for why they are generated rather than derived). Fields are read into `Option` slots
+    /// `f0, f1, ...` (positional, so no field name can clash with a local), then each slot becomes
+    /// its field: optional fields flatten to `None`, fields of a type Kalshi sends fall back to their
+    /// default, and the rest are required.
+    fn struct_codec(&self, t: &TypeDef, fields: &[Field]) -> TokenStream {
+        let name = ident(&t.name);
+        let type_name = &t.name;
+        let slots: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
+        let read = if fields.is_empty() {
+            quote! {
+                crate::wire::skip_all(&mut map)?;
+                ::std::result::Result::Ok(Self {})
+            }
+        } else {
+            let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+            let index = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
+            let slot_types = fields.iter().map(|f| self.field_ty(f));
+            let arms = fields.iter().enumerate().map(|(i, f)| {
+                let slot = &slots[i];
+                let wire = &f.wire;
+                let i = proc_macro2::Literal::usize_unsuffixed(i);
+                quote!(#i => crate::wire::value(&mut map, &mut #slot, #wire)?,)
+            });
+            let inits = fields.iter().enumerate().map(|(i, f)| {
+                let n = ident(&f.name);
+                let slot = &slots[i];
+                let wire = &f.wire;
+                if f.is_option() {
+                    quote!(#n: #slot.flatten(),)
+                } else if t.output {
+                    quote!(#n: #slot.unwrap_or_default(),)
+                } else {
+                    quote!(#n: crate::wire::required(#slot, #wire)?,)
+                }
+            });
+            quote! {
+                fn field(key: &str) -> usize {
+                    match key {
+                        #( #wires => #index, )*
+                        _ => usize::MAX,
+                    }
+                }
+                #( let mut #slots: ::std::option::Option<#slot_types> = ::std::option::Option::None; )*
+                while let ::std::option::Option::Some(i) = crate::wire::next_key(&mut map, field)? {
+                    match i {
+                        #(#arms)*
+                        _ => crate::wire::skip(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Self { #(#inits)* })
+            }
+        };
+        // The number of entries written: fields always written, plus each set optional one.
+        let always = fields
+            .iter()
+            .filter(|f| !f.is_option() || f.keep_null || f.required)
+            .count();
+        let mut len: Vec<TokenStream> = Vec::new();
+        if always > 0 {
+            let always = proc_macro2::Literal::usize_unsuffixed(always);
+            len.push(quote!(#always));
+        }
+        for f in fields {
+            if f.is_option() && !f.keep_null && !f.required {
+                let n = ident(&f.name);
+                len.push(quote!(usize::from(self.#n.is_some())));
+            }
+        }
+        let len = if len.is_empty() {
+            quote!(0)
+        } else {
+            quote!(#(#len)+*)
+        };
+        let writes = fields.iter().map(|f| {
+            let n = ident(&f.name);
+            let wire = &f.wire;
+            if f.is_option() && !f.keep_null && !f.required {
+                quote!(crate::wire::optional(&mut o, #wire, &self.#n)?;)
+            } else {
+                quote!(crate::wire::field(&mut o, #wire, &self.#n)?;)
+            }
+        });
+        let object = if fields.is_empty() {
+            quote!(o)
+        } else {
+            quote!(mut o)
+        };
+        quote! {
+            impl crate::wire::Object for #name {
+                const NAME: &'static str = #type_name;
+                fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+                    mut map: A,
+                ) -> ::std::result::Result<Self, A::Error> {
+                    #read
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    crate::wire::deserialize(deserializer)
+                }
+            }
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    let #object = crate::wire::begin(serializer, #type_name, #len)?;
+                    #(#writes)*
+                    crate::wire::end(o)
+                }
+            }
         }
     }
 

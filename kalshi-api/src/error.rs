@@ -149,24 +149,54 @@ impl std::error::Error for ApiError {}
 /// Kalshi's error object (`ErrorResponse` in the spec), read leniently: every field is optional and
 /// any JSON scalar is accepted as text, because error bodies are declared inconsistently. The
 /// 429 body `{"error": "..."}` lands in `error`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// Machine-readable error code.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub code: Option<String>,
     /// Human-readable message.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub message: Option<String>,
     /// Additional details.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub details: Option<String>,
     /// The Kalshi service that answered.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub service: Option<String>,
     /// The `error` field of bodies such as the 429 answer.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub error: Option<String>,
+}
+
+impl crate::wire::Object for ErrorBody {
+    const NAME: &'static str = "error";
+
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            ["code", "message", "details", "service", "error"]
+                .iter()
+                .position(|k| *k == key)
+                .unwrap_or(usize::MAX)
+        }
+        let mut body = ErrorBody::default();
+        while let Some(i) = crate::wire::next_key(&mut map, field)? {
+            let slot = match i {
+                0 => &mut body.code,
+                1 => &mut body.message,
+                2 => &mut body.details,
+                3 => &mut body.service,
+                4 => &mut body.error,
+                _ => {
+                    crate::wire::skip(&mut map)?;
+                    continue;
+                }
+            };
+            *slot = map.next_value::<LenientText>()?.0;
+        }
+        Ok(body)
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::wire::deserialize(d)
+    }
 }
 
 impl ErrorBody {
@@ -199,12 +229,17 @@ impl fmt::Display for ErrorBody {
     }
 }
 
-fn lenient_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        other => Some(other.to_string()),
-    })
+/// Any JSON value as text: `null` is none, a string is itself, anything else its JSON.
+struct LenientText(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(LenientText(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            other => Some(other.to_string()),
+        }))
+    }
 }
 
 /// A success response that did not match the declared type.

@@ -25,13 +25,17 @@ pub(crate) fn path_of_error(json: &[u8], error: &serde_json::Error) -> String {
 /// The path of the value at byte `offset` of `json`: keys joined with `.`, array indices in
 /// brackets, `.` for the root.
 ///
-/// The walk stops just before `offset`. Unless `closes` (the error is about the container that
-/// just ended, such as a missing field), a comma or closing bracket right at the end is not
-/// consumed: `serde_json` reports a bad value one byte past it, which would otherwise close the
-/// value's container.
+/// The walk stops just before `offset`, with two exceptions unless `closes` (the error is about
+/// the container that just ended, such as a missing field):
+/// - `serde_json` reports a container of the wrong kind (an array where an object belongs) at its
+///   opening bracket, before reading it: that bracket is walked, so the value it opens is named;
+/// - otherwise it reports a bad value one byte past it, so a comma or closing bracket right at the
+///   end is not walked: it would close the value's container.
 pub(crate) fn path_at(json: &[u8], offset: usize, closes: bool) -> String {
     let mut end = offset.min(json.len());
-    if !closes && end > 0 && matches!(json[end - 1], b',' | b'}' | b']') {
+    if !closes && end < json.len() && matches!(json[end], b'{' | b'[') {
+        end += 1;
+    } else if !closes && end > 0 && matches!(json[end - 1], b',' | b'}' | b']') {
         end -= 1;
     }
     let mut stack: Vec<Frame<'_>> = Vec::new();
@@ -149,6 +153,8 @@ mod tests {
         volume: u32,
         #[serde(default)]
         ranges: Vec<Range>,
+        #[serde(default)]
+        tags: Vec<String>,
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -168,6 +174,8 @@ mod tests {
             // A wrong kind of container, and a missing field (reported at its object).
             (r#"{"cursor":"c","markets":[{"ticker":{"x":1},"volume":1}]}"#, "markets[0].ticker"),
             (r#"{"cursor":"c","markets":{"ticker":"a"}}"#, "markets"),
+            (r#"{"cursor":"c","markets":[{"ticker":"a","volume":1,"tags":[{"t":1}]}]}"#, "markets[0].tags[0]"),
+            (r#"{"cursor":"c","markets":[{"ticker":"a","volume":1,"tags":["t", ["u"]]}]}"#, "markets[0].tags[1]"),
             (r#"{"cursor":"c","markets":[{"ticker":"a","volume":1},{"ticker":"b"},{"ticker":"c","volume":3}]}"#, "markets[1]"),
             // Pretty-printed, over several lines.
             ("{\n  \"cursor\": \"c\",\n  \"markets\": [\n    {\"ticker\": \"a\", \"volume\": true}\n  ]\n}", "markets[0].volume"),

@@ -65,6 +65,7 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod retry;
 pub mod value;
+mod wire;
 
 #[rustfmt::skip]
 mod generated;

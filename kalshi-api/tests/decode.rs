@@ -537,6 +537,42 @@ fn trailing_garbage_fails_at_the_root() {
     assert_bounded_excerpt(&e, &body);
 }
 
+/// The generated (not derived) serde impls keep serde's rules for what is not a drift: a key
+/// twice, an array where an object belongs, and a missing field of a type only the client sends.
+#[test]
+fn generated_impls_reject_what_is_not_drift() {
+    let body = br#"{"markets":[],"cursor":"a","cursor":"b"}"#;
+    let e = decode_page_err("GetMarkets", body);
+    assert!(
+        e.source.to_string().contains("duplicate field `cursor`"),
+        "{e}"
+    );
+
+    let e = decode_page_err("GetMarkets", br#"{"markets":[["KX", "open"]],"cursor":""}"#);
+    assert_eq!(e.path, "markets[0]");
+    assert!(
+        e.source.to_string().contains("expected a Market object"),
+        "{e}"
+    );
+
+    // `CreateApiKeyRequest` is only ever sent: its required fields have no default.
+    let err = serde_json::from_str::<kalshi_api::types::CreateApiKeyRequest>(r#"{"name":"k"}"#)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("missing field `public_key`"),
+        "{err}"
+    );
+    let req: kalshi_api::types::CreateApiKeyRequest =
+        serde_json::from_str(r#"{"public_key":"P","name":"k","unknown":[1]}"#).unwrap();
+    assert_eq!((req.name.as_str(), req.public_key.as_str()), ("k", "P"));
+    assert_eq!(req.scopes, None);
+    // Unset optional fields are left out when it is written.
+    assert_eq!(
+        serde_json::to_string(&req).unwrap(),
+        r#"{"name":"k","public_key":"P"}"#
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Fixed-point text round trips
 // ---------------------------------------------------------------------------------------------

@@ -110,47 +110,169 @@ impl crate::enums::StringEnum for ApiKeyType {
     }
 }
 crate::enums::string_enum_impls!(ApiKeyType);
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiKey {
     /// Unique identifier for the API key
-    #[serde(default)]
     pub api_key_id: ::std::string::String,
     /// User-provided name for the API key
-    #[serde(default)]
     pub name: ::std::string::String,
     /// List of scopes granted to this API key.
-    #[serde(default)]
     pub scopes: ::std::vec::Vec<crate::types::ApiKeyScope>,
     /// If set, the API key is restricted to this single sub-account and may only read and trade on it. Absent/null means the key is unrestricted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount: ::std::option::Option<i64>,
     /// If set, the API key is bound to this single FCM subtrader ({fcm_user_id}_{suffix}) and is usable only as that institution's trading credential - FIX sessions and subtrader-scoped margin WebSocket sessions; every REST endpoint is denied. Absent/null means the key carries no subtrader binding.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fcm_subtrader_id: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for ApiKey {
+    const NAME: &'static str = "ApiKey";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "api_key_id" => 0,
+                "name" => 1,
+                "scopes" => 2,
+                "subaccount" => 3,
+                "fcm_subtrader_id" => 4,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "api_key_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "name")?,
+                2 => crate::wire::value(&mut map, &mut f2, "scopes")?,
+                3 => crate::wire::value(&mut map, &mut f3, "subaccount")?,
+                4 => crate::wire::value(&mut map, &mut f4, "fcm_subtrader_id")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            api_key_id: f0.unwrap_or_default(),
+            name: f1.unwrap_or_default(),
+            scopes: f2.unwrap_or_default(),
+            subaccount: f3.flatten(),
+            fcm_subtrader_id: f4.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApiKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ApiKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "ApiKey",
+            3 + usize::from(self.subaccount.is_some())
+                + usize::from(self.fcm_subtrader_id.is_some()),
+        )?;
+        crate::wire::field(&mut o, "api_key_id", &self.api_key_id)?;
+        crate::wire::field(&mut o, "name", &self.name)?;
+        crate::wire::field(&mut o, "scopes", &self.scopes)?;
+        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
+        crate::wire::optional(&mut o, "fcm_subtrader_id", &self.fcm_subtrader_id)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetApiKeysResponse {
     /// List of all API keys associated with the user
-    #[serde(default)]
     pub api_keys: ::std::vec::Vec<crate::types::ApiKey>,
     /// Unix timestamp (seconds) when the account's location attestation for API key requests expires; a past value means the attestation has lapsed. Absent when the account has never attested.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_region_expiration_ts: ::std::option::Option<i64>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for GetApiKeysResponse {
+    const NAME: &'static str = "GetApiKeysResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "api_keys" => 0,
+                "api_key_region_expiration_ts" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::ApiKey>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "api_keys")?,
+                1 => {
+                    crate::wire::value(
+                        &mut map,
+                        &mut f1,
+                        "api_key_region_expiration_ts",
+                    )?
+                }
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            api_keys: f0.unwrap_or_default(),
+            api_key_region_expiration_ts: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetApiKeysResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetApiKeysResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetApiKeysResponse",
+            1 + usize::from(self.api_key_region_expiration_ts.is_some()),
+        )?;
+        crate::wire::field(&mut o, "api_keys", &self.api_keys)?;
+        crate::wire::optional(
+            &mut o,
+            "api_key_region_expiration_ts",
+            &self.api_key_region_expiration_ts,
+        )?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiKeyRequest {
     /// Name for the API key. This helps identify the key's purpose
     pub name: ::std::string::String,
     /// RSA or Ed25519 public key in PEM format (`-----BEGIN PUBLIC KEY-----`). This will be used to verify signatures on API requests - RSA-PSS with SHA-256 for RSA keys, Ed25519 for Ed25519 keys
     pub public_key: ::std::string::String,
     /// List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>>,
     /// If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount: ::std::option::Option<i64>,
     /// FCM members only. If set, binds the API key to a single FCM subtrader that you own, spelled {your_user_id}_{suffix} with a suffix of 1-16 case-sensitive ASCII alphanumeric characters. The subtrader must already exist. A bound key is the institution's trading credential for that subtrader - FIX order-entry and market-data sessions, plus margin WebSocket sessions scoped to the subtrader's own data - and is denied on every REST endpoint, including key management. Mutually exclusive with subaccount.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fcm_subtrader_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateApiKeyRequest {
@@ -168,29 +290,150 @@ impl CreateApiKeyRequest {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for CreateApiKeyRequest {
+    const NAME: &'static str = "CreateApiKeyRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "name" => 0,
+                "public_key" => 1,
+                "scopes" => 2,
+                "subaccount" => 3,
+                "fcm_subtrader_id" => 4,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "name")?,
+                1 => crate::wire::value(&mut map, &mut f1, "public_key")?,
+                2 => crate::wire::value(&mut map, &mut f2, "scopes")?,
+                3 => crate::wire::value(&mut map, &mut f3, "subaccount")?,
+                4 => crate::wire::value(&mut map, &mut f4, "fcm_subtrader_id")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: crate::wire::required(f0, "name")?,
+            public_key: crate::wire::required(f1, "public_key")?,
+            scopes: f2.flatten(),
+            subaccount: f3.flatten(),
+            fcm_subtrader_id: f4.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateApiKeyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateApiKeyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "CreateApiKeyRequest",
+            2 + usize::from(self.scopes.is_some())
+                + usize::from(self.subaccount.is_some())
+                + usize::from(self.fcm_subtrader_id.is_some()),
+        )?;
+        crate::wire::field(&mut o, "name", &self.name)?;
+        crate::wire::field(&mut o, "public_key", &self.public_key)?;
+        crate::wire::optional(&mut o, "scopes", &self.scopes)?;
+        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
+        crate::wire::optional(&mut o, "fcm_subtrader_id", &self.fcm_subtrader_id)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateApiKeyResponse {
     /// Unique identifier for the newly created API key
-    #[serde(default)]
     pub api_key_id: ::std::string::String,
     /// Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub warning: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for CreateApiKeyResponse {
+    const NAME: &'static str = "CreateApiKeyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "api_key_id" => 0,
+                "warning" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "api_key_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "warning")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            api_key_id: f0.unwrap_or_default(),
+            warning: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateApiKeyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateApiKeyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "CreateApiKeyResponse",
+            1 + usize::from(self.warning.is_some()),
+        )?;
+        crate::wire::field(&mut o, "api_key_id", &self.api_key_id)?;
+        crate::wire::optional(&mut o, "warning", &self.warning)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct GenerateApiKeyRequest {
     /// Name for the API key. This helps identify the key's purpose
     pub name: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key_type: ::std::option::Option<crate::types::ApiKeyType>,
     /// List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>>,
     /// If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount: ::std::option::Option<i64>,
     /// FCM members only. If set, binds the API key to a single FCM subtrader that you own, spelled {your_user_id}_{suffix} with a suffix of 1-16 case-sensitive ASCII alphanumeric characters. The subtrader must already exist. A bound key is the institution's trading credential for that subtrader - FIX order-entry and market-data sessions, plus margin WebSocket sessions scoped to the subtrader's own data - and is denied on every REST endpoint, including key management. Mutually exclusive with subaccount.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fcm_subtrader_id: ::std::option::Option<::std::string::String>,
 }
 impl GenerateApiKeyRequest {
@@ -205,17 +448,155 @@ impl GenerateApiKeyRequest {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GenerateApiKeyRequest {
+    const NAME: &'static str = "GenerateApiKeyRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "name" => 0,
+                "key_type" => 1,
+                "scopes" => 2,
+                "subaccount" => 3,
+                "fcm_subtrader_id" => 4,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::types::ApiKeyType>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "name")?,
+                1 => crate::wire::value(&mut map, &mut f1, "key_type")?,
+                2 => crate::wire::value(&mut map, &mut f2, "scopes")?,
+                3 => crate::wire::value(&mut map, &mut f3, "subaccount")?,
+                4 => crate::wire::value(&mut map, &mut f4, "fcm_subtrader_id")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: crate::wire::required(f0, "name")?,
+            key_type: f1.flatten(),
+            scopes: f2.flatten(),
+            subaccount: f3.flatten(),
+            fcm_subtrader_id: f4.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GenerateApiKeyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GenerateApiKeyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GenerateApiKeyRequest",
+            1 + usize::from(self.key_type.is_some()) + usize::from(self.scopes.is_some())
+                + usize::from(self.subaccount.is_some())
+                + usize::from(self.fcm_subtrader_id.is_some()),
+        )?;
+        crate::wire::field(&mut o, "name", &self.name)?;
+        crate::wire::optional(&mut o, "key_type", &self.key_type)?;
+        crate::wire::optional(&mut o, "scopes", &self.scopes)?;
+        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
+        crate::wire::optional(&mut o, "fcm_subtrader_id", &self.fcm_subtrader_id)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenerateApiKeyResponse {
     /// Unique identifier for the newly generated API key
-    #[serde(default)]
     pub api_key_id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key_type: ::std::option::Option<crate::types::ApiKeyType>,
     /// Private key in PEM format - PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`) for `rsa`, PKCS#8 (`-----BEGIN PRIVATE KEY-----`) for `ed25519`. This must be stored securely and cannot be retrieved again after this response
-    #[serde(default)]
     pub private_key: ::std::string::String,
     /// Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub warning: ::std::option::Option<::std::string::String>,
+}
+impl crate::wire::Object for GenerateApiKeyResponse {
+    const NAME: &'static str = "GenerateApiKeyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "api_key_id" => 0,
+                "key_type" => 1,
+                "private_key" => 2,
+                "warning" => 3,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::types::ApiKeyType>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "api_key_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "key_type")?,
+                2 => crate::wire::value(&mut map, &mut f2, "private_key")?,
+                3 => crate::wire::value(&mut map, &mut f3, "warning")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            api_key_id: f0.unwrap_or_default(),
+            key_type: f1.flatten(),
+            private_key: f2.unwrap_or_default(),
+            warning: f3.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GenerateApiKeyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GenerateApiKeyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GenerateApiKeyResponse",
+            2 + usize::from(self.key_type.is_some())
+                + usize::from(self.warning.is_some()),
+        )?;
+        crate::wire::field(&mut o, "api_key_id", &self.api_key_id)?;
+        crate::wire::optional(&mut o, "key_type", &self.key_type)?;
+        crate::wire::field(&mut o, "private_key", &self.private_key)?;
+        crate::wire::optional(&mut o, "warning", &self.warning)?;
+        crate::wire::end(o)
+    }
 }

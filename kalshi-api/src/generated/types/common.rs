@@ -194,310 +194,1203 @@ impl crate::enums::StringEnum for ExchangeInstance {
     }
 }
 crate::enums::string_enum_impls!(ExchangeInstance);
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketCandlestick {
     /// Unix timestamp for the inclusive end of the candlestick period.
-    #[serde(default)]
     pub end_period_ts: i64,
     /// Open, high, low, close (OHLC) data for YES buy offers on the market during the candlestick period.
-    #[serde(default)]
     pub yes_bid: crate::types::BidAskDistribution,
     /// Open, high, low, close (OHLC) data for YES sell offers on the market during the candlestick period.
-    #[serde(default)]
     pub yes_ask: crate::types::BidAskDistribution,
     /// Open, high, low, close (OHLC) and more data for trade YES contract prices on the market during the candlestick period.
-    #[serde(default)]
     pub price: crate::types::PriceDistribution,
     /// String representation of the number of contracts bought on the market during the candlestick period.
-    #[serde(default)]
     pub volume_fp: crate::types::FixedPointCount,
     /// String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts).
-    #[serde(default)]
     pub open_interest_fp: crate::types::FixedPointCount,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for MarketCandlestick {
+    const NAME: &'static str = "MarketCandlestick";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "end_period_ts" => 0,
+                "yes_bid" => 1,
+                "yes_ask" => 2,
+                "price" => 3,
+                "volume_fp" => 4,
+                "open_interest_fp" => 5,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::BidAskDistribution> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::BidAskDistribution> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::PriceDistribution> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "end_period_ts")?,
+                1 => crate::wire::value(&mut map, &mut f1, "yes_bid")?,
+                2 => crate::wire::value(&mut map, &mut f2, "yes_ask")?,
+                3 => crate::wire::value(&mut map, &mut f3, "price")?,
+                4 => crate::wire::value(&mut map, &mut f4, "volume_fp")?,
+                5 => crate::wire::value(&mut map, &mut f5, "open_interest_fp")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_period_ts: f0.unwrap_or_default(),
+            yes_bid: f1.unwrap_or_default(),
+            yes_ask: f2.unwrap_or_default(),
+            price: f3.unwrap_or_default(),
+            volume_fp: f4.unwrap_or_default(),
+            open_interest_fp: f5.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketCandlestick {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MarketCandlestick {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "MarketCandlestick", 6)?;
+        crate::wire::field(&mut o, "end_period_ts", &self.end_period_ts)?;
+        crate::wire::field(&mut o, "yes_bid", &self.yes_bid)?;
+        crate::wire::field(&mut o, "yes_ask", &self.yes_ask)?;
+        crate::wire::field(&mut o, "price", &self.price)?;
+        crate::wire::field(&mut o, "volume_fp", &self.volume_fp)?;
+        crate::wire::field(&mut o, "open_interest_fp", &self.open_interest_fp)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BidAskDistribution {
     /// Offer price on the market at the start of the candlestick period (in dollars).
-    #[serde(default)]
     pub open_dollars: crate::types::FixedPointDollars,
     /// Lowest offer price on the market during the candlestick period (in dollars).
-    #[serde(default)]
     pub low_dollars: crate::types::FixedPointDollars,
     /// Highest offer price on the market during the candlestick period (in dollars).
-    #[serde(default)]
     pub high_dollars: crate::types::FixedPointDollars,
     /// Offer price on the market at the end of the candlestick period (in dollars).
-    #[serde(default)]
     pub close_dollars: crate::types::FixedPointDollars,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for BidAskDistribution {
+    const NAME: &'static str = "BidAskDistribution";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "open_dollars" => 0,
+                "low_dollars" => 1,
+                "high_dollars" => 2,
+                "close_dollars" => 3,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "open_dollars")?,
+                1 => crate::wire::value(&mut map, &mut f1, "low_dollars")?,
+                2 => crate::wire::value(&mut map, &mut f2, "high_dollars")?,
+                3 => crate::wire::value(&mut map, &mut f3, "close_dollars")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            open_dollars: f0.unwrap_or_default(),
+            low_dollars: f1.unwrap_or_default(),
+            high_dollars: f2.unwrap_or_default(),
+            close_dollars: f3.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BidAskDistribution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BidAskDistribution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "BidAskDistribution", 4)?;
+        crate::wire::field(&mut o, "open_dollars", &self.open_dollars)?;
+        crate::wire::field(&mut o, "low_dollars", &self.low_dollars)?;
+        crate::wire::field(&mut o, "high_dollars", &self.high_dollars)?;
+        crate::wire::field(&mut o, "close_dollars", &self.close_dollars)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceDistribution {
     /// First traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub open_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Lowest traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub low_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Highest traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub high_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Last traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Mean traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mean_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Last traded YES contract price on the market before the candlestick period (in dollars). May be null if there were no trades before the period.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Minimum close price of any market during the candlestick period (in dollars).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Maximum close price of any market during the candlestick period (in dollars).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for PriceDistribution {
+    const NAME: &'static str = "PriceDistribution";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "open_dollars" => 0,
+                "low_dollars" => 1,
+                "high_dollars" => 2,
+                "close_dollars" => 3,
+                "mean_dollars" => 4,
+                "previous_dollars" => 5,
+                "min_dollars" => 6,
+                "max_dollars" => 7,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "open_dollars")?,
+                1 => crate::wire::value(&mut map, &mut f1, "low_dollars")?,
+                2 => crate::wire::value(&mut map, &mut f2, "high_dollars")?,
+                3 => crate::wire::value(&mut map, &mut f3, "close_dollars")?,
+                4 => crate::wire::value(&mut map, &mut f4, "mean_dollars")?,
+                5 => crate::wire::value(&mut map, &mut f5, "previous_dollars")?,
+                6 => crate::wire::value(&mut map, &mut f6, "min_dollars")?,
+                7 => crate::wire::value(&mut map, &mut f7, "max_dollars")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            open_dollars: f0.flatten(),
+            low_dollars: f1.flatten(),
+            high_dollars: f2.flatten(),
+            close_dollars: f3.flatten(),
+            mean_dollars: f4.flatten(),
+            previous_dollars: f5.flatten(),
+            min_dollars: f6.flatten(),
+            max_dollars: f7.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PriceDistribution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PriceDistribution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "PriceDistribution",
+            usize::from(self.open_dollars.is_some())
+                + usize::from(self.low_dollars.is_some())
+                + usize::from(self.high_dollars.is_some())
+                + usize::from(self.close_dollars.is_some())
+                + usize::from(self.mean_dollars.is_some())
+                + usize::from(self.previous_dollars.is_some())
+                + usize::from(self.min_dollars.is_some())
+                + usize::from(self.max_dollars.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "open_dollars", &self.open_dollars)?;
+        crate::wire::optional(&mut o, "low_dollars", &self.low_dollars)?;
+        crate::wire::optional(&mut o, "high_dollars", &self.high_dollars)?;
+        crate::wire::optional(&mut o, "close_dollars", &self.close_dollars)?;
+        crate::wire::optional(&mut o, "mean_dollars", &self.mean_dollars)?;
+        crate::wire::optional(&mut o, "previous_dollars", &self.previous_dollars)?;
+        crate::wire::optional(&mut o, "min_dollars", &self.min_dollars)?;
+        crate::wire::optional(&mut o, "max_dollars", &self.max_dollars)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
-    #[serde(default)]
     pub order_id: ::std::string::String,
     /// Unique identifier for users
-    #[serde(default)]
     pub user_id: ::std::string::String,
-    #[serde(default)]
     pub client_order_id: ::std::string::String,
-    #[serde(default)]
     pub ticker: ::std::string::String,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub side: ::std::option::Option<crate::types::OrderSide>,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::types::OrderAction>,
     /// The outcome side this order is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
     /// `outcome_side` describes directional exposure only; it does not change the order's price. An order at price `p` with `outcome_side=no` is matched by an order at the same price `p` with `outcome_side=yes` — both parties trade at the same price, just on opposite directions.
     ///
     /// `outcome_side` and `book_side` will become the canonical way to determine order direction. The legacy `action`, `side`, and `is_yes` fields will be deprecated in a future release — please migrate to these new fields.
-    #[serde(default)]
     pub outcome_side: crate::types::OrderOutcomeSide,
     /// Same directional bit as outcome_side in book vocabulary. 'bid' is equivalent to outcome_side 'yes'; 'ask' is equivalent to outcome_side 'no'.
     ///
     /// `outcome_side` and `book_side` will become the canonical way to determine order direction. The legacy `action`, `side`, and `is_yes` fields will be deprecated in a future release — please migrate to these new fields.
-    #[serde(default)]
     pub book_side: crate::types::BookSide,
-    #[serde(rename = "type", default)]
     pub type_: crate::types::OrderType,
-    #[serde(default)]
     pub status: crate::types::OrderStatus,
     /// The yes price for this order in fixed-point dollars
-    #[serde(default)]
     pub yes_price_dollars: crate::types::FixedPointDollars,
     /// The no price for this order in fixed-point dollars
-    #[serde(default)]
     pub no_price_dollars: crate::types::FixedPointDollars,
     /// String representation of the number of contracts that have been filled
-    #[serde(default)]
     pub fill_count_fp: crate::types::FixedPointCount,
     /// String representation of the remaining contracts for this order
-    #[serde(default)]
     pub remaining_count_fp: crate::types::FixedPointCount,
     /// String representation of the initial size of the order (contract units)
-    #[serde(default)]
     pub initial_count_fp: crate::types::FixedPointCount,
     /// The cost of filled taker orders in dollars
-    #[serde(default)]
     pub taker_fill_cost_dollars: crate::types::FixedPointDollars,
     /// The cost of filled maker orders in dollars
-    #[serde(default)]
     pub maker_fill_cost_dollars: crate::types::FixedPointDollars,
     /// Fees paid on filled taker contracts, in dollars
-    #[serde(default)]
     pub taker_fees_dollars: crate::types::FixedPointDollars,
     /// Fees paid on filled maker contracts, in dollars
-    #[serde(default)]
     pub maker_fees_dollars: crate::types::FixedPointDollars,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    #[serde(default)]
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The last update to an order (modify, cancel, fill)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    #[serde(default)]
     pub self_trade_prevention_type: ::std::option::Option<
         crate::types::SelfTradePreventionType,
     >,
     /// The order group this order is part of
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_group_id: ::std::option::Option<::std::string::String>,
     /// If this flag is set to true, the order will be canceled if the order is open and trading on the exchange is paused for any reason.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_order_on_pause: ::std::option::Option<bool>,
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount_number: ::std::option::Option<i64>,
-    #[serde(default)]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Order {
+    const NAME: &'static str = "Order";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "order_id" => 0,
+                "user_id" => 1,
+                "client_order_id" => 2,
+                "ticker" => 3,
+                "side" => 4,
+                "action" => 5,
+                "outcome_side" => 6,
+                "book_side" => 7,
+                "type" => 8,
+                "status" => 9,
+                "yes_price_dollars" => 10,
+                "no_price_dollars" => 11,
+                "fill_count_fp" => 12,
+                "remaining_count_fp" => 13,
+                "initial_count_fp" => 14,
+                "taker_fill_cost_dollars" => 15,
+                "maker_fill_cost_dollars" => 16,
+                "taker_fees_dollars" => 17,
+                "maker_fees_dollars" => 18,
+                "expiration_time" => 19,
+                "created_time" => 20,
+                "last_update_time" => 21,
+                "self_trade_prevention_type" => 22,
+                "order_group_id" => 23,
+                "cancel_order_on_pause" => 24,
+                "subaccount_number" => 25,
+                "exchange_index" => 26,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<crate::types::OrderSide>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::types::OrderAction>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::types::OrderOutcomeSide> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<crate::types::OrderType> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<crate::types::OrderStatus> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<
+            ::std::option::Option<crate::types::SelfTradePreventionType>,
+        > = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f26: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "user_id")?,
+                2 => crate::wire::value(&mut map, &mut f2, "client_order_id")?,
+                3 => crate::wire::value(&mut map, &mut f3, "ticker")?,
+                4 => crate::wire::value(&mut map, &mut f4, "side")?,
+                5 => crate::wire::value(&mut map, &mut f5, "action")?,
+                6 => crate::wire::value(&mut map, &mut f6, "outcome_side")?,
+                7 => crate::wire::value(&mut map, &mut f7, "book_side")?,
+                8 => crate::wire::value(&mut map, &mut f8, "type")?,
+                9 => crate::wire::value(&mut map, &mut f9, "status")?,
+                10 => crate::wire::value(&mut map, &mut f10, "yes_price_dollars")?,
+                11 => crate::wire::value(&mut map, &mut f11, "no_price_dollars")?,
+                12 => crate::wire::value(&mut map, &mut f12, "fill_count_fp")?,
+                13 => crate::wire::value(&mut map, &mut f13, "remaining_count_fp")?,
+                14 => crate::wire::value(&mut map, &mut f14, "initial_count_fp")?,
+                15 => crate::wire::value(&mut map, &mut f15, "taker_fill_cost_dollars")?,
+                16 => crate::wire::value(&mut map, &mut f16, "maker_fill_cost_dollars")?,
+                17 => crate::wire::value(&mut map, &mut f17, "taker_fees_dollars")?,
+                18 => crate::wire::value(&mut map, &mut f18, "maker_fees_dollars")?,
+                19 => crate::wire::value(&mut map, &mut f19, "expiration_time")?,
+                20 => crate::wire::value(&mut map, &mut f20, "created_time")?,
+                21 => crate::wire::value(&mut map, &mut f21, "last_update_time")?,
+                22 => {
+                    crate::wire::value(&mut map, &mut f22, "self_trade_prevention_type")?
+                }
+                23 => crate::wire::value(&mut map, &mut f23, "order_group_id")?,
+                24 => crate::wire::value(&mut map, &mut f24, "cancel_order_on_pause")?,
+                25 => crate::wire::value(&mut map, &mut f25, "subaccount_number")?,
+                26 => crate::wire::value(&mut map, &mut f26, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            order_id: f0.unwrap_or_default(),
+            user_id: f1.unwrap_or_default(),
+            client_order_id: f2.unwrap_or_default(),
+            ticker: f3.unwrap_or_default(),
+            side: f4.flatten(),
+            action: f5.flatten(),
+            outcome_side: f6.unwrap_or_default(),
+            book_side: f7.unwrap_or_default(),
+            type_: f8.unwrap_or_default(),
+            status: f9.unwrap_or_default(),
+            yes_price_dollars: f10.unwrap_or_default(),
+            no_price_dollars: f11.unwrap_or_default(),
+            fill_count_fp: f12.unwrap_or_default(),
+            remaining_count_fp: f13.unwrap_or_default(),
+            initial_count_fp: f14.unwrap_or_default(),
+            taker_fill_cost_dollars: f15.unwrap_or_default(),
+            maker_fill_cost_dollars: f16.unwrap_or_default(),
+            taker_fees_dollars: f17.unwrap_or_default(),
+            maker_fees_dollars: f18.unwrap_or_default(),
+            expiration_time: f19.flatten(),
+            created_time: f20.flatten(),
+            last_update_time: f21.flatten(),
+            self_trade_prevention_type: f22.flatten(),
+            order_group_id: f23.flatten(),
+            cancel_order_on_pause: f24.flatten(),
+            subaccount_number: f25.flatten(),
+            exchange_index: f26.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Order {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Order {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Order",
+            20 + usize::from(self.side.is_some()) + usize::from(self.action.is_some())
+                + usize::from(self.expiration_time.is_some())
+                + usize::from(self.last_update_time.is_some())
+                + usize::from(self.order_group_id.is_some())
+                + usize::from(self.cancel_order_on_pause.is_some())
+                + usize::from(self.subaccount_number.is_some()),
+        )?;
+        crate::wire::field(&mut o, "order_id", &self.order_id)?;
+        crate::wire::field(&mut o, "user_id", &self.user_id)?;
+        crate::wire::field(&mut o, "client_order_id", &self.client_order_id)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::optional(&mut o, "side", &self.side)?;
+        crate::wire::optional(&mut o, "action", &self.action)?;
+        crate::wire::field(&mut o, "outcome_side", &self.outcome_side)?;
+        crate::wire::field(&mut o, "book_side", &self.book_side)?;
+        crate::wire::field(&mut o, "type", &self.type_)?;
+        crate::wire::field(&mut o, "status", &self.status)?;
+        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
+        crate::wire::field(&mut o, "no_price_dollars", &self.no_price_dollars)?;
+        crate::wire::field(&mut o, "fill_count_fp", &self.fill_count_fp)?;
+        crate::wire::field(&mut o, "remaining_count_fp", &self.remaining_count_fp)?;
+        crate::wire::field(&mut o, "initial_count_fp", &self.initial_count_fp)?;
+        crate::wire::field(
+            &mut o,
+            "taker_fill_cost_dollars",
+            &self.taker_fill_cost_dollars,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "maker_fill_cost_dollars",
+            &self.maker_fill_cost_dollars,
+        )?;
+        crate::wire::field(&mut o, "taker_fees_dollars", &self.taker_fees_dollars)?;
+        crate::wire::field(&mut o, "maker_fees_dollars", &self.maker_fees_dollars)?;
+        crate::wire::optional(&mut o, "expiration_time", &self.expiration_time)?;
+        crate::wire::field(&mut o, "created_time", &self.created_time)?;
+        crate::wire::optional(&mut o, "last_update_time", &self.last_update_time)?;
+        crate::wire::field(
+            &mut o,
+            "self_trade_prevention_type",
+            &self.self_trade_prevention_type,
+        )?;
+        crate::wire::optional(&mut o, "order_group_id", &self.order_group_id)?;
+        crate::wire::optional(
+            &mut o,
+            "cancel_order_on_pause",
+            &self.cancel_order_on_pause,
+        )?;
+        crate::wire::optional(&mut o, "subaccount_number", &self.subaccount_number)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Milestone {
     /// Unique identifier for the milestone.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Category of the milestone. E.g. Sports, Elections, Esports, Crypto.
-    #[serde(default)]
     pub category: ::std::string::String,
     /// Type of the milestone. E.g. football_game, basketball_game, soccer_tournament_multi_leg, baseball_game, hockey_match, golf_tournament, political_race.
-    #[serde(rename = "type", default)]
     pub type_: ::std::string::String,
     /// Start date of the milestone.
-    #[serde(default)]
     pub start_date: ::chrono::DateTime<::chrono::Utc>,
     /// End date of the milestone, if any.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// List of event tickers related to this milestone.
-    #[serde(default)]
     pub related_event_tickers: ::std::vec::Vec<::std::string::String>,
     /// Title of the milestone.
-    #[serde(default)]
     pub title: ::std::string::String,
     /// Notification message for the milestone.
-    #[serde(default)]
     pub notification_message: ::std::string::String,
     /// Source id of milestone if available.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// Source ids of milestone if available.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_ids: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Additional details about the milestone.
-    #[serde(default)]
     pub details: ::serde_json::Value,
     /// List of event tickers directly related to the outcome of this milestone.
-    #[serde(default)]
     pub primary_event_tickers: ::std::vec::Vec<::std::string::String>,
     /// Last time this structured target was updated.
-    #[serde(default)]
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Milestone {
+    const NAME: &'static str = "Milestone";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "id" => 0,
+                "category" => 1,
+                "type" => 2,
+                "start_date" => 3,
+                "end_date" => 4,
+                "related_event_tickers" => 5,
+                "title" => 6,
+                "notification_message" => 7,
+                "source_id" => 8,
+                "source_ids" => 9,
+                "details" => 10,
+                "primary_event_tickers" => 11,
+                "last_updated_ts" => 12,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "category")?,
+                2 => crate::wire::value(&mut map, &mut f2, "type")?,
+                3 => crate::wire::value(&mut map, &mut f3, "start_date")?,
+                4 => crate::wire::value(&mut map, &mut f4, "end_date")?,
+                5 => crate::wire::value(&mut map, &mut f5, "related_event_tickers")?,
+                6 => crate::wire::value(&mut map, &mut f6, "title")?,
+                7 => crate::wire::value(&mut map, &mut f7, "notification_message")?,
+                8 => crate::wire::value(&mut map, &mut f8, "source_id")?,
+                9 => crate::wire::value(&mut map, &mut f9, "source_ids")?,
+                10 => crate::wire::value(&mut map, &mut f10, "details")?,
+                11 => crate::wire::value(&mut map, &mut f11, "primary_event_tickers")?,
+                12 => crate::wire::value(&mut map, &mut f12, "last_updated_ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: f0.unwrap_or_default(),
+            category: f1.unwrap_or_default(),
+            type_: f2.unwrap_or_default(),
+            start_date: f3.unwrap_or_default(),
+            end_date: f4.flatten(),
+            related_event_tickers: f5.unwrap_or_default(),
+            title: f6.unwrap_or_default(),
+            notification_message: f7.unwrap_or_default(),
+            source_id: f8.flatten(),
+            source_ids: f9.flatten(),
+            details: f10.unwrap_or_default(),
+            primary_event_tickers: f11.unwrap_or_default(),
+            last_updated_ts: f12.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Milestone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Milestone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Milestone",
+            10 + usize::from(self.end_date.is_some())
+                + usize::from(self.source_id.is_some())
+                + usize::from(self.source_ids.is_some()),
+        )?;
+        crate::wire::field(&mut o, "id", &self.id)?;
+        crate::wire::field(&mut o, "category", &self.category)?;
+        crate::wire::field(&mut o, "type", &self.type_)?;
+        crate::wire::field(&mut o, "start_date", &self.start_date)?;
+        crate::wire::optional(&mut o, "end_date", &self.end_date)?;
+        crate::wire::field(
+            &mut o,
+            "related_event_tickers",
+            &self.related_event_tickers,
+        )?;
+        crate::wire::field(&mut o, "title", &self.title)?;
+        crate::wire::field(&mut o, "notification_message", &self.notification_message)?;
+        crate::wire::optional(&mut o, "source_id", &self.source_id)?;
+        crate::wire::optional(&mut o, "source_ids", &self.source_ids)?;
+        crate::wire::field(&mut o, "details", &self.details)?;
+        crate::wire::field(
+            &mut o,
+            "primary_event_tickers",
+            &self.primary_event_tickers,
+        )?;
+        crate::wire::field(&mut o, "last_updated_ts", &self.last_updated_ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrdersResponse {
-    #[serde(default)]
     pub orders: ::std::vec::Vec<crate::types::Order>,
-    #[serde(default)]
     pub cursor: ::std::string::String,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetOrdersResponse {
+    const NAME: &'static str = "GetOrdersResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "orders" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Order>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            orders: f0.unwrap_or_default(),
+            cursor: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetOrdersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetOrdersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetOrdersResponse", 2)?;
+        crate::wire::field(&mut o, "orders", &self.orders)?;
+        crate::wire::field(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketPosition {
     /// Unique identifier for the market
-    #[serde(default)]
     pub ticker: ::std::string::String,
-    #[serde(default)]
     pub exchange_index: crate::types::ExchangeIndex,
     /// Total spent on this market in dollars
-    #[serde(default)]
     pub total_traded_dollars: crate::types::FixedPointDollars,
     /// String representation of the number of contracts bought in this market. Negative means NO contracts and positive means YES contracts
-    #[serde(default)]
     pub position_fp: crate::types::FixedPointCount,
     /// Cost of the aggregate market position in dollars
-    #[serde(default)]
     pub market_exposure_dollars: crate::types::FixedPointDollars,
     /// Locked in profit and loss, in dollars
-    #[serde(default)]
     pub realized_pnl_dollars: crate::types::FixedPointDollars,
     /// Fees paid on fill orders, in dollars
-    #[serde(default)]
     pub fees_paid_dollars: crate::types::FixedPointDollars,
     /// Last time the position is updated
-    #[serde(default)]
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for MarketPosition {
+    const NAME: &'static str = "MarketPosition";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "exchange_index" => 1,
+                "total_traded_dollars" => 2,
+                "position_fp" => 3,
+                "market_exposure_dollars" => 4,
+                "realized_pnl_dollars" => 5,
+                "fees_paid_dollars" => 6,
+                "last_updated_ts" => 7,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
+                2 => crate::wire::value(&mut map, &mut f2, "total_traded_dollars")?,
+                3 => crate::wire::value(&mut map, &mut f3, "position_fp")?,
+                4 => crate::wire::value(&mut map, &mut f4, "market_exposure_dollars")?,
+                5 => crate::wire::value(&mut map, &mut f5, "realized_pnl_dollars")?,
+                6 => crate::wire::value(&mut map, &mut f6, "fees_paid_dollars")?,
+                7 => crate::wire::value(&mut map, &mut f7, "last_updated_ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: f0.unwrap_or_default(),
+            exchange_index: f1.unwrap_or_default(),
+            total_traded_dollars: f2.unwrap_or_default(),
+            position_fp: f3.unwrap_or_default(),
+            market_exposure_dollars: f4.unwrap_or_default(),
+            realized_pnl_dollars: f5.unwrap_or_default(),
+            fees_paid_dollars: f6.unwrap_or_default(),
+            last_updated_ts: f7.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketPosition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MarketPosition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "MarketPosition", 8)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "total_traded_dollars", &self.total_traded_dollars)?;
+        crate::wire::field(&mut o, "position_fp", &self.position_fp)?;
+        crate::wire::field(
+            &mut o,
+            "market_exposure_dollars",
+            &self.market_exposure_dollars,
+        )?;
+        crate::wire::field(&mut o, "realized_pnl_dollars", &self.realized_pnl_dollars)?;
+        crate::wire::field(&mut o, "fees_paid_dollars", &self.fees_paid_dollars)?;
+        crate::wire::field(&mut o, "last_updated_ts", &self.last_updated_ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventPosition {
     /// Unique identifier for events
-    #[serde(default)]
     pub event_ticker: ::std::string::String,
     /// Total spent on this event in dollars
-    #[serde(default)]
     pub total_cost_dollars: crate::types::FixedPointDollars,
     /// String representation of the total number of shares traded on this event (including both YES and NO contracts)
-    #[serde(default)]
     pub total_cost_shares_fp: crate::types::FixedPointCount,
     /// Cost of the aggregate event position in dollars
-    #[serde(default)]
     pub event_exposure_dollars: crate::types::FixedPointDollars,
     /// Locked in profit and loss, in dollars
-    #[serde(default)]
     pub realized_pnl_dollars: crate::types::FixedPointDollars,
     /// Fees paid on fill orders, in dollars
-    #[serde(default)]
     pub fees_paid_dollars: crate::types::FixedPointDollars,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for EventPosition {
+    const NAME: &'static str = "EventPosition";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "event_ticker" => 0,
+                "total_cost_dollars" => 1,
+                "total_cost_shares_fp" => 2,
+                "event_exposure_dollars" => 3,
+                "realized_pnl_dollars" => 4,
+                "fees_paid_dollars" => 5,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "total_cost_dollars")?,
+                2 => crate::wire::value(&mut map, &mut f2, "total_cost_shares_fp")?,
+                3 => crate::wire::value(&mut map, &mut f3, "event_exposure_dollars")?,
+                4 => crate::wire::value(&mut map, &mut f4, "realized_pnl_dollars")?,
+                5 => crate::wire::value(&mut map, &mut f5, "fees_paid_dollars")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            event_ticker: f0.unwrap_or_default(),
+            total_cost_dollars: f1.unwrap_or_default(),
+            total_cost_shares_fp: f2.unwrap_or_default(),
+            event_exposure_dollars: f3.unwrap_or_default(),
+            realized_pnl_dollars: f4.unwrap_or_default(),
+            fees_paid_dollars: f5.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventPosition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EventPosition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "EventPosition", 6)?;
+        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
+        crate::wire::field(&mut o, "total_cost_dollars", &self.total_cost_dollars)?;
+        crate::wire::field(&mut o, "total_cost_shares_fp", &self.total_cost_shares_fp)?;
+        crate::wire::field(
+            &mut o,
+            "event_exposure_dollars",
+            &self.event_exposure_dollars,
+        )?;
+        crate::wire::field(&mut o, "realized_pnl_dollars", &self.realized_pnl_dollars)?;
+        crate::wire::field(&mut o, "fees_paid_dollars", &self.fees_paid_dollars)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPositionsResponse {
     /// The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
     /// List of market positions
-    #[serde(default)]
     pub market_positions: ::std::vec::Vec<crate::types::MarketPosition>,
     /// List of event positions
-    #[serde(default)]
     pub event_positions: ::std::vec::Vec<crate::types::EventPosition>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetPositionsResponse {
+    const NAME: &'static str = "GetPositionsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "cursor" => 0,
+                "market_positions" => 1,
+                "event_positions" => 2,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::types::MarketPosition>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::types::EventPosition>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "cursor")?,
+                1 => crate::wire::value(&mut map, &mut f1, "market_positions")?,
+                2 => crate::wire::value(&mut map, &mut f2, "event_positions")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cursor: f0.flatten(),
+            market_positions: f1.unwrap_or_default(),
+            event_positions: f2.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetPositionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetPositionsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetPositionsResponse",
+            2 + usize::from(self.cursor.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
+        crate::wire::field(&mut o, "market_positions", &self.market_positions)?;
+        crate::wire::field(&mut o, "event_positions", &self.event_positions)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trade {
     /// Unique identifier for this trade
-    #[serde(default)]
     pub trade_id: ::std::string::String,
     /// Unique identifier for the market
-    #[serde(default)]
     pub ticker: ::std::string::String,
     /// String representation of the number of contracts bought or sold in this trade
-    #[serde(default)]
     pub count_fp: crate::types::FixedPointCount,
     /// Yes price for this trade in dollars
-    #[serde(default)]
     pub yes_price_dollars: crate::types::FixedPointDollars,
     /// No price for this trade in dollars
-    #[serde(default)]
     pub no_price_dollars: crate::types::FixedPointDollars,
     /// Deprecated. Use `taker_outcome_side` (or `taker_book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub taker_side: ::std::option::Option<crate::types::TradeTakerSide>,
     /// The outcome side the taker is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
     /// `taker_outcome_side` describes directional exposure only; it does not change the trade's price. A trade at price `p` with `taker_outcome_side=no` is matched against the maker at the same price `p` with the opposite direction — both parties trade at the same price.
     ///
     /// `taker_outcome_side` and `taker_book_side` will become the canonical way to determine trade direction. The legacy `taker_side` field will be deprecated in a future release — please migrate to these new fields.
-    #[serde(default)]
     pub taker_outcome_side: crate::types::TradeTakerOutcomeSide,
     /// Same directional bit as taker_outcome_side in book vocabulary. 'bid' is equivalent to taker_outcome_side 'yes'; 'ask' is equivalent to taker_outcome_side 'no'.
     ///
     /// `taker_outcome_side` and `taker_book_side` will become the canonical way to determine trade direction. The legacy `taker_side` field will be deprecated in a future release — please migrate to these new fields.
-    #[serde(default)]
     pub taker_book_side: crate::types::BookSide,
     /// Timestamp when this trade was executed
-    #[serde(default)]
     pub created_time: ::chrono::DateTime<::chrono::Utc>,
     /// True if this trade was matched off-book as a block trade (e.g. via RFQ / negotiated block proposal); false for trades that filled on the standard order book.
-    #[serde(default)]
     pub is_block_trade: bool,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Trade {
+    const NAME: &'static str = "Trade";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "trade_id" => 0,
+                "ticker" => 1,
+                "count_fp" => 2,
+                "yes_price_dollars" => 3,
+                "no_price_dollars" => 4,
+                "taker_side" => 5,
+                "taker_outcome_side" => 6,
+                "taker_book_side" => 7,
+                "created_time" => 8,
+                "is_block_trade" => 9,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::types::TradeTakerSide>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::types::TradeTakerOutcomeSide> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "trade_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "ticker")?,
+                2 => crate::wire::value(&mut map, &mut f2, "count_fp")?,
+                3 => crate::wire::value(&mut map, &mut f3, "yes_price_dollars")?,
+                4 => crate::wire::value(&mut map, &mut f4, "no_price_dollars")?,
+                5 => crate::wire::value(&mut map, &mut f5, "taker_side")?,
+                6 => crate::wire::value(&mut map, &mut f6, "taker_outcome_side")?,
+                7 => crate::wire::value(&mut map, &mut f7, "taker_book_side")?,
+                8 => crate::wire::value(&mut map, &mut f8, "created_time")?,
+                9 => crate::wire::value(&mut map, &mut f9, "is_block_trade")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            trade_id: f0.unwrap_or_default(),
+            ticker: f1.unwrap_or_default(),
+            count_fp: f2.unwrap_or_default(),
+            yes_price_dollars: f3.unwrap_or_default(),
+            no_price_dollars: f4.unwrap_or_default(),
+            taker_side: f5.flatten(),
+            taker_outcome_side: f6.unwrap_or_default(),
+            taker_book_side: f7.unwrap_or_default(),
+            created_time: f8.unwrap_or_default(),
+            is_block_trade: f9.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Trade {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Trade {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Trade",
+            9 + usize::from(self.taker_side.is_some()),
+        )?;
+        crate::wire::field(&mut o, "trade_id", &self.trade_id)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "count_fp", &self.count_fp)?;
+        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
+        crate::wire::field(&mut o, "no_price_dollars", &self.no_price_dollars)?;
+        crate::wire::optional(&mut o, "taker_side", &self.taker_side)?;
+        crate::wire::field(&mut o, "taker_outcome_side", &self.taker_outcome_side)?;
+        crate::wire::field(&mut o, "taker_book_side", &self.taker_book_side)?;
+        crate::wire::field(&mut o, "created_time", &self.created_time)?;
+        crate::wire::field(&mut o, "is_block_trade", &self.is_block_trade)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTradesResponse {
-    #[serde(default)]
     pub trades: ::std::vec::Vec<crate::types::Trade>,
-    #[serde(default)]
     pub cursor: ::std::string::String,
+}
+impl crate::wire::Object for GetTradesResponse {
+    const NAME: &'static str = "GetTradesResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "trades" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Trade>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "trades")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            trades: f0.unwrap_or_default(),
+            cursor: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetTradesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetTradesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetTradesResponse", 2)?;
+        crate::wire::field(&mut o, "trades", &self.trades)?;
+        crate::wire::field(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
 }
 /// Outcome side.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -531,211 +1424,996 @@ impl crate::enums::StringEnum for OutcomeSide {
     }
 }
 crate::enums::string_enum_impls!(OutcomeSide);
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fill {
     /// Unique identifier for this fill
-    #[serde(default)]
     pub fill_id: ::std::string::String,
-    #[serde(default)]
     pub exchange_index: crate::types::ExchangeIndex,
     /// Unique identifier for this fill (legacy field name, same as fill_id)
-    #[serde(default)]
     pub trade_id: ::std::string::String,
     /// Unique identifier for the order that resulted in this fill
-    #[serde(default)]
     pub order_id: ::std::string::String,
     /// Unique identifier for the market
-    #[serde(default)]
     pub ticker: ::std::string::String,
     /// Unique identifier for the market (legacy field name, same as ticker)
-    #[serde(default)]
     pub market_ticker: ::std::string::String,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub side: ::std::option::Option<crate::types::FillSide>,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::types::FillAction>,
     /// The outcome side this fill positioned the user for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
     /// `outcome_side` describes directional exposure only; it does not change the fill's price. A fill at price `p` with `outcome_side=no` is matched against an order at the same price `p` with `outcome_side=yes` — both parties trade at the same price, just on opposite directions.
     ///
     /// `outcome_side` and `book_side` will become the canonical way to determine fill direction. The legacy `action` and `side` fields will be deprecated in a future release — please migrate to these new fields.
-    #[serde(default)]
     pub outcome_side: crate::types::OutcomeSide,
     /// Same directional bit as outcome_side in book vocabulary. 'bid' is equivalent to outcome_side 'yes'; 'ask' is equivalent to outcome_side 'no'.
     ///
     /// `outcome_side` and `book_side` will become the canonical way to determine fill direction. The legacy `action` and `side` fields will be deprecated in a future release — please migrate to these new fields.
-    #[serde(default)]
     pub book_side: crate::types::BookSide,
     /// String representation of the number of contracts bought or sold in this fill
-    #[serde(default)]
     pub count_fp: crate::types::FixedPointCount,
     /// Fill price for the yes side in fixed-point dollars
-    #[serde(default)]
     pub yes_price_dollars: crate::types::FixedPointDollars,
     /// Fill price for the no side in fixed-point dollars
-    #[serde(default)]
     pub no_price_dollars: crate::types::FixedPointDollars,
     /// If true, this fill was a taker (removed liquidity from the order book)
-    #[serde(default)]
     pub is_taker: bool,
     /// Timestamp when this fill was executed
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Fee cost in fixed-point dollars
-    #[serde(default)]
     pub fee_cost: crate::types::FixedPointDollars,
     /// Subaccount number (0 for primary, 1-63 for subaccounts). Present for direct users.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount_number: ::std::option::Option<i64>,
     /// Unix timestamp when this fill was executed (legacy field name)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ts: ::std::option::Option<i64>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Fill {
+    const NAME: &'static str = "Fill";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "fill_id" => 0,
+                "exchange_index" => 1,
+                "trade_id" => 2,
+                "order_id" => 3,
+                "ticker" => 4,
+                "market_ticker" => 5,
+                "side" => 6,
+                "action" => 7,
+                "outcome_side" => 8,
+                "book_side" => 9,
+                "count_fp" => 10,
+                "yes_price_dollars" => 11,
+                "no_price_dollars" => 12,
+                "is_taker" => 13,
+                "created_time" => 14,
+                "fee_cost" => 15,
+                "subaccount_number" => 16,
+                "ts" => 17,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<crate::types::FillSide>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<crate::types::FillAction>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<crate::types::OutcomeSide> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "fill_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
+                2 => crate::wire::value(&mut map, &mut f2, "trade_id")?,
+                3 => crate::wire::value(&mut map, &mut f3, "order_id")?,
+                4 => crate::wire::value(&mut map, &mut f4, "ticker")?,
+                5 => crate::wire::value(&mut map, &mut f5, "market_ticker")?,
+                6 => crate::wire::value(&mut map, &mut f6, "side")?,
+                7 => crate::wire::value(&mut map, &mut f7, "action")?,
+                8 => crate::wire::value(&mut map, &mut f8, "outcome_side")?,
+                9 => crate::wire::value(&mut map, &mut f9, "book_side")?,
+                10 => crate::wire::value(&mut map, &mut f10, "count_fp")?,
+                11 => crate::wire::value(&mut map, &mut f11, "yes_price_dollars")?,
+                12 => crate::wire::value(&mut map, &mut f12, "no_price_dollars")?,
+                13 => crate::wire::value(&mut map, &mut f13, "is_taker")?,
+                14 => crate::wire::value(&mut map, &mut f14, "created_time")?,
+                15 => crate::wire::value(&mut map, &mut f15, "fee_cost")?,
+                16 => crate::wire::value(&mut map, &mut f16, "subaccount_number")?,
+                17 => crate::wire::value(&mut map, &mut f17, "ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            fill_id: f0.unwrap_or_default(),
+            exchange_index: f1.unwrap_or_default(),
+            trade_id: f2.unwrap_or_default(),
+            order_id: f3.unwrap_or_default(),
+            ticker: f4.unwrap_or_default(),
+            market_ticker: f5.unwrap_or_default(),
+            side: f6.flatten(),
+            action: f7.flatten(),
+            outcome_side: f8.unwrap_or_default(),
+            book_side: f9.unwrap_or_default(),
+            count_fp: f10.unwrap_or_default(),
+            yes_price_dollars: f11.unwrap_or_default(),
+            no_price_dollars: f12.unwrap_or_default(),
+            is_taker: f13.unwrap_or_default(),
+            created_time: f14.flatten(),
+            fee_cost: f15.unwrap_or_default(),
+            subaccount_number: f16.flatten(),
+            ts: f17.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Fill {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Fill {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Fill",
+            13 + usize::from(self.side.is_some()) + usize::from(self.action.is_some())
+                + usize::from(self.created_time.is_some())
+                + usize::from(self.subaccount_number.is_some())
+                + usize::from(self.ts.is_some()),
+        )?;
+        crate::wire::field(&mut o, "fill_id", &self.fill_id)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "trade_id", &self.trade_id)?;
+        crate::wire::field(&mut o, "order_id", &self.order_id)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
+        crate::wire::optional(&mut o, "side", &self.side)?;
+        crate::wire::optional(&mut o, "action", &self.action)?;
+        crate::wire::field(&mut o, "outcome_side", &self.outcome_side)?;
+        crate::wire::field(&mut o, "book_side", &self.book_side)?;
+        crate::wire::field(&mut o, "count_fp", &self.count_fp)?;
+        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
+        crate::wire::field(&mut o, "no_price_dollars", &self.no_price_dollars)?;
+        crate::wire::field(&mut o, "is_taker", &self.is_taker)?;
+        crate::wire::optional(&mut o, "created_time", &self.created_time)?;
+        crate::wire::field(&mut o, "fee_cost", &self.fee_cost)?;
+        crate::wire::optional(&mut o, "subaccount_number", &self.subaccount_number)?;
+        crate::wire::optional(&mut o, "ts", &self.ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFillsResponse {
-    #[serde(default)]
     pub fills: ::std::vec::Vec<crate::types::Fill>,
-    #[serde(default)]
     pub cursor: ::std::string::String,
 }
+impl crate::wire::Object for GetFillsResponse {
+    const NAME: &'static str = "GetFillsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "fills" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Fill>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "fills")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            fills: f0.unwrap_or_default(),
+            cursor: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetFillsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetFillsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetFillsResponse", 2)?;
+        crate::wire::field(&mut o, "fills", &self.fills)?;
+        crate::wire::field(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
 /// An empty response body
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmptyResponse {}
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for EmptyResponse {
+    const NAME: &'static str = "EmptyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        crate::wire::skip_all(&mut map)?;
+        ::std::result::Result::Ok(Self {})
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EmptyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EmptyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let o = crate::wire::begin(serializer, "EmptyResponse", 0)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderRequest {
     pub ticker: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_order_id: ::std::option::Option<::std::string::String>,
     pub side: crate::types::CreateOrderRequestSide,
     pub action: crate::types::CreateOrderRequestAction,
     /// Order quantity in contracts (whole contracts only). Provide count or count_fp; if both provided they must match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
     /// String representation of the order quantity in contracts. Provide count or count_fp; if both provided they must match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count_fp: ::std::option::Option<crate::types::FixedPointCount>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub yes_price: ::std::option::Option<i64>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub no_price: ::std::option::Option<i64>,
     /// Submitting price of the Yes side in fixed-point dollars
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub yes_price_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Submitting price of the No side in fixed-point dollars
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub no_price_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Optional Unix timestamp in seconds for when the order expires. To place
     /// an expiring order, set `time_in_force` to `good_till_canceled` and
     /// provide this `expiration_ts`. `GTT` is an internal execution type and is
     /// not a valid API value for `time_in_force`. The `immediate_or_cancel`
     /// time-in-force value cannot be combined with `expiration_ts`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration_ts: ::std::option::Option<i64>,
     /// Specifies how long the order remains active. Use `good_till_canceled`
     /// with `expiration_ts` for an order that should rest until a specific
     /// expiration time; without `expiration_ts`, `good_till_canceled` is a
     /// true good-till-canceled order. `GTT` is not a valid API value.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_in_force: ::std::option::Option<
         crate::types::CreateOrderRequestTimeInForce,
     >,
     /// Maximum cost in cents. When specified, the order will automatically have Fill-or-Kill (FoK) behavior.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub buy_max_cost: ::std::option::Option<i64>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_only: ::std::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Deprecated: Use reduce_only instead. Only accepts value of 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sell_position_floor: ::std::option::Option<i64>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_trade_prevention_type: ::std::option::Option<
         crate::types::SelfTradePreventionType,
     >,
     /// The order group this order is part of
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_group_id: ::std::option::Option<::std::string::String>,
     /// If this flag is set to true, the order will be canceled if the order is open and trading on the exchange is paused for any reason.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_order_on_pause: ::std::option::Option<bool>,
     /// The subaccount number to use for this order. 0 is the primary subaccount.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount: ::std::option::Option<i64>,
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for CreateOrderRequest {
+    const NAME: &'static str = "CreateOrderRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "client_order_id" => 1,
+                "side" => 2,
+                "action" => 3,
+                "count" => 4,
+                "count_fp" => 5,
+                "yes_price" => 6,
+                "no_price" => 7,
+                "yes_price_dollars" => 8,
+                "no_price_dollars" => 9,
+                "expiration_ts" => 10,
+                "time_in_force" => 11,
+                "buy_max_cost" => 12,
+                "post_only" => 13,
+                "reduce_only" => 14,
+                "sell_position_floor" => 15,
+                "self_trade_prevention_type" => 16,
+                "order_group_id" => 17,
+                "cancel_order_on_pause" => 18,
+                "subaccount" => 19,
+                "exchange_index" => 20,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::CreateOrderRequestSide> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::CreateOrderRequestAction> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointCount>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<crate::types::CreateOrderRequestTimeInForce>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<crate::types::SelfTradePreventionType>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
+                2 => crate::wire::value(&mut map, &mut f2, "side")?,
+                3 => crate::wire::value(&mut map, &mut f3, "action")?,
+                4 => crate::wire::value(&mut map, &mut f4, "count")?,
+                5 => crate::wire::value(&mut map, &mut f5, "count_fp")?,
+                6 => crate::wire::value(&mut map, &mut f6, "yes_price")?,
+                7 => crate::wire::value(&mut map, &mut f7, "no_price")?,
+                8 => crate::wire::value(&mut map, &mut f8, "yes_price_dollars")?,
+                9 => crate::wire::value(&mut map, &mut f9, "no_price_dollars")?,
+                10 => crate::wire::value(&mut map, &mut f10, "expiration_ts")?,
+                11 => crate::wire::value(&mut map, &mut f11, "time_in_force")?,
+                12 => crate::wire::value(&mut map, &mut f12, "buy_max_cost")?,
+                13 => crate::wire::value(&mut map, &mut f13, "post_only")?,
+                14 => crate::wire::value(&mut map, &mut f14, "reduce_only")?,
+                15 => crate::wire::value(&mut map, &mut f15, "sell_position_floor")?,
+                16 => {
+                    crate::wire::value(&mut map, &mut f16, "self_trade_prevention_type")?
+                }
+                17 => crate::wire::value(&mut map, &mut f17, "order_group_id")?,
+                18 => crate::wire::value(&mut map, &mut f18, "cancel_order_on_pause")?,
+                19 => crate::wire::value(&mut map, &mut f19, "subaccount")?,
+                20 => crate::wire::value(&mut map, &mut f20, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: crate::wire::required(f0, "ticker")?,
+            client_order_id: f1.flatten(),
+            side: crate::wire::required(f2, "side")?,
+            action: crate::wire::required(f3, "action")?,
+            count: f4.flatten(),
+            count_fp: f5.flatten(),
+            yes_price: f6.flatten(),
+            no_price: f7.flatten(),
+            yes_price_dollars: f8.flatten(),
+            no_price_dollars: f9.flatten(),
+            expiration_ts: f10.flatten(),
+            time_in_force: f11.flatten(),
+            buy_max_cost: f12.flatten(),
+            post_only: f13.flatten(),
+            reduce_only: f14.flatten(),
+            sell_position_floor: f15.flatten(),
+            self_trade_prevention_type: f16.flatten(),
+            order_group_id: f17.flatten(),
+            cancel_order_on_pause: f18.flatten(),
+            subaccount: f19.flatten(),
+            exchange_index: f20.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateOrderRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateOrderRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "CreateOrderRequest",
+            3 + usize::from(self.client_order_id.is_some())
+                + usize::from(self.count.is_some())
+                + usize::from(self.count_fp.is_some())
+                + usize::from(self.yes_price.is_some())
+                + usize::from(self.no_price.is_some())
+                + usize::from(self.yes_price_dollars.is_some())
+                + usize::from(self.no_price_dollars.is_some())
+                + usize::from(self.expiration_ts.is_some())
+                + usize::from(self.time_in_force.is_some())
+                + usize::from(self.buy_max_cost.is_some())
+                + usize::from(self.post_only.is_some())
+                + usize::from(self.reduce_only.is_some())
+                + usize::from(self.sell_position_floor.is_some())
+                + usize::from(self.self_trade_prevention_type.is_some())
+                + usize::from(self.order_group_id.is_some())
+                + usize::from(self.cancel_order_on_pause.is_some())
+                + usize::from(self.subaccount.is_some())
+                + usize::from(self.exchange_index.is_some()),
+        )?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
+        crate::wire::field(&mut o, "side", &self.side)?;
+        crate::wire::field(&mut o, "action", &self.action)?;
+        crate::wire::optional(&mut o, "count", &self.count)?;
+        crate::wire::optional(&mut o, "count_fp", &self.count_fp)?;
+        crate::wire::optional(&mut o, "yes_price", &self.yes_price)?;
+        crate::wire::optional(&mut o, "no_price", &self.no_price)?;
+        crate::wire::optional(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
+        crate::wire::optional(&mut o, "no_price_dollars", &self.no_price_dollars)?;
+        crate::wire::optional(&mut o, "expiration_ts", &self.expiration_ts)?;
+        crate::wire::optional(&mut o, "time_in_force", &self.time_in_force)?;
+        crate::wire::optional(&mut o, "buy_max_cost", &self.buy_max_cost)?;
+        crate::wire::optional(&mut o, "post_only", &self.post_only)?;
+        crate::wire::optional(&mut o, "reduce_only", &self.reduce_only)?;
+        crate::wire::optional(&mut o, "sell_position_floor", &self.sell_position_floor)?;
+        crate::wire::optional(
+            &mut o,
+            "self_trade_prevention_type",
+            &self.self_trade_prevention_type,
+        )?;
+        crate::wire::optional(&mut o, "order_group_id", &self.order_group_id)?;
+        crate::wire::optional(
+            &mut o,
+            "cancel_order_on_pause",
+            &self.cancel_order_on_pause,
+        )?;
+        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
+        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderResponse {
     pub order: crate::types::Order,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for CreateOrderResponse {
+    const NAME: &'static str = "CreateOrderResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "order" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "order")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            order: crate::wire::required(f0, "order")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateOrderResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateOrderResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "CreateOrderResponse", 1)?;
+        crate::wire::field(&mut o, "order", &self.order)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersRequest {
     pub orders: ::std::vec::Vec<crate::types::CreateOrderRequest>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for BatchCreateOrdersRequest {
+    const NAME: &'static str = "BatchCreateOrdersRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "orders" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::CreateOrderRequest>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            orders: crate::wire::required(f0, "orders")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCreateOrdersRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "BatchCreateOrdersRequest", 1)?;
+        crate::wire::field(&mut o, "orders", &self.orders)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateOrdersIndividualResponse>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for BatchCreateOrdersResponse {
+    const NAME: &'static str = "BatchCreateOrdersResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "orders" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::BatchCreateOrdersIndividualResponse>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            orders: crate::wire::required(f0, "orders")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCreateOrdersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "BatchCreateOrdersResponse", 1)?;
+        crate::wire::field(&mut o, "orders", &self.orders)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateOrdersIndividualResponse {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_order_id: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order: ::std::option::Option<crate::types::Order>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for BatchCreateOrdersIndividualResponse {
+    const NAME: &'static str = "BatchCreateOrdersIndividualResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "client_order_id" => 0,
+                "order" => 1,
+                "error" => 2,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<crate::types::Order>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<crate::types::ErrorResponse>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "client_order_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "order")?,
+                2 => crate::wire::value(&mut map, &mut f2, "error")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_order_id: f0.flatten(),
+            order: f1.flatten(),
+            error: f2.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersIndividualResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCreateOrdersIndividualResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "BatchCreateOrdersIndividualResponse",
+            usize::from(self.client_order_id.is_some())
+                + usize::from(self.order.is_some()) + usize::from(self.error.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
+        crate::wire::optional(&mut o, "order", &self.order)?;
+        crate::wire::optional(&mut o, "error", &self.error)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelOrdersRequest {
     /// An array of order IDs to cancel
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// An array of orders to cancel, each optionally specifying a subaccount
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub orders: ::std::option::Option<
         ::std::vec::Vec<crate::types::BatchCancelOrdersRequestOrder>,
     >,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for BatchCancelOrdersRequest {
+    const NAME: &'static str = "BatchCancelOrdersRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ids" => 0,
+                "orders" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<crate::types::BatchCancelOrdersRequestOrder>,
+            >,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ids")?,
+                1 => crate::wire::value(&mut map, &mut f1, "orders")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ids: f0.flatten(),
+            orders: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCancelOrdersRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "BatchCancelOrdersRequest",
+            usize::from(self.ids.is_some()) + usize::from(self.orders.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "ids", &self.ids)?;
+        crate::wire::optional(&mut o, "orders", &self.orders)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersRequestOrder {
     /// Order ID to cancel
     pub order_id: ::std::string::String,
     /// Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount: ::std::option::Option<i64>,
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
     /// Market ticker. Required when exchange_index is -1 (auto).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub market_ticker: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for BatchCancelOrdersRequestOrder {
+    const NAME: &'static str = "BatchCancelOrdersRequestOrder";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "order_id" => 0,
+                "subaccount" => 1,
+                "exchange_index" => 2,
+                "market_ticker" => 3,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "subaccount")?,
+                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
+                3 => crate::wire::value(&mut map, &mut f3, "market_ticker")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            order_id: crate::wire::required(f0, "order_id")?,
+            subaccount: f1.flatten(),
+            exchange_index: f2.flatten(),
+            market_ticker: f3.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersRequestOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCancelOrdersRequestOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "BatchCancelOrdersRequestOrder",
+            1 + usize::from(self.subaccount.is_some())
+                + usize::from(self.exchange_index.is_some())
+                + usize::from(self.market_ticker.is_some()),
+        )?;
+        crate::wire::field(&mut o, "order_id", &self.order_id)?;
+        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
+        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::optional(&mut o, "market_ticker", &self.market_ticker)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCancelOrdersIndividualResponse>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for BatchCancelOrdersResponse {
+    const NAME: &'static str = "BatchCancelOrdersResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "orders" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::BatchCancelOrdersIndividualResponse>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            orders: crate::wire::required(f0, "orders")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCancelOrdersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "BatchCancelOrdersResponse", 1)?;
+        crate::wire::field(&mut o, "orders", &self.orders)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersIndividualResponse {
     /// The order ID to identify which order had an error during batch cancellation
     pub order_id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order: ::std::option::Option<crate::types::Order>,
     /// String representation of the number of contracts that were successfully canceled from this order
     pub reduced_by_fp: crate::types::FixedPointCount,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for BatchCancelOrdersIndividualResponse {
+    const NAME: &'static str = "BatchCancelOrdersIndividualResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "order_id" => 0,
+                "order" => 1,
+                "reduced_by_fp" => 2,
+                "error" => 3,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<crate::types::Order>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::types::ErrorResponse>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "order")?,
+                2 => crate::wire::value(&mut map, &mut f2, "reduced_by_fp")?,
+                3 => crate::wire::value(&mut map, &mut f3, "error")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            order_id: crate::wire::required(f0, "order_id")?,
+            order: f1.flatten(),
+            reduced_by_fp: crate::wire::required(f2, "reduced_by_fp")?,
+            error: f3.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersIndividualResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchCancelOrdersIndividualResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "BatchCancelOrdersIndividualResponse",
+            2 + usize::from(self.order.is_some()) + usize::from(self.error.is_some()),
+        )?;
+        crate::wire::field(&mut o, "order_id", &self.order_id)?;
+        crate::wire::optional(&mut o, "order", &self.order)?;
+        crate::wire::field(&mut o, "reduced_by_fp", &self.reduced_by_fp)?;
+        crate::wire::optional(&mut o, "error", &self.error)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct AmendOrderRequest {
     /// Optional subaccount number to use for this amendment (0 for primary, 1-63 for subaccounts)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subaccount: ::std::option::Option<i64>,
     /// Market ticker
     pub ticker: ::std::string::String,
@@ -744,250 +2422,1061 @@ pub struct AmendOrderRequest {
     /// Action of the order
     pub action: crate::types::AmendOrderRequestAction,
     /// The original client-specified order ID to be amended
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// The new client-specified order ID after amendment
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_client_order_id: ::std::option::Option<::std::string::String>,
     /// Updated yes price for the order in cents
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub yes_price: ::std::option::Option<i64>,
     /// Updated no price for the order in cents
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub no_price: ::std::option::Option<i64>,
     /// Updated yes price for the order in fixed-point dollars. Exactly one of yes_price, no_price, yes_price_dollars, and no_price_dollars must be passed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub yes_price_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Updated no price for the order in fixed-point dollars. Exactly one of yes_price, no_price, yes_price_dollars, and no_price_dollars must be passed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub no_price_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Updated quantity for the order (whole contracts only). If updating quantity, provide count or count_fp; if both provided they must match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
     /// String representation of the updated quantity for the order. If updating quantity, provide count or count_fp; if both provided they must match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count_fp: ::std::option::Option<crate::types::FixedPointCount>,
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for AmendOrderRequest {
+    const NAME: &'static str = "AmendOrderRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "subaccount" => 0,
+                "ticker" => 1,
+                "side" => 2,
+                "action" => 3,
+                "client_order_id" => 4,
+                "updated_client_order_id" => 5,
+                "yes_price" => 6,
+                "no_price" => 7,
+                "yes_price_dollars" => 8,
+                "no_price_dollars" => 9,
+                "count" => 10,
+                "count_fp" => 11,
+                "exchange_index" => 12,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::AmendOrderRequestSide> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::AmendOrderRequestAction> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointCount>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "subaccount")?,
+                1 => crate::wire::value(&mut map, &mut f1, "ticker")?,
+                2 => crate::wire::value(&mut map, &mut f2, "side")?,
+                3 => crate::wire::value(&mut map, &mut f3, "action")?,
+                4 => crate::wire::value(&mut map, &mut f4, "client_order_id")?,
+                5 => crate::wire::value(&mut map, &mut f5, "updated_client_order_id")?,
+                6 => crate::wire::value(&mut map, &mut f6, "yes_price")?,
+                7 => crate::wire::value(&mut map, &mut f7, "no_price")?,
+                8 => crate::wire::value(&mut map, &mut f8, "yes_price_dollars")?,
+                9 => crate::wire::value(&mut map, &mut f9, "no_price_dollars")?,
+                10 => crate::wire::value(&mut map, &mut f10, "count")?,
+                11 => crate::wire::value(&mut map, &mut f11, "count_fp")?,
+                12 => crate::wire::value(&mut map, &mut f12, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            subaccount: f0.flatten(),
+            ticker: crate::wire::required(f1, "ticker")?,
+            side: crate::wire::required(f2, "side")?,
+            action: crate::wire::required(f3, "action")?,
+            client_order_id: f4.flatten(),
+            updated_client_order_id: f5.flatten(),
+            yes_price: f6.flatten(),
+            no_price: f7.flatten(),
+            yes_price_dollars: f8.flatten(),
+            no_price_dollars: f9.flatten(),
+            count: f10.flatten(),
+            count_fp: f11.flatten(),
+            exchange_index: f12.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AmendOrderRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AmendOrderRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "AmendOrderRequest",
+            3 + usize::from(self.subaccount.is_some())
+                + usize::from(self.client_order_id.is_some())
+                + usize::from(self.updated_client_order_id.is_some())
+                + usize::from(self.yes_price.is_some())
+                + usize::from(self.no_price.is_some())
+                + usize::from(self.yes_price_dollars.is_some())
+                + usize::from(self.no_price_dollars.is_some())
+                + usize::from(self.count.is_some())
+                + usize::from(self.count_fp.is_some())
+                + usize::from(self.exchange_index.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "side", &self.side)?;
+        crate::wire::field(&mut o, "action", &self.action)?;
+        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
+        crate::wire::optional(
+            &mut o,
+            "updated_client_order_id",
+            &self.updated_client_order_id,
+        )?;
+        crate::wire::optional(&mut o, "yes_price", &self.yes_price)?;
+        crate::wire::optional(&mut o, "no_price", &self.no_price)?;
+        crate::wire::optional(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
+        crate::wire::optional(&mut o, "no_price_dollars", &self.no_price_dollars)?;
+        crate::wire::optional(&mut o, "count", &self.count)?;
+        crate::wire::optional(&mut o, "count_fp", &self.count_fp)?;
+        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct AmendOrderResponse {
     /// The order before amendment
     pub old_order: crate::types::Order,
     /// The order after amendment
     pub order: crate::types::Order,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for AmendOrderResponse {
+    const NAME: &'static str = "AmendOrderResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "old_order" => 0,
+                "order" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "old_order")?,
+                1 => crate::wire::value(&mut map, &mut f1, "order")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            old_order: crate::wire::required(f0, "old_order")?,
+            order: crate::wire::required(f1, "order")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AmendOrderResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AmendOrderResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "AmendOrderResponse", 2)?;
+        crate::wire::field(&mut o, "old_order", &self.old_order)?;
+        crate::wire::field(&mut o, "order", &self.order)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SettlementSource {
     /// Name of the settlement source
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// URL to the settlement source
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for SettlementSource {
+    const NAME: &'static str = "SettlementSource";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "name" => 0,
+                "url" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "name")?,
+                1 => crate::wire::value(&mut map, &mut f1, "url")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: f0.flatten(),
+            url: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SettlementSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SettlementSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "SettlementSource",
+            usize::from(self.name.is_some()) + usize::from(self.url.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "name", &self.name)?;
+        crate::wire::optional(&mut o, "url", &self.url)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponse {
-    #[serde(default)]
     pub markets: ::std::vec::Vec<crate::types::Market>,
-    #[serde(default)]
     pub cursor: ::std::string::String,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetMarketsResponse {
+    const NAME: &'static str = "GetMarketsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "markets" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Market>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "markets")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            markets: f0.unwrap_or_default(),
+            cursor: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetMarketsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetMarketsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetMarketsResponse", 2)?;
+        crate::wire::field(&mut o, "markets", &self.markets)?;
+        crate::wire::field(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketResponse {
-    #[serde(default)]
     pub market: crate::types::Market,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetMarketResponse {
+    const NAME: &'static str = "GetMarketResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "market" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::Market> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "market")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            market: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetMarketResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetMarketResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetMarketResponse", 1)?;
+        crate::wire::field(&mut o, "market", &self.market)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MveSelectedLeg {
     /// Unique identifier for the selected event
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub event_ticker: ::std::option::Option<::std::string::String>,
     /// Unique identifier for the selected market
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub market_ticker: ::std::option::Option<::std::string::String>,
     /// The side of the selected market
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub side: ::std::option::Option<::std::string::String>,
     /// The settlement value of the YES/LONG side of the contract in dollars. Only filled after determination
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub yes_settlement_value_dollars: ::std::option::Option<
         crate::types::FixedPointDollars,
     >,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for MveSelectedLeg {
+    const NAME: &'static str = "MveSelectedLeg";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "event_ticker" => 0,
+                "market_ticker" => 1,
+                "side" => 2,
+                "yes_settlement_value_dollars" => 3,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "market_ticker")?,
+                2 => crate::wire::value(&mut map, &mut f2, "side")?,
+                3 => {
+                    crate::wire::value(
+                        &mut map,
+                        &mut f3,
+                        "yes_settlement_value_dollars",
+                    )?
+                }
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            event_ticker: f0.flatten(),
+            market_ticker: f1.flatten(),
+            side: f2.flatten(),
+            yes_settlement_value_dollars: f3.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MveSelectedLeg {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MveSelectedLeg {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "MveSelectedLeg",
+            usize::from(self.event_ticker.is_some())
+                + usize::from(self.market_ticker.is_some())
+                + usize::from(self.side.is_some())
+                + usize::from(self.yes_settlement_value_dollars.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "event_ticker", &self.event_ticker)?;
+        crate::wire::optional(&mut o, "market_ticker", &self.market_ticker)?;
+        crate::wire::optional(&mut o, "side", &self.side)?;
+        crate::wire::optional(
+            &mut o,
+            "yes_settlement_value_dollars",
+            &self.yes_settlement_value_dollars,
+        )?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceRange {
     /// Starting price for this range in dollars
-    #[serde(default)]
     pub start: ::std::string::String,
     /// Ending price for this range in dollars
-    #[serde(default)]
     pub end: ::std::string::String,
     /// Price step/tick size for this range in dollars
-    #[serde(default)]
     pub step: ::std::string::String,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for PriceRange {
+    const NAME: &'static str = "PriceRange";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "start" => 0,
+                "end" => 1,
+                "step" => 2,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "start")?,
+                1 => crate::wire::value(&mut map, &mut f1, "end")?,
+                2 => crate::wire::value(&mut map, &mut f2, "step")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            start: f0.unwrap_or_default(),
+            end: f1.unwrap_or_default(),
+            step: f2.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PriceRange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PriceRange {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "PriceRange", 3)?;
+        crate::wire::field(&mut o, "start", &self.start)?;
+        crate::wire::field(&mut o, "end", &self.end)?;
+        crate::wire::field(&mut o, "step", &self.step)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Market {
-    #[serde(default)]
     pub ticker: ::std::string::String,
-    #[serde(default)]
     pub event_ticker: ::std::string::String,
     /// Identifies the type of market
-    #[serde(default)]
     pub market_type: crate::types::MarketMarketType,
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
     /// Shortened title for the yes side of this market
-    #[serde(default)]
     pub yes_sub_title: ::std::string::String,
     /// Shortened title for the no side of this market
-    #[serde(default)]
     pub no_sub_title: ::std::string::String,
-    #[serde(default)]
     pub created_time: ::chrono::DateTime<::chrono::Utc>,
     /// Time of the last non-trading metadata update.
-    #[serde(default)]
     pub updated_time: ::chrono::DateTime<::chrono::Utc>,
-    #[serde(default)]
     pub open_time: ::chrono::DateTime<::chrono::Utc>,
-    #[serde(default)]
     pub close_time: ::chrono::DateTime<::chrono::Utc>,
     /// Time when this market is expected to expire
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expected_expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Latest possible time for this market to expire
-    #[serde(default)]
     pub latest_expiration_time: ::chrono::DateTime<::chrono::Utc>,
     /// The amount of time after determination that the market settles
-    #[serde(default)]
     pub settlement_timer_seconds: i64,
     /// The current status of the market in its lifecycle.
-    #[serde(default)]
     pub status: crate::types::MarketStatus,
     /// Price for the highest YES buy offer on this market in dollars
-    #[serde(default)]
     pub yes_bid_dollars: crate::types::FixedPointDollars,
     /// Total contract size of orders to buy YES at the best bid price (fixed-point count string).
-    #[serde(default)]
     pub yes_bid_size_fp: crate::types::FixedPointCount,
     /// Price for the lowest YES sell offer on this market in dollars
-    #[serde(default)]
     pub yes_ask_dollars: crate::types::FixedPointDollars,
     /// Total contract size of orders to sell YES at the best ask price (fixed-point count string).
-    #[serde(default)]
     pub yes_ask_size_fp: crate::types::FixedPointCount,
     /// Price for the highest NO buy offer on this market in dollars
-    #[serde(default)]
     pub no_bid_dollars: crate::types::FixedPointDollars,
     /// Price for the lowest NO sell offer on this market in dollars
-    #[serde(default)]
     pub no_ask_dollars: crate::types::FixedPointDollars,
     /// Price for the last traded YES contract on this market in dollars
-    #[serde(default)]
     pub last_price_dollars: crate::types::FixedPointDollars,
     /// String representation of the market volume in contracts
-    #[serde(default)]
     pub volume_fp: crate::types::FixedPointCount,
     /// String representation of the 24h market volume in contracts
-    #[serde(default)]
     pub volume_24h_fp: crate::types::FixedPointCount,
-    #[serde(default)]
     pub result: crate::types::MarketResult,
-    #[serde(default)]
     pub can_close_early: bool,
     /// String representation of the number of contracts bought on this market disconsidering netting
-    #[serde(default)]
     pub open_interest_fp: crate::types::FixedPointCount,
     /// The total value of a single contract at settlement in dollars
-    #[serde(default)]
     pub notional_value_dollars: crate::types::FixedPointDollars,
     /// Price for the highest YES buy offer on this market a day ago in dollars
-    #[serde(default)]
     pub previous_yes_bid_dollars: crate::types::FixedPointDollars,
     /// Price for the lowest YES sell offer on this market a day ago in dollars
-    #[serde(default)]
     pub previous_yes_ask_dollars: crate::types::FixedPointDollars,
     /// Price for the last traded YES contract on this market a day ago in dollars
-    #[serde(default)]
     pub previous_price_dollars: crate::types::FixedPointDollars,
     /// The settlement value of the YES/LONG side of the contract in dollars. Only filled after determination
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_value_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Timestamp when the market was settled. Only filled for settled markets
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Which settlement bounds apply to this market. default means the market has no settlement bounds
-    #[serde(default)]
     pub settlement_bounds_type: crate::types::MarketSettlementBoundsType,
     /// The lowest value the YES/LONG side of the contract can settle at in dollars. Only filled when settlement_bounds_type is floor
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_floor_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
     /// The value that was considered for the settlement
-    #[serde(default)]
     pub expiration_value: ::std::string::String,
     /// The recorded datetime when the underlying event occurred, if available
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub occurrence_datetime: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Time when this market's fee waiver expires
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_waiver_expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// The condition under which the market can close early
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub early_close_condition: ::std::option::Option<::std::string::String>,
     /// Strike type defines how the market strike is defined and evaluated
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub strike_type: ::std::option::Option<crate::types::MarketStrikeType>,
     /// Minimum expiration value that leads to a YES settlement
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub floor_strike: ::std::option::Option<f64>,
     /// Maximum expiration value that leads to a YES settlement
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cap_strike: ::std::option::Option<f64>,
     /// Mapping from expiration values to settlement values
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub functional_strike: ::std::option::Option<::std::string::String>,
     /// Expiration value for each target that leads to a YES settlement
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_strike: ::std::option::Option<::serde_json::Value>,
     /// A plain language description of the most important market terms
-    #[serde(default)]
     pub rules_primary: ::std::string::String,
     /// A plain language description of secondary market terms
-    #[serde(default)]
     pub rules_secondary: ::std::string::String,
     /// The ticker of the multivariate event collection
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mve_collection_ticker: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mve_selected_legs: ::std::option::Option<
         ::std::vec::Vec<crate::types::MveSelectedLeg>,
     >,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub primary_participant_key: ::std::option::Option<::std::string::String>,
     /// Price level structure for this market, defining price ranges and tick sizes
-    #[serde(default)]
     pub price_level_structure: ::std::string::String,
     /// Valid price ranges for orders on this market
-    #[serde(default)]
     pub price_ranges: ::std::vec::Vec<crate::types::PriceRange>,
     /// If true, the market may be removed after determination if there is no activity on it
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_provisional: ::std::option::Option<bool>,
-    #[serde(default)]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
+}
+impl crate::wire::Object for Market {
+    const NAME: &'static str = "Market";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "event_ticker" => 1,
+                "market_type" => 2,
+                "title" => 3,
+                "subtitle" => 4,
+                "yes_sub_title" => 5,
+                "no_sub_title" => 6,
+                "created_time" => 7,
+                "updated_time" => 8,
+                "open_time" => 9,
+                "close_time" => 10,
+                "expected_expiration_time" => 11,
+                "expiration_time" => 12,
+                "latest_expiration_time" => 13,
+                "settlement_timer_seconds" => 14,
+                "status" => 15,
+                "yes_bid_dollars" => 16,
+                "yes_bid_size_fp" => 17,
+                "yes_ask_dollars" => 18,
+                "yes_ask_size_fp" => 19,
+                "no_bid_dollars" => 20,
+                "no_ask_dollars" => 21,
+                "last_price_dollars" => 22,
+                "volume_fp" => 23,
+                "volume_24h_fp" => 24,
+                "result" => 25,
+                "can_close_early" => 26,
+                "open_interest_fp" => 27,
+                "notional_value_dollars" => 28,
+                "previous_yes_bid_dollars" => 29,
+                "previous_yes_ask_dollars" => 30,
+                "previous_price_dollars" => 31,
+                "settlement_value_dollars" => 32,
+                "settlement_ts" => 33,
+                "settlement_bounds_type" => 34,
+                "settlement_floor_dollars" => 35,
+                "expiration_value" => 36,
+                "occurrence_datetime" => 37,
+                "fee_waiver_expiration_time" => 38,
+                "early_close_condition" => 39,
+                "strike_type" => 40,
+                "floor_strike" => 41,
+                "cap_strike" => 42,
+                "functional_strike" => 43,
+                "custom_strike" => 44,
+                "rules_primary" => 45,
+                "rules_secondary" => 46,
+                "mve_collection_ticker" => 47,
+                "mve_selected_legs" => 48,
+                "primary_participant_key" => 49,
+                "price_level_structure" => 50,
+                "price_ranges" => 51,
+                "is_provisional" => 52,
+                "exchange_index" => 53,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::MarketMarketType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<crate::types::MarketStatus> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f25: ::std::option::Option<crate::types::MarketResult> = ::std::option::Option::None;
+        let mut f26: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f27: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f28: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f29: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f30: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f31: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f32: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f33: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f34: ::std::option::Option<crate::types::MarketSettlementBoundsType> = ::std::option::Option::None;
+        let mut f35: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointDollars>,
+        > = ::std::option::Option::None;
+        let mut f36: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f37: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f38: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f39: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f40: ::std::option::Option<
+            ::std::option::Option<crate::types::MarketStrikeType>,
+        > = ::std::option::Option::None;
+        let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f43: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f44: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
+        let mut f45: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f46: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f47: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f48: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::types::MveSelectedLeg>>,
+        > = ::std::option::Option::None;
+        let mut f49: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f50: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f51: ::std::option::Option<::std::vec::Vec<crate::types::PriceRange>> = ::std::option::Option::None;
+        let mut f52: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f53: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "event_ticker")?,
+                2 => crate::wire::value(&mut map, &mut f2, "market_type")?,
+                3 => crate::wire::value(&mut map, &mut f3, "title")?,
+                4 => crate::wire::value(&mut map, &mut f4, "subtitle")?,
+                5 => crate::wire::value(&mut map, &mut f5, "yes_sub_title")?,
+                6 => crate::wire::value(&mut map, &mut f6, "no_sub_title")?,
+                7 => crate::wire::value(&mut map, &mut f7, "created_time")?,
+                8 => crate::wire::value(&mut map, &mut f8, "updated_time")?,
+                9 => crate::wire::value(&mut map, &mut f9, "open_time")?,
+                10 => crate::wire::value(&mut map, &mut f10, "close_time")?,
+                11 => crate::wire::value(&mut map, &mut f11, "expected_expiration_time")?,
+                12 => crate::wire::value(&mut map, &mut f12, "expiration_time")?,
+                13 => crate::wire::value(&mut map, &mut f13, "latest_expiration_time")?,
+                14 => crate::wire::value(&mut map, &mut f14, "settlement_timer_seconds")?,
+                15 => crate::wire::value(&mut map, &mut f15, "status")?,
+                16 => crate::wire::value(&mut map, &mut f16, "yes_bid_dollars")?,
+                17 => crate::wire::value(&mut map, &mut f17, "yes_bid_size_fp")?,
+                18 => crate::wire::value(&mut map, &mut f18, "yes_ask_dollars")?,
+                19 => crate::wire::value(&mut map, &mut f19, "yes_ask_size_fp")?,
+                20 => crate::wire::value(&mut map, &mut f20, "no_bid_dollars")?,
+                21 => crate::wire::value(&mut map, &mut f21, "no_ask_dollars")?,
+                22 => crate::wire::value(&mut map, &mut f22, "last_price_dollars")?,
+                23 => crate::wire::value(&mut map, &mut f23, "volume_fp")?,
+                24 => crate::wire::value(&mut map, &mut f24, "volume_24h_fp")?,
+                25 => crate::wire::value(&mut map, &mut f25, "result")?,
+                26 => crate::wire::value(&mut map, &mut f26, "can_close_early")?,
+                27 => crate::wire::value(&mut map, &mut f27, "open_interest_fp")?,
+                28 => crate::wire::value(&mut map, &mut f28, "notional_value_dollars")?,
+                29 => crate::wire::value(&mut map, &mut f29, "previous_yes_bid_dollars")?,
+                30 => crate::wire::value(&mut map, &mut f30, "previous_yes_ask_dollars")?,
+                31 => crate::wire::value(&mut map, &mut f31, "previous_price_dollars")?,
+                32 => crate::wire::value(&mut map, &mut f32, "settlement_value_dollars")?,
+                33 => crate::wire::value(&mut map, &mut f33, "settlement_ts")?,
+                34 => crate::wire::value(&mut map, &mut f34, "settlement_bounds_type")?,
+                35 => crate::wire::value(&mut map, &mut f35, "settlement_floor_dollars")?,
+                36 => crate::wire::value(&mut map, &mut f36, "expiration_value")?,
+                37 => crate::wire::value(&mut map, &mut f37, "occurrence_datetime")?,
+                38 => {
+                    crate::wire::value(&mut map, &mut f38, "fee_waiver_expiration_time")?
+                }
+                39 => crate::wire::value(&mut map, &mut f39, "early_close_condition")?,
+                40 => crate::wire::value(&mut map, &mut f40, "strike_type")?,
+                41 => crate::wire::value(&mut map, &mut f41, "floor_strike")?,
+                42 => crate::wire::value(&mut map, &mut f42, "cap_strike")?,
+                43 => crate::wire::value(&mut map, &mut f43, "functional_strike")?,
+                44 => crate::wire::value(&mut map, &mut f44, "custom_strike")?,
+                45 => crate::wire::value(&mut map, &mut f45, "rules_primary")?,
+                46 => crate::wire::value(&mut map, &mut f46, "rules_secondary")?,
+                47 => crate::wire::value(&mut map, &mut f47, "mve_collection_ticker")?,
+                48 => crate::wire::value(&mut map, &mut f48, "mve_selected_legs")?,
+                49 => crate::wire::value(&mut map, &mut f49, "primary_participant_key")?,
+                50 => crate::wire::value(&mut map, &mut f50, "price_level_structure")?,
+                51 => crate::wire::value(&mut map, &mut f51, "price_ranges")?,
+                52 => crate::wire::value(&mut map, &mut f52, "is_provisional")?,
+                53 => crate::wire::value(&mut map, &mut f53, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: f0.unwrap_or_default(),
+            event_ticker: f1.unwrap_or_default(),
+            market_type: f2.unwrap_or_default(),
+            title: f3.flatten(),
+            subtitle: f4.flatten(),
+            yes_sub_title: f5.unwrap_or_default(),
+            no_sub_title: f6.unwrap_or_default(),
+            created_time: f7.unwrap_or_default(),
+            updated_time: f8.unwrap_or_default(),
+            open_time: f9.unwrap_or_default(),
+            close_time: f10.unwrap_or_default(),
+            expected_expiration_time: f11.flatten(),
+            expiration_time: f12.flatten(),
+            latest_expiration_time: f13.unwrap_or_default(),
+            settlement_timer_seconds: f14.unwrap_or_default(),
+            status: f15.unwrap_or_default(),
+            yes_bid_dollars: f16.unwrap_or_default(),
+            yes_bid_size_fp: f17.unwrap_or_default(),
+            yes_ask_dollars: f18.unwrap_or_default(),
+            yes_ask_size_fp: f19.unwrap_or_default(),
+            no_bid_dollars: f20.unwrap_or_default(),
+            no_ask_dollars: f21.unwrap_or_default(),
+            last_price_dollars: f22.unwrap_or_default(),
+            volume_fp: f23.unwrap_or_default(),
+            volume_24h_fp: f24.unwrap_or_default(),
+            result: f25.unwrap_or_default(),
+            can_close_early: f26.unwrap_or_default(),
+            open_interest_fp: f27.unwrap_or_default(),
+            notional_value_dollars: f28.unwrap_or_default(),
+            previous_yes_bid_dollars: f29.unwrap_or_default(),
+            previous_yes_ask_dollars: f30.unwrap_or_default(),
+            previous_price_dollars: f31.unwrap_or_default(),
+            settlement_value_dollars: f32.flatten(),
+            settlement_ts: f33.flatten(),
+            settlement_bounds_type: f34.unwrap_or_default(),
+            settlement_floor_dollars: f35.flatten(),
+            expiration_value: f36.unwrap_or_default(),
+            occurrence_datetime: f37.flatten(),
+            fee_waiver_expiration_time: f38.flatten(),
+            early_close_condition: f39.flatten(),
+            strike_type: f40.flatten(),
+            floor_strike: f41.flatten(),
+            cap_strike: f42.flatten(),
+            functional_strike: f43.flatten(),
+            custom_strike: f44.flatten(),
+            rules_primary: f45.unwrap_or_default(),
+            rules_secondary: f46.unwrap_or_default(),
+            mve_collection_ticker: f47.flatten(),
+            mve_selected_legs: f48.flatten(),
+            primary_participant_key: f49.flatten(),
+            price_level_structure: f50.unwrap_or_default(),
+            price_ranges: f51.unwrap_or_default(),
+            is_provisional: f52.flatten(),
+            exchange_index: f53.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Market {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Market {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Market",
+            35 + usize::from(self.title.is_some()) + usize::from(self.subtitle.is_some())
+                + usize::from(self.expected_expiration_time.is_some())
+                + usize::from(self.expiration_time.is_some())
+                + usize::from(self.settlement_value_dollars.is_some())
+                + usize::from(self.settlement_ts.is_some())
+                + usize::from(self.settlement_floor_dollars.is_some())
+                + usize::from(self.occurrence_datetime.is_some())
+                + usize::from(self.fee_waiver_expiration_time.is_some())
+                + usize::from(self.early_close_condition.is_some())
+                + usize::from(self.strike_type.is_some())
+                + usize::from(self.floor_strike.is_some())
+                + usize::from(self.cap_strike.is_some())
+                + usize::from(self.functional_strike.is_some())
+                + usize::from(self.custom_strike.is_some())
+                + usize::from(self.mve_collection_ticker.is_some())
+                + usize::from(self.mve_selected_legs.is_some())
+                + usize::from(self.primary_participant_key.is_some())
+                + usize::from(self.is_provisional.is_some()),
+        )?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
+        crate::wire::field(&mut o, "market_type", &self.market_type)?;
+        crate::wire::optional(&mut o, "title", &self.title)?;
+        crate::wire::optional(&mut o, "subtitle", &self.subtitle)?;
+        crate::wire::field(&mut o, "yes_sub_title", &self.yes_sub_title)?;
+        crate::wire::field(&mut o, "no_sub_title", &self.no_sub_title)?;
+        crate::wire::field(&mut o, "created_time", &self.created_time)?;
+        crate::wire::field(&mut o, "updated_time", &self.updated_time)?;
+        crate::wire::field(&mut o, "open_time", &self.open_time)?;
+        crate::wire::field(&mut o, "close_time", &self.close_time)?;
+        crate::wire::optional(
+            &mut o,
+            "expected_expiration_time",
+            &self.expected_expiration_time,
+        )?;
+        crate::wire::optional(&mut o, "expiration_time", &self.expiration_time)?;
+        crate::wire::field(
+            &mut o,
+            "latest_expiration_time",
+            &self.latest_expiration_time,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "settlement_timer_seconds",
+            &self.settlement_timer_seconds,
+        )?;
+        crate::wire::field(&mut o, "status", &self.status)?;
+        crate::wire::field(&mut o, "yes_bid_dollars", &self.yes_bid_dollars)?;
+        crate::wire::field(&mut o, "yes_bid_size_fp", &self.yes_bid_size_fp)?;
+        crate::wire::field(&mut o, "yes_ask_dollars", &self.yes_ask_dollars)?;
+        crate::wire::field(&mut o, "yes_ask_size_fp", &self.yes_ask_size_fp)?;
+        crate::wire::field(&mut o, "no_bid_dollars", &self.no_bid_dollars)?;
+        crate::wire::field(&mut o, "no_ask_dollars", &self.no_ask_dollars)?;
+        crate::wire::field(&mut o, "last_price_dollars", &self.last_price_dollars)?;
+        crate::wire::field(&mut o, "volume_fp", &self.volume_fp)?;
+        crate::wire::field(&mut o, "volume_24h_fp", &self.volume_24h_fp)?;
+        crate::wire::field(&mut o, "result", &self.result)?;
+        crate::wire::field(&mut o, "can_close_early", &self.can_close_early)?;
+        crate::wire::field(&mut o, "open_interest_fp", &self.open_interest_fp)?;
+        crate::wire::field(
+            &mut o,
+            "notional_value_dollars",
+            &self.notional_value_dollars,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "previous_yes_bid_dollars",
+            &self.previous_yes_bid_dollars,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "previous_yes_ask_dollars",
+            &self.previous_yes_ask_dollars,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "previous_price_dollars",
+            &self.previous_price_dollars,
+        )?;
+        crate::wire::optional(
+            &mut o,
+            "settlement_value_dollars",
+            &self.settlement_value_dollars,
+        )?;
+        crate::wire::optional(&mut o, "settlement_ts", &self.settlement_ts)?;
+        crate::wire::field(
+            &mut o,
+            "settlement_bounds_type",
+            &self.settlement_bounds_type,
+        )?;
+        crate::wire::optional(
+            &mut o,
+            "settlement_floor_dollars",
+            &self.settlement_floor_dollars,
+        )?;
+        crate::wire::field(&mut o, "expiration_value", &self.expiration_value)?;
+        crate::wire::optional(&mut o, "occurrence_datetime", &self.occurrence_datetime)?;
+        crate::wire::optional(
+            &mut o,
+            "fee_waiver_expiration_time",
+            &self.fee_waiver_expiration_time,
+        )?;
+        crate::wire::optional(
+            &mut o,
+            "early_close_condition",
+            &self.early_close_condition,
+        )?;
+        crate::wire::optional(&mut o, "strike_type", &self.strike_type)?;
+        crate::wire::optional(&mut o, "floor_strike", &self.floor_strike)?;
+        crate::wire::optional(&mut o, "cap_strike", &self.cap_strike)?;
+        crate::wire::optional(&mut o, "functional_strike", &self.functional_strike)?;
+        crate::wire::optional(&mut o, "custom_strike", &self.custom_strike)?;
+        crate::wire::field(&mut o, "rules_primary", &self.rules_primary)?;
+        crate::wire::field(&mut o, "rules_secondary", &self.rules_secondary)?;
+        crate::wire::optional(
+            &mut o,
+            "mve_collection_ticker",
+            &self.mve_collection_ticker,
+        )?;
+        crate::wire::optional(&mut o, "mve_selected_legs", &self.mve_selected_legs)?;
+        crate::wire::optional(
+            &mut o,
+            "primary_participant_key",
+            &self.primary_participant_key,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "price_level_structure",
+            &self.price_level_structure,
+        )?;
+        crate::wire::field(&mut o, "price_ranges", &self.price_ranges)?;
+        crate::wire::optional(&mut o, "is_provisional", &self.is_provisional)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
 }
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated]

@@ -7,121 +7,655 @@
     clippy::doc_overindented_list_items,
     clippy::large_enum_variant
 )]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketCandlesticksResponse {
     /// Unique identifier for the market.
-    #[serde(default)]
     pub ticker: ::std::string::String,
     /// Array of candlestick data points for the specified time range.
-    #[serde(default)]
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestick>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetMarketCandlesticksResponse {
+    const NAME: &'static str = "GetMarketCandlesticksResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "candlesticks" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::types::MarketCandlestick>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "candlesticks")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: f0.unwrap_or_default(),
+            candlesticks: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetMarketCandlesticksResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetMarketCandlesticksResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetMarketCandlesticksResponse", 2)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "candlesticks", &self.candlesticks)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchGetMarketCandlesticksResponse {
     /// Array of market candlestick data, one entry per requested market.
-    #[serde(default)]
     pub markets: ::std::vec::Vec<crate::types::MarketCandlesticksResponse>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for BatchGetMarketCandlesticksResponse {
+    const NAME: &'static str = "BatchGetMarketCandlesticksResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "markets" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::MarketCandlesticksResponse>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "markets")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            markets: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BatchGetMarketCandlesticksResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BatchGetMarketCandlesticksResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "BatchGetMarketCandlesticksResponse",
+            1,
+        )?;
+        crate::wire::field(&mut o, "markets", &self.markets)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketCandlesticksResponse {
     /// Market ticker string (e.g., 'INXD-24JAN01').
-    #[serde(default)]
     pub market_ticker: ::std::string::String,
     /// Array of candlestick data points for the market. Includes an initial data point at the start timestamp when available.
-    #[serde(default)]
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestick>,
+}
+impl crate::wire::Object for MarketCandlesticksResponse {
+    const NAME: &'static str = "MarketCandlesticksResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "market_ticker" => 0,
+                "candlesticks" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::types::MarketCandlestick>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "market_ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "candlesticks")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            market_ticker: f0.unwrap_or_default(),
+            candlesticks: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketCandlesticksResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MarketCandlesticksResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "MarketCandlesticksResponse", 2)?;
+        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
+        crate::wire::field(&mut o, "candlesticks", &self.candlesticks)?;
+        crate::wire::end(o)
+    }
 }
 /// Price level in dollars represented as \[dollars_string, fp\] where dollars_string is like "0.1500" and fp is a FixedPointCount string (fixed-point contract count). The second element is the contract quantity (not price).
 pub type PriceLevelDollarsCountFp = (::std::string::String, ::std::string::String);
 /// Orderbook with fixed-point contract counts (fp) in all dollar price levels.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderbookCountFp {
-    #[serde(default)]
     pub yes_dollars: ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
-    #[serde(default)]
     pub no_dollars: ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for OrderbookCountFp {
+    const NAME: &'static str = "OrderbookCountFp";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "yes_dollars" => 0,
+                "no_dollars" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "yes_dollars")?,
+                1 => crate::wire::value(&mut map, &mut f1, "no_dollars")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            yes_dollars: f0.unwrap_or_default(),
+            no_dollars: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OrderbookCountFp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OrderbookCountFp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "OrderbookCountFp", 2)?;
+        crate::wire::field(&mut o, "yes_dollars", &self.yes_dollars)?;
+        crate::wire::field(&mut o, "no_dollars", &self.no_dollars)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketOrderbooksResponse {
-    #[serde(default)]
     pub orderbooks: ::std::vec::Vec<crate::types::MarketOrderbookFp>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetMarketOrderbooksResponse {
+    const NAME: &'static str = "GetMarketOrderbooksResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "orderbooks" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::MarketOrderbookFp>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "orderbooks")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            orderbooks: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetMarketOrderbooksResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetMarketOrderbooksResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetMarketOrderbooksResponse", 1)?;
+        crate::wire::field(&mut o, "orderbooks", &self.orderbooks)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketOrderbookFp {
-    #[serde(default)]
     pub ticker: ::std::string::String,
-    #[serde(default)]
     pub orderbook_fp: crate::types::OrderbookCountFp,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for MarketOrderbookFp {
+    const NAME: &'static str = "MarketOrderbookFp";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "orderbook_fp" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::OrderbookCountFp> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "orderbook_fp")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: f0.unwrap_or_default(),
+            orderbook_fp: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketOrderbookFp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MarketOrderbookFp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "MarketOrderbookFp", 2)?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "orderbook_fp", &self.orderbook_fp)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketOrderbookResponse {
     /// Orderbook with fixed-point contract counts (fp) in all price levels.
-    #[serde(default)]
     pub orderbook_fp: crate::types::OrderbookCountFp,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetMarketOrderbookResponse {
+    const NAME: &'static str = "GetMarketOrderbookResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "orderbook_fp" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::OrderbookCountFp> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "orderbook_fp")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            orderbook_fp: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetMarketOrderbookResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetMarketOrderbookResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetMarketOrderbookResponse", 1)?;
+        crate::wire::field(&mut o, "orderbook_fp", &self.orderbook_fp)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
     /// Ticker that identifies this series.
-    #[serde(default)]
     pub ticker: ::std::string::String,
     /// Description of the frequency of the series. There is no fixed value set here, but will be something human-readable like weekly, daily, one-off.
-    #[serde(default)]
     pub frequency: ::std::string::String,
     /// Title describing the series. For full context use you should use this field with the title field of the events belonging to this series.
-    #[serde(default)]
     pub title: ::std::string::String,
     /// Category is the primary category of this series.
-    #[serde(default)]
     pub category: ::std::string::String,
     /// Categories is the list of discovery categories for this series. The `category` filter on Get Series List matches any entry in this list. May be empty.
-    #[serde(default)]
     pub categories: ::std::vec::Vec<::std::string::String>,
     /// Tags specifies the subjects that this series relates to, multiple series from different categories can have the same tags.
-    #[serde(default)]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// SettlementSources specifies the official sources used for the determination of markets within the series. Methodology is defined in the rulebook.
-    #[serde(default)]
     pub settlement_sources: ::std::option::Option<
         ::std::vec::Vec<crate::types::SettlementSource>,
     >,
     /// ContractUrl provides a direct link to the original filing of the contract which underlies the series.
-    #[serde(default)]
     pub contract_url: ::std::string::String,
     /// ContractTermsUrl is the URL to the current terms of the contract underlying the series.
-    #[serde(default)]
     pub contract_terms_url: ::std::string::String,
     /// Internal product metadata of the series.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_metadata: ::std::option::Option<::serde_json::Value>,
     /// FeeType is a string representing the series' fee structure. Fee structures can be found at <https://kalshi.com/docs/kalshi-fee-schedule.pdf>. 'quadratic' is described by the General Trading Fees Table, 'quadratic_with_maker_fees' is described by the General Trading Fees Table with maker fees described in the Maker Fees section, 'quadratic_with_combo_maker_fees' is the same maker-fee structure with a 0.5 maker multiplier instead of 0.25, 'flat' is described by the Specific Trading Fees Table.
-    #[serde(default)]
     pub fee_type: crate::types::FeeType,
     /// FeeMultiplier is a floating point multiplier applied to the fee calculations.
-    #[serde(default)]
     pub fee_multiplier: f64,
     /// AdditionalProhibitions is a list of additional trading prohibitions for this series.
-    #[serde(default)]
     pub additional_prohibitions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// String representation of the total number of contracts traded across all events in this series.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub volume_fp: ::std::option::Option<crate::types::FixedPointCount>,
     /// Timestamp of when this series' metadata was last updated.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    #[serde(default)]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Series {
+    const NAME: &'static str = "Series";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "frequency" => 1,
+                "title" => 2,
+                "category" => 3,
+                "categories" => 4,
+                "tags" => 5,
+                "settlement_sources" => 6,
+                "contract_url" => 7,
+                "contract_terms_url" => 8,
+                "product_metadata" => 9,
+                "fee_type" => 10,
+                "fee_multiplier" => 11,
+                "additional_prohibitions" => 12,
+                "volume_fp" => 13,
+                "last_updated_ts" => 14,
+                "exchange_index" => 15,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::types::SettlementSource>>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<crate::types::FeeType> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<crate::types::FixedPointCount>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "frequency")?,
+                2 => crate::wire::value(&mut map, &mut f2, "title")?,
+                3 => crate::wire::value(&mut map, &mut f3, "category")?,
+                4 => crate::wire::value(&mut map, &mut f4, "categories")?,
+                5 => crate::wire::value(&mut map, &mut f5, "tags")?,
+                6 => crate::wire::value(&mut map, &mut f6, "settlement_sources")?,
+                7 => crate::wire::value(&mut map, &mut f7, "contract_url")?,
+                8 => crate::wire::value(&mut map, &mut f8, "contract_terms_url")?,
+                9 => crate::wire::value(&mut map, &mut f9, "product_metadata")?,
+                10 => crate::wire::value(&mut map, &mut f10, "fee_type")?,
+                11 => crate::wire::value(&mut map, &mut f11, "fee_multiplier")?,
+                12 => crate::wire::value(&mut map, &mut f12, "additional_prohibitions")?,
+                13 => crate::wire::value(&mut map, &mut f13, "volume_fp")?,
+                14 => crate::wire::value(&mut map, &mut f14, "last_updated_ts")?,
+                15 => crate::wire::value(&mut map, &mut f15, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: f0.unwrap_or_default(),
+            frequency: f1.unwrap_or_default(),
+            title: f2.unwrap_or_default(),
+            category: f3.unwrap_or_default(),
+            categories: f4.unwrap_or_default(),
+            tags: f5.flatten(),
+            settlement_sources: f6.flatten(),
+            contract_url: f7.unwrap_or_default(),
+            contract_terms_url: f8.unwrap_or_default(),
+            product_metadata: f9.flatten(),
+            fee_type: f10.unwrap_or_default(),
+            fee_multiplier: f11.unwrap_or_default(),
+            additional_prohibitions: f12.flatten(),
+            volume_fp: f13.flatten(),
+            last_updated_ts: f14.flatten(),
+            exchange_index: f15.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Series {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Series {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Series",
+            13 + usize::from(self.product_metadata.is_some())
+                + usize::from(self.volume_fp.is_some())
+                + usize::from(self.last_updated_ts.is_some()),
+        )?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "frequency", &self.frequency)?;
+        crate::wire::field(&mut o, "title", &self.title)?;
+        crate::wire::field(&mut o, "category", &self.category)?;
+        crate::wire::field(&mut o, "categories", &self.categories)?;
+        crate::wire::field(&mut o, "tags", &self.tags)?;
+        crate::wire::field(&mut o, "settlement_sources", &self.settlement_sources)?;
+        crate::wire::field(&mut o, "contract_url", &self.contract_url)?;
+        crate::wire::field(&mut o, "contract_terms_url", &self.contract_terms_url)?;
+        crate::wire::optional(&mut o, "product_metadata", &self.product_metadata)?;
+        crate::wire::field(&mut o, "fee_type", &self.fee_type)?;
+        crate::wire::field(&mut o, "fee_multiplier", &self.fee_multiplier)?;
+        crate::wire::field(
+            &mut o,
+            "additional_prohibitions",
+            &self.additional_prohibitions,
+        )?;
+        crate::wire::optional(&mut o, "volume_fp", &self.volume_fp)?;
+        crate::wire::optional(&mut o, "last_updated_ts", &self.last_updated_ts)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesResponse {
-    #[serde(default)]
     pub series: crate::types::Series,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetSeriesResponse {
+    const NAME: &'static str = "GetSeriesResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "series" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::Series> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "series")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            series: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetSeriesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetSeriesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetSeriesResponse", 1)?;
+        crate::wire::field(&mut o, "series", &self.series)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesListResponse {
-    #[serde(default)]
     pub series: ::std::vec::Vec<crate::types::Series>,
+}
+impl crate::wire::Object for GetSeriesListResponse {
+    const NAME: &'static str = "GetSeriesListResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "series" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Series>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "series")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            series: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetSeriesListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetSeriesListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetSeriesListResponse", 1)?;
+        crate::wire::field(&mut o, "series", &self.series)?;
+        crate::wire::end(o)
+    }
 }
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

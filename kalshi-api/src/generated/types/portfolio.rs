@@ -7,46 +7,246 @@
     clippy::doc_overindented_list_items,
     clippy::large_enum_variant
 )]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IndexedBalance {
-    #[serde(default)]
     pub exchange_index: crate::types::ExchangeIndex,
-    #[serde(default)]
     pub balance: crate::types::FixedPointDollars,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for IndexedBalance {
+    const NAME: &'static str = "IndexedBalance";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "exchange_index" => 0,
+                "balance" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
+                1 => crate::wire::value(&mut map, &mut f1, "balance")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            exchange_index: f0.unwrap_or_default(),
+            balance: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IndexedBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IndexedBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "IndexedBalance", 2)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "balance", &self.balance)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBalanceResponse {
     /// Member's available balance in cents for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted.
-    #[serde(default)]
     pub balance: i64,
     /// Member's available balance as a fixed-point dollar string for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted.
-    #[serde(default)]
     pub balance_dollars: crate::types::FixedPointDollars,
     /// Member's portfolio value in cents for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted.
-    #[serde(default)]
     pub portfolio_value: i64,
     /// Unix timestamp of the last update to the balance.
-    #[serde(default)]
     pub updated_ts: i64,
     /// User balance breakdown per exchange instance, omitted only when using a subaccount-restricted API key.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_breakdown: ::std::option::Option<
         ::std::vec::Vec<crate::types::IndexedBalance>,
     >,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetBalanceResponse {
+    const NAME: &'static str = "GetBalanceResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "balance" => 0,
+                "balance_dollars" => 1,
+                "portfolio_value" => 2,
+                "updated_ts" => 3,
+                "balance_breakdown" => 4,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::types::IndexedBalance>>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "balance")?,
+                1 => crate::wire::value(&mut map, &mut f1, "balance_dollars")?,
+                2 => crate::wire::value(&mut map, &mut f2, "portfolio_value")?,
+                3 => crate::wire::value(&mut map, &mut f3, "updated_ts")?,
+                4 => crate::wire::value(&mut map, &mut f4, "balance_breakdown")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            balance: f0.unwrap_or_default(),
+            balance_dollars: f1.unwrap_or_default(),
+            portfolio_value: f2.unwrap_or_default(),
+            updated_ts: f3.unwrap_or_default(),
+            balance_breakdown: f4.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetBalanceResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetBalanceResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetBalanceResponse",
+            4 + usize::from(self.balance_breakdown.is_some()),
+        )?;
+        crate::wire::field(&mut o, "balance", &self.balance)?;
+        crate::wire::field(&mut o, "balance_dollars", &self.balance_dollars)?;
+        crate::wire::field(&mut o, "portfolio_value", &self.portfolio_value)?;
+        crate::wire::field(&mut o, "updated_ts", &self.updated_ts)?;
+        crate::wire::optional(&mut o, "balance_breakdown", &self.balance_breakdown)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSubaccountRequest {
     /// Identifier for an exchange shard. Defaults to 0 if unspecified.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for CreateSubaccountRequest {
+    const NAME: &'static str = "CreateSubaccountRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "exchange_index" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            exchange_index: f0.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateSubaccountRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateSubaccountRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "CreateSubaccountRequest",
+            usize::from(self.exchange_index.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSubaccountResponse {
     /// The sequential number assigned to this subaccount (1-63).
-    #[serde(default)]
     pub subaccount_number: i64,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for CreateSubaccountResponse {
+    const NAME: &'static str = "CreateSubaccountResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "subaccount_number" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            subaccount_number: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateSubaccountResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateSubaccountResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "CreateSubaccountResponse", 1)?;
+        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplySubaccountTransferRequest {
     /// Unique client-provided transfer ID for idempotency.
     pub client_transfer_id: ::uuid::Uuid,
@@ -57,7 +257,6 @@ pub struct ApplySubaccountTransferRequest {
     /// Amount to transfer in cents.
     pub amount_cents: i64,
     /// Identifier for an exchange shard. Defaults to 0 if unspecified.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
 impl ApplySubaccountTransferRequest {
@@ -77,59 +276,367 @@ impl ApplySubaccountTransferRequest {
         }
     }
 }
+impl crate::wire::Object for ApplySubaccountTransferRequest {
+    const NAME: &'static str = "ApplySubaccountTransferRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "client_transfer_id" => 0,
+                "from_subaccount" => 1,
+                "to_subaccount" => 2,
+                "amount_cents" => 3,
+                "exchange_index" => 4,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<crate::types::ExchangeIndex>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "client_transfer_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "from_subaccount")?,
+                2 => crate::wire::value(&mut map, &mut f2, "to_subaccount")?,
+                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
+                4 => crate::wire::value(&mut map, &mut f4, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_transfer_id: crate::wire::required(f0, "client_transfer_id")?,
+            from_subaccount: crate::wire::required(f1, "from_subaccount")?,
+            to_subaccount: crate::wire::required(f2, "to_subaccount")?,
+            amount_cents: crate::wire::required(f3, "amount_cents")?,
+            exchange_index: f4.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplySubaccountTransferRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ApplySubaccountTransferRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "ApplySubaccountTransferRequest",
+            4 + usize::from(self.exchange_index.is_some()),
+        )?;
+        crate::wire::field(&mut o, "client_transfer_id", &self.client_transfer_id)?;
+        crate::wire::field(&mut o, "from_subaccount", &self.from_subaccount)?;
+        crate::wire::field(&mut o, "to_subaccount", &self.to_subaccount)?;
+        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
+        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
 /// Empty response indicating successful transfer.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplySubaccountTransferResponse {}
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for ApplySubaccountTransferResponse {
+    const NAME: &'static str = "ApplySubaccountTransferResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        crate::wire::skip_all(&mut map)?;
+        ::std::result::Result::Ok(Self {})
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplySubaccountTransferResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ApplySubaccountTransferResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let o = crate::wire::begin(serializer, "ApplySubaccountTransferResponse", 0)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountBalancesResponse {
-    #[serde(default)]
     pub subaccount_balances: ::std::vec::Vec<crate::types::SubaccountBalance>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetSubaccountBalancesResponse {
+    const NAME: &'static str = "GetSubaccountBalancesResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "subaccount_balances" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::SubaccountBalance>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "subaccount_balances")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            subaccount_balances: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetSubaccountBalancesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetSubaccountBalancesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetSubaccountBalancesResponse", 1)?;
+        crate::wire::field(&mut o, "subaccount_balances", &self.subaccount_balances)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubaccountBalance {
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
-    #[serde(default)]
     pub subaccount_number: i64,
     /// Exchange index the balance is held on.
-    #[serde(default)]
     pub exchange_index: i64,
     /// Balance in dollars.
-    #[serde(default)]
     pub balance: crate::types::FixedPointDollars,
     /// Unix timestamp of last balance update.
-    #[serde(default)]
     pub updated_ts: i64,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for SubaccountBalance {
+    const NAME: &'static str = "SubaccountBalance";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "subaccount_number" => 0,
+                "exchange_index" => 1,
+                "balance" => 2,
+                "updated_ts" => 3,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
+                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
+                2 => crate::wire::value(&mut map, &mut f2, "balance")?,
+                3 => crate::wire::value(&mut map, &mut f3, "updated_ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            subaccount_number: f0.unwrap_or_default(),
+            exchange_index: f1.unwrap_or_default(),
+            balance: f2.unwrap_or_default(),
+            updated_ts: f3.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubaccountBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SubaccountBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "SubaccountBalance", 4)?;
+        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "balance", &self.balance)?;
+        crate::wire::field(&mut o, "updated_ts", &self.updated_ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountTransfersResponse {
-    #[serde(default)]
     pub transfers: ::std::vec::Vec<crate::types::SubaccountTransfer>,
     /// Cursor for the next page of results.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetSubaccountTransfersResponse {
+    const NAME: &'static str = "GetSubaccountTransfersResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "transfers" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::SubaccountTransfer>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "transfers")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            transfers: f0.unwrap_or_default(),
+            cursor: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetSubaccountTransfersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetSubaccountTransfersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetSubaccountTransfersResponse",
+            1 + usize::from(self.cursor.is_some()),
+        )?;
+        crate::wire::field(&mut o, "transfers", &self.transfers)?;
+        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubaccountTransfer {
     /// Unique identifier for this transfer.
-    #[serde(default)]
     pub transfer_id: ::std::string::String,
     /// Source subaccount number (0 for primary, 1-63 for subaccounts).
-    #[serde(default)]
     pub from_subaccount: i64,
     /// Destination subaccount number (0 for primary, 1-63 for subaccounts).
-    #[serde(default)]
     pub to_subaccount: i64,
     /// Cash transfer amount in cents.
-    #[serde(default)]
     pub amount_cents: i64,
     /// Unix timestamp when the transfer was created.
-    #[serde(default)]
     pub created_ts: i64,
     /// Exchange index the transfer was applied on.
-    #[serde(default)]
     pub exchange_index: i64,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for SubaccountTransfer {
+    const NAME: &'static str = "SubaccountTransfer";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "transfer_id" => 0,
+                "from_subaccount" => 1,
+                "to_subaccount" => 2,
+                "amount_cents" => 3,
+                "created_ts" => 4,
+                "exchange_index" => 5,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "transfer_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "from_subaccount")?,
+                2 => crate::wire::value(&mut map, &mut f2, "to_subaccount")?,
+                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
+                4 => crate::wire::value(&mut map, &mut f4, "created_ts")?,
+                5 => crate::wire::value(&mut map, &mut f5, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            transfer_id: f0.unwrap_or_default(),
+            from_subaccount: f1.unwrap_or_default(),
+            to_subaccount: f2.unwrap_or_default(),
+            amount_cents: f3.unwrap_or_default(),
+            created_ts: f4.unwrap_or_default(),
+            exchange_index: f5.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubaccountTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SubaccountTransfer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "SubaccountTransfer", 6)?;
+        crate::wire::field(&mut o, "transfer_id", &self.transfer_id)?;
+        crate::wire::field(&mut o, "from_subaccount", &self.from_subaccount)?;
+        crate::wire::field(&mut o, "to_subaccount", &self.to_subaccount)?;
+        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
+        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSubaccountNettingRequest {
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
     pub subaccount_number: i64,
@@ -142,149 +649,797 @@ impl UpdateSubaccountNettingRequest {
         Self { subaccount_number, enabled }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for UpdateSubaccountNettingRequest {
+    const NAME: &'static str = "UpdateSubaccountNettingRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "subaccount_number" => 0,
+                "enabled" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
+                1 => crate::wire::value(&mut map, &mut f1, "enabled")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            subaccount_number: crate::wire::required(f0, "subaccount_number")?,
+            enabled: crate::wire::required(f1, "enabled")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateSubaccountNettingRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for UpdateSubaccountNettingRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "UpdateSubaccountNettingRequest", 2)?;
+        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
+        crate::wire::field(&mut o, "enabled", &self.enabled)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountNettingResponse {
-    #[serde(default)]
     pub netting_configs: ::std::vec::Vec<crate::types::SubaccountNettingConfig>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetSubaccountNettingResponse {
+    const NAME: &'static str = "GetSubaccountNettingResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "netting_configs" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::SubaccountNettingConfig>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "netting_configs")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            netting_configs: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetSubaccountNettingResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetSubaccountNettingResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "GetSubaccountNettingResponse", 1)?;
+        crate::wire::field(&mut o, "netting_configs", &self.netting_configs)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubaccountNettingConfig {
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
-    #[serde(default)]
     pub subaccount_number: i64,
     /// Whether netting is enabled for this subaccount.
-    #[serde(default)]
     pub enabled: bool,
     /// Exchange index of the subaccount.
-    #[serde(default)]
     pub exchange_index: i64,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for SubaccountNettingConfig {
+    const NAME: &'static str = "SubaccountNettingConfig";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "subaccount_number" => 0,
+                "enabled" => 1,
+                "exchange_index" => 2,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
+                1 => crate::wire::value(&mut map, &mut f1, "enabled")?,
+                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            subaccount_number: f0.unwrap_or_default(),
+            enabled: f1.unwrap_or_default(),
+            exchange_index: f2.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubaccountNettingConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SubaccountNettingConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "SubaccountNettingConfig", 3)?;
+        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
+        crate::wire::field(&mut o, "enabled", &self.enabled)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSettlementsResponse {
-    #[serde(default)]
     pub settlements: ::std::vec::Vec<crate::types::Settlement>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetSettlementsResponse {
+    const NAME: &'static str = "GetSettlementsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "settlements" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Settlement>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "settlements")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            settlements: f0.unwrap_or_default(),
+            cursor: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetSettlementsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetSettlementsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetSettlementsResponse",
+            1 + usize::from(self.cursor.is_some()),
+        )?;
+        crate::wire::field(&mut o, "settlements", &self.settlements)?;
+        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Settlement {
     /// The ticker symbol of the market that was settled.
-    #[serde(default)]
     pub ticker: ::std::string::String,
-    #[serde(default)]
     pub exchange_index: crate::types::ExchangeIndex,
     /// The event ticker symbol of the market that was settled.
-    #[serde(default)]
     pub event_ticker: ::std::string::String,
     /// The outcome of the market settlement. 'yes' = market resolved to YES, 'no' = market resolved to NO, 'scalar' = scalar market settled at a specific value.
-    #[serde(default)]
     pub market_result: crate::types::SettlementMarketResult,
     /// String representation of the number of YES contracts owned at the time of settlement.
-    #[serde(default)]
     pub yes_count_fp: crate::types::FixedPointCount,
     /// Total cost basis of all YES contracts in fixed-point dollars.
-    #[serde(default)]
     pub yes_total_cost_dollars: crate::types::FixedPointDollars,
     /// String representation of the number of NO contracts owned at the time of settlement.
-    #[serde(default)]
     pub no_count_fp: crate::types::FixedPointCount,
     /// Total cost basis of all NO contracts in fixed-point dollars.
-    #[serde(default)]
     pub no_total_cost_dollars: crate::types::FixedPointDollars,
     /// Total revenue earned from this settlement in cents (winning contracts pay out 100 cents each).
-    #[serde(default)]
     pub revenue: i64,
     /// Timestamp when the market was settled and payouts were processed.
-    #[serde(default)]
     pub settled_time: ::chrono::DateTime<::chrono::Utc>,
     /// Total fees paid in fixed point dollars.
-    #[serde(default)]
     pub fee_cost: crate::types::FixedPointDollars,
     /// Payout of a single yes contract in cents.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<i64>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Settlement {
+    const NAME: &'static str = "Settlement";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "ticker" => 0,
+                "exchange_index" => 1,
+                "event_ticker" => 2,
+                "market_result" => 3,
+                "yes_count_fp" => 4,
+                "yes_total_cost_dollars" => 5,
+                "no_count_fp" => 6,
+                "no_total_cost_dollars" => 7,
+                "revenue" => 8,
+                "settled_time" => 9,
+                "fee_cost" => 10,
+                "value" => 11,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::types::SettlementMarketResult> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
+                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
+                2 => crate::wire::value(&mut map, &mut f2, "event_ticker")?,
+                3 => crate::wire::value(&mut map, &mut f3, "market_result")?,
+                4 => crate::wire::value(&mut map, &mut f4, "yes_count_fp")?,
+                5 => crate::wire::value(&mut map, &mut f5, "yes_total_cost_dollars")?,
+                6 => crate::wire::value(&mut map, &mut f6, "no_count_fp")?,
+                7 => crate::wire::value(&mut map, &mut f7, "no_total_cost_dollars")?,
+                8 => crate::wire::value(&mut map, &mut f8, "revenue")?,
+                9 => crate::wire::value(&mut map, &mut f9, "settled_time")?,
+                10 => crate::wire::value(&mut map, &mut f10, "fee_cost")?,
+                11 => crate::wire::value(&mut map, &mut f11, "value")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ticker: f0.unwrap_or_default(),
+            exchange_index: f1.unwrap_or_default(),
+            event_ticker: f2.unwrap_or_default(),
+            market_result: f3.unwrap_or_default(),
+            yes_count_fp: f4.unwrap_or_default(),
+            yes_total_cost_dollars: f5.unwrap_or_default(),
+            no_count_fp: f6.unwrap_or_default(),
+            no_total_cost_dollars: f7.unwrap_or_default(),
+            revenue: f8.unwrap_or_default(),
+            settled_time: f9.unwrap_or_default(),
+            fee_cost: f10.unwrap_or_default(),
+            value: f11.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Settlement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Settlement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Settlement",
+            11 + usize::from(self.value.is_some()),
+        )?;
+        crate::wire::field(&mut o, "ticker", &self.ticker)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
+        crate::wire::field(&mut o, "market_result", &self.market_result)?;
+        crate::wire::field(&mut o, "yes_count_fp", &self.yes_count_fp)?;
+        crate::wire::field(
+            &mut o,
+            "yes_total_cost_dollars",
+            &self.yes_total_cost_dollars,
+        )?;
+        crate::wire::field(&mut o, "no_count_fp", &self.no_count_fp)?;
+        crate::wire::field(
+            &mut o,
+            "no_total_cost_dollars",
+            &self.no_total_cost_dollars,
+        )?;
+        crate::wire::field(&mut o, "revenue", &self.revenue)?;
+        crate::wire::field(&mut o, "settled_time", &self.settled_time)?;
+        crate::wire::field(&mut o, "fee_cost", &self.fee_cost)?;
+        crate::wire::optional(&mut o, "value", &self.value)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPortfolioRestingOrderTotalValueResponse {
     /// Total value of resting orders in cents
-    #[serde(default)]
     pub total_resting_order_value: i64,
     /// Total value of resting orders broken down by exchange index, with each balance expressed as a fixed-point dollar string.
-    #[serde(default)]
     pub resting_order_value_breakdown: ::std::vec::Vec<crate::types::IndexedBalance>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetPortfolioRestingOrderTotalValueResponse {
+    const NAME: &'static str = "GetPortfolioRestingOrderTotalValueResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "total_resting_order_value" => 0,
+                "resting_order_value_breakdown" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::types::IndexedBalance>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "total_resting_order_value")?,
+                1 => {
+                    crate::wire::value(
+                        &mut map,
+                        &mut f1,
+                        "resting_order_value_breakdown",
+                    )?
+                }
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            total_resting_order_value: f0.unwrap_or_default(),
+            resting_order_value_breakdown: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetPortfolioRestingOrderTotalValueResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetPortfolioRestingOrderTotalValueResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetPortfolioRestingOrderTotalValueResponse",
+            2,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "total_resting_order_value",
+            &self.total_resting_order_value,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "resting_order_value_breakdown",
+            &self.resting_order_value_breakdown,
+        )?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDepositsResponse {
-    #[serde(default)]
     pub deposits: ::std::vec::Vec<crate::types::Deposit>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetDepositsResponse {
+    const NAME: &'static str = "GetDepositsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "deposits" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Deposit>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "deposits")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            deposits: f0.unwrap_or_default(),
+            cursor: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetDepositsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetDepositsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetDepositsResponse",
+            1 + usize::from(self.cursor.is_some()),
+        )?;
+        crate::wire::field(&mut o, "deposits", &self.deposits)?;
+        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Deposit {
     /// Unique identifier for the deposit.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Current status of the deposit. 'applied' means funds are reflected in balance.
-    #[serde(default)]
     pub status: crate::types::DepositStatus,
     /// Payment method used for the deposit.
-    #[serde(rename = "type", default)]
     pub type_: crate::types::DepositType,
     /// Deposit amount in cents.
-    #[serde(default)]
     pub amount_cents: i64,
     /// Fee charged for the deposit in cents.
-    #[serde(default)]
     pub fee_cents: i64,
     /// Unix timestamp of when the deposit was created.
-    #[serde(default)]
     pub created_ts: i64,
     /// Unix timestamp of when the deposit was finalized (applied, failed, or returned).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finalized_ts: ::std::option::Option<i64>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Deposit {
+    const NAME: &'static str = "Deposit";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "id" => 0,
+                "status" => 1,
+                "type" => 2,
+                "amount_cents" => 3,
+                "fee_cents" => 4,
+                "created_ts" => 5,
+                "finalized_ts" => 6,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::DepositStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::DepositType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "status")?,
+                2 => crate::wire::value(&mut map, &mut f2, "type")?,
+                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
+                4 => crate::wire::value(&mut map, &mut f4, "fee_cents")?,
+                5 => crate::wire::value(&mut map, &mut f5, "created_ts")?,
+                6 => crate::wire::value(&mut map, &mut f6, "finalized_ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: f0.unwrap_or_default(),
+            status: f1.unwrap_or_default(),
+            type_: f2.unwrap_or_default(),
+            amount_cents: f3.unwrap_or_default(),
+            fee_cents: f4.unwrap_or_default(),
+            created_ts: f5.unwrap_or_default(),
+            finalized_ts: f6.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Deposit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Deposit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Deposit",
+            6 + usize::from(self.finalized_ts.is_some()),
+        )?;
+        crate::wire::field(&mut o, "id", &self.id)?;
+        crate::wire::field(&mut o, "status", &self.status)?;
+        crate::wire::field(&mut o, "type", &self.type_)?;
+        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
+        crate::wire::field(&mut o, "fee_cents", &self.fee_cents)?;
+        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
+        crate::wire::optional(&mut o, "finalized_ts", &self.finalized_ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetWithdrawalsResponse {
-    #[serde(default)]
     pub withdrawals: ::std::vec::Vec<crate::types::Withdrawal>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetWithdrawalsResponse {
+    const NAME: &'static str = "GetWithdrawalsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "withdrawals" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Withdrawal>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "withdrawals")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            withdrawals: f0.unwrap_or_default(),
+            cursor: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetWithdrawalsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetWithdrawalsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetWithdrawalsResponse",
+            1 + usize::from(self.cursor.is_some()),
+        )?;
+        crate::wire::field(&mut o, "withdrawals", &self.withdrawals)?;
+        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Withdrawal {
     /// Unique identifier for the withdrawal.
-    #[serde(default)]
     pub id: ::std::string::String,
     /// Current status of the withdrawal. 'applied' means funds have been deducted from balance.
-    #[serde(default)]
     pub status: crate::types::WithdrawalStatus,
     /// Payment type used for the withdrawal.
-    #[serde(rename = "type", default)]
     pub type_: crate::types::WithdrawalType,
     /// Withdrawal amount in cents.
-    #[serde(default)]
     pub amount_cents: i64,
     /// Fee charged for the withdrawal in cents.
-    #[serde(default)]
     pub fee_cents: i64,
     /// Unix timestamp of when the withdrawal was created.
-    #[serde(default)]
     pub created_ts: i64,
     /// Unix timestamp of when the withdrawal was finalized (applied, failed, or returned).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finalized_ts: ::std::option::Option<i64>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for Withdrawal {
+    const NAME: &'static str = "Withdrawal";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "id" => 0,
+                "status" => 1,
+                "type" => 2,
+                "amount_cents" => 3,
+                "fee_cents" => 4,
+                "created_ts" => 5,
+                "finalized_ts" => 6,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::WithdrawalStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::WithdrawalType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "status")?,
+                2 => crate::wire::value(&mut map, &mut f2, "type")?,
+                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
+                4 => crate::wire::value(&mut map, &mut f4, "fee_cents")?,
+                5 => crate::wire::value(&mut map, &mut f5, "created_ts")?,
+                6 => crate::wire::value(&mut map, &mut f6, "finalized_ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: f0.unwrap_or_default(),
+            status: f1.unwrap_or_default(),
+            type_: f2.unwrap_or_default(),
+            amount_cents: f3.unwrap_or_default(),
+            fee_cents: f4.unwrap_or_default(),
+            created_ts: f5.unwrap_or_default(),
+            finalized_ts: f6.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Withdrawal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Withdrawal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Withdrawal",
+            6 + usize::from(self.finalized_ts.is_some()),
+        )?;
+        crate::wire::field(&mut o, "id", &self.id)?;
+        crate::wire::field(&mut o, "status", &self.status)?;
+        crate::wire::field(&mut o, "type", &self.type_)?;
+        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
+        crate::wire::field(&mut o, "fee_cents", &self.fee_cents)?;
+        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
+        crate::wire::optional(&mut o, "finalized_ts", &self.finalized_ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetBalanceAllocation {
     /// Exchange index that receives this percentage of sweepable balance
-    #[serde(default)]
     pub exchange_index: i64,
     /// Target percentage of sweepable balance for the exchange index
-    #[serde(default)]
     pub percent: i64,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for TargetBalanceAllocation {
+    const NAME: &'static str = "TargetBalanceAllocation";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "exchange_index" => 0,
+                "percent" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
+                1 => crate::wire::value(&mut map, &mut f1, "percent")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            exchange_index: f0.unwrap_or_default(),
+            percent: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TargetBalanceAllocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TargetBalanceAllocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "TargetBalanceAllocation", 2)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "percent", &self.percent)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct TargetBalanceAllocationInput {
     /// Exchange index that receives this percentage of sweepable balance
     pub exchange_index: i64,
@@ -295,6 +1450,54 @@ impl TargetBalanceAllocationInput {
     /// Builds the value from its required fields; optional fields start unset.
     pub fn new(exchange_index: i64, percent: i64) -> Self {
         Self { exchange_index, percent }
+    }
+}
+impl crate::wire::Object for TargetBalanceAllocationInput {
+    const NAME: &'static str = "TargetBalanceAllocationInput";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "exchange_index" => 0,
+                "percent" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
+                1 => crate::wire::value(&mut map, &mut f1, "percent")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            exchange_index: crate::wire::required(f0, "exchange_index")?,
+            percent: crate::wire::required(f1, "percent")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TargetBalanceAllocationInput {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TargetBalanceAllocationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "TargetBalanceAllocationInput", 2)?;
+        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
+        crate::wire::field(&mut o, "percent", &self.percent)?;
+        crate::wire::end(o)
     }
 }
 /// Collateral an automatic rebalance leaves behind for resting orders. `none` reserves no
@@ -335,18 +1538,73 @@ impl crate::enums::StringEnum for RestingMarginReservation {
     }
 }
 crate::enums::string_enum_impls!(RestingMarginReservation);
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTargetBalanceAllocationResponse {
-    #[serde(default)]
     pub allocations: ::std::vec::Vec<crate::types::TargetBalanceAllocation>,
-    #[serde(default)]
     pub resting_margin_reservation: crate::types::RestingMarginReservation,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for GetTargetBalanceAllocationResponse {
+    const NAME: &'static str = "GetTargetBalanceAllocationResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "allocations" => 0,
+                "resting_margin_reservation" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::TargetBalanceAllocation>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::RestingMarginReservation> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "allocations")?,
+                1 => crate::wire::value(&mut map, &mut f1, "resting_margin_reservation")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            allocations: f0.unwrap_or_default(),
+            resting_margin_reservation: f1.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetTargetBalanceAllocationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetTargetBalanceAllocationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetTargetBalanceAllocationResponse",
+            2,
+        )?;
+        crate::wire::field(&mut o, "allocations", &self.allocations)?;
+        crate::wire::field(
+            &mut o,
+            "resting_margin_reservation",
+            &self.resting_margin_reservation,
+        )?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetTargetBalanceAllocationRequest {
     pub allocations: ::std::vec::Vec<crate::types::TargetBalanceAllocationInput>,
     /// Defaults to `sum` when omitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resting_margin_reservation: ::std::option::Option<
         crate::types::RestingMarginReservation,
     >,
@@ -362,7 +1620,67 @@ impl SetTargetBalanceAllocationRequest {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl crate::wire::Object for SetTargetBalanceAllocationRequest {
+    const NAME: &'static str = "SetTargetBalanceAllocationRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "allocations" => 0,
+                "resting_margin_reservation" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::TargetBalanceAllocationInput>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::types::RestingMarginReservation>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "allocations")?,
+                1 => crate::wire::value(&mut map, &mut f1, "resting_margin_reservation")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            allocations: crate::wire::required(f0, "allocations")?,
+            resting_margin_reservation: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SetTargetBalanceAllocationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SetTargetBalanceAllocationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "SetTargetBalanceAllocationRequest",
+            1 + usize::from(self.resting_margin_reservation.is_some()),
+        )?;
+        crate::wire::field(&mut o, "allocations", &self.allocations)?;
+        crate::wire::optional(
+            &mut o,
+            "resting_margin_reservation",
+            &self.resting_margin_reservation,
+        )?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntraExchangeInstanceTransferRequest {
     /// The source exchange instance
     pub source: crate::types::ExchangeInstance,
@@ -371,16 +1689,12 @@ pub struct IntraExchangeInstanceTransferRequest {
     /// The amount to transfer in centicents
     pub amount: i64,
     /// Source exchange shard index (default 0)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_exchange_shard: ::std::option::Option<i64>,
     /// Destination exchange shard index (default 0)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination_exchange_shard: ::std::option::Option<i64>,
     /// Source subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_subaccount: ::std::option::Option<i64>,
     /// Destination subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination_subaccount: ::std::option::Option<i64>,
 }
 impl IntraExchangeInstanceTransferRequest {
@@ -401,11 +1715,149 @@ impl IntraExchangeInstanceTransferRequest {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for IntraExchangeInstanceTransferRequest {
+    const NAME: &'static str = "IntraExchangeInstanceTransferRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "source" => 0,
+                "destination" => 1,
+                "amount" => 2,
+                "source_exchange_shard" => 3,
+                "destination_exchange_shard" => 4,
+                "source_subaccount" => 5,
+                "destination_subaccount" => 6,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "source")?,
+                1 => crate::wire::value(&mut map, &mut f1, "destination")?,
+                2 => crate::wire::value(&mut map, &mut f2, "amount")?,
+                3 => crate::wire::value(&mut map, &mut f3, "source_exchange_shard")?,
+                4 => crate::wire::value(&mut map, &mut f4, "destination_exchange_shard")?,
+                5 => crate::wire::value(&mut map, &mut f5, "source_subaccount")?,
+                6 => crate::wire::value(&mut map, &mut f6, "destination_subaccount")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            source: crate::wire::required(f0, "source")?,
+            destination: crate::wire::required(f1, "destination")?,
+            amount: crate::wire::required(f2, "amount")?,
+            source_exchange_shard: f3.flatten(),
+            destination_exchange_shard: f4.flatten(),
+            source_subaccount: f5.flatten(),
+            destination_subaccount: f6.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IntraExchangeInstanceTransferRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IntraExchangeInstanceTransferRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "IntraExchangeInstanceTransferRequest",
+            3 + usize::from(self.source_exchange_shard.is_some())
+                + usize::from(self.destination_exchange_shard.is_some())
+                + usize::from(self.source_subaccount.is_some())
+                + usize::from(self.destination_subaccount.is_some()),
+        )?;
+        crate::wire::field(&mut o, "source", &self.source)?;
+        crate::wire::field(&mut o, "destination", &self.destination)?;
+        crate::wire::field(&mut o, "amount", &self.amount)?;
+        crate::wire::optional(
+            &mut o,
+            "source_exchange_shard",
+            &self.source_exchange_shard,
+        )?;
+        crate::wire::optional(
+            &mut o,
+            "destination_exchange_shard",
+            &self.destination_exchange_shard,
+        )?;
+        crate::wire::optional(&mut o, "source_subaccount", &self.source_subaccount)?;
+        crate::wire::optional(
+            &mut o,
+            "destination_subaccount",
+            &self.destination_subaccount,
+        )?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IntraExchangeInstanceTransferResponse {
     /// The ID of the transfer that was created
-    #[serde(default)]
     pub transfer_id: ::std::string::String,
+}
+impl crate::wire::Object for IntraExchangeInstanceTransferResponse {
+    const NAME: &'static str = "IntraExchangeInstanceTransferResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "transfer_id" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "transfer_id")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            transfer_id: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IntraExchangeInstanceTransferResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IntraExchangeInstanceTransferResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "IntraExchangeInstanceTransferResponse",
+            1,
+        )?;
+        crate::wire::field(&mut o, "transfer_id", &self.transfer_id)?;
+        crate::wire::end(o)
+    }
 }
 /// Transfer status.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -439,44 +1891,224 @@ impl crate::enums::StringEnum for IntraExchangeInstanceTransferStatus {
     }
 }
 crate::enums::string_enum_impls!(IntraExchangeInstanceTransferStatus);
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IntraExchangeInstanceTransfer {
     /// Unique transfer id
-    #[serde(default)]
     pub transfer_id: ::std::string::String,
     /// Source exchange instance
-    #[serde(default)]
     pub source: crate::types::ExchangeInstance,
     /// Destination exchange instance
-    #[serde(default)]
     pub destination: crate::types::ExchangeInstance,
     /// Source exchange shard index
-    #[serde(default)]
     pub source_exchange_shard: i64,
     /// Destination exchange shard index
-    #[serde(default)]
     pub destination_exchange_shard: i64,
     /// Transfer amount in dollars
-    #[serde(default)]
     pub amount: crate::types::FixedPointDollars,
-    #[serde(default)]
     pub status: crate::types::IntraExchangeInstanceTransferStatus,
     /// Unix timestamp when the transfer was created
-    #[serde(default)]
     pub created_ts: i64,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for IntraExchangeInstanceTransfer {
+    const NAME: &'static str = "IntraExchangeInstanceTransfer";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "transfer_id" => 0,
+                "source" => 1,
+                "destination" => 2,
+                "source_exchange_shard" => 3,
+                "destination_exchange_shard" => 4,
+                "amount" => 5,
+                "status" => 6,
+                "created_ts" => 7,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            crate::types::IntraExchangeInstanceTransferStatus,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "transfer_id")?,
+                1 => crate::wire::value(&mut map, &mut f1, "source")?,
+                2 => crate::wire::value(&mut map, &mut f2, "destination")?,
+                3 => crate::wire::value(&mut map, &mut f3, "source_exchange_shard")?,
+                4 => crate::wire::value(&mut map, &mut f4, "destination_exchange_shard")?,
+                5 => crate::wire::value(&mut map, &mut f5, "amount")?,
+                6 => crate::wire::value(&mut map, &mut f6, "status")?,
+                7 => crate::wire::value(&mut map, &mut f7, "created_ts")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            transfer_id: f0.unwrap_or_default(),
+            source: f1.unwrap_or_default(),
+            destination: f2.unwrap_or_default(),
+            source_exchange_shard: f3.unwrap_or_default(),
+            destination_exchange_shard: f4.unwrap_or_default(),
+            amount: f5.unwrap_or_default(),
+            status: f6.unwrap_or_default(),
+            created_ts: f7.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IntraExchangeInstanceTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IntraExchangeInstanceTransfer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(serializer, "IntraExchangeInstanceTransfer", 8)?;
+        crate::wire::field(&mut o, "transfer_id", &self.transfer_id)?;
+        crate::wire::field(&mut o, "source", &self.source)?;
+        crate::wire::field(&mut o, "destination", &self.destination)?;
+        crate::wire::field(
+            &mut o,
+            "source_exchange_shard",
+            &self.source_exchange_shard,
+        )?;
+        crate::wire::field(
+            &mut o,
+            "destination_exchange_shard",
+            &self.destination_exchange_shard,
+        )?;
+        crate::wire::field(&mut o, "amount", &self.amount)?;
+        crate::wire::field(&mut o, "status", &self.status)?;
+        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetIntraExchangeInstanceTransfersResponse {
-    #[serde(default)]
     pub transfers: ::std::vec::Vec<crate::types::IntraExchangeInstanceTransfer>,
     /// Cursor for the next page of results. Omitted when there are no further pages.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+impl crate::wire::Object for GetIntraExchangeInstanceTransfersResponse {
+    const NAME: &'static str = "GetIntraExchangeInstanceTransfersResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "transfers" => 0,
+                "cursor" => 1,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::types::IntraExchangeInstanceTransfer>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "transfers")?,
+                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            transfers: f0.unwrap_or_default(),
+            cursor: f1.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetIntraExchangeInstanceTransfersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetIntraExchangeInstanceTransfersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetIntraExchangeInstanceTransfersResponse",
+            1 + usize::from(self.cursor.is_some()),
+        )?;
+        crate::wire::field(&mut o, "transfers", &self.transfers)?;
+        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
+        crate::wire::end(o)
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetIntraExchangeInstanceTransferResponse {
-    #[serde(default)]
     pub transfer: crate::types::IntraExchangeInstanceTransfer,
+}
+impl crate::wire::Object for GetIntraExchangeInstanceTransferResponse {
+    const NAME: &'static str = "GetIntraExchangeInstanceTransferResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "transfer" => 0,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<crate::types::IntraExchangeInstanceTransfer> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "transfer")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            transfer: f0.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetIntraExchangeInstanceTransferResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for GetIntraExchangeInstanceTransferResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "GetIntraExchangeInstanceTransferResponse",
+            1,
+        )?;
+        crate::wire::field(&mut o, "transfer", &self.transfer)?;
+        crate::wire::end(o)
+    }
 }
 /// The outcome of the market settlement. 'yes' = market resolved to YES, 'no' = market resolved to NO, 'scalar' = scalar market settled at a specific value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

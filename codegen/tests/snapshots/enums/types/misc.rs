@@ -58,14 +58,73 @@ impl crate::enums::StringEnum for Scope {
     }
 }
 crate::enums::string_enum_impls!(Scope);
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Holder {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<crate::types::Scope>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<crate::types::Scope>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub inline_status: ::std::option::Option<crate::types::HolderInlineStatus>,
+}
+impl crate::wire::Object for Holder {
+    const NAME: &'static str = "Holder";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        fn field(key: &str) -> usize {
+            match key {
+                "scope" => 0,
+                "scopes" => 1,
+                "inline_status" => 2,
+                _ => usize::MAX,
+            }
+        }
+        let mut f0: ::std::option::Option<::std::option::Option<crate::types::Scope>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::types::Scope>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<crate::types::HolderInlineStatus>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = crate::wire::next_key(
+            &mut map,
+            field,
+        )? {
+            match i {
+                0 => crate::wire::value(&mut map, &mut f0, "scope")?,
+                1 => crate::wire::value(&mut map, &mut f1, "scopes")?,
+                2 => crate::wire::value(&mut map, &mut f2, "inline_status")?,
+                _ => crate::wire::skip(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            scope: f0.flatten(),
+            scopes: f1.flatten(),
+            inline_status: f2.flatten(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Holder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Holder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut o = crate::wire::begin(
+            serializer,
+            "Holder",
+            usize::from(self.scope.is_some()) + usize::from(self.scopes.is_some())
+                + usize::from(self.inline_status.is_some()),
+        )?;
+        crate::wire::optional(&mut o, "scope", &self.scope)?;
+        crate::wire::optional(&mut o, "scopes", &self.scopes)?;
+        crate::wire::optional(&mut o, "inline_status", &self.inline_status)?;
+        crate::wire::end(o)
+    }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
