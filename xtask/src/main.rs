@@ -19,8 +19,8 @@ regen:
   --out DIR        where generated files go (default: kalshi-api/src/generated)
 
 test: every check CI runs, in order: rustfmt, the drift check, clippy (-D warnings), rustdoc
-(-D warnings), the whole test suite, clippy and the signing tests with the `ring` backend, then
-the contract tests.
+(-D warnings), the whole test suite, clippy with the `ring` and `http2` features, the signing
+tests with `ring`, then the contract tests.
 
 contract: installs Stoplight Prism (npm, into target/prism), mocks spec/openapi.yaml on a free
 loopback port and runs kalshi-api's contract suite (tests/contract.rs) against it.";
@@ -112,13 +112,13 @@ fn test() -> Result<(), String> {
         ),
         ("tests", &["test", "--workspace"], &[]),
         (
-            "clippy, ring backend",
+            "clippy, ring backend and HTTP/2",
             &[
                 "clippy",
                 "-p",
                 "kalshi-api",
                 "--features",
-                "ring",
+                "ring,http2",
                 "--all-targets",
                 "--",
                 "-D",
