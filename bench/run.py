@@ -351,21 +351,23 @@ def strip_profiles(manifest: Path) -> None:
     manifest.write_text("".join(out))
 
 
-def slowest_units(target: Path, n: int = 4) -> list[tuple[str, float]]:
-    """The `n` longest compile units of the last `--timings` build, by crate."""
+def unit_times(target: Path) -> dict[str, float]:
+    """Seconds per crate of the last `--timings` build, summed over its units (build script,
+    library), heaviest first."""
     try:
         html = (target / "cargo-timings" / "cargo-timing.html").read_text()
         start = html.index("const UNIT_DATA = ") + len("const UNIT_DATA = ")
         units = json.JSONDecoder().raw_decode(html[start:])[0]
     except (OSError, ValueError):
-        return []
+        return {}
     by_crate: dict[str, float] = {}
     for u in units:
         by_crate[u["name"]] = by_crate.get(u["name"], 0.0) + float(u.get("duration") or 0)
-    return sorted(by_crate.items(), key=lambda kv: -kv[1])[:n]
+    return dict(sorted(by_crate.items(), key=lambda kv: -kv[1]))
 
 
 def build(name: str, src: Path, package: str, extra: list[str], runs: int) -> dict:
+    """A clean build with `--timings`, then `runs` rebuilds of `package` alone."""
     target = RUN / "build" / f"{name}-target"
     env = {**os.environ, "CARGO_TARGET_DIR": str(target), "CARGO_INCREMENTAL": "0"}
     locked = ["--locked"] if "--locked" in extra else []
@@ -378,14 +380,17 @@ def build(name: str, src: Path, package: str, extra: list[str], runs: int) -> di
         run(["cargo", "clean", "-p", package], cwd=src, env=env, log_name=f"build-{name}")
         t, _ = timed(["cargo", "build", *extra], cwd=src, env=env, log_name=f"build-{name}")
         alone.append(t)
+    units = unit_times(target)
     r = {
         "clean": clean,
         "crates": crates,
         "alone_times": alone,
-        "alone": statistics.median(alone),
-        "slowest": slowest_units(target),
+        "alone": statistics.median(alone) if alone else None,
+        "units": units,
+        "slowest": list(units.items())[:4],
     }
-    log(f"build {name}: clean {clean:.1f} s ({crates} crates), alone median {r['alone']:.1f} s")
+    alone_text = f", alone median {r['alone']:.1f} s" if alone else ""
+    log(f"build {name}: clean {clean:.1f} s ({crates} crates){alone_text}")
     shutil.rmtree(target, ignore_errors=True)  # a few GB otherwise
     return r
 
@@ -399,6 +404,10 @@ def builds(runs: int) -> dict:
     shutil.copytree(ROOT, ours, ignore=shutil.ignore_patterns("target", ".git"))
     strip_profiles(ours / "Cargo.toml")
     results = {"ours": build("ours", ours, "kalshi-api", ["-p", "kalshi-api", "--locked"], runs)}
+    # Like for like with progenitor's crate, which has no TLS: ours without its default `rustls`.
+    results["ours-no-tls"] = build(
+        "ours-no-tls", ours, "kalshi-api", ["-p", "kalshi-api", "--locked", "--no-default-features"], 0
+    )
     # Peers: the crates as generated, with their own Cargo.toml; `[workspace]` keeps cargo from
     # taking this checkout's workspace for theirs. Their dependencies resolve fresh (newest).
     for name, package in [("openapi-generator", "openapi"), ("progenitor", "kalshi-progenitor")]:
@@ -492,6 +501,12 @@ def table(r: dict, oag_version: str, progenitor_version: str, gen_runs: int, bui
             f"| {oag}: {secs(a['clean'])} ({a['crates']} crates); {prog}: {secs(p['clean'])} ({p['crates']} crates) "
             f"| faster than both | {yes(o['clean'] < min(a['clean'], p['clean']))} |"
         )
+        n = b["ours-no-tls"]
+        rows.append(
+            f"| 2 | debug build, clean, without TLS (`--no-default-features`, like progenitor's crate) "
+            f"| {secs(n['clean'])} ({n['crates']} crates) | {prog}: {secs(p['clean'])} ({p['crates']} crates) "
+            f"| faster than progenitor | {yes(n['clean'] < p['clean'])} |"
+        )
         rows.append(
             f"| 2 | debug build, crate alone, median of {build_runs} | {secs(o['alone'])} (generated code and runtime) "
             f"| {oag}: {secs(a['alone'])}; {prog}: {secs(p['alone'])} "
@@ -551,6 +566,7 @@ def report(r: dict, m: dict, command: str, oag_version: str, progenitor_version:
             slow = ", ".join(f"{c} {t:.1f} s" for c, t in b["slowest"])
             if slow:
                 notes.append(f"longest units of the clean build, {name}: {slow}.")
+        notes += build_gap_notes(r["build"])
     if "throughput" in r:
         spread = max(
             (max(x["rounds"]) - min(x["rounds"])) / x["rps"] for x in r["throughput"] if len(x["rounds"]) > 1
@@ -564,6 +580,28 @@ def report(r: dict, m: dict, command: str, oag_version: str, progenitor_version:
         notes.append(f"RUSTFLAGS was `{m['rustflags']}`.")
     lines += [f"- {n}" for n in notes]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def build_gap_notes(b: dict) -> list[str]:
+    """What the clean builds spend on crates that only one side compiles (seconds from
+    `cargo build --timings`, summed over each crate's units)."""
+    notes = []
+    ours = b["ours"]["units"]
+    for name in ("progenitor", "openapi-generator"):
+        theirs = b[name]["units"]
+        if not ours or not theirs:
+            continue
+        only_ours = {c: t for c, t in ours.items() if c not in theirs and c != "kalshi-api"}
+        only_theirs = {c: t for c, t in theirs.items() if c not in ours}
+        top = ", ".join(f"{c} {t:.1f}" for c, t in list(only_ours.items())[:10])
+        notes.append(
+            f"dependencies only ours builds, against {name}: {len(only_ours)} crates, "
+            f"{sum(only_ours.values()):.1f} s of compile time summed over units (heaviest: {top}); "
+            f"only {name} builds {len(only_theirs)} crates, {sum(only_theirs.values()):.1f} s "
+            f"(its own crate included). Total compile time summed over units: ours "
+            f"{sum(ours.values()):.1f} s, {name} {sum(theirs.values()):.1f} s."
+        )
+    return notes
 
 
 def write_benchmarks_md(block: str) -> None:
