@@ -2,6 +2,7 @@
 //! client's own overhead (URL, query, body, headers) with the crypto taken out.
 //!
 //! `cargo bench -p kalshi-api --bench signing` (add `--features ring` for the ring backend).
+//! Ed25519 through the client is `ed25519-dalek` with `rustcrypto`, `ring` without it.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use kalshi_api::auth::{PrivateKey, RsaBackend, SignError, Signer};
@@ -43,20 +44,24 @@ fn signing(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(4));
 
     // rsa crate
-    let bare = rsa::pss::BlindedSigningKey::<sha2::Sha256>::new_with_salt_len(rsa_key.clone(), 32);
-    g.bench_function("rsa/bare", |b| {
-        use rsa::signature::RandomizedSigner as _;
-        b.iter(|| bare.sign_with_rng(&mut rand_core::OsRng, black_box(MESSAGE)))
-    });
-    let key = || PrivateKey::from_pem_with_backend(&rsa_pem, RsaBackend::RustCrypto).unwrap();
-    let signer = KeyPairSigner::new(KEY_ID, key());
-    g.bench_function("rsa/signer", |b| {
-        b.iter(|| signer.sign(black_box(MESSAGE)).unwrap())
-    });
-    let client = client_with(key());
-    g.bench_function("rsa/request", |b| {
-        b.iter(|| client.build_request(black_box(&balance)).unwrap())
-    });
+    #[cfg(feature = "rustcrypto")]
+    {
+        let bare =
+            rsa::pss::BlindedSigningKey::<sha2::Sha256>::new_with_salt_len(rsa_key.clone(), 32);
+        g.bench_function("rsa/bare", |b| {
+            use rsa::signature::RandomizedSigner as _;
+            b.iter(|| bare.sign_with_rng(&mut rand_core::OsRng, black_box(MESSAGE)))
+        });
+        let key = || PrivateKey::from_pem_with_backend(&rsa_pem, RsaBackend::RustCrypto).unwrap();
+        let signer = KeyPairSigner::new(KEY_ID, key());
+        g.bench_function("rsa/signer", |b| {
+            b.iter(|| signer.sign(black_box(MESSAGE)).unwrap())
+        });
+        let client = client_with(key());
+        g.bench_function("rsa/request", |b| {
+            b.iter(|| client.build_request(black_box(&balance)).unwrap())
+        });
+    }
 
     // ring
     #[cfg(feature = "ring")]

@@ -53,6 +53,11 @@
 
 #![warn(missing_docs)]
 
+#[cfg(not(any(feature = "rustcrypto", feature = "ring")))]
+compile_error!(
+    "kalshi-api needs a signing backend: enable the `rustcrypto` feature (default) or `ring`"
+);
+
 pub mod auth;
 pub mod batch;
 mod client;

@@ -66,6 +66,7 @@ async fn rsa_pkcs8_key_file_is_accepted() {
     assert_signed(&exchange.last_request().unwrap(), &rsa_public(key));
 }
 
+#[cfg(feature = "rustcrypto")]
 #[tokio::test]
 async fn rsa_key_with_the_rsa_crate_backend_is_accepted() {
     // With the `ring` feature the default backend is ring; this keeps the `rsa` crate covered.
@@ -106,6 +107,12 @@ async fn ed25519_key_is_accepted() {
     let exchange = exchange_with(ed25519_public(&key)).await;
     let private = PrivateKey::from_pem_file(&path).unwrap();
     assert_eq!(private.algorithm(), KeyAlgorithm::Ed25519);
+    let backend = if cfg!(feature = "rustcrypto") {
+        "ed25519-dalek"
+    } else {
+        "ring"
+    };
+    assert_eq!(private.backend(), backend);
     let client = client_for(&exchange, private);
     client.execute(&Balance { subaccount: None }).await.unwrap();
     assert_signed(&exchange.last_request().unwrap(), &ed25519_public(&key));

@@ -19,8 +19,8 @@ regen:
   --out DIR        where generated files go (default: kalshi-api/src/generated)
 
 test: every check CI runs, in order: rustfmt, the drift check, clippy (-D warnings), rustdoc
-(-D warnings), the whole test suite, clippy with the `ring` and `http2` features, the signing
-tests with `ring`, then the contract tests.
+(-D warnings), the whole test suite, clippy and the signing tests with the `ring` feature (beside
+RustCrypto, then alone), then the contract tests.
 
 contract: installs Stoplight Prism (npm, into target/prism), mocks spec/openapi.yaml on a free
 loopback port and runs kalshi-api's contract suite (tests/contract.rs) against it.";
@@ -134,6 +134,38 @@ fn test() -> Result<(), String> {
                 "kalshi-api",
                 "--features",
                 "ring",
+                "--test",
+                "signing",
+                "--test",
+                "keys",
+            ],
+            &[],
+        ),
+        (
+            "clippy, ring alone (no RustCrypto)",
+            &[
+                "clippy",
+                "-p",
+                "kalshi-api",
+                "--no-default-features",
+                "--features",
+                "rustls,ring",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        ),
+        (
+            "tests, ring alone (no RustCrypto)",
+            &[
+                "test",
+                "-p",
+                "kalshi-api",
+                "--no-default-features",
+                "--features",
+                "rustls,ring",
                 "--test",
                 "signing",
                 "--test",

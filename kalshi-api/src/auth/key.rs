@@ -29,7 +29,9 @@ impl fmt::Display for KeyAlgorithm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RsaBackend {
-    /// The pure-Rust `rsa` crate, with blinding. Zeroizes the key on drop.
+    /// The pure-Rust `rsa` crate (feature `rustcrypto`, on by default), with blinding. Zeroizes the
+    /// key on drop.
+    #[cfg(feature = "rustcrypto")]
     RustCrypto,
     /// `ring` (feature `ring`): about three times faster, but does not zeroize the key on drop.
     #[cfg(feature = "ring")]
@@ -46,20 +48,28 @@ impl Default for RsaBackend {
     }
 }
 
-/// A parsed private key, ready to sign. Parsed once; key material is zeroized on drop (except by the
-/// `ring` backend, which does not support it) and never shown by `Debug`.
+/// A parsed private key, ready to sign. Parsed once; key material is zeroized on drop (except by
+/// `ring`, which does not support it) and never shown by `Debug`.
+///
+/// Ed25519 keys sign with `ed25519-dalek` under the `rustcrypto` feature, and with `ring` when only
+/// the `ring` feature is on.
 pub struct PrivateKey {
     inner: Inner,
 }
 
 enum Inner {
+    #[cfg(feature = "rustcrypto")]
     Rsa(Box<rsa::pss::BlindedSigningKey<sha2::Sha256>>),
     #[cfg(feature = "ring")]
     RsaRing(Box<ring::signature::RsaKeyPair>, ring::rand::SystemRandom),
+    #[cfg(feature = "rustcrypto")]
     Ed25519(Box<ed25519_dalek::SigningKey>),
+    #[cfg(all(feature = "ring", not(feature = "rustcrypto")))]
+    Ed25519Ring(Box<ring::signature::Ed25519KeyPair>),
 }
 
 /// PSS salt length Kalshi verifies strictly: the SHA-256 digest length.
+#[cfg(feature = "rustcrypto")]
 const PSS_SALT_LEN: usize = 32;
 
 impl PrivateKey {
@@ -100,26 +110,35 @@ impl PrivateKey {
     /// The key's algorithm.
     pub fn algorithm(&self) -> KeyAlgorithm {
         match self.inner {
+            #[cfg(feature = "rustcrypto")]
             Inner::Rsa(_) => KeyAlgorithm::Rsa,
             #[cfg(feature = "ring")]
             Inner::RsaRing(..) => KeyAlgorithm::Rsa,
+            #[cfg(feature = "rustcrypto")]
             Inner::Ed25519(_) => KeyAlgorithm::Ed25519,
+            #[cfg(all(feature = "ring", not(feature = "rustcrypto")))]
+            Inner::Ed25519Ring(_) => KeyAlgorithm::Ed25519,
         }
     }
 
     /// The crate that signs with this key: `rsa`, `ring` or `ed25519-dalek`.
     pub fn backend(&self) -> &'static str {
         match self.inner {
+            #[cfg(feature = "rustcrypto")]
             Inner::Rsa(_) => "rsa",
             #[cfg(feature = "ring")]
             Inner::RsaRing(..) => "ring",
+            #[cfg(feature = "rustcrypto")]
             Inner::Ed25519(_) => "ed25519-dalek",
+            #[cfg(all(feature = "ring", not(feature = "rustcrypto")))]
+            Inner::Ed25519Ring(_) => "ring",
         }
     }
 
     /// Signs `message`, returning the raw signature bytes (256 for RSA-2048, 64 for Ed25519).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         match &self.inner {
+            #[cfg(feature = "rustcrypto")]
             Inner::Rsa(key) => {
                 use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
                 let sig = key
@@ -134,10 +153,13 @@ impl PrivateKey {
                     .map_err(|_| SignError("RSA-PSS (ring) failed".into()))?;
                 Ok(sig)
             }
+            #[cfg(feature = "rustcrypto")]
             Inner::Ed25519(key) => {
                 use ed25519_dalek::Signer as _;
                 Ok(key.sign(message).to_bytes().to_vec())
             }
+            #[cfg(all(feature = "ring", not(feature = "rustcrypto")))]
+            Inner::Ed25519Ring(key) => Ok(key.sign(message).as_ref().to_vec()),
         }
     }
 }
@@ -328,7 +350,7 @@ fn decode_body(body: &str) -> Result<Zeroizing<Vec<u8>>, KeyErrorKind> {
 }
 
 fn parse_pkcs8(der: &[u8], backend: RsaBackend) -> Result<Inner, KeyErrorKind> {
-    let info = rsa::pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| KeyErrorKind::Malformed {
+    let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| KeyErrorKind::Malformed {
         format: "PKCS#8",
         detail: e.to_string(),
     })?;
@@ -336,12 +358,7 @@ fn parse_pkcs8(der: &[u8], backend: RsaBackend) -> Result<Inner, KeyErrorKind> {
     match oid.as_str() {
         // An `rsassa-pss` key (openssl genpkey -algorithm rsa-pss) holds an ordinary PKCS#1 key.
         OID_RSA | OID_RSA_PSS => parse_rsa_pkcs1(info.private_key, "PKCS#8 RSA key", backend),
-        OID_ED25519 => ed25519_dalek::SigningKey::try_from(info)
-            .map(|k| Inner::Ed25519(Box::new(k)))
-            .map_err(|e| KeyErrorKind::Malformed {
-                format: "PKCS#8 Ed25519 key",
-                detail: e.to_string(),
-            }),
+        OID_ED25519 => parse_ed25519(info.private_key, info.public_key),
         "1.2.840.10045.2.1" => Err(KeyErrorKind::Unsupported("EC (ECDSA)".into())),
         "1.3.101.113" => Err(KeyErrorKind::Unsupported("Ed448".into())),
         "1.3.101.110" | "1.3.101.111" => Err(KeyErrorKind::Unsupported("X25519/X448".into())),
@@ -352,14 +369,48 @@ fn parse_pkcs8(der: &[u8], backend: RsaBackend) -> Result<Inner, KeyErrorKind> {
     }
 }
 
+/// An Ed25519 key of a PKCS#8 document (RFC 8410): the private key is an OCTET STRING holding the
+/// 32-byte seed; a version 2 document also carries the public key, which must match the seed's.
+fn parse_ed25519(private_key: &[u8], public_key: Option<&[u8]>) -> Result<Inner, KeyErrorKind> {
+    let malformed = |detail: &str| KeyErrorKind::Malformed {
+        format: "PKCS#8 Ed25519 key",
+        detail: detail.to_string(),
+    };
+    let seed: &[u8; 32] = match private_key {
+        [0x04, 0x20, seed @ ..] => seed.try_into().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| malformed("the private key is not a 32-byte seed"))?;
+    #[cfg(feature = "rustcrypto")]
+    {
+        let key = ed25519_dalek::SigningKey::from_bytes(seed);
+        if public_key.is_some_and(|public| public != key.verifying_key().as_bytes()) {
+            return Err(malformed("its public key does not match the private key"));
+        }
+        Ok(Inner::Ed25519(Box::new(key)))
+    }
+    #[cfg(not(feature = "rustcrypto"))]
+    {
+        use ring::signature::Ed25519KeyPair;
+        let key = match public_key {
+            Some(public) => Ed25519KeyPair::from_seed_and_public_key(seed, public)
+                .map_err(|_| malformed("its public key does not match the private key"))?,
+            None => Ed25519KeyPair::from_seed_unchecked(seed)
+                .map_err(|e| malformed(&format!("rejected by ring: {e}")))?,
+        };
+        Ok(Inner::Ed25519Ring(Box::new(key)))
+    }
+}
+
 fn parse_rsa_pkcs1(
     der: &[u8],
     format: &'static str,
     backend: RsaBackend,
 ) -> Result<Inner, KeyErrorKind> {
-    use rsa::pkcs1::DecodeRsaPrivateKey as _;
     match backend {
+        #[cfg(feature = "rustcrypto")]
         RsaBackend::RustCrypto => {
+            use rsa::pkcs1::DecodeRsaPrivateKey as _;
             let key =
                 rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|e| KeyErrorKind::Malformed {
                     format,
