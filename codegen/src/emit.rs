@@ -14,8 +14,17 @@ pub struct FileTokens {
     pub path: String,
     /// A short description for the module docs.
     pub doc: String,
-    /// The items.
-    pub tokens: TokenStream,
+    /// The items, in order.
+    pub pieces: Vec<Piece>,
+}
+
+/// Part of a file.
+pub enum Piece {
+    /// Items, formatted by `prettyplease`.
+    Items(TokenStream),
+    /// One item already laid out (a macro invocation, whose arguments `prettyplease` would pack into
+    /// filled lines); rendering checks that it parses.
+    Text(String),
 }
 
 fn ident(name: &str) -> Ident {
@@ -116,10 +125,10 @@ impl Model {
             path: "mod.rs".into(),
             doc: "Code generated from the spec: request types in [`ops`], data types in [`types`]."
                 .into(),
-            tokens: quote! {
+            pieces: vec![Piece::Items(quote! {
                 pub mod ops;
                 pub mod types;
-            },
+            })],
         });
         files.push(index(
             "types",
@@ -130,11 +139,17 @@ impl Model {
             "One request type per operation, and the [`Client`](crate::Client) method that sends it."));
 
         for (module, types) in &type_modules {
-            let items = types.iter().map(|t| self.type_def(t));
+            let mut pieces = Vec::new();
+            for t in types {
+                pieces.push(Piece::Items(self.type_def(t)));
+                if let TypeKind::Struct(fields) = &t.kind {
+                    pieces.push(Piece::Text(struct_codec(t, fields)));
+                }
+            }
             files.push(FileTokens {
                 path: format!("types/{module}.rs"),
                 doc: format!("Types used by the `{module}` operations."),
-                tokens: quote!(#(#items)*),
+                pieces,
             });
         }
         for (module, ops) in &op_modules {
@@ -142,7 +157,7 @@ impl Model {
             files.push(FileTokens {
                 path: format!("ops/{module}.rs"),
                 doc: format!("The `{module}` operations."),
-                tokens: quote!(#(#items)*),
+                pieces: vec![Piece::Items(quote!(#(#items)*))],
             });
         }
         files
@@ -300,7 +315,6 @@ impl Model {
         } else {
             quote!()
         };
-        let codec = self.struct_codec(t, fields);
         quote! {
             #docs
             #dep
@@ -309,124 +323,6 @@ impl Model {
                 #(#field_items)*
             }
             #ctor
-            #codec
-        }
-    }
-
-    /// `Serialize` and `Deserialize` for a struct, over the runtime's `wire` helpers (see its docs
-    /// for why they are generated rather than derived). Fields are read into `Option` slots
-    /// `f0, f1, ...` (positional, so no field name can clash with a local), then each slot becomes
-    /// its field: optional fields flatten to `None`, fields of a type Kalshi sends fall back to their
-    /// default, and the rest are required.
-    fn struct_codec(&self, t: &TypeDef, fields: &[Field]) -> TokenStream {
-        let name = ident(&t.name);
-        let type_name = &t.name;
-        let slots: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
-        let read = if fields.is_empty() {
-            quote! {
-                crate::wire::skip_all(&mut map)?;
-                ::std::result::Result::Ok(Self {})
-            }
-        } else {
-            let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-            let index = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
-            let slot_types = fields.iter().map(|f| self.field_ty(f));
-            let arms = fields.iter().enumerate().map(|(i, f)| {
-                let slot = &slots[i];
-                let wire = &f.wire;
-                let i = proc_macro2::Literal::usize_unsuffixed(i);
-                quote!(#i => crate::wire::value(&mut map, &mut #slot, #wire)?,)
-            });
-            let inits = fields.iter().enumerate().map(|(i, f)| {
-                let n = ident(&f.name);
-                let slot = &slots[i];
-                let wire = &f.wire;
-                if f.is_option() {
-                    quote!(#n: #slot.flatten(),)
-                } else if t.output {
-                    quote!(#n: #slot.unwrap_or_default(),)
-                } else {
-                    quote!(#n: crate::wire::required(#slot, #wire)?,)
-                }
-            });
-            quote! {
-                fn field(key: &str) -> usize {
-                    match key {
-                        #( #wires => #index, )*
-                        _ => usize::MAX,
-                    }
-                }
-                #( let mut #slots: ::std::option::Option<#slot_types> = ::std::option::Option::None; )*
-                while let ::std::option::Option::Some(i) = crate::wire::next_key(&mut map, field)? {
-                    match i {
-                        #(#arms)*
-                        _ => crate::wire::skip(&mut map)?,
-                    }
-                }
-                ::std::result::Result::Ok(Self { #(#inits)* })
-            }
-        };
-        // The number of entries written: fields always written, plus each set optional one.
-        let always = fields
-            .iter()
-            .filter(|f| !f.is_option() || f.keep_null || f.required)
-            .count();
-        let mut len: Vec<TokenStream> = Vec::new();
-        if always > 0 {
-            let always = proc_macro2::Literal::usize_unsuffixed(always);
-            len.push(quote!(#always));
-        }
-        for f in fields {
-            if f.is_option() && !f.keep_null && !f.required {
-                let n = ident(&f.name);
-                len.push(quote!(usize::from(self.#n.is_some())));
-            }
-        }
-        let len = if len.is_empty() {
-            quote!(0)
-        } else {
-            quote!(#(#len)+*)
-        };
-        let writes = fields.iter().map(|f| {
-            let n = ident(&f.name);
-            let wire = &f.wire;
-            if f.is_option() && !f.keep_null && !f.required {
-                quote!(crate::wire::optional(&mut o, #wire, &self.#n)?;)
-            } else {
-                quote!(crate::wire::field(&mut o, #wire, &self.#n)?;)
-            }
-        });
-        let object = if fields.is_empty() {
-            quote!(o)
-        } else {
-            quote!(mut o)
-        };
-        quote! {
-            impl crate::wire::Object for #name {
-                const NAME: &'static str = #type_name;
-                fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-                    mut map: A,
-                ) -> ::std::result::Result<Self, A::Error> {
-                    #read
-                }
-            }
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    crate::wire::deserialize(deserializer)
-                }
-            }
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    let #object = crate::wire::begin(serializer, #type_name, #len)?;
-                    #(#writes)*
-                    crate::wire::end(o)
-                }
-            }
         }
     }
 
@@ -796,9 +692,36 @@ fn index<'a>(dir: &str, modules: impl Iterator<Item = &'a str>, doc: &str) -> Fi
     FileTokens {
         path: format!("{dir}/mod.rs"),
         doc: doc.to_string(),
-        tokens: quote! {
+        pieces: vec![Piece::Items(quote! {
             #( mod #modules; )*
             #( pub use #modules::*; )*
-        },
+        })],
     }
+}
+
+/// `Serialize` and `Deserialize` for a struct: one `crate::wire::object!` invocation listing each
+/// field's wire name and mode, one field per line (the runtime's `wire` module says why they are
+/// not derived, and what each mode means).
+fn struct_codec(t: &TypeDef, fields: &[Field]) -> String {
+    if fields.is_empty() {
+        return format!("crate::wire::object!({} {{}});\n", t.name);
+    }
+    let mut out = format!("crate::wire::object!({} {{\n", t.name);
+    for f in fields {
+        let mode = if !f.is_option() {
+            if t.output {
+                "default"
+            } else {
+                "required"
+            }
+        } else if f.keep_null || f.required {
+            "nullable"
+        } else {
+            "optional"
+        };
+        let wire = proc_macro2::Literal::string(&f.wire);
+        out.push_str(&format!("    {} = {wire} {mode},\n", f.name));
+    }
+    out.push_str("});\n");
+    out
 }

@@ -1,6 +1,6 @@
 //! Render: token streams to formatted source text, each file headed by its provenance line.
 
-use crate::emit::FileTokens;
+use crate::emit::{FileTokens, Piece};
 use crate::error::Error;
 use quote::quote;
 
@@ -16,14 +16,29 @@ fn inner_attrs(doc: &str) -> proc_macro2::TokenStream {
     }
 }
 
-/// Renders one file: `syn` parses the tokens (catching emit bugs as errors), `prettyplease` formats.
+/// Renders one file: `syn` parses each piece (catching emit bugs as errors), `prettyplease` formats
+/// the token pieces, and laid-out text is kept as it is.
 pub fn render(file: &FileTokens, header: &str) -> Result<String, Error> {
-    let attrs = inner_attrs(&file.doc);
-    let tokens = &file.tokens;
-    let parsed: syn::File = syn::parse2(quote!(#attrs #tokens)).map_err(|e| Error::Render {
+    let error = |e: syn::Error| Error::Render {
         file: file.path.clone(),
         message: e.to_string(),
-    })?;
-    let body = prettyplease::unparse(&parsed);
-    Ok(format!("{header}\n{body}"))
+    };
+    let attrs = inner_attrs(&file.doc);
+    let mut out = format!("{header}\n");
+    out.push_str(&prettyplease::unparse(
+        &syn::parse2::<syn::File>(attrs).map_err(error)?,
+    ));
+    for piece in &file.pieces {
+        match piece {
+            Piece::Items(tokens) => {
+                let parsed: syn::File = syn::parse2(tokens.clone()).map_err(error)?;
+                out.push_str(&prettyplease::unparse(&parsed));
+            }
+            Piece::Text(text) => {
+                syn::parse_str::<syn::Item>(text).map_err(error)?;
+                out.push_str(text);
+            }
+        }
+    }
+    Ok(out)
 }

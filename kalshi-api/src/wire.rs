@@ -1,18 +1,21 @@
 //! The JSON object codec behind the generated types.
 //!
-//! The generator writes each object type's `Serialize` and `Deserialize` impls itself instead of
-//! deriving them. A serde derive expands, per type, to a field enum with its own visitor, a map
-//! visitor and a sequence visitor: about half of the generated crate's compiled code, and a
-//! proc-macro build for every user. The generated impls are a key match and a loop over these
-//! shared helpers, and the rules live here, once:
+//! Generated structs get their `Serialize` and `Deserialize` impls from [`object!`], a declarative
+//! macro fed each field's wire name and mode, instead of serde's derive. A derive expands, per type,
+//! to a field enum with its own visitor, a map visitor and a sequence visitor: about half of the
+//! generated crate's compiled code, and a proc-macro build for every user. [`object!`] expands to a
+//! key match and a loop over the helpers below, and the rules live here, once:
 //!
 //! - the value must be a JSON object (an array is not read as a struct);
 //! - an unknown key is skipped, so Kalshi can add fields;
 //! - a key that appears twice is an error;
-//! - a missing field is an error unless the generator gave it a default (optional fields, and
-//!   every field of a type Kalshi sends: see the crate docs);
-//! - an optional field that is unset is left out when writing, unless the spec says to send
-//!   `null`.
+//! - a field's mode says what a missing value means and how an unset one is written:
+//!   - `required`: missing is an error (fields of types only the client sends);
+//!   - `default`: missing is the type's default (required fields of types Kalshi sends, so one
+//!     drifted field cannot fail a page; see the crate docs);
+//!   - `optional`: an `Option`; missing or `null` is `None`, and `None` is left out when writing;
+//!   - `nullable`: an `Option` read the same way, but `None` is written as `null` (the spec's
+//!     required-but-nullable fields, and `x-omitempty: false`).
 
 // A spec need not use every helper (one without empty objects never calls `skip_all`).
 #![allow(dead_code)]
@@ -23,7 +26,122 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// An object type read from a JSON object, field by field. Implemented by the generated types.
+/// Implements [`Object`], `Deserialize` and `Serialize` for a struct from its fields' wire names
+/// and modes (see the module docs): `object!(Name { field = "wire" mode, ... });`.
+///
+/// A field's value is read into a local named after the field (macro hygiene keeps it apart from
+/// the expansion's own locals), whose type is inferred from the struct's field.
+macro_rules! object {
+    (@read required, $slot:ident, $wire:literal) => {
+        $crate::wire::required($slot, $wire)?
+    };
+    (@read default, $slot:ident, $wire:literal) => {
+        $slot.unwrap_or_default()
+    };
+    (@read optional, $slot:ident, $wire:literal) => {
+        $slot.flatten()
+    };
+    (@read nullable, $slot:ident, $wire:literal) => {
+        $slot.flatten()
+    };
+    (@len optional, $value:expr) => {
+        usize::from($value.is_some())
+    };
+    (@len $mode:ident, $value:expr) => {
+        1
+    };
+    (@write optional, $o:ident, $wire:literal, $value:expr) => {
+        $crate::wire::optional(&mut $o, $wire, &$value)?
+    };
+    (@write $mode:ident, $o:ident, $wire:literal, $value:expr) => {
+        $crate::wire::field(&mut $o, $wire, &$value)?
+    };
+    ($name:ident {}) => {
+        impl $crate::wire::Object for $name {
+            const NAME: &'static str = stringify!($name);
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+                mut map: A,
+            ) -> ::std::result::Result<Self, A::Error> {
+                $crate::wire::skip_all(&mut map)?;
+                ::std::result::Result::Ok(Self {})
+            }
+        }
+        $crate::wire::object!(@serde $name);
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::wire::end($crate::wire::begin(serializer, stringify!($name), 0)?)
+            }
+        }
+    };
+    ($name:ident { $($field:ident = $wire:literal $mode:ident),+ $(,)? }) => {
+        impl $crate::wire::Object for $name {
+            const NAME: &'static str = stringify!($name);
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+                mut map: A,
+            ) -> ::std::result::Result<Self, A::Error> {
+                // A key becomes its field's index in a plain function, compiled once per type; the
+                // indices are named by a local enum's discriminants, given to patterns as constants.
+                #[allow(non_camel_case_types)]
+                enum Field {
+                    $( $field, )+
+                }
+                #[allow(non_upper_case_globals)]
+                struct Index;
+                #[allow(non_upper_case_globals)]
+                impl Index {
+                    $( const $field: usize = Field::$field as usize; )+
+                }
+                fn field(key: &str) -> usize {
+                    match key {
+                        $( $wire => Index::$field, )+
+                        _ => usize::MAX,
+                    }
+                }
+                $( let mut $field = ::std::option::Option::None; )+
+                // No binding for the key: a field may have any name, that of a binding included.
+                loop {
+                    match $crate::wire::next_key(&mut map, field)? {
+                        $( ::std::option::Option::Some(Index::$field) => {
+                            $crate::wire::value(&mut map, &mut $field, $wire)?
+                        } )+
+                        ::std::option::Option::Some(_) => $crate::wire::skip(&mut map)?,
+                        ::std::option::Option::None => break,
+                    }
+                }
+                ::std::result::Result::Ok(Self {
+                    $( $field: $crate::wire::object!(@read $mode, $field, $wire), )+
+                })
+            }
+        }
+        $crate::wire::object!(@serde $name);
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let len = 0 $( + $crate::wire::object!(@len $mode, self.$field) )+;
+                let mut o = $crate::wire::begin(serializer, stringify!($name), len)?;
+                $( $crate::wire::object!(@write $mode, o, $wire, self.$field); )+
+                $crate::wire::end(o)
+            }
+        }
+    };
+    (@serde $name:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::wire::deserialize(deserializer)
+            }
+        }
+    };
+}
+pub(crate) use object;
+
+/// An object type read from a JSON object, entry by entry. Implemented by [`object!`].
 pub(crate) trait Object: Sized {
     /// The type's name, for error messages.
     const NAME: &'static str;
@@ -52,8 +170,8 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
 }
 
 /// The next key of an object, as the index `field` gives its name (`usize::MAX` for a key the
-/// type does not know). `field` is one plain function per type, so matching names is compiled
-/// once per type, not once per format.
+/// type does not know). `field` is one plain function per type, so matching names is compiled once
+/// per type, not once per input format.
 pub(crate) fn next_key<'de, A: MapAccess<'de>>(
     map: &mut A,
     field: fn(&str) -> usize,
@@ -113,7 +231,7 @@ pub(crate) fn skip_all<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Err
     Ok(())
 }
 
-/// The value of a field that has no default: missing is an error.
+/// A `required` field: missing is an error.
 pub(crate) fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
 }
@@ -136,7 +254,7 @@ pub(crate) fn field<S: SerializeStruct, T: Serialize + ?Sized>(
     o.serialize_field(name, value)
 }
 
-/// Writes an optional entry, or leaves it out when it is unset.
+/// Writes an `optional` entry, or leaves it out when it is unset.
 pub(crate) fn optional<S: SerializeStruct, T: Serialize>(
     o: &mut S,
     name: &'static str,
@@ -155,95 +273,86 @@ pub(crate) fn end<S: SerializeStruct>(o: S) -> Result<S::Ok, S::Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    /// A hand-written `Object` shaped like the generated ones: one field with a default, one
-    /// optional, one required.
+    /// A struct of every mode, through the same macro the generated types use. `map`, `field` and
+    /// `len` are also names the expansion uses.
     #[derive(Debug, PartialEq)]
     struct Quote {
         ticker: String,
         price: Option<i64>,
         side: String,
+        note: Option<String>,
+        map: Vec<u8>,
+        key: Option<bool>,
+        field: Option<u8>,
+        len: u8,
     }
+    object!(Quote {
+        ticker = "ticker" default,
+        price = "price" optional,
+        side = "side" required,
+        note = "note" nullable,
+        map = "map" default,
+        key = "key" optional,
+        field = "field" optional,
+        len = "len" default,
+    });
 
-    impl Object for Quote {
-        const NAME: &'static str = "Quote";
-        fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-            fn field(key: &str) -> usize {
-                match key {
-                    "ticker" => 0,
-                    "price" => 1,
-                    "side" => 2,
-                    _ => usize::MAX,
-                }
-            }
-            let mut f0: Option<String> = None;
-            let mut f1: Option<Option<i64>> = None;
-            let mut f2: Option<String> = None;
-            while let Some(i) = next_key(&mut map, field)? {
-                match i {
-                    0 => value(&mut map, &mut f0, "ticker")?,
-                    1 => value(&mut map, &mut f1, "price")?,
-                    2 => value(&mut map, &mut f2, "side")?,
-                    _ => skip(&mut map)?,
-                }
-            }
-            Ok(Quote {
-                ticker: f0.unwrap_or_default(),
-                price: f1.flatten(),
-                side: required(f2, "side")?,
-            })
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Quote {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            deserialize(d)
-        }
-    }
-
-    impl Serialize for Quote {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut o = begin(s, "Quote", 2 + usize::from(self.price.is_some()))?;
-            field(&mut o, "ticker", &self.ticker)?;
-            optional(&mut o, "price", &self.price)?;
-            field(&mut o, "side", &self.side)?;
-            end(o)
-        }
-    }
+    #[derive(Debug, PartialEq)]
+    struct Empty {}
+    object!(Empty {});
 
     fn parse(json: &str) -> Result<Quote, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
     }
 
+    fn quote() -> Quote {
+        Quote {
+            ticker: "K".into(),
+            price: None,
+            side: "yes".into(),
+            note: None,
+            map: vec![],
+            key: None,
+            field: None,
+            len: 0,
+        }
+    }
+
     #[test]
     fn reads_fields_in_any_order_and_skips_unknown_keys() {
-        let q = parse(r#"{"side":"yes","new":{"a":[1,2]},"price":5,"ticker":"K"}"#).unwrap();
+        let q =
+            parse(r#"{"side":"yes","new":{"a":[1,2]},"price":5,"ticker":"K","map":[1]}"#).unwrap();
         assert_eq!(
             q,
             Quote {
-                ticker: "K".into(),
                 price: Some(5),
-                side: "yes".into()
+                map: vec![1],
+                ..quote()
             }
         );
     }
 
     #[test]
-    fn escaped_keys_are_matched_too() {
-        // An escape makes serde_json hand the key over as a transient `&str`, not a borrowed one.
+    fn escaped_and_transient_keys_are_matched_too() {
+        // An escape makes serde_json hand the key over as a transient `&str`, not a borrowed one;
+        // a reader never lends its keys.
         let q = parse(r#"{"tick\u0065r":"K","side":"no"}"#).unwrap();
         assert_eq!(q.ticker, "K");
         let q: Quote = serde_json::from_reader(r#"{"ticker":"R","side":"no"}"#.as_bytes()).unwrap();
         assert_eq!(q.ticker, "R");
+        let q: Quote =
+            serde_json::from_value(serde_json::json!({"ticker": "V", "side": "no"})).unwrap();
+        assert_eq!(q.ticker, "V");
     }
 
     #[test]
-    fn defaults_optional_and_required_fields() {
-        let q = parse(r#"{"side":"no","price":null}"#).unwrap();
-        assert_eq!((q.ticker.as_str(), q.price), ("", None));
+    fn each_mode_reads_a_missing_or_null_value_its_own_way() {
+        let q = parse(r#"{"side":"no","price":null,"note":null}"#).unwrap();
+        assert_eq!((q.ticker.as_str(), q.price, q.note), ("", None, None));
         let e = parse(r#"{"ticker":"K"}"#).unwrap_err();
         assert!(e.contains("missing field `side`"), "{e}");
+        let e = parse(r#"{"ticker":null,"side":"no"}"#).unwrap_err();
+        assert!(e.contains("invalid type: null, expected a string"), "{e}");
     }
 
     #[test]
@@ -260,22 +369,32 @@ mod tests {
     }
 
     #[test]
-    fn writes_set_fields_and_leaves_out_unset_ones() {
-        let q = Quote {
-            ticker: "K".into(),
-            price: None,
-            side: "yes".into(),
-        };
+    fn writes_each_mode_its_own_way() {
+        // `optional` unset is left out; `nullable` unset is `null`; the rest are always written.
         assert_eq!(
-            serde_json::to_string(&q).unwrap(),
-            r#"{"ticker":"K","side":"yes"}"#
+            serde_json::to_string(&quote()).unwrap(),
+            r#"{"ticker":"K","side":"yes","note":null,"map":[],"len":0}"#
         );
         let q = Quote {
             price: Some(7),
-            ..q
+            note: Some("n".into()),
+            key: Some(true),
+            field: Some(3),
+            ..quote()
         };
         let json = serde_json::to_string(&q).unwrap();
-        assert_eq!(json, r#"{"ticker":"K","price":7,"side":"yes"}"#);
+        assert_eq!(
+            json,
+            r#"{"ticker":"K","price":7,"side":"yes","note":"n","map":[],"key":true,"field":3,"len":0}"#
+        );
         assert_eq!(parse(&json).unwrap(), q);
+    }
+
+    #[test]
+    fn an_empty_object_reads_any_object_and_writes_braces() {
+        let e: Empty = serde_json::from_str(r#"{"a":1,"b":{"c":[]}}"#).unwrap();
+        assert_eq!(e, Empty {});
+        assert_eq!(serde_json::to_string(&e).unwrap(), "{}");
+        assert!(serde_json::from_str::<Empty>("[]").is_err());
     }
 }

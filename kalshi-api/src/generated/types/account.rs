@@ -23,54 +23,10 @@ pub struct BucketLimit {
     /// budget).
     pub bucket_capacity: i64,
 }
-impl crate::wire::Object for BucketLimit {
-    const NAME: &'static str = "BucketLimit";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "refill_rate" => 0,
-                "bucket_capacity" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "refill_rate")?,
-                1 => crate::wire::value(&mut map, &mut f1, "bucket_capacity")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            refill_rate: f0.unwrap_or_default(),
-            bucket_capacity: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BucketLimit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BucketLimit {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BucketLimit", 2)?;
-        crate::wire::field(&mut o, "refill_rate", &self.refill_rate)?;
-        crate::wire::field(&mut o, "bucket_capacity", &self.bucket_capacity)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BucketLimit {
+    refill_rate = "refill_rate" default,
+    bucket_capacity = "bucket_capacity" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAccountApiLimitsResponse {
     /// User's effective Predictions API usage tier for these limits (for example, basic, advanced, expert, premier, paragon, prime, or prestige).
@@ -80,66 +36,12 @@ pub struct GetAccountApiLimitsResponse {
     /// The caller's active API usage level grants across exchange lanes, where each grant applies to its exchange_instance and usage_tier reflects the effective tier for the lane reported by this endpoint.
     pub grants: ::std::vec::Vec<crate::types::ApiUsageLevelGrant>,
 }
-impl crate::wire::Object for GetAccountApiLimitsResponse {
-    const NAME: &'static str = "GetAccountApiLimitsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "usage_tier" => 0,
-                "read" => 1,
-                "write" => 2,
-                "grants" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::BucketLimit> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::BucketLimit> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ApiUsageLevelGrant>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "usage_tier")?,
-                1 => crate::wire::value(&mut map, &mut f1, "read")?,
-                2 => crate::wire::value(&mut map, &mut f2, "write")?,
-                3 => crate::wire::value(&mut map, &mut f3, "grants")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            usage_tier: f0.unwrap_or_default(),
-            read: f1.unwrap_or_default(),
-            write: f2.unwrap_or_default(),
-            grants: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetAccountApiLimitsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetAccountApiLimitsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetAccountApiLimitsResponse", 4)?;
-        crate::wire::field(&mut o, "usage_tier", &self.usage_tier)?;
-        crate::wire::field(&mut o, "read", &self.read)?;
-        crate::wire::field(&mut o, "write", &self.write)?;
-        crate::wire::field(&mut o, "grants", &self.grants)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetAccountApiLimitsResponse {
+    usage_tier = "usage_tier" default,
+    read = "read" default,
+    write = "write" default,
+    grants = "grants" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiUsageLevelGrant {
     pub exchange_instance: crate::types::ExchangeInstance,
@@ -150,68 +52,12 @@ pub struct ApiUsageLevelGrant {
     /// How the grant was created: "volume" (earned from trading volume) or "manual" (assigned by Kalshi).
     pub source: ::std::string::String,
 }
-impl crate::wire::Object for ApiUsageLevelGrant {
-    const NAME: &'static str = "ApiUsageLevelGrant";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_instance" => 0,
-                "level" => 1,
-                "expires_ts" => 2,
-                "source" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_instance")?,
-                1 => crate::wire::value(&mut map, &mut f1, "level")?,
-                2 => crate::wire::value(&mut map, &mut f2, "expires_ts")?,
-                3 => crate::wire::value(&mut map, &mut f3, "source")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_instance: f0.unwrap_or_default(),
-            level: f1.unwrap_or_default(),
-            expires_ts: f2.flatten(),
-            source: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiUsageLevelGrant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ApiUsageLevelGrant {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ApiUsageLevelGrant",
-            3 + usize::from(self.expires_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "exchange_instance", &self.exchange_instance)?;
-        crate::wire::field(&mut o, "level", &self.level)?;
-        crate::wire::optional(&mut o, "expires_ts", &self.expires_ts)?;
-        crate::wire::field(&mut o, "source", &self.source)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ApiUsageLevelGrant {
+    exchange_instance = "exchange_instance" default,
+    level = "level" default,
+    expires_ts = "expires_ts" optional,
+    source = "source" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAccountApiUsageLevelVolumeProgressResponse {
     /// Latest cron-computed trading volume progress toward volume-based API usage tiers for the predictions (event_contract) lane. Volume-based public tiers are Expert, Premier, Paragon, Prime, and Prestige.
@@ -219,55 +65,9 @@ pub struct GetAccountApiUsageLevelVolumeProgressResponse {
         crate::types::AccountApiUsageLevelVolumeProgress,
     >,
 }
-impl crate::wire::Object for GetAccountApiUsageLevelVolumeProgressResponse {
-    const NAME: &'static str = "GetAccountApiUsageLevelVolumeProgressResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "volume_progress" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::AccountApiUsageLevelVolumeProgress>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "volume_progress")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            volume_progress: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetAccountApiUsageLevelVolumeProgressResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetAccountApiUsageLevelVolumeProgressResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetAccountApiUsageLevelVolumeProgressResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "volume_progress", &self.volume_progress)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetAccountApiUsageLevelVolumeProgressResponse {
+    volume_progress = "volume_progress" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountApiUsageLevelVolumeProgress {
     /// Unix timestamp (seconds) when this progress was computed; trailing_30d_volume_fp covers the trailing 30 days ending at this time.
@@ -275,69 +75,11 @@ pub struct AccountApiUsageLevelVolumeProgress {
     pub trailing_30d_volume_fp: crate::types::FixedPointCount,
     pub goals: ::std::vec::Vec<crate::types::AccountApiUsageLevelVolumeGoal>,
 }
-impl crate::wire::Object for AccountApiUsageLevelVolumeProgress {
-    const NAME: &'static str = "AccountApiUsageLevelVolumeProgress";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "computed_ts" => 0,
-                "trailing_30d_volume_fp" => 1,
-                "goals" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::types::AccountApiUsageLevelVolumeGoal>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "computed_ts")?,
-                1 => crate::wire::value(&mut map, &mut f1, "trailing_30d_volume_fp")?,
-                2 => crate::wire::value(&mut map, &mut f2, "goals")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            computed_ts: f0.unwrap_or_default(),
-            trailing_30d_volume_fp: f1.unwrap_or_default(),
-            goals: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AccountApiUsageLevelVolumeProgress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AccountApiUsageLevelVolumeProgress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "AccountApiUsageLevelVolumeProgress",
-            3,
-        )?;
-        crate::wire::field(&mut o, "computed_ts", &self.computed_ts)?;
-        crate::wire::field(
-            &mut o,
-            "trailing_30d_volume_fp",
-            &self.trailing_30d_volume_fp,
-        )?;
-        crate::wire::field(&mut o, "goals", &self.goals)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AccountApiUsageLevelVolumeProgress {
+    computed_ts = "computed_ts" default,
+    trailing_30d_volume_fp = "trailing_30d_volume_fp" default,
+    goals = "goals" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountApiUsageLevelVolumeGoal {
     /// API usage level for this Predictions volume goal.
@@ -345,59 +87,11 @@ pub struct AccountApiUsageLevelVolumeGoal {
     pub earn_volume_goal_fp: crate::types::FixedPointCount,
     pub keep_volume_goal_fp: crate::types::FixedPointCount,
 }
-impl crate::wire::Object for AccountApiUsageLevelVolumeGoal {
-    const NAME: &'static str = "AccountApiUsageLevelVolumeGoal";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "level" => 0,
-                "earn_volume_goal_fp" => 1,
-                "keep_volume_goal_fp" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "level")?,
-                1 => crate::wire::value(&mut map, &mut f1, "earn_volume_goal_fp")?,
-                2 => crate::wire::value(&mut map, &mut f2, "keep_volume_goal_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            level: f0.unwrap_or_default(),
-            earn_volume_goal_fp: f1.unwrap_or_default(),
-            keep_volume_goal_fp: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AccountApiUsageLevelVolumeGoal {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AccountApiUsageLevelVolumeGoal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "AccountApiUsageLevelVolumeGoal", 3)?;
-        crate::wire::field(&mut o, "level", &self.level)?;
-        crate::wire::field(&mut o, "earn_volume_goal_fp", &self.earn_volume_goal_fp)?;
-        crate::wire::field(&mut o, "keep_volume_goal_fp", &self.keep_volume_goal_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AccountApiUsageLevelVolumeGoal {
+    level = "level" default,
+    earn_volume_goal_fp = "earn_volume_goal_fp" default,
+    keep_volume_goal_fp = "keep_volume_goal_fp" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointTokenCost {
     /// HTTP method for the endpoint.
@@ -407,59 +101,11 @@ pub struct EndpointTokenCost {
     /// Configured token cost for an endpoint whose cost differs from the default cost.
     pub cost: i64,
 }
-impl crate::wire::Object for EndpointTokenCost {
-    const NAME: &'static str = "EndpointTokenCost";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "method" => 0,
-                "path" => 1,
-                "cost" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "method")?,
-                1 => crate::wire::value(&mut map, &mut f1, "path")?,
-                2 => crate::wire::value(&mut map, &mut f2, "cost")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            method: f0.unwrap_or_default(),
-            path: f1.unwrap_or_default(),
-            cost: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EndpointTokenCost {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for EndpointTokenCost {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "EndpointTokenCost", 3)?;
-        crate::wire::field(&mut o, "method", &self.method)?;
-        crate::wire::field(&mut o, "path", &self.path)?;
-        crate::wire::field(&mut o, "cost", &self.cost)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(EndpointTokenCost {
+    method = "method" default,
+    path = "path" default,
+    cost = "cost" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAccountEndpointCostsResponse {
     /// Default token cost applied to endpoints that are not listed in `endpoint_costs`. This is currently 10.
@@ -467,57 +113,7 @@ pub struct GetAccountEndpointCostsResponse {
     /// API v2 endpoints whose configured token cost differs from `default_cost`. Endpoints that use the default cost are omitted.
     pub endpoint_costs: ::std::vec::Vec<crate::types::EndpointTokenCost>,
 }
-impl crate::wire::Object for GetAccountEndpointCostsResponse {
-    const NAME: &'static str = "GetAccountEndpointCostsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "default_cost" => 0,
-                "endpoint_costs" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::EndpointTokenCost>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "default_cost")?,
-                1 => crate::wire::value(&mut map, &mut f1, "endpoint_costs")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            default_cost: f0.unwrap_or_default(),
-            endpoint_costs: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetAccountEndpointCostsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetAccountEndpointCostsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetAccountEndpointCostsResponse",
-            2,
-        )?;
-        crate::wire::field(&mut o, "default_cost", &self.default_cost)?;
-        crate::wire::field(&mut o, "endpoint_costs", &self.endpoint_costs)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetAccountEndpointCostsResponse {
+    default_cost = "default_cost" default,
+    endpoint_costs = "endpoint_costs" default,
+});

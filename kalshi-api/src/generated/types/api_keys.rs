@@ -123,76 +123,13 @@ pub struct ApiKey {
     /// If set, the API key is bound to this single FCM subtrader ({fcm_user_id}_{suffix}) and is usable only as that institution's trading credential - FIX sessions and subtrader-scoped margin WebSocket sessions; every REST endpoint is denied. Absent/null means the key carries no subtrader binding.
     pub fcm_subtrader_id: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for ApiKey {
-    const NAME: &'static str = "ApiKey";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "api_key_id" => 0,
-                "name" => 1,
-                "scopes" => 2,
-                "subaccount" => 3,
-                "fcm_subtrader_id" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "api_key_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "name")?,
-                2 => crate::wire::value(&mut map, &mut f2, "scopes")?,
-                3 => crate::wire::value(&mut map, &mut f3, "subaccount")?,
-                4 => crate::wire::value(&mut map, &mut f4, "fcm_subtrader_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            api_key_id: f0.unwrap_or_default(),
-            name: f1.unwrap_or_default(),
-            scopes: f2.unwrap_or_default(),
-            subaccount: f3.flatten(),
-            fcm_subtrader_id: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiKey {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ApiKey {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ApiKey",
-            3 + usize::from(self.subaccount.is_some())
-                + usize::from(self.fcm_subtrader_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "api_key_id", &self.api_key_id)?;
-        crate::wire::field(&mut o, "name", &self.name)?;
-        crate::wire::field(&mut o, "scopes", &self.scopes)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "fcm_subtrader_id", &self.fcm_subtrader_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ApiKey {
+    api_key_id = "api_key_id" default,
+    name = "name" default,
+    scopes = "scopes" default,
+    subaccount = "subaccount" optional,
+    fcm_subtrader_id = "fcm_subtrader_id" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetApiKeysResponse {
     /// List of all API keys associated with the user
@@ -200,68 +137,10 @@ pub struct GetApiKeysResponse {
     /// Unix timestamp (seconds) when the account's location attestation for API key requests expires; a past value means the attestation has lapsed. Absent when the account has never attested.
     pub api_key_region_expiration_ts: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for GetApiKeysResponse {
-    const NAME: &'static str = "GetApiKeysResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "api_keys" => 0,
-                "api_key_region_expiration_ts" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::ApiKey>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "api_keys")?,
-                1 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f1,
-                        "api_key_region_expiration_ts",
-                    )?
-                }
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            api_keys: f0.unwrap_or_default(),
-            api_key_region_expiration_ts: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetApiKeysResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetApiKeysResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetApiKeysResponse",
-            1 + usize::from(self.api_key_region_expiration_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "api_keys", &self.api_keys)?;
-        crate::wire::optional(
-            &mut o,
-            "api_key_region_expiration_ts",
-            &self.api_key_region_expiration_ts,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetApiKeysResponse {
+    api_keys = "api_keys" default,
+    api_key_region_expiration_ts = "api_key_region_expiration_ts" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiKeyRequest {
     /// Name for the API key. This helps identify the key's purpose
@@ -290,79 +169,13 @@ impl CreateApiKeyRequest {
         }
     }
 }
-impl crate::wire::Object for CreateApiKeyRequest {
-    const NAME: &'static str = "CreateApiKeyRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "name" => 0,
-                "public_key" => 1,
-                "scopes" => 2,
-                "subaccount" => 3,
-                "fcm_subtrader_id" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "name")?,
-                1 => crate::wire::value(&mut map, &mut f1, "public_key")?,
-                2 => crate::wire::value(&mut map, &mut f2, "scopes")?,
-                3 => crate::wire::value(&mut map, &mut f3, "subaccount")?,
-                4 => crate::wire::value(&mut map, &mut f4, "fcm_subtrader_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            name: crate::wire::required(f0, "name")?,
-            public_key: crate::wire::required(f1, "public_key")?,
-            scopes: f2.flatten(),
-            subaccount: f3.flatten(),
-            fcm_subtrader_id: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateApiKeyRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateApiKeyRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateApiKeyRequest",
-            2 + usize::from(self.scopes.is_some())
-                + usize::from(self.subaccount.is_some())
-                + usize::from(self.fcm_subtrader_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "name", &self.name)?;
-        crate::wire::field(&mut o, "public_key", &self.public_key)?;
-        crate::wire::optional(&mut o, "scopes", &self.scopes)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "fcm_subtrader_id", &self.fcm_subtrader_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateApiKeyRequest {
+    name = "name" required,
+    public_key = "public_key" required,
+    scopes = "scopes" optional,
+    subaccount = "subaccount" optional,
+    fcm_subtrader_id = "fcm_subtrader_id" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateApiKeyResponse {
     /// Unique identifier for the newly created API key
@@ -370,60 +183,10 @@ pub struct CreateApiKeyResponse {
     /// Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits.
     pub warning: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for CreateApiKeyResponse {
-    const NAME: &'static str = "CreateApiKeyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "api_key_id" => 0,
-                "warning" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "api_key_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "warning")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            api_key_id: f0.unwrap_or_default(),
-            warning: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateApiKeyResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateApiKeyResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateApiKeyResponse",
-            1 + usize::from(self.warning.is_some()),
-        )?;
-        crate::wire::field(&mut o, "api_key_id", &self.api_key_id)?;
-        crate::wire::optional(&mut o, "warning", &self.warning)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateApiKeyResponse {
+    api_key_id = "api_key_id" default,
+    warning = "warning" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerateApiKeyRequest {
     /// Name for the API key. This helps identify the key's purpose
@@ -448,81 +211,13 @@ impl GenerateApiKeyRequest {
         }
     }
 }
-impl crate::wire::Object for GenerateApiKeyRequest {
-    const NAME: &'static str = "GenerateApiKeyRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "name" => 0,
-                "key_type" => 1,
-                "scopes" => 2,
-                "subaccount" => 3,
-                "fcm_subtrader_id" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::ApiKeyType>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::ApiKeyScope>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "name")?,
-                1 => crate::wire::value(&mut map, &mut f1, "key_type")?,
-                2 => crate::wire::value(&mut map, &mut f2, "scopes")?,
-                3 => crate::wire::value(&mut map, &mut f3, "subaccount")?,
-                4 => crate::wire::value(&mut map, &mut f4, "fcm_subtrader_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            name: crate::wire::required(f0, "name")?,
-            key_type: f1.flatten(),
-            scopes: f2.flatten(),
-            subaccount: f3.flatten(),
-            fcm_subtrader_id: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GenerateApiKeyRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GenerateApiKeyRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GenerateApiKeyRequest",
-            1 + usize::from(self.key_type.is_some()) + usize::from(self.scopes.is_some())
-                + usize::from(self.subaccount.is_some())
-                + usize::from(self.fcm_subtrader_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "name", &self.name)?;
-        crate::wire::optional(&mut o, "key_type", &self.key_type)?;
-        crate::wire::optional(&mut o, "scopes", &self.scopes)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "fcm_subtrader_id", &self.fcm_subtrader_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GenerateApiKeyRequest {
+    name = "name" required,
+    key_type = "key_type" optional,
+    scopes = "scopes" optional,
+    subaccount = "subaccount" optional,
+    fcm_subtrader_id = "fcm_subtrader_id" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenerateApiKeyResponse {
     /// Unique identifier for the newly generated API key
@@ -533,70 +228,9 @@ pub struct GenerateApiKeyResponse {
     /// Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits.
     pub warning: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GenerateApiKeyResponse {
-    const NAME: &'static str = "GenerateApiKeyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "api_key_id" => 0,
-                "key_type" => 1,
-                "private_key" => 2,
-                "warning" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::ApiKeyType>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "api_key_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "key_type")?,
-                2 => crate::wire::value(&mut map, &mut f2, "private_key")?,
-                3 => crate::wire::value(&mut map, &mut f3, "warning")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            api_key_id: f0.unwrap_or_default(),
-            key_type: f1.flatten(),
-            private_key: f2.unwrap_or_default(),
-            warning: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GenerateApiKeyResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GenerateApiKeyResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GenerateApiKeyResponse",
-            2 + usize::from(self.key_type.is_some())
-                + usize::from(self.warning.is_some()),
-        )?;
-        crate::wire::field(&mut o, "api_key_id", &self.api_key_id)?;
-        crate::wire::optional(&mut o, "key_type", &self.key_type)?;
-        crate::wire::field(&mut o, "private_key", &self.private_key)?;
-        crate::wire::optional(&mut o, "warning", &self.warning)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GenerateApiKeyResponse {
+    api_key_id = "api_key_id" default,
+    key_type = "key_type" optional,
+    private_key = "private_key" default,
+    warning = "warning" optional,
+});

@@ -209,74 +209,14 @@ pub struct MarketCandlestick {
     /// String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts).
     pub open_interest_fp: crate::types::FixedPointCount,
 }
-impl crate::wire::Object for MarketCandlestick {
-    const NAME: &'static str = "MarketCandlestick";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "end_period_ts" => 0,
-                "yes_bid" => 1,
-                "yes_ask" => 2,
-                "price" => 3,
-                "volume_fp" => 4,
-                "open_interest_fp" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::BidAskDistribution> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::BidAskDistribution> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::PriceDistribution> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "end_period_ts")?,
-                1 => crate::wire::value(&mut map, &mut f1, "yes_bid")?,
-                2 => crate::wire::value(&mut map, &mut f2, "yes_ask")?,
-                3 => crate::wire::value(&mut map, &mut f3, "price")?,
-                4 => crate::wire::value(&mut map, &mut f4, "volume_fp")?,
-                5 => crate::wire::value(&mut map, &mut f5, "open_interest_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            end_period_ts: f0.unwrap_or_default(),
-            yes_bid: f1.unwrap_or_default(),
-            yes_ask: f2.unwrap_or_default(),
-            price: f3.unwrap_or_default(),
-            volume_fp: f4.unwrap_or_default(),
-            open_interest_fp: f5.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MarketCandlestick {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MarketCandlestick {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MarketCandlestick", 6)?;
-        crate::wire::field(&mut o, "end_period_ts", &self.end_period_ts)?;
-        crate::wire::field(&mut o, "yes_bid", &self.yes_bid)?;
-        crate::wire::field(&mut o, "yes_ask", &self.yes_ask)?;
-        crate::wire::field(&mut o, "price", &self.price)?;
-        crate::wire::field(&mut o, "volume_fp", &self.volume_fp)?;
-        crate::wire::field(&mut o, "open_interest_fp", &self.open_interest_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MarketCandlestick {
+    end_period_ts = "end_period_ts" default,
+    yes_bid = "yes_bid" default,
+    yes_ask = "yes_ask" default,
+    price = "price" default,
+    volume_fp = "volume_fp" default,
+    open_interest_fp = "open_interest_fp" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BidAskDistribution {
     /// Offer price on the market at the start of the candlestick period (in dollars).
@@ -288,64 +228,12 @@ pub struct BidAskDistribution {
     /// Offer price on the market at the end of the candlestick period (in dollars).
     pub close_dollars: crate::types::FixedPointDollars,
 }
-impl crate::wire::Object for BidAskDistribution {
-    const NAME: &'static str = "BidAskDistribution";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "open_dollars" => 0,
-                "low_dollars" => 1,
-                "high_dollars" => 2,
-                "close_dollars" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "open_dollars")?,
-                1 => crate::wire::value(&mut map, &mut f1, "low_dollars")?,
-                2 => crate::wire::value(&mut map, &mut f2, "high_dollars")?,
-                3 => crate::wire::value(&mut map, &mut f3, "close_dollars")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            open_dollars: f0.unwrap_or_default(),
-            low_dollars: f1.unwrap_or_default(),
-            high_dollars: f2.unwrap_or_default(),
-            close_dollars: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BidAskDistribution {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BidAskDistribution {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BidAskDistribution", 4)?;
-        crate::wire::field(&mut o, "open_dollars", &self.open_dollars)?;
-        crate::wire::field(&mut o, "low_dollars", &self.low_dollars)?;
-        crate::wire::field(&mut o, "high_dollars", &self.high_dollars)?;
-        crate::wire::field(&mut o, "close_dollars", &self.close_dollars)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BidAskDistribution {
+    open_dollars = "open_dollars" default,
+    low_dollars = "low_dollars" default,
+    high_dollars = "high_dollars" default,
+    close_dollars = "close_dollars" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceDistribution {
     /// First traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
@@ -365,111 +253,16 @@ pub struct PriceDistribution {
     /// Maximum close price of any market during the candlestick period (in dollars).
     pub max_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-impl crate::wire::Object for PriceDistribution {
-    const NAME: &'static str = "PriceDistribution";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "open_dollars" => 0,
-                "low_dollars" => 1,
-                "high_dollars" => 2,
-                "close_dollars" => 3,
-                "mean_dollars" => 4,
-                "previous_dollars" => 5,
-                "min_dollars" => 6,
-                "max_dollars" => 7,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "open_dollars")?,
-                1 => crate::wire::value(&mut map, &mut f1, "low_dollars")?,
-                2 => crate::wire::value(&mut map, &mut f2, "high_dollars")?,
-                3 => crate::wire::value(&mut map, &mut f3, "close_dollars")?,
-                4 => crate::wire::value(&mut map, &mut f4, "mean_dollars")?,
-                5 => crate::wire::value(&mut map, &mut f5, "previous_dollars")?,
-                6 => crate::wire::value(&mut map, &mut f6, "min_dollars")?,
-                7 => crate::wire::value(&mut map, &mut f7, "max_dollars")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            open_dollars: f0.flatten(),
-            low_dollars: f1.flatten(),
-            high_dollars: f2.flatten(),
-            close_dollars: f3.flatten(),
-            mean_dollars: f4.flatten(),
-            previous_dollars: f5.flatten(),
-            min_dollars: f6.flatten(),
-            max_dollars: f7.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PriceDistribution {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for PriceDistribution {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "PriceDistribution",
-            usize::from(self.open_dollars.is_some())
-                + usize::from(self.low_dollars.is_some())
-                + usize::from(self.high_dollars.is_some())
-                + usize::from(self.close_dollars.is_some())
-                + usize::from(self.mean_dollars.is_some())
-                + usize::from(self.previous_dollars.is_some())
-                + usize::from(self.min_dollars.is_some())
-                + usize::from(self.max_dollars.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "open_dollars", &self.open_dollars)?;
-        crate::wire::optional(&mut o, "low_dollars", &self.low_dollars)?;
-        crate::wire::optional(&mut o, "high_dollars", &self.high_dollars)?;
-        crate::wire::optional(&mut o, "close_dollars", &self.close_dollars)?;
-        crate::wire::optional(&mut o, "mean_dollars", &self.mean_dollars)?;
-        crate::wire::optional(&mut o, "previous_dollars", &self.previous_dollars)?;
-        crate::wire::optional(&mut o, "min_dollars", &self.min_dollars)?;
-        crate::wire::optional(&mut o, "max_dollars", &self.max_dollars)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(PriceDistribution {
+    open_dollars = "open_dollars" optional,
+    low_dollars = "low_dollars" optional,
+    high_dollars = "high_dollars" optional,
+    close_dollars = "close_dollars" optional,
+    mean_dollars = "mean_dollars" optional,
+    previous_dollars = "previous_dollars" optional,
+    min_dollars = "min_dollars" optional,
+    max_dollars = "max_dollars" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
     pub order_id: ::std::string::String,
@@ -528,222 +321,35 @@ pub struct Order {
     pub subaccount_number: ::std::option::Option<i64>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for Order {
-    const NAME: &'static str = "Order";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "user_id" => 1,
-                "client_order_id" => 2,
-                "ticker" => 3,
-                "side" => 4,
-                "action" => 5,
-                "outcome_side" => 6,
-                "book_side" => 7,
-                "type" => 8,
-                "status" => 9,
-                "yes_price_dollars" => 10,
-                "no_price_dollars" => 11,
-                "fill_count_fp" => 12,
-                "remaining_count_fp" => 13,
-                "initial_count_fp" => 14,
-                "taker_fill_cost_dollars" => 15,
-                "maker_fill_cost_dollars" => 16,
-                "taker_fees_dollars" => 17,
-                "maker_fees_dollars" => 18,
-                "expiration_time" => 19,
-                "created_time" => 20,
-                "last_update_time" => 21,
-                "self_trade_prevention_type" => 22,
-                "order_group_id" => 23,
-                "cancel_order_on_pause" => 24,
-                "subaccount_number" => 25,
-                "exchange_index" => 26,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::OrderSide>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::OrderAction>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::OrderOutcomeSide> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::types::OrderType> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<crate::types::OrderStatus> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<
-            ::std::option::Option<crate::types::SelfTradePreventionType>,
-        > = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "user_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "client_order_id")?,
-                3 => crate::wire::value(&mut map, &mut f3, "ticker")?,
-                4 => crate::wire::value(&mut map, &mut f4, "side")?,
-                5 => crate::wire::value(&mut map, &mut f5, "action")?,
-                6 => crate::wire::value(&mut map, &mut f6, "outcome_side")?,
-                7 => crate::wire::value(&mut map, &mut f7, "book_side")?,
-                8 => crate::wire::value(&mut map, &mut f8, "type")?,
-                9 => crate::wire::value(&mut map, &mut f9, "status")?,
-                10 => crate::wire::value(&mut map, &mut f10, "yes_price_dollars")?,
-                11 => crate::wire::value(&mut map, &mut f11, "no_price_dollars")?,
-                12 => crate::wire::value(&mut map, &mut f12, "fill_count_fp")?,
-                13 => crate::wire::value(&mut map, &mut f13, "remaining_count_fp")?,
-                14 => crate::wire::value(&mut map, &mut f14, "initial_count_fp")?,
-                15 => crate::wire::value(&mut map, &mut f15, "taker_fill_cost_dollars")?,
-                16 => crate::wire::value(&mut map, &mut f16, "maker_fill_cost_dollars")?,
-                17 => crate::wire::value(&mut map, &mut f17, "taker_fees_dollars")?,
-                18 => crate::wire::value(&mut map, &mut f18, "maker_fees_dollars")?,
-                19 => crate::wire::value(&mut map, &mut f19, "expiration_time")?,
-                20 => crate::wire::value(&mut map, &mut f20, "created_time")?,
-                21 => crate::wire::value(&mut map, &mut f21, "last_update_time")?,
-                22 => {
-                    crate::wire::value(&mut map, &mut f22, "self_trade_prevention_type")?
-                }
-                23 => crate::wire::value(&mut map, &mut f23, "order_group_id")?,
-                24 => crate::wire::value(&mut map, &mut f24, "cancel_order_on_pause")?,
-                25 => crate::wire::value(&mut map, &mut f25, "subaccount_number")?,
-                26 => crate::wire::value(&mut map, &mut f26, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            user_id: f1.unwrap_or_default(),
-            client_order_id: f2.unwrap_or_default(),
-            ticker: f3.unwrap_or_default(),
-            side: f4.flatten(),
-            action: f5.flatten(),
-            outcome_side: f6.unwrap_or_default(),
-            book_side: f7.unwrap_or_default(),
-            type_: f8.unwrap_or_default(),
-            status: f9.unwrap_or_default(),
-            yes_price_dollars: f10.unwrap_or_default(),
-            no_price_dollars: f11.unwrap_or_default(),
-            fill_count_fp: f12.unwrap_or_default(),
-            remaining_count_fp: f13.unwrap_or_default(),
-            initial_count_fp: f14.unwrap_or_default(),
-            taker_fill_cost_dollars: f15.unwrap_or_default(),
-            maker_fill_cost_dollars: f16.unwrap_or_default(),
-            taker_fees_dollars: f17.unwrap_or_default(),
-            maker_fees_dollars: f18.unwrap_or_default(),
-            expiration_time: f19.flatten(),
-            created_time: f20.flatten(),
-            last_update_time: f21.flatten(),
-            self_trade_prevention_type: f22.flatten(),
-            order_group_id: f23.flatten(),
-            cancel_order_on_pause: f24.flatten(),
-            subaccount_number: f25.flatten(),
-            exchange_index: f26.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Order {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Order {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Order",
-            20 + usize::from(self.side.is_some()) + usize::from(self.action.is_some())
-                + usize::from(self.expiration_time.is_some())
-                + usize::from(self.last_update_time.is_some())
-                + usize::from(self.order_group_id.is_some())
-                + usize::from(self.cancel_order_on_pause.is_some())
-                + usize::from(self.subaccount_number.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::field(&mut o, "user_id", &self.user_id)?;
-        crate::wire::field(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::optional(&mut o, "side", &self.side)?;
-        crate::wire::optional(&mut o, "action", &self.action)?;
-        crate::wire::field(&mut o, "outcome_side", &self.outcome_side)?;
-        crate::wire::field(&mut o, "book_side", &self.book_side)?;
-        crate::wire::field(&mut o, "type", &self.type_)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
-        crate::wire::field(&mut o, "no_price_dollars", &self.no_price_dollars)?;
-        crate::wire::field(&mut o, "fill_count_fp", &self.fill_count_fp)?;
-        crate::wire::field(&mut o, "remaining_count_fp", &self.remaining_count_fp)?;
-        crate::wire::field(&mut o, "initial_count_fp", &self.initial_count_fp)?;
-        crate::wire::field(
-            &mut o,
-            "taker_fill_cost_dollars",
-            &self.taker_fill_cost_dollars,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "maker_fill_cost_dollars",
-            &self.maker_fill_cost_dollars,
-        )?;
-        crate::wire::field(&mut o, "taker_fees_dollars", &self.taker_fees_dollars)?;
-        crate::wire::field(&mut o, "maker_fees_dollars", &self.maker_fees_dollars)?;
-        crate::wire::optional(&mut o, "expiration_time", &self.expiration_time)?;
-        crate::wire::field(&mut o, "created_time", &self.created_time)?;
-        crate::wire::optional(&mut o, "last_update_time", &self.last_update_time)?;
-        crate::wire::field(
-            &mut o,
-            "self_trade_prevention_type",
-            &self.self_trade_prevention_type,
-        )?;
-        crate::wire::optional(&mut o, "order_group_id", &self.order_group_id)?;
-        crate::wire::optional(
-            &mut o,
-            "cancel_order_on_pause",
-            &self.cancel_order_on_pause,
-        )?;
-        crate::wire::optional(&mut o, "subaccount_number", &self.subaccount_number)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Order {
+    order_id = "order_id" default,
+    user_id = "user_id" default,
+    client_order_id = "client_order_id" default,
+    ticker = "ticker" default,
+    side = "side" optional,
+    action = "action" optional,
+    outcome_side = "outcome_side" default,
+    book_side = "book_side" default,
+    type_ = "type" default,
+    status = "status" default,
+    yes_price_dollars = "yes_price_dollars" default,
+    no_price_dollars = "no_price_dollars" default,
+    fill_count_fp = "fill_count_fp" default,
+    remaining_count_fp = "remaining_count_fp" default,
+    initial_count_fp = "initial_count_fp" default,
+    taker_fill_cost_dollars = "taker_fill_cost_dollars" default,
+    maker_fill_cost_dollars = "maker_fill_cost_dollars" default,
+    taker_fees_dollars = "taker_fees_dollars" default,
+    maker_fees_dollars = "maker_fees_dollars" default,
+    expiration_time = "expiration_time" optional,
+    created_time = "created_time" nullable,
+    last_update_time = "last_update_time" optional,
+    self_trade_prevention_type = "self_trade_prevention_type" nullable,
+    order_group_id = "order_group_id" optional,
+    cancel_order_on_pause = "cancel_order_on_pause" optional,
+    subaccount_number = "subaccount_number" optional,
+    exchange_index = "exchange_index" nullable,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Milestone {
     /// Unique identifier for the milestone.
@@ -775,187 +381,30 @@ pub struct Milestone {
     /// Last time this structured target was updated.
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::wire::Object for Milestone {
-    const NAME: &'static str = "Milestone";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "category" => 1,
-                "type" => 2,
-                "start_date" => 3,
-                "end_date" => 4,
-                "related_event_tickers" => 5,
-                "title" => 6,
-                "notification_message" => 7,
-                "source_id" => 8,
-                "source_ids" => 9,
-                "details" => 10,
-                "primary_event_tickers" => 11,
-                "last_updated_ts" => 12,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "category")?,
-                2 => crate::wire::value(&mut map, &mut f2, "type")?,
-                3 => crate::wire::value(&mut map, &mut f3, "start_date")?,
-                4 => crate::wire::value(&mut map, &mut f4, "end_date")?,
-                5 => crate::wire::value(&mut map, &mut f5, "related_event_tickers")?,
-                6 => crate::wire::value(&mut map, &mut f6, "title")?,
-                7 => crate::wire::value(&mut map, &mut f7, "notification_message")?,
-                8 => crate::wire::value(&mut map, &mut f8, "source_id")?,
-                9 => crate::wire::value(&mut map, &mut f9, "source_ids")?,
-                10 => crate::wire::value(&mut map, &mut f10, "details")?,
-                11 => crate::wire::value(&mut map, &mut f11, "primary_event_tickers")?,
-                12 => crate::wire::value(&mut map, &mut f12, "last_updated_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            category: f1.unwrap_or_default(),
-            type_: f2.unwrap_or_default(),
-            start_date: f3.unwrap_or_default(),
-            end_date: f4.flatten(),
-            related_event_tickers: f5.unwrap_or_default(),
-            title: f6.unwrap_or_default(),
-            notification_message: f7.unwrap_or_default(),
-            source_id: f8.flatten(),
-            source_ids: f9.flatten(),
-            details: f10.unwrap_or_default(),
-            primary_event_tickers: f11.unwrap_or_default(),
-            last_updated_ts: f12.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Milestone {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Milestone {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Milestone",
-            10 + usize::from(self.end_date.is_some())
-                + usize::from(self.source_id.is_some())
-                + usize::from(self.source_ids.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "category", &self.category)?;
-        crate::wire::field(&mut o, "type", &self.type_)?;
-        crate::wire::field(&mut o, "start_date", &self.start_date)?;
-        crate::wire::optional(&mut o, "end_date", &self.end_date)?;
-        crate::wire::field(
-            &mut o,
-            "related_event_tickers",
-            &self.related_event_tickers,
-        )?;
-        crate::wire::field(&mut o, "title", &self.title)?;
-        crate::wire::field(&mut o, "notification_message", &self.notification_message)?;
-        crate::wire::optional(&mut o, "source_id", &self.source_id)?;
-        crate::wire::optional(&mut o, "source_ids", &self.source_ids)?;
-        crate::wire::field(&mut o, "details", &self.details)?;
-        crate::wire::field(
-            &mut o,
-            "primary_event_tickers",
-            &self.primary_event_tickers,
-        )?;
-        crate::wire::field(&mut o, "last_updated_ts", &self.last_updated_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Milestone {
+    id = "id" default,
+    category = "category" default,
+    type_ = "type" default,
+    start_date = "start_date" default,
+    end_date = "end_date" optional,
+    related_event_tickers = "related_event_tickers" default,
+    title = "title" default,
+    notification_message = "notification_message" default,
+    source_id = "source_id" optional,
+    source_ids = "source_ids" optional,
+    details = "details" default,
+    primary_event_tickers = "primary_event_tickers" default,
+    last_updated_ts = "last_updated_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::Order>,
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetOrdersResponse {
-    const NAME: &'static str = "GetOrdersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Order>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetOrdersResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetOrdersResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetOrdersResponse", 2)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetOrdersResponse {
+    orders = "orders" default,
+    cursor = "cursor" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketPosition {
     /// Unique identifier for the market
@@ -974,88 +423,16 @@ pub struct MarketPosition {
     /// Last time the position is updated
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::wire::Object for MarketPosition {
-    const NAME: &'static str = "MarketPosition";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "exchange_index" => 1,
-                "total_traded_dollars" => 2,
-                "position_fp" => 3,
-                "market_exposure_dollars" => 4,
-                "realized_pnl_dollars" => 5,
-                "fees_paid_dollars" => 6,
-                "last_updated_ts" => 7,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
-                2 => crate::wire::value(&mut map, &mut f2, "total_traded_dollars")?,
-                3 => crate::wire::value(&mut map, &mut f3, "position_fp")?,
-                4 => crate::wire::value(&mut map, &mut f4, "market_exposure_dollars")?,
-                5 => crate::wire::value(&mut map, &mut f5, "realized_pnl_dollars")?,
-                6 => crate::wire::value(&mut map, &mut f6, "fees_paid_dollars")?,
-                7 => crate::wire::value(&mut map, &mut f7, "last_updated_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            exchange_index: f1.unwrap_or_default(),
-            total_traded_dollars: f2.unwrap_or_default(),
-            position_fp: f3.unwrap_or_default(),
-            market_exposure_dollars: f4.unwrap_or_default(),
-            realized_pnl_dollars: f5.unwrap_or_default(),
-            fees_paid_dollars: f6.unwrap_or_default(),
-            last_updated_ts: f7.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MarketPosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MarketPosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MarketPosition", 8)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "total_traded_dollars", &self.total_traded_dollars)?;
-        crate::wire::field(&mut o, "position_fp", &self.position_fp)?;
-        crate::wire::field(
-            &mut o,
-            "market_exposure_dollars",
-            &self.market_exposure_dollars,
-        )?;
-        crate::wire::field(&mut o, "realized_pnl_dollars", &self.realized_pnl_dollars)?;
-        crate::wire::field(&mut o, "fees_paid_dollars", &self.fees_paid_dollars)?;
-        crate::wire::field(&mut o, "last_updated_ts", &self.last_updated_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MarketPosition {
+    ticker = "ticker" default,
+    exchange_index = "exchange_index" default,
+    total_traded_dollars = "total_traded_dollars" default,
+    position_fp = "position_fp" default,
+    market_exposure_dollars = "market_exposure_dollars" default,
+    realized_pnl_dollars = "realized_pnl_dollars" default,
+    fees_paid_dollars = "fees_paid_dollars" default,
+    last_updated_ts = "last_updated_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventPosition {
     /// Unique identifier for events
@@ -1071,78 +448,14 @@ pub struct EventPosition {
     /// Fees paid on fill orders, in dollars
     pub fees_paid_dollars: crate::types::FixedPointDollars,
 }
-impl crate::wire::Object for EventPosition {
-    const NAME: &'static str = "EventPosition";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event_ticker" => 0,
-                "total_cost_dollars" => 1,
-                "total_cost_shares_fp" => 2,
-                "event_exposure_dollars" => 3,
-                "realized_pnl_dollars" => 4,
-                "fees_paid_dollars" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "total_cost_dollars")?,
-                2 => crate::wire::value(&mut map, &mut f2, "total_cost_shares_fp")?,
-                3 => crate::wire::value(&mut map, &mut f3, "event_exposure_dollars")?,
-                4 => crate::wire::value(&mut map, &mut f4, "realized_pnl_dollars")?,
-                5 => crate::wire::value(&mut map, &mut f5, "fees_paid_dollars")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event_ticker: f0.unwrap_or_default(),
-            total_cost_dollars: f1.unwrap_or_default(),
-            total_cost_shares_fp: f2.unwrap_or_default(),
-            event_exposure_dollars: f3.unwrap_or_default(),
-            realized_pnl_dollars: f4.unwrap_or_default(),
-            fees_paid_dollars: f5.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EventPosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for EventPosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "EventPosition", 6)?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "total_cost_dollars", &self.total_cost_dollars)?;
-        crate::wire::field(&mut o, "total_cost_shares_fp", &self.total_cost_shares_fp)?;
-        crate::wire::field(
-            &mut o,
-            "event_exposure_dollars",
-            &self.event_exposure_dollars,
-        )?;
-        crate::wire::field(&mut o, "realized_pnl_dollars", &self.realized_pnl_dollars)?;
-        crate::wire::field(&mut o, "fees_paid_dollars", &self.fees_paid_dollars)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(EventPosition {
+    event_ticker = "event_ticker" default,
+    total_cost_dollars = "total_cost_dollars" default,
+    total_cost_shares_fp = "total_cost_shares_fp" default,
+    event_exposure_dollars = "event_exposure_dollars" default,
+    realized_pnl_dollars = "realized_pnl_dollars" default,
+    fees_paid_dollars = "fees_paid_dollars" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPositionsResponse {
     /// The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page.
@@ -1152,69 +465,11 @@ pub struct GetPositionsResponse {
     /// List of event positions
     pub event_positions: ::std::vec::Vec<crate::types::EventPosition>,
 }
-impl crate::wire::Object for GetPositionsResponse {
-    const NAME: &'static str = "GetPositionsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "cursor" => 0,
-                "market_positions" => 1,
-                "event_positions" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketPosition>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::types::EventPosition>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "cursor")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_positions")?,
-                2 => crate::wire::value(&mut map, &mut f2, "event_positions")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            cursor: f0.flatten(),
-            market_positions: f1.unwrap_or_default(),
-            event_positions: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetPositionsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetPositionsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetPositionsResponse",
-            2 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::field(&mut o, "market_positions", &self.market_positions)?;
-        crate::wire::field(&mut o, "event_positions", &self.event_positions)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetPositionsResponse {
+    cursor = "cursor" optional,
+    market_positions = "market_positions" default,
+    event_positions = "event_positions" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trade {
     /// Unique identifier for this trade
@@ -1245,153 +500,27 @@ pub struct Trade {
     /// True if this trade was matched off-book as a block trade (e.g. via RFQ / negotiated block proposal); false for trades that filled on the standard order book.
     pub is_block_trade: bool,
 }
-impl crate::wire::Object for Trade {
-    const NAME: &'static str = "Trade";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "trade_id" => 0,
-                "ticker" => 1,
-                "count_fp" => 2,
-                "yes_price_dollars" => 3,
-                "no_price_dollars" => 4,
-                "taker_side" => 5,
-                "taker_outcome_side" => 6,
-                "taker_book_side" => 7,
-                "created_time" => 8,
-                "is_block_trade" => 9,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::TradeTakerSide>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::TradeTakerOutcomeSide> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "trade_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "count_fp")?,
-                3 => crate::wire::value(&mut map, &mut f3, "yes_price_dollars")?,
-                4 => crate::wire::value(&mut map, &mut f4, "no_price_dollars")?,
-                5 => crate::wire::value(&mut map, &mut f5, "taker_side")?,
-                6 => crate::wire::value(&mut map, &mut f6, "taker_outcome_side")?,
-                7 => crate::wire::value(&mut map, &mut f7, "taker_book_side")?,
-                8 => crate::wire::value(&mut map, &mut f8, "created_time")?,
-                9 => crate::wire::value(&mut map, &mut f9, "is_block_trade")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            trade_id: f0.unwrap_or_default(),
-            ticker: f1.unwrap_or_default(),
-            count_fp: f2.unwrap_or_default(),
-            yes_price_dollars: f3.unwrap_or_default(),
-            no_price_dollars: f4.unwrap_or_default(),
-            taker_side: f5.flatten(),
-            taker_outcome_side: f6.unwrap_or_default(),
-            taker_book_side: f7.unwrap_or_default(),
-            created_time: f8.unwrap_or_default(),
-            is_block_trade: f9.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Trade {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Trade {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Trade",
-            9 + usize::from(self.taker_side.is_some()),
-        )?;
-        crate::wire::field(&mut o, "trade_id", &self.trade_id)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "count_fp", &self.count_fp)?;
-        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
-        crate::wire::field(&mut o, "no_price_dollars", &self.no_price_dollars)?;
-        crate::wire::optional(&mut o, "taker_side", &self.taker_side)?;
-        crate::wire::field(&mut o, "taker_outcome_side", &self.taker_outcome_side)?;
-        crate::wire::field(&mut o, "taker_book_side", &self.taker_book_side)?;
-        crate::wire::field(&mut o, "created_time", &self.created_time)?;
-        crate::wire::field(&mut o, "is_block_trade", &self.is_block_trade)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Trade {
+    trade_id = "trade_id" default,
+    ticker = "ticker" default,
+    count_fp = "count_fp" default,
+    yes_price_dollars = "yes_price_dollars" default,
+    no_price_dollars = "no_price_dollars" default,
+    taker_side = "taker_side" optional,
+    taker_outcome_side = "taker_outcome_side" default,
+    taker_book_side = "taker_book_side" default,
+    created_time = "created_time" default,
+    is_block_trade = "is_block_trade" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTradesResponse {
     pub trades: ::std::vec::Vec<crate::types::Trade>,
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetTradesResponse {
-    const NAME: &'static str = "GetTradesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "trades" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Trade>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "trades")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            trades: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetTradesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetTradesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetTradesResponse", 2)?;
-        crate::wire::field(&mut o, "trades", &self.trades)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetTradesResponse {
+    trades = "trades" default,
+    cursor = "cursor" default,
+});
 /// Outcome side.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1470,228 +599,39 @@ pub struct Fill {
     /// Unix timestamp when this fill was executed (legacy field name)
     pub ts: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for Fill {
-    const NAME: &'static str = "Fill";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "fill_id" => 0,
-                "exchange_index" => 1,
-                "trade_id" => 2,
-                "order_id" => 3,
-                "ticker" => 4,
-                "market_ticker" => 5,
-                "side" => 6,
-                "action" => 7,
-                "outcome_side" => 8,
-                "book_side" => 9,
-                "count_fp" => 10,
-                "yes_price_dollars" => 11,
-                "no_price_dollars" => 12,
-                "is_taker" => 13,
-                "created_time" => 14,
-                "fee_cost" => 15,
-                "subaccount_number" => 16,
-                "ts" => 17,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<crate::types::FillSide>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<crate::types::FillAction>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::types::OutcomeSide> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "fill_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
-                2 => crate::wire::value(&mut map, &mut f2, "trade_id")?,
-                3 => crate::wire::value(&mut map, &mut f3, "order_id")?,
-                4 => crate::wire::value(&mut map, &mut f4, "ticker")?,
-                5 => crate::wire::value(&mut map, &mut f5, "market_ticker")?,
-                6 => crate::wire::value(&mut map, &mut f6, "side")?,
-                7 => crate::wire::value(&mut map, &mut f7, "action")?,
-                8 => crate::wire::value(&mut map, &mut f8, "outcome_side")?,
-                9 => crate::wire::value(&mut map, &mut f9, "book_side")?,
-                10 => crate::wire::value(&mut map, &mut f10, "count_fp")?,
-                11 => crate::wire::value(&mut map, &mut f11, "yes_price_dollars")?,
-                12 => crate::wire::value(&mut map, &mut f12, "no_price_dollars")?,
-                13 => crate::wire::value(&mut map, &mut f13, "is_taker")?,
-                14 => crate::wire::value(&mut map, &mut f14, "created_time")?,
-                15 => crate::wire::value(&mut map, &mut f15, "fee_cost")?,
-                16 => crate::wire::value(&mut map, &mut f16, "subaccount_number")?,
-                17 => crate::wire::value(&mut map, &mut f17, "ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            fill_id: f0.unwrap_or_default(),
-            exchange_index: f1.unwrap_or_default(),
-            trade_id: f2.unwrap_or_default(),
-            order_id: f3.unwrap_or_default(),
-            ticker: f4.unwrap_or_default(),
-            market_ticker: f5.unwrap_or_default(),
-            side: f6.flatten(),
-            action: f7.flatten(),
-            outcome_side: f8.unwrap_or_default(),
-            book_side: f9.unwrap_or_default(),
-            count_fp: f10.unwrap_or_default(),
-            yes_price_dollars: f11.unwrap_or_default(),
-            no_price_dollars: f12.unwrap_or_default(),
-            is_taker: f13.unwrap_or_default(),
-            created_time: f14.flatten(),
-            fee_cost: f15.unwrap_or_default(),
-            subaccount_number: f16.flatten(),
-            ts: f17.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Fill {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Fill {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Fill",
-            13 + usize::from(self.side.is_some()) + usize::from(self.action.is_some())
-                + usize::from(self.created_time.is_some())
-                + usize::from(self.subaccount_number.is_some())
-                + usize::from(self.ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "fill_id", &self.fill_id)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "trade_id", &self.trade_id)?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::optional(&mut o, "side", &self.side)?;
-        crate::wire::optional(&mut o, "action", &self.action)?;
-        crate::wire::field(&mut o, "outcome_side", &self.outcome_side)?;
-        crate::wire::field(&mut o, "book_side", &self.book_side)?;
-        crate::wire::field(&mut o, "count_fp", &self.count_fp)?;
-        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
-        crate::wire::field(&mut o, "no_price_dollars", &self.no_price_dollars)?;
-        crate::wire::field(&mut o, "is_taker", &self.is_taker)?;
-        crate::wire::optional(&mut o, "created_time", &self.created_time)?;
-        crate::wire::field(&mut o, "fee_cost", &self.fee_cost)?;
-        crate::wire::optional(&mut o, "subaccount_number", &self.subaccount_number)?;
-        crate::wire::optional(&mut o, "ts", &self.ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Fill {
+    fill_id = "fill_id" default,
+    exchange_index = "exchange_index" default,
+    trade_id = "trade_id" default,
+    order_id = "order_id" default,
+    ticker = "ticker" default,
+    market_ticker = "market_ticker" default,
+    side = "side" optional,
+    action = "action" optional,
+    outcome_side = "outcome_side" default,
+    book_side = "book_side" default,
+    count_fp = "count_fp" default,
+    yes_price_dollars = "yes_price_dollars" default,
+    no_price_dollars = "no_price_dollars" default,
+    is_taker = "is_taker" default,
+    created_time = "created_time" optional,
+    fee_cost = "fee_cost" default,
+    subaccount_number = "subaccount_number" optional,
+    ts = "ts" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFillsResponse {
     pub fills: ::std::vec::Vec<crate::types::Fill>,
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetFillsResponse {
-    const NAME: &'static str = "GetFillsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "fills" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Fill>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "fills")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            fills: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetFillsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetFillsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetFillsResponse", 2)?;
-        crate::wire::field(&mut o, "fills", &self.fills)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetFillsResponse {
+    fills = "fills" default,
+    cursor = "cursor" default,
+});
 /// An empty response body
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmptyResponse {}
-impl crate::wire::Object for EmptyResponse {
-    const NAME: &'static str = "EmptyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        crate::wire::skip_all(&mut map)?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EmptyResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for EmptyResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let o = crate::wire::begin(serializer, "EmptyResponse", 0)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(EmptyResponse {});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderRequest {
     pub ticker: ::std::string::String,
@@ -1739,409 +679,61 @@ pub struct CreateOrderRequest {
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for CreateOrderRequest {
-    const NAME: &'static str = "CreateOrderRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "client_order_id" => 1,
-                "side" => 2,
-                "action" => 3,
-                "count" => 4,
-                "count_fp" => 5,
-                "yes_price" => 6,
-                "no_price" => 7,
-                "yes_price_dollars" => 8,
-                "no_price_dollars" => 9,
-                "expiration_ts" => 10,
-                "time_in_force" => 11,
-                "buy_max_cost" => 12,
-                "post_only" => 13,
-                "reduce_only" => 14,
-                "sell_position_floor" => 15,
-                "self_trade_prevention_type" => 16,
-                "order_group_id" => 17,
-                "cancel_order_on_pause" => 18,
-                "subaccount" => 19,
-                "exchange_index" => 20,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::CreateOrderRequestSide> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::CreateOrderRequestAction> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<crate::types::CreateOrderRequestTimeInForce>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<crate::types::SelfTradePreventionType>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "side")?,
-                3 => crate::wire::value(&mut map, &mut f3, "action")?,
-                4 => crate::wire::value(&mut map, &mut f4, "count")?,
-                5 => crate::wire::value(&mut map, &mut f5, "count_fp")?,
-                6 => crate::wire::value(&mut map, &mut f6, "yes_price")?,
-                7 => crate::wire::value(&mut map, &mut f7, "no_price")?,
-                8 => crate::wire::value(&mut map, &mut f8, "yes_price_dollars")?,
-                9 => crate::wire::value(&mut map, &mut f9, "no_price_dollars")?,
-                10 => crate::wire::value(&mut map, &mut f10, "expiration_ts")?,
-                11 => crate::wire::value(&mut map, &mut f11, "time_in_force")?,
-                12 => crate::wire::value(&mut map, &mut f12, "buy_max_cost")?,
-                13 => crate::wire::value(&mut map, &mut f13, "post_only")?,
-                14 => crate::wire::value(&mut map, &mut f14, "reduce_only")?,
-                15 => crate::wire::value(&mut map, &mut f15, "sell_position_floor")?,
-                16 => {
-                    crate::wire::value(&mut map, &mut f16, "self_trade_prevention_type")?
-                }
-                17 => crate::wire::value(&mut map, &mut f17, "order_group_id")?,
-                18 => crate::wire::value(&mut map, &mut f18, "cancel_order_on_pause")?,
-                19 => crate::wire::value(&mut map, &mut f19, "subaccount")?,
-                20 => crate::wire::value(&mut map, &mut f20, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: crate::wire::required(f0, "ticker")?,
-            client_order_id: f1.flatten(),
-            side: crate::wire::required(f2, "side")?,
-            action: crate::wire::required(f3, "action")?,
-            count: f4.flatten(),
-            count_fp: f5.flatten(),
-            yes_price: f6.flatten(),
-            no_price: f7.flatten(),
-            yes_price_dollars: f8.flatten(),
-            no_price_dollars: f9.flatten(),
-            expiration_ts: f10.flatten(),
-            time_in_force: f11.flatten(),
-            buy_max_cost: f12.flatten(),
-            post_only: f13.flatten(),
-            reduce_only: f14.flatten(),
-            sell_position_floor: f15.flatten(),
-            self_trade_prevention_type: f16.flatten(),
-            order_group_id: f17.flatten(),
-            cancel_order_on_pause: f18.flatten(),
-            subaccount: f19.flatten(),
-            exchange_index: f20.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrderRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateOrderRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateOrderRequest",
-            3 + usize::from(self.client_order_id.is_some())
-                + usize::from(self.count.is_some())
-                + usize::from(self.count_fp.is_some())
-                + usize::from(self.yes_price.is_some())
-                + usize::from(self.no_price.is_some())
-                + usize::from(self.yes_price_dollars.is_some())
-                + usize::from(self.no_price_dollars.is_some())
-                + usize::from(self.expiration_ts.is_some())
-                + usize::from(self.time_in_force.is_some())
-                + usize::from(self.buy_max_cost.is_some())
-                + usize::from(self.post_only.is_some())
-                + usize::from(self.reduce_only.is_some())
-                + usize::from(self.sell_position_floor.is_some())
-                + usize::from(self.self_trade_prevention_type.is_some())
-                + usize::from(self.order_group_id.is_some())
-                + usize::from(self.cancel_order_on_pause.is_some())
-                + usize::from(self.subaccount.is_some())
-                + usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::field(&mut o, "action", &self.action)?;
-        crate::wire::optional(&mut o, "count", &self.count)?;
-        crate::wire::optional(&mut o, "count_fp", &self.count_fp)?;
-        crate::wire::optional(&mut o, "yes_price", &self.yes_price)?;
-        crate::wire::optional(&mut o, "no_price", &self.no_price)?;
-        crate::wire::optional(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
-        crate::wire::optional(&mut o, "no_price_dollars", &self.no_price_dollars)?;
-        crate::wire::optional(&mut o, "expiration_ts", &self.expiration_ts)?;
-        crate::wire::optional(&mut o, "time_in_force", &self.time_in_force)?;
-        crate::wire::optional(&mut o, "buy_max_cost", &self.buy_max_cost)?;
-        crate::wire::optional(&mut o, "post_only", &self.post_only)?;
-        crate::wire::optional(&mut o, "reduce_only", &self.reduce_only)?;
-        crate::wire::optional(&mut o, "sell_position_floor", &self.sell_position_floor)?;
-        crate::wire::optional(
-            &mut o,
-            "self_trade_prevention_type",
-            &self.self_trade_prevention_type,
-        )?;
-        crate::wire::optional(&mut o, "order_group_id", &self.order_group_id)?;
-        crate::wire::optional(
-            &mut o,
-            "cancel_order_on_pause",
-            &self.cancel_order_on_pause,
-        )?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateOrderRequest {
+    ticker = "ticker" required,
+    client_order_id = "client_order_id" optional,
+    side = "side" required,
+    action = "action" required,
+    count = "count" optional,
+    count_fp = "count_fp" optional,
+    yes_price = "yes_price" optional,
+    no_price = "no_price" optional,
+    yes_price_dollars = "yes_price_dollars" optional,
+    no_price_dollars = "no_price_dollars" optional,
+    expiration_ts = "expiration_ts" optional,
+    time_in_force = "time_in_force" optional,
+    buy_max_cost = "buy_max_cost" optional,
+    post_only = "post_only" optional,
+    reduce_only = "reduce_only" optional,
+    sell_position_floor = "sell_position_floor" optional,
+    self_trade_prevention_type = "self_trade_prevention_type" optional,
+    order_group_id = "order_group_id" optional,
+    cancel_order_on_pause = "cancel_order_on_pause" optional,
+    subaccount = "subaccount" optional,
+    exchange_index = "exchange_index" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderResponse {
     pub order: crate::types::Order,
 }
-impl crate::wire::Object for CreateOrderResponse {
-    const NAME: &'static str = "CreateOrderResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order: crate::wire::required(f0, "order")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrderResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateOrderResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateOrderResponse", 1)?;
-        crate::wire::field(&mut o, "order", &self.order)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateOrderResponse {
+    order = "order" required,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersRequest {
     pub orders: ::std::vec::Vec<crate::types::CreateOrderRequest>,
 }
-impl crate::wire::Object for BatchCreateOrdersRequest {
-    const NAME: &'static str = "BatchCreateOrdersRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::CreateOrderRequest>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateOrdersRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCreateOrdersRequest", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateOrdersRequest {
+    orders = "orders" required,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateOrdersIndividualResponse>,
 }
-impl crate::wire::Object for BatchCreateOrdersResponse {
-    const NAME: &'static str = "BatchCreateOrdersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCreateOrdersIndividualResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateOrdersResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCreateOrdersResponse", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateOrdersResponse {
+    orders = "orders" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateOrdersIndividualResponse {
     pub client_order_id: ::std::option::Option<::std::string::String>,
     pub order: ::std::option::Option<crate::types::Order>,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-impl crate::wire::Object for BatchCreateOrdersIndividualResponse {
-    const NAME: &'static str = "BatchCreateOrdersIndividualResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "client_order_id" => 0,
-                "order" => 1,
-                "error" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<crate::types::Order>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::ErrorResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "client_order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "order")?,
-                2 => crate::wire::value(&mut map, &mut f2, "error")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            client_order_id: f0.flatten(),
-            order: f1.flatten(),
-            error: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersIndividualResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateOrdersIndividualResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCreateOrdersIndividualResponse",
-            usize::from(self.client_order_id.is_some())
-                + usize::from(self.order.is_some()) + usize::from(self.error.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::optional(&mut o, "order", &self.order)?;
-        crate::wire::optional(&mut o, "error", &self.error)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateOrdersIndividualResponse {
+    client_order_id = "client_order_id" optional,
+    order = "order" optional,
+    error = "error" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelOrdersRequest {
     /// An array of order IDs to cancel
@@ -2152,64 +744,10 @@ pub struct BatchCancelOrdersRequest {
         ::std::vec::Vec<crate::types::BatchCancelOrdersRequestOrder>,
     >,
 }
-impl crate::wire::Object for BatchCancelOrdersRequest {
-    const NAME: &'static str = "BatchCancelOrdersRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ids" => 0,
-                "orders" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::types::BatchCancelOrdersRequestOrder>,
-            >,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ids")?,
-                1 => crate::wire::value(&mut map, &mut f1, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ids: f0.flatten(),
-            orders: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelOrdersRequest",
-            usize::from(self.ids.is_some()) + usize::from(self.orders.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "ids", &self.ids)?;
-        crate::wire::optional(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersRequest {
+    ids = "ids" optional,
+    orders = "orders" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersRequestOrder {
     /// Order ID to cancel
@@ -2221,123 +759,19 @@ pub struct BatchCancelOrdersRequestOrder {
     /// Market ticker. Required when exchange_index is -1 (auto).
     pub market_ticker: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for BatchCancelOrdersRequestOrder {
-    const NAME: &'static str = "BatchCancelOrdersRequestOrder";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "subaccount" => 1,
-                "exchange_index" => 2,
-                "market_ticker" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "subaccount")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
-                3 => crate::wire::value(&mut map, &mut f3, "market_ticker")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: crate::wire::required(f0, "order_id")?,
-            subaccount: f1.flatten(),
-            exchange_index: f2.flatten(),
-            market_ticker: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersRequestOrder {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersRequestOrder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelOrdersRequestOrder",
-            1 + usize::from(self.subaccount.is_some())
-                + usize::from(self.exchange_index.is_some())
-                + usize::from(self.market_ticker.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::optional(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersRequestOrder {
+    order_id = "order_id" required,
+    subaccount = "subaccount" optional,
+    exchange_index = "exchange_index" optional,
+    market_ticker = "market_ticker" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCancelOrdersIndividualResponse>,
 }
-impl crate::wire::Object for BatchCancelOrdersResponse {
-    const NAME: &'static str = "BatchCancelOrdersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCancelOrdersIndividualResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCancelOrdersResponse", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersResponse {
+    orders = "orders" required,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersIndividualResponse {
     /// The order ID to identify which order had an error during batch cancellation
@@ -2347,70 +781,12 @@ pub struct BatchCancelOrdersIndividualResponse {
     pub reduced_by_fp: crate::types::FixedPointCount,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-impl crate::wire::Object for BatchCancelOrdersIndividualResponse {
-    const NAME: &'static str = "BatchCancelOrdersIndividualResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "order" => 1,
-                "reduced_by_fp" => 2,
-                "error" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<crate::types::Order>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::ErrorResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "order")?,
-                2 => crate::wire::value(&mut map, &mut f2, "reduced_by_fp")?,
-                3 => crate::wire::value(&mut map, &mut f3, "error")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: crate::wire::required(f0, "order_id")?,
-            order: f1.flatten(),
-            reduced_by_fp: crate::wire::required(f2, "reduced_by_fp")?,
-            error: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersIndividualResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersIndividualResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelOrdersIndividualResponse",
-            2 + usize::from(self.order.is_some()) + usize::from(self.error.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "order", &self.order)?;
-        crate::wire::field(&mut o, "reduced_by_fp", &self.reduced_by_fp)?;
-        crate::wire::optional(&mut o, "error", &self.error)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersIndividualResponse {
+    order_id = "order_id" required,
+    order = "order" optional,
+    reduced_by_fp = "reduced_by_fp" required,
+    error = "error" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct AmendOrderRequest {
     /// Optional subaccount number to use for this amendment (0 for primary, 1-63 for subaccounts)
@@ -2440,138 +816,21 @@ pub struct AmendOrderRequest {
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for AmendOrderRequest {
-    const NAME: &'static str = "AmendOrderRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount" => 0,
-                "ticker" => 1,
-                "side" => 2,
-                "action" => 3,
-                "client_order_id" => 4,
-                "updated_client_order_id" => 5,
-                "yes_price" => 6,
-                "no_price" => 7,
-                "yes_price_dollars" => 8,
-                "no_price_dollars" => 9,
-                "count" => 10,
-                "count_fp" => 11,
-                "exchange_index" => 12,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::AmendOrderRequestSide> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::AmendOrderRequestAction> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount")?,
-                1 => crate::wire::value(&mut map, &mut f1, "ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "side")?,
-                3 => crate::wire::value(&mut map, &mut f3, "action")?,
-                4 => crate::wire::value(&mut map, &mut f4, "client_order_id")?,
-                5 => crate::wire::value(&mut map, &mut f5, "updated_client_order_id")?,
-                6 => crate::wire::value(&mut map, &mut f6, "yes_price")?,
-                7 => crate::wire::value(&mut map, &mut f7, "no_price")?,
-                8 => crate::wire::value(&mut map, &mut f8, "yes_price_dollars")?,
-                9 => crate::wire::value(&mut map, &mut f9, "no_price_dollars")?,
-                10 => crate::wire::value(&mut map, &mut f10, "count")?,
-                11 => crate::wire::value(&mut map, &mut f11, "count_fp")?,
-                12 => crate::wire::value(&mut map, &mut f12, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount: f0.flatten(),
-            ticker: crate::wire::required(f1, "ticker")?,
-            side: crate::wire::required(f2, "side")?,
-            action: crate::wire::required(f3, "action")?,
-            client_order_id: f4.flatten(),
-            updated_client_order_id: f5.flatten(),
-            yes_price: f6.flatten(),
-            no_price: f7.flatten(),
-            yes_price_dollars: f8.flatten(),
-            no_price_dollars: f9.flatten(),
-            count: f10.flatten(),
-            count_fp: f11.flatten(),
-            exchange_index: f12.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AmendOrderRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AmendOrderRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "AmendOrderRequest",
-            3 + usize::from(self.subaccount.is_some())
-                + usize::from(self.client_order_id.is_some())
-                + usize::from(self.updated_client_order_id.is_some())
-                + usize::from(self.yes_price.is_some())
-                + usize::from(self.no_price.is_some())
-                + usize::from(self.yes_price_dollars.is_some())
-                + usize::from(self.no_price_dollars.is_some())
-                + usize::from(self.count.is_some())
-                + usize::from(self.count_fp.is_some())
-                + usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::field(&mut o, "action", &self.action)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::optional(
-            &mut o,
-            "updated_client_order_id",
-            &self.updated_client_order_id,
-        )?;
-        crate::wire::optional(&mut o, "yes_price", &self.yes_price)?;
-        crate::wire::optional(&mut o, "no_price", &self.no_price)?;
-        crate::wire::optional(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
-        crate::wire::optional(&mut o, "no_price_dollars", &self.no_price_dollars)?;
-        crate::wire::optional(&mut o, "count", &self.count)?;
-        crate::wire::optional(&mut o, "count_fp", &self.count_fp)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AmendOrderRequest {
+    subaccount = "subaccount" optional,
+    ticker = "ticker" required,
+    side = "side" required,
+    action = "action" required,
+    client_order_id = "client_order_id" optional,
+    updated_client_order_id = "updated_client_order_id" optional,
+    yes_price = "yes_price" optional,
+    no_price = "no_price" optional,
+    yes_price_dollars = "yes_price_dollars" optional,
+    no_price_dollars = "no_price_dollars" optional,
+    count = "count" optional,
+    count_fp = "count_fp" optional,
+    exchange_index = "exchange_index" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct AmendOrderResponse {
     /// The order before amendment
@@ -2579,54 +838,10 @@ pub struct AmendOrderResponse {
     /// The order after amendment
     pub order: crate::types::Order,
 }
-impl crate::wire::Object for AmendOrderResponse {
-    const NAME: &'static str = "AmendOrderResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "old_order" => 0,
-                "order" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "old_order")?,
-                1 => crate::wire::value(&mut map, &mut f1, "order")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            old_order: crate::wire::required(f0, "old_order")?,
-            order: crate::wire::required(f1, "order")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AmendOrderResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AmendOrderResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "AmendOrderResponse", 2)?;
-        crate::wire::field(&mut o, "old_order", &self.old_order)?;
-        crate::wire::field(&mut o, "order", &self.order)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AmendOrderResponse {
+    old_order = "old_order" required,
+    order = "order" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SettlementSource {
     /// Name of the settlement source
@@ -2634,162 +849,26 @@ pub struct SettlementSource {
     /// URL to the settlement source
     pub url: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for SettlementSource {
-    const NAME: &'static str = "SettlementSource";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "name" => 0,
-                "url" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "name")?,
-                1 => crate::wire::value(&mut map, &mut f1, "url")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            name: f0.flatten(),
-            url: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SettlementSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SettlementSource {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "SettlementSource",
-            usize::from(self.name.is_some()) + usize::from(self.url.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "name", &self.name)?;
-        crate::wire::optional(&mut o, "url", &self.url)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SettlementSource {
+    name = "name" optional,
+    url = "url" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponse {
     pub markets: ::std::vec::Vec<crate::types::Market>,
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetMarketsResponse {
-    const NAME: &'static str = "GetMarketsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "markets" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Market>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "markets")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            markets: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMarketsResponse", 2)?;
-        crate::wire::field(&mut o, "markets", &self.markets)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketsResponse {
+    markets = "markets" default,
+    cursor = "cursor" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketResponse {
     pub market: crate::types::Market,
 }
-impl crate::wire::Object for GetMarketResponse {
-    const NAME: &'static str = "GetMarketResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Market> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMarketResponse", 1)?;
-        crate::wire::field(&mut o, "market", &self.market)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketResponse {
+    market = "market" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MveSelectedLeg {
     /// Unique identifier for the selected event
@@ -2803,89 +882,12 @@ pub struct MveSelectedLeg {
         crate::types::FixedPointDollars,
     >,
 }
-impl crate::wire::Object for MveSelectedLeg {
-    const NAME: &'static str = "MveSelectedLeg";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event_ticker" => 0,
-                "market_ticker" => 1,
-                "side" => 2,
-                "yes_settlement_value_dollars" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "side")?,
-                3 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f3,
-                        "yes_settlement_value_dollars",
-                    )?
-                }
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event_ticker: f0.flatten(),
-            market_ticker: f1.flatten(),
-            side: f2.flatten(),
-            yes_settlement_value_dollars: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MveSelectedLeg {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MveSelectedLeg {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "MveSelectedLeg",
-            usize::from(self.event_ticker.is_some())
-                + usize::from(self.market_ticker.is_some())
-                + usize::from(self.side.is_some())
-                + usize::from(self.yes_settlement_value_dollars.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::optional(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::optional(&mut o, "side", &self.side)?;
-        crate::wire::optional(
-            &mut o,
-            "yes_settlement_value_dollars",
-            &self.yes_settlement_value_dollars,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MveSelectedLeg {
+    event_ticker = "event_ticker" optional,
+    market_ticker = "market_ticker" optional,
+    side = "side" optional,
+    yes_settlement_value_dollars = "yes_settlement_value_dollars" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceRange {
     /// Starting price for this range in dollars
@@ -2895,59 +897,11 @@ pub struct PriceRange {
     /// Price step/tick size for this range in dollars
     pub step: ::std::string::String,
 }
-impl crate::wire::Object for PriceRange {
-    const NAME: &'static str = "PriceRange";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "start" => 0,
-                "end" => 1,
-                "step" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "start")?,
-                1 => crate::wire::value(&mut map, &mut f1, "end")?,
-                2 => crate::wire::value(&mut map, &mut f2, "step")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            start: f0.unwrap_or_default(),
-            end: f1.unwrap_or_default(),
-            step: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PriceRange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for PriceRange {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "PriceRange", 3)?;
-        crate::wire::field(&mut o, "start", &self.start)?;
-        crate::wire::field(&mut o, "end", &self.end)?;
-        crate::wire::field(&mut o, "step", &self.step)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(PriceRange {
+    start = "start" default,
+    end = "end" default,
+    step = "step" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Market {
     pub ticker: ::std::string::String,
@@ -3055,429 +1009,62 @@ pub struct Market {
     pub is_provisional: ::std::option::Option<bool>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for Market {
-    const NAME: &'static str = "Market";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "event_ticker" => 1,
-                "market_type" => 2,
-                "title" => 3,
-                "subtitle" => 4,
-                "yes_sub_title" => 5,
-                "no_sub_title" => 6,
-                "created_time" => 7,
-                "updated_time" => 8,
-                "open_time" => 9,
-                "close_time" => 10,
-                "expected_expiration_time" => 11,
-                "expiration_time" => 12,
-                "latest_expiration_time" => 13,
-                "settlement_timer_seconds" => 14,
-                "status" => 15,
-                "yes_bid_dollars" => 16,
-                "yes_bid_size_fp" => 17,
-                "yes_ask_dollars" => 18,
-                "yes_ask_size_fp" => 19,
-                "no_bid_dollars" => 20,
-                "no_ask_dollars" => 21,
-                "last_price_dollars" => 22,
-                "volume_fp" => 23,
-                "volume_24h_fp" => 24,
-                "result" => 25,
-                "can_close_early" => 26,
-                "open_interest_fp" => 27,
-                "notional_value_dollars" => 28,
-                "previous_yes_bid_dollars" => 29,
-                "previous_yes_ask_dollars" => 30,
-                "previous_price_dollars" => 31,
-                "settlement_value_dollars" => 32,
-                "settlement_ts" => 33,
-                "settlement_bounds_type" => 34,
-                "settlement_floor_dollars" => 35,
-                "expiration_value" => 36,
-                "occurrence_datetime" => 37,
-                "fee_waiver_expiration_time" => 38,
-                "early_close_condition" => 39,
-                "strike_type" => 40,
-                "floor_strike" => 41,
-                "cap_strike" => 42,
-                "functional_strike" => 43,
-                "custom_strike" => 44,
-                "rules_primary" => 45,
-                "rules_secondary" => 46,
-                "mve_collection_ticker" => 47,
-                "mve_selected_legs" => 48,
-                "primary_participant_key" => 49,
-                "price_level_structure" => 50,
-                "price_ranges" => 51,
-                "is_provisional" => 52,
-                "exchange_index" => 53,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::MarketMarketType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<crate::types::MarketStatus> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<crate::types::MarketResult> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f28: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f29: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f30: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f31: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f32: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f33: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f34: ::std::option::Option<crate::types::MarketSettlementBoundsType> = ::std::option::Option::None;
-        let mut f35: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f36: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f37: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f38: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f39: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f40: ::std::option::Option<
-            ::std::option::Option<crate::types::MarketStrikeType>,
-        > = ::std::option::Option::None;
-        let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f43: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f44: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
-        let mut f45: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f46: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f47: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f48: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::MveSelectedLeg>>,
-        > = ::std::option::Option::None;
-        let mut f49: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f50: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f51: ::std::option::Option<::std::vec::Vec<crate::types::PriceRange>> = ::std::option::Option::None;
-        let mut f52: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f53: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "event_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "market_type")?,
-                3 => crate::wire::value(&mut map, &mut f3, "title")?,
-                4 => crate::wire::value(&mut map, &mut f4, "subtitle")?,
-                5 => crate::wire::value(&mut map, &mut f5, "yes_sub_title")?,
-                6 => crate::wire::value(&mut map, &mut f6, "no_sub_title")?,
-                7 => crate::wire::value(&mut map, &mut f7, "created_time")?,
-                8 => crate::wire::value(&mut map, &mut f8, "updated_time")?,
-                9 => crate::wire::value(&mut map, &mut f9, "open_time")?,
-                10 => crate::wire::value(&mut map, &mut f10, "close_time")?,
-                11 => crate::wire::value(&mut map, &mut f11, "expected_expiration_time")?,
-                12 => crate::wire::value(&mut map, &mut f12, "expiration_time")?,
-                13 => crate::wire::value(&mut map, &mut f13, "latest_expiration_time")?,
-                14 => crate::wire::value(&mut map, &mut f14, "settlement_timer_seconds")?,
-                15 => crate::wire::value(&mut map, &mut f15, "status")?,
-                16 => crate::wire::value(&mut map, &mut f16, "yes_bid_dollars")?,
-                17 => crate::wire::value(&mut map, &mut f17, "yes_bid_size_fp")?,
-                18 => crate::wire::value(&mut map, &mut f18, "yes_ask_dollars")?,
-                19 => crate::wire::value(&mut map, &mut f19, "yes_ask_size_fp")?,
-                20 => crate::wire::value(&mut map, &mut f20, "no_bid_dollars")?,
-                21 => crate::wire::value(&mut map, &mut f21, "no_ask_dollars")?,
-                22 => crate::wire::value(&mut map, &mut f22, "last_price_dollars")?,
-                23 => crate::wire::value(&mut map, &mut f23, "volume_fp")?,
-                24 => crate::wire::value(&mut map, &mut f24, "volume_24h_fp")?,
-                25 => crate::wire::value(&mut map, &mut f25, "result")?,
-                26 => crate::wire::value(&mut map, &mut f26, "can_close_early")?,
-                27 => crate::wire::value(&mut map, &mut f27, "open_interest_fp")?,
-                28 => crate::wire::value(&mut map, &mut f28, "notional_value_dollars")?,
-                29 => crate::wire::value(&mut map, &mut f29, "previous_yes_bid_dollars")?,
-                30 => crate::wire::value(&mut map, &mut f30, "previous_yes_ask_dollars")?,
-                31 => crate::wire::value(&mut map, &mut f31, "previous_price_dollars")?,
-                32 => crate::wire::value(&mut map, &mut f32, "settlement_value_dollars")?,
-                33 => crate::wire::value(&mut map, &mut f33, "settlement_ts")?,
-                34 => crate::wire::value(&mut map, &mut f34, "settlement_bounds_type")?,
-                35 => crate::wire::value(&mut map, &mut f35, "settlement_floor_dollars")?,
-                36 => crate::wire::value(&mut map, &mut f36, "expiration_value")?,
-                37 => crate::wire::value(&mut map, &mut f37, "occurrence_datetime")?,
-                38 => {
-                    crate::wire::value(&mut map, &mut f38, "fee_waiver_expiration_time")?
-                }
-                39 => crate::wire::value(&mut map, &mut f39, "early_close_condition")?,
-                40 => crate::wire::value(&mut map, &mut f40, "strike_type")?,
-                41 => crate::wire::value(&mut map, &mut f41, "floor_strike")?,
-                42 => crate::wire::value(&mut map, &mut f42, "cap_strike")?,
-                43 => crate::wire::value(&mut map, &mut f43, "functional_strike")?,
-                44 => crate::wire::value(&mut map, &mut f44, "custom_strike")?,
-                45 => crate::wire::value(&mut map, &mut f45, "rules_primary")?,
-                46 => crate::wire::value(&mut map, &mut f46, "rules_secondary")?,
-                47 => crate::wire::value(&mut map, &mut f47, "mve_collection_ticker")?,
-                48 => crate::wire::value(&mut map, &mut f48, "mve_selected_legs")?,
-                49 => crate::wire::value(&mut map, &mut f49, "primary_participant_key")?,
-                50 => crate::wire::value(&mut map, &mut f50, "price_level_structure")?,
-                51 => crate::wire::value(&mut map, &mut f51, "price_ranges")?,
-                52 => crate::wire::value(&mut map, &mut f52, "is_provisional")?,
-                53 => crate::wire::value(&mut map, &mut f53, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            event_ticker: f1.unwrap_or_default(),
-            market_type: f2.unwrap_or_default(),
-            title: f3.flatten(),
-            subtitle: f4.flatten(),
-            yes_sub_title: f5.unwrap_or_default(),
-            no_sub_title: f6.unwrap_or_default(),
-            created_time: f7.unwrap_or_default(),
-            updated_time: f8.unwrap_or_default(),
-            open_time: f9.unwrap_or_default(),
-            close_time: f10.unwrap_or_default(),
-            expected_expiration_time: f11.flatten(),
-            expiration_time: f12.flatten(),
-            latest_expiration_time: f13.unwrap_or_default(),
-            settlement_timer_seconds: f14.unwrap_or_default(),
-            status: f15.unwrap_or_default(),
-            yes_bid_dollars: f16.unwrap_or_default(),
-            yes_bid_size_fp: f17.unwrap_or_default(),
-            yes_ask_dollars: f18.unwrap_or_default(),
-            yes_ask_size_fp: f19.unwrap_or_default(),
-            no_bid_dollars: f20.unwrap_or_default(),
-            no_ask_dollars: f21.unwrap_or_default(),
-            last_price_dollars: f22.unwrap_or_default(),
-            volume_fp: f23.unwrap_or_default(),
-            volume_24h_fp: f24.unwrap_or_default(),
-            result: f25.unwrap_or_default(),
-            can_close_early: f26.unwrap_or_default(),
-            open_interest_fp: f27.unwrap_or_default(),
-            notional_value_dollars: f28.unwrap_or_default(),
-            previous_yes_bid_dollars: f29.unwrap_or_default(),
-            previous_yes_ask_dollars: f30.unwrap_or_default(),
-            previous_price_dollars: f31.unwrap_or_default(),
-            settlement_value_dollars: f32.flatten(),
-            settlement_ts: f33.flatten(),
-            settlement_bounds_type: f34.unwrap_or_default(),
-            settlement_floor_dollars: f35.flatten(),
-            expiration_value: f36.unwrap_or_default(),
-            occurrence_datetime: f37.flatten(),
-            fee_waiver_expiration_time: f38.flatten(),
-            early_close_condition: f39.flatten(),
-            strike_type: f40.flatten(),
-            floor_strike: f41.flatten(),
-            cap_strike: f42.flatten(),
-            functional_strike: f43.flatten(),
-            custom_strike: f44.flatten(),
-            rules_primary: f45.unwrap_or_default(),
-            rules_secondary: f46.unwrap_or_default(),
-            mve_collection_ticker: f47.flatten(),
-            mve_selected_legs: f48.flatten(),
-            primary_participant_key: f49.flatten(),
-            price_level_structure: f50.unwrap_or_default(),
-            price_ranges: f51.unwrap_or_default(),
-            is_provisional: f52.flatten(),
-            exchange_index: f53.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Market {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Market {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Market",
-            35 + usize::from(self.title.is_some()) + usize::from(self.subtitle.is_some())
-                + usize::from(self.expected_expiration_time.is_some())
-                + usize::from(self.expiration_time.is_some())
-                + usize::from(self.settlement_value_dollars.is_some())
-                + usize::from(self.settlement_ts.is_some())
-                + usize::from(self.settlement_floor_dollars.is_some())
-                + usize::from(self.occurrence_datetime.is_some())
-                + usize::from(self.fee_waiver_expiration_time.is_some())
-                + usize::from(self.early_close_condition.is_some())
-                + usize::from(self.strike_type.is_some())
-                + usize::from(self.floor_strike.is_some())
-                + usize::from(self.cap_strike.is_some())
-                + usize::from(self.functional_strike.is_some())
-                + usize::from(self.custom_strike.is_some())
-                + usize::from(self.mve_collection_ticker.is_some())
-                + usize::from(self.mve_selected_legs.is_some())
-                + usize::from(self.primary_participant_key.is_some())
-                + usize::from(self.is_provisional.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "market_type", &self.market_type)?;
-        crate::wire::optional(&mut o, "title", &self.title)?;
-        crate::wire::optional(&mut o, "subtitle", &self.subtitle)?;
-        crate::wire::field(&mut o, "yes_sub_title", &self.yes_sub_title)?;
-        crate::wire::field(&mut o, "no_sub_title", &self.no_sub_title)?;
-        crate::wire::field(&mut o, "created_time", &self.created_time)?;
-        crate::wire::field(&mut o, "updated_time", &self.updated_time)?;
-        crate::wire::field(&mut o, "open_time", &self.open_time)?;
-        crate::wire::field(&mut o, "close_time", &self.close_time)?;
-        crate::wire::optional(
-            &mut o,
-            "expected_expiration_time",
-            &self.expected_expiration_time,
-        )?;
-        crate::wire::optional(&mut o, "expiration_time", &self.expiration_time)?;
-        crate::wire::field(
-            &mut o,
-            "latest_expiration_time",
-            &self.latest_expiration_time,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "settlement_timer_seconds",
-            &self.settlement_timer_seconds,
-        )?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "yes_bid_dollars", &self.yes_bid_dollars)?;
-        crate::wire::field(&mut o, "yes_bid_size_fp", &self.yes_bid_size_fp)?;
-        crate::wire::field(&mut o, "yes_ask_dollars", &self.yes_ask_dollars)?;
-        crate::wire::field(&mut o, "yes_ask_size_fp", &self.yes_ask_size_fp)?;
-        crate::wire::field(&mut o, "no_bid_dollars", &self.no_bid_dollars)?;
-        crate::wire::field(&mut o, "no_ask_dollars", &self.no_ask_dollars)?;
-        crate::wire::field(&mut o, "last_price_dollars", &self.last_price_dollars)?;
-        crate::wire::field(&mut o, "volume_fp", &self.volume_fp)?;
-        crate::wire::field(&mut o, "volume_24h_fp", &self.volume_24h_fp)?;
-        crate::wire::field(&mut o, "result", &self.result)?;
-        crate::wire::field(&mut o, "can_close_early", &self.can_close_early)?;
-        crate::wire::field(&mut o, "open_interest_fp", &self.open_interest_fp)?;
-        crate::wire::field(
-            &mut o,
-            "notional_value_dollars",
-            &self.notional_value_dollars,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "previous_yes_bid_dollars",
-            &self.previous_yes_bid_dollars,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "previous_yes_ask_dollars",
-            &self.previous_yes_ask_dollars,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "previous_price_dollars",
-            &self.previous_price_dollars,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "settlement_value_dollars",
-            &self.settlement_value_dollars,
-        )?;
-        crate::wire::optional(&mut o, "settlement_ts", &self.settlement_ts)?;
-        crate::wire::field(
-            &mut o,
-            "settlement_bounds_type",
-            &self.settlement_bounds_type,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "settlement_floor_dollars",
-            &self.settlement_floor_dollars,
-        )?;
-        crate::wire::field(&mut o, "expiration_value", &self.expiration_value)?;
-        crate::wire::optional(&mut o, "occurrence_datetime", &self.occurrence_datetime)?;
-        crate::wire::optional(
-            &mut o,
-            "fee_waiver_expiration_time",
-            &self.fee_waiver_expiration_time,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "early_close_condition",
-            &self.early_close_condition,
-        )?;
-        crate::wire::optional(&mut o, "strike_type", &self.strike_type)?;
-        crate::wire::optional(&mut o, "floor_strike", &self.floor_strike)?;
-        crate::wire::optional(&mut o, "cap_strike", &self.cap_strike)?;
-        crate::wire::optional(&mut o, "functional_strike", &self.functional_strike)?;
-        crate::wire::optional(&mut o, "custom_strike", &self.custom_strike)?;
-        crate::wire::field(&mut o, "rules_primary", &self.rules_primary)?;
-        crate::wire::field(&mut o, "rules_secondary", &self.rules_secondary)?;
-        crate::wire::optional(
-            &mut o,
-            "mve_collection_ticker",
-            &self.mve_collection_ticker,
-        )?;
-        crate::wire::optional(&mut o, "mve_selected_legs", &self.mve_selected_legs)?;
-        crate::wire::optional(
-            &mut o,
-            "primary_participant_key",
-            &self.primary_participant_key,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "price_level_structure",
-            &self.price_level_structure,
-        )?;
-        crate::wire::field(&mut o, "price_ranges", &self.price_ranges)?;
-        crate::wire::optional(&mut o, "is_provisional", &self.is_provisional)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Market {
+    ticker = "ticker" default,
+    event_ticker = "event_ticker" default,
+    market_type = "market_type" default,
+    title = "title" optional,
+    subtitle = "subtitle" optional,
+    yes_sub_title = "yes_sub_title" default,
+    no_sub_title = "no_sub_title" default,
+    created_time = "created_time" default,
+    updated_time = "updated_time" default,
+    open_time = "open_time" default,
+    close_time = "close_time" default,
+    expected_expiration_time = "expected_expiration_time" optional,
+    expiration_time = "expiration_time" optional,
+    latest_expiration_time = "latest_expiration_time" default,
+    settlement_timer_seconds = "settlement_timer_seconds" default,
+    status = "status" default,
+    yes_bid_dollars = "yes_bid_dollars" default,
+    yes_bid_size_fp = "yes_bid_size_fp" default,
+    yes_ask_dollars = "yes_ask_dollars" default,
+    yes_ask_size_fp = "yes_ask_size_fp" default,
+    no_bid_dollars = "no_bid_dollars" default,
+    no_ask_dollars = "no_ask_dollars" default,
+    last_price_dollars = "last_price_dollars" default,
+    volume_fp = "volume_fp" default,
+    volume_24h_fp = "volume_24h_fp" default,
+    result = "result" default,
+    can_close_early = "can_close_early" default,
+    open_interest_fp = "open_interest_fp" default,
+    notional_value_dollars = "notional_value_dollars" default,
+    previous_yes_bid_dollars = "previous_yes_bid_dollars" default,
+    previous_yes_ask_dollars = "previous_yes_ask_dollars" default,
+    previous_price_dollars = "previous_price_dollars" default,
+    settlement_value_dollars = "settlement_value_dollars" optional,
+    settlement_ts = "settlement_ts" optional,
+    settlement_bounds_type = "settlement_bounds_type" default,
+    settlement_floor_dollars = "settlement_floor_dollars" optional,
+    expiration_value = "expiration_value" default,
+    occurrence_datetime = "occurrence_datetime" optional,
+    fee_waiver_expiration_time = "fee_waiver_expiration_time" optional,
+    early_close_condition = "early_close_condition" optional,
+    strike_type = "strike_type" optional,
+    floor_strike = "floor_strike" optional,
+    cap_strike = "cap_strike" optional,
+    functional_strike = "functional_strike" optional,
+    custom_strike = "custom_strike" optional,
+    rules_primary = "rules_primary" default,
+    rules_secondary = "rules_secondary" default,
+    mve_collection_ticker = "mve_collection_ticker" optional,
+    mve_selected_legs = "mve_selected_legs" optional,
+    primary_participant_key = "primary_participant_key" optional,
+    price_level_structure = "price_level_structure" default,
+    price_ranges = "price_ranges" default,
+    is_provisional = "is_provisional" optional,
+    exchange_index = "exchange_index" nullable,
+});
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

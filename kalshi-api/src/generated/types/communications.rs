@@ -40,49 +40,9 @@ pub struct GetCommunicationsIdResponse {
     /// A public communications ID which is used to identify the user
     pub communications_id: ::std::string::String,
 }
-impl crate::wire::Object for GetCommunicationsIdResponse {
-    const NAME: &'static str = "GetCommunicationsIdResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "communications_id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "communications_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            communications_id: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetCommunicationsIdResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetCommunicationsIdResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetCommunicationsIdResponse", 1)?;
-        crate::wire::field(&mut o, "communications_id", &self.communications_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetCommunicationsIdResponse {
+    communications_id = "communications_id" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockTradeProposal {
     /// Unique identifier for the block trade proposal
@@ -128,173 +88,29 @@ pub struct BlockTradeProposal {
     /// Order ID for the seller after the proposal is executed
     pub seller_order_id: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for BlockTradeProposal {
-    const NAME: &'static str = "BlockTradeProposal";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "proposer_user_id" => 1,
-                "buyer_user_id" => 2,
-                "buyer_subtrader_id" => 3,
-                "seller_user_id" => 4,
-                "seller_subtrader_id" => 5,
-                "market_ticker" => 6,
-                "price_centi_cents" => 7,
-                "centicount" => 8,
-                "maker_side" => 9,
-                "expiration_ts" => 10,
-                "status" => 11,
-                "created_ts" => 12,
-                "updated_ts" => 13,
-                "buyer_accepted" => 14,
-                "seller_accepted" => 15,
-                "buyer_accepted_ts" => 16,
-                "seller_accepted_ts" => 17,
-                "executed_ts" => 18,
-                "buyer_order_id" => 19,
-                "seller_order_id" => 20,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<crate::types::BlockTradeProposalMakerSide> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "proposer_user_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "buyer_user_id")?,
-                3 => crate::wire::value(&mut map, &mut f3, "buyer_subtrader_id")?,
-                4 => crate::wire::value(&mut map, &mut f4, "seller_user_id")?,
-                5 => crate::wire::value(&mut map, &mut f5, "seller_subtrader_id")?,
-                6 => crate::wire::value(&mut map, &mut f6, "market_ticker")?,
-                7 => crate::wire::value(&mut map, &mut f7, "price_centi_cents")?,
-                8 => crate::wire::value(&mut map, &mut f8, "centicount")?,
-                9 => crate::wire::value(&mut map, &mut f9, "maker_side")?,
-                10 => crate::wire::value(&mut map, &mut f10, "expiration_ts")?,
-                11 => crate::wire::value(&mut map, &mut f11, "status")?,
-                12 => crate::wire::value(&mut map, &mut f12, "created_ts")?,
-                13 => crate::wire::value(&mut map, &mut f13, "updated_ts")?,
-                14 => crate::wire::value(&mut map, &mut f14, "buyer_accepted")?,
-                15 => crate::wire::value(&mut map, &mut f15, "seller_accepted")?,
-                16 => crate::wire::value(&mut map, &mut f16, "buyer_accepted_ts")?,
-                17 => crate::wire::value(&mut map, &mut f17, "seller_accepted_ts")?,
-                18 => crate::wire::value(&mut map, &mut f18, "executed_ts")?,
-                19 => crate::wire::value(&mut map, &mut f19, "buyer_order_id")?,
-                20 => crate::wire::value(&mut map, &mut f20, "seller_order_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            proposer_user_id: f1.unwrap_or_default(),
-            buyer_user_id: f2.unwrap_or_default(),
-            buyer_subtrader_id: f3.flatten(),
-            seller_user_id: f4.unwrap_or_default(),
-            seller_subtrader_id: f5.flatten(),
-            market_ticker: f6.unwrap_or_default(),
-            price_centi_cents: f7.unwrap_or_default(),
-            centicount: f8.unwrap_or_default(),
-            maker_side: f9.unwrap_or_default(),
-            expiration_ts: f10.unwrap_or_default(),
-            status: f11.unwrap_or_default(),
-            created_ts: f12.unwrap_or_default(),
-            updated_ts: f13.unwrap_or_default(),
-            buyer_accepted: f14.unwrap_or_default(),
-            seller_accepted: f15.unwrap_or_default(),
-            buyer_accepted_ts: f16.flatten(),
-            seller_accepted_ts: f17.flatten(),
-            executed_ts: f18.flatten(),
-            buyer_order_id: f19.flatten(),
-            seller_order_id: f20.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BlockTradeProposal {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BlockTradeProposal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BlockTradeProposal",
-            14 + usize::from(self.buyer_subtrader_id.is_some())
-                + usize::from(self.seller_subtrader_id.is_some())
-                + usize::from(self.buyer_accepted_ts.is_some())
-                + usize::from(self.seller_accepted_ts.is_some())
-                + usize::from(self.executed_ts.is_some())
-                + usize::from(self.buyer_order_id.is_some())
-                + usize::from(self.seller_order_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "proposer_user_id", &self.proposer_user_id)?;
-        crate::wire::field(&mut o, "buyer_user_id", &self.buyer_user_id)?;
-        crate::wire::optional(&mut o, "buyer_subtrader_id", &self.buyer_subtrader_id)?;
-        crate::wire::field(&mut o, "seller_user_id", &self.seller_user_id)?;
-        crate::wire::optional(&mut o, "seller_subtrader_id", &self.seller_subtrader_id)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "price_centi_cents", &self.price_centi_cents)?;
-        crate::wire::field(&mut o, "centicount", &self.centicount)?;
-        crate::wire::field(&mut o, "maker_side", &self.maker_side)?;
-        crate::wire::field(&mut o, "expiration_ts", &self.expiration_ts)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::field(&mut o, "updated_ts", &self.updated_ts)?;
-        crate::wire::field(&mut o, "buyer_accepted", &self.buyer_accepted)?;
-        crate::wire::field(&mut o, "seller_accepted", &self.seller_accepted)?;
-        crate::wire::optional(&mut o, "buyer_accepted_ts", &self.buyer_accepted_ts)?;
-        crate::wire::optional(&mut o, "seller_accepted_ts", &self.seller_accepted_ts)?;
-        crate::wire::optional(&mut o, "executed_ts", &self.executed_ts)?;
-        crate::wire::optional(&mut o, "buyer_order_id", &self.buyer_order_id)?;
-        crate::wire::optional(&mut o, "seller_order_id", &self.seller_order_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BlockTradeProposal {
+    id = "id" default,
+    proposer_user_id = "proposer_user_id" default,
+    buyer_user_id = "buyer_user_id" default,
+    buyer_subtrader_id = "buyer_subtrader_id" optional,
+    seller_user_id = "seller_user_id" default,
+    seller_subtrader_id = "seller_subtrader_id" optional,
+    market_ticker = "market_ticker" default,
+    price_centi_cents = "price_centi_cents" default,
+    centicount = "centicount" default,
+    maker_side = "maker_side" default,
+    expiration_ts = "expiration_ts" default,
+    status = "status" default,
+    created_ts = "created_ts" default,
+    updated_ts = "updated_ts" default,
+    buyer_accepted = "buyer_accepted" default,
+    seller_accepted = "seller_accepted" default,
+    buyer_accepted_ts = "buyer_accepted_ts" optional,
+    seller_accepted_ts = "seller_accepted_ts" optional,
+    executed_ts = "executed_ts" optional,
+    buyer_order_id = "buyer_order_id" optional,
+    seller_order_id = "seller_order_id" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBlockTradeProposalsResponse {
     /// List of block trade proposals
@@ -302,66 +118,10 @@ pub struct GetBlockTradeProposalsResponse {
     /// Cursor for pagination to get the next page of results
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetBlockTradeProposalsResponse {
-    const NAME: &'static str = "GetBlockTradeProposalsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "block_trade_proposals" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BlockTradeProposal>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "block_trade_proposals")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            block_trade_proposals: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetBlockTradeProposalsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetBlockTradeProposalsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetBlockTradeProposalsResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(
-            &mut o,
-            "block_trade_proposals",
-            &self.block_trade_proposals,
-        )?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetBlockTradeProposalsResponse {
+    block_trade_proposals = "block_trade_proposals" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProposeBlockTradeRequest {
     /// User ID of the buyer
@@ -413,164 +173,27 @@ impl ProposeBlockTradeRequest {
         }
     }
 }
-impl crate::wire::Object for ProposeBlockTradeRequest {
-    const NAME: &'static str = "ProposeBlockTradeRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "buyer_user_id" => 0,
-                "buyer_subtrader_id" => 1,
-                "buyer_subaccount" => 2,
-                "seller_user_id" => 3,
-                "seller_subtrader_id" => 4,
-                "seller_subaccount" => 5,
-                "market_ticker" => 6,
-                "price_centi_cents" => 7,
-                "centicount" => 8,
-                "maker_side" => 9,
-                "expiration_ts" => 10,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            crate::types::ProposeBlockTradeRequestMakerSide,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "buyer_user_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "buyer_subtrader_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "buyer_subaccount")?,
-                3 => crate::wire::value(&mut map, &mut f3, "seller_user_id")?,
-                4 => crate::wire::value(&mut map, &mut f4, "seller_subtrader_id")?,
-                5 => crate::wire::value(&mut map, &mut f5, "seller_subaccount")?,
-                6 => crate::wire::value(&mut map, &mut f6, "market_ticker")?,
-                7 => crate::wire::value(&mut map, &mut f7, "price_centi_cents")?,
-                8 => crate::wire::value(&mut map, &mut f8, "centicount")?,
-                9 => crate::wire::value(&mut map, &mut f9, "maker_side")?,
-                10 => crate::wire::value(&mut map, &mut f10, "expiration_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            buyer_user_id: crate::wire::required(f0, "buyer_user_id")?,
-            buyer_subtrader_id: f1.flatten(),
-            buyer_subaccount: f2.flatten(),
-            seller_user_id: crate::wire::required(f3, "seller_user_id")?,
-            seller_subtrader_id: f4.flatten(),
-            seller_subaccount: f5.flatten(),
-            market_ticker: crate::wire::required(f6, "market_ticker")?,
-            price_centi_cents: crate::wire::required(f7, "price_centi_cents")?,
-            centicount: crate::wire::required(f8, "centicount")?,
-            maker_side: crate::wire::required(f9, "maker_side")?,
-            expiration_ts: crate::wire::required(f10, "expiration_ts")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ProposeBlockTradeRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ProposeBlockTradeRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ProposeBlockTradeRequest",
-            7 + usize::from(self.buyer_subtrader_id.is_some())
-                + usize::from(self.buyer_subaccount.is_some())
-                + usize::from(self.seller_subtrader_id.is_some())
-                + usize::from(self.seller_subaccount.is_some()),
-        )?;
-        crate::wire::field(&mut o, "buyer_user_id", &self.buyer_user_id)?;
-        crate::wire::optional(&mut o, "buyer_subtrader_id", &self.buyer_subtrader_id)?;
-        crate::wire::optional(&mut o, "buyer_subaccount", &self.buyer_subaccount)?;
-        crate::wire::field(&mut o, "seller_user_id", &self.seller_user_id)?;
-        crate::wire::optional(&mut o, "seller_subtrader_id", &self.seller_subtrader_id)?;
-        crate::wire::optional(&mut o, "seller_subaccount", &self.seller_subaccount)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "price_centi_cents", &self.price_centi_cents)?;
-        crate::wire::field(&mut o, "centicount", &self.centicount)?;
-        crate::wire::field(&mut o, "maker_side", &self.maker_side)?;
-        crate::wire::field(&mut o, "expiration_ts", &self.expiration_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ProposeBlockTradeRequest {
+    buyer_user_id = "buyer_user_id" required,
+    buyer_subtrader_id = "buyer_subtrader_id" optional,
+    buyer_subaccount = "buyer_subaccount" optional,
+    seller_user_id = "seller_user_id" required,
+    seller_subtrader_id = "seller_subtrader_id" optional,
+    seller_subaccount = "seller_subaccount" optional,
+    market_ticker = "market_ticker" required,
+    price_centi_cents = "price_centi_cents" required,
+    centicount = "centicount" required,
+    maker_side = "maker_side" required,
+    expiration_ts = "expiration_ts" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProposeBlockTradeResponse {
     /// The ID of the newly created block trade proposal
     pub block_trade_proposal_id: ::std::string::String,
 }
-impl crate::wire::Object for ProposeBlockTradeResponse {
-    const NAME: &'static str = "ProposeBlockTradeResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "block_trade_proposal_id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "block_trade_proposal_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            block_trade_proposal_id: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ProposeBlockTradeResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ProposeBlockTradeResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "ProposeBlockTradeResponse", 1)?;
-        crate::wire::field(
-            &mut o,
-            "block_trade_proposal_id",
-            &self.block_trade_proposal_id,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ProposeBlockTradeResponse {
+    block_trade_proposal_id = "block_trade_proposal_id" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AcceptBlockTradeProposalRequest {
     /// Subtrader ID to accept as. Provide either this or subaccount, not both.
@@ -578,61 +201,10 @@ pub struct AcceptBlockTradeProposalRequest {
     /// User-managed subaccount number to accept as (0 for primary, 1-63 for numbered subaccounts). Provide either this or subtrader_id, not both.
     pub subaccount: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for AcceptBlockTradeProposalRequest {
-    const NAME: &'static str = "AcceptBlockTradeProposalRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_id" => 0,
-                "subaccount" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "subaccount")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_id: f0.flatten(),
-            subaccount: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AcceptBlockTradeProposalRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AcceptBlockTradeProposalRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "AcceptBlockTradeProposalRequest",
-            usize::from(self.subtrader_id.is_some())
-                + usize::from(self.subaccount.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AcceptBlockTradeProposalRequest {
+    subtrader_id = "subtrader_id" optional,
+    subaccount = "subaccount" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rfq {
     /// UUID of the RFQ. Preserve the exact returned string.
@@ -670,159 +242,24 @@ pub struct Rfq {
     /// Timestamp when the RFQ was last updated
     pub updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl crate::wire::Object for Rfq {
-    const NAME: &'static str = "Rfq";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "creator_id" => 1,
-                "market_ticker" => 2,
-                "contracts_fp" => 3,
-                "target_cost_dollars" => 4,
-                "target_cost_excludes_fees" => 5,
-                "status" => 6,
-                "created_ts" => 7,
-                "mve_collection_ticker" => 8,
-                "mve_selected_legs" => 9,
-                "rest_remainder" => 10,
-                "cancellation_reason" => 11,
-                "creator_user_id" => 12,
-                "creator_subaccount" => 13,
-                "cancelled_ts" => 14,
-                "updated_ts" => 15,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::RfqStatus> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::MveSelectedLeg>>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "creator_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "market_ticker")?,
-                3 => crate::wire::value(&mut map, &mut f3, "contracts_fp")?,
-                4 => crate::wire::value(&mut map, &mut f4, "target_cost_dollars")?,
-                5 => crate::wire::value(&mut map, &mut f5, "target_cost_excludes_fees")?,
-                6 => crate::wire::value(&mut map, &mut f6, "status")?,
-                7 => crate::wire::value(&mut map, &mut f7, "created_ts")?,
-                8 => crate::wire::value(&mut map, &mut f8, "mve_collection_ticker")?,
-                9 => crate::wire::value(&mut map, &mut f9, "mve_selected_legs")?,
-                10 => crate::wire::value(&mut map, &mut f10, "rest_remainder")?,
-                11 => crate::wire::value(&mut map, &mut f11, "cancellation_reason")?,
-                12 => crate::wire::value(&mut map, &mut f12, "creator_user_id")?,
-                13 => crate::wire::value(&mut map, &mut f13, "creator_subaccount")?,
-                14 => crate::wire::value(&mut map, &mut f14, "cancelled_ts")?,
-                15 => crate::wire::value(&mut map, &mut f15, "updated_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            creator_id: f1.unwrap_or_default(),
-            market_ticker: f2.unwrap_or_default(),
-            contracts_fp: f3.unwrap_or_default(),
-            target_cost_dollars: f4.flatten(),
-            target_cost_excludes_fees: f5.flatten(),
-            status: f6.unwrap_or_default(),
-            created_ts: f7.unwrap_or_default(),
-            mve_collection_ticker: f8.flatten(),
-            mve_selected_legs: f9.flatten(),
-            rest_remainder: f10.flatten(),
-            cancellation_reason: f11.flatten(),
-            creator_user_id: f12.flatten(),
-            creator_subaccount: f13.flatten(),
-            cancelled_ts: f14.flatten(),
-            updated_ts: f15.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Rfq {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Rfq {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Rfq",
-            6 + usize::from(self.target_cost_dollars.is_some())
-                + usize::from(self.target_cost_excludes_fees.is_some())
-                + usize::from(self.mve_collection_ticker.is_some())
-                + usize::from(self.mve_selected_legs.is_some())
-                + usize::from(self.rest_remainder.is_some())
-                + usize::from(self.cancellation_reason.is_some())
-                + usize::from(self.creator_user_id.is_some())
-                + usize::from(self.creator_subaccount.is_some())
-                + usize::from(self.cancelled_ts.is_some())
-                + usize::from(self.updated_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "creator_id", &self.creator_id)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "contracts_fp", &self.contracts_fp)?;
-        crate::wire::optional(&mut o, "target_cost_dollars", &self.target_cost_dollars)?;
-        crate::wire::optional(
-            &mut o,
-            "target_cost_excludes_fees",
-            &self.target_cost_excludes_fees,
-        )?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::optional(
-            &mut o,
-            "mve_collection_ticker",
-            &self.mve_collection_ticker,
-        )?;
-        crate::wire::optional(&mut o, "mve_selected_legs", &self.mve_selected_legs)?;
-        crate::wire::optional(&mut o, "rest_remainder", &self.rest_remainder)?;
-        crate::wire::optional(&mut o, "cancellation_reason", &self.cancellation_reason)?;
-        crate::wire::optional(&mut o, "creator_user_id", &self.creator_user_id)?;
-        crate::wire::optional(&mut o, "creator_subaccount", &self.creator_subaccount)?;
-        crate::wire::optional(&mut o, "cancelled_ts", &self.cancelled_ts)?;
-        crate::wire::optional(&mut o, "updated_ts", &self.updated_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Rfq {
+    id = "id" default,
+    creator_id = "creator_id" default,
+    market_ticker = "market_ticker" default,
+    contracts_fp = "contracts_fp" default,
+    target_cost_dollars = "target_cost_dollars" optional,
+    target_cost_excludes_fees = "target_cost_excludes_fees" optional,
+    status = "status" default,
+    created_ts = "created_ts" default,
+    mve_collection_ticker = "mve_collection_ticker" optional,
+    mve_selected_legs = "mve_selected_legs" optional,
+    rest_remainder = "rest_remainder" optional,
+    cancellation_reason = "cancellation_reason" optional,
+    creator_user_id = "creator_user_id" optional,
+    creator_subaccount = "creator_subaccount" optional,
+    cancelled_ts = "cancelled_ts" optional,
+    updated_ts = "updated_ts" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetRfqsResponse {
     /// List of RFQs matching the query criteria
@@ -830,108 +267,18 @@ pub struct GetRfqsResponse {
     /// Cursor for pagination to get the next page of results
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetRfqsResponse {
-    const NAME: &'static str = "GetRfqsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "rfqs" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Rfq>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "rfqs")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            rfqs: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetRfqsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetRfqsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetRfqsResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "rfqs", &self.rfqs)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetRfqsResponse {
+    rfqs = "rfqs" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetRfqResponse {
     /// The details of the requested RFQ
     pub rfq: crate::types::Rfq,
 }
-impl crate::wire::Object for GetRfqResponse {
-    const NAME: &'static str = "GetRfqResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "rfq" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Rfq> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "rfq")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            rfq: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetRfqResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetRfqResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetRfqResponse", 1)?;
-        crate::wire::field(&mut o, "rfq", &self.rfq)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetRfqResponse {
+    rfq = "rfq" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateRfqRequest {
     /// The ticker of the market for which to create an RFQ
@@ -979,171 +326,27 @@ impl CreateRfqRequest {
         }
     }
 }
-impl crate::wire::Object for CreateRfqRequest {
-    const NAME: &'static str = "CreateRfqRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market_ticker" => 0,
-                "contracts" => 1,
-                "contracts_fp" => 2,
-                "target_cost_centi_cents" => 3,
-                "target_cost_dollars" => 4,
-                "target_cost_excludes_fees" => 5,
-                "obscure_creator_id" => 6,
-                "rest_remainder" => 7,
-                "replace_existing" => 8,
-                "subtrader_id" => 9,
-                "subaccount" => 10,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "contracts")?,
-                2 => crate::wire::value(&mut map, &mut f2, "contracts_fp")?,
-                3 => crate::wire::value(&mut map, &mut f3, "target_cost_centi_cents")?,
-                4 => crate::wire::value(&mut map, &mut f4, "target_cost_dollars")?,
-                5 => crate::wire::value(&mut map, &mut f5, "target_cost_excludes_fees")?,
-                6 => crate::wire::value(&mut map, &mut f6, "obscure_creator_id")?,
-                7 => crate::wire::value(&mut map, &mut f7, "rest_remainder")?,
-                8 => crate::wire::value(&mut map, &mut f8, "replace_existing")?,
-                9 => crate::wire::value(&mut map, &mut f9, "subtrader_id")?,
-                10 => crate::wire::value(&mut map, &mut f10, "subaccount")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market_ticker: crate::wire::required(f0, "market_ticker")?,
-            contracts: f1.flatten(),
-            contracts_fp: f2.flatten(),
-            target_cost_centi_cents: f3.flatten(),
-            target_cost_dollars: f4.flatten(),
-            target_cost_excludes_fees: f5.flatten(),
-            obscure_creator_id: f6.flatten(),
-            rest_remainder: crate::wire::required(f7, "rest_remainder")?,
-            replace_existing: f8.flatten(),
-            subtrader_id: f9.flatten(),
-            subaccount: f10.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateRfqRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateRfqRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateRfqRequest",
-            2 + usize::from(self.contracts.is_some())
-                + usize::from(self.contracts_fp.is_some())
-                + usize::from(self.target_cost_centi_cents.is_some())
-                + usize::from(self.target_cost_dollars.is_some())
-                + usize::from(self.target_cost_excludes_fees.is_some())
-                + usize::from(self.obscure_creator_id.is_some())
-                + usize::from(self.replace_existing.is_some())
-                + usize::from(self.subtrader_id.is_some())
-                + usize::from(self.subaccount.is_some()),
-        )?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::optional(&mut o, "contracts", &self.contracts)?;
-        crate::wire::optional(&mut o, "contracts_fp", &self.contracts_fp)?;
-        crate::wire::optional(
-            &mut o,
-            "target_cost_centi_cents",
-            &self.target_cost_centi_cents,
-        )?;
-        crate::wire::optional(&mut o, "target_cost_dollars", &self.target_cost_dollars)?;
-        crate::wire::optional(
-            &mut o,
-            "target_cost_excludes_fees",
-            &self.target_cost_excludes_fees,
-        )?;
-        crate::wire::optional(&mut o, "obscure_creator_id", &self.obscure_creator_id)?;
-        crate::wire::field(&mut o, "rest_remainder", &self.rest_remainder)?;
-        crate::wire::optional(&mut o, "replace_existing", &self.replace_existing)?;
-        crate::wire::optional(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateRfqRequest {
+    market_ticker = "market_ticker" required,
+    contracts = "contracts" optional,
+    contracts_fp = "contracts_fp" optional,
+    target_cost_centi_cents = "target_cost_centi_cents" optional,
+    target_cost_dollars = "target_cost_dollars" optional,
+    target_cost_excludes_fees = "target_cost_excludes_fees" optional,
+    obscure_creator_id = "obscure_creator_id" optional,
+    rest_remainder = "rest_remainder" required,
+    replace_existing = "replace_existing" optional,
+    subtrader_id = "subtrader_id" optional,
+    subaccount = "subaccount" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateRfqResponse {
     /// UUID of the newly created RFQ. Pass it unchanged in subsequent requests.
     pub id: ::std::string::String,
 }
-impl crate::wire::Object for CreateRfqResponse {
-    const NAME: &'static str = "CreateRfqResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { id: f0.unwrap_or_default() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateRfqResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateRfqResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateRfqResponse", 1)?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateRfqResponse {
+    id = "id" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Quote {
     /// UUID of the quote. Preserve the exact returned string.
@@ -1205,254 +408,37 @@ pub struct Quote {
     /// Number of NO contracts offered in the quote (fixed-point)
     pub no_contracts_fp: ::std::option::Option<crate::types::FixedPointCount>,
 }
-impl crate::wire::Object for Quote {
-    const NAME: &'static str = "Quote";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "rfq_id" => 1,
-                "creator_id" => 2,
-                "rfq_creator_id" => 3,
-                "market_ticker" => 4,
-                "contracts_fp" => 5,
-                "yes_bid_dollars" => 6,
-                "no_bid_dollars" => 7,
-                "created_ts" => 8,
-                "updated_ts" => 9,
-                "status" => 10,
-                "accepted_side" => 11,
-                "accepted_ts" => 12,
-                "confirmed_ts" => 13,
-                "executed_ts" => 14,
-                "cancelled_ts" => 15,
-                "rest_remainder" => 16,
-                "post_only" => 17,
-                "cancellation_reason" => 18,
-                "creator_user_id" => 19,
-                "rfq_creator_user_id" => 20,
-                "rfq_target_cost_dollars" => 21,
-                "target_cost_excludes_fees" => 22,
-                "rfq_creator_order_id" => 23,
-                "creator_order_id" => 24,
-                "creator_subaccount" => 25,
-                "rfq_creator_subaccount" => 26,
-                "yes_contracts_fp" => 27,
-                "no_contracts_fp" => 28,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::types::QuoteStatus> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<crate::types::QuoteAcceptedSide>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f28: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "rfq_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "creator_id")?,
-                3 => crate::wire::value(&mut map, &mut f3, "rfq_creator_id")?,
-                4 => crate::wire::value(&mut map, &mut f4, "market_ticker")?,
-                5 => crate::wire::value(&mut map, &mut f5, "contracts_fp")?,
-                6 => crate::wire::value(&mut map, &mut f6, "yes_bid_dollars")?,
-                7 => crate::wire::value(&mut map, &mut f7, "no_bid_dollars")?,
-                8 => crate::wire::value(&mut map, &mut f8, "created_ts")?,
-                9 => crate::wire::value(&mut map, &mut f9, "updated_ts")?,
-                10 => crate::wire::value(&mut map, &mut f10, "status")?,
-                11 => crate::wire::value(&mut map, &mut f11, "accepted_side")?,
-                12 => crate::wire::value(&mut map, &mut f12, "accepted_ts")?,
-                13 => crate::wire::value(&mut map, &mut f13, "confirmed_ts")?,
-                14 => crate::wire::value(&mut map, &mut f14, "executed_ts")?,
-                15 => crate::wire::value(&mut map, &mut f15, "cancelled_ts")?,
-                16 => crate::wire::value(&mut map, &mut f16, "rest_remainder")?,
-                17 => crate::wire::value(&mut map, &mut f17, "post_only")?,
-                18 => crate::wire::value(&mut map, &mut f18, "cancellation_reason")?,
-                19 => crate::wire::value(&mut map, &mut f19, "creator_user_id")?,
-                20 => crate::wire::value(&mut map, &mut f20, "rfq_creator_user_id")?,
-                21 => crate::wire::value(&mut map, &mut f21, "rfq_target_cost_dollars")?,
-                22 => {
-                    crate::wire::value(&mut map, &mut f22, "target_cost_excludes_fees")?
-                }
-                23 => crate::wire::value(&mut map, &mut f23, "rfq_creator_order_id")?,
-                24 => crate::wire::value(&mut map, &mut f24, "creator_order_id")?,
-                25 => crate::wire::value(&mut map, &mut f25, "creator_subaccount")?,
-                26 => crate::wire::value(&mut map, &mut f26, "rfq_creator_subaccount")?,
-                27 => crate::wire::value(&mut map, &mut f27, "yes_contracts_fp")?,
-                28 => crate::wire::value(&mut map, &mut f28, "no_contracts_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            rfq_id: f1.unwrap_or_default(),
-            creator_id: f2.unwrap_or_default(),
-            rfq_creator_id: f3.unwrap_or_default(),
-            market_ticker: f4.unwrap_or_default(),
-            contracts_fp: f5.unwrap_or_default(),
-            yes_bid_dollars: f6.unwrap_or_default(),
-            no_bid_dollars: f7.unwrap_or_default(),
-            created_ts: f8.unwrap_or_default(),
-            updated_ts: f9.unwrap_or_default(),
-            status: f10.unwrap_or_default(),
-            accepted_side: f11.flatten(),
-            accepted_ts: f12.flatten(),
-            confirmed_ts: f13.flatten(),
-            executed_ts: f14.flatten(),
-            cancelled_ts: f15.flatten(),
-            rest_remainder: f16.flatten(),
-            post_only: f17.flatten(),
-            cancellation_reason: f18.flatten(),
-            creator_user_id: f19.flatten(),
-            rfq_creator_user_id: f20.flatten(),
-            rfq_target_cost_dollars: f21.flatten(),
-            target_cost_excludes_fees: f22.flatten(),
-            rfq_creator_order_id: f23.flatten(),
-            creator_order_id: f24.flatten(),
-            creator_subaccount: f25.flatten(),
-            rfq_creator_subaccount: f26.flatten(),
-            yes_contracts_fp: f27.flatten(),
-            no_contracts_fp: f28.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Quote {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Quote {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Quote",
-            11 + usize::from(self.accepted_side.is_some())
-                + usize::from(self.accepted_ts.is_some())
-                + usize::from(self.confirmed_ts.is_some())
-                + usize::from(self.executed_ts.is_some())
-                + usize::from(self.cancelled_ts.is_some())
-                + usize::from(self.rest_remainder.is_some())
-                + usize::from(self.post_only.is_some())
-                + usize::from(self.cancellation_reason.is_some())
-                + usize::from(self.creator_user_id.is_some())
-                + usize::from(self.rfq_creator_user_id.is_some())
-                + usize::from(self.rfq_target_cost_dollars.is_some())
-                + usize::from(self.target_cost_excludes_fees.is_some())
-                + usize::from(self.rfq_creator_order_id.is_some())
-                + usize::from(self.creator_order_id.is_some())
-                + usize::from(self.creator_subaccount.is_some())
-                + usize::from(self.rfq_creator_subaccount.is_some())
-                + usize::from(self.yes_contracts_fp.is_some())
-                + usize::from(self.no_contracts_fp.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "rfq_id", &self.rfq_id)?;
-        crate::wire::field(&mut o, "creator_id", &self.creator_id)?;
-        crate::wire::field(&mut o, "rfq_creator_id", &self.rfq_creator_id)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "contracts_fp", &self.contracts_fp)?;
-        crate::wire::field(&mut o, "yes_bid_dollars", &self.yes_bid_dollars)?;
-        crate::wire::field(&mut o, "no_bid_dollars", &self.no_bid_dollars)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::field(&mut o, "updated_ts", &self.updated_ts)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::optional(&mut o, "accepted_side", &self.accepted_side)?;
-        crate::wire::optional(&mut o, "accepted_ts", &self.accepted_ts)?;
-        crate::wire::optional(&mut o, "confirmed_ts", &self.confirmed_ts)?;
-        crate::wire::optional(&mut o, "executed_ts", &self.executed_ts)?;
-        crate::wire::optional(&mut o, "cancelled_ts", &self.cancelled_ts)?;
-        crate::wire::optional(&mut o, "rest_remainder", &self.rest_remainder)?;
-        crate::wire::optional(&mut o, "post_only", &self.post_only)?;
-        crate::wire::optional(&mut o, "cancellation_reason", &self.cancellation_reason)?;
-        crate::wire::optional(&mut o, "creator_user_id", &self.creator_user_id)?;
-        crate::wire::optional(&mut o, "rfq_creator_user_id", &self.rfq_creator_user_id)?;
-        crate::wire::optional(
-            &mut o,
-            "rfq_target_cost_dollars",
-            &self.rfq_target_cost_dollars,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "target_cost_excludes_fees",
-            &self.target_cost_excludes_fees,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "rfq_creator_order_id",
-            &self.rfq_creator_order_id,
-        )?;
-        crate::wire::optional(&mut o, "creator_order_id", &self.creator_order_id)?;
-        crate::wire::optional(&mut o, "creator_subaccount", &self.creator_subaccount)?;
-        crate::wire::optional(
-            &mut o,
-            "rfq_creator_subaccount",
-            &self.rfq_creator_subaccount,
-        )?;
-        crate::wire::optional(&mut o, "yes_contracts_fp", &self.yes_contracts_fp)?;
-        crate::wire::optional(&mut o, "no_contracts_fp", &self.no_contracts_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Quote {
+    id = "id" default,
+    rfq_id = "rfq_id" default,
+    creator_id = "creator_id" default,
+    rfq_creator_id = "rfq_creator_id" default,
+    market_ticker = "market_ticker" default,
+    contracts_fp = "contracts_fp" default,
+    yes_bid_dollars = "yes_bid_dollars" default,
+    no_bid_dollars = "no_bid_dollars" default,
+    created_ts = "created_ts" default,
+    updated_ts = "updated_ts" default,
+    status = "status" default,
+    accepted_side = "accepted_side" optional,
+    accepted_ts = "accepted_ts" optional,
+    confirmed_ts = "confirmed_ts" optional,
+    executed_ts = "executed_ts" optional,
+    cancelled_ts = "cancelled_ts" optional,
+    rest_remainder = "rest_remainder" optional,
+    post_only = "post_only" optional,
+    cancellation_reason = "cancellation_reason" optional,
+    creator_user_id = "creator_user_id" optional,
+    rfq_creator_user_id = "rfq_creator_user_id" optional,
+    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional,
+    target_cost_excludes_fees = "target_cost_excludes_fees" optional,
+    rfq_creator_order_id = "rfq_creator_order_id" optional,
+    creator_order_id = "creator_order_id" optional,
+    creator_subaccount = "creator_subaccount" optional,
+    rfq_creator_subaccount = "rfq_creator_subaccount" optional,
+    yes_contracts_fp = "yes_contracts_fp" optional,
+    no_contracts_fp = "no_contracts_fp" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetQuotesResponse {
     /// List of quotes matching the query criteria
@@ -1460,108 +446,18 @@ pub struct GetQuotesResponse {
     /// Cursor for pagination to get the next page of results
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetQuotesResponse {
-    const NAME: &'static str = "GetQuotesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "quotes" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Quote>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "quotes")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            quotes: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetQuotesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetQuotesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetQuotesResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "quotes", &self.quotes)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetQuotesResponse {
+    quotes = "quotes" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetQuoteResponse {
     /// The details of the requested quote
     pub quote: crate::types::Quote,
 }
-impl crate::wire::Object for GetQuoteResponse {
-    const NAME: &'static str = "GetQuoteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "quote" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Quote> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "quote")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            quote: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetQuoteResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetQuoteResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetQuoteResponse", 1)?;
-        crate::wire::field(&mut o, "quote", &self.quote)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetQuoteResponse {
+    quote = "quote" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateQuoteRequest {
     /// The UUID of the RFQ to quote on. Pass the RFQ ID unchanged; malformed IDs return HTTP 400.
@@ -1595,125 +491,22 @@ impl CreateQuoteRequest {
         }
     }
 }
-impl crate::wire::Object for CreateQuoteRequest {
-    const NAME: &'static str = "CreateQuoteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "rfq_id" => 0,
-                "yes_bid" => 1,
-                "no_bid" => 2,
-                "rest_remainder" => 3,
-                "post_only" => 4,
-                "subaccount" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "rfq_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "yes_bid")?,
-                2 => crate::wire::value(&mut map, &mut f2, "no_bid")?,
-                3 => crate::wire::value(&mut map, &mut f3, "rest_remainder")?,
-                4 => crate::wire::value(&mut map, &mut f4, "post_only")?,
-                5 => crate::wire::value(&mut map, &mut f5, "subaccount")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            rfq_id: crate::wire::required(f0, "rfq_id")?,
-            yes_bid: crate::wire::required(f1, "yes_bid")?,
-            no_bid: crate::wire::required(f2, "no_bid")?,
-            rest_remainder: crate::wire::required(f3, "rest_remainder")?,
-            post_only: f4.flatten(),
-            subaccount: f5.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateQuoteRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateQuoteRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateQuoteRequest",
-            4 + usize::from(self.post_only.is_some())
-                + usize::from(self.subaccount.is_some()),
-        )?;
-        crate::wire::field(&mut o, "rfq_id", &self.rfq_id)?;
-        crate::wire::field(&mut o, "yes_bid", &self.yes_bid)?;
-        crate::wire::field(&mut o, "no_bid", &self.no_bid)?;
-        crate::wire::field(&mut o, "rest_remainder", &self.rest_remainder)?;
-        crate::wire::optional(&mut o, "post_only", &self.post_only)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateQuoteRequest {
+    rfq_id = "rfq_id" required,
+    yes_bid = "yes_bid" required,
+    no_bid = "no_bid" required,
+    rest_remainder = "rest_remainder" required,
+    post_only = "post_only" optional,
+    subaccount = "subaccount" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateQuoteResponse {
     /// UUID of the newly created quote. Pass it unchanged in subsequent requests.
     pub id: ::std::string::String,
 }
-impl crate::wire::Object for CreateQuoteResponse {
-    const NAME: &'static str = "CreateQuoteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { id: f0.unwrap_or_default() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateQuoteResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateQuoteResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateQuoteResponse", 1)?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateQuoteResponse {
+    id = "id" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcceptQuoteRequest {
     /// The side of the quote to accept (yes or no)
@@ -1725,51 +518,9 @@ impl AcceptQuoteRequest {
         Self { accepted_side }
     }
 }
-impl crate::wire::Object for AcceptQuoteRequest {
-    const NAME: &'static str = "AcceptQuoteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "accepted_side" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            crate::types::AcceptQuoteRequestAcceptedSide,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "accepted_side")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            accepted_side: crate::wire::required(f0, "accepted_side")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AcceptQuoteRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AcceptQuoteRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "AcceptQuoteRequest", 1)?;
-        crate::wire::field(&mut o, "accepted_side", &self.accepted_side)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AcceptQuoteRequest {
+    accepted_side = "accepted_side" required,
+});
 /// The maker side of the trade
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -18,61 +18,11 @@ pub struct GetEventCandlesticksResponse {
     /// Adjusted end timestamp if the requested candlesticks would be larger than maxAggregateCandidates.
     pub adjusted_end_ts: i64,
 }
-impl crate::wire::Object for GetEventCandlesticksResponse {
-    const NAME: &'static str = "GetEventCandlesticksResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market_tickers" => 0,
-                "market_candlesticks" => 1,
-                "adjusted_end_ts" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::vec::Vec<crate::types::MarketCandlestick>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market_tickers")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_candlesticks")?,
-                2 => crate::wire::value(&mut map, &mut f2, "adjusted_end_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market_tickers: f0.unwrap_or_default(),
-            market_candlesticks: f1.unwrap_or_default(),
-            adjusted_end_ts: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventCandlesticksResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventCandlesticksResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetEventCandlesticksResponse", 3)?;
-        crate::wire::field(&mut o, "market_tickers", &self.market_tickers)?;
-        crate::wire::field(&mut o, "market_candlesticks", &self.market_candlesticks)?;
-        crate::wire::field(&mut o, "adjusted_end_ts", &self.adjusted_end_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventCandlesticksResponse {
+    market_tickers = "market_tickers" default,
+    market_candlesticks = "market_candlesticks" default,
+    adjusted_end_ts = "adjusted_end_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventsResponse {
     /// Array of events matching the query criteria.
@@ -82,65 +32,11 @@ pub struct GetEventsResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetEventsResponse {
-    const NAME: &'static str = "GetEventsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "events" => 0,
-                "milestones" => 1,
-                "cursor" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::EventData>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::Milestone>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "events")?,
-                1 => crate::wire::value(&mut map, &mut f1, "milestones")?,
-                2 => crate::wire::value(&mut map, &mut f2, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            events: f0.unwrap_or_default(),
-            milestones: f1.flatten(),
-            cursor: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetEventsResponse",
-            2 + usize::from(self.milestones.is_some()),
-        )?;
-        crate::wire::field(&mut o, "events", &self.events)?;
-        crate::wire::optional(&mut o, "milestones", &self.milestones)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventsResponse {
+    events = "events" default,
+    milestones = "milestones" optional,
+    cursor = "cursor" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMultivariateEventsResponse {
     /// Array of multivariate events matching the query criteria.
@@ -148,54 +44,10 @@ pub struct GetMultivariateEventsResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetMultivariateEventsResponse {
-    const NAME: &'static str = "GetMultivariateEventsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "events" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::EventData>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "events")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            events: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMultivariateEventsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMultivariateEventsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMultivariateEventsResponse", 2)?;
-        crate::wire::field(&mut o, "events", &self.events)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMultivariateEventsResponse {
+    events = "events" default,
+    cursor = "cursor" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventFeeChange {
     /// Unique identifier for this fee change
@@ -211,136 +63,24 @@ pub struct EventFeeChange {
     /// Timestamp when this fee change is scheduled to take effect
     pub scheduled_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::wire::Object for EventFeeChange {
-    const NAME: &'static str = "EventFeeChange";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "event_ticker" => 1,
-                "series_ticker" => 2,
-                "fee_type_override" => 3,
-                "fee_multiplier_override" => 4,
-                "scheduled_ts" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::FeeType>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "event_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "series_ticker")?,
-                3 => crate::wire::value(&mut map, &mut f3, "fee_type_override")?,
-                4 => crate::wire::value(&mut map, &mut f4, "fee_multiplier_override")?,
-                5 => crate::wire::value(&mut map, &mut f5, "scheduled_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            event_ticker: f1.unwrap_or_default(),
-            series_ticker: f2.unwrap_or_default(),
-            fee_type_override: f3.flatten(),
-            fee_multiplier_override: f4.flatten(),
-            scheduled_ts: f5.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EventFeeChange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for EventFeeChange {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "EventFeeChange", 6)?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "series_ticker", &self.series_ticker)?;
-        crate::wire::field(&mut o, "fee_type_override", &self.fee_type_override)?;
-        crate::wire::field(
-            &mut o,
-            "fee_multiplier_override",
-            &self.fee_multiplier_override,
-        )?;
-        crate::wire::field(&mut o, "scheduled_ts", &self.scheduled_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(EventFeeChange {
+    id = "id" default,
+    event_ticker = "event_ticker" default,
+    series_ticker = "series_ticker" default,
+    fee_type_override = "fee_type_override" nullable,
+    fee_multiplier_override = "fee_multiplier_override" nullable,
+    scheduled_ts = "scheduled_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventFeeChangesResponse {
     pub event_fee_changes: ::std::vec::Vec<crate::types::EventFeeChange>,
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetEventFeeChangesResponse {
-    const NAME: &'static str = "GetEventFeeChangesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event_fee_changes" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::EventFeeChange>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event_fee_changes")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event_fee_changes: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventFeeChangesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventFeeChangesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetEventFeeChangesResponse", 2)?;
-        crate::wire::field(&mut o, "event_fee_changes", &self.event_fee_changes)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventFeeChangesResponse {
+    event_fee_changes = "event_fee_changes" default,
+    cursor = "cursor" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventResponse {
     /// Data for the event.
@@ -348,54 +88,10 @@ pub struct GetEventResponse {
     /// Data for the markets in this event. This field is deprecated in favour of the "markets" field inside the event. Which will be filled with the same value if you use the query parameter "with_nested_markets=true".
     pub markets: ::std::vec::Vec<crate::types::Market>,
 }
-impl crate::wire::Object for GetEventResponse {
-    const NAME: &'static str = "GetEventResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event" => 0,
-                "markets" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::EventData> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::types::Market>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event")?,
-                1 => crate::wire::value(&mut map, &mut f1, "markets")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event: f0.unwrap_or_default(),
-            markets: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetEventResponse", 2)?;
-        crate::wire::field(&mut o, "event", &self.event)?;
-        crate::wire::field(&mut o, "markets", &self.markets)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventResponse {
+    event = "event" default,
+    markets = "markets" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketMetadata {
     /// The ticker of the market.
@@ -405,59 +101,11 @@ pub struct MarketMetadata {
     /// The color code for the market.
     pub color_code: ::std::string::String,
 }
-impl crate::wire::Object for MarketMetadata {
-    const NAME: &'static str = "MarketMetadata";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market_ticker" => 0,
-                "image_url" => 1,
-                "color_code" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "image_url")?,
-                2 => crate::wire::value(&mut map, &mut f2, "color_code")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market_ticker: f0.unwrap_or_default(),
-            image_url: f1.unwrap_or_default(),
-            color_code: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MarketMetadata {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MarketMetadata {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MarketMetadata", 3)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "image_url", &self.image_url)?;
-        crate::wire::field(&mut o, "color_code", &self.color_code)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MarketMetadata {
+    market_ticker = "market_ticker" default,
+    image_url = "image_url" default,
+    color_code = "color_code" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventMetadataResponse {
     /// A path to an image that represents this event.
@@ -473,144 +121,22 @@ pub struct GetEventMetadataResponse {
     /// Event scope, based on the competition.
     pub competition_scope: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetEventMetadataResponse {
-    const NAME: &'static str = "GetEventMetadataResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "image_url" => 0,
-                "featured_image_url" => 1,
-                "market_details" => 2,
-                "settlement_sources" => 3,
-                "competition" => 4,
-                "competition_scope" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketMetadata>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::types::SettlementSource>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "image_url")?,
-                1 => crate::wire::value(&mut map, &mut f1, "featured_image_url")?,
-                2 => crate::wire::value(&mut map, &mut f2, "market_details")?,
-                3 => crate::wire::value(&mut map, &mut f3, "settlement_sources")?,
-                4 => crate::wire::value(&mut map, &mut f4, "competition")?,
-                5 => crate::wire::value(&mut map, &mut f5, "competition_scope")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            image_url: f0.unwrap_or_default(),
-            featured_image_url: f1.flatten(),
-            market_details: f2.unwrap_or_default(),
-            settlement_sources: f3.unwrap_or_default(),
-            competition: f4.flatten(),
-            competition_scope: f5.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventMetadataResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventMetadataResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetEventMetadataResponse",
-            3 + usize::from(self.featured_image_url.is_some())
-                + usize::from(self.competition.is_some())
-                + usize::from(self.competition_scope.is_some()),
-        )?;
-        crate::wire::field(&mut o, "image_url", &self.image_url)?;
-        crate::wire::optional(&mut o, "featured_image_url", &self.featured_image_url)?;
-        crate::wire::field(&mut o, "market_details", &self.market_details)?;
-        crate::wire::field(&mut o, "settlement_sources", &self.settlement_sources)?;
-        crate::wire::optional(&mut o, "competition", &self.competition)?;
-        crate::wire::optional(&mut o, "competition_scope", &self.competition_scope)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventMetadataResponse {
+    image_url = "image_url" default,
+    featured_image_url = "featured_image_url" optional,
+    market_details = "market_details" default,
+    settlement_sources = "settlement_sources" default,
+    competition = "competition" optional,
+    competition_scope = "competition_scope" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventForecastPercentilesHistoryResponse {
     /// Array of forecast percentile data points over time.
     pub forecast_history: ::std::vec::Vec<crate::types::ForecastPercentilesPoint>,
 }
-impl crate::wire::Object for GetEventForecastPercentilesHistoryResponse {
-    const NAME: &'static str = "GetEventForecastPercentilesHistoryResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "forecast_history" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ForecastPercentilesPoint>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "forecast_history")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            forecast_history: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventForecastPercentilesHistoryResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventForecastPercentilesHistoryResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetEventForecastPercentilesHistoryResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "forecast_history", &self.forecast_history)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventForecastPercentilesHistoryResponse {
+    forecast_history = "forecast_history" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ForecastPercentilesPoint {
     /// The event ticker this forecast is for.
@@ -622,66 +148,12 @@ pub struct ForecastPercentilesPoint {
     /// Array of forecast values at different percentiles.
     pub percentile_points: ::std::vec::Vec<crate::types::PercentilePoint>,
 }
-impl crate::wire::Object for ForecastPercentilesPoint {
-    const NAME: &'static str = "ForecastPercentilesPoint";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event_ticker" => 0,
-                "end_period_ts" => 1,
-                "period_interval" => 2,
-                "percentile_points" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::types::PercentilePoint>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "end_period_ts")?,
-                2 => crate::wire::value(&mut map, &mut f2, "period_interval")?,
-                3 => crate::wire::value(&mut map, &mut f3, "percentile_points")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event_ticker: f0.unwrap_or_default(),
-            end_period_ts: f1.unwrap_or_default(),
-            period_interval: f2.unwrap_or_default(),
-            percentile_points: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ForecastPercentilesPoint {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ForecastPercentilesPoint {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "ForecastPercentilesPoint", 4)?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "end_period_ts", &self.end_period_ts)?;
-        crate::wire::field(&mut o, "period_interval", &self.period_interval)?;
-        crate::wire::field(&mut o, "percentile_points", &self.percentile_points)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ForecastPercentilesPoint {
+    event_ticker = "event_ticker" default,
+    end_period_ts = "end_period_ts" default,
+    period_interval = "period_interval" default,
+    percentile_points = "percentile_points" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PercentilePoint {
     /// The percentile value (0-9999).
@@ -693,68 +165,12 @@ pub struct PercentilePoint {
     /// The human-readable formatted forecast value.
     pub formatted_forecast: ::std::string::String,
 }
-impl crate::wire::Object for PercentilePoint {
-    const NAME: &'static str = "PercentilePoint";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "percentile" => 0,
-                "raw_numerical_forecast" => 1,
-                "numerical_forecast" => 2,
-                "formatted_forecast" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "percentile")?,
-                1 => crate::wire::value(&mut map, &mut f1, "raw_numerical_forecast")?,
-                2 => crate::wire::value(&mut map, &mut f2, "numerical_forecast")?,
-                3 => crate::wire::value(&mut map, &mut f3, "formatted_forecast")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            percentile: f0.unwrap_or_default(),
-            raw_numerical_forecast: f1.unwrap_or_default(),
-            numerical_forecast: f2.unwrap_or_default(),
-            formatted_forecast: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PercentilePoint {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for PercentilePoint {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "PercentilePoint", 4)?;
-        crate::wire::field(&mut o, "percentile", &self.percentile)?;
-        crate::wire::field(
-            &mut o,
-            "raw_numerical_forecast",
-            &self.raw_numerical_forecast,
-        )?;
-        crate::wire::field(&mut o, "numerical_forecast", &self.numerical_forecast)?;
-        crate::wire::field(&mut o, "formatted_forecast", &self.formatted_forecast)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(PercentilePoint {
+    percentile = "percentile" default,
+    raw_numerical_forecast = "raw_numerical_forecast" default,
+    numerical_forecast = "numerical_forecast" default,
+    formatted_forecast = "formatted_forecast" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventData {
     /// Unique identifier for this event.
@@ -795,159 +211,24 @@ pub struct EventData {
     pub fee_multiplier_override: ::std::option::Option<f64>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for EventData {
-    const NAME: &'static str = "EventData";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event_ticker" => 0,
-                "series_ticker" => 1,
-                "sub_title" => 2,
-                "title" => 3,
-                "collateral_return_type" => 4,
-                "mutually_exclusive" => 5,
-                "category" => 6,
-                "strike_date" => 7,
-                "strike_period" => 8,
-                "markets" => 9,
-                "product_metadata" => 10,
-                "settlement_sources" => 11,
-                "last_updated_ts" => 12,
-                "fee_type_override" => 13,
-                "fee_multiplier_override" => 14,
-                "exchange_index" => 15,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::Market>>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::SettlementSource>>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "series_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "sub_title")?,
-                3 => crate::wire::value(&mut map, &mut f3, "title")?,
-                4 => crate::wire::value(&mut map, &mut f4, "collateral_return_type")?,
-                5 => crate::wire::value(&mut map, &mut f5, "mutually_exclusive")?,
-                6 => crate::wire::value(&mut map, &mut f6, "category")?,
-                7 => crate::wire::value(&mut map, &mut f7, "strike_date")?,
-                8 => crate::wire::value(&mut map, &mut f8, "strike_period")?,
-                9 => crate::wire::value(&mut map, &mut f9, "markets")?,
-                10 => crate::wire::value(&mut map, &mut f10, "product_metadata")?,
-                11 => crate::wire::value(&mut map, &mut f11, "settlement_sources")?,
-                12 => crate::wire::value(&mut map, &mut f12, "last_updated_ts")?,
-                13 => crate::wire::value(&mut map, &mut f13, "fee_type_override")?,
-                14 => crate::wire::value(&mut map, &mut f14, "fee_multiplier_override")?,
-                15 => crate::wire::value(&mut map, &mut f15, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event_ticker: f0.unwrap_or_default(),
-            series_ticker: f1.unwrap_or_default(),
-            sub_title: f2.unwrap_or_default(),
-            title: f3.unwrap_or_default(),
-            collateral_return_type: f4.unwrap_or_default(),
-            mutually_exclusive: f5.unwrap_or_default(),
-            category: f6.flatten(),
-            strike_date: f7.flatten(),
-            strike_period: f8.flatten(),
-            markets: f9.flatten(),
-            product_metadata: f10.flatten(),
-            settlement_sources: f11.flatten(),
-            last_updated_ts: f12.flatten(),
-            fee_type_override: f13.flatten(),
-            fee_multiplier_override: f14.flatten(),
-            exchange_index: f15.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EventData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for EventData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "EventData",
-            8 + usize::from(self.category.is_some())
-                + usize::from(self.strike_date.is_some())
-                + usize::from(self.strike_period.is_some())
-                + usize::from(self.markets.is_some())
-                + usize::from(self.product_metadata.is_some())
-                + usize::from(self.last_updated_ts.is_some())
-                + usize::from(self.fee_type_override.is_some())
-                + usize::from(self.fee_multiplier_override.is_some()),
-        )?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "series_ticker", &self.series_ticker)?;
-        crate::wire::field(&mut o, "sub_title", &self.sub_title)?;
-        crate::wire::field(&mut o, "title", &self.title)?;
-        crate::wire::field(
-            &mut o,
-            "collateral_return_type",
-            &self.collateral_return_type,
-        )?;
-        crate::wire::field(&mut o, "mutually_exclusive", &self.mutually_exclusive)?;
-        crate::wire::optional(&mut o, "category", &self.category)?;
-        crate::wire::optional(&mut o, "strike_date", &self.strike_date)?;
-        crate::wire::optional(&mut o, "strike_period", &self.strike_period)?;
-        crate::wire::optional(&mut o, "markets", &self.markets)?;
-        crate::wire::optional(&mut o, "product_metadata", &self.product_metadata)?;
-        crate::wire::field(&mut o, "settlement_sources", &self.settlement_sources)?;
-        crate::wire::optional(&mut o, "last_updated_ts", &self.last_updated_ts)?;
-        crate::wire::optional(&mut o, "fee_type_override", &self.fee_type_override)?;
-        crate::wire::optional(
-            &mut o,
-            "fee_multiplier_override",
-            &self.fee_multiplier_override,
-        )?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(EventData {
+    event_ticker = "event_ticker" default,
+    series_ticker = "series_ticker" default,
+    sub_title = "sub_title" default,
+    title = "title" default,
+    collateral_return_type = "collateral_return_type" default,
+    mutually_exclusive = "mutually_exclusive" default,
+    category = "category" optional,
+    strike_date = "strike_date" optional,
+    strike_period = "strike_period" optional,
+    markets = "markets" optional,
+    product_metadata = "product_metadata" optional,
+    settlement_sources = "settlement_sources" nullable,
+    last_updated_ts = "last_updated_ts" optional,
+    fee_type_override = "fee_type_override" optional,
+    fee_multiplier_override = "fee_multiplier_override" optional,
+    exchange_index = "exchange_index" nullable,
+});
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetMarketCandlesticksByEventPeriodInterval {

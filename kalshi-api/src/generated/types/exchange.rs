@@ -24,103 +24,13 @@ pub struct ExchangeStatus {
         ::std::vec::Vec<crate::types::ExchangeIndexStatus>,
     >,
 }
-impl crate::wire::Object for ExchangeStatus {
-    const NAME: &'static str = "ExchangeStatus";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_active" => 0,
-                "trading_active" => 1,
-                "intra_exchange_transfers_active" => 2,
-                "exchange_estimated_resume_time" => 3,
-                "exchange_index_statuses" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::ExchangeIndexStatus>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_active")?,
-                1 => crate::wire::value(&mut map, &mut f1, "trading_active")?,
-                2 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f2,
-                        "intra_exchange_transfers_active",
-                    )?
-                }
-                3 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f3,
-                        "exchange_estimated_resume_time",
-                    )?
-                }
-                4 => crate::wire::value(&mut map, &mut f4, "exchange_index_statuses")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_active: f0.unwrap_or_default(),
-            trading_active: f1.unwrap_or_default(),
-            intra_exchange_transfers_active: f2.flatten(),
-            exchange_estimated_resume_time: f3.flatten(),
-            exchange_index_statuses: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ExchangeStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ExchangeStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ExchangeStatus",
-            2 + usize::from(self.intra_exchange_transfers_active.is_some())
-                + usize::from(self.exchange_estimated_resume_time.is_some())
-                + usize::from(self.exchange_index_statuses.is_some()),
-        )?;
-        crate::wire::field(&mut o, "exchange_active", &self.exchange_active)?;
-        crate::wire::field(&mut o, "trading_active", &self.trading_active)?;
-        crate::wire::optional(
-            &mut o,
-            "intra_exchange_transfers_active",
-            &self.intra_exchange_transfers_active,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "exchange_estimated_resume_time",
-            &self.exchange_estimated_resume_time,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "exchange_index_statuses",
-            &self.exchange_index_statuses,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ExchangeStatus {
+    exchange_active = "exchange_active" default,
+    trading_active = "trading_active" default,
+    intra_exchange_transfers_active = "intra_exchange_transfers_active" optional,
+    exchange_estimated_resume_time = "exchange_estimated_resume_time" optional,
+    exchange_index_statuses = "exchange_index_statuses" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeIndexStatus {
     pub exchange_index: crate::types::ExchangeIndex,
@@ -133,126 +43,20 @@ pub struct ExchangeIndexStatus {
     /// True if intra-exchange transfers are currently permitted on this exchange index. False when transfers are temporarily blocked.
     pub intra_exchange_transfers_active: bool,
 }
-impl crate::wire::Object for ExchangeIndexStatus {
-    const NAME: &'static str = "ExchangeIndexStatus";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_index" => 0,
-                "description" => 1,
-                "exchange_active" => 2,
-                "trading_active" => 3,
-                "intra_exchange_transfers_active" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
-                1 => crate::wire::value(&mut map, &mut f1, "description")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_active")?,
-                3 => crate::wire::value(&mut map, &mut f3, "trading_active")?,
-                4 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f4,
-                        "intra_exchange_transfers_active",
-                    )?
-                }
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_index: f0.unwrap_or_default(),
-            description: f1.unwrap_or_default(),
-            exchange_active: f2.unwrap_or_default(),
-            trading_active: f3.unwrap_or_default(),
-            intra_exchange_transfers_active: f4.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ExchangeIndexStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ExchangeIndexStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "ExchangeIndexStatus", 5)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "description", &self.description)?;
-        crate::wire::field(&mut o, "exchange_active", &self.exchange_active)?;
-        crate::wire::field(&mut o, "trading_active", &self.trading_active)?;
-        crate::wire::field(
-            &mut o,
-            "intra_exchange_transfers_active",
-            &self.intra_exchange_transfers_active,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ExchangeIndexStatus {
+    exchange_index = "exchange_index" default,
+    description = "description" default,
+    exchange_active = "exchange_active" default,
+    trading_active = "trading_active" default,
+    intra_exchange_transfers_active = "intra_exchange_transfers_active" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetExchangeScheduleResponse {
     pub schedule: crate::types::Schedule,
 }
-impl crate::wire::Object for GetExchangeScheduleResponse {
-    const NAME: &'static str = "GetExchangeScheduleResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "schedule" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Schedule> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "schedule")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            schedule: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetExchangeScheduleResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetExchangeScheduleResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetExchangeScheduleResponse", 1)?;
-        crate::wire::field(&mut o, "schedule", &self.schedule)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetExchangeScheduleResponse {
+    schedule = "schedule" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Schedule {
     /// The standard operating hours of the exchange. All times are expressed in ET. Outside of these times trading will be unavailable.
@@ -260,58 +64,10 @@ pub struct Schedule {
     /// Scheduled maintenance windows, during which the exchange may be unavailable.
     pub maintenance_windows: ::std::vec::Vec<crate::types::MaintenanceWindow>,
 }
-impl crate::wire::Object for Schedule {
-    const NAME: &'static str = "Schedule";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "standard_hours" => 0,
-                "maintenance_windows" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::WeeklySchedule>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MaintenanceWindow>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "standard_hours")?,
-                1 => crate::wire::value(&mut map, &mut f1, "maintenance_windows")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            standard_hours: f0.unwrap_or_default(),
-            maintenance_windows: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Schedule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Schedule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "Schedule", 2)?;
-        crate::wire::field(&mut o, "standard_hours", &self.standard_hours)?;
-        crate::wire::field(&mut o, "maintenance_windows", &self.maintenance_windows)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Schedule {
+    standard_hours = "standard_hours" default,
+    maintenance_windows = "maintenance_windows" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeeklySchedule {
     /// Start date and time for when this weekly schedule is effective.
@@ -333,103 +89,17 @@ pub struct WeeklySchedule {
     /// Trading hours for Sunday. May contain multiple sessions.
     pub sunday: ::std::vec::Vec<crate::types::DailySchedule>,
 }
-impl crate::wire::Object for WeeklySchedule {
-    const NAME: &'static str = "WeeklySchedule";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "start_time" => 0,
-                "end_time" => 1,
-                "monday" => 2,
-                "tuesday" => 3,
-                "wednesday" => 4,
-                "thursday" => 5,
-                "friday" => 6,
-                "saturday" => 7,
-                "sunday" => 8,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::vec::Vec<crate::types::DailySchedule>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "start_time")?,
-                1 => crate::wire::value(&mut map, &mut f1, "end_time")?,
-                2 => crate::wire::value(&mut map, &mut f2, "monday")?,
-                3 => crate::wire::value(&mut map, &mut f3, "tuesday")?,
-                4 => crate::wire::value(&mut map, &mut f4, "wednesday")?,
-                5 => crate::wire::value(&mut map, &mut f5, "thursday")?,
-                6 => crate::wire::value(&mut map, &mut f6, "friday")?,
-                7 => crate::wire::value(&mut map, &mut f7, "saturday")?,
-                8 => crate::wire::value(&mut map, &mut f8, "sunday")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            start_time: f0.unwrap_or_default(),
-            end_time: f1.unwrap_or_default(),
-            monday: f2.unwrap_or_default(),
-            tuesday: f3.unwrap_or_default(),
-            wednesday: f4.unwrap_or_default(),
-            thursday: f5.unwrap_or_default(),
-            friday: f6.unwrap_or_default(),
-            saturday: f7.unwrap_or_default(),
-            sunday: f8.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WeeklySchedule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for WeeklySchedule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "WeeklySchedule", 9)?;
-        crate::wire::field(&mut o, "start_time", &self.start_time)?;
-        crate::wire::field(&mut o, "end_time", &self.end_time)?;
-        crate::wire::field(&mut o, "monday", &self.monday)?;
-        crate::wire::field(&mut o, "tuesday", &self.tuesday)?;
-        crate::wire::field(&mut o, "wednesday", &self.wednesday)?;
-        crate::wire::field(&mut o, "thursday", &self.thursday)?;
-        crate::wire::field(&mut o, "friday", &self.friday)?;
-        crate::wire::field(&mut o, "saturday", &self.saturday)?;
-        crate::wire::field(&mut o, "sunday", &self.sunday)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(WeeklySchedule {
+    start_time = "start_time" default,
+    end_time = "end_time" default,
+    monday = "monday" default,
+    tuesday = "tuesday" default,
+    wednesday = "wednesday" default,
+    thursday = "thursday" default,
+    friday = "friday" default,
+    saturday = "saturday" default,
+    sunday = "sunday" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DailySchedule {
     /// Opening time in ET (Eastern Time) format HH:MM.
@@ -437,54 +107,10 @@ pub struct DailySchedule {
     /// Closing time in ET (Eastern Time) format HH:MM.
     pub close_time: ::std::string::String,
 }
-impl crate::wire::Object for DailySchedule {
-    const NAME: &'static str = "DailySchedule";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "open_time" => 0,
-                "close_time" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "open_time")?,
-                1 => crate::wire::value(&mut map, &mut f1, "close_time")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            open_time: f0.unwrap_or_default(),
-            close_time: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DailySchedule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for DailySchedule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "DailySchedule", 2)?;
-        crate::wire::field(&mut o, "open_time", &self.open_time)?;
-        crate::wire::field(&mut o, "close_time", &self.close_time)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(DailySchedule {
+    open_time = "open_time" default,
+    close_time = "close_time" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MaintenanceWindow {
     /// Start date and time of the maintenance window.
@@ -492,102 +118,18 @@ pub struct MaintenanceWindow {
     /// End date and time of the maintenance window.
     pub end_datetime: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::wire::Object for MaintenanceWindow {
-    const NAME: &'static str = "MaintenanceWindow";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "start_datetime" => 0,
-                "end_datetime" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "start_datetime")?,
-                1 => crate::wire::value(&mut map, &mut f1, "end_datetime")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            start_datetime: f0.unwrap_or_default(),
-            end_datetime: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MaintenanceWindow {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MaintenanceWindow {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MaintenanceWindow", 2)?;
-        crate::wire::field(&mut o, "start_datetime", &self.start_datetime)?;
-        crate::wire::field(&mut o, "end_datetime", &self.end_datetime)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MaintenanceWindow {
+    start_datetime = "start_datetime" default,
+    end_datetime = "end_datetime" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetUserDataTimestampResponse {
     /// Timestamp when user data was last updated.
     pub as_of_time: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::wire::Object for GetUserDataTimestampResponse {
-    const NAME: &'static str = "GetUserDataTimestampResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "as_of_time" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "as_of_time")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            as_of_time: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetUserDataTimestampResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetUserDataTimestampResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetUserDataTimestampResponse", 1)?;
-        crate::wire::field(&mut o, "as_of_time", &self.as_of_time)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetUserDataTimestampResponse {
+    as_of_time = "as_of_time" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SeriesFeeChange {
     /// Unique identifier for this fee change
@@ -601,119 +143,17 @@ pub struct SeriesFeeChange {
     /// Timestamp when this fee change is scheduled to take effect
     pub scheduled_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::wire::Object for SeriesFeeChange {
-    const NAME: &'static str = "SeriesFeeChange";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "series_ticker" => 1,
-                "fee_type" => 2,
-                "fee_multiplier" => 3,
-                "scheduled_ts" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FeeType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "series_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "fee_type")?,
-                3 => crate::wire::value(&mut map, &mut f3, "fee_multiplier")?,
-                4 => crate::wire::value(&mut map, &mut f4, "scheduled_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            series_ticker: f1.unwrap_or_default(),
-            fee_type: f2.unwrap_or_default(),
-            fee_multiplier: f3.unwrap_or_default(),
-            scheduled_ts: f4.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SeriesFeeChange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SeriesFeeChange {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "SeriesFeeChange", 5)?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "series_ticker", &self.series_ticker)?;
-        crate::wire::field(&mut o, "fee_type", &self.fee_type)?;
-        crate::wire::field(&mut o, "fee_multiplier", &self.fee_multiplier)?;
-        crate::wire::field(&mut o, "scheduled_ts", &self.scheduled_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SeriesFeeChange {
+    id = "id" default,
+    series_ticker = "series_ticker" default,
+    fee_type = "fee_type" default,
+    fee_multiplier = "fee_multiplier" default,
+    scheduled_ts = "scheduled_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesFeeChangesResponse {
     pub series_fee_change_arr: ::std::vec::Vec<crate::types::SeriesFeeChange>,
 }
-impl crate::wire::Object for GetSeriesFeeChangesResponse {
-    const NAME: &'static str = "GetSeriesFeeChangesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "series_fee_change_arr" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::SeriesFeeChange>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "series_fee_change_arr")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            series_fee_change_arr: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSeriesFeeChangesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSeriesFeeChangesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetSeriesFeeChangesResponse", 1)?;
-        crate::wire::field(
-            &mut o,
-            "series_fee_change_arr",
-            &self.series_fee_change_arr,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSeriesFeeChangesResponse {
+    series_fee_change_arr = "series_fee_change_arr" default,
+});

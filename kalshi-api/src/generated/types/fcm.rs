@@ -35,186 +35,30 @@ pub struct FcmFill {
     /// Taker fee in dollars when owned by the FCM.
     pub taker_fee_cost: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-impl crate::wire::Object for FcmFill {
-    const NAME: &'static str = "FcmFill";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "fill_id" => 0,
-                "exchange_index" => 1,
-                "ticker" => 2,
-                "taker_outcome_side" => 3,
-                "count_fp" => 4,
-                "yes_price_dollars" => 5,
-                "created_time" => 6,
-                "maker_order_id" => 7,
-                "maker_subtrader_id" => 8,
-                "maker_fee_cost" => 9,
-                "taker_order_id" => 10,
-                "taker_subtrader_id" => 11,
-                "taker_fee_cost" => 12,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::OutcomeSide> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "fill_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
-                2 => crate::wire::value(&mut map, &mut f2, "ticker")?,
-                3 => crate::wire::value(&mut map, &mut f3, "taker_outcome_side")?,
-                4 => crate::wire::value(&mut map, &mut f4, "count_fp")?,
-                5 => crate::wire::value(&mut map, &mut f5, "yes_price_dollars")?,
-                6 => crate::wire::value(&mut map, &mut f6, "created_time")?,
-                7 => crate::wire::value(&mut map, &mut f7, "maker_order_id")?,
-                8 => crate::wire::value(&mut map, &mut f8, "maker_subtrader_id")?,
-                9 => crate::wire::value(&mut map, &mut f9, "maker_fee_cost")?,
-                10 => crate::wire::value(&mut map, &mut f10, "taker_order_id")?,
-                11 => crate::wire::value(&mut map, &mut f11, "taker_subtrader_id")?,
-                12 => crate::wire::value(&mut map, &mut f12, "taker_fee_cost")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            fill_id: f0.unwrap_or_default(),
-            exchange_index: f1.unwrap_or_default(),
-            ticker: f2.unwrap_or_default(),
-            taker_outcome_side: f3.unwrap_or_default(),
-            count_fp: f4.unwrap_or_default(),
-            yes_price_dollars: f5.unwrap_or_default(),
-            created_time: f6.flatten(),
-            maker_order_id: f7.flatten(),
-            maker_subtrader_id: f8.flatten(),
-            maker_fee_cost: f9.flatten(),
-            taker_order_id: f10.flatten(),
-            taker_subtrader_id: f11.flatten(),
-            taker_fee_cost: f12.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FcmFill {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for FcmFill {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "FcmFill",
-            6 + usize::from(self.created_time.is_some())
-                + usize::from(self.maker_order_id.is_some())
-                + usize::from(self.maker_subtrader_id.is_some())
-                + usize::from(self.maker_fee_cost.is_some())
-                + usize::from(self.taker_order_id.is_some())
-                + usize::from(self.taker_subtrader_id.is_some())
-                + usize::from(self.taker_fee_cost.is_some()),
-        )?;
-        crate::wire::field(&mut o, "fill_id", &self.fill_id)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "taker_outcome_side", &self.taker_outcome_side)?;
-        crate::wire::field(&mut o, "count_fp", &self.count_fp)?;
-        crate::wire::field(&mut o, "yes_price_dollars", &self.yes_price_dollars)?;
-        crate::wire::optional(&mut o, "created_time", &self.created_time)?;
-        crate::wire::optional(&mut o, "maker_order_id", &self.maker_order_id)?;
-        crate::wire::optional(&mut o, "maker_subtrader_id", &self.maker_subtrader_id)?;
-        crate::wire::optional(&mut o, "maker_fee_cost", &self.maker_fee_cost)?;
-        crate::wire::optional(&mut o, "taker_order_id", &self.taker_order_id)?;
-        crate::wire::optional(&mut o, "taker_subtrader_id", &self.taker_subtrader_id)?;
-        crate::wire::optional(&mut o, "taker_fee_cost", &self.taker_fee_cost)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(FcmFill {
+    fill_id = "fill_id" default,
+    exchange_index = "exchange_index" default,
+    ticker = "ticker" default,
+    taker_outcome_side = "taker_outcome_side" default,
+    count_fp = "count_fp" default,
+    yes_price_dollars = "yes_price_dollars" default,
+    created_time = "created_time" optional,
+    maker_order_id = "maker_order_id" optional,
+    maker_subtrader_id = "maker_subtrader_id" optional,
+    maker_fee_cost = "maker_fee_cost" optional,
+    taker_order_id = "taker_order_id" optional,
+    taker_subtrader_id = "taker_subtrader_id" optional,
+    taker_fee_cost = "taker_fee_cost" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFcmFillsResponse {
     pub fills: ::std::vec::Vec<crate::types::FcmFill>,
     pub cursor: ::std::string::String,
 }
-impl crate::wire::Object for GetFcmFillsResponse {
-    const NAME: &'static str = "GetFcmFillsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "fills" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::FcmFill>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "fills")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            fills: f0.unwrap_or_default(),
-            cursor: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetFcmFillsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetFcmFillsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetFcmFillsResponse", 2)?;
-        crate::wire::field(&mut o, "fills", &self.fills)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetFcmFillsResponse {
+    fills = "fills" default,
+    cursor = "cursor" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FcmSubtrader {
     /// Full subtrader identifier owned by the authenticated FCM.
@@ -228,116 +72,20 @@ pub struct FcmSubtrader {
     /// Whether a configured per-subtrader block is awaiting engine application.
     pub propagation_pending: bool,
 }
-impl crate::wire::Object for FcmSubtrader {
-    const NAME: &'static str = "FcmSubtrader";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_id" => 0,
-                "exchange_indices" => 1,
-                "trading_blocked" => 2,
-                "fcm_trading_blocked" => 3,
-                "propagation_pending" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i32>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "exchange_indices")?,
-                2 => crate::wire::value(&mut map, &mut f2, "trading_blocked")?,
-                3 => crate::wire::value(&mut map, &mut f3, "fcm_trading_blocked")?,
-                4 => crate::wire::value(&mut map, &mut f4, "propagation_pending")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_id: f0.unwrap_or_default(),
-            exchange_indices: f1.unwrap_or_default(),
-            trading_blocked: f2.unwrap_or_default(),
-            fcm_trading_blocked: f3.unwrap_or_default(),
-            propagation_pending: f4.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FcmSubtrader {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for FcmSubtrader {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "FcmSubtrader", 5)?;
-        crate::wire::field(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::field(&mut o, "exchange_indices", &self.exchange_indices)?;
-        crate::wire::field(&mut o, "trading_blocked", &self.trading_blocked)?;
-        crate::wire::field(&mut o, "fcm_trading_blocked", &self.fcm_trading_blocked)?;
-        crate::wire::field(&mut o, "propagation_pending", &self.propagation_pending)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(FcmSubtrader {
+    subtrader_id = "subtrader_id" default,
+    exchange_indices = "exchange_indices" default,
+    trading_blocked = "trading_blocked" default,
+    fcm_trading_blocked = "fcm_trading_blocked" default,
+    propagation_pending = "propagation_pending" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListFcmSubtradersResponse {
     pub subtraders: ::std::vec::Vec<crate::types::FcmSubtrader>,
 }
-impl crate::wire::Object for ListFcmSubtradersResponse {
-    const NAME: &'static str = "ListFcmSubtradersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtraders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::FcmSubtrader>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtraders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtraders: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ListFcmSubtradersResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ListFcmSubtradersResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "ListFcmSubtradersResponse", 1)?;
-        crate::wire::field(&mut o, "subtraders", &self.subtraders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ListFcmSubtradersResponse {
+    subtraders = "subtraders" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateFcmSubtraderRequest {
     /// Suffix for the new subtrader, 1-16 case-sensitive ASCII alphanumeric characters (\[A-Za-z0-9\]). The full subtrader id becomes {your_account_id}_{suffix}.
@@ -353,97 +101,17 @@ impl CreateFcmSubtraderRequest {
         }
     }
 }
-impl crate::wire::Object for CreateFcmSubtraderRequest {
-    const NAME: &'static str = "CreateFcmSubtraderRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_suffix" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_suffix")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_suffix: crate::wire::required(f0, "subtrader_suffix")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateFcmSubtraderRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateFcmSubtraderRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateFcmSubtraderRequest", 1)?;
-        crate::wire::field(&mut o, "subtrader_suffix", &self.subtrader_suffix)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateFcmSubtraderRequest {
+    subtrader_suffix = "subtrader_suffix" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateFcmSubtraderResponse {
     /// The full id of the created subtrader.
     pub subtrader_id: ::std::string::String,
 }
-impl crate::wire::Object for CreateFcmSubtraderResponse {
-    const NAME: &'static str = "CreateFcmSubtraderResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_id: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateFcmSubtraderResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateFcmSubtraderResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateFcmSubtraderResponse", 1)?;
-        crate::wire::field(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateFcmSubtraderResponse {
+    subtrader_id = "subtrader_id" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFcmEventContractDailyCapResponse {
     pub subtrader_id: ::std::string::String,
@@ -454,86 +122,14 @@ pub struct GetFcmEventContractDailyCapResponse {
     /// The New York calendar date the executed utilization applies to. Executed utilization resets at midnight New York time; resting and pending reservations persist while their orders remain open.
     pub cap_date: ::std::string::String,
 }
-impl crate::wire::Object for GetFcmEventContractDailyCapResponse {
-    const NAME: &'static str = "GetFcmEventContractDailyCapResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_id" => 0,
-                "limit" => 1,
-                "executed_utilization" => 2,
-                "resting_order_utilization" => 3,
-                "pending_order_utilization" => 4,
-                "cap_date" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "limit")?,
-                2 => crate::wire::value(&mut map, &mut f2, "executed_utilization")?,
-                3 => crate::wire::value(&mut map, &mut f3, "resting_order_utilization")?,
-                4 => crate::wire::value(&mut map, &mut f4, "pending_order_utilization")?,
-                5 => crate::wire::value(&mut map, &mut f5, "cap_date")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_id: f0.unwrap_or_default(),
-            limit: f1.unwrap_or_default(),
-            executed_utilization: f2.unwrap_or_default(),
-            resting_order_utilization: f3.unwrap_or_default(),
-            pending_order_utilization: f4.unwrap_or_default(),
-            cap_date: f5.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetFcmEventContractDailyCapResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetFcmEventContractDailyCapResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetFcmEventContractDailyCapResponse",
-            6,
-        )?;
-        crate::wire::field(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::field(&mut o, "limit", &self.limit)?;
-        crate::wire::field(&mut o, "executed_utilization", &self.executed_utilization)?;
-        crate::wire::field(
-            &mut o,
-            "resting_order_utilization",
-            &self.resting_order_utilization,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "pending_order_utilization",
-            &self.pending_order_utilization,
-        )?;
-        crate::wire::field(&mut o, "cap_date", &self.cap_date)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetFcmEventContractDailyCapResponse {
+    subtrader_id = "subtrader_id" default,
+    limit = "limit" default,
+    executed_utilization = "executed_utilization" default,
+    resting_order_utilization = "resting_order_utilization" default,
+    pending_order_utilization = "pending_order_utilization" default,
+    cap_date = "cap_date" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFcmEventContractDailyCapRequest {
     /// The subtrader whose daily cap should be set. Must belong to the requesting FCM.
@@ -552,110 +148,18 @@ impl UpdateFcmEventContractDailyCapRequest {
         }
     }
 }
-impl crate::wire::Object for UpdateFcmEventContractDailyCapRequest {
-    const NAME: &'static str = "UpdateFcmEventContractDailyCapRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_id" => 0,
-                "limit" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "limit")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_id: crate::wire::required(f0, "subtrader_id")?,
-            limit: crate::wire::required(f1, "limit")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateFcmEventContractDailyCapRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for UpdateFcmEventContractDailyCapRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "UpdateFcmEventContractDailyCapRequest",
-            2,
-        )?;
-        crate::wire::field(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::field(&mut o, "limit", &self.limit)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(UpdateFcmEventContractDailyCapRequest {
+    subtrader_id = "subtrader_id" required,
+    limit = "limit" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFcmSubtraderBlockedCategoriesResponse {
     /// The event categories blocked for the subtrader, sorted ascending. Empty when no categories are blocked.
     pub categories: ::std::vec::Vec<::std::string::String>,
 }
-impl crate::wire::Object for GetFcmSubtraderBlockedCategoriesResponse {
-    const NAME: &'static str = "GetFcmSubtraderBlockedCategoriesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "categories" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "categories")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            categories: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetFcmSubtraderBlockedCategoriesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetFcmSubtraderBlockedCategoriesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetFcmSubtraderBlockedCategoriesResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "categories", &self.categories)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetFcmSubtraderBlockedCategoriesResponse {
+    categories = "categories" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFcmSubtraderBlockedCategoriesRequest {
     /// The subtrader whose blocked categories should be updated. Must belong to the requesting FCM.
@@ -679,115 +183,19 @@ impl UpdateFcmSubtraderBlockedCategoriesRequest {
         }
     }
 }
-impl crate::wire::Object for UpdateFcmSubtraderBlockedCategoriesRequest {
-    const NAME: &'static str = "UpdateFcmSubtraderBlockedCategoriesRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subtrader_id" => 0,
-                "category" => 1,
-                "blocked" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subtrader_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "category")?,
-                2 => crate::wire::value(&mut map, &mut f2, "blocked")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subtrader_id: crate::wire::required(f0, "subtrader_id")?,
-            category: crate::wire::required(f1, "category")?,
-            blocked: crate::wire::required(f2, "blocked")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateFcmSubtraderBlockedCategoriesRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for UpdateFcmSubtraderBlockedCategoriesRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "UpdateFcmSubtraderBlockedCategoriesRequest",
-            3,
-        )?;
-        crate::wire::field(&mut o, "subtrader_id", &self.subtrader_id)?;
-        crate::wire::field(&mut o, "category", &self.category)?;
-        crate::wire::field(&mut o, "blocked", &self.blocked)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(UpdateFcmSubtraderBlockedCategoriesRequest {
+    subtrader_id = "subtrader_id" required,
+    category = "category" required,
+    blocked = "blocked" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateFcmSubtraderBlockedCategoriesResponse {
     /// The subtrader's full resulting blocked set, sorted ascending.
     pub categories: ::std::vec::Vec<::std::string::String>,
 }
-impl crate::wire::Object for UpdateFcmSubtraderBlockedCategoriesResponse {
-    const NAME: &'static str = "UpdateFcmSubtraderBlockedCategoriesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "categories" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "categories")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            categories: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateFcmSubtraderBlockedCategoriesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for UpdateFcmSubtraderBlockedCategoriesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "UpdateFcmSubtraderBlockedCategoriesResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "categories", &self.categories)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(UpdateFcmSubtraderBlockedCategoriesResponse {
+    categories = "categories" default,
+});
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetFcmOrdersStatus {

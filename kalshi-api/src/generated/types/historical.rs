@@ -14,60 +14,10 @@ pub struct GetMarketCandlesticksHistoricalResponse {
     /// Array of candlestick data points for the specified time range.
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestickHistorical>,
 }
-impl crate::wire::Object for GetMarketCandlesticksHistoricalResponse {
-    const NAME: &'static str = "GetMarketCandlesticksHistoricalResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "candlesticks" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketCandlestickHistorical>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "candlesticks")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            candlesticks: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketCandlesticksHistoricalResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketCandlesticksHistoricalResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetMarketCandlesticksHistoricalResponse",
-            2,
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "candlesticks", &self.candlesticks)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketCandlesticksHistoricalResponse {
+    ticker = "ticker" default,
+    candlesticks = "candlesticks" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketCandlestickHistorical {
     /// Unix timestamp for the inclusive end of the candlestick period.
@@ -83,74 +33,14 @@ pub struct MarketCandlestickHistorical {
     /// String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts).
     pub open_interest: crate::types::FixedPointCount,
 }
-impl crate::wire::Object for MarketCandlestickHistorical {
-    const NAME: &'static str = "MarketCandlestickHistorical";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "end_period_ts" => 0,
-                "yes_bid" => 1,
-                "yes_ask" => 2,
-                "price" => 3,
-                "volume" => 4,
-                "open_interest" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::BidAskDistributionHistorical> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::BidAskDistributionHistorical> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::PriceDistributionHistorical> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "end_period_ts")?,
-                1 => crate::wire::value(&mut map, &mut f1, "yes_bid")?,
-                2 => crate::wire::value(&mut map, &mut f2, "yes_ask")?,
-                3 => crate::wire::value(&mut map, &mut f3, "price")?,
-                4 => crate::wire::value(&mut map, &mut f4, "volume")?,
-                5 => crate::wire::value(&mut map, &mut f5, "open_interest")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            end_period_ts: f0.unwrap_or_default(),
-            yes_bid: f1.unwrap_or_default(),
-            yes_ask: f2.unwrap_or_default(),
-            price: f3.unwrap_or_default(),
-            volume: f4.unwrap_or_default(),
-            open_interest: f5.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MarketCandlestickHistorical {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MarketCandlestickHistorical {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MarketCandlestickHistorical", 6)?;
-        crate::wire::field(&mut o, "end_period_ts", &self.end_period_ts)?;
-        crate::wire::field(&mut o, "yes_bid", &self.yes_bid)?;
-        crate::wire::field(&mut o, "yes_ask", &self.yes_ask)?;
-        crate::wire::field(&mut o, "price", &self.price)?;
-        crate::wire::field(&mut o, "volume", &self.volume)?;
-        crate::wire::field(&mut o, "open_interest", &self.open_interest)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MarketCandlestickHistorical {
+    end_period_ts = "end_period_ts" default,
+    yes_bid = "yes_bid" default,
+    yes_ask = "yes_ask" default,
+    price = "price" default,
+    volume = "volume" default,
+    open_interest = "open_interest" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BidAskDistributionHistorical {
     /// Offer price on the market at the start of the candlestick period (in dollars).
@@ -162,64 +52,12 @@ pub struct BidAskDistributionHistorical {
     /// Offer price on the market at the end of the candlestick period (in dollars).
     pub close: crate::types::FixedPointDollars,
 }
-impl crate::wire::Object for BidAskDistributionHistorical {
-    const NAME: &'static str = "BidAskDistributionHistorical";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "open" => 0,
-                "low" => 1,
-                "high" => 2,
-                "close" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "open")?,
-                1 => crate::wire::value(&mut map, &mut f1, "low")?,
-                2 => crate::wire::value(&mut map, &mut f2, "high")?,
-                3 => crate::wire::value(&mut map, &mut f3, "close")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            open: f0.unwrap_or_default(),
-            low: f1.unwrap_or_default(),
-            high: f2.unwrap_or_default(),
-            close: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BidAskDistributionHistorical {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BidAskDistributionHistorical {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BidAskDistributionHistorical", 4)?;
-        crate::wire::field(&mut o, "open", &self.open)?;
-        crate::wire::field(&mut o, "low", &self.low)?;
-        crate::wire::field(&mut o, "high", &self.high)?;
-        crate::wire::field(&mut o, "close", &self.close)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BidAskDistributionHistorical {
+    open = "open" default,
+    low = "low" default,
+    high = "high" default,
+    close = "close" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceDistributionHistorical {
     /// Price of the first trade during the candlestick period (in dollars). Null if no trades occurred.
@@ -235,86 +73,14 @@ pub struct PriceDistributionHistorical {
     /// Close price from the previous candlestick period (in dollars). Null if this is the first candlestick or no prior trade exists.
     pub previous: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-impl crate::wire::Object for PriceDistributionHistorical {
-    const NAME: &'static str = "PriceDistributionHistorical";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "open" => 0,
-                "low" => 1,
-                "high" => 2,
-                "close" => 3,
-                "mean" => 4,
-                "previous" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "open")?,
-                1 => crate::wire::value(&mut map, &mut f1, "low")?,
-                2 => crate::wire::value(&mut map, &mut f2, "high")?,
-                3 => crate::wire::value(&mut map, &mut f3, "close")?,
-                4 => crate::wire::value(&mut map, &mut f4, "mean")?,
-                5 => crate::wire::value(&mut map, &mut f5, "previous")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            open: f0.flatten(),
-            low: f1.flatten(),
-            high: f2.flatten(),
-            close: f3.flatten(),
-            mean: f4.flatten(),
-            previous: f5.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PriceDistributionHistorical {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for PriceDistributionHistorical {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "PriceDistributionHistorical", 6)?;
-        crate::wire::field(&mut o, "open", &self.open)?;
-        crate::wire::field(&mut o, "low", &self.low)?;
-        crate::wire::field(&mut o, "high", &self.high)?;
-        crate::wire::field(&mut o, "close", &self.close)?;
-        crate::wire::field(&mut o, "mean", &self.mean)?;
-        crate::wire::field(&mut o, "previous", &self.previous)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(PriceDistributionHistorical {
+    open = "open" nullable,
+    low = "low" nullable,
+    high = "high" nullable,
+    close = "close" nullable,
+    mean = "mean" nullable,
+    previous = "previous" nullable,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetHistoricalCutoffResponse {
     /// Cutoff based on **market settlement time**. Markets and their candlesticks that settled before this timestamp must be accessed via `GET /historical/markets` and `GET /historical/markets/{ticker}/candlesticks`.
@@ -328,80 +94,12 @@ pub struct GetHistoricalCutoffResponse {
         ::chrono::DateTime<::chrono::Utc>,
     >,
 }
-impl crate::wire::Object for GetHistoricalCutoffResponse {
-    const NAME: &'static str = "GetHistoricalCutoffResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market_settled_ts" => 0,
-                "trades_created_ts" => 1,
-                "orders_updated_ts" => 2,
-                "market_positions_last_updated_ts" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market_settled_ts")?,
-                1 => crate::wire::value(&mut map, &mut f1, "trades_created_ts")?,
-                2 => crate::wire::value(&mut map, &mut f2, "orders_updated_ts")?,
-                3 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f3,
-                        "market_positions_last_updated_ts",
-                    )?
-                }
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market_settled_ts: f0.unwrap_or_default(),
-            trades_created_ts: f1.unwrap_or_default(),
-            orders_updated_ts: f2.unwrap_or_default(),
-            market_positions_last_updated_ts: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetHistoricalCutoffResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetHistoricalCutoffResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetHistoricalCutoffResponse",
-            3 + usize::from(self.market_positions_last_updated_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "market_settled_ts", &self.market_settled_ts)?;
-        crate::wire::field(&mut o, "trades_created_ts", &self.trades_created_ts)?;
-        crate::wire::field(&mut o, "orders_updated_ts", &self.orders_updated_ts)?;
-        crate::wire::optional(
-            &mut o,
-            "market_positions_last_updated_ts",
-            &self.market_positions_last_updated_ts,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetHistoricalCutoffResponse {
+    market_settled_ts = "market_settled_ts" default,
+    trades_created_ts = "trades_created_ts" default,
+    orders_updated_ts = "orders_updated_ts" default,
+    market_positions_last_updated_ts = "market_positions_last_updated_ts" optional,
+});
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetMarketCandlesticksHistoricalPeriodInterval {

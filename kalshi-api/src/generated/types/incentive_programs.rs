@@ -13,62 +13,10 @@ pub struct GetIncentiveProgramsResponse {
     /// Cursor for pagination to get the next page of results
     pub next_cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetIncentiveProgramsResponse {
-    const NAME: &'static str = "GetIncentiveProgramsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "incentive_programs" => 0,
-                "next_cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::IncentiveProgram>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "incentive_programs")?,
-                1 => crate::wire::value(&mut map, &mut f1, "next_cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            incentive_programs: f0.unwrap_or_default(),
-            next_cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetIncentiveProgramsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetIncentiveProgramsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetIncentiveProgramsResponse",
-            1 + usize::from(self.next_cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "incentive_programs", &self.incentive_programs)?;
-        crate::wire::optional(&mut o, "next_cursor", &self.next_cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetIncentiveProgramsResponse {
+    incentive_programs = "incentive_programs" default,
+    next_cursor = "next_cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IncentiveProgram {
     /// Unique identifier for the incentive program
@@ -96,120 +44,20 @@ pub struct IncentiveProgram {
     /// Maximum reward per account in centi-cents (optional)
     pub max_reward_per_account: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for IncentiveProgram {
-    const NAME: &'static str = "IncentiveProgram";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "market_id" => 1,
-                "market_ticker" => 2,
-                "incentive_type" => 3,
-                "incentive_description" => 4,
-                "start_date" => 5,
-                "end_date" => 6,
-                "period_reward" => 7,
-                "paid_out" => 8,
-                "discount_factor_bps" => 9,
-                "target_size_fp" => 10,
-                "max_reward_per_account" => 11,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::IncentiveProgramIncentiveType> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "market_ticker")?,
-                3 => crate::wire::value(&mut map, &mut f3, "incentive_type")?,
-                4 => crate::wire::value(&mut map, &mut f4, "incentive_description")?,
-                5 => crate::wire::value(&mut map, &mut f5, "start_date")?,
-                6 => crate::wire::value(&mut map, &mut f6, "end_date")?,
-                7 => crate::wire::value(&mut map, &mut f7, "period_reward")?,
-                8 => crate::wire::value(&mut map, &mut f8, "paid_out")?,
-                9 => crate::wire::value(&mut map, &mut f9, "discount_factor_bps")?,
-                10 => crate::wire::value(&mut map, &mut f10, "target_size_fp")?,
-                11 => crate::wire::value(&mut map, &mut f11, "max_reward_per_account")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            market_id: f1.unwrap_or_default(),
-            market_ticker: f2.unwrap_or_default(),
-            incentive_type: f3.unwrap_or_default(),
-            incentive_description: f4.unwrap_or_default(),
-            start_date: f5.unwrap_or_default(),
-            end_date: f6.unwrap_or_default(),
-            period_reward: f7.unwrap_or_default(),
-            paid_out: f8.unwrap_or_default(),
-            discount_factor_bps: f9.flatten(),
-            target_size_fp: f10.flatten(),
-            max_reward_per_account: f11.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IncentiveProgram {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for IncentiveProgram {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "IncentiveProgram",
-            9 + usize::from(self.discount_factor_bps.is_some())
-                + usize::from(self.target_size_fp.is_some())
-                + usize::from(self.max_reward_per_account.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "market_id", &self.market_id)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "incentive_type", &self.incentive_type)?;
-        crate::wire::field(
-            &mut o,
-            "incentive_description",
-            &self.incentive_description,
-        )?;
-        crate::wire::field(&mut o, "start_date", &self.start_date)?;
-        crate::wire::field(&mut o, "end_date", &self.end_date)?;
-        crate::wire::field(&mut o, "period_reward", &self.period_reward)?;
-        crate::wire::field(&mut o, "paid_out", &self.paid_out)?;
-        crate::wire::optional(&mut o, "discount_factor_bps", &self.discount_factor_bps)?;
-        crate::wire::optional(&mut o, "target_size_fp", &self.target_size_fp)?;
-        crate::wire::optional(
-            &mut o,
-            "max_reward_per_account",
-            &self.max_reward_per_account,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(IncentiveProgram {
+    id = "id" default,
+    market_id = "market_id" default,
+    market_ticker = "market_ticker" default,
+    incentive_type = "incentive_type" default,
+    incentive_description = "incentive_description" default,
+    start_date = "start_date" default,
+    end_date = "end_date" default,
+    period_reward = "period_reward" default,
+    paid_out = "paid_out" default,
+    discount_factor_bps = "discount_factor_bps" optional,
+    target_size_fp = "target_size_fp" optional,
+    max_reward_per_account = "max_reward_per_account" optional,
+});
 /// Type of incentive program
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -16,153 +16,25 @@ pub struct LiveData {
     /// Milestone ID
     pub milestone_id: ::std::string::String,
 }
-impl crate::wire::Object for LiveData {
-    const NAME: &'static str = "LiveData";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "type" => 0,
-                "details" => 1,
-                "milestone_id" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "type")?,
-                1 => crate::wire::value(&mut map, &mut f1, "details")?,
-                2 => crate::wire::value(&mut map, &mut f2, "milestone_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            type_: f0.unwrap_or_default(),
-            details: f1.unwrap_or_default(),
-            milestone_id: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LiveData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for LiveData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "LiveData", 3)?;
-        crate::wire::field(&mut o, "type", &self.type_)?;
-        crate::wire::field(&mut o, "details", &self.details)?;
-        crate::wire::field(&mut o, "milestone_id", &self.milestone_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(LiveData {
+    type_ = "type" default,
+    details = "details" default,
+    milestone_id = "milestone_id" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetLiveDataResponse {
     pub live_data: crate::types::LiveData,
 }
-impl crate::wire::Object for GetLiveDataResponse {
-    const NAME: &'static str = "GetLiveDataResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "live_data" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::LiveData> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "live_data")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            live_data: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetLiveDataResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetLiveDataResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetLiveDataResponse", 1)?;
-        crate::wire::field(&mut o, "live_data", &self.live_data)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetLiveDataResponse {
+    live_data = "live_data" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetLiveDatasResponse {
     pub live_datas: ::std::vec::Vec<crate::types::LiveData>,
 }
-impl crate::wire::Object for GetLiveDatasResponse {
-    const NAME: &'static str = "GetLiveDatasResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "live_datas" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::LiveData>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "live_datas")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            live_datas: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetLiveDatasResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetLiveDatasResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetLiveDatasResponse", 1)?;
-        crate::wire::field(&mut o, "live_datas", &self.live_datas)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetLiveDatasResponse {
+    live_datas = "live_datas" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventLiveData {
     /// Type of live data. Names the schema of the details object.
@@ -176,126 +48,20 @@ pub struct EventLiveData {
     /// Chart range menu options. Omitted when unset.
     pub range_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-impl crate::wire::Object for EventLiveData {
-    const NAME: &'static str = "EventLiveData";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "type" => 0,
-                "details" => 1,
-                "is_historical" => 2,
-                "default_range" => 3,
-                "range_options" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "type")?,
-                1 => crate::wire::value(&mut map, &mut f1, "details")?,
-                2 => crate::wire::value(&mut map, &mut f2, "is_historical")?,
-                3 => crate::wire::value(&mut map, &mut f3, "default_range")?,
-                4 => crate::wire::value(&mut map, &mut f4, "range_options")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            type_: f0.unwrap_or_default(),
-            details: f1.unwrap_or_default(),
-            is_historical: f2.flatten(),
-            default_range: f3.flatten(),
-            range_options: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EventLiveData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for EventLiveData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "EventLiveData",
-            2 + usize::from(self.is_historical.is_some())
-                + usize::from(self.default_range.is_some())
-                + usize::from(self.range_options.is_some()),
-        )?;
-        crate::wire::field(&mut o, "type", &self.type_)?;
-        crate::wire::field(&mut o, "details", &self.details)?;
-        crate::wire::optional(&mut o, "is_historical", &self.is_historical)?;
-        crate::wire::optional(&mut o, "default_range", &self.default_range)?;
-        crate::wire::optional(&mut o, "range_options", &self.range_options)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(EventLiveData {
+    type_ = "type" default,
+    details = "details" default,
+    is_historical = "is_historical" optional,
+    default_range = "default_range" optional,
+    range_options = "range_options" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventLiveDataResponse {
     pub live_data: crate::types::EventLiveData,
 }
-impl crate::wire::Object for GetEventLiveDataResponse {
-    const NAME: &'static str = "GetEventLiveDataResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "live_data" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::EventLiveData> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "live_data")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            live_data: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetEventLiveDataResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetEventLiveDataResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetEventLiveDataResponse", 1)?;
-        crate::wire::field(&mut o, "live_data", &self.live_data)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetEventLiveDataResponse {
+    live_data = "live_data" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetWeatherIndexResponse {
     /// Index city ID.
@@ -306,72 +72,12 @@ pub struct GetWeatherIndexResponse {
     pub units: ::std::string::String,
     pub timeseries: ::std::vec::Vec<crate::types::WeatherIndexPoint>,
 }
-impl crate::wire::Object for GetWeatherIndexResponse {
-    const NAME: &'static str = "GetWeatherIndexResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "city" => 0,
-                "config_version" => 1,
-                "units" => 2,
-                "timeseries" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::types::WeatherIndexPoint>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "city")?,
-                1 => crate::wire::value(&mut map, &mut f1, "config_version")?,
-                2 => crate::wire::value(&mut map, &mut f2, "units")?,
-                3 => crate::wire::value(&mut map, &mut f3, "timeseries")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            city: f0.unwrap_or_default(),
-            config_version: f1.flatten(),
-            units: f2.unwrap_or_default(),
-            timeseries: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetWeatherIndexResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetWeatherIndexResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetWeatherIndexResponse",
-            3 + usize::from(self.config_version.is_some()),
-        )?;
-        crate::wire::field(&mut o, "city", &self.city)?;
-        crate::wire::optional(&mut o, "config_version", &self.config_version)?;
-        crate::wire::field(&mut o, "units", &self.units)?;
-        crate::wire::field(&mut o, "timeseries", &self.timeseries)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetWeatherIndexResponse {
+    city = "city" default,
+    config_version = "config_version" optional,
+    units = "units" default,
+    timeseries = "timeseries" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeatherIndexPoint {
     /// Event minute, unix milliseconds UTC.
@@ -389,86 +95,14 @@ pub struct WeatherIndexPoint {
         ::std::vec::Vec<crate::types::WeatherIndexStationReading>,
     >,
 }
-impl crate::wire::Object for WeatherIndexPoint {
-    const NAME: &'static str = "WeatherIndexPoint";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "t" => 0,
-                "v" => 1,
-                "status" => 2,
-                "contributors" => 3,
-                "receipt_basis" => 4,
-                "stations" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::types::WeatherIndexStationReading>,
-            >,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "t")?,
-                1 => crate::wire::value(&mut map, &mut f1, "v")?,
-                2 => crate::wire::value(&mut map, &mut f2, "status")?,
-                3 => crate::wire::value(&mut map, &mut f3, "contributors")?,
-                4 => crate::wire::value(&mut map, &mut f4, "receipt_basis")?,
-                5 => crate::wire::value(&mut map, &mut f5, "stations")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            t: f0.unwrap_or_default(),
-            v: f1.flatten(),
-            status: f2.unwrap_or_default(),
-            contributors: f3.flatten(),
-            receipt_basis: f4.flatten(),
-            stations: f5.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WeatherIndexPoint {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for WeatherIndexPoint {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "WeatherIndexPoint",
-            2 + usize::from(self.v.is_some()) + usize::from(self.contributors.is_some())
-                + usize::from(self.receipt_basis.is_some())
-                + usize::from(self.stations.is_some()),
-        )?;
-        crate::wire::field(&mut o, "t", &self.t)?;
-        crate::wire::optional(&mut o, "v", &self.v)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::optional(&mut o, "contributors", &self.contributors)?;
-        crate::wire::optional(&mut o, "receipt_basis", &self.receipt_basis)?;
-        crate::wire::optional(&mut o, "stations", &self.stations)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(WeatherIndexPoint {
+    t = "t" default,
+    v = "v" optional,
+    status = "status" default,
+    contributors = "contributors" optional,
+    receipt_basis = "receipt_basis" optional,
+    stations = "stations" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeatherIndexStationReading {
     /// Member station (e.g. `KMIA1M`) or its official fallback ID.
@@ -486,90 +120,15 @@ pub struct WeatherIndexStationReading {
     /// Why the primary observation was passed over when a fallback was selected instead.
     pub primary_code: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for WeatherIndexStationReading {
-    const NAME: &'static str = "WeatherIndexStationReading";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "station_id" => 0,
-                "code" => 1,
-                "source" => 2,
-                "temp_f" => 3,
-                "obs_time_ms" => 4,
-                "received_at_ms" => 5,
-                "primary_code" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "station_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "code")?,
-                2 => crate::wire::value(&mut map, &mut f2, "source")?,
-                3 => crate::wire::value(&mut map, &mut f3, "temp_f")?,
-                4 => crate::wire::value(&mut map, &mut f4, "obs_time_ms")?,
-                5 => crate::wire::value(&mut map, &mut f5, "received_at_ms")?,
-                6 => crate::wire::value(&mut map, &mut f6, "primary_code")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            station_id: f0.unwrap_or_default(),
-            code: f1.unwrap_or_default(),
-            source: f2.flatten(),
-            temp_f: f3.flatten(),
-            obs_time_ms: f4.flatten(),
-            received_at_ms: f5.flatten(),
-            primary_code: f6.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WeatherIndexStationReading {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for WeatherIndexStationReading {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "WeatherIndexStationReading",
-            2 + usize::from(self.source.is_some()) + usize::from(self.temp_f.is_some())
-                + usize::from(self.obs_time_ms.is_some())
-                + usize::from(self.received_at_ms.is_some())
-                + usize::from(self.primary_code.is_some()),
-        )?;
-        crate::wire::field(&mut o, "station_id", &self.station_id)?;
-        crate::wire::field(&mut o, "code", &self.code)?;
-        crate::wire::optional(&mut o, "source", &self.source)?;
-        crate::wire::optional(&mut o, "temp_f", &self.temp_f)?;
-        crate::wire::optional(&mut o, "obs_time_ms", &self.obs_time_ms)?;
-        crate::wire::optional(&mut o, "received_at_ms", &self.received_at_ms)?;
-        crate::wire::optional(&mut o, "primary_code", &self.primary_code)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(WeatherIndexStationReading {
+    station_id = "station_id" default,
+    code = "code" default,
+    source = "source" optional,
+    temp_f = "temp_f" optional,
+    obs_time_ms = "obs_time_ms" optional,
+    received_at_ms = "received_at_ms" optional,
+    primary_code = "primary_code" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetWeatherIndexCalibrationsResponse {
     /// Index city ID.
@@ -579,65 +138,11 @@ pub struct GetWeatherIndexCalibrationsResponse {
     /// Configuration records, ascending by effective time.
     pub calibrations: ::std::vec::Vec<crate::types::WeatherIndexCalibration>,
 }
-impl crate::wire::Object for GetWeatherIndexCalibrationsResponse {
-    const NAME: &'static str = "GetWeatherIndexCalibrationsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "city" => 0,
-                "units" => 1,
-                "calibrations" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::types::WeatherIndexCalibration>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "city")?,
-                1 => crate::wire::value(&mut map, &mut f1, "units")?,
-                2 => crate::wire::value(&mut map, &mut f2, "calibrations")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            city: f0.unwrap_or_default(),
-            units: f1.unwrap_or_default(),
-            calibrations: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetWeatherIndexCalibrationsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetWeatherIndexCalibrationsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetWeatherIndexCalibrationsResponse",
-            3,
-        )?;
-        crate::wire::field(&mut o, "city", &self.city)?;
-        crate::wire::field(&mut o, "units", &self.units)?;
-        crate::wire::field(&mut o, "calibrations", &self.calibrations)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetWeatherIndexCalibrationsResponse {
+    city = "city" default,
+    units = "units" default,
+    calibrations = "calibrations" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeatherIndexCalibration {
     /// Configuration version (e.g. `miami-temperature-v1.0-cal-20260831`). Index points report the version they were computed under in their `config_version` field.
@@ -657,105 +162,16 @@ pub struct WeatherIndexCalibration {
     /// Configured member stations, in configuration order.
     pub stations: ::std::vec::Vec<crate::types::WeatherIndexCalibrationStation>,
 }
-impl crate::wire::Object for WeatherIndexCalibration {
-    const NAME: &'static str = "WeatherIndexCalibration";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "config_version" => 0,
-                "published_at_ms" => 1,
-                "effective_at_ms" => 2,
-                "change_reason" => 3,
-                "calibration_window_start_ms" => 4,
-                "calibration_window_end_ms" => 5,
-                "city_reference_c" => 6,
-                "stations" => 7,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::vec::Vec<crate::types::WeatherIndexCalibrationStation>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "config_version")?,
-                1 => crate::wire::value(&mut map, &mut f1, "published_at_ms")?,
-                2 => crate::wire::value(&mut map, &mut f2, "effective_at_ms")?,
-                3 => crate::wire::value(&mut map, &mut f3, "change_reason")?,
-                4 => {
-                    crate::wire::value(&mut map, &mut f4, "calibration_window_start_ms")?
-                }
-                5 => crate::wire::value(&mut map, &mut f5, "calibration_window_end_ms")?,
-                6 => crate::wire::value(&mut map, &mut f6, "city_reference_c")?,
-                7 => crate::wire::value(&mut map, &mut f7, "stations")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            config_version: f0.unwrap_or_default(),
-            published_at_ms: f1.flatten(),
-            effective_at_ms: f2.unwrap_or_default(),
-            change_reason: f3.flatten(),
-            calibration_window_start_ms: f4.flatten(),
-            calibration_window_end_ms: f5.flatten(),
-            city_reference_c: f6.unwrap_or_default(),
-            stations: f7.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WeatherIndexCalibration {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for WeatherIndexCalibration {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "WeatherIndexCalibration",
-            4 + usize::from(self.published_at_ms.is_some())
-                + usize::from(self.change_reason.is_some())
-                + usize::from(self.calibration_window_start_ms.is_some())
-                + usize::from(self.calibration_window_end_ms.is_some()),
-        )?;
-        crate::wire::field(&mut o, "config_version", &self.config_version)?;
-        crate::wire::optional(&mut o, "published_at_ms", &self.published_at_ms)?;
-        crate::wire::field(&mut o, "effective_at_ms", &self.effective_at_ms)?;
-        crate::wire::optional(&mut o, "change_reason", &self.change_reason)?;
-        crate::wire::optional(
-            &mut o,
-            "calibration_window_start_ms",
-            &self.calibration_window_start_ms,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "calibration_window_end_ms",
-            &self.calibration_window_end_ms,
-        )?;
-        crate::wire::field(&mut o, "city_reference_c", &self.city_reference_c)?;
-        crate::wire::field(&mut o, "stations", &self.stations)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(WeatherIndexCalibration {
+    config_version = "config_version" default,
+    published_at_ms = "published_at_ms" optional,
+    effective_at_ms = "effective_at_ms" default,
+    change_reason = "change_reason" optional,
+    calibration_window_start_ms = "calibration_window_start_ms" optional,
+    calibration_window_end_ms = "calibration_window_end_ms" optional,
+    city_reference_c = "city_reference_c" default,
+    stations = "stations" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeatherIndexCalibrationStation {
     /// Member station ID (e.g. `KMIA1M`).
@@ -767,121 +183,19 @@ pub struct WeatherIndexCalibrationStation {
     /// Weekly-calibration disposition, present only on weekly calibration records: `updated ...` with the residual count, target, and applied adjustment, or `insufficient ...` when the prior offset was retained.
     pub update_note: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for WeatherIndexCalibrationStation {
-    const NAME: &'static str = "WeatherIndexCalibrationStation";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "station_id" => 0,
-                "weight" => 1,
-                "offset_c" => 2,
-                "update_note" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "station_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "weight")?,
-                2 => crate::wire::value(&mut map, &mut f2, "offset_c")?,
-                3 => crate::wire::value(&mut map, &mut f3, "update_note")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            station_id: f0.unwrap_or_default(),
-            weight: f1.unwrap_or_default(),
-            offset_c: f2.unwrap_or_default(),
-            update_note: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WeatherIndexCalibrationStation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for WeatherIndexCalibrationStation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "WeatherIndexCalibrationStation",
-            3 + usize::from(self.update_note.is_some()),
-        )?;
-        crate::wire::field(&mut o, "station_id", &self.station_id)?;
-        crate::wire::field(&mut o, "weight", &self.weight)?;
-        crate::wire::field(&mut o, "offset_c", &self.offset_c)?;
-        crate::wire::optional(&mut o, "update_note", &self.update_note)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(WeatherIndexCalibrationStation {
+    station_id = "station_id" default,
+    weight = "weight" default,
+    offset_c = "offset_c" default,
+    update_note = "update_note" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetGameStatsResponse {
     pub pbp: ::std::option::Option<crate::types::PlayByPlay>,
 }
-impl crate::wire::Object for GetGameStatsResponse {
-    const NAME: &'static str = "GetGameStatsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "pbp" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::types::PlayByPlay>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "pbp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { pbp: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetGameStatsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetGameStatsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetGameStatsResponse",
-            usize::from(self.pbp.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "pbp", &self.pbp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetGameStatsResponse {
+    pbp = "pbp" optional,
+});
 /// Play-by-play data organized by period.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlayByPlay {
@@ -889,101 +203,13 @@ pub struct PlayByPlay {
         ::std::vec::Vec<crate::types::PlayByPlayPeriodsItem>,
     >,
 }
-impl crate::wire::Object for PlayByPlay {
-    const NAME: &'static str = "PlayByPlay";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "periods" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::PlayByPlayPeriodsItem>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "periods")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { periods: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PlayByPlay {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for PlayByPlay {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "PlayByPlay",
-            usize::from(self.periods.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "periods", &self.periods)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(PlayByPlay {
+    periods = "periods" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlayByPlayPeriodsItem {
     pub events: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-impl crate::wire::Object for PlayByPlayPeriodsItem {
-    const NAME: &'static str = "PlayByPlayPeriodsItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "events" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "events")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { events: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PlayByPlayPeriodsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for PlayByPlayPeriodsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "PlayByPlayPeriodsItem",
-            usize::from(self.events.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "events", &self.events)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(PlayByPlayPeriodsItem {
+    events = "events" optional,
+});

@@ -14,110 +14,18 @@ pub struct GetMarketCandlesticksResponse {
     /// Array of candlestick data points for the specified time range.
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestick>,
 }
-impl crate::wire::Object for GetMarketCandlesticksResponse {
-    const NAME: &'static str = "GetMarketCandlesticksResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "candlesticks" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketCandlestick>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "candlesticks")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            candlesticks: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketCandlesticksResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketCandlesticksResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMarketCandlesticksResponse", 2)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "candlesticks", &self.candlesticks)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketCandlesticksResponse {
+    ticker = "ticker" default,
+    candlesticks = "candlesticks" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchGetMarketCandlesticksResponse {
     /// Array of market candlestick data, one entry per requested market.
     pub markets: ::std::vec::Vec<crate::types::MarketCandlesticksResponse>,
 }
-impl crate::wire::Object for BatchGetMarketCandlesticksResponse {
-    const NAME: &'static str = "BatchGetMarketCandlesticksResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "markets" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketCandlesticksResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "markets")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            markets: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchGetMarketCandlesticksResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchGetMarketCandlesticksResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchGetMarketCandlesticksResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "markets", &self.markets)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchGetMarketCandlesticksResponse {
+    markets = "markets" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketCandlesticksResponse {
     /// Market ticker string (e.g., 'INXD-24JAN01').
@@ -125,56 +33,10 @@ pub struct MarketCandlesticksResponse {
     /// Array of candlestick data points for the market. Includes an initial data point at the start timestamp when available.
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestick>,
 }
-impl crate::wire::Object for MarketCandlesticksResponse {
-    const NAME: &'static str = "MarketCandlesticksResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market_ticker" => 0,
-                "candlesticks" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketCandlestick>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "candlesticks")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market_ticker: f0.unwrap_or_default(),
-            candlesticks: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MarketCandlesticksResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MarketCandlesticksResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MarketCandlesticksResponse", 2)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "candlesticks", &self.candlesticks)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MarketCandlesticksResponse {
+    market_ticker = "market_ticker" default,
+    candlesticks = "candlesticks" default,
+});
 /// Price level in dollars represented as \[dollars_string, fp\] where dollars_string is like "0.1500" and fp is a FixedPointCount string (fixed-point contract count). The second element is the contract quantity (not price).
 pub type PriceLevelDollarsCountFp = (::std::string::String, ::std::string::String);
 /// Orderbook with fixed-point contract counts (fp) in all dollar price levels.
@@ -183,208 +45,34 @@ pub struct OrderbookCountFp {
     pub yes_dollars: ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
     pub no_dollars: ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
 }
-impl crate::wire::Object for OrderbookCountFp {
-    const NAME: &'static str = "OrderbookCountFp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "yes_dollars" => 0,
-                "no_dollars" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "yes_dollars")?,
-                1 => crate::wire::value(&mut map, &mut f1, "no_dollars")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            yes_dollars: f0.unwrap_or_default(),
-            no_dollars: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrderbookCountFp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for OrderbookCountFp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "OrderbookCountFp", 2)?;
-        crate::wire::field(&mut o, "yes_dollars", &self.yes_dollars)?;
-        crate::wire::field(&mut o, "no_dollars", &self.no_dollars)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(OrderbookCountFp {
+    yes_dollars = "yes_dollars" default,
+    no_dollars = "no_dollars" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketOrderbooksResponse {
     pub orderbooks: ::std::vec::Vec<crate::types::MarketOrderbookFp>,
 }
-impl crate::wire::Object for GetMarketOrderbooksResponse {
-    const NAME: &'static str = "GetMarketOrderbooksResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orderbooks" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MarketOrderbookFp>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orderbooks")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orderbooks: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketOrderbooksResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketOrderbooksResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMarketOrderbooksResponse", 1)?;
-        crate::wire::field(&mut o, "orderbooks", &self.orderbooks)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketOrderbooksResponse {
+    orderbooks = "orderbooks" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketOrderbookFp {
     pub ticker: ::std::string::String,
     pub orderbook_fp: crate::types::OrderbookCountFp,
 }
-impl crate::wire::Object for MarketOrderbookFp {
-    const NAME: &'static str = "MarketOrderbookFp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "orderbook_fp" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::OrderbookCountFp> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "orderbook_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            orderbook_fp: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MarketOrderbookFp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MarketOrderbookFp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MarketOrderbookFp", 2)?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "orderbook_fp", &self.orderbook_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MarketOrderbookFp {
+    ticker = "ticker" default,
+    orderbook_fp = "orderbook_fp" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketOrderbookResponse {
     /// Orderbook with fixed-point contract counts (fp) in all price levels.
     pub orderbook_fp: crate::types::OrderbookCountFp,
 }
-impl crate::wire::Object for GetMarketOrderbookResponse {
-    const NAME: &'static str = "GetMarketOrderbookResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orderbook_fp" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::OrderbookCountFp> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orderbook_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orderbook_fp: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketOrderbookResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketOrderbookResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMarketOrderbookResponse", 1)?;
-        crate::wire::field(&mut o, "orderbook_fp", &self.orderbook_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketOrderbookResponse {
+    orderbook_fp = "orderbook_fp" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
     /// Ticker that identifies this series.
@@ -423,240 +111,38 @@ pub struct Series {
     pub last_updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for Series {
-    const NAME: &'static str = "Series";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "frequency" => 1,
-                "title" => 2,
-                "category" => 3,
-                "categories" => 4,
-                "tags" => 5,
-                "settlement_sources" => 6,
-                "contract_url" => 7,
-                "contract_terms_url" => 8,
-                "product_metadata" => 9,
-                "fee_type" => 10,
-                "fee_multiplier" => 11,
-                "additional_prohibitions" => 12,
-                "volume_fp" => 13,
-                "last_updated_ts" => 14,
-                "exchange_index" => 15,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::SettlementSource>>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::types::FeeType> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "frequency")?,
-                2 => crate::wire::value(&mut map, &mut f2, "title")?,
-                3 => crate::wire::value(&mut map, &mut f3, "category")?,
-                4 => crate::wire::value(&mut map, &mut f4, "categories")?,
-                5 => crate::wire::value(&mut map, &mut f5, "tags")?,
-                6 => crate::wire::value(&mut map, &mut f6, "settlement_sources")?,
-                7 => crate::wire::value(&mut map, &mut f7, "contract_url")?,
-                8 => crate::wire::value(&mut map, &mut f8, "contract_terms_url")?,
-                9 => crate::wire::value(&mut map, &mut f9, "product_metadata")?,
-                10 => crate::wire::value(&mut map, &mut f10, "fee_type")?,
-                11 => crate::wire::value(&mut map, &mut f11, "fee_multiplier")?,
-                12 => crate::wire::value(&mut map, &mut f12, "additional_prohibitions")?,
-                13 => crate::wire::value(&mut map, &mut f13, "volume_fp")?,
-                14 => crate::wire::value(&mut map, &mut f14, "last_updated_ts")?,
-                15 => crate::wire::value(&mut map, &mut f15, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            frequency: f1.unwrap_or_default(),
-            title: f2.unwrap_or_default(),
-            category: f3.unwrap_or_default(),
-            categories: f4.unwrap_or_default(),
-            tags: f5.flatten(),
-            settlement_sources: f6.flatten(),
-            contract_url: f7.unwrap_or_default(),
-            contract_terms_url: f8.unwrap_or_default(),
-            product_metadata: f9.flatten(),
-            fee_type: f10.unwrap_or_default(),
-            fee_multiplier: f11.unwrap_or_default(),
-            additional_prohibitions: f12.flatten(),
-            volume_fp: f13.flatten(),
-            last_updated_ts: f14.flatten(),
-            exchange_index: f15.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Series {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Series {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Series",
-            13 + usize::from(self.product_metadata.is_some())
-                + usize::from(self.volume_fp.is_some())
-                + usize::from(self.last_updated_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "frequency", &self.frequency)?;
-        crate::wire::field(&mut o, "title", &self.title)?;
-        crate::wire::field(&mut o, "category", &self.category)?;
-        crate::wire::field(&mut o, "categories", &self.categories)?;
-        crate::wire::field(&mut o, "tags", &self.tags)?;
-        crate::wire::field(&mut o, "settlement_sources", &self.settlement_sources)?;
-        crate::wire::field(&mut o, "contract_url", &self.contract_url)?;
-        crate::wire::field(&mut o, "contract_terms_url", &self.contract_terms_url)?;
-        crate::wire::optional(&mut o, "product_metadata", &self.product_metadata)?;
-        crate::wire::field(&mut o, "fee_type", &self.fee_type)?;
-        crate::wire::field(&mut o, "fee_multiplier", &self.fee_multiplier)?;
-        crate::wire::field(
-            &mut o,
-            "additional_prohibitions",
-            &self.additional_prohibitions,
-        )?;
-        crate::wire::optional(&mut o, "volume_fp", &self.volume_fp)?;
-        crate::wire::optional(&mut o, "last_updated_ts", &self.last_updated_ts)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Series {
+    ticker = "ticker" default,
+    frequency = "frequency" default,
+    title = "title" default,
+    category = "category" default,
+    categories = "categories" default,
+    tags = "tags" nullable,
+    settlement_sources = "settlement_sources" nullable,
+    contract_url = "contract_url" default,
+    contract_terms_url = "contract_terms_url" default,
+    product_metadata = "product_metadata" optional,
+    fee_type = "fee_type" default,
+    fee_multiplier = "fee_multiplier" default,
+    additional_prohibitions = "additional_prohibitions" nullable,
+    volume_fp = "volume_fp" optional,
+    last_updated_ts = "last_updated_ts" optional,
+    exchange_index = "exchange_index" nullable,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesResponse {
     pub series: crate::types::Series,
 }
-impl crate::wire::Object for GetSeriesResponse {
-    const NAME: &'static str = "GetSeriesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "series" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Series> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "series")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            series: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSeriesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSeriesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetSeriesResponse", 1)?;
-        crate::wire::field(&mut o, "series", &self.series)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSeriesResponse {
+    series = "series" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesListResponse {
     pub series: ::std::vec::Vec<crate::types::Series>,
 }
-impl crate::wire::Object for GetSeriesListResponse {
-    const NAME: &'static str = "GetSeriesListResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "series" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Series>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "series")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            series: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSeriesListResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSeriesListResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetSeriesListResponse", 1)?;
-        crate::wire::field(&mut o, "series", &self.series)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSeriesListResponse {
+    series = "series" default,
+});
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetMarketCandlesticksPeriodInterval {

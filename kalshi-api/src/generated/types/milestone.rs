@@ -12,49 +12,9 @@ pub struct GetMilestoneResponse {
     /// The milestone data.
     pub milestone: crate::types::Milestone,
 }
-impl crate::wire::Object for GetMilestoneResponse {
-    const NAME: &'static str = "GetMilestoneResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "milestone" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Milestone> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "milestone")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            milestone: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMilestoneResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMilestoneResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMilestoneResponse", 1)?;
-        crate::wire::field(&mut o, "milestone", &self.milestone)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMilestoneResponse {
+    milestone = "milestone" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMilestonesResponse {
     /// List of milestones.
@@ -62,57 +22,7 @@ pub struct GetMilestonesResponse {
     /// Cursor for pagination.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetMilestonesResponse {
-    const NAME: &'static str = "GetMilestonesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "milestones" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Milestone>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "milestones")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            milestones: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMilestonesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMilestonesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetMilestonesResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "milestones", &self.milestones)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMilestonesResponse {
+    milestones = "milestones" default,
+    cursor = "cursor" optional,
+});

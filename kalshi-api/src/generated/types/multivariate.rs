@@ -20,74 +20,13 @@ pub struct AssociatedEvent {
     /// List of active quoters for this event.
     pub active_quoters: ::std::vec::Vec<::std::string::String>,
 }
-impl crate::wire::Object for AssociatedEvent {
-    const NAME: &'static str = "AssociatedEvent";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "is_yes_only" => 1,
-                "size_max" => 2,
-                "size_min" => 3,
-                "active_quoters" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "is_yes_only")?,
-                2 => crate::wire::value(&mut map, &mut f2, "size_max")?,
-                3 => crate::wire::value(&mut map, &mut f3, "size_min")?,
-                4 => crate::wire::value(&mut map, &mut f4, "active_quoters")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            is_yes_only: f1.unwrap_or_default(),
-            size_max: f2.flatten(),
-            size_min: f3.flatten(),
-            active_quoters: f4.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AssociatedEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AssociatedEvent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "AssociatedEvent",
-            3 + usize::from(self.size_max.is_some())
-                + usize::from(self.size_min.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "is_yes_only", &self.is_yes_only)?;
-        crate::wire::optional(&mut o, "size_max", &self.size_max)?;
-        crate::wire::optional(&mut o, "size_min", &self.size_min)?;
-        crate::wire::field(&mut o, "active_quoters", &self.active_quoters)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AssociatedEvent {
+    ticker = "ticker" default,
+    is_yes_only = "is_yes_only" default,
+    size_max = "size_max" optional,
+    size_min = "size_min" optional,
+    active_quoters = "active_quoters" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultivariateEventCollection {
     /// Unique identifier for the collection.
@@ -121,193 +60,31 @@ pub struct MultivariateEventCollection {
     /// A functional description of the collection describing how inputs affect the output.
     pub functional_description: ::std::string::String,
 }
-impl crate::wire::Object for MultivariateEventCollection {
-    const NAME: &'static str = "MultivariateEventCollection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "collection_ticker" => 0,
-                "series_ticker" => 1,
-                "exchange_index" => 2,
-                "title" => 3,
-                "description" => 4,
-                "open_date" => 5,
-                "close_date" => 6,
-                "associated_events" => 7,
-                "associated_event_tickers" => 8,
-                "is_ordered" => 9,
-                "is_single_market_per_event" => 10,
-                "is_all_yes" => 11,
-                "size_min" => 12,
-                "size_max" => 13,
-                "functional_description" => 14,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::vec::Vec<crate::types::AssociatedEvent>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "collection_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "series_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
-                3 => crate::wire::value(&mut map, &mut f3, "title")?,
-                4 => crate::wire::value(&mut map, &mut f4, "description")?,
-                5 => crate::wire::value(&mut map, &mut f5, "open_date")?,
-                6 => crate::wire::value(&mut map, &mut f6, "close_date")?,
-                7 => crate::wire::value(&mut map, &mut f7, "associated_events")?,
-                8 => crate::wire::value(&mut map, &mut f8, "associated_event_tickers")?,
-                9 => crate::wire::value(&mut map, &mut f9, "is_ordered")?,
-                10 => {
-                    crate::wire::value(&mut map, &mut f10, "is_single_market_per_event")?
-                }
-                11 => crate::wire::value(&mut map, &mut f11, "is_all_yes")?,
-                12 => crate::wire::value(&mut map, &mut f12, "size_min")?,
-                13 => crate::wire::value(&mut map, &mut f13, "size_max")?,
-                14 => crate::wire::value(&mut map, &mut f14, "functional_description")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            collection_ticker: f0.unwrap_or_default(),
-            series_ticker: f1.unwrap_or_default(),
-            exchange_index: f2.flatten(),
-            title: f3.unwrap_or_default(),
-            description: f4.unwrap_or_default(),
-            open_date: f5.unwrap_or_default(),
-            close_date: f6.unwrap_or_default(),
-            associated_events: f7.unwrap_or_default(),
-            associated_event_tickers: f8.unwrap_or_default(),
-            is_ordered: f9.unwrap_or_default(),
-            is_single_market_per_event: f10.unwrap_or_default(),
-            is_all_yes: f11.unwrap_or_default(),
-            size_min: f12.unwrap_or_default(),
-            size_max: f13.unwrap_or_default(),
-            functional_description: f14.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MultivariateEventCollection {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for MultivariateEventCollection {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "MultivariateEventCollection", 15)?;
-        crate::wire::field(&mut o, "collection_ticker", &self.collection_ticker)?;
-        crate::wire::field(&mut o, "series_ticker", &self.series_ticker)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "title", &self.title)?;
-        crate::wire::field(&mut o, "description", &self.description)?;
-        crate::wire::field(&mut o, "open_date", &self.open_date)?;
-        crate::wire::field(&mut o, "close_date", &self.close_date)?;
-        crate::wire::field(&mut o, "associated_events", &self.associated_events)?;
-        crate::wire::field(
-            &mut o,
-            "associated_event_tickers",
-            &self.associated_event_tickers,
-        )?;
-        crate::wire::field(&mut o, "is_ordered", &self.is_ordered)?;
-        crate::wire::field(
-            &mut o,
-            "is_single_market_per_event",
-            &self.is_single_market_per_event,
-        )?;
-        crate::wire::field(&mut o, "is_all_yes", &self.is_all_yes)?;
-        crate::wire::field(&mut o, "size_min", &self.size_min)?;
-        crate::wire::field(&mut o, "size_max", &self.size_max)?;
-        crate::wire::field(
-            &mut o,
-            "functional_description",
-            &self.functional_description,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(MultivariateEventCollection {
+    collection_ticker = "collection_ticker" default,
+    series_ticker = "series_ticker" default,
+    exchange_index = "exchange_index" nullable,
+    title = "title" default,
+    description = "description" default,
+    open_date = "open_date" default,
+    close_date = "close_date" default,
+    associated_events = "associated_events" default,
+    associated_event_tickers = "associated_event_tickers" default,
+    is_ordered = "is_ordered" default,
+    is_single_market_per_event = "is_single_market_per_event" default,
+    is_all_yes = "is_all_yes" default,
+    size_min = "size_min" default,
+    size_max = "size_max" default,
+    functional_description = "functional_description" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMultivariateEventCollectionResponse {
     /// The multivariate event collection.
     pub multivariate_contract: crate::types::MultivariateEventCollection,
 }
-impl crate::wire::Object for GetMultivariateEventCollectionResponse {
-    const NAME: &'static str = "GetMultivariateEventCollectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "multivariate_contract" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::MultivariateEventCollection> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "multivariate_contract")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            multivariate_contract: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMultivariateEventCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMultivariateEventCollectionResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetMultivariateEventCollectionResponse",
-            1,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "multivariate_contract",
-            &self.multivariate_contract,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMultivariateEventCollectionResponse {
+    multivariate_contract = "multivariate_contract" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMultivariateEventCollectionsResponse {
     /// List of multivariate event collections.
@@ -317,66 +94,10 @@ pub struct GetMultivariateEventCollectionsResponse {
     /// The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetMultivariateEventCollectionsResponse {
-    const NAME: &'static str = "GetMultivariateEventCollectionsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "multivariate_contracts" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::MultivariateEventCollection>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "multivariate_contracts")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            multivariate_contracts: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMultivariateEventCollectionsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMultivariateEventCollectionsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetMultivariateEventCollectionsResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(
-            &mut o,
-            "multivariate_contracts",
-            &self.multivariate_contracts,
-        )?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMultivariateEventCollectionsResponse {
+    multivariate_contracts = "multivariate_contracts" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct TickerPair {
     /// Market ticker identifier.
@@ -400,59 +121,11 @@ impl TickerPair {
         }
     }
 }
-impl crate::wire::Object for TickerPair {
-    const NAME: &'static str = "TickerPair";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "market_ticker" => 0,
-                "event_ticker" => 1,
-                "side" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::TickerPairSide> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "market_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "event_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "side")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            market_ticker: crate::wire::required(f0, "market_ticker")?,
-            event_ticker: crate::wire::required(f1, "event_ticker")?,
-            side: crate::wire::required(f2, "side")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TickerPair {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for TickerPair {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "TickerPair", 3)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(TickerPair {
+    market_ticker = "market_ticker" required,
+    event_ticker = "event_ticker" required,
+    side = "side" required,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateMarketInMultivariateEventCollectionRequest {
     /// List of selected markets that act as parameters to determine which market is created.
@@ -469,59 +142,10 @@ impl CreateMarketInMultivariateEventCollectionRequest {
         }
     }
 }
-impl crate::wire::Object for CreateMarketInMultivariateEventCollectionRequest {
-    const NAME: &'static str = "CreateMarketInMultivariateEventCollectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "selected_markets" => 0,
-                "with_market_payload" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::TickerPair>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "selected_markets")?,
-                1 => crate::wire::value(&mut map, &mut f1, "with_market_payload")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            selected_markets: crate::wire::required(f0, "selected_markets")?,
-            with_market_payload: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de>
-for CreateMarketInMultivariateEventCollectionRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateMarketInMultivariateEventCollectionRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateMarketInMultivariateEventCollectionRequest",
-            1 + usize::from(self.with_market_payload.is_some()),
-        )?;
-        crate::wire::field(&mut o, "selected_markets", &self.selected_markets)?;
-        crate::wire::optional(&mut o, "with_market_payload", &self.with_market_payload)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateMarketInMultivariateEventCollectionRequest {
+    selected_markets = "selected_markets" required,
+    with_market_payload = "with_market_payload" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateMarketInMultivariateEventCollectionResponse {
     /// Event ticker for the created market.
@@ -531,64 +155,11 @@ pub struct CreateMarketInMultivariateEventCollectionResponse {
     /// Market payload of the created market.
     pub market: ::std::option::Option<crate::types::Market>,
 }
-impl crate::wire::Object for CreateMarketInMultivariateEventCollectionResponse {
-    const NAME: &'static str = "CreateMarketInMultivariateEventCollectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "event_ticker" => 0,
-                "market_ticker" => 1,
-                "market" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<crate::types::Market>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "event_ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "market")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            event_ticker: f0.unwrap_or_default(),
-            market_ticker: f1.unwrap_or_default(),
-            market: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de>
-for CreateMarketInMultivariateEventCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateMarketInMultivariateEventCollectionResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateMarketInMultivariateEventCollectionResponse",
-            2 + usize::from(self.market.is_some()),
-        )?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::optional(&mut o, "market", &self.market)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateMarketInMultivariateEventCollectionResponse {
+    event_ticker = "event_ticker" default,
+    market_ticker = "market_ticker" default,
+    market = "market" optional,
+});
 /// Side of the market (yes or no).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

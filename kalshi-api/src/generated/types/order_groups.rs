@@ -17,127 +17,19 @@ pub struct OrderGroup {
     pub is_auto_cancel_enabled: bool,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for OrderGroup {
-    const NAME: &'static str = "OrderGroup";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "contracts_limit_fp" => 1,
-                "is_auto_cancel_enabled" => 2,
-                "exchange_index" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "contracts_limit_fp")?,
-                2 => crate::wire::value(&mut map, &mut f2, "is_auto_cancel_enabled")?,
-                3 => crate::wire::value(&mut map, &mut f3, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            contracts_limit_fp: f1.flatten(),
-            is_auto_cancel_enabled: f2.unwrap_or_default(),
-            exchange_index: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrderGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for OrderGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "OrderGroup",
-            3 + usize::from(self.contracts_limit_fp.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::optional(&mut o, "contracts_limit_fp", &self.contracts_limit_fp)?;
-        crate::wire::field(
-            &mut o,
-            "is_auto_cancel_enabled",
-            &self.is_auto_cancel_enabled,
-        )?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(OrderGroup {
+    id = "id" default,
+    contracts_limit_fp = "contracts_limit_fp" optional,
+    is_auto_cancel_enabled = "is_auto_cancel_enabled" default,
+    exchange_index = "exchange_index" nullable,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderGroupsResponse {
     pub order_groups: ::std::option::Option<::std::vec::Vec<crate::types::OrderGroup>>,
 }
-impl crate::wire::Object for GetOrderGroupsResponse {
-    const NAME: &'static str = "GetOrderGroupsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_groups" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::OrderGroup>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_groups")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { order_groups: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetOrderGroupsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetOrderGroupsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetOrderGroupsResponse",
-            usize::from(self.order_groups.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "order_groups", &self.order_groups)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetOrderGroupsResponse {
+    order_groups = "order_groups" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderGroupResponse {
     /// Whether auto-cancel is enabled for this order group
@@ -148,76 +40,12 @@ pub struct GetOrderGroupResponse {
     pub orders: ::std::vec::Vec<::std::string::String>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for GetOrderGroupResponse {
-    const NAME: &'static str = "GetOrderGroupResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "is_auto_cancel_enabled" => 0,
-                "contracts_limit_fp" => 1,
-                "orders" => 2,
-                "exchange_index" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "is_auto_cancel_enabled")?,
-                1 => crate::wire::value(&mut map, &mut f1, "contracts_limit_fp")?,
-                2 => crate::wire::value(&mut map, &mut f2, "orders")?,
-                3 => crate::wire::value(&mut map, &mut f3, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            is_auto_cancel_enabled: f0.unwrap_or_default(),
-            contracts_limit_fp: f1.flatten(),
-            orders: f2.unwrap_or_default(),
-            exchange_index: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetOrderGroupResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetOrderGroupResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetOrderGroupResponse",
-            3 + usize::from(self.contracts_limit_fp.is_some()),
-        )?;
-        crate::wire::field(
-            &mut o,
-            "is_auto_cancel_enabled",
-            &self.is_auto_cancel_enabled,
-        )?;
-        crate::wire::optional(&mut o, "contracts_limit_fp", &self.contracts_limit_fp)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetOrderGroupResponse {
+    is_auto_cancel_enabled = "is_auto_cancel_enabled" default,
+    contracts_limit_fp = "contracts_limit_fp" optional,
+    orders = "orders" default,
+    exchange_index = "exchange_index" nullable,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOrderGroupRequest {
     /// Optional subaccount number to use for this order group (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount.
@@ -229,75 +57,12 @@ pub struct CreateOrderGroupRequest {
     /// Identifier for an exchange shard. Defaults to 0.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for CreateOrderGroupRequest {
-    const NAME: &'static str = "CreateOrderGroupRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount" => 0,
-                "contracts_limit" => 1,
-                "contracts_limit_fp" => 2,
-                "exchange_index" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount")?,
-                1 => crate::wire::value(&mut map, &mut f1, "contracts_limit")?,
-                2 => crate::wire::value(&mut map, &mut f2, "contracts_limit_fp")?,
-                3 => crate::wire::value(&mut map, &mut f3, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount: f0.flatten(),
-            contracts_limit: f1.flatten(),
-            contracts_limit_fp: f2.flatten(),
-            exchange_index: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrderGroupRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateOrderGroupRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateOrderGroupRequest",
-            usize::from(self.subaccount.is_some())
-                + usize::from(self.contracts_limit.is_some())
-                + usize::from(self.contracts_limit_fp.is_some())
-                + usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "contracts_limit", &self.contracts_limit)?;
-        crate::wire::optional(&mut o, "contracts_limit_fp", &self.contracts_limit_fp)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateOrderGroupRequest {
+    subaccount = "subaccount" optional,
+    contracts_limit = "contracts_limit" optional,
+    contracts_limit_fp = "contracts_limit_fp" optional,
+    exchange_index = "exchange_index" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateOrderGroupLimitRequest {
     /// New maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
@@ -305,61 +70,10 @@ pub struct UpdateOrderGroupLimitRequest {
     /// String representation of the new maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
     pub contracts_limit_fp: ::std::option::Option<crate::types::FixedPointCount>,
 }
-impl crate::wire::Object for UpdateOrderGroupLimitRequest {
-    const NAME: &'static str = "UpdateOrderGroupLimitRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "contracts_limit" => 0,
-                "contracts_limit_fp" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "contracts_limit")?,
-                1 => crate::wire::value(&mut map, &mut f1, "contracts_limit_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            contracts_limit: f0.flatten(),
-            contracts_limit_fp: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOrderGroupLimitRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for UpdateOrderGroupLimitRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "UpdateOrderGroupLimitRequest",
-            usize::from(self.contracts_limit.is_some())
-                + usize::from(self.contracts_limit_fp.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "contracts_limit", &self.contracts_limit)?;
-        crate::wire::optional(&mut o, "contracts_limit_fp", &self.contracts_limit_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(UpdateOrderGroupLimitRequest {
+    contracts_limit = "contracts_limit" optional,
+    contracts_limit_fp = "contracts_limit_fp" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOrderGroupResponse {
     /// The unique identifier for the created order group
@@ -368,58 +82,8 @@ pub struct CreateOrderGroupResponse {
     pub subaccount: i64,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for CreateOrderGroupResponse {
-    const NAME: &'static str = "CreateOrderGroupResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_group_id" => 0,
-                "subaccount" => 1,
-                "exchange_index" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_group_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "subaccount")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_group_id: f0.unwrap_or_default(),
-            subaccount: f1.unwrap_or_default(),
-            exchange_index: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrderGroupResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateOrderGroupResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateOrderGroupResponse", 3)?;
-        crate::wire::field(&mut o, "order_group_id", &self.order_group_id)?;
-        crate::wire::field(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateOrderGroupResponse {
+    order_group_id = "order_group_id" default,
+    subaccount = "subaccount" default,
+    exchange_index = "exchange_index" nullable,
+});

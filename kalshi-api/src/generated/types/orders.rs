@@ -16,118 +16,19 @@ pub struct ErrorResponse {
     /// Additional details about the error, if available
     pub details: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for ErrorResponse {
-    const NAME: &'static str = "ErrorResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "code" => 0,
-                "message" => 1,
-                "details" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "code")?,
-                1 => crate::wire::value(&mut map, &mut f1, "message")?,
-                2 => crate::wire::value(&mut map, &mut f2, "details")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            code: f0.flatten(),
-            message: f1.flatten(),
-            details: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ErrorResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ErrorResponse",
-            usize::from(self.code.is_some()) + usize::from(self.message.is_some())
-                + usize::from(self.details.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "code", &self.code)?;
-        crate::wire::optional(&mut o, "message", &self.message)?;
-        crate::wire::optional(&mut o, "details", &self.details)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ErrorResponse {
+    code = "code" optional,
+    message = "message" optional,
+    details = "details" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderQueuePositionResponse {
     /// The number of preceding shares before the order in the queue.
     pub queue_position_fp: crate::types::FixedPointCount,
 }
-impl crate::wire::Object for GetOrderQueuePositionResponse {
-    const NAME: &'static str = "GetOrderQueuePositionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "queue_position_fp" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "queue_position_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            queue_position_fp: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetOrderQueuePositionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetOrderQueuePositionResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetOrderQueuePositionResponse", 1)?;
-        crate::wire::field(&mut o, "queue_position_fp", &self.queue_position_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetOrderQueuePositionResponse {
+    queue_position_fp = "queue_position_fp" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderQueuePosition {
     /// The order ID
@@ -137,156 +38,26 @@ pub struct OrderQueuePosition {
     /// The number of preceding shares before the order in the queue.
     pub queue_position_fp: crate::types::FixedPointCount,
 }
-impl crate::wire::Object for OrderQueuePosition {
-    const NAME: &'static str = "OrderQueuePosition";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "market_ticker" => 1,
-                "queue_position_fp" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_ticker")?,
-                2 => crate::wire::value(&mut map, &mut f2, "queue_position_fp")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            market_ticker: f1.unwrap_or_default(),
-            queue_position_fp: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrderQueuePosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for OrderQueuePosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "OrderQueuePosition", 3)?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::field(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::field(&mut o, "queue_position_fp", &self.queue_position_fp)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(OrderQueuePosition {
+    order_id = "order_id" default,
+    market_ticker = "market_ticker" default,
+    queue_position_fp = "queue_position_fp" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderQueuePositionsResponse {
     /// Queue positions for all matching orders
     pub queue_positions: ::std::vec::Vec<crate::types::OrderQueuePosition>,
 }
-impl crate::wire::Object for GetOrderQueuePositionsResponse {
-    const NAME: &'static str = "GetOrderQueuePositionsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "queue_positions" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::OrderQueuePosition>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "queue_positions")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            queue_positions: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetOrderQueuePositionsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetOrderQueuePositionsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetOrderQueuePositionsResponse", 1)?;
-        crate::wire::field(&mut o, "queue_positions", &self.queue_positions)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetOrderQueuePositionsResponse {
+    queue_positions = "queue_positions" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderResponse {
     pub order: crate::types::Order,
 }
-impl crate::wire::Object for GetOrderResponse {
-    const NAME: &'static str = "GetOrderResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::Order> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetOrderResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetOrderResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetOrderResponse", 1)?;
-        crate::wire::field(&mut o, "order", &self.order)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetOrderResponse {
+    order = "order" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderV2Request {
     pub ticker: ::std::string::String,
@@ -349,144 +120,22 @@ impl CreateOrderV2Request {
         }
     }
 }
-impl crate::wire::Object for CreateOrderV2Request {
-    const NAME: &'static str = "CreateOrderV2Request";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "client_order_id" => 1,
-                "side" => 2,
-                "count" => 3,
-                "price" => 4,
-                "expiration_time" => 5,
-                "time_in_force" => 6,
-                "post_only" => 7,
-                "self_trade_prevention_type" => 8,
-                "cancel_order_on_pause" => 9,
-                "reduce_only" => 10,
-                "subaccount" => 11,
-                "order_group_id" => 12,
-                "exchange_index" => 13,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            crate::types::CreateOrderV2RequestTimeInForce,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::types::SelfTradePreventionType> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "side")?,
-                3 => crate::wire::value(&mut map, &mut f3, "count")?,
-                4 => crate::wire::value(&mut map, &mut f4, "price")?,
-                5 => crate::wire::value(&mut map, &mut f5, "expiration_time")?,
-                6 => crate::wire::value(&mut map, &mut f6, "time_in_force")?,
-                7 => crate::wire::value(&mut map, &mut f7, "post_only")?,
-                8 => crate::wire::value(&mut map, &mut f8, "self_trade_prevention_type")?,
-                9 => crate::wire::value(&mut map, &mut f9, "cancel_order_on_pause")?,
-                10 => crate::wire::value(&mut map, &mut f10, "reduce_only")?,
-                11 => crate::wire::value(&mut map, &mut f11, "subaccount")?,
-                12 => crate::wire::value(&mut map, &mut f12, "order_group_id")?,
-                13 => crate::wire::value(&mut map, &mut f13, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: crate::wire::required(f0, "ticker")?,
-            client_order_id: f1.flatten(),
-            side: crate::wire::required(f2, "side")?,
-            count: crate::wire::required(f3, "count")?,
-            price: crate::wire::required(f4, "price")?,
-            expiration_time: f5.flatten(),
-            time_in_force: crate::wire::required(f6, "time_in_force")?,
-            post_only: f7.flatten(),
-            self_trade_prevention_type: crate::wire::required(
-                f8,
-                "self_trade_prevention_type",
-            )?,
-            cancel_order_on_pause: f9.flatten(),
-            reduce_only: f10.flatten(),
-            subaccount: f11.flatten(),
-            order_group_id: f12.flatten(),
-            exchange_index: f13.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrderV2Request {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateOrderV2Request {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateOrderV2Request",
-            6 + usize::from(self.client_order_id.is_some())
-                + usize::from(self.expiration_time.is_some())
-                + usize::from(self.post_only.is_some())
-                + usize::from(self.cancel_order_on_pause.is_some())
-                + usize::from(self.reduce_only.is_some())
-                + usize::from(self.subaccount.is_some())
-                + usize::from(self.order_group_id.is_some())
-                + usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::field(&mut o, "count", &self.count)?;
-        crate::wire::field(&mut o, "price", &self.price)?;
-        crate::wire::optional(&mut o, "expiration_time", &self.expiration_time)?;
-        crate::wire::field(&mut o, "time_in_force", &self.time_in_force)?;
-        crate::wire::optional(&mut o, "post_only", &self.post_only)?;
-        crate::wire::field(
-            &mut o,
-            "self_trade_prevention_type",
-            &self.self_trade_prevention_type,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "cancel_order_on_pause",
-            &self.cancel_order_on_pause,
-        )?;
-        crate::wire::optional(&mut o, "reduce_only", &self.reduce_only)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "order_group_id", &self.order_group_id)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateOrderV2Request {
+    ticker = "ticker" required,
+    client_order_id = "client_order_id" optional,
+    side = "side" required,
+    count = "count" required,
+    price = "price" required,
+    expiration_time = "expiration_time" optional,
+    time_in_force = "time_in_force" required,
+    post_only = "post_only" optional,
+    self_trade_prevention_type = "self_trade_prevention_type" required,
+    cancel_order_on_pause = "cancel_order_on_pause" optional,
+    reduce_only = "reduce_only" optional,
+    subaccount = "subaccount" optional,
+    order_group_id = "order_group_id" optional,
+    exchange_index = "exchange_index" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOrderV2Response {
     pub order_id: ::std::string::String,
@@ -502,91 +151,15 @@ pub struct CreateOrderV2Response {
     /// Matching engine timestamp at which the order was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-impl crate::wire::Object for CreateOrderV2Response {
-    const NAME: &'static str = "CreateOrderV2Response";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_order_id" => 1,
-                "fill_count" => 2,
-                "remaining_count" => 3,
-                "average_fill_price" => 4,
-                "average_fee_paid" => 5,
-                "ts_ms" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "fill_count")?,
-                3 => crate::wire::value(&mut map, &mut f3, "remaining_count")?,
-                4 => crate::wire::value(&mut map, &mut f4, "average_fill_price")?,
-                5 => crate::wire::value(&mut map, &mut f5, "average_fee_paid")?,
-                6 => crate::wire::value(&mut map, &mut f6, "ts_ms")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            client_order_id: f1.flatten(),
-            fill_count: f2.unwrap_or_default(),
-            remaining_count: f3.unwrap_or_default(),
-            average_fill_price: f4.flatten(),
-            average_fee_paid: f5.flatten(),
-            ts_ms: f6.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrderV2Response {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateOrderV2Response {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateOrderV2Response",
-            4 + usize::from(self.client_order_id.is_some())
-                + usize::from(self.average_fill_price.is_some())
-                + usize::from(self.average_fee_paid.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "fill_count", &self.fill_count)?;
-        crate::wire::field(&mut o, "remaining_count", &self.remaining_count)?;
-        crate::wire::optional(&mut o, "average_fill_price", &self.average_fill_price)?;
-        crate::wire::optional(&mut o, "average_fee_paid", &self.average_fee_paid)?;
-        crate::wire::field(&mut o, "ts_ms", &self.ts_ms)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateOrderV2Response {
+    order_id = "order_id" default,
+    client_order_id = "client_order_id" optional,
+    fill_count = "fill_count" default,
+    remaining_count = "remaining_count" default,
+    average_fill_price = "average_fill_price" optional,
+    average_fee_paid = "average_fee_paid" optional,
+    ts_ms = "ts_ms" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CancelOrderV2Response {
     pub order_id: ::std::string::String,
@@ -596,70 +169,12 @@ pub struct CancelOrderV2Response {
     /// Matching engine timestamp at which the cancellation was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-impl crate::wire::Object for CancelOrderV2Response {
-    const NAME: &'static str = "CancelOrderV2Response";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_order_id" => 1,
-                "reduced_by" => 2,
-                "ts_ms" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "reduced_by")?,
-                3 => crate::wire::value(&mut map, &mut f3, "ts_ms")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            client_order_id: f1.flatten(),
-            reduced_by: f2.unwrap_or_default(),
-            ts_ms: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CancelOrderV2Response {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CancelOrderV2Response {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CancelOrderV2Response",
-            3 + usize::from(self.client_order_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "reduced_by", &self.reduced_by)?;
-        crate::wire::field(&mut o, "ts_ms", &self.ts_ms)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CancelOrderV2Response {
+    order_id = "order_id" default,
+    client_order_id = "client_order_id" optional,
+    reduced_by = "reduced_by" default,
+    ts_ms = "ts_ms" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecreaseOrderV2Request {
     /// String representation of the number of contracts to reduce by. Exactly one of `reduce_by` or `reduce_to` must be provided.
@@ -671,78 +186,12 @@ pub struct DecreaseOrderV2Request {
     /// Market ticker used for auto-routing when exchange_index is omitted or -1.
     pub market_ticker: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for DecreaseOrderV2Request {
-    const NAME: &'static str = "DecreaseOrderV2Request";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "reduce_by" => 0,
-                "reduce_to" => 1,
-                "exchange_index" => 2,
-                "market_ticker" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "reduce_by")?,
-                1 => crate::wire::value(&mut map, &mut f1, "reduce_to")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
-                3 => crate::wire::value(&mut map, &mut f3, "market_ticker")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            reduce_by: f0.flatten(),
-            reduce_to: f1.flatten(),
-            exchange_index: f2.flatten(),
-            market_ticker: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DecreaseOrderV2Request {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for DecreaseOrderV2Request {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "DecreaseOrderV2Request",
-            usize::from(self.reduce_by.is_some()) + usize::from(self.reduce_to.is_some())
-                + usize::from(self.exchange_index.is_some())
-                + usize::from(self.market_ticker.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "reduce_by", &self.reduce_by)?;
-        crate::wire::optional(&mut o, "reduce_to", &self.reduce_to)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::optional(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(DecreaseOrderV2Request {
+    reduce_by = "reduce_by" optional,
+    reduce_to = "reduce_to" optional,
+    exchange_index = "exchange_index" optional,
+    market_ticker = "market_ticker" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecreaseOrderV2Response {
     pub order_id: ::std::string::String,
@@ -752,70 +201,12 @@ pub struct DecreaseOrderV2Response {
     /// Matching engine timestamp at which the decrease was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-impl crate::wire::Object for DecreaseOrderV2Response {
-    const NAME: &'static str = "DecreaseOrderV2Response";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_order_id" => 1,
-                "remaining_count" => 2,
-                "ts_ms" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "remaining_count")?,
-                3 => crate::wire::value(&mut map, &mut f3, "ts_ms")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            client_order_id: f1.flatten(),
-            remaining_count: f2.unwrap_or_default(),
-            ts_ms: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DecreaseOrderV2Response {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for DecreaseOrderV2Response {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "DecreaseOrderV2Response",
-            3 + usize::from(self.client_order_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "remaining_count", &self.remaining_count)?;
-        crate::wire::field(&mut o, "ts_ms", &self.ts_ms)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(DecreaseOrderV2Response {
+    order_id = "order_id" default,
+    client_order_id = "client_order_id" optional,
+    remaining_count = "remaining_count" default,
+    ts_ms = "ts_ms" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct AmendOrderV2Request {
     /// Market ticker
@@ -855,101 +246,16 @@ impl AmendOrderV2Request {
         }
     }
 }
-impl crate::wire::Object for AmendOrderV2Request {
-    const NAME: &'static str = "AmendOrderV2Request";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "side" => 1,
-                "price" => 2,
-                "count" => 3,
-                "client_order_id" => 4,
-                "updated_client_order_id" => 5,
-                "expiration_time" => 6,
-                "exchange_index" => 7,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::BookSide> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "side")?,
-                2 => crate::wire::value(&mut map, &mut f2, "price")?,
-                3 => crate::wire::value(&mut map, &mut f3, "count")?,
-                4 => crate::wire::value(&mut map, &mut f4, "client_order_id")?,
-                5 => crate::wire::value(&mut map, &mut f5, "updated_client_order_id")?,
-                6 => crate::wire::value(&mut map, &mut f6, "expiration_time")?,
-                7 => crate::wire::value(&mut map, &mut f7, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: crate::wire::required(f0, "ticker")?,
-            side: crate::wire::required(f1, "side")?,
-            price: crate::wire::required(f2, "price")?,
-            count: crate::wire::required(f3, "count")?,
-            client_order_id: f4.flatten(),
-            updated_client_order_id: f5.flatten(),
-            expiration_time: f6.flatten(),
-            exchange_index: f7.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AmendOrderV2Request {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AmendOrderV2Request {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "AmendOrderV2Request",
-            4 + usize::from(self.client_order_id.is_some())
-                + usize::from(self.updated_client_order_id.is_some())
-                + usize::from(self.expiration_time.is_some())
-                + usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::field(&mut o, "price", &self.price)?;
-        crate::wire::field(&mut o, "count", &self.count)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::optional(
-            &mut o,
-            "updated_client_order_id",
-            &self.updated_client_order_id,
-        )?;
-        crate::wire::optional(&mut o, "expiration_time", &self.expiration_time)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AmendOrderV2Request {
+    ticker = "ticker" required,
+    side = "side" required,
+    price = "price" required,
+    count = "count" required,
+    client_order_id = "client_order_id" optional,
+    updated_client_order_id = "updated_client_order_id" optional,
+    expiration_time = "expiration_time" optional,
+    exchange_index = "exchange_index" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AmendOrderV2Response {
     pub order_id: ::std::string::String,
@@ -965,93 +271,15 @@ pub struct AmendOrderV2Response {
     /// Matching engine timestamp at which the amend was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-impl crate::wire::Object for AmendOrderV2Response {
-    const NAME: &'static str = "AmendOrderV2Response";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_order_id" => 1,
-                "remaining_count" => 2,
-                "fill_count" => 3,
-                "average_fill_price" => 4,
-                "average_fee_paid" => 5,
-                "ts_ms" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "remaining_count")?,
-                3 => crate::wire::value(&mut map, &mut f3, "fill_count")?,
-                4 => crate::wire::value(&mut map, &mut f4, "average_fill_price")?,
-                5 => crate::wire::value(&mut map, &mut f5, "average_fee_paid")?,
-                6 => crate::wire::value(&mut map, &mut f6, "ts_ms")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            client_order_id: f1.flatten(),
-            remaining_count: f2.flatten(),
-            fill_count: f3.flatten(),
-            average_fill_price: f4.flatten(),
-            average_fee_paid: f5.flatten(),
-            ts_ms: f6.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AmendOrderV2Response {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for AmendOrderV2Response {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "AmendOrderV2Response",
-            6 + usize::from(self.client_order_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "remaining_count", &self.remaining_count)?;
-        crate::wire::field(&mut o, "fill_count", &self.fill_count)?;
-        crate::wire::field(&mut o, "average_fill_price", &self.average_fill_price)?;
-        crate::wire::field(&mut o, "average_fee_paid", &self.average_fee_paid)?;
-        crate::wire::field(&mut o, "ts_ms", &self.ts_ms)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(AmendOrderV2Response {
+    order_id = "order_id" default,
+    client_order_id = "client_order_id" optional,
+    remaining_count = "remaining_count" nullable,
+    fill_count = "fill_count" nullable,
+    average_fill_price = "average_fill_price" nullable,
+    average_fee_paid = "average_fee_paid" nullable,
+    ts_ms = "ts_ms" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersV2Request {
     pub orders: ::std::vec::Vec<crate::types::CreateOrderV2Request>,
@@ -1062,100 +290,16 @@ impl BatchCreateOrdersV2Request {
         Self { orders }
     }
 }
-impl crate::wire::Object for BatchCreateOrdersV2Request {
-    const NAME: &'static str = "BatchCreateOrdersV2Request";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::CreateOrderV2Request>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersV2Request {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateOrdersV2Request {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCreateOrdersV2Request", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateOrdersV2Request {
+    orders = "orders" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateOrdersV2Response {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateOrdersV2ResponseOrdersItem>,
 }
-impl crate::wire::Object for BatchCreateOrdersV2Response {
-    const NAME: &'static str = "BatchCreateOrdersV2Response";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCreateOrdersV2ResponseOrdersItem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersV2Response {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateOrdersV2Response {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCreateOrdersV2Response", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateOrdersV2Response {
+    orders = "orders" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersV2Request {
     /// An array of orders to cancel, each optionally specifying a subaccount.
@@ -1169,100 +313,16 @@ impl BatchCancelOrdersV2Request {
         Self { orders }
     }
 }
-impl crate::wire::Object for BatchCancelOrdersV2Request {
-    const NAME: &'static str = "BatchCancelOrdersV2Request";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCancelOrdersV2RequestOrdersItem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersV2Request {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersV2Request {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCancelOrdersV2Request", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersV2Request {
+    orders = "orders" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelOrdersV2Response {
     pub orders: ::std::vec::Vec<crate::types::BatchCancelOrdersV2ResponseOrdersItem>,
 }
-impl crate::wire::Object for BatchCancelOrdersV2Response {
-    const NAME: &'static str = "BatchCancelOrdersV2Response";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCancelOrdersV2ResponseOrdersItem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersV2Response {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersV2Response {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCancelOrdersV2Response", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersV2Response {
+    orders = "orders" default,
+});
 /// Specifies how long the order remains active. Use `good_till_canceled`
 /// with `expiration_time` for an order that should rest until a specific
 /// expiration time; without `expiration_time`, `good_till_canceled` is a
@@ -1322,104 +382,16 @@ pub struct BatchCreateOrdersV2ResponseOrdersItem {
     pub ts_ms: ::std::option::Option<i64>,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-impl crate::wire::Object for BatchCreateOrdersV2ResponseOrdersItem {
-    const NAME: &'static str = "BatchCreateOrdersV2ResponseOrdersItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_order_id" => 1,
-                "fill_count" => 2,
-                "remaining_count" => 3,
-                "average_fill_price" => 4,
-                "average_fee_paid" => 5,
-                "ts_ms" => 6,
-                "error" => 7,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointCount>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<crate::types::ErrorResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "fill_count")?,
-                3 => crate::wire::value(&mut map, &mut f3, "remaining_count")?,
-                4 => crate::wire::value(&mut map, &mut f4, "average_fill_price")?,
-                5 => crate::wire::value(&mut map, &mut f5, "average_fee_paid")?,
-                6 => crate::wire::value(&mut map, &mut f6, "ts_ms")?,
-                7 => crate::wire::value(&mut map, &mut f7, "error")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.flatten(),
-            client_order_id: f1.flatten(),
-            fill_count: f2.flatten(),
-            remaining_count: f3.flatten(),
-            average_fill_price: f4.flatten(),
-            average_fee_paid: f5.flatten(),
-            ts_ms: f6.flatten(),
-            error: f7.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateOrdersV2ResponseOrdersItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateOrdersV2ResponseOrdersItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCreateOrdersV2ResponseOrdersItem",
-            5 + usize::from(self.order_id.is_some())
-                + usize::from(self.client_order_id.is_some())
-                + usize::from(self.error.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "fill_count", &self.fill_count)?;
-        crate::wire::field(&mut o, "remaining_count", &self.remaining_count)?;
-        crate::wire::field(&mut o, "average_fill_price", &self.average_fill_price)?;
-        crate::wire::field(&mut o, "average_fee_paid", &self.average_fee_paid)?;
-        crate::wire::field(&mut o, "ts_ms", &self.ts_ms)?;
-        crate::wire::optional(&mut o, "error", &self.error)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateOrdersV2ResponseOrdersItem {
+    order_id = "order_id" optional,
+    client_order_id = "client_order_id" optional,
+    fill_count = "fill_count" nullable,
+    remaining_count = "remaining_count" nullable,
+    average_fill_price = "average_fill_price" nullable,
+    average_fee_paid = "average_fee_paid" nullable,
+    ts_ms = "ts_ms" nullable,
+    error = "error" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersV2RequestOrdersItem {
     /// Order ID to cancel.
@@ -1442,74 +414,12 @@ impl BatchCancelOrdersV2RequestOrdersItem {
         }
     }
 }
-impl crate::wire::Object for BatchCancelOrdersV2RequestOrdersItem {
-    const NAME: &'static str = "BatchCancelOrdersV2RequestOrdersItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "subaccount" => 1,
-                "exchange_index" => 2,
-                "market_ticker" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "subaccount")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
-                3 => crate::wire::value(&mut map, &mut f3, "market_ticker")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: crate::wire::required(f0, "order_id")?,
-            subaccount: f1.flatten(),
-            exchange_index: f2.flatten(),
-            market_ticker: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersV2RequestOrdersItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersV2RequestOrdersItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelOrdersV2RequestOrdersItem",
-            1 + usize::from(self.subaccount.is_some())
-                + usize::from(self.exchange_index.is_some())
-                + usize::from(self.market_ticker.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "subaccount", &self.subaccount)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::optional(&mut o, "market_ticker", &self.market_ticker)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersV2RequestOrdersItem {
+    order_id = "order_id" required,
+    subaccount = "subaccount" optional,
+    exchange_index = "exchange_index" optional,
+    market_ticker = "market_ticker" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelOrdersV2ResponseOrdersItem {
     /// The order ID identifying which order this entry corresponds to.
@@ -1521,75 +431,10 @@ pub struct BatchCancelOrdersV2ResponseOrdersItem {
     pub ts_ms: ::std::option::Option<i64>,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-impl crate::wire::Object for BatchCancelOrdersV2ResponseOrdersItem {
-    const NAME: &'static str = "BatchCancelOrdersV2ResponseOrdersItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_order_id" => 1,
-                "reduced_by" => 2,
-                "ts_ms" => 3,
-                "error" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::ErrorResponse>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "reduced_by")?,
-                3 => crate::wire::value(&mut map, &mut f3, "ts_ms")?,
-                4 => crate::wire::value(&mut map, &mut f4, "error")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            client_order_id: f1.flatten(),
-            reduced_by: f2.unwrap_or_default(),
-            ts_ms: f3.flatten(),
-            error: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelOrdersV2ResponseOrdersItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelOrdersV2ResponseOrdersItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelOrdersV2ResponseOrdersItem",
-            3 + usize::from(self.client_order_id.is_some())
-                + usize::from(self.error.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "reduced_by", &self.reduced_by)?;
-        crate::wire::field(&mut o, "ts_ms", &self.ts_ms)?;
-        crate::wire::optional(&mut o, "error", &self.error)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelOrdersV2ResponseOrdersItem {
+    order_id = "order_id" default,
+    client_order_id = "client_order_id" optional,
+    reduced_by = "reduced_by" default,
+    ts_ms = "ts_ms" nullable,
+    error = "error" optional,
+});

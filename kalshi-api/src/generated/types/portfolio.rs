@@ -12,54 +12,10 @@ pub struct IndexedBalance {
     pub exchange_index: crate::types::ExchangeIndex,
     pub balance: crate::types::FixedPointDollars,
 }
-impl crate::wire::Object for IndexedBalance {
-    const NAME: &'static str = "IndexedBalance";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_index" => 0,
-                "balance" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
-                1 => crate::wire::value(&mut map, &mut f1, "balance")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_index: f0.unwrap_or_default(),
-            balance: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IndexedBalance {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for IndexedBalance {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "IndexedBalance", 2)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "balance", &self.balance)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(IndexedBalance {
+    exchange_index = "exchange_index" default,
+    balance = "balance" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBalanceResponse {
     /// Member's available balance in cents for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted.
@@ -75,177 +31,29 @@ pub struct GetBalanceResponse {
         ::std::vec::Vec<crate::types::IndexedBalance>,
     >,
 }
-impl crate::wire::Object for GetBalanceResponse {
-    const NAME: &'static str = "GetBalanceResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "balance" => 0,
-                "balance_dollars" => 1,
-                "portfolio_value" => 2,
-                "updated_ts" => 3,
-                "balance_breakdown" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::IndexedBalance>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "balance")?,
-                1 => crate::wire::value(&mut map, &mut f1, "balance_dollars")?,
-                2 => crate::wire::value(&mut map, &mut f2, "portfolio_value")?,
-                3 => crate::wire::value(&mut map, &mut f3, "updated_ts")?,
-                4 => crate::wire::value(&mut map, &mut f4, "balance_breakdown")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            balance: f0.unwrap_or_default(),
-            balance_dollars: f1.unwrap_or_default(),
-            portfolio_value: f2.unwrap_or_default(),
-            updated_ts: f3.unwrap_or_default(),
-            balance_breakdown: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetBalanceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetBalanceResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetBalanceResponse",
-            4 + usize::from(self.balance_breakdown.is_some()),
-        )?;
-        crate::wire::field(&mut o, "balance", &self.balance)?;
-        crate::wire::field(&mut o, "balance_dollars", &self.balance_dollars)?;
-        crate::wire::field(&mut o, "portfolio_value", &self.portfolio_value)?;
-        crate::wire::field(&mut o, "updated_ts", &self.updated_ts)?;
-        crate::wire::optional(&mut o, "balance_breakdown", &self.balance_breakdown)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetBalanceResponse {
+    balance = "balance" default,
+    balance_dollars = "balance_dollars" default,
+    portfolio_value = "portfolio_value" default,
+    updated_ts = "updated_ts" default,
+    balance_breakdown = "balance_breakdown" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSubaccountRequest {
     /// Identifier for an exchange shard. Defaults to 0 if unspecified.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-impl crate::wire::Object for CreateSubaccountRequest {
-    const NAME: &'static str = "CreateSubaccountRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_index" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_index: f0.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateSubaccountRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateSubaccountRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateSubaccountRequest",
-            usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateSubaccountRequest {
+    exchange_index = "exchange_index" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSubaccountResponse {
     /// The sequential number assigned to this subaccount (1-63).
     pub subaccount_number: i64,
 }
-impl crate::wire::Object for CreateSubaccountResponse {
-    const NAME: &'static str = "CreateSubaccountResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount_number" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount_number: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateSubaccountResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateSubaccountResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateSubaccountResponse", 1)?;
-        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateSubaccountResponse {
+    subaccount_number = "subaccount_number" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApplySubaccountTransferRequest {
     /// Unique client-provided transfer ID for idempotency.
@@ -276,152 +84,24 @@ impl ApplySubaccountTransferRequest {
         }
     }
 }
-impl crate::wire::Object for ApplySubaccountTransferRequest {
-    const NAME: &'static str = "ApplySubaccountTransferRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "client_transfer_id" => 0,
-                "from_subaccount" => 1,
-                "to_subaccount" => 2,
-                "amount_cents" => 3,
-                "exchange_index" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::types::ExchangeIndex>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "client_transfer_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "from_subaccount")?,
-                2 => crate::wire::value(&mut map, &mut f2, "to_subaccount")?,
-                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
-                4 => crate::wire::value(&mut map, &mut f4, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            client_transfer_id: crate::wire::required(f0, "client_transfer_id")?,
-            from_subaccount: crate::wire::required(f1, "from_subaccount")?,
-            to_subaccount: crate::wire::required(f2, "to_subaccount")?,
-            amount_cents: crate::wire::required(f3, "amount_cents")?,
-            exchange_index: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApplySubaccountTransferRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ApplySubaccountTransferRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ApplySubaccountTransferRequest",
-            4 + usize::from(self.exchange_index.is_some()),
-        )?;
-        crate::wire::field(&mut o, "client_transfer_id", &self.client_transfer_id)?;
-        crate::wire::field(&mut o, "from_subaccount", &self.from_subaccount)?;
-        crate::wire::field(&mut o, "to_subaccount", &self.to_subaccount)?;
-        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
-        crate::wire::optional(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ApplySubaccountTransferRequest {
+    client_transfer_id = "client_transfer_id" required,
+    from_subaccount = "from_subaccount" required,
+    to_subaccount = "to_subaccount" required,
+    amount_cents = "amount_cents" required,
+    exchange_index = "exchange_index" optional,
+});
 /// Empty response indicating successful transfer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplySubaccountTransferResponse {}
-impl crate::wire::Object for ApplySubaccountTransferResponse {
-    const NAME: &'static str = "ApplySubaccountTransferResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        crate::wire::skip_all(&mut map)?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApplySubaccountTransferResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ApplySubaccountTransferResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let o = crate::wire::begin(serializer, "ApplySubaccountTransferResponse", 0)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ApplySubaccountTransferResponse {});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountBalancesResponse {
     pub subaccount_balances: ::std::vec::Vec<crate::types::SubaccountBalance>,
 }
-impl crate::wire::Object for GetSubaccountBalancesResponse {
-    const NAME: &'static str = "GetSubaccountBalancesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount_balances" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::SubaccountBalance>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount_balances")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount_balances: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSubaccountBalancesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSubaccountBalancesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetSubaccountBalancesResponse", 1)?;
-        crate::wire::field(&mut o, "subaccount_balances", &self.subaccount_balances)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSubaccountBalancesResponse {
+    subaccount_balances = "subaccount_balances" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubaccountBalance {
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
@@ -433,126 +113,22 @@ pub struct SubaccountBalance {
     /// Unix timestamp of last balance update.
     pub updated_ts: i64,
 }
-impl crate::wire::Object for SubaccountBalance {
-    const NAME: &'static str = "SubaccountBalance";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount_number" => 0,
-                "exchange_index" => 1,
-                "balance" => 2,
-                "updated_ts" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
-                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
-                2 => crate::wire::value(&mut map, &mut f2, "balance")?,
-                3 => crate::wire::value(&mut map, &mut f3, "updated_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount_number: f0.unwrap_or_default(),
-            exchange_index: f1.unwrap_or_default(),
-            balance: f2.unwrap_or_default(),
-            updated_ts: f3.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SubaccountBalance {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SubaccountBalance {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "SubaccountBalance", 4)?;
-        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "balance", &self.balance)?;
-        crate::wire::field(&mut o, "updated_ts", &self.updated_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SubaccountBalance {
+    subaccount_number = "subaccount_number" default,
+    exchange_index = "exchange_index" default,
+    balance = "balance" default,
+    updated_ts = "updated_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountTransfersResponse {
     pub transfers: ::std::vec::Vec<crate::types::SubaccountTransfer>,
     /// Cursor for the next page of results.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetSubaccountTransfersResponse {
-    const NAME: &'static str = "GetSubaccountTransfersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "transfers" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::SubaccountTransfer>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "transfers")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            transfers: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSubaccountTransfersResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSubaccountTransfersResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetSubaccountTransfersResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "transfers", &self.transfers)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSubaccountTransfersResponse {
+    transfers = "transfers" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubaccountTransfer {
     /// Unique identifier for this transfer.
@@ -568,74 +144,14 @@ pub struct SubaccountTransfer {
     /// Exchange index the transfer was applied on.
     pub exchange_index: i64,
 }
-impl crate::wire::Object for SubaccountTransfer {
-    const NAME: &'static str = "SubaccountTransfer";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "transfer_id" => 0,
-                "from_subaccount" => 1,
-                "to_subaccount" => 2,
-                "amount_cents" => 3,
-                "created_ts" => 4,
-                "exchange_index" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "transfer_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "from_subaccount")?,
-                2 => crate::wire::value(&mut map, &mut f2, "to_subaccount")?,
-                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
-                4 => crate::wire::value(&mut map, &mut f4, "created_ts")?,
-                5 => crate::wire::value(&mut map, &mut f5, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            transfer_id: f0.unwrap_or_default(),
-            from_subaccount: f1.unwrap_or_default(),
-            to_subaccount: f2.unwrap_or_default(),
-            amount_cents: f3.unwrap_or_default(),
-            created_ts: f4.unwrap_or_default(),
-            exchange_index: f5.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SubaccountTransfer {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SubaccountTransfer {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "SubaccountTransfer", 6)?;
-        crate::wire::field(&mut o, "transfer_id", &self.transfer_id)?;
-        crate::wire::field(&mut o, "from_subaccount", &self.from_subaccount)?;
-        crate::wire::field(&mut o, "to_subaccount", &self.to_subaccount)?;
-        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SubaccountTransfer {
+    transfer_id = "transfer_id" default,
+    from_subaccount = "from_subaccount" default,
+    to_subaccount = "to_subaccount" default,
+    amount_cents = "amount_cents" default,
+    created_ts = "created_ts" default,
+    exchange_index = "exchange_index" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSubaccountNettingRequest {
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
@@ -649,103 +165,17 @@ impl UpdateSubaccountNettingRequest {
         Self { subaccount_number, enabled }
     }
 }
-impl crate::wire::Object for UpdateSubaccountNettingRequest {
-    const NAME: &'static str = "UpdateSubaccountNettingRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount_number" => 0,
-                "enabled" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
-                1 => crate::wire::value(&mut map, &mut f1, "enabled")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount_number: crate::wire::required(f0, "subaccount_number")?,
-            enabled: crate::wire::required(f1, "enabled")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSubaccountNettingRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for UpdateSubaccountNettingRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "UpdateSubaccountNettingRequest", 2)?;
-        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
-        crate::wire::field(&mut o, "enabled", &self.enabled)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(UpdateSubaccountNettingRequest {
+    subaccount_number = "subaccount_number" required,
+    enabled = "enabled" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountNettingResponse {
     pub netting_configs: ::std::vec::Vec<crate::types::SubaccountNettingConfig>,
 }
-impl crate::wire::Object for GetSubaccountNettingResponse {
-    const NAME: &'static str = "GetSubaccountNettingResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "netting_configs" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::SubaccountNettingConfig>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "netting_configs")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            netting_configs: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSubaccountNettingResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSubaccountNettingResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetSubaccountNettingResponse", 1)?;
-        crate::wire::field(&mut o, "netting_configs", &self.netting_configs)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSubaccountNettingResponse {
+    netting_configs = "netting_configs" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubaccountNettingConfig {
     /// Subaccount number (0 for primary, 1-63 for subaccounts).
@@ -755,118 +185,20 @@ pub struct SubaccountNettingConfig {
     /// Exchange index of the subaccount.
     pub exchange_index: i64,
 }
-impl crate::wire::Object for SubaccountNettingConfig {
-    const NAME: &'static str = "SubaccountNettingConfig";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "subaccount_number" => 0,
-                "enabled" => 1,
-                "exchange_index" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "subaccount_number")?,
-                1 => crate::wire::value(&mut map, &mut f1, "enabled")?,
-                2 => crate::wire::value(&mut map, &mut f2, "exchange_index")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            subaccount_number: f0.unwrap_or_default(),
-            enabled: f1.unwrap_or_default(),
-            exchange_index: f2.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SubaccountNettingConfig {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SubaccountNettingConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "SubaccountNettingConfig", 3)?;
-        crate::wire::field(&mut o, "subaccount_number", &self.subaccount_number)?;
-        crate::wire::field(&mut o, "enabled", &self.enabled)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SubaccountNettingConfig {
+    subaccount_number = "subaccount_number" default,
+    enabled = "enabled" default,
+    exchange_index = "exchange_index" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSettlementsResponse {
     pub settlements: ::std::vec::Vec<crate::types::Settlement>,
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetSettlementsResponse {
-    const NAME: &'static str = "GetSettlementsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "settlements" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Settlement>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "settlements")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            settlements: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetSettlementsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetSettlementsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetSettlementsResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "settlements", &self.settlements)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetSettlementsResponse {
+    settlements = "settlements" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Settlement {
     /// The ticker symbol of the market that was settled.
@@ -893,116 +225,20 @@ pub struct Settlement {
     /// Payout of a single yes contract in cents.
     pub value: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for Settlement {
-    const NAME: &'static str = "Settlement";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "exchange_index" => 1,
-                "event_ticker" => 2,
-                "market_result" => 3,
-                "yes_count_fp" => 4,
-                "yes_total_cost_dollars" => 5,
-                "no_count_fp" => 6,
-                "no_total_cost_dollars" => 7,
-                "revenue" => 8,
-                "settled_time" => 9,
-                "fee_cost" => 10,
-                "value" => 11,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::ExchangeIndex> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::types::SettlementMarketResult> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "exchange_index")?,
-                2 => crate::wire::value(&mut map, &mut f2, "event_ticker")?,
-                3 => crate::wire::value(&mut map, &mut f3, "market_result")?,
-                4 => crate::wire::value(&mut map, &mut f4, "yes_count_fp")?,
-                5 => crate::wire::value(&mut map, &mut f5, "yes_total_cost_dollars")?,
-                6 => crate::wire::value(&mut map, &mut f6, "no_count_fp")?,
-                7 => crate::wire::value(&mut map, &mut f7, "no_total_cost_dollars")?,
-                8 => crate::wire::value(&mut map, &mut f8, "revenue")?,
-                9 => crate::wire::value(&mut map, &mut f9, "settled_time")?,
-                10 => crate::wire::value(&mut map, &mut f10, "fee_cost")?,
-                11 => crate::wire::value(&mut map, &mut f11, "value")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            exchange_index: f1.unwrap_or_default(),
-            event_ticker: f2.unwrap_or_default(),
-            market_result: f3.unwrap_or_default(),
-            yes_count_fp: f4.unwrap_or_default(),
-            yes_total_cost_dollars: f5.unwrap_or_default(),
-            no_count_fp: f6.unwrap_or_default(),
-            no_total_cost_dollars: f7.unwrap_or_default(),
-            revenue: f8.unwrap_or_default(),
-            settled_time: f9.unwrap_or_default(),
-            fee_cost: f10.unwrap_or_default(),
-            value: f11.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Settlement {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Settlement {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Settlement",
-            11 + usize::from(self.value.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "event_ticker", &self.event_ticker)?;
-        crate::wire::field(&mut o, "market_result", &self.market_result)?;
-        crate::wire::field(&mut o, "yes_count_fp", &self.yes_count_fp)?;
-        crate::wire::field(
-            &mut o,
-            "yes_total_cost_dollars",
-            &self.yes_total_cost_dollars,
-        )?;
-        crate::wire::field(&mut o, "no_count_fp", &self.no_count_fp)?;
-        crate::wire::field(
-            &mut o,
-            "no_total_cost_dollars",
-            &self.no_total_cost_dollars,
-        )?;
-        crate::wire::field(&mut o, "revenue", &self.revenue)?;
-        crate::wire::field(&mut o, "settled_time", &self.settled_time)?;
-        crate::wire::field(&mut o, "fee_cost", &self.fee_cost)?;
-        crate::wire::optional(&mut o, "value", &self.value)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Settlement {
+    ticker = "ticker" default,
+    exchange_index = "exchange_index" default,
+    event_ticker = "event_ticker" default,
+    market_result = "market_result" default,
+    yes_count_fp = "yes_count_fp" default,
+    yes_total_cost_dollars = "yes_total_cost_dollars" default,
+    no_count_fp = "no_count_fp" default,
+    no_total_cost_dollars = "no_total_cost_dollars" default,
+    revenue = "revenue" default,
+    settled_time = "settled_time" default,
+    fee_cost = "fee_cost" default,
+    value = "value" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPortfolioRestingOrderTotalValueResponse {
     /// Total value of resting orders in cents
@@ -1010,133 +246,19 @@ pub struct GetPortfolioRestingOrderTotalValueResponse {
     /// Total value of resting orders broken down by exchange index, with each balance expressed as a fixed-point dollar string.
     pub resting_order_value_breakdown: ::std::vec::Vec<crate::types::IndexedBalance>,
 }
-impl crate::wire::Object for GetPortfolioRestingOrderTotalValueResponse {
-    const NAME: &'static str = "GetPortfolioRestingOrderTotalValueResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "total_resting_order_value" => 0,
-                "resting_order_value_breakdown" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::IndexedBalance>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "total_resting_order_value")?,
-                1 => {
-                    crate::wire::value(
-                        &mut map,
-                        &mut f1,
-                        "resting_order_value_breakdown",
-                    )?
-                }
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            total_resting_order_value: f0.unwrap_or_default(),
-            resting_order_value_breakdown: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetPortfolioRestingOrderTotalValueResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetPortfolioRestingOrderTotalValueResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetPortfolioRestingOrderTotalValueResponse",
-            2,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "total_resting_order_value",
-            &self.total_resting_order_value,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "resting_order_value_breakdown",
-            &self.resting_order_value_breakdown,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetPortfolioRestingOrderTotalValueResponse {
+    total_resting_order_value = "total_resting_order_value" default,
+    resting_order_value_breakdown = "resting_order_value_breakdown" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDepositsResponse {
     pub deposits: ::std::vec::Vec<crate::types::Deposit>,
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetDepositsResponse {
-    const NAME: &'static str = "GetDepositsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "deposits" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Deposit>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "deposits")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            deposits: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetDepositsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetDepositsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetDepositsResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "deposits", &self.deposits)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetDepositsResponse {
+    deposits = "deposits" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Deposit {
     /// Unique identifier for the deposit.
@@ -1154,142 +276,24 @@ pub struct Deposit {
     /// Unix timestamp of when the deposit was finalized (applied, failed, or returned).
     pub finalized_ts: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for Deposit {
-    const NAME: &'static str = "Deposit";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "status" => 1,
-                "type" => 2,
-                "amount_cents" => 3,
-                "fee_cents" => 4,
-                "created_ts" => 5,
-                "finalized_ts" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::DepositStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::DepositType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "status")?,
-                2 => crate::wire::value(&mut map, &mut f2, "type")?,
-                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
-                4 => crate::wire::value(&mut map, &mut f4, "fee_cents")?,
-                5 => crate::wire::value(&mut map, &mut f5, "created_ts")?,
-                6 => crate::wire::value(&mut map, &mut f6, "finalized_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            status: f1.unwrap_or_default(),
-            type_: f2.unwrap_or_default(),
-            amount_cents: f3.unwrap_or_default(),
-            fee_cents: f4.unwrap_or_default(),
-            created_ts: f5.unwrap_or_default(),
-            finalized_ts: f6.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Deposit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Deposit {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Deposit",
-            6 + usize::from(self.finalized_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "type", &self.type_)?;
-        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
-        crate::wire::field(&mut o, "fee_cents", &self.fee_cents)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::optional(&mut o, "finalized_ts", &self.finalized_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Deposit {
+    id = "id" default,
+    status = "status" default,
+    type_ = "type" default,
+    amount_cents = "amount_cents" default,
+    fee_cents = "fee_cents" default,
+    created_ts = "created_ts" default,
+    finalized_ts = "finalized_ts" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetWithdrawalsResponse {
     pub withdrawals: ::std::vec::Vec<crate::types::Withdrawal>,
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetWithdrawalsResponse {
-    const NAME: &'static str = "GetWithdrawalsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "withdrawals" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::Withdrawal>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "withdrawals")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            withdrawals: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetWithdrawalsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetWithdrawalsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetWithdrawalsResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "withdrawals", &self.withdrawals)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetWithdrawalsResponse {
+    withdrawals = "withdrawals" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Withdrawal {
     /// Unique identifier for the withdrawal.
@@ -1307,83 +311,15 @@ pub struct Withdrawal {
     /// Unix timestamp of when the withdrawal was finalized (applied, failed, or returned).
     pub finalized_ts: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for Withdrawal {
-    const NAME: &'static str = "Withdrawal";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "status" => 1,
-                "type" => 2,
-                "amount_cents" => 3,
-                "fee_cents" => 4,
-                "created_ts" => 5,
-                "finalized_ts" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::WithdrawalStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::WithdrawalType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "status")?,
-                2 => crate::wire::value(&mut map, &mut f2, "type")?,
-                3 => crate::wire::value(&mut map, &mut f3, "amount_cents")?,
-                4 => crate::wire::value(&mut map, &mut f4, "fee_cents")?,
-                5 => crate::wire::value(&mut map, &mut f5, "created_ts")?,
-                6 => crate::wire::value(&mut map, &mut f6, "finalized_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            status: f1.unwrap_or_default(),
-            type_: f2.unwrap_or_default(),
-            amount_cents: f3.unwrap_or_default(),
-            fee_cents: f4.unwrap_or_default(),
-            created_ts: f5.unwrap_or_default(),
-            finalized_ts: f6.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Withdrawal {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Withdrawal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Withdrawal",
-            6 + usize::from(self.finalized_ts.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "type", &self.type_)?;
-        crate::wire::field(&mut o, "amount_cents", &self.amount_cents)?;
-        crate::wire::field(&mut o, "fee_cents", &self.fee_cents)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::optional(&mut o, "finalized_ts", &self.finalized_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Withdrawal {
+    id = "id" default,
+    status = "status" default,
+    type_ = "type" default,
+    amount_cents = "amount_cents" default,
+    fee_cents = "fee_cents" default,
+    created_ts = "created_ts" default,
+    finalized_ts = "finalized_ts" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetBalanceAllocation {
     /// Exchange index that receives this percentage of sweepable balance
@@ -1391,54 +327,10 @@ pub struct TargetBalanceAllocation {
     /// Target percentage of sweepable balance for the exchange index
     pub percent: i64,
 }
-impl crate::wire::Object for TargetBalanceAllocation {
-    const NAME: &'static str = "TargetBalanceAllocation";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_index" => 0,
-                "percent" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
-                1 => crate::wire::value(&mut map, &mut f1, "percent")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_index: f0.unwrap_or_default(),
-            percent: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TargetBalanceAllocation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for TargetBalanceAllocation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "TargetBalanceAllocation", 2)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "percent", &self.percent)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(TargetBalanceAllocation {
+    exchange_index = "exchange_index" default,
+    percent = "percent" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetBalanceAllocationInput {
     /// Exchange index that receives this percentage of sweepable balance
@@ -1452,54 +344,10 @@ impl TargetBalanceAllocationInput {
         Self { exchange_index, percent }
     }
 }
-impl crate::wire::Object for TargetBalanceAllocationInput {
-    const NAME: &'static str = "TargetBalanceAllocationInput";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "exchange_index" => 0,
-                "percent" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "exchange_index")?,
-                1 => crate::wire::value(&mut map, &mut f1, "percent")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            exchange_index: crate::wire::required(f0, "exchange_index")?,
-            percent: crate::wire::required(f1, "percent")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TargetBalanceAllocationInput {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for TargetBalanceAllocationInput {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "TargetBalanceAllocationInput", 2)?;
-        crate::wire::field(&mut o, "exchange_index", &self.exchange_index)?;
-        crate::wire::field(&mut o, "percent", &self.percent)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(TargetBalanceAllocationInput {
+    exchange_index = "exchange_index" required,
+    percent = "percent" required,
+});
 /// Collateral an automatic rebalance leaves behind for resting orders. `none` reserves no
 /// collateral for resting orders. `max` reserves the
 /// largest single market-side commitment. `sum` reserves the summed margin of every resting order.
@@ -1543,64 +391,10 @@ pub struct GetTargetBalanceAllocationResponse {
     pub allocations: ::std::vec::Vec<crate::types::TargetBalanceAllocation>,
     pub resting_margin_reservation: crate::types::RestingMarginReservation,
 }
-impl crate::wire::Object for GetTargetBalanceAllocationResponse {
-    const NAME: &'static str = "GetTargetBalanceAllocationResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "allocations" => 0,
-                "resting_margin_reservation" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::TargetBalanceAllocation>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::RestingMarginReservation> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "allocations")?,
-                1 => crate::wire::value(&mut map, &mut f1, "resting_margin_reservation")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            allocations: f0.unwrap_or_default(),
-            resting_margin_reservation: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetTargetBalanceAllocationResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetTargetBalanceAllocationResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetTargetBalanceAllocationResponse",
-            2,
-        )?;
-        crate::wire::field(&mut o, "allocations", &self.allocations)?;
-        crate::wire::field(
-            &mut o,
-            "resting_margin_reservation",
-            &self.resting_margin_reservation,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetTargetBalanceAllocationResponse {
+    allocations = "allocations" default,
+    resting_margin_reservation = "resting_margin_reservation" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetTargetBalanceAllocationRequest {
     pub allocations: ::std::vec::Vec<crate::types::TargetBalanceAllocationInput>,
@@ -1620,66 +414,10 @@ impl SetTargetBalanceAllocationRequest {
         }
     }
 }
-impl crate::wire::Object for SetTargetBalanceAllocationRequest {
-    const NAME: &'static str = "SetTargetBalanceAllocationRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "allocations" => 0,
-                "resting_margin_reservation" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::TargetBalanceAllocationInput>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::RestingMarginReservation>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "allocations")?,
-                1 => crate::wire::value(&mut map, &mut f1, "resting_margin_reservation")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            allocations: crate::wire::required(f0, "allocations")?,
-            resting_margin_reservation: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SetTargetBalanceAllocationRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SetTargetBalanceAllocationRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "SetTargetBalanceAllocationRequest",
-            1 + usize::from(self.resting_margin_reservation.is_some()),
-        )?;
-        crate::wire::field(&mut o, "allocations", &self.allocations)?;
-        crate::wire::optional(
-            &mut o,
-            "resting_margin_reservation",
-            &self.resting_margin_reservation,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SetTargetBalanceAllocationRequest {
+    allocations = "allocations" required,
+    resting_margin_reservation = "resting_margin_reservation" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntraExchangeInstanceTransferRequest {
     /// The source exchange instance
@@ -1715,150 +453,23 @@ impl IntraExchangeInstanceTransferRequest {
         }
     }
 }
-impl crate::wire::Object for IntraExchangeInstanceTransferRequest {
-    const NAME: &'static str = "IntraExchangeInstanceTransferRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "source" => 0,
-                "destination" => 1,
-                "amount" => 2,
-                "source_exchange_shard" => 3,
-                "destination_exchange_shard" => 4,
-                "source_subaccount" => 5,
-                "destination_subaccount" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "source")?,
-                1 => crate::wire::value(&mut map, &mut f1, "destination")?,
-                2 => crate::wire::value(&mut map, &mut f2, "amount")?,
-                3 => crate::wire::value(&mut map, &mut f3, "source_exchange_shard")?,
-                4 => crate::wire::value(&mut map, &mut f4, "destination_exchange_shard")?,
-                5 => crate::wire::value(&mut map, &mut f5, "source_subaccount")?,
-                6 => crate::wire::value(&mut map, &mut f6, "destination_subaccount")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            source: crate::wire::required(f0, "source")?,
-            destination: crate::wire::required(f1, "destination")?,
-            amount: crate::wire::required(f2, "amount")?,
-            source_exchange_shard: f3.flatten(),
-            destination_exchange_shard: f4.flatten(),
-            source_subaccount: f5.flatten(),
-            destination_subaccount: f6.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IntraExchangeInstanceTransferRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for IntraExchangeInstanceTransferRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "IntraExchangeInstanceTransferRequest",
-            3 + usize::from(self.source_exchange_shard.is_some())
-                + usize::from(self.destination_exchange_shard.is_some())
-                + usize::from(self.source_subaccount.is_some())
-                + usize::from(self.destination_subaccount.is_some()),
-        )?;
-        crate::wire::field(&mut o, "source", &self.source)?;
-        crate::wire::field(&mut o, "destination", &self.destination)?;
-        crate::wire::field(&mut o, "amount", &self.amount)?;
-        crate::wire::optional(
-            &mut o,
-            "source_exchange_shard",
-            &self.source_exchange_shard,
-        )?;
-        crate::wire::optional(
-            &mut o,
-            "destination_exchange_shard",
-            &self.destination_exchange_shard,
-        )?;
-        crate::wire::optional(&mut o, "source_subaccount", &self.source_subaccount)?;
-        crate::wire::optional(
-            &mut o,
-            "destination_subaccount",
-            &self.destination_subaccount,
-        )?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(IntraExchangeInstanceTransferRequest {
+    source = "source" required,
+    destination = "destination" required,
+    amount = "amount" required,
+    source_exchange_shard = "source_exchange_shard" optional,
+    destination_exchange_shard = "destination_exchange_shard" optional,
+    source_subaccount = "source_subaccount" optional,
+    destination_subaccount = "destination_subaccount" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IntraExchangeInstanceTransferResponse {
     /// The ID of the transfer that was created
     pub transfer_id: ::std::string::String,
 }
-impl crate::wire::Object for IntraExchangeInstanceTransferResponse {
-    const NAME: &'static str = "IntraExchangeInstanceTransferResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "transfer_id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "transfer_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            transfer_id: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IntraExchangeInstanceTransferResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for IntraExchangeInstanceTransferResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "IntraExchangeInstanceTransferResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "transfer_id", &self.transfer_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(IntraExchangeInstanceTransferResponse {
+    transfer_id = "transfer_id" default,
+});
 /// Transfer status.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1909,207 +520,33 @@ pub struct IntraExchangeInstanceTransfer {
     /// Unix timestamp when the transfer was created
     pub created_ts: i64,
 }
-impl crate::wire::Object for IntraExchangeInstanceTransfer {
-    const NAME: &'static str = "IntraExchangeInstanceTransfer";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "transfer_id" => 0,
-                "source" => 1,
-                "destination" => 2,
-                "source_exchange_shard" => 3,
-                "destination_exchange_shard" => 4,
-                "amount" => 5,
-                "status" => 6,
-                "created_ts" => 7,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::types::ExchangeInstance> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            crate::types::IntraExchangeInstanceTransferStatus,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "transfer_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "source")?,
-                2 => crate::wire::value(&mut map, &mut f2, "destination")?,
-                3 => crate::wire::value(&mut map, &mut f3, "source_exchange_shard")?,
-                4 => crate::wire::value(&mut map, &mut f4, "destination_exchange_shard")?,
-                5 => crate::wire::value(&mut map, &mut f5, "amount")?,
-                6 => crate::wire::value(&mut map, &mut f6, "status")?,
-                7 => crate::wire::value(&mut map, &mut f7, "created_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            transfer_id: f0.unwrap_or_default(),
-            source: f1.unwrap_or_default(),
-            destination: f2.unwrap_or_default(),
-            source_exchange_shard: f3.unwrap_or_default(),
-            destination_exchange_shard: f4.unwrap_or_default(),
-            amount: f5.unwrap_or_default(),
-            status: f6.unwrap_or_default(),
-            created_ts: f7.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IntraExchangeInstanceTransfer {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for IntraExchangeInstanceTransfer {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "IntraExchangeInstanceTransfer", 8)?;
-        crate::wire::field(&mut o, "transfer_id", &self.transfer_id)?;
-        crate::wire::field(&mut o, "source", &self.source)?;
-        crate::wire::field(&mut o, "destination", &self.destination)?;
-        crate::wire::field(
-            &mut o,
-            "source_exchange_shard",
-            &self.source_exchange_shard,
-        )?;
-        crate::wire::field(
-            &mut o,
-            "destination_exchange_shard",
-            &self.destination_exchange_shard,
-        )?;
-        crate::wire::field(&mut o, "amount", &self.amount)?;
-        crate::wire::field(&mut o, "status", &self.status)?;
-        crate::wire::field(&mut o, "created_ts", &self.created_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(IntraExchangeInstanceTransfer {
+    transfer_id = "transfer_id" default,
+    source = "source" default,
+    destination = "destination" default,
+    source_exchange_shard = "source_exchange_shard" default,
+    destination_exchange_shard = "destination_exchange_shard" default,
+    amount = "amount" default,
+    status = "status" default,
+    created_ts = "created_ts" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetIntraExchangeInstanceTransfersResponse {
     pub transfers: ::std::vec::Vec<crate::types::IntraExchangeInstanceTransfer>,
     /// Cursor for the next page of results. Omitted when there are no further pages.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetIntraExchangeInstanceTransfersResponse {
-    const NAME: &'static str = "GetIntraExchangeInstanceTransfersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "transfers" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::IntraExchangeInstanceTransfer>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "transfers")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            transfers: f0.unwrap_or_default(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetIntraExchangeInstanceTransfersResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetIntraExchangeInstanceTransfersResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetIntraExchangeInstanceTransfersResponse",
-            1 + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::field(&mut o, "transfers", &self.transfers)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetIntraExchangeInstanceTransfersResponse {
+    transfers = "transfers" default,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetIntraExchangeInstanceTransferResponse {
     pub transfer: crate::types::IntraExchangeInstanceTransfer,
 }
-impl crate::wire::Object for GetIntraExchangeInstanceTransferResponse {
-    const NAME: &'static str = "GetIntraExchangeInstanceTransferResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "transfer" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<crate::types::IntraExchangeInstanceTransfer> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "transfer")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            transfer: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetIntraExchangeInstanceTransferResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetIntraExchangeInstanceTransferResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetIntraExchangeInstanceTransferResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "transfer", &self.transfer)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetIntraExchangeInstanceTransferResponse {
+    transfer = "transfer" default,
+});
 /// The outcome of the market settlement. 'yes' = market resolved to YES, 'no' = market resolved to NO, 'scalar' = scalar market settled at a specific value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -15,106 +15,17 @@ pub struct GetTagsForSeriesCategoriesResponse {
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-impl crate::wire::Object for GetTagsForSeriesCategoriesResponse {
-    const NAME: &'static str = "GetTagsForSeriesCategoriesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "tags_by_categories" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "tags_by_categories")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            tags_by_categories: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetTagsForSeriesCategoriesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetTagsForSeriesCategoriesResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetTagsForSeriesCategoriesResponse",
-            1,
-        )?;
-        crate::wire::field(&mut o, "tags_by_categories", &self.tags_by_categories)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetTagsForSeriesCategoriesResponse {
+    tags_by_categories = "tags_by_categories" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScopeList {
     /// List of scopes
     pub scopes: ::std::vec::Vec<::std::string::String>,
 }
-impl crate::wire::Object for ScopeList {
-    const NAME: &'static str = "ScopeList";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "scopes" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "scopes")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            scopes: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ScopeList {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ScopeList {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "ScopeList", 1)?;
-        crate::wire::field(&mut o, "scopes", &self.scopes)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ScopeList {
+    scopes = "scopes" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SportFilterDetails {
     /// List of scopes available for this sport
@@ -125,56 +36,10 @@ pub struct SportFilterDetails {
         crate::types::ScopeList,
     >,
 }
-impl crate::wire::Object for SportFilterDetails {
-    const NAME: &'static str = "SportFilterDetails";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "scopes" => 0,
-                "competitions" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, crate::types::ScopeList>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "scopes")?,
-                1 => crate::wire::value(&mut map, &mut f1, "competitions")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            scopes: f0.unwrap_or_default(),
-            competitions: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SportFilterDetails {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for SportFilterDetails {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "SportFilterDetails", 2)?;
-        crate::wire::field(&mut o, "scopes", &self.scopes)?;
-        crate::wire::field(&mut o, "competitions", &self.competitions)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(SportFilterDetails {
+    scopes = "scopes" default,
+    competitions = "competitions" default,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFiltersBySportsResponse {
     /// Mapping of sports to their filter details
@@ -185,56 +50,7 @@ pub struct GetFiltersBySportsResponse {
     /// Ordered list of sports for display
     pub sport_ordering: ::std::vec::Vec<::std::string::String>,
 }
-impl crate::wire::Object for GetFiltersBySportsResponse {
-    const NAME: &'static str = "GetFiltersBySportsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "filters_by_sports" => 0,
-                "sport_ordering" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::types::SportFilterDetails,
-            >,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "filters_by_sports")?,
-                1 => crate::wire::value(&mut map, &mut f1, "sport_ordering")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            filters_by_sports: f0.unwrap_or_default(),
-            sport_ordering: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetFiltersBySportsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetFiltersBySportsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetFiltersBySportsResponse", 2)?;
-        crate::wire::field(&mut o, "filters_by_sports", &self.filters_by_sports)?;
-        crate::wire::field(&mut o, "sport_ordering", &self.sport_ordering)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetFiltersBySportsResponse {
+    filters_by_sports = "filters_by_sports" default,
+    sport_ordering = "sport_ordering" default,
+});

@@ -26,104 +26,15 @@ pub struct StructuredTarget {
     /// Timestamp when this structured target was last updated.
     pub last_updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl crate::wire::Object for StructuredTarget {
-    const NAME: &'static str = "StructuredTarget";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "name" => 1,
-                "type" => 2,
-                "details" => 3,
-                "source_id" => 4,
-                "source_ids" => 5,
-                "last_updated_ts" => 6,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "name")?,
-                2 => crate::wire::value(&mut map, &mut f2, "type")?,
-                3 => crate::wire::value(&mut map, &mut f3, "details")?,
-                4 => crate::wire::value(&mut map, &mut f4, "source_id")?,
-                5 => crate::wire::value(&mut map, &mut f5, "source_ids")?,
-                6 => crate::wire::value(&mut map, &mut f6, "last_updated_ts")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.flatten(),
-            name: f1.flatten(),
-            type_: f2.flatten(),
-            details: f3.flatten(),
-            source_id: f4.flatten(),
-            source_ids: f5.flatten(),
-            last_updated_ts: f6.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StructuredTarget {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for StructuredTarget {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "StructuredTarget",
-            usize::from(self.id.is_some()) + usize::from(self.name.is_some())
-                + usize::from(self.type_.is_some()) + usize::from(self.details.is_some())
-                + usize::from(self.source_id.is_some())
-                + usize::from(self.source_ids.is_some())
-                + usize::from(self.last_updated_ts.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "id", &self.id)?;
-        crate::wire::optional(&mut o, "name", &self.name)?;
-        crate::wire::optional(&mut o, "type", &self.type_)?;
-        crate::wire::optional(&mut o, "details", &self.details)?;
-        crate::wire::optional(&mut o, "source_id", &self.source_id)?;
-        crate::wire::optional(&mut o, "source_ids", &self.source_ids)?;
-        crate::wire::optional(&mut o, "last_updated_ts", &self.last_updated_ts)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(StructuredTarget {
+    id = "id" optional,
+    name = "name" optional,
+    type_ = "type" optional,
+    details = "details" optional,
+    source_id = "source_id" optional,
+    source_ids = "source_ids" optional,
+    last_updated_ts = "last_updated_ts" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetStructuredTargetsResponse {
     pub structured_targets: ::std::option::Option<
@@ -132,113 +43,14 @@ pub struct GetStructuredTargetsResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetStructuredTargetsResponse {
-    const NAME: &'static str = "GetStructuredTargetsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "structured_targets" => 0,
-                "cursor" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::StructuredTarget>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "structured_targets")?,
-                1 => crate::wire::value(&mut map, &mut f1, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            structured_targets: f0.flatten(),
-            cursor: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetStructuredTargetsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetStructuredTargetsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetStructuredTargetsResponse",
-            usize::from(self.structured_targets.is_some())
-                + usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "structured_targets", &self.structured_targets)?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetStructuredTargetsResponse {
+    structured_targets = "structured_targets" optional,
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetStructuredTargetResponse {
     pub structured_target: ::std::option::Option<crate::types::StructuredTarget>,
 }
-impl crate::wire::Object for GetStructuredTargetResponse {
-    const NAME: &'static str = "GetStructuredTargetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "structured_target" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::types::StructuredTarget>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "structured_target")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            structured_target: f0.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetStructuredTargetResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetStructuredTargetResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetStructuredTargetResponse",
-            usize::from(self.structured_target.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "structured_target", &self.structured_target)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetStructuredTargetResponse {
+    structured_target = "structured_target" optional,
+});

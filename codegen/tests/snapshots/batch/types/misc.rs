@@ -12,62 +12,10 @@ pub struct Problem {
     pub code: ::std::option::Option<::std::string::String>,
     pub message: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for Problem {
-    const NAME: &'static str = "Problem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "code" => 0,
-                "message" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "code")?,
-                1 => crate::wire::value(&mut map, &mut f1, "message")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            code: f0.flatten(),
-            message: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Problem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Problem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Problem",
-            usize::from(self.code.is_some()) + usize::from(self.message.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "code", &self.code)?;
-        crate::wire::optional(&mut o, "message", &self.message)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Problem {
+    code = "code" optional,
+    message = "message" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewOrder {
     pub ticker: ::std::string::String,
@@ -82,60 +30,10 @@ impl NewOrder {
         }
     }
 }
-impl crate::wire::Object for NewOrder {
-    const NAME: &'static str = "NewOrder";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "client_id" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: f0.unwrap_or_default(),
-            client_id: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for NewOrder {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for NewOrder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "NewOrder",
-            1 + usize::from(self.client_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::optional(&mut o, "client_id", &self.client_id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(NewOrder {
+    ticker = "ticker" default,
+    client_id = "client_id" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateBody {
     pub orders: ::std::vec::Vec<crate::types::NewOrder>,
@@ -150,179 +48,28 @@ impl BatchCreateBody {
         }
     }
 }
-impl crate::wire::Object for BatchCreateBody {
-    const NAME: &'static str = "BatchCreateBody";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                "note" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::NewOrder>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                1 => crate::wire::value(&mut map, &mut f1, "note")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-            note: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCreateBody",
-            1 + usize::from(self.note.is_some()),
-        )?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::optional(&mut o, "note", &self.note)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateBody {
+    orders = "orders" required,
+    note = "note" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateResponseOrdersItem {
     pub order_id: ::std::option::Option<::std::string::String>,
     pub client_id: ::std::option::Option<::std::string::String>,
     pub error: ::std::option::Option<crate::types::Problem>,
 }
-impl crate::wire::Object for BatchCreateResponseOrdersItem {
-    const NAME: &'static str = "BatchCreateResponseOrdersItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "client_id" => 1,
-                "error" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::Problem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "client_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "error")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.flatten(),
-            client_id: f1.flatten(),
-            error: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateResponseOrdersItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateResponseOrdersItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCreateResponseOrdersItem",
-            usize::from(self.order_id.is_some()) + usize::from(self.client_id.is_some())
-                + usize::from(self.error.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "client_id", &self.client_id)?;
-        crate::wire::optional(&mut o, "error", &self.error)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateResponseOrdersItem {
+    order_id = "order_id" optional,
+    client_id = "client_id" optional,
+    error = "error" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateResponseOrdersItem>,
 }
-impl crate::wire::Object for BatchCreateResponse {
-    const NAME: &'static str = "BatchCreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCreateResponseOrdersItem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: f0.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCreateResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCreateResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCreateResponse", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCreateResponse {
+    orders = "orders" default,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelBodyIdsItem {
     pub id: ::std::string::String,
@@ -333,49 +80,9 @@ impl BatchCancelBodyIdsItem {
         Self { id: id.into() }
     }
 }
-impl crate::wire::Object for BatchCancelBodyIdsItem {
-    const NAME: &'static str = "BatchCancelBodyIdsItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: crate::wire::required(f0, "id")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelBodyIdsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelBodyIdsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCancelBodyIdsItem", 1)?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelBodyIdsItem {
+    id = "id" required,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelBody {
     pub ids: ::std::vec::Vec<crate::types::BatchCancelBodyIdsItem>,
@@ -386,165 +93,27 @@ impl BatchCancelBody {
         Self { ids }
     }
 }
-impl crate::wire::Object for BatchCancelBody {
-    const NAME: &'static str = "BatchCancelBody";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ids" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::types::BatchCancelBodyIdsItem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ids")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ids: crate::wire::required(f0, "ids")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCancelBody", 1)?;
-        crate::wire::field(&mut o, "ids", &self.ids)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelBody {
+    ids = "ids" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelResponseIdsItem {
     pub id: ::std::string::String,
     pub error: ::std::option::Option<crate::types::Problem>,
 }
-impl crate::wire::Object for BatchCancelResponseIdsItem {
-    const NAME: &'static str = "BatchCancelResponseIdsItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "id" => 0,
-                "error" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::Problem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "error")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            id: f0.unwrap_or_default(),
-            error: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelResponseIdsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelResponseIdsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelResponseIdsItem",
-            1 + usize::from(self.error.is_some()),
-        )?;
-        crate::wire::field(&mut o, "id", &self.id)?;
-        crate::wire::optional(&mut o, "error", &self.error)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelResponseIdsItem {
+    id = "id" default,
+    error = "error" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelResponse {
     pub ids: ::std::option::Option<
         ::std::vec::Vec<crate::types::BatchCancelResponseIdsItem>,
     >,
 }
-impl crate::wire::Object for BatchCancelResponse {
-    const NAME: &'static str = "BatchCancelResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ids" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::types::BatchCancelResponseIdsItem>,
-            >,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ids")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { ids: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "BatchCancelResponse",
-            usize::from(self.ids.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "ids", &self.ids)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelResponse {
+    ids = "ids" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateTwoBody {
     pub orders: ::std::vec::Vec<crate::types::NewOrder>,
@@ -555,97 +124,13 @@ impl CreateTwoBody {
         Self { orders }
     }
 }
-impl crate::wire::Object for CreateTwoBody {
-    const NAME: &'static str = "CreateTwoBody";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::types::NewOrder>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            orders: crate::wire::required(f0, "orders")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateTwoBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateTwoBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "CreateTwoBody", 1)?;
-        crate::wire::field(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateTwoBody {
+    orders = "orders" required,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateTwoResponse {
     pub orders: ::std::option::Option<::std::vec::Vec<crate::types::NewOrder>>,
 }
-impl crate::wire::Object for CreateTwoResponse {
-    const NAME: &'static str = "CreateTwoResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orders" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::NewOrder>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orders")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { orders: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateTwoResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for CreateTwoResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "CreateTwoResponse",
-            usize::from(self.orders.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "orders", &self.orders)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(CreateTwoResponse {
+    orders = "orders" optional,
+});

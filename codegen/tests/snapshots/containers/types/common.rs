@@ -9,28 +9,4 @@
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Empty {}
-impl crate::wire::Object for Empty {
-    const NAME: &'static str = "Empty";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        crate::wire::skip_all(&mut map)?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Empty {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Empty {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let o = crate::wire::begin(serializer, "Empty", 0)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Empty {});

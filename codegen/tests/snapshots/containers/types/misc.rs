@@ -28,278 +28,38 @@ pub struct Node {
     pub levels: ::std::option::Option<::std::vec::Vec<crate::types::Level>>,
     pub inline_child: ::std::option::Option<crate::types::NodeInlineChild>,
 }
-impl crate::wire::Object for Node {
-    const NAME: &'static str = "Node";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "name" => 0,
-                "parent" => 1,
-                "children" => 2,
-                "partner" => 3,
-                "tags_by_kind" => 4,
-                "scores" => 5,
-                "details" => 6,
-                "extra" => 7,
-                "level" => 8,
-                "levels" => 9,
-                "inline_child" => 10,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::boxed::Box<crate::types::Node>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::Node>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::boxed::Box<crate::types::Partner>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, crate::types::Score>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<crate::types::Level>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::Level>>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<crate::types::NodeInlineChild>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "name")?,
-                1 => crate::wire::value(&mut map, &mut f1, "parent")?,
-                2 => crate::wire::value(&mut map, &mut f2, "children")?,
-                3 => crate::wire::value(&mut map, &mut f3, "partner")?,
-                4 => crate::wire::value(&mut map, &mut f4, "tags_by_kind")?,
-                5 => crate::wire::value(&mut map, &mut f5, "scores")?,
-                6 => crate::wire::value(&mut map, &mut f6, "details")?,
-                7 => crate::wire::value(&mut map, &mut f7, "extra")?,
-                8 => crate::wire::value(&mut map, &mut f8, "level")?,
-                9 => crate::wire::value(&mut map, &mut f9, "levels")?,
-                10 => crate::wire::value(&mut map, &mut f10, "inline_child")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            name: f0.flatten(),
-            parent: f1.flatten(),
-            children: f2.flatten(),
-            partner: f3.flatten(),
-            tags_by_kind: f4.flatten(),
-            scores: f5.flatten(),
-            details: f6.flatten(),
-            extra: f7.flatten(),
-            level: f8.flatten(),
-            levels: f9.flatten(),
-            inline_child: f10.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Node {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Node {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Node",
-            usize::from(self.name.is_some()) + usize::from(self.parent.is_some())
-                + usize::from(self.children.is_some())
-                + usize::from(self.partner.is_some())
-                + usize::from(self.tags_by_kind.is_some())
-                + usize::from(self.scores.is_some())
-                + usize::from(self.details.is_some()) + usize::from(self.extra.is_some())
-                + usize::from(self.level.is_some()) + usize::from(self.levels.is_some())
-                + usize::from(self.inline_child.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "name", &self.name)?;
-        crate::wire::optional(&mut o, "parent", &self.parent)?;
-        crate::wire::optional(&mut o, "children", &self.children)?;
-        crate::wire::optional(&mut o, "partner", &self.partner)?;
-        crate::wire::optional(&mut o, "tags_by_kind", &self.tags_by_kind)?;
-        crate::wire::optional(&mut o, "scores", &self.scores)?;
-        crate::wire::optional(&mut o, "details", &self.details)?;
-        crate::wire::optional(&mut o, "extra", &self.extra)?;
-        crate::wire::optional(&mut o, "level", &self.level)?;
-        crate::wire::optional(&mut o, "levels", &self.levels)?;
-        crate::wire::optional(&mut o, "inline_child", &self.inline_child)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Node {
+    name = "name" optional,
+    parent = "parent" optional,
+    children = "children" optional,
+    partner = "partner" optional,
+    tags_by_kind = "tags_by_kind" optional,
+    scores = "scores" optional,
+    details = "details" optional,
+    extra = "extra" optional,
+    level = "level" optional,
+    levels = "levels" optional,
+    inline_child = "inline_child" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Partner {
     pub back: ::std::option::Option<crate::types::Node>,
 }
-impl crate::wire::Object for Partner {
-    const NAME: &'static str = "Partner";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "back" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<crate::types::Node>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "back")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { back: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Partner {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Partner {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Partner",
-            usize::from(self.back.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "back", &self.back)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Partner {
+    back = "back" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Score {
     pub value: ::std::option::Option<f64>,
 }
-impl crate::wire::Object for Score {
-    const NAME: &'static str = "Score";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "value" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "value")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { value: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Score {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Score {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Score",
-            usize::from(self.value.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "value", &self.value)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Score {
+    value = "value" optional,
+});
 pub type Level = (::std::string::String, ::std::string::String);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NodeInlineChild {
     pub depth: ::std::option::Option<i64>,
 }
-impl crate::wire::Object for NodeInlineChild {
-    const NAME: &'static str = "NodeInlineChild";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "depth" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "depth")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { depth: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for NodeInlineChild {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for NodeInlineChild {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "NodeInlineChild",
-            usize::from(self.depth.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "depth", &self.depth)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(NodeInlineChild {
+    depth = "depth" optional,
+});

@@ -14,50 +14,6 @@ pub struct Doc {
     #[deprecated]
     pub old: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for Doc {
-    const NAME: &'static str = "Doc";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "old" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "old")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { old: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Doc {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Doc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Doc",
-            usize::from(self.old.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "old", &self.old)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Doc {
+    old = "old" optional,
+});

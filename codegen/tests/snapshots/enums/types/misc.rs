@@ -64,68 +64,11 @@ pub struct Holder {
     pub scopes: ::std::option::Option<::std::vec::Vec<crate::types::Scope>>,
     pub inline_status: ::std::option::Option<crate::types::HolderInlineStatus>,
 }
-impl crate::wire::Object for Holder {
-    const NAME: &'static str = "Holder";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "scope" => 0,
-                "scopes" => 1,
-                "inline_status" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<crate::types::Scope>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::types::Scope>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::types::HolderInlineStatus>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "scope")?,
-                1 => crate::wire::value(&mut map, &mut f1, "scopes")?,
-                2 => crate::wire::value(&mut map, &mut f2, "inline_status")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            scope: f0.flatten(),
-            scopes: f1.flatten(),
-            inline_status: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Holder {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Holder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Holder",
-            usize::from(self.scope.is_some()) + usize::from(self.scopes.is_some())
-                + usize::from(self.inline_status.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "scope", &self.scope)?;
-        crate::wire::optional(&mut o, "scopes", &self.scopes)?;
-        crate::wire::optional(&mut o, "inline_status", &self.inline_status)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Holder {
+    scope = "scope" optional,
+    scopes = "scopes" optional,
+    inline_status = "inline_status" optional,
+});
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HolderInlineStatus {

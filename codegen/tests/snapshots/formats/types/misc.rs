@@ -23,97 +23,14 @@ pub struct Prices {
     pub count: crate::types::FixedPointCount,
     pub maybe_price: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-impl crate::wire::Object for Prices {
-    const NAME: &'static str = "Prices";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "small" => 0,
-                "big" => 1,
-                "plain" => 2,
-                "ratio" => 3,
-                "at" => 4,
-                "id" => 5,
-                "price" => 6,
-                "count" => 7,
-                "maybe_price" => 8,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<::uuid::Uuid>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::types::FixedPointDollars> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::types::FixedPointCount> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<crate::types::FixedPointDollars>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "small")?,
-                1 => crate::wire::value(&mut map, &mut f1, "big")?,
-                2 => crate::wire::value(&mut map, &mut f2, "plain")?,
-                3 => crate::wire::value(&mut map, &mut f3, "ratio")?,
-                4 => crate::wire::value(&mut map, &mut f4, "at")?,
-                5 => crate::wire::value(&mut map, &mut f5, "id")?,
-                6 => crate::wire::value(&mut map, &mut f6, "price")?,
-                7 => crate::wire::value(&mut map, &mut f7, "count")?,
-                8 => crate::wire::value(&mut map, &mut f8, "maybe_price")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            small: f0.flatten(),
-            big: f1.flatten(),
-            plain: f2.flatten(),
-            ratio: f3.flatten(),
-            at: f4.flatten(),
-            id: f5.flatten(),
-            price: f6.unwrap_or_default(),
-            count: f7.unwrap_or_default(),
-            maybe_price: f8.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Prices {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Prices {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Prices",
-            2 + usize::from(self.small.is_some()) + usize::from(self.big.is_some())
-                + usize::from(self.plain.is_some()) + usize::from(self.ratio.is_some())
-                + usize::from(self.at.is_some()) + usize::from(self.id.is_some())
-                + usize::from(self.maybe_price.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "small", &self.small)?;
-        crate::wire::optional(&mut o, "big", &self.big)?;
-        crate::wire::optional(&mut o, "plain", &self.plain)?;
-        crate::wire::optional(&mut o, "ratio", &self.ratio)?;
-        crate::wire::optional(&mut o, "at", &self.at)?;
-        crate::wire::optional(&mut o, "id", &self.id)?;
-        crate::wire::field(&mut o, "price", &self.price)?;
-        crate::wire::field(&mut o, "count", &self.count)?;
-        crate::wire::optional(&mut o, "maybe_price", &self.maybe_price)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Prices {
+    small = "small" optional,
+    big = "big" optional,
+    plain = "plain" optional,
+    ratio = "ratio" optional,
+    at = "at" optional,
+    id = "id" optional,
+    price = "price" default,
+    count = "count" default,
+    maybe_price = "maybe_price" optional,
+});

@@ -14,201 +14,30 @@ pub struct KalshiError {
     pub async_: ::std::option::Option<i64>,
     pub _1h_change: ::std::option::Option<f64>,
 }
-impl crate::wire::Object for KalshiError {
-    const NAME: &'static str = "KalshiError";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "type" => 0,
-                "ref" => 1,
-                "async" => 2,
-                "1h_change" => 3,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "type")?,
-                1 => crate::wire::value(&mut map, &mut f1, "ref")?,
-                2 => crate::wire::value(&mut map, &mut f2, "async")?,
-                3 => crate::wire::value(&mut map, &mut f3, "1h_change")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            type_: f0.flatten(),
-            ref_: f1.flatten(),
-            async_: f2.flatten(),
-            _1h_change: f3.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for KalshiError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for KalshiError {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "KalshiError",
-            usize::from(self.type_.is_some()) + usize::from(self.ref_.is_some())
-                + usize::from(self.async_.is_some())
-                + usize::from(self._1h_change.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "type", &self.type_)?;
-        crate::wire::optional(&mut o, "ref", &self.ref_)?;
-        crate::wire::optional(&mut o, "async", &self.async_)?;
-        crate::wire::optional(&mut o, "1h_change", &self._1h_change)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(KalshiError {
+    type_ = "type" optional,
+    ref_ = "ref" optional,
+    async_ = "async" optional,
+    _1h_change = "1h_change" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KalshiResult {
     pub order_id_2: ::std::option::Option<::std::string::String>,
     pub order_id: ::std::option::Option<::std::string::String>,
     pub order_id_3: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for KalshiResult {
-    const NAME: &'static str = "KalshiResult";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "orderId" => 0,
-                "order_id" => 1,
-                "order-id" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "orderId")?,
-                1 => crate::wire::value(&mut map, &mut f1, "order_id")?,
-                2 => crate::wire::value(&mut map, &mut f2, "order-id")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id_2: f0.flatten(),
-            order_id: f1.flatten(),
-            order_id_3: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for KalshiResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for KalshiResult {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "KalshiResult",
-            usize::from(self.order_id_2.is_some()) + usize::from(self.order_id.is_some())
-                + usize::from(self.order_id_3.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "orderId", &self.order_id_2)?;
-        crate::wire::optional(&mut o, "order_id", &self.order_id)?;
-        crate::wire::optional(&mut o, "order-id", &self.order_id_3)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(KalshiResult {
+    order_id_2 = "orderId" optional,
+    order_id = "order_id" optional,
+    order_id_3 = "order-id" optional,
+});
 pub type KalshiOption = ::std::string::String;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KalshiClient {
     pub ok: bool,
     pub opt: ::std::option::Option<crate::types::KalshiOption>,
 }
-impl crate::wire::Object for KalshiClient {
-    const NAME: &'static str = "KalshiClient";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ok" => 0,
-                "opt" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::types::KalshiOption>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ok")?,
-                1 => crate::wire::value(&mut map, &mut f1, "opt")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ok: f0.unwrap_or_default(),
-            opt: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for KalshiClient {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for KalshiClient {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "KalshiClient",
-            1 + usize::from(self.opt.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ok", &self.ok)?;
-        crate::wire::optional(&mut o, "opt", &self.opt)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(KalshiClient {
+    ok = "ok" default,
+    opt = "opt" optional,
+});

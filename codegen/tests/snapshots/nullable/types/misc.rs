@@ -50,80 +50,14 @@ pub struct Order {
     pub wrapped: ::std::option::Option<crate::types::Side>,
     pub note: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for Order {
-    const NAME: &'static str = "Order";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "order_id" => 0,
-                "side" => 1,
-                "filled" => 2,
-                "stp" => 3,
-                "wrapped" => 4,
-                "note" => 5,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::Side> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<crate::types::Side>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<crate::types::Side>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "order_id")?,
-                1 => crate::wire::value(&mut map, &mut f1, "side")?,
-                2 => crate::wire::value(&mut map, &mut f2, "filled")?,
-                3 => crate::wire::value(&mut map, &mut f3, "stp")?,
-                4 => crate::wire::value(&mut map, &mut f4, "wrapped")?,
-                5 => crate::wire::value(&mut map, &mut f5, "note")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            order_id: f0.unwrap_or_default(),
-            side: f1.unwrap_or_default(),
-            filled: f2.unwrap_or_default(),
-            stp: f3.flatten(),
-            wrapped: f4.flatten(),
-            note: f5.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Order {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Order {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Order",
-            4 + usize::from(self.wrapped.is_some()) + usize::from(self.note.is_some()),
-        )?;
-        crate::wire::field(&mut o, "order_id", &self.order_id)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::field(&mut o, "filled", &self.filled)?;
-        crate::wire::field(&mut o, "stp", &self.stp)?;
-        crate::wire::optional(&mut o, "wrapped", &self.wrapped)?;
-        crate::wire::optional(&mut o, "note", &self.note)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Order {
+    order_id = "order_id" default,
+    side = "side" default,
+    filled = "filled" default,
+    stp = "stp" nullable,
+    wrapped = "wrapped" optional,
+    note = "note" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRequest {
     pub ticker: ::std::string::String,
@@ -148,74 +82,10 @@ impl OrderRequest {
         }
     }
 }
-impl crate::wire::Object for OrderRequest {
-    const NAME: &'static str = "OrderRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                "side" => 1,
-                "count" => 2,
-                "client_order_id" => 3,
-                "expiration" => 4,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::types::Side> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                1 => crate::wire::value(&mut map, &mut f1, "side")?,
-                2 => crate::wire::value(&mut map, &mut f2, "count")?,
-                3 => crate::wire::value(&mut map, &mut f3, "client_order_id")?,
-                4 => crate::wire::value(&mut map, &mut f4, "expiration")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ticker: crate::wire::required(f0, "ticker")?,
-            side: crate::wire::required(f1, "side")?,
-            count: crate::wire::required(f2, "count")?,
-            client_order_id: f3.flatten(),
-            expiration: f4.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrderRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for OrderRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "OrderRequest",
-            4 + usize::from(self.client_order_id.is_some()),
-        )?;
-        crate::wire::field(&mut o, "ticker", &self.ticker)?;
-        crate::wire::field(&mut o, "side", &self.side)?;
-        crate::wire::field(&mut o, "count", &self.count)?;
-        crate::wire::optional(&mut o, "client_order_id", &self.client_order_id)?;
-        crate::wire::field(&mut o, "expiration", &self.expiration)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(OrderRequest {
+    ticker = "ticker" required,
+    side = "side" required,
+    count = "count" required,
+    client_order_id = "client_order_id" optional,
+    expiration = "expiration" nullable,
+});

@@ -12,59 +12,7 @@ pub struct ErrorResponse {
     pub code: ::std::option::Option<::std::string::String>,
     pub message: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for ErrorResponse {
-    const NAME: &'static str = "ErrorResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "code" => 0,
-                "message" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "code")?,
-                1 => crate::wire::value(&mut map, &mut f1, "message")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            code: f0.flatten(),
-            message: f1.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for ErrorResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "ErrorResponse",
-            usize::from(self.code.is_some()) + usize::from(self.message.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "code", &self.code)?;
-        crate::wire::optional(&mut o, "message", &self.message)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(ErrorResponse {
+    code = "code" optional,
+    message = "message" optional,
+});

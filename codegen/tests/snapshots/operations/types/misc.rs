@@ -11,102 +11,16 @@
 pub struct Ack {
     pub ok: ::std::option::Option<bool>,
 }
-impl crate::wire::Object for Ack {
-    const NAME: &'static str = "Ack";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ok" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ok")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { ok: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Ack {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Ack {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Ack",
-            usize::from(self.ok.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "ok", &self.ok)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Ack {
+    ok = "ok" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponse {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetMarketsResponse {
-    const NAME: &'static str = "GetMarketsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "cursor" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "cursor")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { cursor: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetMarketsResponse",
-            usize::from(self.cursor.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "cursor", &self.cursor)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketsResponse {
+    cursor = "cursor" optional,
+});
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelBody {
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -117,46 +31,6 @@ impl BatchCancelBody {
         Self { ids }
     }
 }
-impl crate::wire::Object for BatchCancelBody {
-    const NAME: &'static str = "BatchCancelBody";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ids" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ids")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ids: crate::wire::required(f0, "ids")?,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BatchCancelBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for BatchCancelBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "BatchCancelBody", 1)?;
-        crate::wire::field(&mut o, "ids", &self.ids)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(BatchCancelBody {
+    ids = "ids" required,
+});

@@ -13,174 +13,24 @@ pub struct Positions {
     pub market_positions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub event_positions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-impl crate::wire::Object for Positions {
-    const NAME: &'static str = "Positions";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "next_cursor" => 0,
-                "market_positions" => 1,
-                "event_positions" => 2,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "next_cursor")?,
-                1 => crate::wire::value(&mut map, &mut f1, "market_positions")?,
-                2 => crate::wire::value(&mut map, &mut f2, "event_positions")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            next_cursor: f0.flatten(),
-            market_positions: f1.flatten(),
-            event_positions: f2.flatten(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Positions {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for Positions {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "Positions",
-            usize::from(self.next_cursor.is_some())
-                + usize::from(self.market_positions.is_some())
-                + usize::from(self.event_positions.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "next_cursor", &self.next_cursor)?;
-        crate::wire::optional(&mut o, "market_positions", &self.market_positions)?;
-        crate::wire::optional(&mut o, "event_positions", &self.event_positions)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(Positions {
+    next_cursor = "next_cursor" optional,
+    market_positions = "market_positions" optional,
+    event_positions = "event_positions" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponseMarketsItem {
     pub ticker: ::std::option::Option<::std::string::String>,
 }
-impl crate::wire::Object for GetMarketsResponseMarketsItem {
-    const NAME: &'static str = "GetMarketsResponseMarketsItem";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "ticker" => 0,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "ticker")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self { ticker: f0.flatten() })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketsResponseMarketsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketsResponseMarketsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(
-            serializer,
-            "GetMarketsResponseMarketsItem",
-            usize::from(self.ticker.is_some()),
-        )?;
-        crate::wire::optional(&mut o, "ticker", &self.ticker)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketsResponseMarketsItem {
+    ticker = "ticker" optional,
+});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponse {
     pub cursor: ::std::string::String,
     pub markets: ::std::vec::Vec<crate::types::GetMarketsResponseMarketsItem>,
 }
-impl crate::wire::Object for GetMarketsResponse {
-    const NAME: &'static str = "GetMarketsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        fn field(key: &str) -> usize {
-            match key {
-                "cursor" => 0,
-                "markets" => 1,
-                _ => usize::MAX,
-            }
-        }
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::types::GetMarketsResponseMarketsItem>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(i) = crate::wire::next_key(
-            &mut map,
-            field,
-        )? {
-            match i {
-                0 => crate::wire::value(&mut map, &mut f0, "cursor")?,
-                1 => crate::wire::value(&mut map, &mut f1, "markets")?,
-                _ => crate::wire::skip(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            cursor: f0.unwrap_or_default(),
-            markets: f1.unwrap_or_default(),
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetMarketsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-impl ::serde::Serialize for GetMarketsResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut o = crate::wire::begin(serializer, "GetMarketsResponse", 2)?;
-        crate::wire::field(&mut o, "cursor", &self.cursor)?;
-        crate::wire::field(&mut o, "markets", &self.markets)?;
-        crate::wire::end(o)
-    }
-}
+crate::wire::object!(GetMarketsResponse {
+    cursor = "cursor" default,
+    markets = "markets" default,
+});
