@@ -165,7 +165,7 @@ pub struct ErrorBody {
 }
 
 impl crate::wire::Object for ErrorBody {
-    const NAME: &'static str = "error";
+    const NAME: &'static str = "ErrorBody";
 
     fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         fn field(key: &str) -> usize {

@@ -2,9 +2,9 @@
 //!
 //! Generated structs get their `Serialize` and `Deserialize` impls from [`object!`], a declarative
 //! macro fed each field's wire name and mode, instead of serde's derive. A derive expands, per type,
-//! to a field enum with its own visitor, a map visitor and a sequence visitor: about half of the
-//! generated crate's compiled code, and a proc-macro build for every user. [`object!`] expands to a
-//! key match and a loop over the helpers below, and the rules live here, once:
+//! to a field enum with its own visitor, a map visitor and a sequence visitor, and every user builds
+//! the proc macro. [`object!`] expands to a key match and a loop over the helpers below, and the
+//! rules live here, once:
 //!
 //! - the value must be a JSON object (an array is not read as a struct);
 //! - an unknown key is skipped, so Kalshi can add fields;
@@ -161,7 +161,7 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} object", T::NAME)
+        write!(f, "a JSON object for {}", T::NAME)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
@@ -360,7 +360,7 @@ mod tests {
         let e = parse(r#"{"side":"no","side":"yes"}"#).unwrap_err();
         assert!(e.contains("duplicate field `side`"), "{e}");
         let e = parse(r#"["K", 5, "no"]"#).unwrap_err();
-        assert!(e.contains("expected a Quote object"), "{e}");
+        assert!(e.contains("expected a JSON object for Quote"), "{e}");
         let e = parse(r#"{"side":"no","price":"5"}"#).unwrap_err();
         assert!(
             e.contains("invalid type: string \"5\", expected i64"),

@@ -551,7 +551,9 @@ fn generated_impls_reject_what_is_not_drift() {
     let e = decode_page_err("GetMarkets", br#"{"markets":[["KX", "open"]],"cursor":""}"#);
     assert_eq!(e.path, "markets[0]");
     assert!(
-        e.source.to_string().contains("expected a Market object"),
+        e.source
+            .to_string()
+            .contains("expected a JSON object for Market"),
         "{e}"
     );
 
