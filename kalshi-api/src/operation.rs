@@ -5,8 +5,7 @@
 //! everything else (base URL, signing, transport, errors).
 
 use crate::error::DecodeError;
-use crate::ratelimit::Cost;
-use crate::value::{PathParam, QueryValue};
+pub use crate::value::{push_path, QueryWriter};
 pub use reqwest::Method;
 
 /// Whether an operation must be signed, from the spec's `security` requirement.
@@ -87,63 +86,38 @@ fn decode_error(operation: &'static str, body: &[u8], e: serde_json::Error) -> D
     DecodeError::new(operation, path, e, body)
 }
 
-/// Writes `key=value` pairs of a query string, percent-encoded.
-#[derive(Debug)]
-pub struct QueryWriter<'a> {
-    out: &'a mut String,
-    first: bool,
+/// What one operation costs, in tokens.
+///
+/// Most operations cost 10 tokens per request; single-order reads and cancels cost 2; batch
+/// create costs 10 per order and batch cancel 2 per order. The live non-default costs are listed
+/// by `GET /account/endpoint_costs` (`GetAccountEndpointCostsResponse`: `default_cost`, and one
+/// `cost` per `method` and `path` in `endpoint_costs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cost {
+    /// A fixed number of tokens per request.
+    PerRequest(u32),
+    /// This many tokens per item of a batch (per order in a batch create or cancel).
+    PerItem(u32),
 }
 
-impl<'a> QueryWriter<'a> {
-    /// Starts a query string at the end of `out` (the `?` is written before the first pair).
-    pub fn new(out: &'a mut String) -> Self {
-        let first = !out.contains('?');
-        Self { out, first }
-    }
+impl Cost {
+    /// Kalshi's default: 10 tokens per request.
+    pub const DEFAULT: Cost = Cost::PerRequest(10);
 
-    /// Writes one `key=value` pair; `value` is percent-encoded.
-    pub fn pair(&mut self, key: &str, value: &str) {
-        self.out.push(if self.first { '?' } else { '&' });
-        self.first = false;
-        self.out
-            .extend(percent_encoding::utf8_percent_encode(key, QUERY));
-        self.out.push('=');
-        self.out
-            .extend(percent_encoding::utf8_percent_encode(value, QUERY));
-    }
-
-    /// Writes a parameter (`style: form, explode: true`: arrays repeat the key; `None` writes nothing).
-    pub fn push<V: QueryValue + ?Sized>(&mut self, key: &str, value: &V) {
-        value.write_query(key, self);
-    }
-
-    /// Writes an array parameter as one comma-separated value (`style: form, explode: false`).
-    pub fn push_csv<V: QueryValue>(&mut self, key: &str, values: &[V]) {
-        if values.is_empty() {
-            return;
-        }
-        let mut joined = String::new();
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                joined.push(',');
+    /// The tokens a request with `items` batch items costs (ignored for [`Cost::PerRequest`]),
+    /// saturating at `u32::MAX`.
+    pub fn tokens(&self, items: usize) -> u32 {
+        match *self {
+            Cost::PerRequest(tokens) => tokens,
+            Cost::PerItem(tokens) => {
+                tokens.saturating_mul(u32::try_from(items).unwrap_or(u32::MAX))
             }
-            v.write_text(&mut joined);
         }
-        self.pair(key, &joined);
     }
 }
 
-/// Appends one path parameter, percent-encoded as a single segment.
-pub fn push_path<P: PathParam + ?Sized>(out: &mut String, value: &P) {
-    value.write_path(out);
+impl Default for Cost {
+    fn default() -> Self {
+        Cost::DEFAULT
+    }
 }
-
-/// Characters escaped in a query key or value: everything but RFC 3986 unreserved characters.
-pub(crate) const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Characters escaped in a path segment: as in a query, so `/`, `?` and `#` cannot break the path.
-pub(crate) const SEGMENT: &percent_encoding::AsciiSet = QUERY;

@@ -14,6 +14,7 @@
 //! # });
 //! ```
 
+pub use crate::operation::Cost;
 use crate::operation::OperationInfo;
 use reqwest::Method;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,42 +38,6 @@ impl Bucket {
         } else {
             Bucket::Write
         }
-    }
-}
-
-/// What one operation costs, in tokens.
-///
-/// Most operations cost 10 tokens per request; single-order reads and cancels cost 2; batch
-/// create costs 10 per order and batch cancel 2 per order. The live non-default costs are listed
-/// by `GET /account/endpoint_costs` (`GetAccountEndpointCostsResponse`: `default_cost`, and one
-/// `cost` per `method` and `path` in `endpoint_costs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Cost {
-    /// A fixed number of tokens per request.
-    PerRequest(u32),
-    /// This many tokens per item of a batch (per order in a batch create or cancel).
-    PerItem(u32),
-}
-
-impl Cost {
-    /// Kalshi's default: 10 tokens per request.
-    pub const DEFAULT: Cost = Cost::PerRequest(10);
-
-    /// The tokens a request with `items` batch items costs (ignored for [`Cost::PerRequest`]),
-    /// saturating at `u32::MAX`.
-    pub fn tokens(&self, items: usize) -> u32 {
-        match *self {
-            Cost::PerRequest(tokens) => tokens,
-            Cost::PerItem(tokens) => {
-                tokens.saturating_mul(u32::try_from(items).unwrap_or(u32::MAX))
-            }
-        }
-    }
-}
-
-impl Default for Cost {
-    fn default() -> Self {
-        Cost::DEFAULT
     }
 }
 

@@ -1,6 +1,6 @@
-//! How values are written into paths and query strings.
+//! How values are written into paths and query strings: the values, and the [`QueryWriter`] that
+//! writes them.
 
-use crate::operation::{QueryWriter, SEGMENT};
 use std::fmt::Write as _;
 
 /// A value that can be written as query text.
@@ -130,3 +130,64 @@ impl<T: QueryValue> QueryValue for Vec<T> {
         }
     }
 }
+
+/// Writes `key=value` pairs of a query string, percent-encoded.
+#[derive(Debug)]
+pub struct QueryWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> QueryWriter<'a> {
+    /// Starts a query string at the end of `out` (the `?` is written before the first pair).
+    pub fn new(out: &'a mut String) -> Self {
+        let first = !out.contains('?');
+        Self { out, first }
+    }
+
+    /// Writes one `key=value` pair; `value` is percent-encoded.
+    pub fn pair(&mut self, key: &str, value: &str) {
+        self.out.push(if self.first { '?' } else { '&' });
+        self.first = false;
+        self.out
+            .extend(percent_encoding::utf8_percent_encode(key, QUERY));
+        self.out.push('=');
+        self.out
+            .extend(percent_encoding::utf8_percent_encode(value, QUERY));
+    }
+
+    /// Writes a parameter (`style: form, explode: true`: arrays repeat the key; `None` writes nothing).
+    pub fn push<V: QueryValue + ?Sized>(&mut self, key: &str, value: &V) {
+        value.write_query(key, self);
+    }
+
+    /// Writes an array parameter as one comma-separated value (`style: form, explode: false`).
+    pub fn push_csv<V: QueryValue>(&mut self, key: &str, values: &[V]) {
+        if values.is_empty() {
+            return;
+        }
+        let mut joined = String::new();
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                joined.push(',');
+            }
+            v.write_text(&mut joined);
+        }
+        self.pair(key, &joined);
+    }
+}
+
+/// Appends one path parameter, percent-encoded as a single segment.
+pub fn push_path<P: PathParam + ?Sized>(out: &mut String, value: &P) {
+    value.write_path(out);
+}
+
+/// Characters escaped in a query key or value: everything but RFC 3986 unreserved characters.
+pub(crate) const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Characters escaped in a path segment: as in a query, so `/`, `?` and `#` cannot break the path.
+pub(crate) const SEGMENT: &percent_encoding::AsciiSet = QUERY;
