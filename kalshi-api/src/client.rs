@@ -1,6 +1,6 @@
 //! The client: base URL, transport and signing around generated operations.
 
-use crate::auth::{KeyPairSigner, PrivateKey, Signer};
+use crate::auth::{Credentials, KeyPairSigner, PrivateKey, Signer};
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
 use crate::ratelimit::{RateLimiter, Tier};
@@ -8,12 +8,9 @@ use crate::retry::{is_idempotent, RetryPolicy};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use std::ffi::OsString;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
-const ACCESS_KEY: HeaderName = HeaderName::from_static("kalshi-access-key");
-const ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("kalshi-access-timestamp");
-const ACCESS_SIGNATURE: HeaderName = HeaderName::from_static("kalshi-access-signature");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -84,13 +81,6 @@ struct Inner {
     base_url: String,
     credentials: Option<Credentials>,
     limiter: Option<RateLimiter>,
-}
-
-#[derive(Debug)]
-struct Credentials {
-    signer: Arc<dyn Signer>,
-    /// `KALSHI-ACCESS-KEY`, built once.
-    key_id: HeaderValue,
 }
 
 impl Client {
@@ -303,34 +293,13 @@ impl Client {
 /// Adds the `KALSHI-ACCESS-*` headers: a signature over `timestamp_ms + METHOD + path`, where the
 /// path is the final URL's (prefix included, query excluded), exactly as it goes on the wire.
 fn sign(req: &mut reqwest::Request, c: &Credentials, operation: &'static str) -> Result<()> {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| Error::Config("system clock is before 1970".into()))?
-        .as_millis();
-    let mut ts_buf = itoa::Buffer::new();
-    let ts = ts_buf.format(ms as u64);
-    let method = req.method().as_str();
-    let path = req.url().path();
-    let mut message = String::with_capacity(ts.len() + method.len() + path.len());
-    message.push_str(ts);
-    message.push_str(method);
-    message.push_str(path);
-    let signature = c.signer.sign(message.as_bytes()).map_err(|e| Error::Auth {
-        operation,
-        message: e.to_string(),
-    })?;
-    let mut signature = HeaderValue::from_str(&signature).map_err(|_| Error::Auth {
-        operation,
-        message: "the signer returned a signature that is not a valid header value".into(),
-    })?;
-    signature.set_sensitive(true);
-    let headers = req.headers_mut();
-    headers.insert(ACCESS_KEY, c.key_id.clone());
-    headers.insert(
-        ACCESS_TIMESTAMP,
-        HeaderValue::from_str(ts).expect("digits are a valid header value"),
-    );
-    headers.insert(ACCESS_SIGNATURE, signature);
+    let headers = c
+        .sign(req.method().as_str(), req.url().path())
+        .map_err(|e| Error::Auth {
+            operation,
+            message: e.0,
+        })?;
+    headers.apply(req.headers_mut());
     Ok(())
 }
 
@@ -520,16 +489,10 @@ impl ClientBuilder {
                     .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?
             }
         };
-        let credentials = match self.signer {
-            Some(signer) => {
-                let mut key_id = HeaderValue::from_str(signer.key_id()).map_err(|_| {
-                    Error::Config("the API key id is not a valid header value".into())
-                })?;
-                key_id.set_sensitive(true);
-                Some(Credentials { signer, key_id })
-            }
-            None => None,
-        };
+        let credentials = self
+            .signer
+            .map(|signer| Credentials::new(signer).map_err(|e| Error::Config(e.0)))
+            .transpose()?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

@@ -17,8 +17,11 @@
 //! ```
 
 mod key;
+mod sign;
 
 pub use key::{KeyAlgorithm, KeyError, KeyErrorKind, PrivateKey, RsaBackend};
+pub(crate) use sign::Credentials;
+pub use sign::{ACCESS_KEY, ACCESS_SIGNATURE, ACCESS_TIMESTAMP};
 
 use base64::Engine as _;
 use std::fmt;
