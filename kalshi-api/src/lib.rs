@@ -59,6 +59,7 @@ compile_error!(
 );
 
 pub mod auth;
+pub mod backoff;
 pub mod batch;
 mod client;
 pub mod enums;

@@ -20,9 +20,9 @@
 //! assert_eq!(delay, None);
 //! ```
 
+use crate::backoff::{full_jitter, Jitter};
 use crate::error::Error;
 use reqwest::Method;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// When and how often to retry a failed request.
@@ -46,15 +46,6 @@ pub struct RetryPolicy {
     /// a lost answer to an order creation does not say whether the order was placed.
     pub retry_writes: bool,
     jitter: Jitter,
-}
-
-/// Where the randomness of the delays comes from.
-#[derive(Debug, Clone)]
-enum Jitter {
-    /// fastrand's thread-local generator, seeded from the OS.
-    Random,
-    /// A seeded generator shared by clones, for reproducible tests.
-    Seeded(Arc<Mutex<fastrand::Rng>>),
 }
 
 impl Default for RetryPolicy {
@@ -114,7 +105,7 @@ impl RetryPolicy {
     /// Draws the jitter from a generator seeded with `seed`, shared by the policy's clones, so the
     /// delays are reproducible. For tests: clients sharing a seed retry in lockstep.
     pub fn jitter_seed(mut self, seed: u64) -> Self {
-        self.jitter = Jitter::Seeded(Arc::new(Mutex::new(fastrand::Rng::with_seed(seed))));
+        self.jitter = Jitter::seeded(seed);
         self
     }
 
@@ -122,18 +113,7 @@ impl RetryPolicy {
     /// random in `[0, min(max_delay, base_delay × 2^(attempt − 1))]` ("full jitter", which
     /// spreads the retries of many clients apart).
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let doublings = attempt.saturating_sub(1);
-        let factor = 2u32.checked_pow(doublings).unwrap_or(u32::MAX);
-        let ceiling = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        let ceiling = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        let nanos = match &self.jitter {
-            Jitter::Random => fastrand::u64(0..=ceiling),
-            Jitter::Seeded(rng) => rng
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .u64(0..=ceiling),
-        };
-        Duration::from_nanos(nanos)
+        full_jitter(self.base_delay, self.max_delay, attempt, &self.jitter)
     }
 
     /// Whether to try again after `err`, and after what delay; `None` means give up and return
