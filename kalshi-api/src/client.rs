@@ -1,66 +1,17 @@
 //! The client: base URL, transport and signing around generated operations.
 
 use crate::auth::{Credentials, KeyPairSigner, PrivateKey, Signer};
+use crate::config::Environment;
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
 use crate::ratelimit::{RateLimiter, Tier};
 use crate::retry::{is_idempotent, RetryPolicy};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
-use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Duration;
-use zeroize::Zeroizing;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// Environment variable: the API key id.
-const ENV_API_KEY_ID: &str = "KALSHI_API_KEY_ID";
-/// Environment variable: the path of the PEM private key file.
-const ENV_PRIVATE_KEY_PATH: &str = "KALSHI_PRIVATE_KEY_PATH";
-/// Environment variable: the PEM private key text itself (literal `\n` escapes are accepted).
-const ENV_PRIVATE_KEY: &str = "KALSHI_PRIVATE_KEY";
-/// Environment variable: `prod` (the default) or `demo`.
-const ENV_ENVIRONMENT: &str = "KALSHI_ENV";
-/// Environment variable: a base URL, path prefix included; overrides `KALSHI_ENV`.
-const ENV_BASE_URL: &str = "KALSHI_BASE_URL";
-
-/// Which Kalshi deployment to talk to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Environment {
-    /// Production: `https://external-api.kalshi.com/trade-api/v2`.
-    Production,
-    /// Demo (paper trading, separate keys): `https://external-api.demo.kalshi.co/trade-api/v2`.
-    Demo,
-    /// Any base URL, e.g. a local test server. It includes the path prefix.
-    Custom(String),
-}
-
-impl Environment {
-    /// The REST base URL, path prefix included, without a trailing slash.
-    pub fn base_url(&self) -> &str {
-        match self {
-            Environment::Production => "https://external-api.kalshi.com/trade-api/v2",
-            Environment::Demo => "https://external-api.demo.kalshi.co/trade-api/v2",
-            Environment::Custom(url) => url.trim_end_matches('/'),
-        }
-    }
-}
-
-impl std::str::FromStr for Environment {
-    type Err = Error;
-
-    /// Parses `prod`/`production` or `demo`, ignoring case.
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "prod" | "production" => Ok(Environment::Production),
-            "demo" => Ok(Environment::Demo),
-            _ => Err(Error::Config(format!(
-                "unknown environment `{s}`: expected `prod` or `demo`"
-            ))),
-        }
-    }
-}
 
 /// A Kalshi client. Cheap to clone: clones share the connection pool, the credentials and the rate
 /// limiter.
@@ -79,6 +30,8 @@ struct Inner {
     http: reqwest::Client,
     /// Base URL without a trailing slash, e.g. `https://host/trade-api/v2`.
     base_url: String,
+    /// WebSocket URL, e.g. `wss://host/trade-api/ws/v2`.
+    ws_url: String,
     credentials: Option<Credentials>,
     limiter: Option<RateLimiter>,
 }
@@ -95,6 +48,7 @@ impl Client {
     pub fn builder(env: Environment) -> ClientBuilder {
         ClientBuilder {
             env,
+            ws_url: None,
             signer: None,
             http: None,
             connect_timeout: Some(Duration::from_secs(10)),
@@ -113,6 +67,12 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The WebSocket URL sessions connect to ([`Environment::ws_url`] unless
+    /// [`ClientBuilder::ws_url`] set another).
+    pub fn ws_url(&self) -> &str {
+        &self.inner.ws_url
     }
 
     /// Whether the client can sign requests.
@@ -315,6 +275,7 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
 #[derive(Debug)]
 pub struct ClientBuilder {
     env: Environment,
+    ws_url: Option<String>,
     signer: Option<Arc<dyn Signer>>,
     http: Option<reqwest::Client>,
     connect_timeout: Option<Duration>,
@@ -325,84 +286,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder configured from environment variables:
-    ///
-    /// - `KALSHI_BASE_URL`: a base URL, path prefix included (overrides `KALSHI_ENV`);
-    /// - `KALSHI_ENV`: `prod` (the default) or `demo`;
-    /// - `KALSHI_API_KEY_ID` with one of `KALSHI_PRIVATE_KEY_PATH` (a PEM file) or
-    ///   `KALSHI_PRIVATE_KEY` (PEM text): credentials. With none of the three the client is public.
-    ///
-    /// Empty variables count as unset. The key is parsed here, once. A half-configured key (an id
-    /// without a key, a key without an id, both key variables) is an [`Error::Config`].
-    pub fn from_env() -> Result<Self> {
-        Self::from_vars(|name| std::env::var_os(name))
-    }
-
-    fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
-        // Empty counts as unset; non-UTF-8 text is an error (paths may be any OS string).
-        let os = |name: &str| var(name).filter(|v| !v.is_empty());
-        let text = |name: &str| -> Result<Option<String>> {
-            os(name)
-                .map(|v| {
-                    v.into_string()
-                        .map_err(|_| Error::Config(format!("{name} is not valid UTF-8")))
-                })
-                .transpose()
-        };
-
-        let env = match (text(ENV_BASE_URL)?, text(ENV_ENVIRONMENT)?) {
-            (Some(url), _) => Environment::Custom(url.trim().to_string()),
-            (None, Some(name)) => name.parse().map_err(|_| {
-                Error::Config(format!(
-                    "{ENV_ENVIRONMENT} is `{name}`: expected `prod` or `demo`"
-                ))
-            })?,
-            (None, None) => Environment::Production,
-        };
-        let mut builder = Client::builder(env);
-
-        let key_id = text(ENV_API_KEY_ID)?;
-        let path = os(ENV_PRIVATE_KEY_PATH);
-        let pem = text(ENV_PRIVATE_KEY)?.map(Zeroizing::new);
-        let key = match (&path, pem) {
-            (Some(_), Some(_)) => {
-                return Err(Error::Config(format!(
-                    "both {ENV_PRIVATE_KEY_PATH} and {ENV_PRIVATE_KEY} are set; set only one"
-                )))
-            }
-            (Some(path), None) => Some(PrivateKey::from_pem_file(path).map_err(|e| {
-                let origin = format!(
-                    "private key file `{}` ({ENV_PRIVATE_KEY_PATH})",
-                    std::path::Path::new(path).display()
-                );
-                e.with_origin(origin)
-            })?),
-            (None, Some(pem)) => {
-                // `.env` files and CI secrets often carry the PEM on one line with `\n` escapes.
-                let pem = if pem.contains('\n') {
-                    pem
-                } else {
-                    Zeroizing::new(pem.replace("\\n", "\n"))
-                };
-                Some(PrivateKey::from_pem(&pem).map_err(|e| e.with_origin(ENV_PRIVATE_KEY))?)
-            }
-            (None, None) => None,
-        };
-        match (key_id, key) {
-            (Some(id), Some(key)) => builder = builder.credentials(id, key),
-            (None, None) => {}
-            (Some(_), None) => {
-                return Err(Error::Config(format!(
-                    "{ENV_API_KEY_ID} is set but neither {ENV_PRIVATE_KEY_PATH} nor {ENV_PRIVATE_KEY} is"
-                )))
-            }
-            (None, Some(_)) => {
-                return Err(Error::Config(format!(
-                    "a private key is set but {ENV_API_KEY_ID} is not"
-                )))
-            }
-        }
-        Ok(builder)
+    /// The WebSocket URL, overriding the environment's ([`Environment::ws_url`]).
+    pub fn ws_url(mut self, url: impl Into<String>) -> Self {
+        self.ws_url = Some(url.into());
+        self
     }
 
     /// Signs authenticated requests as API key `key_id` with `key`.
@@ -475,6 +362,11 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let base_url = self.env.base_url().to_string();
         check_base_url(&base_url)?;
+        let ws_url = match self.ws_url {
+            Some(url) => url.trim().to_string(),
+            None => self.env.ws_url(),
+        };
+        check_ws_url(&ws_url)?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -497,6 +389,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                ws_url,
                 credentials,
                 limiter: self.limiter,
             }),
@@ -517,6 +410,23 @@ fn check_base_url(base_url: &str) -> Result<()> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
             "base URL `{base_url}` must not have a query or fragment"
+        )));
+    }
+    Ok(())
+}
+
+/// A WebSocket URL is absolute ws(s), without fragment.
+fn check_ws_url(ws_url: &str) -> Result<()> {
+    let url = reqwest::Url::parse(ws_url)
+        .map_err(|e| Error::Config(format!("WebSocket URL `{ws_url}`: {e}")))?;
+    if !matches!(url.scheme(), "ws" | "wss") {
+        return Err(Error::Config(format!(
+            "WebSocket URL `{ws_url}` must be ws or wss"
+        )));
+    }
+    if url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "WebSocket URL `{ws_url}` must not have a fragment"
         )));
     }
     Ok(())

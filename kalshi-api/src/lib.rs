@@ -62,6 +62,7 @@ pub mod auth;
 pub mod backoff;
 pub mod batch;
 mod client;
+mod config;
 pub mod enums;
 mod error;
 mod json_path;
@@ -78,7 +79,8 @@ mod generated;
 
 pub use auth::{KeyPairSigner, PrivateKey, Signer};
 pub use batch::{ItemError, ItemResult};
-pub use client::{Client, ClientBuilder, Environment};
+pub use client::{Client, ClientBuilder};
+pub use config::Environment;
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};
 pub use generated::{ops, types};
 pub use ratelimit::{RateLimiter, Tier};

@@ -1,0 +1,222 @@
+//! Where the client connects, and configuration from environment variables.
+
+use crate::auth::PrivateKey;
+use crate::client::{Client, ClientBuilder};
+use crate::error::{Error, Result};
+use std::ffi::OsString;
+use zeroize::Zeroizing;
+
+/// Environment variable: the API key id.
+const ENV_API_KEY_ID: &str = "KALSHI_API_KEY_ID";
+/// Environment variable: the path of the PEM private key file.
+const ENV_PRIVATE_KEY_PATH: &str = "KALSHI_PRIVATE_KEY_PATH";
+/// Environment variable: the PEM private key text itself (literal `\n` escapes are accepted).
+const ENV_PRIVATE_KEY: &str = "KALSHI_PRIVATE_KEY";
+/// Environment variable: `prod` (the default) or `demo`.
+const ENV_ENVIRONMENT: &str = "KALSHI_ENV";
+/// Environment variable: a base URL, path prefix included; overrides `KALSHI_ENV`.
+const ENV_BASE_URL: &str = "KALSHI_BASE_URL";
+/// Environment variable: a WebSocket URL; overrides the one `KALSHI_ENV` or `KALSHI_BASE_URL` gives.
+const ENV_WS_URL: &str = "KALSHI_WS_URL";
+
+/// Which Kalshi deployment to talk to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environment {
+    /// Production: `https://external-api.kalshi.com/trade-api/v2`.
+    Production,
+    /// Demo (paper trading, separate keys): `https://external-api.demo.kalshi.co/trade-api/v2`.
+    Demo,
+    /// Any base URL, e.g. a local test server. It includes the path prefix. Its WebSocket URL is
+    /// derived (see [`Environment::ws_url`]) unless the client builder sets one.
+    Custom(String),
+}
+
+impl Environment {
+    /// The REST base URL, path prefix included, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::Production => "https://external-api.kalshi.com/trade-api/v2",
+            Environment::Demo => "https://external-api.demo.kalshi.co/trade-api/v2",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+
+    /// The WebSocket URL.
+    ///
+    /// - Production: `wss://external-api-ws.kalshi.com/trade-api/ws/v2`;
+    /// - Demo: `wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2`;
+    /// - Custom: the base URL with `http` made `ws` (`https` made `wss`) and `/ws` put before
+    ///   its last path segment, as Kalshi lays out its hosts: `http://127.0.0.1:8080/trade-api/v2`
+    ///   gives `ws://127.0.0.1:8080/trade-api/ws/v2`.
+    pub fn ws_url(&self) -> String {
+        match self {
+            Environment::Production => "wss://external-api-ws.kalshi.com/trade-api/ws/v2".into(),
+            Environment::Demo => "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2".into(),
+            Environment::Custom(_) => {
+                let base = self.base_url();
+                let (scheme, rest) = match base.split_once("://") {
+                    Some(("https", rest)) => ("wss", rest),
+                    Some(("http", rest)) => ("ws", rest),
+                    Some((other, rest)) => (other, rest),
+                    None => return base.to_string(),
+                };
+                let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                let (parent, last) = path.rsplit_once('/').unwrap_or(("", ""));
+                if last.is_empty() {
+                    format!("{scheme}://{host}/ws")
+                } else {
+                    format!("{scheme}://{host}{parent}/ws/{last}")
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = Error;
+
+    /// Parses `prod`/`production` or `demo`, ignoring case.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "prod" | "production" => Ok(Environment::Production),
+            "demo" => Ok(Environment::Demo),
+            _ => Err(Error::Config(format!(
+                "unknown environment `{s}`: expected `prod` or `demo`"
+            ))),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder configured from environment variables:
+    ///
+    /// - `KALSHI_BASE_URL`: a base URL, path prefix included (overrides `KALSHI_ENV`);
+    /// - `KALSHI_ENV`: `prod` (the default) or `demo`;
+    /// - `KALSHI_WS_URL`: a WebSocket URL (overrides the one the environment gives);
+    /// - `KALSHI_API_KEY_ID` with one of `KALSHI_PRIVATE_KEY_PATH` (a PEM file) or
+    ///   `KALSHI_PRIVATE_KEY` (PEM text): credentials. With none of the three the client is public.
+    ///
+    /// Empty variables count as unset. The key is parsed here, once. A half-configured key (an id
+    /// without a key, a key without an id, both key variables) is an [`Error::Config`].
+    pub fn from_env() -> Result<Self> {
+        Self::from_vars(|name| std::env::var_os(name))
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
+        // Empty counts as unset; non-UTF-8 text is an error (paths may be any OS string).
+        let os = |name: &str| var(name).filter(|v| !v.is_empty());
+        let text = |name: &str| -> Result<Option<String>> {
+            os(name)
+                .map(|v| {
+                    v.into_string()
+                        .map_err(|_| Error::Config(format!("{name} is not valid UTF-8")))
+                })
+                .transpose()
+        };
+
+        let env = match (text(ENV_BASE_URL)?, text(ENV_ENVIRONMENT)?) {
+            (Some(url), _) => Environment::Custom(url.trim().to_string()),
+            (None, Some(name)) => name.parse().map_err(|_| {
+                Error::Config(format!(
+                    "{ENV_ENVIRONMENT} is `{name}`: expected `prod` or `demo`"
+                ))
+            })?,
+            (None, None) => Environment::Production,
+        };
+        let mut builder = Client::builder(env);
+        if let Some(url) = text(ENV_WS_URL)? {
+            builder = builder.ws_url(url);
+        }
+
+        let key_id = text(ENV_API_KEY_ID)?;
+        let path = os(ENV_PRIVATE_KEY_PATH);
+        let pem = text(ENV_PRIVATE_KEY)?.map(Zeroizing::new);
+        let key = match (&path, pem) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Config(format!(
+                    "both {ENV_PRIVATE_KEY_PATH} and {ENV_PRIVATE_KEY} are set; set only one"
+                )))
+            }
+            (Some(path), None) => Some(PrivateKey::from_pem_file(path).map_err(|e| {
+                let origin = format!(
+                    "private key file `{}` ({ENV_PRIVATE_KEY_PATH})",
+                    std::path::Path::new(path).display()
+                );
+                e.with_origin(origin)
+            })?),
+            (None, Some(pem)) => {
+                // `.env` files and CI secrets often carry the PEM on one line with `\n` escapes.
+                let pem = if pem.contains('\n') {
+                    pem
+                } else {
+                    Zeroizing::new(pem.replace("\\n", "\n"))
+                };
+                Some(PrivateKey::from_pem(&pem).map_err(|e| e.with_origin(ENV_PRIVATE_KEY))?)
+            }
+            (None, None) => None,
+        };
+        match (key_id, key) {
+            (Some(id), Some(key)) => builder = builder.credentials(id, key),
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(Error::Config(format!(
+                    "{ENV_API_KEY_ID} is set but neither {ENV_PRIVATE_KEY_PATH} nor {ENV_PRIVATE_KEY} is"
+                )))
+            }
+            (None, Some(_)) => {
+                return Err(Error::Config(format!(
+                    "a private key is set but {ENV_API_KEY_ID} is not"
+                )))
+            }
+        }
+        Ok(builder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_environment_knows_its_websocket_url() {
+        assert_eq!(
+            Environment::Production.ws_url(),
+            "wss://external-api-ws.kalshi.com/trade-api/ws/v2"
+        );
+        assert_eq!(
+            Environment::Demo.ws_url(),
+            "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2"
+        );
+        let local = Environment::Custom("http://127.0.0.1:8080/trade-api/v2/".into());
+        assert_eq!(local.ws_url(), "ws://127.0.0.1:8080/trade-api/ws/v2");
+        let tls = Environment::Custom("https://example.com/trade-api/v2".into());
+        assert_eq!(tls.ws_url(), "wss://example.com/trade-api/ws/v2");
+        let bare = Environment::Custom("http://127.0.0.1:9".into());
+        assert_eq!(bare.ws_url(), "ws://127.0.0.1:9/ws");
+    }
+
+    #[test]
+    fn kalshi_ws_url_overrides_the_derived_url() {
+        let vars = |name: &str| match name {
+            "KALSHI_BASE_URL" => Some(OsString::from("http://127.0.0.1:1/trade-api/v2")),
+            "KALSHI_WS_URL" => Some(OsString::from("ws://127.0.0.1:2/elsewhere")),
+            _ => None,
+        };
+        let client = ClientBuilder::from_vars(vars).unwrap().build().unwrap();
+        assert_eq!(client.ws_url(), "ws://127.0.0.1:2/elsewhere");
+        let derived = ClientBuilder::from_vars(|name: &str| {
+            (name == "KALSHI_BASE_URL").then(|| OsString::from("http://127.0.0.1:1/trade-api/v2"))
+        })
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(derived.ws_url(), "ws://127.0.0.1:1/trade-api/ws/v2");
+        let bad = ClientBuilder::from_vars(|name: &str| {
+            (name == "KALSHI_WS_URL").then(|| OsString::from("http://not-a-socket"))
+        })
+        .unwrap()
+        .build()
+        .unwrap_err();
+        assert!(bad.to_string().contains("must be ws or wss"), "{bad}");
+    }
+}
