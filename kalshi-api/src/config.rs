@@ -1,8 +1,8 @@
 //! Where the client connects, and configuration from environment variables.
 
 use crate::auth::PrivateKey;
-use crate::client::{Client, ClientBuilder};
 use crate::error::{Error, Result};
+use crate::rest::client::{Client, ClientBuilder};
 use std::ffi::OsString;
 use zeroize::Zeroizing;
 

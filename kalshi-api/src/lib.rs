@@ -60,17 +60,12 @@ compile_error!(
 
 pub mod auth;
 pub mod backoff;
-pub mod batch;
-mod client;
 mod config;
 pub mod enums;
 mod error;
 mod json_path;
 pub mod money;
-pub mod operation;
-pub mod pagination;
-pub mod ratelimit;
-pub mod retry;
+mod rest;
 pub mod value;
 mod wire;
 
@@ -79,9 +74,10 @@ mod generated;
 
 pub use auth::{KeyPairSigner, PrivateKey, Signer};
 pub use batch::{ItemError, ItemResult};
-pub use client::{Client, ClientBuilder};
 pub use config::Environment;
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};
 pub use generated::{ops, types};
 pub use ratelimit::{RateLimiter, Tier};
+pub use rest::client::{Client, ClientBuilder};
+pub use rest::{batch, operation, pagination, ratelimit, retry};
 pub use retry::RetryPolicy;

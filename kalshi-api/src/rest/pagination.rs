@@ -6,9 +6,9 @@
 //! with [`Error::RepeatedCursor`] instead of looping when the server repeats a cursor, sends the
 //! request's `limit` on every page, and can stop after a maximum number of pages.
 
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::operation::Operation;
+use crate::rest::client::Client;
 use futures_util::stream::{self, BoxStream};
 use std::collections::HashSet;
 

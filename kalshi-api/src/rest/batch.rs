@@ -37,9 +37,9 @@
 //! creation is a POST and is not retried unless the policy retries writes). A failed request does
 //! not stop the ones after it.
 
-use crate::client::Client;
 use crate::error::{Error, ErrorBody};
 use crate::operation::Operation;
+use crate::rest::client::Client;
 use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
