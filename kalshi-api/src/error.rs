@@ -63,6 +63,10 @@ pub enum Error {
     /// A success response did not match the declared type.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// A WebSocket session failed: the handshake, the connection, or a command.
+    #[cfg(feature = "ws")]
+    #[error(transparent)]
+    WebSocket(Box<crate::ws::WsError>),
     /// Pagination stopped: the server sent a cursor it had already sent (following it would loop).
     #[error("{operation}: pagination cursor `{cursor}` repeated after {pages} pages; stopping instead of looping")]
     RepeatedCursor {

@@ -68,6 +68,8 @@ pub mod money;
 mod rest;
 pub mod value;
 mod wire;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[rustfmt::skip]
 mod generated;

@@ -235,6 +235,12 @@ impl Client {
 }
 
 impl Client {
+    /// The credentials, for signing the WebSocket handshake.
+    #[cfg(feature = "ws")]
+    pub(crate) fn credentials(&self) -> Option<&Credentials> {
+        self.inner.credentials.as_ref()
+    }
+
     /// The credentials to sign `info` with: `None` for a public request; an error when the
     /// operation needs credentials the client lacks.
     fn credentials_for(&self, info: &OperationInfo) -> Result<Option<&Credentials>> {

@@ -192,6 +192,9 @@ pub fn is_transient(err: &Error) -> bool {
         | Error::Encode { .. }
         | Error::Decode(_)
         | Error::RepeatedCursor { .. } => false,
+        // REST requests never fail with a WebSocket error; a session repairs its own.
+        #[cfg(feature = "ws")]
+        Error::WebSocket(_) => false,
     }
 }
 

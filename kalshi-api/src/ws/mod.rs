@@ -1,0 +1,32 @@
+//! The real-time feed: a WebSocket session generated from Kalshi's AsyncAPI spec over a
+//! hand-written runtime that heals itself.
+//!
+//! One connection carries every subscription. The session signs the handshake with the client's
+//! key, matches each command's reply by its `id`, checks sequence numbers per `sid` (a gap or a
+//! repeat is reported, and repaired with fresh snapshots where the channel allows it), pings and
+//! watches for a dead connection, and on any loss reconnects with backoff and resubscribes every
+//! subscription with its current markets. Everything arrives on one ordered stream of
+//! [`Event`]s, connection events in place between the messages.
+//!
+//! Where a frame or a command goes, by file: [`connect`](self) signs the handshake;
+//! `driver.rs` reads, sequences (`sequence.rs`) and routes frames, and writes commands;
+//! `envelope.rs` reads a frame's envelope; `queue.rs` delivers events; `session.rs` is the
+//! user's side ([`session::Session`], which the generated `Session` alias fills in with the
+//! generated message and channel types). [`protocol`] is the contract the generated messages, commands and channels
+//! implement.
+
+mod config;
+mod connect;
+mod driver;
+mod envelope;
+mod error;
+mod event;
+pub mod protocol;
+mod queue;
+mod sequence;
+pub mod session;
+
+pub use config::SessionConfig;
+pub use error::WsError;
+pub use event::{Event, Received, SubscriptionId};
+pub use queue::{Delivery, Events};

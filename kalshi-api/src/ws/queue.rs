@@ -1,0 +1,301 @@
+//! Delivery from the socket reader to the user: a bounded queue that either holds the reader back
+//! (lossless) or drops the oldest messages and counts them (drop-oldest).
+
+use super::event::Event;
+use futures_util::task::AtomicWaker;
+use futures_util::Stream;
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use tokio::sync::Notify;
+
+/// How messages reach the user when the user reads slower than Kalshi sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// At most `capacity` events wait; when they are all unread, the session stops reading the
+    /// socket, so the server's buffer takes the strain and nothing is lost here (Kalshi may then
+    /// report its own buffer overflow, code 25, as an [`Event::ServerError`]).
+    Lossless {
+        /// Events held before the reader waits.
+        capacity: usize,
+    },
+    /// At most `capacity` events wait; a new message beyond that drops the oldest waiting
+    /// message, and [`Event::Dropped`] reports how many went. Connection events are never dropped.
+    DropOldest {
+        /// Events held before messages are dropped.
+        capacity: usize,
+    },
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery::Lossless { capacity: 1024 }
+    }
+}
+
+impl Delivery {
+    fn capacity(&self) -> usize {
+        match *self {
+            Delivery::Lossless { capacity } | Delivery::DropOldest { capacity } => capacity.max(1),
+        }
+    }
+}
+
+struct State<M> {
+    items: VecDeque<Event<M>>,
+    /// Drops not yet reported by an [`Event::Dropped`].
+    unreported: u64,
+    /// The producer is done: the stream ends once `items` is empty.
+    finished: bool,
+    /// The consumer dropped its stream: pushes are discarded.
+    abandoned: bool,
+}
+
+pub(crate) struct Shared<M> {
+    state: Mutex<State<M>>,
+    delivery: Delivery,
+    capacity: usize,
+    dropped: AtomicU64,
+    consumer: AtomicWaker,
+    room: Notify,
+}
+
+impl<M> Shared<M> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<M>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The producing end, held by the session's connection task.
+pub(crate) struct Sender<M> {
+    shared: Arc<Shared<M>>,
+}
+
+/// The stream of a session's events: messages, and what happened to the connection, in order.
+/// Ends after [`Event::Closed`].
+pub struct Events<M> {
+    shared: Arc<Shared<M>>,
+}
+
+impl<M> std::fmt::Debug for Events<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Events")
+            .field("delivery", &self.shared.delivery)
+            .field("waiting", &self.shared.lock().items.len())
+            .finish()
+    }
+}
+
+pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            items: VecDeque::with_capacity(delivery.capacity().min(4096)),
+            unreported: 0,
+            finished: false,
+            abandoned: false,
+        }),
+        capacity: delivery.capacity(),
+        delivery,
+        dropped: AtomicU64::new(0),
+        consumer: AtomicWaker::new(),
+        room: Notify::new(),
+    });
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Events { shared },
+    )
+}
+
+impl<M> Sender<M> {
+    /// Whether a lossless queue can take another event without waiting.
+    pub(crate) fn has_room(&self) -> bool {
+        match self.shared.delivery {
+            Delivery::DropOldest { .. } => true,
+            Delivery::Lossless { .. } => {
+                let state = self.shared.lock();
+                state.abandoned || state.items.len() < self.shared.capacity
+            }
+        }
+    }
+
+    /// Waits until [`has_room`](Self::has_room).
+    pub(crate) async fn room(&self) {
+        loop {
+            let notified = self.shared.room.notified();
+            if self.has_room() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Queues an event without waiting. A lossless queue may go over its capacity by the events
+    /// the reader pushes for one frame; the reader waits for [`room`](Self::room) before reading
+    /// the next. A drop-oldest queue drops its oldest message instead.
+    pub(crate) fn push(&self, event: Event<M>) {
+        let mut state = self.shared.lock();
+        if state.abandoned {
+            return;
+        }
+        if let Delivery::DropOldest { .. } = self.shared.delivery {
+            if state.items.len() >= self.shared.capacity {
+                if let Some(i) = state
+                    .items
+                    .iter()
+                    .position(|e| matches!(e, Event::Message(_)))
+                {
+                    state.items.remove(i);
+                    state.unreported += 1;
+                    self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        state.items.push_back(event);
+        drop(state);
+        self.shared.consumer.wake();
+    }
+
+    /// Ends the stream once what is queued has been read.
+    pub(crate) fn finish(&self) {
+        self.shared.lock().finished = true;
+        self.shared.consumer.wake();
+    }
+
+    /// Whether the consumer still listens.
+    #[cfg(test)]
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.shared.lock().abandoned
+    }
+}
+
+impl<M> Events<M> {
+    /// Messages dropped so far because the consumer fell behind (always 0 in lossless delivery).
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Events waiting to be read.
+    pub fn waiting(&self) -> usize {
+        self.shared.lock().items.len()
+    }
+
+    fn pop(&self) -> Option<Option<Event<M>>> {
+        let mut state = self.shared.lock();
+        if state.unreported > 0 {
+            let count = std::mem::take(&mut state.unreported);
+            return Some(Some(Event::Dropped { count }));
+        }
+        match state.items.pop_front() {
+            Some(event) => {
+                drop(state);
+                self.shared.room.notify_one();
+                Some(Some(event))
+            }
+            None if state.finished => Some(None),
+            None => None,
+        }
+    }
+}
+
+impl<M> Stream for Events<M> {
+    type Item = Event<M>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
+        if let Some(item) = self.pop() {
+            return Poll::Ready(item);
+        }
+        self.shared.consumer.register(cx.waker());
+        match self.pop() {
+            Some(item) => Poll::Ready(item),
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl<M> Drop for Events<M> {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        state.abandoned = true;
+        state.items.clear();
+        drop(state);
+        self.shared.room.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    fn msg(n: u64) -> Event<u64> {
+        Event::Message(super::super::event::Received {
+            subscription: None,
+            sid: Some(1),
+            seq: Some(n),
+            message: n,
+        })
+    }
+
+    fn seq(e: &Event<u64>) -> Option<u64> {
+        match e {
+            Event::Message(r) => Some(r.message),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn lossless_holds_the_producer_back_and_loses_nothing() {
+        let (tx, mut rx) = channel::<u64>(Delivery::Lossless { capacity: 4 });
+        let producer = tokio::spawn(async move {
+            for n in 0..1000 {
+                tx.room().await;
+                tx.push(msg(n));
+                assert!(tx.shared.lock().items.len() <= 4);
+            }
+            tx.finish();
+        });
+        let mut got = Vec::new();
+        while let Some(e) = rx.next().await {
+            got.push(seq(&e).unwrap());
+            if got.len() % 7 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        producer.await.unwrap();
+        assert_eq!(got, (0..1000).collect::<Vec<_>>());
+        assert_eq!(rx.dropped(), 0);
+    }
+
+    #[tokio::test]
+    async fn drop_oldest_counts_and_reports_drops_and_keeps_connection_events() {
+        let (tx, mut rx) = channel::<u64>(Delivery::DropOldest { capacity: 3 });
+        tx.push(Event::Disconnected { reason: "x".into() });
+        for n in 0..10 {
+            tx.push(msg(n));
+        }
+        tx.finish();
+        let mut got = Vec::new();
+        while let Some(e) = rx.next().await {
+            got.push(e);
+        }
+        assert!(matches!(got[0], Event::Dropped { count: 8 }), "{got:?}");
+        assert!(matches!(got[1], Event::Disconnected { .. }));
+        assert_eq!(seq(&got[2]), Some(8));
+        assert_eq!(seq(&got[3]), Some(9));
+        assert_eq!(rx.dropped(), 8);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_stream_releases_the_producer() {
+        let (tx, rx) = channel::<u64>(Delivery::Lossless { capacity: 1 });
+        tx.push(msg(0));
+        assert!(!tx.has_room());
+        drop(rx);
+        tx.room().await;
+        assert!(tx.is_abandoned());
+    }
+}

@@ -1,0 +1,319 @@
+//! The user's side of a session: connect, subscribe, command, close.
+
+use super::config::SessionConfig;
+use super::connect::connect;
+use super::driver::{Driver, Kind, Reply, Request};
+use super::error::WsError;
+use super::event::SubscriptionId;
+use super::protocol::{ChannelKind, Command, Incoming};
+use super::queue::{self, Events};
+use crate::{Client, Result};
+use serde_json::{Map, Value};
+use std::marker::PhantomData;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// A WebSocket session with Kalshi: one connection carrying every subscription, kept alive and
+/// replaced when it fails. Cheap to clone; the session closes when [`close`](Self::close) is
+/// called or every clone and [`Subscription`] is dropped.
+///
+/// `M` is the generated server message enum and `C` the generated channel enum; the generated
+/// `kalshi_api::ws::Session` alias fills both in.
+pub struct Session<M, C> {
+    requests: mpsc::Sender<Request<M>>,
+    config: Arc<SessionConfig>,
+    _channel: PhantomData<fn() -> C>,
+}
+
+impl<M, C> Clone for Session<M, C> {
+    fn clone(&self) -> Self {
+        Session {
+            requests: self.requests.clone(),
+            config: self.config.clone(),
+            _channel: PhantomData,
+        }
+    }
+}
+
+impl<M, C> std::fmt::Debug for Session<M, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("closed", &self.requests.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M, C> Session<M, C>
+where
+    M: Incoming,
+    C: ChannelKind + for<'a> From<&'a str>,
+{
+    /// Connects to the client's WebSocket URL ([`Client::ws_url`]), signing the handshake with
+    /// the client's key, and starts the session's task on the current Tokio runtime.
+    ///
+    /// Returns the session and the stream of its [`Event`](super::Event)s. Fails at once, without
+    /// retrying, when the client has no credentials, when the handshake is refused (401/403: a
+    /// typed [`WsError::Unauthorized`]) or when the first connection cannot be made; after that,
+    /// losses are repaired by reconnecting.
+    pub async fn connect(client: &Client, config: SessionConfig) -> Result<(Self, Events<M>)> {
+        let credentials = client.credentials().cloned().ok_or_else(|| {
+            WsError::InvalidCommand(
+                "a Kalshi WebSocket connection needs an API key; build the client with credentials"
+                    .into(),
+            )
+        })?;
+        let url = client.ws_url().to_string();
+        let socket = connect(&url, &credentials, config.connect_timeout).await?;
+        let (tx, events) = queue::channel(config.delivery);
+        let (requests, rx) = mpsc::channel(64);
+        let driver = Driver::<M, C>::new(url, credentials, config.clone(), rx, tx);
+        tokio::spawn(driver.run(socket));
+        Ok((
+            Session {
+                requests,
+                config: Arc::new(config),
+                _channel: PhantomData,
+            },
+            events,
+        ))
+    }
+
+    async fn request(&self, kind: Kind) -> Result<Reply<M>, WsError> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Command { kind, reply: tx })
+            .await
+            .map_err(|_| WsError::Closed)?;
+        // The task answers every request, with a timeout error at the latest.
+        rx.await.map_err(|_| WsError::Closed)?
+    }
+
+    /// Subscribes with a generated `subscribe` command, and returns a handle that stays valid
+    /// across reconnects (Kalshi's `sid`s change; the handle does not).
+    ///
+    /// Strict in what it sends: fails before sending when the command is not a `subscribe`, has
+    /// no channels, or sets a parameter one of its channels does not accept.
+    pub async fn subscribe<S: Command>(&self, command: &S) -> Result<Subscription<M, C>> {
+        if S::CMD != "subscribe" {
+            return Err(WsError::InvalidCommand(format!(
+                "`{}` is not a subscribe command",
+                S::CMD
+            ))
+            .into());
+        }
+        let params = params_object(command)?;
+        let channels: Vec<String> = params
+            .get("channels")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|c| c.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if channels.is_empty() {
+            return Err(
+                WsError::InvalidCommand("subscribe needs at least one channel".into()).into(),
+            );
+        }
+        for channel in &channels {
+            let kind = C::from(channel.as_str());
+            for key in params.keys().filter(|k| *k != "channels") {
+                if !kind.accepts(key) {
+                    return Err(WsError::InvalidCommand(format!(
+                        "channel `{channel}` does not accept `{key}`"
+                    ))
+                    .into());
+                }
+            }
+        }
+        match self
+            .request(Kind::Subscribe {
+                channels: channels.clone(),
+                params,
+            })
+            .await?
+        {
+            Reply::Subscribed(id) => Ok(Subscription {
+                id,
+                channels,
+                session: self.clone(),
+            }),
+            other => Err(unexpected("subscribe", &other).into()),
+        }
+    }
+
+    /// Lists the server's subscriptions on the current connection: channel and `sid` of each.
+    pub async fn list_subscriptions(&self) -> Result<Vec<(String, u64)>> {
+        match self.request(Kind::List).await? {
+            Reply::Listed(list) => Ok(list),
+            other => Err(unexpected("list_subscriptions", &other).into()),
+        }
+    }
+
+    /// Sends any generated command as it is (a CF Benchmarks or Pyth `update_subscription`
+    /// form, say) and returns its first reply, decoded. The session does not track what it
+    /// changes; prefer [`subscribe`](Self::subscribe) and the [`Subscription`] methods for what
+    /// they cover.
+    pub async fn command<K: Command>(&self, command: &K) -> Result<M> {
+        let mut params = Vec::new();
+        let has = command
+            .write_params(&mut params)
+            .map_err(|e| WsError::InvalidCommand(format!("encoding `{}`: {e}", K::CMD)))?;
+        match self
+            .request(Kind::Other {
+                cmd: K::CMD,
+                params: has.then_some(params),
+            })
+            .await?
+        {
+            Reply::Message(m) => Ok(m),
+            other => Err(unexpected(K::CMD, &other).into()),
+        }
+    }
+
+    /// Sends a close frame and ends the session: every pending command fails, and the event
+    /// stream ends after [`Event::Closed`](super::Event::Closed).
+    pub async fn close(&self) {
+        let (done, rx) = oneshot::channel();
+        if self.requests.send(Request::Close { done }).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// The settings the session runs with.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+}
+
+/// A subscription: one `subscribe` command's channels and markets. Valid across reconnects.
+pub struct Subscription<M, C> {
+    id: SubscriptionId,
+    channels: Vec<String>,
+    session: Session<M, C>,
+}
+
+impl<M, C> std::fmt::Debug for Subscription<M, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .field("channels", &self.channels)
+            .finish()
+    }
+}
+
+impl<M, C> Subscription<M, C>
+where
+    M: Incoming,
+    C: ChannelKind + for<'a> From<&'a str>,
+{
+    /// Its id, which its messages and events carry.
+    pub fn id(&self) -> SubscriptionId {
+        self.id
+    }
+
+    /// Its channels.
+    pub fn channels(&self) -> &[String] {
+        &self.channels
+    }
+
+    /// The session it belongs to.
+    pub fn session(&self) -> &Session<M, C> {
+        &self.session
+    }
+
+    /// Its current markets (kept across reconnects).
+    pub async fn markets(&self) -> Result<Vec<String>> {
+        match self.session.request(Kind::Markets(self.id)).await? {
+            Reply::Markets(m) => Ok(m),
+            other => Err(unexpected("markets", &other).into()),
+        }
+    }
+
+    /// Adds markets (`update_subscription`, `add_markets`, on each of its channels).
+    pub async fn add_markets<T: AsRef<str>>(&self, tickers: &[T]) -> Result<()> {
+        self.update("add_markets", tickers).await
+    }
+
+    /// Removes markets (`delete_markets`). Removing every market is refused: a subscription
+    /// without markets would mean every market after a reconnect; unsubscribe instead.
+    pub async fn remove_markets<T: AsRef<str>>(&self, tickers: &[T]) -> Result<()> {
+        let current = self.markets().await?;
+        if current
+            .iter()
+            .all(|m| tickers.iter().any(|t| t.as_ref() == m))
+        {
+            return Err(WsError::InvalidCommand(
+                "removing every market of a subscription; unsubscribe instead".into(),
+            )
+            .into());
+        }
+        self.update("delete_markets", tickers).await
+    }
+
+    /// Asks for fresh `orderbook_snapshot`s of `tickers` without changing the subscription
+    /// (`get_snapshot`, on its channels that support it); they arrive on the event stream.
+    pub async fn get_snapshot<T: AsRef<str>>(&self, tickers: &[T]) -> Result<()> {
+        self.update("get_snapshot", tickers).await
+    }
+
+    async fn update<T: AsRef<str>>(&self, action: &'static str, tickers: &[T]) -> Result<()> {
+        if tickers.is_empty() {
+            return Err(WsError::InvalidCommand(format!("`{action}` needs markets")).into());
+        }
+        let tickers = tickers.iter().map(|t| t.as_ref().to_string()).collect();
+        match self
+            .session
+            .request(Kind::Update {
+                sub: self.id,
+                action,
+                tickers,
+            })
+            .await?
+        {
+            Reply::Done => Ok(()),
+            other => Err(unexpected("update_subscription", &other).into()),
+        }
+    }
+
+    /// Unsubscribes; its messages stop.
+    pub async fn unsubscribe(self) -> Result<()> {
+        match self.session.request(Kind::Unsubscribe(self.id)).await? {
+            Reply::Done => Ok(()),
+            other => Err(unexpected("unsubscribe", &other).into()),
+        }
+    }
+}
+
+/// A command's `params` as a JSON object (commands are rare: a `Map` is fine here).
+fn params_object<S: Command>(command: &S) -> Result<Map<String, Value>, WsError> {
+    let mut buf = Vec::new();
+    let has = command
+        .write_params(&mut buf)
+        .map_err(|e| WsError::InvalidCommand(format!("encoding `{}`: {e}", S::CMD)))?;
+    if !has {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(&buf) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(WsError::InvalidCommand(format!(
+            "`{}` params are not a JSON object",
+            S::CMD
+        ))),
+    }
+}
+
+fn unexpected<M>(command: &'static str, reply: &Reply<M>) -> WsError {
+    let detail = match reply {
+        Reply::Subscribed(..) => "a subscription",
+        Reply::Done => "an acknowledgement",
+        Reply::Listed(_) => "a subscription list",
+        Reply::Message(_) => "a message",
+        Reply::Markets(_) => "a market list",
+    };
+    WsError::UnexpectedReply {
+        command,
+        detail: detail.into(),
+    }
+}
