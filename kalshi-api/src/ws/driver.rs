@@ -198,12 +198,7 @@ where
                         downtime: lost_at.elapsed(),
                     });
                     self.resubscribe_all();
-                    let deferred = std::mem::take(&mut self.deferred);
-                    for request in deferred {
-                        if let Request::Command { kind, reply } = request {
-                            self.command(kind, reply);
-                        }
-                    }
+                    self.run_deferred();
                     socket = next;
                 }
                 Err(error) => {
@@ -229,11 +224,17 @@ where
         let sweep_every = (self.config.command_timeout / 4)
             .clamp(Duration::from_millis(10), Duration::from_secs(1));
         let mut sweep = tokio::time::interval(sweep_every);
+        // While the consumer lags, nothing is read, so no reply can arrive: command deadlines
+        // stop counting, and so does the idle timeout.
+        let mut blocked_since: Option<Instant> = None;
         loop {
             if let Err(reason) = self.flush(&mut sink).await {
                 return End::Lost(reason);
             }
             let room = self.out.has_room();
+            if !room && blocked_since.is_none() {
+                blocked_since = Some(Instant::now());
+            }
             enum Step<M> {
                 Request(Option<Request<M>>),
                 Room,
@@ -267,11 +268,20 @@ where
                     return End::Closed;
                 }
                 Step::Request(Some(Request::Command { kind, reply })) => self.command(kind, reply),
-                Step::Room => deadline = Instant::now() + idle,
+                Step::Room => {
+                    deadline = Instant::now() + idle;
+                    if let Some(since) = blocked_since.take() {
+                        let blocked = since.elapsed();
+                        for group in self.groups.values_mut() {
+                            group.deadline += blocked;
+                        }
+                    }
+                }
                 Step::Idle => {
                     return End::Lost(format!("nothing received for {} ms", idle.as_millis()))
                 }
                 Step::Ping => self.outbox.push(Message::Ping(Bytes::new())),
+                Step::Sweep if blocked_since.is_some() => {}
                 Step::Sweep => {
                     if let Some(reason) = self.sweep() {
                         return End::Lost(reason);
@@ -549,6 +559,7 @@ where
                     subscription: id,
                     sids: group.sids,
                 });
+                self.run_deferred();
                 return;
             }
             Purpose::Unsubscribe(id) => {
@@ -585,6 +596,7 @@ where
                     subscription: id,
                     error,
                 });
+                self.run_deferred();
                 return;
             }
             Purpose::Repair(sid) => {
@@ -654,8 +666,33 @@ where
         });
     }
 
+    /// Whether a resubscription is waiting for its replies.
+    fn resubscribing(&self) -> bool {
+        self.groups
+            .values()
+            .any(|g| matches!(g.purpose, Purpose::Resubscribe(_)))
+    }
+
+    /// Runs the requests held while the connection was down or subscriptions were being
+    /// restored, once every subscription is back.
+    fn run_deferred(&mut self) {
+        if self.resubscribing() {
+            return;
+        }
+        for request in std::mem::take(&mut self.deferred) {
+            if let Request::Command { kind, reply } = request {
+                self.command(kind, reply);
+            }
+        }
+    }
+
     /// A request from a handle.
     fn command(&mut self, kind: Kind, reply: ReplyTx<M>) {
+        if self.resubscribing() && !matches!(kind, Kind::Markets(_)) {
+            // Its `sid`s are not known yet: wait for the resubscription.
+            self.deferred.push(Request::Command { kind, reply });
+            return;
+        }
         match kind {
             Kind::Markets(id) => {
                 let result = match self.subs.get(&id) {
@@ -895,20 +932,21 @@ where
                     },
                 }
             }
-            let attempt = connect(&self.url, &self.credentials, self.config.connect_timeout);
-            let result = tokio::select! {
-                r = attempt => r,
-                r = self.requests.recv() => match r {
-                    None => return Err(None),
-                    Some(Request::Close { done }) => {
-                        let _ = done.send(());
-                        return Err(None);
-                    }
-                    Some(request) => {
-                        self.deferred.push(request);
-                        continue;
-                    }
-                },
+            let (url, credentials) = (self.url.clone(), self.credentials.clone());
+            let attempt = connect(&url, &credentials, self.config.connect_timeout);
+            tokio::pin!(attempt);
+            let result = loop {
+                tokio::select! {
+                    r = &mut attempt => break r,
+                    r = self.requests.recv() => match r {
+                        None => return Err(None),
+                        Some(Request::Close { done }) => {
+                            let _ = done.send(());
+                            return Err(None);
+                        }
+                        Some(request) => self.deferred.push(request),
+                    },
+                }
             };
             match result {
                 Ok(socket) => return Ok((socket, attempts)),
