@@ -1,6 +1,8 @@
 //! Reading a frame's envelope (`type`, `id`, `sid`, `seq`, `msg`) in one pass, `msg` left raw.
 
-use super::protocol::Envelope;
+use super::event::Received;
+use super::protocol::{Envelope, Incoming};
+use bytes::Bytes;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -40,6 +42,31 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         }
         Ok(env)
     }
+}
+
+/// Why a frame did not decode.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    /// Not a JSON object with an envelope.
+    #[error("malformed frame: {0}")]
+    Malformed(serde_json::Error),
+    /// A known `type` whose `msg` does not match its type.
+    #[error(transparent)]
+    Decode(crate::DecodeError),
+}
+
+/// Decodes one frame the way a session does (envelope, then `msg` straight into its type),
+/// without a session: for replaying recorded frames, and for benchmarks. `subscription` is
+/// `None`.
+pub fn decode_frame<M: Incoming>(frame: &Bytes) -> Result<Received<M>, FrameError> {
+    let env = parse(frame).map_err(FrameError::Malformed)?;
+    let message = M::decode(&env, frame).map_err(FrameError::Decode)?;
+    Ok(Received {
+        subscription: None,
+        sid: env.sid,
+        seq: env.seq,
+        message,
+    })
 }
 
 /// A `type` that is the server's answer to a command rather than data of a subscription.

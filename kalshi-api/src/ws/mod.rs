@@ -27,6 +27,7 @@ mod sequence;
 pub mod session;
 
 pub use config::SessionConfig;
+pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
 pub use queue::{Delivery, Events};
