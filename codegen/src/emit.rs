@@ -1,7 +1,7 @@
 //! Emit: the model to token streams, one per generated file.
 
 use crate::docs;
-use crate::model::{
+use crate::ir::{
     AuthKind, BatchShape, Cost, Field, Location, Model, OpDef, Segment, Ty, TypeDef, TypeKind,
 };
 use indexmap::IndexMap;

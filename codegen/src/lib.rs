@@ -1,17 +1,20 @@
 //! Turns Kalshi's OpenAPI spec into the Rust source of the `kalshi-api` crate's generated modules.
 //!
 //! A pipeline of stages with one job each: [`load`] (YAML, normalised), [`validate`] (every problem,
-//! with its JSON pointer), [`model`] (every naming and typing decision), [`emit`] (`quote!`) and
-//! [`render`] (`syn` + `prettyplease`). Same spec and settings in, same bytes out.
+//! with its JSON pointer), lowering into the neutral model [`ir`] (every naming and typing
+//! decision: [`schema`] for JSON Schema, shared by both inputs, and [`openapi`] for operations),
+//! [`emit`] (`quote!`) and [`render`] (`syn` + `prettyplease`). Same spec and settings in, same
+//! bytes out.
 
-pub mod cost;
 pub mod docs;
 pub mod emit;
 pub mod error;
+pub mod ir;
 pub mod load;
-pub mod model;
 pub mod names;
+pub mod openapi;
 pub mod render;
+pub mod schema;
 pub mod settings;
 pub mod validate;
 
@@ -46,7 +49,7 @@ pub fn generate(spec: &str, settings: &Settings) -> Result<Generated, Error> {
     let api = load::load(spec)?;
     // Both stages run so that one report lists every problem.
     let mut problems = validate::validate(&api);
-    let model = model::build(&api, settings);
+    let model = openapi::build(&api, settings);
     if let Err(more) = &model {
         problems.extend(
             more.iter()
