@@ -67,13 +67,23 @@ impl<'a> Lowering<'a> {
         components: IndexMap<String, ReferenceOr<Schema>>,
         base: &str,
     ) -> Self {
+        Self::with_names(settings, components, base, Namespace::default())
+    }
+
+    /// [`Lowering::new`], with type names taken from `names` (names reserved for other items).
+    pub fn with_names(
+        settings: &'a Settings,
+        components: IndexMap<String, ReferenceOr<Schema>>,
+        base: &str,
+        names: Namespace,
+    ) -> Self {
         let mut b = Lowering {
             settings,
             components,
             base: base.to_string(),
             types: Vec::new(),
             by_schema: IndexMap::new(),
-            names: Namespace::default(),
+            names,
             problems: Vec::new(),
         };
         let schemas = b.components.clone();
@@ -227,7 +237,12 @@ impl<'a> Lowering<'a> {
         for ((wire, schema), name) in properties.iter().zip(rust_names) {
             let fptr = ptr(pointer, &["properties", wire]);
             let hint = format!("{owner}{}", names::camel(wire));
-            let (ty, nullable, data) = self.resolve(schema, &hint, &fptr);
+            let (mut ty, nullable, data) = self.resolve(schema, &hint, &fptr);
+            if ty == Ty::String && is_plain_string(schema) {
+                if let Some(path) = self.settings.suffix_type(wire) {
+                    ty = Ty::Runtime(path.to_string());
+                }
+            }
             let keep_null = data
                 .and_then(|d| d.extensions.get("x-omitempty"))
                 .and_then(|v| v.as_bool())
@@ -388,6 +403,19 @@ impl<'a> Lowering<'a> {
             }
             _ => Ty::Json,
         }
+    }
+}
+
+/// `type: string` written in place, without `format` or `enum` (a `$ref` is the referenced
+/// schema's business).
+fn is_plain_string(schema: &ReferenceOr<Box<Schema>>) -> bool {
+    match schema {
+        ReferenceOr::Item(s) => matches!(
+            &s.schema_kind,
+            SchemaKind::Type(Type::String(st))
+                if st.enumeration.is_empty() && matches!(st.format, VariantOrUnknownOrEmpty::Empty)
+        ),
+        ReferenceOr::Reference { .. } => false,
     }
 }
 

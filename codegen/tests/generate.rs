@@ -102,14 +102,28 @@ fn copy_runtime(src: &Path, dst: &Path) {
     }
 }
 
-/// Builds a crate of the real runtime plus `generated` and returns its directory.
+/// Builds a crate of the real runtime plus `generated` and returns its directory. Without
+/// generated WebSocket code, the runtime's `ws` feature is left out of its defaults.
 fn check_crate(ws: &Path, name: &str, generated: &Generated) -> String {
     let dir = ws.join(name);
+    let mut sections = runtime_manifest_sections();
+    if !generated.files.iter().any(|f| f.path == "ws/mod.rs") {
+        sections = sections
+            .lines()
+            .map(|l| {
+                if l.starts_with("default = ") {
+                    l.replace(", \"ws\"", "").replace("\"ws\", ", "")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     write_if_changed(
         &dir.join("Cargo.toml"),
         &format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n{}",
-            runtime_manifest_sections()
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n{sections}\n"
         ),
     );
     copy_runtime(&root().join("kalshi-api/src"), &dir.join("src"));

@@ -71,6 +71,8 @@ pub mod ratelimit;
 pub mod retry;
 pub mod value;
 mod wire;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[rustfmt::skip]
 mod generated;

@@ -4,6 +4,8 @@
 //! Lowering builds it ([`crate::schema`] for types, [`crate::openapi`] for operations); emit only
 //! reads it.
 
+pub mod ws;
+
 pub use crate::openapi::cost::Cost;
 use indexmap::IndexSet;
 
@@ -21,6 +23,8 @@ pub struct Model {
     pub types: Vec<TypeDef>,
     /// Every operation, in spec order.
     pub ops: Vec<OpDef>,
+    /// Rust path of the module that re-exports every type, e.g. `crate::types`.
+    pub types_path: String,
 }
 
 /// A named Rust type.
@@ -304,6 +308,24 @@ fn children(kind: &TypeKind) -> Vec<TypeId> {
         _ => {}
     }
     out
+}
+
+/// Marks every type reachable from `roots` as an output (`output`) or an input type.
+pub fn reach(types: &mut [TypeDef], roots: Vec<TypeId>, output: bool) {
+    let mut stack = roots;
+    let mut seen = vec![false; types.len()];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        let t = &mut types[id];
+        if output {
+            t.output = true;
+        } else {
+            t.input = true;
+        }
+        stack.extend(children(&t.kind));
+    }
 }
 
 /// Marks input/output reachability and puts each type in a module: the module of the operations

@@ -68,6 +68,7 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> 
         version: api.info.version.clone(),
         types: b.schema.types,
         ops,
+        types_path: "crate::types".to_string(),
     };
     let mut problems = Vec::new();
     for i in 0..model.ops.len() {

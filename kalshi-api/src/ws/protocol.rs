@@ -1,0 +1,114 @@
+//! The contract between the generated WebSocket code and the hand-written session.
+//!
+//! The session implements Kalshi's WebSocket protocol: the envelope every frame shares
+//! (`{"id", "type", "sid", "seq", "msg"}`), commands (`{"id", "cmd", "params"}`), replies matched by
+//! `id`, sequence numbers per `sid`. Everything the spec describes message by message (the payload
+//! types, the commands' parameters, the channels and the error codes) is generated in
+//! [`crate::ws`] and reaches the session only through the traits below, the way REST operations
+//! reach the client through [`Operation`](crate::operation::Operation).
+
+use bytes::Bytes;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// The fields every JSON frame from Kalshi may carry, read in one pass; `msg` stays raw so that it
+/// is decoded once, straight into its generated type.
+#[derive(Debug, Clone, Default)]
+pub struct Envelope<'a> {
+    /// `type`: which message this is (`""` when absent).
+    pub kind: Cow<'a, str>,
+    /// `id`: the command this frame answers.
+    pub id: Option<u64>,
+    /// `sid`: the subscription it belongs to.
+    pub sid: Option<u64>,
+    /// `seq`: its place in the subscription's sequence.
+    pub seq: Option<u64>,
+    /// `msg`: the body, undecoded.
+    pub msg: Option<&'a RawValue>,
+}
+
+/// A message the server sends: implemented by the generated `ServerMessage` enum, one variant per
+/// `type` the spec lists plus a catch-all that keeps an unknown type and the frame's bytes.
+pub trait Incoming: Sized + Send + 'static {
+    /// Decodes a frame whose envelope is `envelope`; `frame` is the whole frame.
+    ///
+    /// A `type` the spec does not list is `Ok` (the catch-all variant). A listed type whose `msg`
+    /// does not match its type is an error naming the JSON path (relative to `msg`).
+    fn decode(envelope: &Envelope<'_>, frame: &Bytes) -> Result<Self, crate::DecodeError>;
+
+    /// The wire `type` of this message.
+    fn kind(&self) -> &str;
+}
+
+/// A command the client sends: implemented by each generated command type.
+pub trait Command {
+    /// The `cmd` value, e.g. `subscribe`.
+    const CMD: &'static str;
+
+    /// Writes the command's `params` object as JSON into `out`; returns `false` (writing
+    /// nothing) for a command without parameters.
+    fn write_params(&self, out: &mut Vec<u8>) -> Result<bool, serde_json::Error>;
+}
+
+/// A channel: implemented by the generated open `Channel` enum.
+pub trait ChannelKind: Clone + Send + Sync + std::fmt::Debug + 'static {
+    /// The channel's wire name.
+    fn as_str(&self) -> &str;
+
+    /// Whether a subscription to this channel accepts the subscribe parameter `param` (a wire name
+    /// such as `market_tickers`). `true` for a channel the spec does not list.
+    fn accepts(&self, param: &str) -> bool;
+
+    /// Whether `update_subscription` supports `action` (such as `get_snapshot`) on this channel.
+    /// `false` for a channel the spec does not list.
+    fn supports(&self, action: &str) -> bool;
+}
+
+/// Error codes of the server's `error` replies: implemented by the generated open `ErrorCode`
+/// enum.
+pub trait ErrorCodeKind: Copy + Send + Sync + std::fmt::Debug + 'static {
+    /// The code for a number (an unknown number is kept).
+    fn from_code(code: i64) -> Self;
+    /// The number.
+    fn code(&self) -> i64;
+    /// The spec's name for it, e.g. `Subscription buffer overflow`; `None` when unknown.
+    fn name(&self) -> Option<&'static str>;
+    /// The spec's description; `None` when unknown.
+    fn description(&self) -> Option<&'static str>;
+}
+
+/// Whether `msg` is a JSON object with every key of `keys` at its top level: how the generated
+/// decoder tells apart messages that share one `type` (such as `ok` replies of several shapes).
+/// Returns `false` for anything that is not an object.
+pub fn has_keys(msg: &RawValue, keys: &[&str]) -> bool {
+    use serde::de::{IgnoredAny, MapAccess, Visitor};
+    struct Keys<'k>(&'k [&'k str]);
+    impl<'de> Visitor<'de> for Keys<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut found = 0usize;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if self.0.contains(&key.as_ref()) {
+                    found += 1;
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(found >= self.0.len())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(msg.get());
+    serde::Deserializer::deserialize_map(&mut de, Keys(keys)).unwrap_or(false)
+}
+
+/// Whether `msg` is a JSON array (for messages that share a `type` but differ in shape).
+pub fn is_array(msg: &RawValue) -> bool {
+    msg.get().trim_start().starts_with('[')
+}
+
+/// Raw text of a `msg`, for decoding it with [`crate::operation::decode_json`].
+pub fn raw_bytes(msg: Option<&RawValue>) -> &[u8] {
+    msg.map_or(b"null", |m| m.get().as_bytes())
+}
