@@ -23,6 +23,9 @@ pub enum Error {
     /// The file is not YAML, or not an OpenAPI 3.0 document.
     #[error("spec is not a readable OpenAPI 3.0 document: {0}")]
     Parse(String),
+    /// The file is not YAML, or not an AsyncAPI 3 document.
+    #[error("spec is not a readable AsyncAPI 3 document: {0}")]
+    AsyncApi(String),
     /// The settings file is not valid.
     #[error("generator settings: {0}")]
     Settings(String),

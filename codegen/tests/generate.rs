@@ -102,14 +102,28 @@ fn copy_runtime(src: &Path, dst: &Path) {
     }
 }
 
-/// Builds a crate of the real runtime plus `generated` and returns its directory.
+/// Builds a crate of the real runtime plus `generated` and returns its directory. Without
+/// generated WebSocket code, the runtime's `ws` feature is left out of its defaults.
 fn check_crate(ws: &Path, name: &str, generated: &Generated) -> String {
     let dir = ws.join(name);
+    let mut sections = runtime_manifest_sections();
+    if !generated.files.iter().any(|f| f.path == "ws/mod.rs") {
+        sections = sections
+            .lines()
+            .map(|l| {
+                if l.starts_with("default = ") {
+                    l.replace(", \"ws\"", "").replace("\"ws\", ", "")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     write_if_changed(
         &dir.join("Cargo.toml"),
         &format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n{}",
-            runtime_manifest_sections()
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n{sections}\n"
         ),
     );
     copy_runtime(&root().join("kalshi-api/src"), &dir.join("src"));
@@ -151,6 +165,7 @@ fn snapshots_and_legacy_spec_compile() {
         members.push(check_crate(&ws, &format!("snapshot-{name}"), &g));
     }
     members.push(check_crate(&ws, "legacy-3-13-0", &legacy()));
+    members.push(check_crate(&ws, "ws-variants", &ws_variants()));
     let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
     write_if_changed(
         &ws.join("Cargo.toml"),
@@ -361,5 +376,183 @@ fn every_operation_and_schema_is_generated() {
     for (name, _) in schemas {
         let name = kalshi_codegen::names::type_name(name.as_str().unwrap());
         assert!(types.contains(&name), "no type `{name}`");
+    }
+}
+
+fn asyncapi() -> String {
+    std::fs::read_to_string(root().join("spec/asyncapi.yaml")).unwrap()
+}
+
+fn yaml(text: &str) -> serde_yaml::Value {
+    serde_yaml::from_str(text).unwrap()
+}
+
+/// Kalshi's AsyncAPI file edited the ways a new version could differ: a channel added (with two
+/// messages sharing one `type`), one removed, a message renamed.
+fn ws_variant_spec() -> String {
+    let mut doc = asyncapi_doc();
+    let map = |v: &mut serde_yaml::Value, k: &str| -> serde_yaml::Mapping {
+        v.get(k).and_then(|m| m.as_mapping()).cloned().unwrap()
+    };
+    // Removed: the trade channel and its operation.
+    let mut channels = map(&mut doc, "channels");
+    channels.remove("trade");
+    let mut operations = map(&mut doc, "operations");
+    operations.remove("receiveTrade");
+    // Renamed: the ticker message.
+    doc["components"]["messages"]["ticker"]["name"] = "market_ticker_v3".into();
+    // Added: a channel with two messages of one `type`, told apart by their keys.
+    channels.insert(
+        "fancy_feed".into(),
+        yaml(
+            "address: fancy_feed\ntitle: Fancy Feed\ndescription: |\n  - Market specification ignored\n  - Supports `update_subscription` with `get_snapshot` actions\nmessages:\n  fancyA:\n    $ref: '#/components/messages/fancyA'\n  fancyB:\n    $ref: '#/components/messages/fancyB'\n",
+        ),
+    );
+    operations.insert(
+        "receiveFancy".into(),
+        yaml("action: send\nchannel:\n  $ref: '#/channels/fancy_feed'\nmessages:\n  - $ref: '#/channels/fancy_feed/messages/fancyA'\n  - $ref: '#/channels/fancy_feed/messages/fancyB'\n"),
+    );
+    let payload = |keys: &str| {
+        format!(
+            "name: fancy\ncontentType: application/json\npayload:\n  type: object\n  properties:\n    type:\n      type: string\n      const: fancy\n    msg:\n      type: object\n      required: [{keys}]\n      properties:\n        price_dollars:\n          type: string\n        size_fp:\n          type: string\n        ticker:\n          type: string\n"
+        )
+    };
+    doc["components"]["messages"]["fancyA"] = yaml(&payload("price_dollars, size_fp"));
+    doc["components"]["messages"]["fancyB"] = yaml(&payload("ticker"));
+    doc["channels"] = channels.into();
+    doc["operations"] = operations.into();
+    serde_yaml::to_string(&doc).unwrap()
+}
+
+fn asyncapi_doc() -> serde_yaml::Value {
+    yaml(&asyncapi())
+}
+
+fn ws_variants() -> Generated {
+    let spec =
+        std::fs::read_to_string(root().join("codegen/tests/fixtures/constructs/naming.yaml"))
+            .unwrap();
+    kalshi_codegen::generate_all(&spec, Some(&ws_variant_spec()), &settings()).unwrap()
+}
+
+fn ws_text(g: &Generated) -> String {
+    g.files
+        .iter()
+        .filter(|f| f.path.starts_with("ws/"))
+        .map(|f| f.contents.as_str())
+        .collect()
+}
+
+/// The whole Kalshi AsyncAPI file generates every message, command, channel and error code.
+#[test]
+fn kalshi_asyncapi_generates() {
+    let spec = std::fs::read_to_string(root().join("spec/openapi.yaml")).unwrap();
+    let g = kalshi_codegen::generate_all(&spec, Some(&asyncapi()), &settings()).unwrap();
+    assert_eq!(g.ws_kinds, 27);
+    assert_eq!(g.ws_channels, 13);
+    let all = ws_text(&g);
+    for item in [
+        "OrderbookSnapshot(crate::generated::ws::OrderbookSnapshot)",
+        "OrderbookDelta(crate::generated::ws::OrderbookDelta)",
+        "Ok(OkMessage)",
+        "MarketLifecycleV2(MarketLifecycleV2Message)",
+        "Error(crate::generated::ws::ErrorResponse)",
+        "pub struct Subscribe {",
+        "pub struct UpdateSubscription {",
+        "pub struct ListSubscriptions {}",
+        "pub delta_fp: crate::money::FixedPointCount,",
+        "pub price_dollars: crate::money::FixedPointDollars,",
+        "const CMD: &'static str = \"update_subscription\";",
+        "SubscriptionBufferOverflow,",
+        "Self::OrderbookDelta => &[\"add_markets\", \"delete_markets\", \"get_snapshot\"],",
+    ] {
+        assert!(all.contains(item), "{item} missing");
+    }
+    let b = kalshi_codegen::generate_all(&spec, Some(&asyncapi()), &settings()).unwrap();
+    assert_eq!(g.files, b.files);
+}
+
+/// Channels added and removed, a message renamed and a shared `type` regenerate by the same rules
+/// (the result compiles in `snapshots_and_legacy_spec_compile`).
+#[test]
+fn asyncapi_changes_regenerate() {
+    let all = ws_text(&ws_variants());
+    assert!(all.contains("FancyFeed,"));
+    assert!(!all.contains("Trade(crate::generated::ws::Trade)"));
+    assert!(
+        all.contains("MarketTickerV3(crate::generated::ws::MarketTickerV3)")
+            || all.contains("Ticker(crate::generated::ws::MarketTickerV3)")
+    );
+    assert!(all.contains("pub enum FancyMessage {"));
+    assert!(all.contains("protocol::has_keys(m, &[\"price_dollars\", \"size_fp\"])"));
+    assert!(all.contains("Self::FancyFeed => &[\"get_snapshot\"],"));
+}
+
+/// Malformed AsyncAPI input is an error naming the place, never a panic.
+#[test]
+fn malformed_asyncapi_is_reported_with_its_pointer() {
+    let gen = |text: &str| kalshi_codegen::generate_ws(text, &settings());
+    let problems = |text: &str| match gen(text) {
+        Err(Error::Spec(p)) => p,
+        other => panic!("expected spec problems, got {other:?}"),
+    };
+    let has = |ps: &[kalshi_codegen::Problem], pointer: &str, words: &str| {
+        assert!(
+            ps.iter()
+                .any(|p| p.pointer == pointer && p.message.contains(words)),
+            "no problem at {pointer} mentioning `{words}` in {ps:?}"
+        );
+    };
+    // No `type` const.
+    let mut doc = asyncapi_doc();
+    doc["components"]["schemas"]["tickerPayload"]["properties"]
+        .as_mapping_mut()
+        .unwrap()
+        .remove("type");
+    let ps = problems(&serde_yaml::to_string(&doc).unwrap());
+    has(
+        &ps,
+        "/components/schemas/tickerPayload/properties/type",
+        "`type` property with a `const`",
+    );
+    // A `$ref` to nowhere, in a message and in a schema.
+    let mut doc = asyncapi_doc();
+    doc["components"]["messages"]["trade"]["payload"]["$ref"] = "#/components/schemas/nope".into();
+    doc["components"]["schemas"]["fillPayload"]["properties"]["msg"]["properties"]["side"]
+        ["$ref"] = "#/components/schemas/gone".into();
+    let ps = problems(&serde_yaml::to_string(&doc).unwrap());
+    has(
+        &ps,
+        "/components/messages/trade/payload",
+        "does not resolve",
+    );
+    has(
+        &ps,
+        "/components/schemas/fillPayload/properties/msg/properties/side/allOf/0",
+        "does not resolve",
+    );
+    // A payload that is not an object.
+    let mut doc = asyncapi_doc();
+    doc["components"]["schemas"]["orderbookDeltaPayload"] = yaml("type: string");
+    let ps = problems(&serde_yaml::to_string(&doc).unwrap());
+    has(
+        &ps,
+        "/components/schemas/orderbookDeltaPayload",
+        "expected an object schema",
+    );
+    // Not YAML, and the wrong version.
+    assert!(matches!(gen("a: [b"), Err(Error::AsyncApi(_))));
+    let Err(Error::AsyncApi(m)) = gen("asyncapi: 2.6.0\n") else {
+        panic!("expected a version error");
+    };
+    assert!(m.contains("only 3.x"), "{m}");
+    assert!(matches!(gen("openapi: 3.0.0\n"), Err(Error::AsyncApi(_))));
+    // Odd but valid shapes do not panic.
+    for text in [
+        "asyncapi: 3.0.0\n",
+        "asyncapi: 3.0.0\noperations: 5\nchannels: []\n",
+        "asyncapi: 3.0.0\nx-error-codes: {codes: [{code: x}]}\n",
+    ] {
+        let _ = gen(text);
     }
 }

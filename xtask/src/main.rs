@@ -1,4 +1,5 @@
-//! Project automation. `cargo xtask regen` regenerates the SDK from `spec/openapi.yaml`;
+//! Project automation. `cargo xtask regen` regenerates the SDK from `spec/openapi.yaml` and
+//! `spec/asyncapi.yaml`;
 //! `cargo xtask regen --check` fails when the committed code differs from what the spec produces;
 //! `cargo xtask contract` runs the contract suite against a Stoplight Prism mock of the spec.
 
@@ -8,13 +9,14 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
-usage: cargo xtask regen [--check] [--spec FILE] [--settings FILE] [--out DIR]
+usage: cargo xtask regen [--check] [--spec FILE] [--asyncapi FILE] [--settings FILE] [--out DIR]
        cargo xtask test
        cargo xtask contract
 
 regen:
   --check          write nothing; fail if the generated files differ from the committed ones
   --spec FILE      the OpenAPI spec (default: spec/openapi.yaml)
+  --asyncapi FILE  the AsyncAPI spec of the WebSocket API (default: spec/asyncapi.yaml)
   --settings FILE  generator settings (default: spec/codegen.yaml)
   --out DIR        where generated files go (default: kalshi-api/src/generated)
 
@@ -56,6 +58,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let root = project_root();
     let mut opts = Regen {
         spec: root.join("spec/openapi.yaml"),
+        asyncapi: root.join("spec/asyncapi.yaml"),
         settings: root.join("spec/codegen.yaml"),
         out: root.join("kalshi-api/src/generated"),
         check: false,
@@ -70,6 +73,7 @@ fn run(args: &[String]) -> Result<(), String> {
         match arg.as_str() {
             "--check" => opts.check = true,
             "--spec" => opts.spec = value("--spec")?,
+            "--asyncapi" => opts.asyncapi = value("--asyncapi")?,
             "--settings" => opts.settings = value("--settings")?,
             "--out" => opts.out = value("--out")?,
             "-h" | "--help" => {
@@ -419,6 +423,7 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
 /// What `regen` works on.
 struct Regen {
     spec: PathBuf,
+    asyncapi: PathBuf,
     settings: PathBuf,
     out: PathBuf,
     check: bool,
@@ -440,9 +445,13 @@ fn read(path: &Path) -> Result<String, String> {
 fn regen(opts: &Regen) -> Result<String, String> {
     let started = Instant::now();
     let spec = read(&opts.spec)?;
+    let asyncapi = read(&opts.asyncapi)?;
     let settings = kalshi_codegen::Settings::from_yaml(&read(&opts.settings)?)
         .map_err(|e| format!("{}: {e}", opts.settings.display()))?;
-    let generated = kalshi_codegen::generate(&spec, &settings)
+    // Each spec on its own first, so an error names the file it comes from.
+    kalshi_codegen::generate_ws(&asyncapi, &settings)
+        .map_err(|e| format!("{}: {e}", opts.asyncapi.display()))?;
+    let generated = kalshi_codegen::generate_all(&spec, Some(&asyncapi), &settings)
         .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
 
     let mut stale = Vec::new();
@@ -471,17 +480,20 @@ fn regen(opts: &Regen) -> Result<String, String> {
     if opts.check && !stale.is_empty() {
         let list: Vec<String> = stale.iter().map(|p| format!("  {}", p.display())).collect();
         return Err(format!(
-            "generated code is out of date with {}:\n{}\nrun `cargo xtask regen` and commit the result",
+            "generated code is out of date with {} and {}:\n{}\nrun `cargo xtask regen` and commit the result",
             opts.spec.display(),
+            opts.asyncapi.display(),
             list.join("\n")
         ));
     }
     Ok(format!(
-        "{} {}: {} operations, {} types, {} files, {} lines, {} {} in {:.0?}",
+        "{} {}: {} operations, {} types, {} WebSocket message types on {} channels, {} files, {} lines, {} {} in {:.0?}",
         if opts.check { "checked" } else { "generated" },
         generated.version,
         generated.operations,
         generated.types,
+        generated.ws_kinds,
+        generated.ws_channels,
         generated.files.len(),
         lines,
         stale.len(),
@@ -538,6 +550,7 @@ mod tests {
         let root = project_root();
         let opts = Regen {
             spec: root.join("spec/openapi.yaml"),
+            asyncapi: root.join("spec/asyncapi.yaml"),
             settings: root.join("spec/codegen.yaml"),
             out: root.join("kalshi-api/src/generated"),
             check: true,

@@ -9,3 +9,5 @@
 )]
 pub mod ops;
 pub mod types;
+#[cfg(feature = "ws")]
+pub mod ws;

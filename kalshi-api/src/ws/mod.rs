@@ -11,9 +11,9 @@
 //! Where a frame or a command goes, by file: [`connect`](self) signs the handshake;
 //! `driver.rs` reads, sequences (`sequence.rs`) and routes frames, and writes commands;
 //! `envelope.rs` reads a frame's envelope; `queue.rs` delivers events; `session.rs` is the
-//! user's side ([`session::Session`], which the generated `Session` alias fills in with the
-//! generated message and channel types). [`protocol`] is the contract the generated messages, commands and channels
-//! implement.
+//! user's side ([`session::Session`], which the generated [`Session`] alias fills in with the
+//! generated message and channel types). [`protocol`] is the contract the generated messages,
+//! commands and channels implement.
 
 mod config;
 mod connect;
@@ -31,3 +31,5 @@ pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
 pub use queue::{Delivery, Events};
+
+pub use crate::generated::ws::*;

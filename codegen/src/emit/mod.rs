@@ -1,12 +1,14 @@
 //! Emit: the model to token streams, one per generated file.
 
 use crate::docs;
-use crate::model::{
+use crate::ir::{
     AuthKind, BatchShape, Cost, Field, Location, Model, OpDef, Segment, Ty, TypeDef, TypeKind,
 };
 use indexmap::IndexMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+
+mod ws;
 
 /// One file's tokens, before rendering.
 pub struct FileTokens {
@@ -27,12 +29,12 @@ pub enum Piece {
     Text(String),
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
 /// `#[doc = "..."]` attributes, one per line.
-fn doc_attrs(parts: &[Option<&str>]) -> TokenStream {
+pub(crate) fn doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     let mut lines: Vec<String> = Vec::new();
     for text in parts.iter().flatten() {
         let l = docs::lines(text);
@@ -55,7 +57,7 @@ fn doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-fn deprecated(flag: bool) -> TokenStream {
+pub(crate) fn deprecated(flag: bool) -> TokenStream {
     if flag {
         quote!(#[deprecated])
     } else {
@@ -64,7 +66,7 @@ fn deprecated(flag: bool) -> TokenStream {
 }
 
 impl Model {
-    fn ty(&self, ty: &Ty) -> TokenStream {
+    pub(crate) fn ty(&self, ty: &Ty) -> TokenStream {
         match ty {
             Ty::String => quote!(::std::string::String),
             Ty::Bool => quote!(bool),
@@ -76,7 +78,10 @@ impl Model {
             Ty::Json => quote!(::serde_json::Value),
             Ty::Named(id) => {
                 let name = ident(&self.types[*id].name);
-                quote!(crate::types::#name)
+                let path = syn::parse_str::<syn::Path>(&self.types_path)
+                    .map(|p| quote!(#p))
+                    .unwrap_or_else(|_| quote!(crate::types));
+                quote!(#path::#name)
             }
             Ty::Vec(t) => {
                 let t = self.ty(t);
@@ -96,7 +101,7 @@ impl Model {
         }
     }
 
-    fn field_ty(&self, f: &Field) -> TokenStream {
+    pub(crate) fn field_ty(&self, f: &Field) -> TokenStream {
         let mut t = self.ty(&f.ty);
         if f.boxed {
             t = quote!(::std::boxed::Box<#t>);
@@ -109,6 +114,12 @@ impl Model {
 
     /// Emits every file: `mod.rs`, `types/*.rs`, `ops/*.rs`.
     pub fn emit(&self) -> Vec<FileTokens> {
+        self.emit_with(false)
+    }
+
+    /// [`Model::emit`]; with `ws`, `mod.rs` also declares the WebSocket module (behind the `ws`
+    /// feature).
+    pub fn emit_with(&self, ws: bool) -> Vec<FileTokens> {
         let mut files = Vec::new();
         let mut type_modules: IndexMap<&str, Vec<&TypeDef>> = IndexMap::new();
         for t in &self.types {
@@ -125,9 +136,18 @@ impl Model {
             path: "mod.rs".into(),
             doc: "Code generated from the spec: request types in [`ops`], data types in [`types`]."
                 .into(),
-            pieces: vec![Piece::Items(quote! {
-                pub mod ops;
-                pub mod types;
+            pieces: vec![Piece::Items(if ws {
+                quote! {
+                    pub mod ops;
+                    pub mod types;
+                    #[cfg(feature = "ws")]
+                    pub mod ws;
+                }
+            } else {
+                quote! {
+                    pub mod ops;
+                    pub mod types;
+                }
             })],
         });
         files.push(index(
@@ -163,7 +183,7 @@ impl Model {
         files
     }
 
-    fn type_def(&self, t: &TypeDef) -> TokenStream {
+    pub(crate) fn type_def(&self, t: &TypeDef) -> TokenStream {
         let name = ident(&t.name);
         let docs = doc_attrs(&[t.doc.as_deref()]);
         let dep = deprecated(t.deprecated);
@@ -702,7 +722,7 @@ fn index<'a>(dir: &str, modules: impl Iterator<Item = &'a str>, doc: &str) -> Fi
 /// `Serialize` and `Deserialize` for a struct: one `crate::wire::object!` invocation listing each
 /// field's wire name and mode, one field per line (the runtime's `wire` module says why they are
 /// not derived, and what each mode means).
-fn struct_codec(t: &TypeDef, fields: &[Field]) -> String {
+pub(crate) fn struct_codec(t: &TypeDef, fields: &[Field]) -> String {
     if fields.is_empty() {
         return format!("crate::wire::object!({} {{}});\n", t.name);
     }

@@ -1,0 +1,485 @@
+//! Emit for the WebSocket side: `ws/{mod,types,commands,messages,channels,errors}.rs`.
+//!
+//! The items implement the traits of the runtime's `crate::ws::protocol`, the contract between
+//! this generated code and the hand-written session.
+
+use super::{deprecated, doc_attrs, ident, struct_codec, FileTokens, Piece};
+use crate::ir::ws::{Alt, KindBody, WsModel};
+use crate::ir::{Field, Model, Ty, TypeDef, TypeKind};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+impl WsModel {
+    /// Emits the `ws/` files.
+    pub fn emit(&self) -> Vec<FileTokens> {
+        let m = &self.types;
+        let mut files = vec![FileTokens {
+            path: "ws/mod.rs".into(),
+            doc: "Code generated from the AsyncAPI spec: message types in [`types`], commands in \
+                  [`commands`], and `ServerMessage`, `Channel` and `ErrorCode`."
+                .into(),
+            pieces: vec![Piece::Items(quote! {
+                pub mod commands;
+                pub mod types;
+                mod channels;
+                mod errors;
+                mod messages;
+                pub use channels::*;
+                pub use commands::*;
+                pub use errors::*;
+                pub use messages::*;
+                pub use types::*;
+                /// A session on Kalshi's WebSocket API whose messages are [`ServerMessage`]s.
+                pub type Session = crate::ws::session::Session<ServerMessage, Channel>;
+                /// A subscription of a [`Session`].
+                pub type Subscription = crate::ws::session::Subscription<ServerMessage, Channel>;
+            })],
+        }];
+        let mut types = Vec::new();
+        let mut commands = Vec::new();
+        for t in &m.types {
+            let target = if t.module == "commands" {
+                &mut commands
+            } else {
+                &mut types
+            };
+            target.push(Piece::Items(m.type_def(t)));
+            if let TypeKind::Struct(fields) = &t.kind {
+                target.push(Piece::Text(struct_codec(t, fields)));
+            }
+        }
+        for c in &self.commands {
+            let t = &m.types[c.ty];
+            let TypeKind::Struct(fields) = &t.kind else {
+                continue;
+            };
+            commands.push(Piece::Items(command_impl(
+                m,
+                t,
+                fields,
+                &c.cmd,
+                c.has_params,
+            )));
+        }
+        files.push(FileTokens {
+            path: "ws/types.rs".into(),
+            doc: "The `msg` of each server message, and the types inside them.".into(),
+            pieces: types,
+        });
+        files.push(FileTokens {
+            path: "ws/commands.rs".into(),
+            doc: "Commands a client sends: each type is the command's `params`.".into(),
+            pieces: commands,
+        });
+        files.push(FileTokens {
+            path: "ws/messages.rs".into(),
+            doc: "`ServerMessage`: every message the server sends, by its `type`.".into(),
+            pieces: vec![Piece::Items(self.messages())],
+        });
+        files.push(FileTokens {
+            path: "ws/channels.rs".into(),
+            doc: "`Channel`: the channels that carry data.".into(),
+            pieces: vec![Piece::Items(self.channels())],
+        });
+        files.push(FileTokens {
+            path: "ws/errors.rs".into(),
+            doc: "`ErrorCode`: the codes of the server's `error` replies.".into(),
+            pieces: vec![Piece::Items(self.errors())],
+        });
+        files
+    }
+
+    fn messages(&self) -> TokenStream {
+        let m = &self.types;
+        let mut variants = Vec::new();
+        let mut arms = Vec::new();
+        let mut kinds = Vec::new();
+        let mut extra = Vec::new();
+        for k in &self.kinds {
+            let v = ident(&k.variant);
+            let wire = &k.wire;
+            let doc = format!(" `{wire}`.");
+            match &k.body {
+                KindBody::One(alt) => {
+                    let docs = doc_attrs(&[alt.doc.as_deref(), Some(&doc)]);
+                    match &alt.ty {
+                        None => {
+                            variants.push(quote!(#docs #v,));
+                            arms.push(quote!(#wire => Self::#v,));
+                            kinds.push(quote!(Self::#v => #wire,));
+                        }
+                        Some(ty) => {
+                            let t = m.ty(ty);
+                            let label = &alt.name;
+                            variants.push(quote!(#docs #v(#t),));
+                            arms.push(quote! {
+                                #wire => Self::#v(crate::operation::decode_json(#label, protocol::raw_bytes(envelope.msg))?),
+                            });
+                            kinds.push(quote!(Self::#v(_) => #wire,));
+                        }
+                    }
+                }
+                KindBody::Several { name, alts } => {
+                    let n = ident(name);
+                    let docs = doc_attrs(&[Some(&format!(
+                        "`{wire}`: one of several messages, told apart by shape."
+                    ))]);
+                    variants.push(quote!(#docs #v(#n),));
+                    arms.push(quote!(#wire => Self::#v(#n::decode(envelope.msg)?),));
+                    kinds.push(quote!(Self::#v(_) => #wire,));
+                    extra.push(alternatives(m, &n, wire, alts));
+                }
+            }
+        }
+        quote! {
+            use crate::ws::protocol;
+
+            /// A message from the server, by its `type`.
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum ServerMessage {
+                #(#variants)*
+                /// A `type` this version of the spec does not list: the type and the whole frame.
+                Unknown {
+                    /// The `type`.
+                    kind: ::std::string::String,
+                    /// The frame, as received.
+                    raw: ::bytes::Bytes,
+                },
+            }
+
+            impl protocol::Incoming for ServerMessage {
+                fn decode(
+                    envelope: &protocol::Envelope<'_>,
+                    frame: &::bytes::Bytes,
+                ) -> ::std::result::Result<Self, crate::DecodeError> {
+                    ::std::result::Result::Ok(match envelope.kind.as_ref() {
+                        #(#arms)*
+                        _ => Self::Unknown {
+                            kind: envelope.kind.to_string(),
+                            raw: frame.clone(),
+                        },
+                    })
+                }
+
+                fn kind(&self) -> &str {
+                    match self {
+                        #(#kinds)*
+                        Self::Unknown { kind, .. } => kind,
+                    }
+                }
+            }
+
+            #(#extra)*
+        }
+    }
+
+    fn channels(&self) -> TokenStream {
+        let vs: Vec<Ident> = self.channels.iter().map(|c| ident(&c.variant)).collect();
+        let wires: Vec<&str> = self.channels.iter().map(|c| c.wire.as_str()).collect();
+        let docs = self.channels.iter().map(|c| {
+            let wire = format!("`{}`", c.wire);
+            doc_attrs(&[c.title.as_deref(), Some(&wire), c.description.as_deref()])
+        });
+        let types = self.channels.iter().map(|c| {
+            let t = &c.message_types;
+            quote!(&[#(#t),*])
+        });
+        let rejects = self.channels.iter().map(|c| {
+            let t = &c.rejects;
+            quote!(&[#(#t),*])
+        });
+        let actions = self.channels.iter().map(|c| {
+            let t = &c.actions;
+            quote!(&[#(#t),*])
+        });
+        quote! {
+            use crate::ws::protocol;
+
+            /// A channel that carries data, or one this version of the spec does not list.
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum Channel {
+                #( #docs #vs, )*
+                /// A channel this version of the spec does not list, by its wire name.
+                Unknown(::std::string::String),
+            }
+
+            impl Channel {
+                /// Every channel the spec lists.
+                pub const ALL: &'static [Channel] = &[#(Channel::#vs),*];
+
+                /// The wire name.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #( Self::#vs => #wires, )*
+                        Self::Unknown(name) => name,
+                    }
+                }
+
+                /// The `type`s of the messages the channel carries (empty when unknown).
+                pub fn message_types(&self) -> &'static [&'static str] {
+                    match self {
+                        #( Self::#vs => #types, )*
+                        Self::Unknown(_) => &[],
+                    }
+                }
+
+                /// The subscribe parameters the spec's prose says the channel does not take.
+                pub fn rejected_params(&self) -> &'static [&'static str] {
+                    match self {
+                        #( Self::#vs => #rejects, )*
+                        Self::Unknown(_) => &[],
+                    }
+                }
+
+                /// The `update_subscription` actions the spec's prose says the channel supports.
+                pub fn actions(&self) -> &'static [&'static str] {
+                    match self {
+                        #( Self::#vs => #actions, )*
+                        Self::Unknown(_) => &[],
+                    }
+                }
+            }
+
+            impl ::std::convert::From<&str> for Channel {
+                fn from(name: &str) -> Self {
+                    match name {
+                        #( #wires => Self::#vs, )*
+                        other => Self::Unknown(other.to_string()),
+                    }
+                }
+            }
+
+            impl ::std::str::FromStr for Channel {
+                type Err = ::std::convert::Infallible;
+                fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {
+                    ::std::result::Result::Ok(Self::from(name))
+                }
+            }
+
+            impl ::std::fmt::Display for Channel {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl protocol::ChannelKind for Channel {
+                fn as_str(&self) -> &str {
+                    Channel::as_str(self)
+                }
+                fn accepts(&self, param: &str) -> bool {
+                    !self.rejected_params().contains(&param)
+                }
+                fn supports(&self, action: &str) -> bool {
+                    self.actions().contains(&action)
+                }
+            }
+        }
+    }
+
+    fn errors(&self) -> TokenStream {
+        let vs: Vec<Ident> = self.error_codes.iter().map(|c| ident(&c.variant)).collect();
+        let codes: Vec<i64> = self.error_codes.iter().map(|c| c.code).collect();
+        let names: Vec<&str> = self.error_codes.iter().map(|c| c.name.as_str()).collect();
+        let descs = self.error_codes.iter().map(|c| match &c.description {
+            Some(d) => quote!(::std::option::Option::Some(#d)),
+            None => quote!(::std::option::Option::None),
+        });
+        let docs = self.error_codes.iter().map(|c| {
+            let head = format!("{}: {}", c.code, c.name);
+            doc_attrs(&[Some(&head), c.description.as_deref()])
+        });
+        quote! {
+            use crate::ws::protocol;
+
+            /// The code of an `error` reply, or one this version of the spec does not list.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum ErrorCode {
+                #( #docs #vs, )*
+                /// A code this version of the spec does not list.
+                Unknown(i64),
+            }
+
+            impl protocol::ErrorCodeKind for ErrorCode {
+                fn from_code(code: i64) -> Self {
+                    match code {
+                        #( #codes => Self::#vs, )*
+                        other => Self::Unknown(other),
+                    }
+                }
+                fn code(&self) -> i64 {
+                    match self {
+                        #( Self::#vs => #codes, )*
+                        Self::Unknown(code) => *code,
+                    }
+                }
+                fn name(&self) -> ::std::option::Option<&'static str> {
+                    match self {
+                        #( Self::#vs => ::std::option::Option::Some(#names), )*
+                        Self::Unknown(_) => ::std::option::Option::None,
+                    }
+                }
+                fn description(&self) -> ::std::option::Option<&'static str> {
+                    match self {
+                        #( Self::#vs => #descs, )*
+                        Self::Unknown(_) => ::std::option::Option::None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The enum of messages sharing one `type`, and its decoder (see `asyncapi` for the rule).
+fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStream {
+    let mut variants = Vec::new();
+    let mut steps = Vec::new();
+    for (i, a) in alts.iter().enumerate() {
+        let v = ident(&a.name);
+        let label = &a.name;
+        let docs = doc_attrs(&[a.doc.as_deref()]);
+        let last = i + 1 == alts.len();
+        let Some(ty) = &a.ty else {
+            variants.push(quote!(#docs #v,));
+            steps.push(if last {
+                quote!(::std::result::Result::Ok(Self::#v))
+            } else {
+                quote! {
+                    if msg.is_none() {
+                        return ::std::result::Result::Ok(Self::#v);
+                    }
+                }
+            });
+            continue;
+        };
+        let t = m.ty(ty);
+        variants.push(quote!(#docs #v(#t),));
+        let decode = quote!(crate::operation::decode_json::<#t>(#label, protocol::raw_bytes(msg)));
+        if last {
+            steps.push(quote!(::std::result::Result::Ok(Self::#v(#decode?))));
+            continue;
+        }
+        let keys = &a.required;
+        steps.push(if a.is_array {
+            quote! {
+                if msg.is_some_and(protocol::is_array) {
+                    return ::std::result::Result::Ok(Self::#v(#decode?));
+                }
+            }
+        } else if !a.consts.is_empty() {
+            let checks = a.consts.iter().map(|(field, eid, variant)| {
+                let f = ident(field);
+                let e = m.ty(&Ty::Named(*eid));
+                let var = ident(variant);
+                quote!(::std::matches!(value.#f, #e::#var))
+            });
+            quote! {
+                if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
+                    if let ::std::result::Result::Ok(value) = #decode {
+                        if #(#checks)&&* {
+                            return ::std::result::Result::Ok(Self::#v(value));
+                        }
+                    }
+                }
+            }
+        } else {
+            quote! {
+                if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
+                    return ::std::result::Result::Ok(Self::#v(#decode?));
+                }
+            }
+        });
+    }
+    let doc = format!(
+        " The messages of `type` `{wire}`, told apart by shape: arrays first, then objects with \
+         a distinguishing constant, then by their required keys (most first); the last is the \
+         fallback."
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            fn decode(
+                msg: ::std::option::Option<&::serde_json::value::RawValue>,
+            ) -> ::std::result::Result<Self, crate::DecodeError> {
+                #(#steps)*
+            }
+        }
+    }
+}
+
+/// Setters and `impl Command` for a command's parameter struct.
+fn command_impl(
+    m: &Model,
+    t: &TypeDef,
+    fields: &[Field],
+    cmd: &str,
+    has_params: bool,
+) -> TokenStream {
+    let name = ident(&t.name);
+    let setters = fields.iter().filter(|f| f.is_option()).map(|f| {
+        let n = ident(&f.name);
+        let fdocs = doc_attrs(&[f.doc.as_deref()]);
+        let fdep = deprecated(f.deprecated);
+        let mut base = m.ty(&f.ty);
+        if f.boxed {
+            base = quote!(::std::boxed::Box<#base>);
+        }
+        let (arg, val) = if f.ty == Ty::String && !f.boxed {
+            (
+                quote!(impl ::std::convert::Into<::std::string::String>),
+                quote!(value.into()),
+            )
+        } else {
+            (base, quote!(value))
+        };
+        quote! {
+            #fdocs
+            #fdep
+            pub fn #n(mut self, value: #arg) -> Self {
+                self.#n = ::std::option::Option::Some(#val);
+                self
+            }
+        }
+    });
+    let setters: Vec<TokenStream> = setters.collect();
+    let write = if has_params {
+        quote! {
+            ::serde_json::to_writer(out, self)?;
+            ::std::result::Result::Ok(true)
+        }
+    } else {
+        quote! {
+            let _ = out;
+            ::std::result::Result::Ok(false)
+        }
+    };
+    let setters_block = if setters.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            impl #name {
+                #(#setters)*
+            }
+        }
+    };
+    quote! {
+        #setters_block
+        impl crate::ws::protocol::Command for #name {
+            const CMD: &'static str = #cmd;
+            fn write_params(
+                &self,
+                out: &mut ::std::vec::Vec<u8>,
+            ) -> ::std::result::Result<bool, ::serde_json::Error> {
+                #write
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Frames as Kalshi sends them, decoded through the generated `ServerMessage`.
+#![cfg(feature = "ws")]
+
+use bytes::Bytes;
+use kalshi_api::ws::protocol::{ChannelKind, Envelope, ErrorCodeKind, Incoming};
+use kalshi_api::ws::{Channel, ErrorCode, OkMessage, ServerMessage};
+use serde_json::value::RawValue;
+
+fn decode(kind: &str, msg: Option<&str>) -> Result<ServerMessage, kalshi_api::DecodeError> {
+    let raw: Option<&RawValue> = msg.map(|m| serde_json::from_str(m).unwrap());
+    let envelope = Envelope {
+        kind: kind.into(),
+        msg: raw,
+        ..Envelope::default()
+    };
+    ServerMessage::decode(&envelope, &Bytes::from_static(b"{}"))
+}
+
+#[test]
+fn orderbook_delta_with_negative_count_and_dotted_ticker() {
+    let m = decode(
+        "orderbook_delta",
+        Some(r#"{"market_ticker":"KXGOLDH-26AUG2711-T4615.99","price_dollars":"0.9600","delta_fp":"-54.00","side":"yes"}"#),
+    )
+    .unwrap();
+    let ServerMessage::OrderbookDelta(d) = m else {
+        panic!("{m:?}")
+    };
+    assert_eq!(d.delta_fp.to_string(), "-54.00");
+    assert_eq!(d.market_ticker, "KXGOLDH-26AUG2711-T4615.99");
+    assert_eq!(d.ts_ms, None);
+}
+
+#[test]
+fn ticker_without_required_fields_and_null_arrays() {
+    let m = decode(
+        "ticker",
+        Some(r#"{"market_ticker":"A","price_dollars":"0.5"}"#),
+    )
+    .unwrap();
+    assert!(matches!(m, ServerMessage::Ticker(t) if t.ts_ms == 0 && t.market_ticker == "A"));
+    // An optional array sent as `null` (Go servers) is `None`, as on the REST side.
+    let m = decode("ok", Some(r#"{"market_tickers":null}"#)).unwrap();
+    assert!(matches!(m, ServerMessage::Ok(OkMessage::OkResponse(r)) if r.market_tickers.is_none()));
+}
+
+#[test]
+fn shared_types_unknown_types_and_errors() {
+    let m = decode("ok", Some(r#"[{"channel":"ticker","sid":2}]"#)).unwrap();
+    assert!(matches!(m, ServerMessage::Ok(OkMessage::ListSubscriptions(l)) if l[0].sid == 2));
+    let m = decode("ok", Some(r#"{"market_tickers":["A"]}"#)).unwrap();
+    assert!(matches!(m, ServerMessage::Ok(OkMessage::OkResponse(_))));
+    let m = decode("brand_new", Some("{}")).unwrap();
+    assert_eq!(m.kind(), "brand_new");
+    assert!(matches!(m, ServerMessage::Unknown { .. }));
+    let e = decode("ticker", Some(r#"{"dollar_volume":"x"}"#)).unwrap_err();
+    assert!(e.to_string().contains("dollar_volume"), "{e}");
+    assert_eq!(
+        ErrorCode::from_code(25).name(),
+        Some("Subscription buffer overflow")
+    );
+    assert_eq!(ErrorCode::from_code(99), ErrorCode::Unknown(99));
+    assert!(!Channel::OrderbookDelta.accepts("market_ids"));
+    assert!(Channel::OrderbookDelta.supports("get_snapshot"));
+    assert!(!Channel::Fill.supports("get_snapshot"));
+    assert_eq!("ticker".parse::<Channel>().unwrap(), Channel::Ticker);
+}
