@@ -1,0 +1,169 @@
+//! Messages per second on loopback through the SDK's WebSocket session, against a bare
+//! tokio-tungstenite reader decoding the same frames into the same generated types.
+//!
+//! `cargo bench -p kalshi-api --bench ws_throughput` (`bench/run.py` runs it). Each result is one
+//! JSON line. `WS_MESSAGES` (default 200,000 per round) and `WS_ROUNDS` (default 5; the median is
+//! reported) tune it.
+//!
+//! The server is a bare tokio-tungstenite acceptor on its own one-thread runtime that, once a
+//! client connects, sends the prepared frames as fast as the socket takes them (the bench's
+//! realistic mix: `orderbook_delta`, `ticker`, `trade`, consecutive `seq` per `sid`). The
+//! clients run on another one-thread runtime, so each side has a core:
+//! - `session`: `ws::Session::connect` (signed handshake, a lossless event queue, sequence checks
+//!   per `sid`) and a consumer reading the event stream until every message has arrived;
+//! - `bare_typed`: `tokio_tungstenite::connect_async` and a loop reading frames and decoding
+//!   each with `ws::decode_frame` into the same `ServerMessage`: the baseline.
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use kalshi_api::ws::{decode_frame, Event, ServerMessage, Session, SessionConfig};
+use kalshi_api::{Client, Environment, PrivateKey};
+use std::net::SocketAddr;
+use std::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+#[path = "ws_frames.rs"]
+mod ws_frames;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Serves `frames` to every client that connects, then waits for the client to close.
+fn serve(frames: Vec<Message>) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                stream.set_nodelay(true).unwrap();
+                let frames = frames.clone();
+                tokio::spawn(async move {
+                    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+                        return;
+                    };
+                    let (mut sink, mut stream) = ws.split();
+                    let reader =
+                        tokio::spawn(async move { while stream.next().await.is_some() {} });
+                    for f in frames {
+                        if sink.feed(f).await.is_err() {
+                            return;
+                        }
+                    }
+                    let _ = sink.flush().await;
+                    let _ = reader.await;
+                });
+            }
+        });
+    });
+    addr
+}
+
+fn main() {
+    let n = env_usize("WS_MESSAGES", 200_000);
+    let rounds = env_usize("WS_ROUNDS", 5);
+    let frames: Vec<Message> = ws_frames::frames(n)
+        .into_iter()
+        .map(|f| Message::Text(f.into()))
+        .collect();
+    // Every frame decodes, or the comparison means nothing.
+    for f in frames.iter().take(1000) {
+        let Message::Text(t) = f else { unreachable!() };
+        decode_frame::<ServerMessage>(&Bytes::from(t.clone())).unwrap();
+    }
+    let addr = serve(frames);
+    let base = format!("http://{addr}/trade-api/v2");
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let pem = {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        key.to_pkcs8_pem(Default::default()).unwrap().to_string()
+    };
+    let client = Client::builder(Environment::Custom(base))
+        .credentials("bench", PrivateKey::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let url = client.ws_url().to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let mut results: Vec<(&str, Vec<f64>)> =
+        vec![("session", Vec::new()), ("bare_typed", Vec::new())];
+    for _ in 0..rounds {
+        for (name, rates) in results.iter_mut() {
+            let elapsed = rt.block_on(async {
+                match *name {
+                    "session" => {
+                        let start = Instant::now();
+                        let (session, mut events) =
+                            Session::connect(&client, SessionConfig::default())
+                                .await
+                                .unwrap();
+                        let mut got = 0;
+                        while got < n {
+                            match events.next().await.expect("the stream ended") {
+                                Event::Message(r) => {
+                                    std::hint::black_box(&r.message);
+                                    got += 1;
+                                }
+                                other => panic!("unexpected event {other:?}"),
+                            }
+                        }
+                        let elapsed = start.elapsed();
+                        session.close().await;
+                        elapsed
+                    }
+                    _ => {
+                        let start = Instant::now();
+                        let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
+                            .await
+                            .unwrap();
+                        let (mut sink, mut stream) = ws.split();
+                        let mut got = 0;
+                        while got < n {
+                            if let Message::Text(t) = stream.next().await.expect("closed").unwrap()
+                            {
+                                let r = decode_frame::<ServerMessage>(&Bytes::from(t)).unwrap();
+                                std::hint::black_box(&r.message);
+                                got += 1;
+                            }
+                        }
+                        let elapsed = start.elapsed();
+                        let _ = sink.send(Message::Close(None)).await;
+                        elapsed
+                    }
+                }
+            });
+            rates.push(n as f64 / elapsed.as_secs_f64());
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let mut medians = Vec::new();
+    for (name, rates) in results.iter_mut() {
+        let m = median(rates);
+        medians.push(m);
+        println!(
+            "{{\"bench\":\"ws_throughput\",\"client\":\"{name}\",\"messages\":{n},\"rounds\":{rounds},\"msgs_per_s\":{m:.0}}}"
+        );
+    }
+    eprintln!(
+        "ws throughput: session {:.0} msg/s, bare reader {:.0} msg/s: {:.1}%",
+        medians[0],
+        medians[1],
+        100.0 * medians[0] / medians[1]
+    );
+}
