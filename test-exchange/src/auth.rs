@@ -16,7 +16,7 @@ pub(crate) async fn require_signature(
 ) -> Response {
     match check(&state, &req) {
         Ok(()) => next.run(req).await,
-        Err(reason) => crate::routes::error(
+        Err(reason) => crate::rest::error(
             axum::http::StatusCode::UNAUTHORIZED,
             "authentication_error",
             "authentication failed",

@@ -1,7 +1,7 @@
 //! A local stand-in for the Kalshi Trade API, for tests and examples.
 //!
 //! [`TestExchange::start`] serves HTTP on `127.0.0.1` and answers Kalshi-shaped JSON for a handful
-//! of operations (see [`routes`]). Every request to an authenticated route must carry a signature
+//! of operations (see [`rest`]). Every request to an authenticated route must carry a signature
 //! that verifies against a registered public key (RSA-PSS with salt 32, or Ed25519) over
 //! `timestamp_ms + METHOD + path`, with a fresh timestamp; otherwise the answer is a 401 with an
 //! `ErrorResponse` body. Every request is recorded so tests can assert on the wire.
@@ -20,8 +20,9 @@
 mod auth;
 mod faults;
 pub mod keys;
+mod ledger;
 pub mod rate_limit;
-pub mod routes;
+pub mod rest;
 
 pub use faults::{Fault, FaultKind};
 pub use keys::PublicKey;
@@ -55,7 +56,7 @@ impl Default for Config {
             prefix: "/trade-api/v2".into(),
             keys: Vec::new(),
             max_clock_skew: Duration::from_secs(5),
-            market_count: routes::NAMED_MARKETS,
+            market_count: ledger::NAMED_MARKETS,
             repeat_cursor_after: None,
             rate_limit: None,
             max_batch_size: 20,
@@ -168,7 +169,7 @@ impl RecordedRequest {
 pub struct State {
     config: Config,
     requests: Mutex<Vec<RecordedRequest>>,
-    book: routes::Book,
+    ledger: ledger::Ledger,
     faults: Mutex<VecDeque<Fault>>,
     limiter: Option<rate_limit::Limiter>,
 }
@@ -194,14 +195,14 @@ impl TestExchange {
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             requests: Mutex::new(Vec::new()),
-            book: routes::Book::new(config.market_count),
+            ledger: ledger::Ledger::new(config.market_count),
             faults: Mutex::new(VecDeque::new()),
             limiter: config
                 .rate_limit
                 .map(|(read, write)| rate_limit::Limiter::new(read, write)),
             config,
         });
-        let app = routes::router(state.clone());
+        let app = rest::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let server = axum::serve(listener, app).with_graceful_shutdown(async move {
