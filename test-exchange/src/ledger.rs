@@ -33,6 +33,9 @@ const SYNTHETIC_EVENT: &str = "KXTEST-26DEC31";
 pub(crate) struct Market {
     pub(crate) event_ticker: String,
     pub(crate) json: String,
+    /// The listed YES bid and ask in ten-thousandths of a dollar: the top of its order book.
+    pub(crate) yes_bid: i64,
+    pub(crate) yes_ask: i64,
 }
 
 /// The exchange's mutable world: markets, orders and a balance.
@@ -69,6 +72,8 @@ impl Ledger {
             markets.push(Market {
                 event_ticker: event.to_string(),
                 json: market(&ticker, event, &bid, &ask).to_string(),
+                yes_bid: crate::ws::book::parse_fixed(&bid, 4).expect("a listed bid"),
+                yes_ask: crate::ws::book::parse_fixed(&ask, 4).expect("a listed ask"),
             });
         }
         Self {

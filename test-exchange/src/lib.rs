@@ -12,6 +12,11 @@
 //! ([`Config::rate_limit`], [`rate_limit`]) and fail chosen requests on demand
 //! ([`TestExchange::inject`]).
 //!
+//! The same port serves the WebSocket API at the prefix's parent plus `/ws/v2`
+//! ([`TestExchange::ws_url`]): signed upgrades, the four commands, seeded scripted market data
+//! over one authoritative order book per market ([`TestExchange::order_book`]), `user_orders`
+//! and `fill` frames for orders placed over REST, and injectable faults (the `ws_*` methods).
+//!
 //! Each request passes, in order: the recorder, fault injection, routing, the rate limit, the
 //! signature check (authenticated routes only) and the handler.
 
@@ -23,10 +28,15 @@ pub mod keys;
 mod ledger;
 pub mod rate_limit;
 pub mod rest;
+mod ws;
 
 pub use faults::{Fault, FaultKind};
 pub use keys::PublicKey;
 pub use rate_limit::Bucket;
+
+/// One side of an order book as [`TestExchange::order_book`] returns it: `(price, count)` levels,
+/// best first, as Kalshi writes them (`("0.5600", "120.00")`).
+pub type Levels = Vec<(String, String)>;
 
 /// The HTTP method type of [`Fault::method`] and [`RecordedRequest::method`] (`http::Method`, the
 /// same type as `reqwest::Method`).
@@ -48,6 +58,9 @@ pub struct Config {
     repeat_cursor_after: Option<usize>,
     rate_limit: Option<(Bucket, Bucket)>,
     max_batch_size: usize,
+    ws_interval: Duration,
+    ws_heartbeat: Duration,
+    seed: u64,
 }
 
 impl Default for Config {
@@ -60,6 +73,9 @@ impl Default for Config {
             repeat_cursor_after: None,
             rate_limit: None,
             max_batch_size: 20,
+            ws_interval: Duration::from_millis(20),
+            ws_heartbeat: Duration::from_secs(10),
+            seed: 0x5eed,
         }
     }
 }
@@ -130,6 +146,25 @@ impl Config {
         self.max_batch_size = n;
         self
     }
+
+    /// How often the WebSocket feed scripts activity (default 20 ms): each market a live
+    /// market-data subscription names gets an `orderbook_delta`, a `trade` and a `ticker`.
+    pub fn ws_interval(mut self, interval: Duration) -> Self {
+        self.ws_interval = interval;
+        self
+    }
+
+    /// How often each WebSocket connection gets a Ping with body `heartbeat` (default 10 s).
+    pub fn ws_heartbeat(mut self, interval: Duration) -> Self {
+        self.ws_heartbeat = interval;
+        self
+    }
+
+    /// The seed of the scripted order books and activity (default `0x5eed`).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
 }
 
 /// One request the exchange received, as it was on the wire.
@@ -172,6 +207,7 @@ pub struct State {
     ledger: ledger::Ledger,
     faults: Mutex<VecDeque<Fault>>,
     limiter: Option<rate_limit::Limiter>,
+    ws: ws::Hub,
 }
 
 /// A running exchange; stops when dropped.
@@ -195,6 +231,7 @@ impl TestExchange {
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             requests: Mutex::new(Vec::new()),
+            ws: ws::Hub::new(config.seed),
             ledger: ledger::Ledger::new(config.market_count),
             faults: Mutex::new(VecDeque::new()),
             limiter: config
@@ -203,6 +240,7 @@ impl TestExchange {
             config,
         });
         let app = rest::router(state.clone());
+        ws::feed::spawn(Arc::downgrade(&state), state.config.ws_interval);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -258,6 +296,7 @@ impl TestExchange {
 
     /// Stops the server and waits for it.
     pub async fn shutdown(mut self) {
+        self.state.ws.drop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -269,6 +308,7 @@ impl TestExchange {
 
 impl Drop for TestExchange {
     fn drop(&mut self) {
+        self.state.ws.drop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -1,5 +1,5 @@
 //! The REST side: the routing table, the shared error shapes and the recorder; the handlers live
-//! in [`markets`], [`portfolio`] and [`orders`].
+//! in `markets`, `portfolio` and `orders`.
 //!
 //! To serve another operation, add a handler and one line to [`PUBLIC`] or [`PRIVATE`] via
 //! [`router`]; authenticated routes are checked by the signature middleware automatically, and
@@ -68,6 +68,8 @@ pub fn router(state: Arc<State>) -> Router {
             state.clone(),
             crate::rate_limit::limit,
         ))
+        // The WebSocket upgrade: recorded and faultable like REST, not rate limited.
+        .route(&crate::ws::handshake::path(&prefix), crate::ws::route())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

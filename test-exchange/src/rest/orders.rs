@@ -2,8 +2,11 @@
 
 use super::{now_ms, ApiError, Shared};
 use crate::ledger::complement;
+use crate::ws::book::{count_text, parse_fixed, DOLLAR};
+use crate::ws::trading::{self, NewOrder};
 use crate::State;
 use axum::extract::Path;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,7 +26,7 @@ const REQUIRED_ORDER_FIELDS: [&str; 6] = [
 /// Validates one `CreateOrderV2Request` and rests the order (nothing fills): the
 /// `CreateOrderV2Response`, or the error a single create answers. Shared by the single and the
 /// batch create.
-fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
+fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiError> {
     if !req.is_object() {
         return Err(ApiError::invalid("an order must be a JSON object"));
     }
@@ -53,6 +56,17 @@ fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
             "`count` and `price` must be fixed-point strings",
         ));
     };
+    let (Some(price_units), Some(count_units)) = (parse_fixed(price, 4), parse_fixed(count, 2))
+    else {
+        return Err(ApiError::invalid(
+            "`price` needs at most 4 decimals and `count` at most 2",
+        ));
+    };
+    if !(1..DOLLAR).contains(&price_units) || count_units <= 0 {
+        return Err(ApiError::invalid(
+            "`price` must be within (0, 1) and `count` positive",
+        ));
+    }
     let n = state.ledger.next_order.fetch_add(1, Ordering::Relaxed);
     let order_id = format!("00000000-0000-4000-8000-{n:012x}");
     let client_order_id = req["client_order_id"]
@@ -61,6 +75,33 @@ fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
         .to_string();
     let yes_price = normalize_price(price);
     let outcome = if side == "bid" { "yes" } else { "no" };
+    // The book, the order and its frames change under one lock, so every reader sees them in
+    // one order.
+    let mut world = state.ws.world.lock().unwrap();
+    let done = trading::execute(
+        &mut world,
+        &state.ledger,
+        &NewOrder {
+            key_id,
+            order_id: &order_id,
+            client_order_id: &client_order_id,
+            ticker,
+            bid: side == "bid",
+            price: price_units,
+            count: count_units,
+            ioc: matches!(
+                req["time_in_force"].as_str(),
+                Some("immediate_or_cancel" | "fill_or_kill")
+            ),
+        },
+    );
+    let status = if done.resting > 0 {
+        "resting"
+    } else if done.filled == count_units {
+        "executed"
+    } else {
+        "canceled"
+    };
     let order = json!({
         "order_id": order_id,
         "user_id": "test-user",
@@ -71,12 +112,12 @@ fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
         "outcome_side": outcome,
         "book_side": side,
         "type": "limit",
-        "status": "resting",
+        "status": status,
         "yes_price_dollars": yes_price,
         "no_price_dollars": complement(&yes_price),
-        "fill_count_fp": "0.00",
-        "remaining_count_fp": count,
-        "initial_count_fp": count,
+        "fill_count_fp": count_text(done.filled),
+        "remaining_count_fp": count_text(done.resting),
+        "initial_count_fp": count_text(count_units),
         "taker_fill_cost_dollars": "0.0000",
         "maker_fill_cost_dollars": "0.0000",
         "taker_fees_dollars": "0.0000",
@@ -90,6 +131,9 @@ fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
         "subaccount_number": 0,
         "exchange_index": 0,
     });
+    trading::publish_order(&mut world, key_id, &order);
+    state.ws.announce(&world);
+    drop(world);
     state
         .ledger
         .orders
@@ -99,8 +143,8 @@ fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
     Ok(json!({
         "order_id": order_id,
         "client_order_id": client_order_id,
-        "fill_count": "0.00",
-        "remaining_count": count,
+        "fill_count": count_text(done.filled),
+        "remaining_count": count_text(done.resting),
         "ts_ms": now_ms(),
     }))
 }
@@ -108,10 +152,11 @@ fn place_order(state: &State, req: &Value) -> Result<Value, ApiError> {
 /// `POST /portfolio/events/orders`: one order, 201 with a `CreateOrderV2Response`.
 pub(crate) async fn create_order_v2(
     axum::extract::State(state): Shared,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let req = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let created = place_order(&state, &req)?;
+    let created = place_order(&state, key_id(&headers), &req)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -140,11 +185,12 @@ fn batch_orders(state: &State, body: &[u8]) -> Result<Vec<Value>, ApiError> {
 /// result per order, in order, with `error` set on the ones it would reject.
 pub(crate) async fn batch_create_orders_v2(
     axum::extract::State(state): Shared,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let results: Vec<Value> = batch_orders(&state, &body)?
         .iter()
-        .map(|req| match place_order(&state, req) {
+        .map(|req| match place_order(&state, key_id(&headers), req) {
             Ok(mut created) => {
                 for field in ["average_fill_price", "average_fee_paid", "error"] {
                     created[field] = Value::Null;
@@ -186,7 +232,8 @@ pub(crate) async fn get_order(
 
 /// Cancels a resting order: a `CancelOrderV2Response`, or why it cannot (404 unknown order, 409
 /// not resting). Shared by the single and the batch cancel.
-fn cancel(state: &State, order_id: &str) -> Result<Value, ApiError> {
+fn cancel(state: &State, key_id: &str, order_id: &str) -> Result<Value, ApiError> {
+    let mut world = state.ws.world.lock().unwrap();
     let mut orders = state.ledger.orders.lock().unwrap();
     let order = orders
         .get_mut(order_id)
@@ -205,6 +252,13 @@ fn cancel(state: &State, order_id: &str) -> Result<Value, ApiError> {
     let reduced_by = order["remaining_count_fp"].take();
     order["status"] = json!("canceled");
     order["remaining_count_fp"] = json!("0.00");
+    let remaining = reduced_by
+        .as_str()
+        .and_then(|c| parse_fixed(c, 2))
+        .unwrap_or(0);
+    trading::cancel(&mut world, &state.ledger, key_id, order, remaining);
+    trading::publish_order(&mut world, key_id, order);
+    state.ws.announce(&world);
     Ok(json!({
         "order_id": order_id,
         "client_order_id": order["client_order_id"],
@@ -215,15 +269,17 @@ fn cancel(state: &State, order_id: &str) -> Result<Value, ApiError> {
 
 pub(crate) async fn cancel_order_v2(
     axum::extract::State(state): Shared,
+    headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    cancel(&state, &order_id).map(Json)
+    cancel(&state, key_id(&headers), &order_id).map(Json)
 }
 
 /// `DELETE /portfolio/events/orders/batched`: a DELETE with a JSON body; one result per order, in
 /// order, with `error` set on the ones that could not be cancelled.
 pub(crate) async fn batch_cancel_orders_v2(
     axum::extract::State(state): Shared,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let orders = batch_orders(&state, &body)?;
@@ -235,7 +291,7 @@ pub(crate) async fn batch_cancel_orders_v2(
     let results: Vec<Value> = ids
         .into_iter()
         .map(|order_id| {
-            cancel(&state, order_id).unwrap_or_else(|e| {
+            cancel(&state, key_id(&headers), order_id).unwrap_or_else(|e| {
                 json!({
                     "order_id": order_id,
                     "client_order_id": null,
@@ -247,4 +303,12 @@ pub(crate) async fn batch_cancel_orders_v2(
         })
         .collect();
     Ok(Json(json!({ "orders": results })))
+}
+
+/// The API key id a request was signed with (checked by the auth middleware).
+fn key_id(headers: &HeaderMap) -> &str {
+    headers
+        .get("KALSHI-ACCESS-KEY")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
