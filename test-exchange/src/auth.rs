@@ -2,6 +2,7 @@
 
 use crate::State;
 use axum::extract::Request;
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ pub(crate) async fn require_signature(
 ) -> Response {
     match check(&state, &req) {
         Ok(()) => next.run(req).await,
-        Err(reason) => crate::routes::error(
+        Err(reason) => crate::rest::error(
             axum::http::StatusCode::UNAUTHORIZED,
             "authentication_error",
             "authentication failed",
@@ -26,8 +27,8 @@ pub(crate) async fn require_signature(
     }
 }
 
-fn header<'a>(req: &'a Request, name: &str) -> Result<&'a str, String> {
-    req.headers()
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, String> {
+    headers
         .get(name)
         .ok_or_else(|| format!("missing {name} header"))?
         .to_str()
@@ -35,9 +36,26 @@ fn header<'a>(req: &'a Request, name: &str) -> Result<&'a str, String> {
 }
 
 fn check(state: &State, req: &Request) -> Result<(), String> {
-    let key_id = header(req, "KALSHI-ACCESS-KEY")?;
-    let timestamp = header(req, "KALSHI-ACCESS-TIMESTAMP")?;
-    let signature = header(req, "KALSHI-ACCESS-SIGNATURE")?;
+    verify(
+        state,
+        req.method().as_str(),
+        req.uri().path(),
+        req.headers(),
+    )
+}
+
+/// Checks the `KALSHI-ACCESS-*` headers of a request for `method` and `path` (as sent, prefix
+/// included, no query); the error says why they do not verify. The WebSocket handshake uses it
+/// too.
+pub(crate) fn verify(
+    state: &State,
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<(), String> {
+    let key_id = header(headers, "KALSHI-ACCESS-KEY")?;
+    let timestamp = header(headers, "KALSHI-ACCESS-TIMESTAMP")?;
+    let signature = header(headers, "KALSHI-ACCESS-SIGNATURE")?;
 
     let ts: u64 = timestamp
         .parse()
@@ -68,7 +86,7 @@ fn check(state: &State, req: &Request) -> Result<(), String> {
         return Err(format!("unknown API key id `{key_id}`"));
     }
     // Kalshi signs the path as sent, prefix included, query excluded.
-    let message = format!("{timestamp}{}{}", req.method().as_str(), req.uri().path());
+    let message = format!("{timestamp}{method}{path}");
     let mut last = String::new();
     for key in candidates {
         match key.verify(message.as_bytes(), signature) {

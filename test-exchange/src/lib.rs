@@ -1,7 +1,7 @@
 //! A local stand-in for the Kalshi Trade API, for tests and examples.
 //!
 //! [`TestExchange::start`] serves HTTP on `127.0.0.1` and answers Kalshi-shaped JSON for a handful
-//! of operations (see [`routes`]). Every request to an authenticated route must carry a signature
+//! of operations (see [`rest`]). Every request to an authenticated route must carry a signature
 //! that verifies against a registered public key (RSA-PSS with salt 32, or Ed25519) over
 //! `timestamp_ms + METHOD + path`, with a fresh timestamp; otherwise the answer is a 401 with an
 //! `ErrorResponse` body. Every request is recorded so tests can assert on the wire.
@@ -12,6 +12,11 @@
 //! ([`Config::rate_limit`], [`rate_limit`]) and fail chosen requests on demand
 //! ([`TestExchange::inject`]).
 //!
+//! The same port serves the WebSocket API at the prefix's parent plus `/ws/v2`
+//! ([`TestExchange::ws_url`]): signed upgrades, the four commands, seeded scripted market data
+//! over one authoritative order book per market ([`TestExchange::order_book`]), `user_orders`
+//! and `fill` frames for orders placed over REST, and injectable faults (the `ws_*` methods).
+//!
 //! Each request passes, in order: the recorder, fault injection, routing, the rate limit, the
 //! signature check (authenticated routes only) and the handler.
 
@@ -20,12 +25,18 @@
 mod auth;
 mod faults;
 pub mod keys;
+mod ledger;
 pub mod rate_limit;
-pub mod routes;
+pub mod rest;
+mod ws;
 
 pub use faults::{Fault, FaultKind};
 pub use keys::PublicKey;
 pub use rate_limit::Bucket;
+
+/// One side of an order book as [`TestExchange::order_book`] returns it: `(price, count)` levels,
+/// best first, as Kalshi writes them (`("0.5600", "120.00")`).
+pub type Levels = Vec<(String, String)>;
 
 /// The HTTP method type of [`Fault::method`] and [`RecordedRequest::method`] (`http::Method`, the
 /// same type as `reqwest::Method`).
@@ -47,6 +58,9 @@ pub struct Config {
     repeat_cursor_after: Option<usize>,
     rate_limit: Option<(Bucket, Bucket)>,
     max_batch_size: usize,
+    ws_interval: Duration,
+    ws_heartbeat: Duration,
+    seed: u64,
 }
 
 impl Default for Config {
@@ -55,10 +69,13 @@ impl Default for Config {
             prefix: "/trade-api/v2".into(),
             keys: Vec::new(),
             max_clock_skew: Duration::from_secs(5),
-            market_count: routes::NAMED_MARKETS,
+            market_count: ledger::NAMED_MARKETS,
             repeat_cursor_after: None,
             rate_limit: None,
             max_batch_size: 20,
+            ws_interval: Duration::from_millis(20),
+            ws_heartbeat: Duration::from_secs(10),
+            seed: 0x5eed,
         }
     }
 }
@@ -129,6 +146,25 @@ impl Config {
         self.max_batch_size = n;
         self
     }
+
+    /// How often the WebSocket feed scripts activity (default 20 ms): each market a live
+    /// market-data subscription names gets an `orderbook_delta`, a `trade` and a `ticker`.
+    pub fn ws_interval(mut self, interval: Duration) -> Self {
+        self.ws_interval = interval;
+        self
+    }
+
+    /// How often each WebSocket connection gets a Ping with body `heartbeat` (default 10 s).
+    pub fn ws_heartbeat(mut self, interval: Duration) -> Self {
+        self.ws_heartbeat = interval;
+        self
+    }
+
+    /// The seed of the scripted order books and activity (default `0x5eed`).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
 }
 
 /// One request the exchange received, as it was on the wire.
@@ -168,9 +204,10 @@ impl RecordedRequest {
 pub struct State {
     config: Config,
     requests: Mutex<Vec<RecordedRequest>>,
-    book: routes::Book,
+    ledger: ledger::Ledger,
     faults: Mutex<VecDeque<Fault>>,
     limiter: Option<rate_limit::Limiter>,
+    ws: ws::Hub,
 }
 
 /// A running exchange; stops when dropped.
@@ -194,14 +231,16 @@ impl TestExchange {
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             requests: Mutex::new(Vec::new()),
-            book: routes::Book::new(config.market_count),
+            ws: ws::Hub::new(config.seed),
+            ledger: ledger::Ledger::new(config.market_count),
             faults: Mutex::new(VecDeque::new()),
             limiter: config
                 .rate_limit
                 .map(|(read, write)| rate_limit::Limiter::new(read, write)),
             config,
         });
-        let app = routes::router(state.clone());
+        let app = rest::router(state.clone());
+        ws::feed::spawn(Arc::downgrade(&state), state.config.ws_interval);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -257,6 +296,7 @@ impl TestExchange {
 
     /// Stops the server and waits for it.
     pub async fn shutdown(mut self) {
+        self.state.ws.drop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -268,6 +308,7 @@ impl TestExchange {
 
 impl Drop for TestExchange {
     fn drop(&mut self) {
+        self.state.ws.drop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

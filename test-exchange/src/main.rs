@@ -15,6 +15,7 @@ usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
                             [--public-key [KEY_ID=]FILE]... [--generate-ed25519 FILE]
                             [--markets N] [--repeat-cursor-after PAGES]
                             [--tier basic|advanced|premier|paragon|prime] [--max-batch-size N]
+                            [--ws-interval-ms N] [--ws-heartbeat-ms N] [--seed N]
 
   --port N               port on 127.0.0.1 (default 8080; 0 picks a free one)
   --prefix PATH          path prefix of every route (default /trade-api/v2)
@@ -29,7 +30,14 @@ usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
   --tier NAME            enforce Kalshi's read/write token buckets for that tier (tokens/s,
                          capacity one second's worth): basic 200/100, advanced 300/300,
                          premier 1000/1000, paragon 2000/2000, prime 4000/4000; default no limit
-  --max-batch-size N     most orders per batch create or cancel (default 20)";
+  --max-batch-size N     most orders per batch create or cancel (default 20)
+  --ws-interval-ms N     WebSocket feed: scripted delta, trade and ticker per subscribed market
+                         every N ms (default 20)
+  --ws-heartbeat-ms N    WebSocket Ping (body `heartbeat`) every N ms (default 10000)
+  --seed N               seed of the scripted order books and activity (default 24301)
+
+The WebSocket API is served on the same port at the prefix's parent plus /ws/v2
+(/trade-api/ws/v2 by default); upgrades are signed like REST requests.";
 
 /// Kalshi's published tiers: name, read and write tokens per second.
 const TIERS: &[(&str, u32, u32)] = &[
@@ -113,6 +121,19 @@ fn run() -> Result<(), String> {
                     .map_err(|_| "bad --max-batch-size")?;
                 config = config.max_batch_size(n);
             }
+            "--ws-interval-ms" => {
+                let ms = value("--ws-interval-ms")?
+                    .parse()
+                    .map_err(|_| "bad --ws-interval-ms")?;
+                config = config.ws_interval(Duration::from_millis(ms));
+            }
+            "--ws-heartbeat-ms" => {
+                let ms = value("--ws-heartbeat-ms")?
+                    .parse()
+                    .map_err(|_| "bad --ws-heartbeat-ms")?;
+                config = config.ws_heartbeat(Duration::from_millis(ms));
+            }
+            "--seed" => config = config.seed(value("--seed")?.parse().map_err(|_| "bad --seed")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -128,6 +149,7 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("binding 127.0.0.1:{port}: {e}"))?;
         println!("test exchange listening: {}", exchange.base_url());
         println!("  export KALSHI_BASE_URL={}", exchange.base_url());
+        println!("websocket: {}", exchange.ws_url());
         if let Some(file) = generated {
             println!("  export KALSHI_API_KEY_ID=test-key KALSHI_PRIVATE_KEY_PATH={file}");
         }

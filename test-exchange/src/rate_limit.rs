@@ -38,7 +38,7 @@ pub enum Cost {
 pub const DEFAULT_COST: u32 = 10;
 
 /// The requests that do not cost [`DEFAULT_COST`]: method, route (relative to the prefix, as in
-/// [`routes::PUBLIC`](crate::routes::PUBLIC) and [`routes::PRIVATE`](crate::routes::PRIVATE)) and
+/// [`rest::PUBLIC`](crate::rest::PUBLIC) and [`rest::PRIVATE`](crate::rest::PRIVATE)) and
 /// cost, from the "Rate limit" notes of Kalshi's 3.31.0 spec.
 pub const COSTS: &[(Method, &str, Cost)] = &[
     (

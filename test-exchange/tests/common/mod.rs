@@ -107,6 +107,23 @@ impl Api {
         }
     }
 
+    /// The three signature headers for `method` and `path` (the full path, prefix included).
+    pub fn signed_headers(&self, method: &str, path: &str) -> [(&'static str, String); 3] {
+        let ts = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            .to_string();
+        let message = format!("{ts}{method}{path}");
+        let signature = key().sign_with_rng(&mut rand_core::OsRng, message.as_bytes());
+        let signature = base64::engine::general_purpose::STANDARD.encode(signature.to_bytes());
+        [
+            ("KALSHI-ACCESS-KEY", "test-key".to_string()),
+            ("KALSHI-ACCESS-TIMESTAMP", ts),
+            ("KALSHI-ACCESS-SIGNATURE", signature),
+        ]
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }

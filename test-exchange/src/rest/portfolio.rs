@@ -1,0 +1,15 @@
+//! Portfolio reads: the balance.
+
+use super::{now_ms, Shared};
+use axum::Json;
+use serde_json::{json, Value};
+
+pub(crate) async fn get_balance(axum::extract::State(state): Shared) -> Json<Value> {
+    let cents = state.ledger.balance_cents;
+    Json(json!({
+        "balance": cents,
+        "balance_dollars": format!("{}.{:02}00", cents / 100, cents % 100),
+        "portfolio_value": 25_000,
+        "updated_ts": now_ms() / 1000,
+    }))
+}

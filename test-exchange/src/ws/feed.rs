@@ -1,0 +1,278 @@
+//! Scripted, seeded market activity: every interval, each market a live subscription names gets a
+//! delta (applied to its book first), a trade and a ticker. Also the frames' `msg` builders.
+
+use super::book::{count_text, price_text, Book, Side, DOLLAR};
+use super::{Event, World, ORDERBOOK, TICKER, TRADE};
+use crate::ledger::Ledger;
+use crate::State;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64
+}
+
+/// RFC 3339 in UTC, whole seconds (`2022-11-22T20:44:01Z`).
+pub(crate) fn rfc3339(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Runs the scripted feed until the exchange is gone.
+pub(crate) fn spawn(state: Weak<State>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Some(state) = state.upgrade() else { return };
+            if !state.ws.paused.load(Ordering::Relaxed) {
+                tick(&state);
+            }
+        }
+    });
+}
+
+/// The tickers live market-data subscriptions name.
+pub(crate) fn interest(state: &State) -> BTreeSet<String> {
+    let conns = state.ws.conns.lock().unwrap();
+    conns
+        .values()
+        .flat_map(|c| c.interest.lock().unwrap().clone())
+        .collect()
+}
+
+fn tick(state: &Arc<State>) {
+    let markets = interest(state);
+    if markets.is_empty() {
+        state.ws.trim();
+        return;
+    }
+    {
+        let mut world = state.ws.world.lock().unwrap();
+        for market in &markets {
+            scripted(&mut world, &state.ledger, market);
+        }
+        state.ws.announce(&world);
+    }
+    state.ws.trim();
+}
+
+/// One round of scripted activity in `market`.
+fn scripted(world: &mut World, ledger: &Ledger, market: &str) {
+    let ts = now_ms();
+    let mut rng = world.rng.clone();
+    let Some(book) = world.book(ledger, market) else {
+        return;
+    };
+    // A delta: a level a few cents below the top, added to or taken from, never crossing.
+    let side = if rng.bool() { Side::Yes } else { Side::No };
+    let (top, other) = match side {
+        Side::Yes => (book.top_yes, Side::No),
+        Side::No => (book.top_no, Side::Yes),
+    };
+    let price = top - rng.i64(0..5) * 100;
+    let existing = book.side(side).get(&price).copied().unwrap_or(0);
+    let mut delta = rng.i64(1..=50) * 100;
+    if existing > 0 && rng.bool() {
+        delta = if rng.u8(0..4) == 0 { -existing } else { -delta };
+    }
+    let crosses = book
+        .best(other)
+        .is_some_and(|(best, _)| price + best >= DOLLAR);
+    let mut events = Vec::new();
+    if price > 0 && !(delta > 0 && crosses) {
+        book.apply(side, price, delta);
+        events.push(delta_event(market, book, side, price, delta, ts, None));
+    }
+    // A trade at the touch, then the ticker that reports it.
+    let taker_yes = rng.bool();
+    let yes_price = match (taker_yes, book.best(Side::No), book.best(Side::Yes)) {
+        (true, Some((no, _)), _) => DOLLAR - no,
+        (false, _, Some((yes, _))) => yes,
+        _ => book.top_yes,
+    };
+    let count = rng.i64(1..=100) * 100;
+    world.rng = rng;
+    events.extend(trade_events(
+        world, ledger, market, yes_price, count, taker_yes, ts,
+    ));
+    for event in events {
+        world.push(event);
+    }
+}
+
+/// A trade in `market` (it moves the ticker, not the book) and the ticker after it.
+pub(crate) fn trade_events(
+    world: &mut World,
+    ledger: &Ledger,
+    market: &str,
+    yes_price: i64,
+    count: i64,
+    taker_yes: bool,
+    ts: u64,
+) -> Vec<Event> {
+    world.trades += 1;
+    let trade_id = format!("00000000-0000-4000-b000-{:012x}", world.trades);
+    let Some(book) = world.book(ledger, market) else {
+        return Vec::new();
+    };
+    book.volume += count;
+    book.last_price = yes_price;
+    book.last_size = count;
+    let outcome = if taker_yes { "yes" } else { "no" };
+    let trade = Event {
+        channel: TRADE,
+        kind: "trade",
+        market: market.to_string(),
+        owner: None,
+        owner_fields: None,
+        msg: json!({
+            "trade_id": trade_id,
+            "market_ticker": market,
+            "yes_price_dollars": price_text(yes_price),
+            "no_price_dollars": price_text(DOLLAR - yes_price),
+            "count_fp": count_text(count),
+            "taker_side": outcome,
+            "taker_outcome_side": outcome,
+            "taker_book_side": if taker_yes { "bid" } else { "ask" },
+            "is_block_trade": false,
+            "ts": ts / 1000,
+            "ts_ms": ts,
+        }),
+    };
+    vec![trade, ticker_event(market, book, ts)]
+}
+
+/// The `ticker` frame for `market` as its book stands.
+pub(crate) fn ticker_event(market: &str, book: &Book, ts: u64) -> Event {
+    let (bid, bid_size) = book.best(Side::Yes).unwrap_or((0, 0));
+    let (ask, ask_size) = book
+        .best(Side::No)
+        .map_or((DOLLAR, 0), |(no, size)| (DOLLAR - no, size));
+    Event {
+        channel: TICKER,
+        kind: "ticker",
+        market: market.to_string(),
+        owner: None,
+        owner_fields: None,
+        msg: json!({
+            "market_id": book.market_id,
+            "market_ticker": market,
+            "price_dollars": price_text(book.last_price),
+            "yes_bid_dollars": price_text(bid),
+            "yes_ask_dollars": price_text(ask),
+            "volume_fp": count_text(book.volume),
+            "open_interest_fp": count_text(book.volume / 2),
+            "dollar_volume": book.volume / 200,
+            "dollar_open_interest": book.volume / 400,
+            "yes_bid_size_fp": count_text(bid_size),
+            "yes_ask_size_fp": count_text(ask_size),
+            "last_trade_size_fp": count_text(book.last_size),
+            "ts": ts / 1000,
+            "ts_ms": ts,
+            "time": rfc3339(ts),
+        }),
+    }
+}
+
+/// An `orderbook_delta` that has been applied to `book`; `owner` is the key id and
+/// `client_order_id` of the order that caused it.
+pub(crate) fn delta_event(
+    market: &str,
+    book: &Book,
+    side: Side,
+    price: i64,
+    delta: i64,
+    ts: u64,
+    owner: Option<(&str, &str)>,
+) -> Event {
+    Event {
+        channel: ORDERBOOK,
+        kind: "orderbook_delta",
+        market: market.to_string(),
+        owner: owner.map(|(key, _)| key.to_string()),
+        owner_fields: owner.map(|(_, id)| json!({ "client_order_id": id })),
+        msg: json!({
+            "market_ticker": market,
+            "market_id": book.market_id,
+            "price_dollars": price_text(price),
+            "delta_fp": count_text(delta),
+            "side": side.as_str(),
+            "ts": rfc3339(ts),
+            "ts_ms": ts,
+        }),
+    }
+}
+
+/// The `msg` of an `orderbook_snapshot`: bids only, a side without levels absent.
+pub(crate) fn snapshot_msg(market: &str, book: &Book) -> Value {
+    let mut msg = json!({ "market_ticker": market, "market_id": book.market_id });
+    for (side, field) in [(Side::Yes, "yes_dollars_fp"), (Side::No, "no_dollars_fp")] {
+        let levels = book.levels(side);
+        if !levels.is_empty() {
+            msg[field] = json!(levels.into_iter().map(|(p, c)| [p, c]).collect::<Vec<_>>());
+        }
+    }
+    msg
+}
+
+/// `n` rounds of trades and deltas for each market of interest, as fast as readers take them:
+/// each delta adds or takes one contract at the market's best YES bid, alternately, so the book
+/// ends where it started when `n` is even.
+pub(crate) fn flood(state: &State, n: usize) {
+    let markets = interest(state);
+    let mut world = state.ws.world.lock().unwrap();
+    let ts = now_ms();
+    for market in &markets {
+        for i in 0..n {
+            let Some(book) = world.book(&state.ledger, market) else {
+                break;
+            };
+            let price = book.best(Side::Yes).map_or(book.top_yes, |(p, _)| p);
+            let delta = if i % 2 == 0 { 100 } else { -100 };
+            book.apply(Side::Yes, price, delta);
+            let event = delta_event(market, book, Side::Yes, price, delta, ts, None);
+            let yes_price = book.top_yes;
+            world.push(event);
+            let mut trade =
+                trade_events(&mut world, &state.ledger, market, yes_price, 100, true, ts);
+            trade.truncate(1); // no tickers: floods are about sequenced frames
+            for e in trade {
+                world.push(e);
+            }
+        }
+    }
+    state.ws.announce(&world);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_matches_the_spec_example() {
+        assert_eq!(super::rfc3339(1_669_149_841_000), "2022-11-22T20:44:01Z");
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+    }
+}

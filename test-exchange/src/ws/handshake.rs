@@ -1,0 +1,99 @@
+//! The upgrade: counted, optionally failed on purpose, signature-checked like REST, then handed to
+//! a session task the hub can abort.
+
+use super::{session, Conn};
+use crate::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequestParts as _, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{get, MethodRouter};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The WebSocket path for a REST prefix: its parent plus `/ws/v2` (`/trade-api/v2` gives
+/// `/trade-api/ws/v2`).
+pub(crate) fn path(prefix: &str) -> String {
+    let parent = prefix.rsplit_once('/').map_or("", |(parent, _)| parent);
+    format!("{parent}/ws/v2")
+}
+
+/// The route serving [`path`].
+pub(crate) fn route() -> MethodRouter<Arc<State>> {
+    get(upgrade)
+}
+
+async fn upgrade(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    req: Request,
+) -> Response {
+    state.ws.handshake_attempts.fetch_add(1, Ordering::SeqCst);
+    let injected = {
+        let mut fail = state.ws.fail_handshakes.lock().unwrap();
+        (fail.0 > 0).then(|| {
+            fail.0 -= 1;
+            fail.1
+        })
+    };
+    if let Some(code) = injected {
+        let status = StatusCode::from_u16(code).expect("an injected status in 100..=999");
+        return crate::rest::error(
+            status,
+            "injected",
+            status.canonical_reason().unwrap_or("injected fault"),
+            "handshake failure injected by the test exchange",
+        );
+    }
+    let (mut parts, _) = req.into_parts();
+    if let Err(reason) = crate::auth::verify(
+        &state,
+        parts.method.as_str(),
+        parts.uri.path(),
+        &parts.headers,
+    ) {
+        return crate::rest::error(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            "authentication failed",
+            &reason,
+        );
+    }
+    let key_id = parts
+        .headers
+        .get("KALSHI-ACCESS-KEY")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(ws) => ws,
+        Err(rejection) => return rejection.into_response(),
+    };
+    // A small write buffer, so a slow reader is felt at once rather than after megabytes.
+    ws.write_buffer_size(16 << 10)
+        .on_upgrade(move |socket| async move {
+            let id = state.ws.next_conn.fetch_add(1, Ordering::Relaxed);
+            let (control, control_rx) = tokio::sync::mpsc::unbounded_channel();
+            let cursor = Arc::new(AtomicU64::new(0));
+            let interest = Arc::new(Mutex::new(Vec::new()));
+            {
+                let world = state.ws.world.lock().unwrap();
+                cursor.store(world.head(), Ordering::Release);
+                state.ws.conns.lock().unwrap().insert(
+                    id,
+                    Conn {
+                        control,
+                        abort: None,
+                        cursor: cursor.clone(),
+                        interest: interest.clone(),
+                    },
+                );
+            }
+            let session =
+                session::Session::new(state.clone(), id, key_id, socket, cursor, interest);
+            let task = tokio::spawn(session.run(control_rx));
+            if let Some(conn) = state.ws.conns.lock().unwrap().get_mut(&id) {
+                conn.abort = Some(task.abort_handle());
+            }
+            let _ = task.await;
+        })
+}

@@ -1,0 +1,231 @@
+//! The WebSocket side: `{prefix parent}/ws/v2` on the REST server's port.
+//!
+//! Every market event (scripted activity, REST orders, floods) is applied to the one
+//! authoritative [`book::Book`] of its market and appended to a shared event log under the same
+//! lock; each connection's session reads the log at its own pace, so a slow socket holds back
+//! only itself and nothing is dropped (the log keeps what the slowest live reader has not read).
+
+pub(crate) mod book;
+mod commands;
+mod control;
+pub(crate) mod feed;
+pub(crate) mod handshake;
+mod session;
+pub(crate) mod trading;
+
+use crate::ledger::Ledger;
+use book::Book;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, watch};
+
+pub(crate) use handshake::route;
+
+/// The channels that carry data here; other channel names of the spec are accepted and stay
+/// silent.
+pub(crate) const ORDERBOOK: &str = "orderbook_delta";
+pub(crate) const TICKER: &str = "ticker";
+pub(crate) const TRADE: &str = "trade";
+pub(crate) const FILL: &str = "fill";
+pub(crate) const USER_ORDERS: &str = "user_orders";
+
+/// Every channel name the AsyncAPI spec lists.
+pub(crate) const CHANNELS: &[&str] = &[
+    ORDERBOOK,
+    TICKER,
+    TRADE,
+    FILL,
+    USER_ORDERS,
+    "market_positions",
+    "market_lifecycle_v2",
+    "multivariate_market_lifecycle",
+    "communications",
+    "order_group_updates",
+    "cfbenchmarks_value",
+    "cfbenchmarks_value_5hz",
+    "pyth_value",
+];
+
+/// One thing that happened in a market, as the `msg` of the frame that reports it.
+#[derive(Debug)]
+pub(crate) struct Event {
+    /// The channel it is sent on.
+    pub(crate) channel: &'static str,
+    /// The frame's `type`.
+    pub(crate) kind: &'static str,
+    pub(crate) market: String,
+    /// For `fill` and `user_orders`: the only key id that sees it. For a delta: the key id whose
+    /// order caused it, which alone sees [`Event::owner_fields`].
+    pub(crate) owner: Option<String>,
+    pub(crate) owner_fields: Option<Value>,
+    pub(crate) msg: Value,
+}
+
+impl Event {
+    /// Whether it counts in its sid's `seq` (per the spec: snapshots, deltas and trades do;
+    /// ticker, fill and user_order frames carry no `seq`).
+    pub(crate) fn sequenced(&self) -> bool {
+        matches!(self.kind, "orderbook_delta" | "trade")
+    }
+}
+
+/// The books and the event log, behind one lock so that a snapshot and a log position agree.
+#[derive(Debug)]
+pub(crate) struct World {
+    books: HashMap<String, Book>,
+    log: VecDeque<Arc<Event>>,
+    /// The log index of `log[0]`.
+    base: u64,
+    pub(crate) rng: fastrand::Rng,
+    pub(crate) trades: u64,
+    /// Signed YES positions by (key id, ticker), for `post_position_fp`.
+    pub(crate) positions: HashMap<(String, String), i64>,
+}
+
+impl World {
+    fn new(seed: u64) -> Self {
+        Self {
+            books: HashMap::new(),
+            log: VecDeque::new(),
+            base: 0,
+            rng: fastrand::Rng::with_seed(seed),
+            trades: 0,
+            positions: HashMap::new(),
+        }
+    }
+
+    /// The index the next event gets.
+    pub(crate) fn head(&self) -> u64 {
+        self.base + self.log.len() as u64
+    }
+
+    /// The market's book, made from its listed quotes on first use; `None` for an unlisted ticker.
+    pub(crate) fn book(&mut self, ledger: &Ledger, ticker: &str) -> Option<&mut Book> {
+        if !self.books.contains_key(ticker) {
+            let index = *ledger.by_ticker.get(ticker)?;
+            let market = &ledger.markets[index];
+            let book = Book::new(
+                market_id(index),
+                market.yes_bid,
+                market.yes_ask,
+                &mut self.rng,
+            );
+            self.books.insert(ticker.to_string(), book);
+        }
+        self.books.get_mut(ticker)
+    }
+
+    pub(crate) fn push(&mut self, event: Event) {
+        self.log.push_back(Arc::new(event));
+    }
+
+    /// The events from index `from` on.
+    pub(crate) fn since(&self, from: u64) -> Vec<Arc<Event>> {
+        let skip = from.saturating_sub(self.base) as usize;
+        self.log.iter().skip(skip).cloned().collect()
+    }
+
+    /// Forgets the events before index `upto`.
+    fn trim(&mut self, upto: u64) {
+        let n = (upto.saturating_sub(self.base) as usize).min(self.log.len());
+        self.log.drain(..n);
+        self.base += n as u64;
+    }
+}
+
+/// A stable id for the market at `index` of the list, shaped like Kalshi's UUIDs.
+pub(crate) fn market_id(index: usize) -> String {
+    format!("00000000-0000-4000-a000-{index:012x}")
+}
+
+/// What the control API asks a live session to do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Control {
+    Stall(bool),
+    SkipSeq,
+    RepeatSeq,
+    UnknownType,
+    UnknownField,
+    Malformed,
+    Error(u32),
+}
+
+/// A live connection, as the hub sees it.
+#[derive(Debug)]
+pub(crate) struct Conn {
+    pub(crate) control: mpsc::UnboundedSender<Control>,
+    pub(crate) abort: Option<tokio::task::AbortHandle>,
+    /// The log index the session has read up to.
+    pub(crate) cursor: Arc<AtomicU64>,
+    /// The tickers its market-data subscriptions name, for the scripted feed.
+    pub(crate) interest: Arc<Mutex<Vec<String>>>,
+}
+
+/// The WebSocket state shared by every connection.
+#[derive(Debug)]
+pub(crate) struct Hub {
+    pub(crate) world: Mutex<World>,
+    /// The log head, for waking sessions.
+    pub(crate) head: watch::Sender<u64>,
+    pub(crate) conns: Mutex<BTreeMap<u64, Conn>>,
+    pub(crate) next_conn: AtomicU64,
+    pub(crate) handshake_attempts: AtomicUsize,
+    pub(crate) commands: Mutex<Vec<Value>>,
+    /// Upgrade attempts still to fail, and with which status.
+    pub(crate) fail_handshakes: Mutex<(usize, u16)>,
+    pub(crate) paused: AtomicBool,
+}
+
+impl Hub {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            world: Mutex::new(World::new(seed)),
+            head: watch::channel(0).0,
+            conns: Mutex::new(BTreeMap::new()),
+            next_conn: AtomicU64::new(1),
+            handshake_attempts: AtomicUsize::new(0),
+            commands: Mutex::new(Vec::new()),
+            fail_handshakes: Mutex::new((0, 503)),
+            paused: AtomicBool::new(false),
+        }
+    }
+
+    /// Wakes the sessions after events were pushed; call with the world still locked so heads
+    /// are announced in order.
+    pub(crate) fn announce(&self, world: &World) {
+        self.head.send_replace(world.head());
+    }
+
+    /// Forgets log entries every live session has read.
+    pub(crate) fn trim(&self) {
+        let min = self
+            .conns
+            .lock()
+            .unwrap()
+            .values()
+            .map(|c| c.cursor.load(std::sync::atomic::Ordering::Acquire))
+            .min();
+        let mut world = self.world.lock().unwrap();
+        let upto = min.unwrap_or_else(|| world.head());
+        world.trim(upto);
+    }
+
+    /// Sends `control` to every live session.
+    pub(crate) fn broadcast(&self, control: Control) {
+        for conn in self.conns.lock().unwrap().values() {
+            let _ = conn.control.send(control);
+        }
+    }
+
+    /// Aborts every live session, closing its TCP connection without a close frame.
+    pub(crate) fn drop_all(&self) {
+        let conns = std::mem::take(&mut *self.conns.lock().unwrap());
+        for conn in conns.values() {
+            if let Some(abort) = &conn.abort {
+                abort.abort();
+            }
+        }
+    }
+}
