@@ -262,6 +262,18 @@ impl TestExchange {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+    /// The tickers of the markets the exchange lists, in listing order.
+    pub fn market_tickers(&self) -> Vec<String> {
+        let mut tickers: Vec<(usize, String)> = self
+            .state
+            .ledger
+            .by_ticker
+            .iter()
+            .map(|(t, i)| (*i, t.clone()))
+            .collect();
+        tickers.sort();
+        tickers.into_iter().map(|(_, t)| t).collect()
+    }
 
     /// The REST base URL, prefix included: `http://127.0.0.1:PORT/trade-api/v2`.
     pub fn base_url(&self) -> String {

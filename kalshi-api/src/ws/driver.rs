@@ -231,7 +231,10 @@ where
             if let Err(reason) = self.flush(&mut sink).await {
                 return End::Lost(reason);
             }
-            let room = self.out.has_room();
+            // A command's reply may sit behind unread messages: while one is awaited, keep
+            // reading past a full queue (it then holds what arrives during the round trip), or a
+            // consumer that awaits a command before reading on would wait forever.
+            let room = self.out.has_room() || !self.groups.is_empty();
             if !room && blocked_since.is_none() {
                 blocked_since = Some(Instant::now());
             }
@@ -346,26 +349,10 @@ where
         };
         let sub = env.sid.and_then(|sid| self.by_sid.get(&sid).map(|s| s.sub));
         if let (Some(sid), Some(seq)) = (env.sid, env.seq) {
-            match self.seqs.check(sid, seq) {
-                Check::InOrder => {}
-                Check::Gap { expected, received } => {
-                    self.out.push(Event::SequenceGap {
-                        subscription: sub,
-                        sid,
-                        expected,
-                        received,
-                    });
-                    self.repair(sid);
-                }
-                Check::Repeat { last, received } => {
-                    self.out.push(Event::SequenceRepeat {
-                        subscription: sub,
-                        sid,
-                        last,
-                        received,
-                    });
-                    self.repair(sid);
-                }
+            if envelope::is_reply(&env.kind) {
+                self.seqs.observe(sid, seq);
+            } else {
+                self.check_seq(sid, seq, sub);
             }
         }
         if let Some(gid) = env.id.and_then(|id| self.by_id.get(&id).copied()) {
@@ -413,6 +400,31 @@ where
         }
     }
 
+    /// Checks a data message's `seq`; a gap or repeat is reported and repaired.
+    fn check_seq(&mut self, sid: u64, seq: u64, sub: Option<SubscriptionId>) {
+        match self.seqs.check(sid, seq) {
+            Check::InOrder => {}
+            Check::Gap { expected, received } => {
+                self.out.push(Event::SequenceGap {
+                    subscription: sub,
+                    sid,
+                    expected,
+                    received,
+                });
+                self.repair(sid);
+            }
+            Check::Repeat { last, received } => {
+                self.out.push(Event::SequenceRepeat {
+                    subscription: sub,
+                    sid,
+                    last,
+                    received,
+                });
+                self.repair(sid);
+            }
+        }
+    }
+
     /// A frame answering a command of group `gid`. Returns whether it is consumed (a protocol
     /// reply) rather than data to deliver as well (a snapshot answering `get_snapshot`).
     fn reply(&mut self, gid: u64, env: &Envelope<'_>, raw: &Bytes) -> bool {
@@ -447,6 +459,9 @@ where
                 if kind != "unsubscribed" {
                     return is_reply;
                 }
+            }
+            Purpose::Update { action, .. } if *action == "get_snapshot" => {
+                // Answered by the snapshots themselves (carrying the command's id), or an `ok`.
             }
             Purpose::Update {
                 sub,

@@ -16,7 +16,9 @@ use tokio::sync::Notify;
 pub enum Delivery {
     /// At most `capacity` events wait; when they are all unread, the session stops reading the
     /// socket, so the server's buffer takes the strain and nothing is lost here (Kalshi may then
-    /// report its own buffer overflow, code 25, as an [`Event::ServerError`]).
+    /// report its own buffer overflow, code 25, as an [`Event::ServerError`]). While a command
+    /// awaits its reply the session reads on, so the queue may then also hold what arrives
+    /// during that round trip (bounded by the command timeout).
     Lossless {
         /// Events held before the reader waits.
         capacity: usize,

@@ -47,6 +47,14 @@ impl Sequences {
         }
     }
 
+    /// Notes the `seq` a reply (`ok`, `unsubscribed`) carries without judging it: a reply may
+    /// carry the subscription's current number rather than a new one, so it neither repeats nor
+    /// skips; a later data message is judged against the highest number seen.
+    pub(crate) fn observe(&mut self, sid: u64, seq: u64) {
+        let last = self.last.entry(sid).or_insert(seq);
+        *last = (*last).max(seq);
+    }
+
     /// Forgets a `sid` (unsubscribed).
     pub(crate) fn forget(&mut self, sid: u64) {
         self.last.remove(&sid);
@@ -92,6 +100,11 @@ mod tests {
         );
         // sid 2 is unaffected by sid 1's numbers.
         assert_eq!(s.check(2, 2), Check::InOrder);
+        // A reply carrying the current number is no repeat; one ahead moves the mark.
+        s.observe(2, 2);
+        assert_eq!(s.check(2, 3), Check::InOrder);
+        s.observe(2, 4);
+        assert_eq!(s.check(2, 5), Check::InOrder);
         s.forget(2);
         assert_eq!(s.check(2, 40), Check::InOrder);
     }

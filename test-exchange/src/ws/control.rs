@@ -56,6 +56,12 @@ impl TestExchange {
         self.state.ws.broadcast(Control::Malformed);
     }
 
+    /// Each live connection gets `text` as one text frame, as it is (a frame of a known type
+    /// that does not match its schema, say).
+    pub fn ws_send_text(&self, text: &str) {
+        self.state.ws.broadcast(Control::Text(text.into()));
+    }
+
     /// Each live connection with a subscription gets
     /// `{"type":"error","sid":S,"msg":{"code":code,"msg":...}}` for its first live sid, with the
     /// spec's text for `code` (25: `Subscription buffer overflow`).

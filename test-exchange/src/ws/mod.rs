@@ -141,7 +141,7 @@ pub(crate) fn market_id(index: usize) -> String {
 }
 
 /// What the control API asks a live session to do.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Control {
     Stall(bool),
     SkipSeq,
@@ -150,6 +150,7 @@ pub(crate) enum Control {
     UnknownField,
     Malformed,
     Error(u32),
+    Text(std::sync::Arc<str>),
 }
 
 /// A live connection, as the hub sees it.
@@ -215,7 +216,7 @@ impl Hub {
     /// Sends `control` to every live session.
     pub(crate) fn broadcast(&self, control: Control) {
         for conn in self.conns.lock().unwrap().values() {
-            let _ = conn.control.send(control);
+            let _ = conn.control.send(control.clone());
         }
     }
 

@@ -247,6 +247,7 @@ impl Session {
             Control::SkipSeq => self.subs.iter_mut().for_each(|s| s.skip = true),
             Control::RepeatSeq => self.subs.iter_mut().for_each(|s| s.repeat = true),
             Control::UnknownField => self.unknown_field = true,
+            Control::Text(text) => self.send(Message::Text(text.as_ref().into())).await?,
             Control::Malformed => {
                 self.send(Message::Text("{\"type\": this is not JSON".into()))
                     .await?
