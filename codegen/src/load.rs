@@ -20,8 +20,169 @@ pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
         }
         None => return Err(Error::Parse("no `openapi` version field".into())),
     }
+    if let Some(at) = too_deep(&doc, String::new(), 0) {
+        return Err(Error::Parse(format!(
+            "at #{at}: nested more than {MAX_NESTING} levels deep: expected `$ref`s to named schemas"
+        )));
+    }
     normalise(&mut doc);
-    serde_yaml::from_value(doc).map_err(|e| Error::Parse(e.to_string()))
+    match serde_path_to_error::deserialize(doc.clone()) {
+        Ok(api) => Ok(api),
+        Err(e) => {
+            // `openapiv3` reads maps of paths and `$ref`-or-item positions through buffering
+            // (flatten, untagged enums), below which the path is lost: read the parts one by one
+            // to find the innermost place that fails.
+            let (at, message) = locate(&doc)
+                .unwrap_or_else(|| (pointer(e.path()), e.inner().to_string().trim().to_string()));
+            Err(Error::Parse(format!("at #{at}: {message}")))
+        }
+    }
+}
+
+/// How deep a document may nest (Kalshi's is 11 levels deep). `openapiv3` reads schemas through
+/// buffered untagged enums whose cost grows steeply with depth: past this, a spec would take
+/// minutes to read, not fail.
+const MAX_NESTING: usize = 32;
+
+/// The pointer of the first value nested deeper than [`MAX_NESTING`].
+fn too_deep(v: &Value, at: String, depth: usize) -> Option<String> {
+    if depth > MAX_NESTING {
+        return Some(at);
+    }
+    match v {
+        Value::Mapping(m) => m.iter().find_map(|(k, child)| {
+            too_deep(child, crate::error::ptr(&at, &[&key_text(k)]), depth + 1)
+        }),
+        Value::Sequence(s) => s.iter().enumerate().find_map(|(i, child)| {
+            too_deep(child, crate::error::ptr(&at, &[&i.to_string()]), depth + 1)
+        }),
+        Value::Tagged(t) => too_deep(&t.value, at, depth + 1),
+        _ => None,
+    }
+}
+
+/// The innermost part of the document that does not read as its `openapiv3` type: its pointer
+/// and the reason.
+fn locate(doc: &Value) -> Option<(String, String)> {
+    use openapiv3 as o;
+    fn check<T: serde::de::DeserializeOwned>(v: &Value, at: &str) -> Option<(String, String)> {
+        serde_path_to_error::deserialize::<_, T>(v.clone())
+            .err()
+            .map(|e| {
+                (
+                    format!("{at}{}", pointer(e.path())),
+                    e.inner().to_string().trim().to_string(),
+                )
+            })
+    }
+    fn entries(v: Option<&Value>) -> Vec<(String, &Value)> {
+        match v {
+            Some(Value::Mapping(m)) => m.iter().map(|(k, v)| (key_text(k), v)).collect(),
+            Some(Value::Sequence(s)) => s
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn not_ref(v: &Value) -> bool {
+        v.get("$ref").is_none()
+    }
+    let p = |base: &str, key: &str| crate::error::ptr(base, &[key]);
+    for (path, item) in entries(doc.get("paths")) {
+        let item_at = p("/paths", &path);
+        for (method, op) in entries(Some(item)) {
+            let op_at = p(&item_at, &method);
+            if method == "parameters" {
+                for (i, param) in entries(Some(op)).into_iter().filter(|(_, v)| not_ref(v)) {
+                    if let Some(found) = check::<o::Parameter>(param, &p(&op_at, &i)) {
+                        return Some(found);
+                    }
+                }
+                continue;
+            }
+            if !matches!(
+                method.as_str(),
+                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+            ) {
+                continue;
+            }
+            for (i, param) in entries(op.get("parameters"))
+                .into_iter()
+                .filter(|(_, v)| not_ref(v))
+            {
+                if let Some(found) = check::<o::Parameter>(param, &p(&p(&op_at, "parameters"), &i))
+                {
+                    return Some(found);
+                }
+            }
+            if let Some(body) = op.get("requestBody").filter(|v| not_ref(v)) {
+                if let Some(found) = check::<o::RequestBody>(body, &p(&op_at, "requestBody")) {
+                    return Some(found);
+                }
+            }
+            for (code, r) in entries(op.get("responses"))
+                .into_iter()
+                .filter(|(_, v)| not_ref(v))
+            {
+                if let Some(found) = check::<o::Response>(r, &p(&p(&op_at, "responses"), &code)) {
+                    return Some(found);
+                }
+            }
+            if let Some(found) = check::<o::Operation>(op, &op_at) {
+                return Some(found);
+            }
+        }
+        if let Some(found) = check::<o::PathItem>(item, &item_at) {
+            return Some(found);
+        }
+    }
+    let components = doc.get("components");
+    for (section, map) in entries(components) {
+        let at = p("/components", &section);
+        for (key, v) in entries(Some(map)).into_iter().filter(|(_, v)| not_ref(v)) {
+            let at = p(&at, &key);
+            let found = match section.as_str() {
+                "schemas" => check::<o::Schema>(v, &at),
+                "responses" => check::<o::Response>(v, &at),
+                "parameters" => check::<o::Parameter>(v, &at),
+                "requestBodies" => check::<o::RequestBody>(v, &at),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
+}
+
+fn key_text(k: &Value) -> String {
+    match k {
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// The JSON pointer of a path `serde_path_to_error` tracked (as far as it could: below an
+/// untagged enum such as a `$ref`-or-item position it sees no further).
+pub fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        let token = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.clone(),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => continue,
+        };
+        out = crate::error::ptr(&out, &[&token]);
+    }
+    out
 }
 
 fn normalise(doc: &mut Value) {

@@ -6,7 +6,7 @@
 //! message payloads after normalising them into the same shape (see `asyncapi::load`).
 
 use crate::error::{ptr, Problem};
-use crate::ir::{Field, Ty, TypeDef, TypeId, TypeKind};
+use crate::ir::{Field, Ty, TypeDef, TypeId, TypeKind, Variant};
 use crate::names::{self, Namespace};
 use crate::settings::Settings;
 use indexmap::{IndexMap, IndexSet};
@@ -58,7 +58,16 @@ pub struct Lowering<'a> {
     pub names: Namespace,
     /// Problems met.
     pub problems: Vec<Problem>,
+    /// Warnings met: prose not understood, a default used instead.
+    pub warnings: Vec<Problem>,
+    /// How many schemas deep the lowering is: bounded, so that an inline `allOf` that includes
+    /// its own container (each merge making a new inline copy of itself) is an error, not a
+    /// stack overflow.
+    depth: usize,
 }
+
+/// The deepest nesting of inline schemas lowered.
+const MAX_DEPTH: usize = 96;
 
 impl<'a> Lowering<'a> {
     /// A lowering of `components` (found at `base`), with every component declared and built.
@@ -85,6 +94,8 @@ impl<'a> Lowering<'a> {
             by_schema: IndexMap::new(),
             names,
             problems: Vec::new(),
+            warnings: Vec::new(),
+            depth: 0,
         };
         let schemas = b.components.clone();
         for (key, _) in &schemas {
@@ -129,6 +140,14 @@ impl<'a> Lowering<'a> {
         });
     }
 
+    /// Records a warning: something read from prose was not understood and a default was used.
+    pub fn warning(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            pointer: pointer.to_string(),
+            message: message.into(),
+        });
+    }
+
     pub fn push(&mut self, name: String, pointer: String) -> TypeId {
         self.types.push(TypeDef {
             name,
@@ -155,7 +174,7 @@ impl<'a> Lowering<'a> {
         match self.by_schema.get(&key) {
             Some(&id) => {
                 let nullable = match self.components.get(&key) {
-                    Some(ReferenceOr::Item(s)) => s.schema_data.nullable,
+                    Some(ReferenceOr::Item(s)) => s.schema_data.nullable || null_alternative(s),
                     _ => false,
                 };
                 (Ty::Named(id), nullable)
@@ -169,7 +188,11 @@ impl<'a> Lowering<'a> {
 
     /// The kind of a component schema.
     pub fn component_kind(&mut self, s: &Schema, name: &str, pointer: &str) -> TypeKind {
-        if let Some(kind) = self.definition(s, name, pointer) {
+        if let Some(c) = Composition::of(s) {
+            if let Some(kind) = self.composed_kind(s, &c, name, pointer) {
+                return kind;
+            }
+        } else if let Some(kind) = self.definition(s, name, pointer) {
             return kind;
         }
         if let SchemaKind::Type(Type::Object(o)) = &s.schema_kind {
@@ -255,7 +278,7 @@ impl<'a> Lowering<'a> {
                 nullable,
                 keep_null,
                 boxed: false,
-                doc: data.and_then(|d| d.description.clone()),
+                doc: field_doc(schema),
                 deprecated: data.is_some_and(|d| d.deprecated),
             });
         }
@@ -284,6 +307,23 @@ impl<'a> Lowering<'a> {
     }
 
     pub fn schema_ty(&mut self, s: &Schema, hint: &str, pointer: &str) -> (Ty, bool) {
+        if self.depth >= MAX_DEPTH {
+            self.problem(
+                pointer,
+                format!("schemas nested more than {MAX_DEPTH} deep (an `allOf` that includes its own container?): expected a `$ref` to break the nesting"),
+            );
+            return (Ty::Json, false);
+        }
+        self.depth += 1;
+        let out = self.schema_ty_inner(s, hint, pointer);
+        self.depth -= 1;
+        out
+    }
+
+    fn schema_ty_inner(&mut self, s: &Schema, hint: &str, pointer: &str) -> (Ty, bool) {
+        if let Some(c) = Composition::of(s) {
+            return self.composed_ty(s, &c, hint, pointer);
+        }
         if let Some(kind) = self.definition(s, hint, pointer) {
             let name = self.names.claim(&names::type_name(hint));
             let id = self.push(name, pointer.to_string());
@@ -316,18 +356,15 @@ impl<'a> Lowering<'a> {
             SchemaKind::Type(Type::Object(o)) => {
                 self.map(o.additional_properties.as_ref(), hint, pointer)
             }
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                return self.resolve_plain(&all_of[0], hint, &ptr(pointer, &["allOf", "0"]));
-            }
-            SchemaKind::AllOf { all_of } => {
-                self.problem(
-                    pointer,
-                    format!("`allOf` with {} members: expected a single `$ref` (merging schemas is not supported)", all_of.len()),
-                );
+            // Composition was handled above; what is left is `not` (and empty lists).
+            SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
                 Ty::Json
             }
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                self.problem(pointer, "`oneOf`/`anyOf`/`not`: expected a plain schema, `$ref` or single-member `allOf`");
+            SchemaKind::Not { .. } => {
+                self.problem(
+                    pointer,
+                    "`not`: expected a plain schema, `$ref`, `allOf`, `oneOf` or `anyOf`",
+                );
                 Ty::Json
             }
             SchemaKind::Any(a) => match a.typ.as_deref() {
@@ -338,8 +375,11 @@ impl<'a> Lowering<'a> {
                 Some("integer") => Ty::I64,
                 Some("number") => Ty::F64,
                 Some("boolean") => Ty::Bool,
-                _ if !a.all_of.is_empty() || !a.one_of.is_empty() || !a.any_of.is_empty() => {
-                    self.problem(pointer, "a schema combining `allOf`/`oneOf`/`anyOf` with other keywords: expected a plain schema or a single `$ref`");
+                _ if a.not.is_some() => {
+                    self.problem(
+                        pointer,
+                        "`not`: expected a plain schema, `$ref`, `allOf`, `oneOf` or `anyOf`",
+                    );
                     Ty::Json
                 }
                 _ => self.map(a.additional_properties.as_ref(), hint, pointer),
@@ -404,6 +444,434 @@ impl<'a> Lowering<'a> {
             _ => Ty::Json,
         }
     }
+}
+
+/// A schema's `properties`.
+type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// The composition keywords of a schema, whichever way `openapiv3` parsed it (a bare `allOf` is
+/// [`SchemaKind::AllOf`]; with sibling keywords it is [`SchemaKind::Any`]).
+pub struct Composition<'s> {
+    all_of: &'s [ReferenceOr<Schema>],
+    alternatives: &'s [ReferenceOr<Schema>],
+    /// `"oneOf"` or `"anyOf"`, for pointers.
+    keyword: &'static str,
+    /// Properties written beside `allOf`.
+    properties: Option<(&'s Properties, &'s [String])>,
+}
+
+impl<'s> Composition<'s> {
+    /// `None` for a schema without `allOf`, `oneOf` or `anyOf`.
+    pub fn of(s: &'s Schema) -> Option<Self> {
+        let c = match &s.schema_kind {
+            SchemaKind::AllOf { all_of } => Composition {
+                all_of,
+                alternatives: &[],
+                keyword: "oneOf",
+                properties: None,
+            },
+            SchemaKind::OneOf { one_of } => Composition {
+                all_of: &[],
+                alternatives: one_of,
+                keyword: "oneOf",
+                properties: None,
+            },
+            SchemaKind::AnyOf { any_of } => Composition {
+                all_of: &[],
+                alternatives: any_of,
+                keyword: "anyOf",
+                properties: None,
+            },
+            SchemaKind::Any(a) => {
+                let (alternatives, keyword) = if !a.one_of.is_empty() {
+                    (&a.one_of[..], "oneOf")
+                } else {
+                    (&a.any_of[..], "anyOf")
+                };
+                Composition {
+                    all_of: &a.all_of,
+                    alternatives,
+                    keyword,
+                    properties: (!a.properties.is_empty())
+                        .then_some((&a.properties, &a.required[..])),
+                }
+            }
+            _ => return None,
+        };
+        (!c.all_of.is_empty() || !c.alternatives.is_empty()).then_some(c)
+    }
+}
+
+/// Validation keywords written beside a composition (`pattern`, lengths, bounds, `example`), as
+/// documentation: the generated type does not enforce them, the reader should know them.
+pub fn validation_note(s: &Schema) -> Option<String> {
+    let mut parts = Vec::new();
+    if let SchemaKind::Any(a) = &s.schema_kind {
+        if let Some(p) = &a.pattern {
+            parts.push(format!("pattern `{}`", p.replace('`', "'")));
+        }
+        if let Some(n) = a.min_length {
+            parts.push(format!("at least {n} characters"));
+        }
+        if let Some(n) = a.max_length {
+            parts.push(format!("at most {n} characters"));
+        }
+        if let Some(n) = a.minimum {
+            parts.push(format!("minimum {n}"));
+        }
+        if let Some(n) = a.maximum {
+            parts.push(format!("maximum {n}"));
+        }
+        if let Some(n) = a.min_items {
+            parts.push(format!("at least {n} items"));
+        }
+        if let Some(n) = a.max_items {
+            parts.push(format!("at most {n} items"));
+        }
+    }
+    if let Some(e) = &s.schema_data.example {
+        parts.push(format!("example `{}`", e.to_string().replace('`', "'")));
+    }
+    (!parts.is_empty()).then(|| format!("Constraints: {}.", parts.join("; ")))
+}
+
+impl Lowering<'_> {
+    /// A composed schema in some position: the referenced type for `allOf: [one]`, or a new
+    /// named type (merged struct, union).
+    fn composed_ty(
+        &mut self,
+        s: &Schema,
+        c: &Composition<'_>,
+        hint: &str,
+        pointer: &str,
+    ) -> (Ty, bool) {
+        if c.all_of.len() == 1 && c.alternatives.is_empty() && c.properties.is_none() {
+            return self.resolve_plain(&c.all_of[0], hint, &ptr(pointer, &["allOf", "0"]));
+        }
+        if c.all_of.is_empty() {
+            // `oneOf: [X, {type: 'null'}]` is a nullable X.
+            let (live, nullable) = self.live_alternatives(c);
+            if live.len() == 1 {
+                let (i, alt) = live[0];
+                let (ty, n) =
+                    self.resolve_plain(alt, hint, &ptr(pointer, &[c.keyword, &i.to_string()]));
+                return (ty, n || nullable);
+            }
+        }
+        let name = self.names.claim(&names::type_name(hint));
+        let id = self.push(name.clone(), pointer.to_string());
+        let kind = self
+            .composed_kind(s, c, &name, pointer)
+            .unwrap_or(TypeKind::Alias(Ty::Json));
+        let nullable = c.all_of.is_empty() && self.live_alternatives(c).1;
+        let t = &mut self.types[id];
+        t.kind = kind;
+        t.doc = s.schema_data.description.clone();
+        t.deprecated = s.schema_data.deprecated;
+        (Ty::Named(id), nullable)
+    }
+
+    /// The alternatives that are not `type: 'null'`, with their positions, and whether one was.
+    fn live_alternatives<'c>(
+        &self,
+        c: &Composition<'c>,
+    ) -> (Vec<(usize, &'c ReferenceOr<Schema>)>, bool) {
+        let mut nullable = false;
+        let live = c
+            .alternatives
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| match a {
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::Any(any),
+                    ..
+                }) if any.typ.as_deref() == Some("null") => {
+                    nullable = true;
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        (live, nullable)
+    }
+
+    /// The kind of a composed schema named `owner`: `None` when it is just another type
+    /// (`allOf` of one member, one live alternative), which the caller makes an alias.
+    fn composed_kind(
+        &mut self,
+        s: &Schema,
+        c: &Composition<'_>,
+        owner: &str,
+        pointer: &str,
+    ) -> Option<TypeKind> {
+        if c.all_of.len() + usize::from(c.properties.is_some()) >= 2
+            || (!c.all_of.is_empty() && c.properties.is_some())
+        {
+            if !c.alternatives.is_empty() {
+                self.problem(
+                    pointer,
+                    format!("`allOf` beside `{}`: expected one of them", c.keyword),
+                );
+            }
+            return Some(self.merge(c, owner, pointer));
+        }
+        if !c.all_of.is_empty() {
+            if !c.alternatives.is_empty() {
+                self.problem(
+                    pointer,
+                    format!("`allOf` beside `{}`: expected one of them", c.keyword),
+                );
+            }
+            return None;
+        }
+        let (live, _) = self.live_alternatives(c);
+        if live.len() <= 1 {
+            return None;
+        }
+        Some(self.union(s, c, &live, owner, pointer))
+    }
+
+    /// `allOf` of several members (and properties beside it): one struct with the members'
+    /// properties and required lists united. The same property declared differently by two
+    /// members is a problem naming the second.
+    fn merge(&mut self, c: &Composition<'_>, owner: &str, pointer: &str) -> TypeKind {
+        let mut properties: IndexMap<String, ReferenceOr<Box<Schema>>> = IndexMap::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut seen_refs = IndexSet::new();
+        let mut members: Vec<(String, ReferenceOr<Schema>)> = c
+            .all_of
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (ptr(pointer, &["allOf", &i.to_string()]), m.clone()))
+            .collect();
+        if let Some((props, req)) = c.properties {
+            let mut own = Schema {
+                schema_data: Default::default(),
+                schema_kind: SchemaKind::Type(Type::Object(Default::default())),
+            };
+            if let SchemaKind::Type(Type::Object(o)) = &mut own.schema_kind {
+                o.properties = props.clone();
+                o.required = req.to_vec();
+            }
+            members.push((pointer.to_string(), ReferenceOr::Item(own)));
+        }
+        let mut queue: std::collections::VecDeque<_> = members.into();
+        while let Some((at, member)) = queue.pop_front() {
+            let schema = match &member {
+                ReferenceOr::Reference { reference } => {
+                    if !seen_refs.insert(reference.clone()) {
+                        continue; // a cycle or a repeat adds nothing
+                    }
+                    let key = local_key(SCHEMAS, reference);
+                    match key.and_then(|k| self.components.get(&k).cloned()) {
+                        Some(ReferenceOr::Item(s)) => s,
+                        _ => {
+                            self.problem(
+                                &at,
+                                format!(
+                                    "`$ref: {reference}`: expected a component schema to merge"
+                                ),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                ReferenceOr::Item(s) => s.clone(),
+            };
+            let (props, req): (IndexMap<_, _>, Vec<String>) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (o.properties.clone(), o.required.clone()),
+                SchemaKind::Any(a) if a.typ.as_deref().is_none_or(|t| t == "object") => {
+                    for (i, m) in a.all_of.iter().enumerate() {
+                        queue.push_back((ptr(&at, &["allOf", &i.to_string()]), m.clone()));
+                    }
+                    (a.properties.clone(), a.required.clone())
+                }
+                SchemaKind::AllOf { all_of } => {
+                    for (i, m) in all_of.iter().enumerate() {
+                        queue.push_back((ptr(&at, &["allOf", &i.to_string()]), m.clone()));
+                    }
+                    (IndexMap::new(), Vec::new())
+                }
+                _ => {
+                    self.problem(
+                        &at,
+                        "an `allOf` member that is not an object schema: expected objects to merge",
+                    );
+                    continue;
+                }
+            };
+            for (key, prop) in props {
+                match properties.get(&key) {
+                    Some(existing) if !same_schema(existing, &prop) => {
+                        self.problem(
+                            &ptr(&at, &["properties", &key]),
+                            format!("property `{key}` is declared differently by another `allOf` member: expected one declaration"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        properties.insert(key, prop);
+                    }
+                }
+            }
+            for r in req {
+                if !required.contains(&r) {
+                    required.push(r);
+                }
+            }
+        }
+        self.fields(&properties, &required, owner, pointer)
+    }
+
+    /// `oneOf`/`anyOf` of several live alternatives: an enum, tagged by the `discriminator` when
+    /// there is one.
+    fn union(
+        &mut self,
+        s: &Schema,
+        c: &Composition<'_>,
+        live: &[(usize, &ReferenceOr<Schema>)],
+        owner: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        let disc = s.schema_data.discriminator.as_ref();
+        let mut ns = Namespace::default();
+        let mut variants = Vec::new();
+        for &(i, alt) in live {
+            let at = ptr(pointer, &[c.keyword, &i.to_string()]);
+            let (base, tags, keys, title) = match alt {
+                ReferenceOr::Reference { reference } => {
+                    let key = local_key(SCHEMAS, reference).unwrap_or_default();
+                    let mut tags: Vec<String> = disc
+                        .map(|d| {
+                            d.mapping
+                                .iter()
+                                .filter(|(_, r)| *r == reference || **r == key)
+                                .map(|(v, _)| v.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if disc.is_some() && tags.is_empty() && !key.is_empty() {
+                        tags.push(key.clone());
+                    }
+                    let schema = self.components.get(&key).and_then(|s| match s {
+                        ReferenceOr::Item(s) => Some(s.clone()),
+                        _ => None,
+                    });
+                    let keys = schema.as_ref().map(required_keys).unwrap_or_default();
+                    (names::type_name(&key), tags, keys, None)
+                }
+                ReferenceOr::Item(item) => {
+                    let tags = disc
+                        .and_then(|d| const_of(item, &d.property_name))
+                        .into_iter()
+                        .collect::<Vec<_>>();
+                    (
+                        kind_name(item),
+                        tags,
+                        required_keys(item),
+                        item.schema_data.title.clone(),
+                    )
+                }
+            };
+            let name = tags
+                .first()
+                .map(|t| names::variant(t))
+                .or(title.map(|t| names::camel(&t)))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(base);
+            let name = ns.claim(&name);
+            let (ty, _) = self.resolve_plain(alt, &format!("{owner}{name}"), &at);
+            variants.push(Variant {
+                name,
+                ty,
+                tags,
+                keys,
+            });
+        }
+        TypeKind::Union {
+            variants,
+            tag: disc.map(|d| d.property_name.clone()),
+            other: catch_all(&mut ns),
+        }
+    }
+}
+
+/// A field's documentation: its description, and the validation keywords written beside a
+/// composition (`allOf: [$ref]` with a `pattern`), which the type does not carry.
+fn field_doc(schema: &ReferenceOr<Box<Schema>>) -> Option<String> {
+    let ReferenceOr::Item(s) = schema else {
+        return None;
+    };
+    let note = Composition::of(s).and_then(|_| validation_note(s));
+    match (s.schema_data.description.clone(), note) {
+        (Some(d), Some(n)) => Some(format!("{d}\n\n{n}")),
+        (d, n) => d.or(n),
+    }
+}
+
+/// `oneOf`/`anyOf` with a `type: 'null'` alternative.
+fn null_alternative(s: &Schema) -> bool {
+    Composition::of(s).is_some_and(|c| {
+        c.alternatives.iter().any(|a| {
+            matches!(a, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(any), .. }) if any.typ.as_deref() == Some("null"))
+        })
+    })
+}
+
+/// Two property schemas are the same declaration (compared as JSON).
+fn same_schema(a: &ReferenceOr<Box<Schema>>, b: &ReferenceOr<Box<Schema>>) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+/// The required properties of an object schema.
+fn required_keys(s: &Schema) -> Vec<String> {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => o.required.clone(),
+        SchemaKind::Any(a) => a.required.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// The one value an inline alternative's discriminator property can take (`enum: [x]`).
+fn const_of(s: &Schema, property: &str) -> Option<String> {
+    let props = match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => &o.properties,
+        SchemaKind::Any(a) => &a.properties,
+        _ => return None,
+    };
+    match props.get(property)? {
+        ReferenceOr::Item(p) => match &p.schema_kind {
+            SchemaKind::Type(Type::String(st)) if st.enumeration.len() == 1 => {
+                st.enumeration[0].clone()
+            }
+            SchemaKind::Any(a) if a.enumeration.len() == 1 => {
+                a.enumeration[0].as_str().map(str::to_owned)
+            }
+            _ => None,
+        },
+        ReferenceOr::Reference { .. } => None,
+    }
+}
+
+/// A variant name for an inline alternative, from what it is.
+fn kind_name(s: &Schema) -> String {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(_)) => "String",
+        SchemaKind::Type(Type::Integer(_)) => "Integer",
+        SchemaKind::Type(Type::Number(_)) => "Number",
+        SchemaKind::Type(Type::Boolean(_)) => "Boolean",
+        SchemaKind::Type(Type::Array(_)) => "Array",
+        SchemaKind::Any(a) => match a.typ.as_deref() {
+            Some("string") => "String",
+            Some("integer") => "Integer",
+            Some("number") => "Number",
+            Some("boolean") => "Boolean",
+            Some("array") => "Array",
+            _ => "Object",
+        },
+        _ => "Object",
+    }
+    .to_string()
 }
 
 /// `type: string` written in place, without `format` or `enum` (a `$ref` is the referenced

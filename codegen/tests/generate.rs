@@ -16,6 +16,8 @@ const FIXTURES: &[&str] = &[
     "docs",
     "pagination",
     "batch",
+    "runtime_names",
+    "composition",
 ];
 
 fn root() -> PathBuf {
@@ -254,13 +256,81 @@ fn invalid_spec_reports_every_problem_with_its_pointer() {
     has("/paths/~1b~1{id}/get", "`{id}` has no `in: path` parameter");
     has("/paths/~1b~1{id}/get/parameters/0", "header");
     has(
-        "/paths/~1b~1{id}/get/responses/200/content/application~1json/schema",
-        "`oneOf`",
+        "/paths/~1b~1{id}/get/responses/200/content/application~1json/schema/allOf/1/properties/a",
+        "declared differently by another `allOf` member",
     );
-    has(
-        "/paths/~1d/get/x-mint/content",
-        "`Rate limit: 5 tokens per second.…`: expected `Rate limit: N tokens per request`",
+}
+
+/// Prose is not a contract: a cost sentence worded differently is the default cost and a warning
+/// naming its place, not a failed regeneration.
+#[test]
+fn an_unknown_cost_wording_is_a_warning() {
+    let spec = r#"
+openapi: 3.0.0
+info: { title: t, version: '1' }
+paths:
+  /d:
+    get:
+      operationId: Priced
+      x-mint:
+        content: "**Rate limit:** 5 tokens per second."
+      responses:
+        '204': { description: none }
+"#;
+    let g = generate(spec, &settings()).expect("generates");
+    assert_eq!(g.warnings.len(), 1, "{:?}", g.warnings);
+    assert_eq!(g.warnings[0].pointer, "/paths/~1d/get/x-mint/content");
+    assert!(g.warnings[0].message.contains("using the default cost"));
+    let ops: String = g.files.iter().map(|f| f.contents.as_str()).collect();
+    assert!(ops.contains("cost: crate::ratelimit::Cost::DEFAULT"));
+}
+
+/// A document `openapiv3` cannot read says where, as a JSON pointer.
+#[test]
+fn an_unreadable_document_names_the_place() {
+    let spec = r#"
+openapi: 3.0.0
+info: { title: t, version: '1' }
+paths:
+  /x:
+    get:
+      operationId: X
+      parameters: 5
+      responses:
+        '204': { description: none }
+"#;
+    let Err(Error::Parse(m)) = generate(spec, &settings()) else {
+        panic!("expected a parse error");
+    };
+    assert!(m.contains("at #/paths/~1x/get/parameters"), "{m}");
+    let spec = "openapi: 3.0.0\ninfo: { title: t }\npaths: {}\n";
+    let Err(Error::Parse(m)) = generate(spec, &settings()) else {
+        panic!("expected a parse error");
+    };
+    assert!(
+        m.contains("at #/info") && m.contains("missing field `version`"),
+        "{m}"
     );
+}
+
+/// Operations named after `Client`'s own methods get suffixed methods (the fixture compiles in
+/// `snapshots_and_legacy_spec_compile`).
+#[test]
+fn runtime_names_are_not_generated_twice() {
+    let all: String = fixture("runtime_names")
+        .files
+        .iter()
+        .map(|f| f.contents.clone())
+        .collect();
+    for method in [
+        "paginate_2",
+        "batch_2",
+        "with_retry_2",
+        "execute_2",
+        "send_2",
+    ] {
+        assert!(all.contains(&format!("pub async fn {method}(")), "{method}");
+    }
 }
 
 #[test]

@@ -151,8 +151,14 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Kalshi's error object (`ErrorResponse` in the spec), read leniently: every field is optional and
-/// any JSON scalar is accepted as text, because error bodies are declared inconsistently. The
-/// 429 body `{"error": "..."}` lands in `error`.
+/// any JSON scalar is accepted as text, because error bodies are declared inconsistently. Three
+/// shapes are read, as Kalshi sends them:
+///
+/// - flat, as the spec declares it: `{"code": "...", "message": "...", "details": "..."}`;
+/// - nested under `error`, as the live API answers 401 and 403:
+///   `{"error": {"code": "permission_denied", "message": "permission denied"}}`;
+/// - `{"error": "text"}` (the 429 answer): the text lands in `error`, and in `message` when there
+///   is no other message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorBody {
@@ -179,19 +185,39 @@ impl crate::wire::Object for ErrorBody {
                 .unwrap_or(usize::MAX)
         }
         let mut body = ErrorBody::default();
+        let mut nested = None;
         while let Some(i) = crate::wire::next_key(&mut map, field)? {
             let slot = match i {
                 0 => &mut body.code,
                 1 => &mut body.message,
                 2 => &mut body.details,
                 3 => &mut body.service,
-                4 => &mut body.error,
+                4 => {
+                    match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::Object(inner) => {
+                            nested = serde_json::from_value::<ErrorBody>(inner.into()).ok();
+                        }
+                        other => body.error = LenientText::from_value(other),
+                    }
+                    continue;
+                }
                 _ => {
                     crate::wire::skip(&mut map)?;
                     continue;
                 }
             };
             *slot = map.next_value::<LenientText>()?.0;
+        }
+        // Fields beside `error` win over the nested object's.
+        if let Some(inner) = nested {
+            body.code = body.code.or(inner.code);
+            body.message = body.message.or(inner.message);
+            body.details = body.details.or(inner.details);
+            body.service = body.service.or(inner.service);
+            body.error = body.error.or(inner.error);
+        }
+        if body.message.is_none() {
+            body.message = body.error.clone();
         }
         Ok(body)
     }
@@ -222,9 +248,14 @@ impl ErrorBody {
 impl fmt::Display for ErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sep = "";
-        for part in [&self.code, &self.message, &self.details, &self.error]
+        let error = self
+            .error
+            .as_ref()
+            .filter(|e| Some(*e) != self.message.as_ref());
+        for part in [&self.code, &self.message, &self.details]
             .into_iter()
             .flatten()
+            .chain(error)
         {
             write!(f, "{sep}{part}")?;
             sep = ": ";
@@ -236,13 +267,21 @@ impl fmt::Display for ErrorBody {
 /// Any JSON value as text: `null` is none, a string is itself, anything else its JSON.
 struct LenientText(Option<String>);
 
-impl<'de> Deserialize<'de> for LenientText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(LenientText(match serde_json::Value::deserialize(d)? {
+impl LenientText {
+    fn from_value(value: serde_json::Value) -> Option<String> {
+        match value {
             serde_json::Value::Null => None,
             serde_json::Value::String(s) => Some(s),
             other => Some(other.to_string()),
-        }))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(LenientText(Self::from_value(
+            serde_json::Value::deserialize(d)?,
+        )))
     }
 }
 

@@ -27,6 +27,14 @@
 //!   zero money, the enum's `""` value) instead of failing the whole answer, so one drifted field
 //!   cannot fail a page of 1,000 markets. Where absence matters to your logic (a zero price), check
 //!   for the default. Fields the spec marks optional or nullable are `Option`.
+//! - **`null` where the spec promises a value**: Kalshi's Go servers send `null` for empty lists
+//!   and maps (`"tags_by_categories": {"Elections": null}`). In response types a `null` the spec
+//!   does not allow reads as if the value were absent (an empty list or map, the type's default),
+//!   at every depth: a field, a list element, a map value, a field of a nested object. Request
+//!   types stay strict.
+//! - **`oneOf`/`anyOf`** are enums of the alternatives, chosen by the discriminator or else by
+//!   trying them in order; in response types a value no alternative reads is kept as raw JSON in
+//!   the enum's catch-all variant instead of failing the answer.
 //! - **Money** fields are exact decimals ([`money::FixedPointDollars`], [`money::FixedPointCount`]),
 //!   never `f64`.
 //! - A response that still does not match is [`Error::Decode`], naming the JSON path of the field.

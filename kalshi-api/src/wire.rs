@@ -11,11 +11,18 @@
 //! - a key that appears twice is an error;
 //! - a field's mode says what a missing value means and how an unset one is written:
 //!   - `required`: missing is an error (fields of types only the client sends);
-//!   - `default`: missing is the type's default (required fields of types Kalshi sends, so one
-//!     drifted field cannot fail a page; see the crate docs);
+//!   - `default`: missing or `null` is the type's default (required fields of types Kalshi sends,
+//!     so one drifted field cannot fail a page; see the crate docs);
 //!   - `optional`: an `Option`; missing or `null` is `None`, and `None` is left out when writing;
 //!   - `nullable`: an `Option` read the same way, but `None` is written as `null` (the spec's
-//!     required-but-nullable fields, and `x-omitempty: false`).
+//!     required-but-nullable fields, and `x-omitempty: false`);
+//! - a field may name a reader, `field = "wire" mode(Reader)`: fields of types Kalshi sends whose
+//!   type holds lists or maps read through [`Seq`], [`Map`] and [`Plain`], so that a `null` list,
+//!   map, element or map value reads as empty or default too (Kalshi's Go servers send `null` for
+//!   empty slices and maps).
+//!
+//! `oneOf`/`anyOf` enums read the JSON once and pick an alternative with [`tag`] and
+//! [`alternative`].
 
 // A spec need not use every helper (one without empty objects never calls `skip_all`).
 #![allow(dead_code)]
@@ -32,6 +39,15 @@ use std::marker::PhantomData;
 /// A field's value is read into a local named after the field (macro hygiene keeps it apart from
 /// the expansion's own locals), whose type is inferred from the struct's field.
 macro_rules! object {
+    (@value $mode:ident, $map:ident, $slot:ident, $wire:literal, $reader:ty) => {
+        $crate::wire::value_with::<_, $reader>(&mut $map, &mut $slot, $wire)?
+    };
+    (@value default, $map:ident, $slot:ident, $wire:literal) => {
+        $crate::wire::value_or_default(&mut $map, &mut $slot, $wire)?
+    };
+    (@value $mode:ident, $map:ident, $slot:ident, $wire:literal) => {
+        $crate::wire::value(&mut $map, &mut $slot, $wire)?
+    };
     (@read required, $slot:ident, $wire:literal) => {
         $crate::wire::required($slot, $wire)?
     };
@@ -76,7 +92,7 @@ macro_rules! object {
             }
         }
     };
-    ($name:ident { $($field:ident = $wire:literal $mode:ident),+ $(,)? }) => {
+    ($name:ident { $($field:ident = $wire:literal $mode:ident $(($reader:ty))?),+ $(,)? }) => {
         impl $crate::wire::Object for $name {
             const NAME: &'static str = stringify!($name);
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
@@ -105,7 +121,7 @@ macro_rules! object {
                 loop {
                     match $crate::wire::next_key(&mut map, field)? {
                         $( ::std::option::Option::Some(Index::$field) => {
-                            $crate::wire::value(&mut map, &mut $field, $wire)?
+                            $crate::wire::object!(@value $mode, map, $field, $wire $(, $reader)?)
                         } )+
                         ::std::option::Option::Some(_) => $crate::wire::skip(&mut map)?,
                         ::std::option::Option::None => break,
@@ -216,6 +232,202 @@ pub(crate) fn value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     }
     *slot = Some(map.next_value()?);
     Ok(())
+}
+
+/// Reads the value of a `default` field: `null` is the type's default, as a missing value is.
+pub(crate) fn value_or_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value::<Option<T>>()?.unwrap_or_default());
+    Ok(())
+}
+
+/// Reads the value of field `name` through the reader `R`.
+pub(crate) fn value_with<'de, A: MapAccess<'de>, R: Read<'de>>(
+    map: &mut A,
+    slot: &mut Option<R::Value>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value_seed(Seed::<R>(PhantomData))?);
+    Ok(())
+}
+
+/// How a value of a type Kalshi sends is read, `null` included: a type-level description of
+/// nested lists and maps ([`Seq`], [`Map`], [`Opt`] around a [`Plain`] leaf), compiled to one
+/// reader per shape.
+pub(crate) trait Read<'de> {
+    /// What is read.
+    type Value;
+
+    /// Reads it.
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error>;
+}
+
+/// A leaf: `null` is `T`'s default.
+pub(crate) struct Plain<T>(PhantomData<T>);
+
+/// A list: `null` is empty, and each element is read by `R`.
+pub(crate) struct Seq<R>(PhantomData<R>);
+
+/// A map with string keys: `null` is empty, and each value is read by `R`.
+pub(crate) struct Map<R>(PhantomData<R>);
+
+/// An optional field's value: `null` is `None`, anything else is read by `R`.
+pub(crate) struct Opt<R>(PhantomData<R>);
+
+impl<'de, T: Deserialize<'de> + Default> Read<'de> for Plain<T> {
+    type Value = T;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+    }
+}
+
+/// `R` as a `DeserializeSeed`.
+pub(crate) struct Seed<R>(PhantomData<R>);
+
+impl<'de, R: Read<'de>> DeserializeSeed<'de> for Seed<R> {
+    type Value = R::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<R::Value, D::Error> {
+        R::read(d)
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for Opt<R> {
+    type Value = Option<R::Value>;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(OptVisitor::<R>(PhantomData))
+    }
+}
+
+struct OptVisitor<R>(PhantomData<R>);
+
+impl<'de, R: Read<'de>> Visitor<'de> for OptVisitor<R> {
+    type Value = Option<R::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        R::read(d).map(Some)
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for Seq<R> {
+    type Value = Vec<R::Value>;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
+        Ok(Opt::<SeqItems<R>>::read(d)?.unwrap_or_default())
+    }
+}
+
+/// A list that is not `null`.
+struct SeqItems<R>(PhantomData<R>);
+
+impl<'de, R: Read<'de>> Read<'de> for SeqItems<R> {
+    type Value = Vec<R::Value>;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(SeqItems::<R>(PhantomData))
+    }
+}
+
+impl<'de, R: Read<'de>> Visitor<'de> for SeqItems<R> {
+    type Value = Vec<R::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // A bounded hint: a length prefix is not trusted with an allocation.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(Seed::<R>(PhantomData))? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for Map<R> {
+    type Value = std::collections::BTreeMap<String, R::Value>;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
+        Ok(Opt::<MapEntries<R>>::read(d)?.unwrap_or_default())
+    }
+}
+
+/// A map that is not `null`.
+struct MapEntries<R>(PhantomData<R>);
+
+impl<'de, R: Read<'de>> Read<'de> for MapEntries<R> {
+    type Value = std::collections::BTreeMap<String, R::Value>;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(MapEntries::<R>(PhantomData))
+    }
+}
+
+impl<'de, R: Read<'de>> Visitor<'de> for MapEntries<R> {
+    type Value = std::collections::BTreeMap<String, R::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Seed::<R>(PhantomData))?;
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+}
+
+/// The string value of `property` in a JSON object (a `oneOf`'s discriminator).
+pub(crate) fn tag<'v>(value: &'v serde_json::Value, property: &str) -> Option<&'v str> {
+    value.get(property)?.as_str()
+}
+
+/// `value` as the alternative `T`, when it is an object with every one of `keys` (an
+/// alternative's required properties; none for a scalar or when a discriminator chose) and reads
+/// as `T`.
+pub(crate) fn alternative<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    keys: &[&str],
+) -> Option<T> {
+    if !keys.is_empty() {
+        let object = value.as_object()?;
+        if !keys.iter().all(|k| object.contains_key(*k)) {
+            return None;
+        }
+    }
+    T::deserialize(value).ok()
+}
+
+/// The error of a `oneOf`/`anyOf` value no alternative of `name` reads.
+pub(crate) fn no_alternative<E: de::Error>(name: &str) -> E {
+    E::custom(format_args!("no alternative of {name} matches the value"))
 }
 
 /// Skips the value of a key the type does not know.
@@ -351,7 +563,11 @@ mod tests {
         assert_eq!((q.ticker.as_str(), q.price, q.note), ("", None, None));
         let e = parse(r#"{"ticker":"K"}"#).unwrap_err();
         assert!(e.contains("missing field `side`"), "{e}");
-        let e = parse(r#"{"ticker":null,"side":"no"}"#).unwrap_err();
+        // `default` reads `null` as absent (Kalshi's Go servers send it for empty values);
+        // `required` (types only the client sends) stays strict.
+        let q = parse(r#"{"ticker":null,"side":"no","map":null,"len":null}"#).unwrap();
+        assert_eq!((q.ticker.as_str(), q.map.len(), q.len), ("", 0, 0));
+        let e = parse(r#"{"ticker":"K","side":null}"#).unwrap_err();
         assert!(e.contains("invalid type: null, expected a string"), "{e}");
     }
 

@@ -497,7 +497,10 @@ async fn every_operation_matches_the_spec() {
     .await;
     h.check(
         ops::CreateQuote::new(types::CreateQuoteRequest::new(
-            RFQ_ID, "0.5600", "0.4300", false,
+            RFQ_ID,
+            "0.5600".parse().unwrap(),
+            "0.4300".parse().unwrap(),
+            false,
         )),
         Client::create_quote,
     )

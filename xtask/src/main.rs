@@ -429,11 +429,29 @@ struct Regen {
     check: bool,
 }
 
+/// The workspace this run works on, found at run time: never a path compiled into the binary, so
+/// that with a shared `CARGO_TARGET_DIR` a second checkout regenerates and checks itself, not the
+/// checkout that built the binary first. `cargo run` (and so `cargo xtask`) sets
+/// `CARGO_MANIFEST_DIR` to this checkout's `xtask`; run directly, the binary takes the nearest
+/// directory above the current one whose `Cargo.toml` declares a `[workspace]`.
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let dir = PathBuf::from(dir);
+        let root = dir.parent().unwrap_or(&dir).to_path_buf();
+        if is_workspace(&root) {
+            return root;
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|d| is_workspace(d))
+        .map(Path::to_path_buf)
+        .unwrap_or(cwd)
+}
+
+fn is_workspace(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]"))
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -453,6 +471,9 @@ fn regen(opts: &Regen) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", opts.asyncapi.display()))?;
     let generated = kalshi_codegen::generate_all(&spec, Some(&asyncapi), &settings)
         .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
+    for w in &generated.warnings {
+        eprintln!("warning: {}: {w}", opts.spec.display());
+    }
 
     let mut stale = Vec::new();
     let mut lines = 0;

@@ -3,6 +3,7 @@
 use crate::docs;
 use crate::ir::{
     AuthKind, BatchShape, Cost, Field, Location, Model, OpDef, Segment, Ty, TypeDef, TypeKind,
+    Variant,
 };
 use indexmap::IndexMap;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -163,7 +164,7 @@ impl Model {
             for t in types {
                 pieces.push(Piece::Items(self.type_def(t)));
                 if let TypeKind::Struct(fields) = &t.kind {
-                    pieces.push(Piece::Text(struct_codec(t, fields)));
+                    pieces.push(Piece::Text(struct_codec(self, t, fields)));
                 }
             }
             files.push(FileTokens {
@@ -275,7 +276,131 @@ impl Model {
                     pub type #name = #ty;
                 }
             }
+            TypeKind::Union {
+                variants,
+                tag,
+                other,
+            } => self.union_def(t, variants, tag.as_deref(), other),
             TypeKind::Pending => quote!(),
+        }
+    }
+
+    /// An enum of `oneOf`/`anyOf` alternatives. Decoding reads the JSON once, then picks the
+    /// alternative its discriminator names, or else tries the alternatives in order (an object
+    /// lacking one of an alternative's required keys is not that alternative); an output type
+    /// keeps anything else in its catch-all variant, an input type refuses it.
+    fn union_def(
+        &self,
+        t: &TypeDef,
+        variants: &[Variant],
+        tag: Option<&str>,
+        other: &str,
+    ) -> TokenStream {
+        let name = ident(&t.name);
+        let label = &t.name;
+        let docs = doc_attrs(&[t.doc.as_deref()]);
+        let dep = deprecated(t.deprecated);
+        let other = ident(other);
+        let items = variants.iter().map(|v| {
+            let n = ident(&v.name);
+            let ty = self.ty(&v.ty);
+            quote!(#n(#ty),)
+        });
+        let ser = variants.iter().map(|v| {
+            let n = ident(&v.name);
+            quote!(Self::#n(value) => ::serde::Serialize::serialize(value, serializer),)
+        });
+        let tagged: Vec<TokenStream> = match tag {
+            None => Vec::new(),
+            Some(_) => variants
+                .iter()
+                .filter(|v| !v.tags.is_empty())
+                .map(|v| {
+                    let n = ident(&v.name);
+                    let ty = self.ty(&v.ty);
+                    let tags = &v.tags;
+                    quote! {
+                        ::std::option::Option::Some(#(#tags)|*) => {
+                            if let ::std::option::Option::Some(value) = crate::wire::alternative::<#ty>(&value, &[]) {
+                                return ::std::result::Result::Ok(Self::#n(value));
+                            }
+                        }
+                    }
+                })
+                .collect(),
+        };
+        let tagged = match tag {
+            Some(property) if !tagged.is_empty() => quote! {
+                match crate::wire::tag(&value, #property) {
+                    #(#tagged)*
+                    _ => {}
+                }
+            },
+            _ => quote!(),
+        };
+        let tried = variants
+            .iter()
+            .filter(|v| tag.is_none() || v.tags.is_empty())
+            .map(|v| {
+                let n = ident(&v.name);
+                let ty = self.ty(&v.ty);
+                let keys = &v.keys;
+                quote! {
+                    if let ::std::option::Option::Some(value) = crate::wire::alternative::<#ty>(&value, &[#(#keys),*]) {
+                        return ::std::result::Result::Ok(Self::#n(value));
+                    }
+                }
+            });
+        let (other_item, other_ser, fallback, default) = if t.output {
+            (
+                quote! {
+                    /// An alternative this version of the spec does not list, kept as received.
+                    #other(::serde_json::Value),
+                },
+                quote!(Self::#other(value) => ::serde::Serialize::serialize(value, serializer),),
+                quote!(::std::result::Result::Ok(Self::#other(value))),
+                quote! {
+                    impl ::std::default::Default for #name {
+                        fn default() -> Self {
+                            Self::#other(::serde_json::Value::Null)
+                        }
+                    }
+                },
+            )
+        } else {
+            (
+                quote!(),
+                quote!(),
+                quote!(::std::result::Result::Err(crate::wire::no_alternative(#label))),
+                quote!(),
+            )
+        };
+        quote! {
+            #docs
+            #dep
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#items)*
+                #other_item
+            }
+            #default
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    #tagged
+                    #(#tried)*
+                    #fallback
+                }
+            }
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    match self {
+                        #(#ser)*
+                        #other_ser
+                    }
+                }
+            }
         }
     }
 
@@ -721,8 +846,9 @@ fn index<'a>(dir: &str, modules: impl Iterator<Item = &'a str>, doc: &str) -> Fi
 
 /// `Serialize` and `Deserialize` for a struct: one `crate::wire::object!` invocation listing each
 /// field's wire name and mode, one field per line (the runtime's `wire` module says why they are
-/// not derived, and what each mode means).
-pub(crate) fn struct_codec(t: &TypeDef, fields: &[Field]) -> String {
+/// not derived, and what each mode means). A field of a type Kalshi sends whose type holds lists or
+/// maps also names its reader, so that a `null` inside them reads as absent too.
+pub(crate) fn struct_codec(m: &Model, t: &TypeDef, fields: &[Field]) -> String {
     if fields.is_empty() {
         return format!("crate::wire::object!({} {{}});\n", t.name);
     }
@@ -739,9 +865,41 @@ pub(crate) fn struct_codec(t: &TypeDef, fields: &[Field]) -> String {
         } else {
             "optional"
         };
+        let reader = match &f.ty {
+            Ty::Vec(_) | Ty::Map(_) if t.output && !f.boxed => {
+                let r = reader(m, &f.ty);
+                if f.is_option() {
+                    format!("(crate::wire::Opt<{r}>)")
+                } else {
+                    format!("({r})")
+                }
+            }
+            _ => String::new(),
+        };
         let wire = proc_macro2::Literal::string(&f.wire);
-        out.push_str(&format!("    {} = {wire} {mode},\n", f.name));
+        out.push_str(&format!("    {} = {wire} {mode}{reader},\n", f.name));
     }
     out.push_str("});\n");
     out
+}
+
+/// The `crate::wire` reader of a type Kalshi sends: lists and maps whose `null` (theirs or their
+/// elements') reads as empty or default.
+fn reader(m: &Model, ty: &Ty) -> String {
+    match ty {
+        Ty::Vec(t) => format!("crate::wire::Seq<{}>", reader(m, t)),
+        Ty::Map(t) => format!("crate::wire::Map<{}>", reader(m, t)),
+        other => format!("crate::wire::Plain<{}>", type_text(m, other)),
+    }
+}
+
+/// A type as compact source text (`::std::string::String`).
+fn type_text(m: &Model, ty: &Ty) -> String {
+    let text: String = m
+        .ty(ty)
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    text.replace(',', ", ")
 }

@@ -45,7 +45,7 @@ impl WsModel {
             };
             target.push(Piece::Items(m.type_def(t)));
             if let TypeKind::Struct(fields) = &t.kind {
-                target.push(Piece::Text(struct_codec(t, fields)));
+                target.push(Piece::Text(struct_codec(m, t, fields)));
             }
         }
         for c in &self.commands {

@@ -69,8 +69,33 @@ pub enum TypeKind {
     },
     /// `pub type Name = Ty;`
     Alias(Ty),
+    /// `oneOf`/`anyOf`: an enum of the alternatives. Output types also get a catch-all variant
+    /// (named `other`) keeping the raw JSON, so a new alternative never fails a page.
+    Union {
+        /// The alternatives, in spec order.
+        variants: Vec<Variant>,
+        /// The `discriminator` property, when there is one.
+        tag: Option<String>,
+        /// Name of the catch-all variant.
+        other: String,
+    },
     /// Placeholder while a component is being built.
     Pending,
+}
+
+/// One alternative of a [`TypeKind::Union`].
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Rust variant name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// The discriminator values that select it (empty without a discriminator, or when the spec
+    /// gives none for it: it is then tried in order).
+    pub tags: Vec<String>,
+    /// Wire names of the alternative's required properties: an object lacking one is not this
+    /// alternative (output structs accept any object, so trying in order needs this to choose).
+    pub keys: Vec<String>,
 }
 
 /// A Rust type expression.
@@ -305,6 +330,9 @@ fn children(kind: &TypeKind) -> Vec<TypeId> {
             .iter()
             .for_each(|fl| named_in(&fl.ty, &mut |id| out.push(id))),
         TypeKind::Alias(ty) => named_in(ty, &mut |id| out.push(id)),
+        TypeKind::Union { variants, .. } => variants
+            .iter()
+            .for_each(|v| named_in(&v.ty, &mut |id| out.push(id))),
         _ => {}
     }
     out
@@ -383,6 +411,11 @@ pub fn box_recursion(model: &mut Model) {
                 .flatten()
                 .collect(),
             TypeKind::Alias(ty) => direct_ty(ty).into_iter().flatten().collect(),
+            TypeKind::Union { variants, .. } => variants
+                .iter()
+                .filter_map(|v| direct_ty(&v.ty))
+                .flatten()
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -19,8 +19,8 @@ const MARKER: &str = "Rate limit:";
 /// Reads the cost stated in `text`.
 ///
 /// `Ok(None)` when `text` states no cost; `Err` with what was expected when it has the marker but
-/// not a sentence of a known form, so that a rewording in a new spec is reported rather than
-/// silently falling back to the default.
+/// not a sentence of a known form, so that the caller can warn about a rewording in a new spec
+/// rather than fall back to the default silently.
 pub fn parse(text: &str) -> Result<Option<Cost>, String> {
     let plain = text.replace("**", "");
     let Some(at) = plain.find(MARKER) else {
@@ -36,9 +36,10 @@ pub fn parse(text: &str) -> Result<Option<Cost>, String> {
     };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let tokens: u32 = rest[..digits].parse().map_err(|_| expected())?;
+    // Words only: punctuation and markup around them (`request.</Note>`) are not part of the rule.
     let words: Vec<&str> = rest[digits..]
-        .split_whitespace()
-        .map(|w| w.trim_end_matches(['.', ',', ';']))
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
         .take(6)
         .collect();
     match words.as_slice() {
@@ -72,6 +73,10 @@ mod tests {
             (
                 "**Rate limit:** 30 tokens per request.",
                 Some(Cost::PerRequest(30)),
+            ),
+            (
+                "<Note>**Rate limit:** 10 tokens per request.</Note>",
+                Some(Cost::PerRequest(10)),
             ),
             (
                 "Rate limits are more favorable when providing the RFQ ID.",

@@ -10,20 +10,33 @@ use crate::schema::{local_key, resolve_ref, SCHEMAS};
 use indexmap::{IndexMap, IndexSet};
 use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Schema, StatusCode};
 
-/// Methods the runtime's `Client` already has; endpoint methods avoid these names.
+/// The inherent methods of the runtime's `Client` (every `impl Client` block in
+/// `kalshi-api/src`, private ones included: two inherent methods of one name do not compile). An
+/// endpoint method named like one gets a suffix. `codegen/tests/client_methods.rs` parses the
+/// runtime and fails when this list falls behind.
 pub const CLIENT_METHODS: &[&str] = &[
-    "new",
-    "builder",
-    "from_env",
-    "execute",
+    "attempt",
     "base_url",
-    "has_credentials",
+    "batch",
     "build_request",
-    "clone",
-    "fmt",
+    "builder",
+    "credentials",
+    "credentials_for",
+    "execute",
+    "from_env",
+    "has_credentials",
+    "new",
+    "paginate",
+    "rate_limiter",
+    "retry_policy",
     "send",
-    "request",
+    "with_retry",
+    "without_retry",
+    "ws_url",
 ];
+
+/// Trait methods `Client` has (`Clone`, `Debug`), which an inherent method would shadow.
+pub const CLIENT_TRAIT_METHODS: &[&str] = &["clone", "clone_from", "fmt"];
 
 impl<'a> Builder<'a> {
     /// A `$ref` to `#/components/responses/...`, resolved.
@@ -251,7 +264,9 @@ impl<'a> Builder<'a> {
             match text.map(cost::parse) {
                 Some(Ok(Some(cost))) => return cost,
                 Some(Err(message)) => {
-                    self.schema.problem(&pointer, message);
+                    // Prose is not a contract: an unknown wording costs the default, and says so.
+                    self.schema
+                        .warning(&pointer, format!("{message}; using the default cost"));
                     return Cost::Default;
                 }
                 Some(Ok(None)) | None => {}

@@ -6,7 +6,7 @@ pub mod cost;
 mod lower;
 mod shapes;
 
-pub use lower::CLIENT_METHODS;
+pub use lower::{CLIENT_METHODS, CLIENT_TRAIT_METHODS};
 
 use crate::error::{ptr, Problem};
 use crate::ir::{self, Cost, Model, Ty};
@@ -25,7 +25,8 @@ struct Builder<'a> {
 }
 
 /// Builds the model, collecting every problem rather than stopping at the first.
-pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> {
+/// Returns the model and the warnings met (prose not understood).
+pub fn build(api: &OpenAPI, settings: &Settings) -> Result<(Model, Vec<Problem>), Vec<Problem>> {
     let schemas = api
         .components
         .as_ref()
@@ -39,7 +40,12 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> 
     };
     let mut ops = Vec::new();
     let mut op_names = Namespace::default();
-    let mut fn_names = Namespace::with_reserved(CLIENT_METHODS);
+    let reserved: Vec<&str> = CLIENT_METHODS
+        .iter()
+        .chain(CLIENT_TRAIT_METHODS)
+        .copied()
+        .collect();
+    let mut fn_names = Namespace::with_reserved(&reserved);
     for (path, item) in &api.paths.paths {
         let item_ptr = ptr("/paths", &[path]);
         let item = match item {
@@ -66,7 +72,7 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> 
     let mut model = Model {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
-        types: b.schema.types,
+        types: std::mem::take(&mut b.schema.types),
         ops,
         types_path: "crate::types".to_string(),
     };
@@ -90,5 +96,5 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<Model, Vec<Problem>> 
     }
     ir::mark_usage(&mut model);
     ir::box_recursion(&mut model);
-    Ok(model)
+    Ok((model, b.schema.warnings))
 }
