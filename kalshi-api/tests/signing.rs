@@ -393,13 +393,16 @@ async fn the_exchange_rejects_the_common_signing_mistakes() {
     for (what, ts, signed) in cases {
         let (status, body) = send_raw(&exchange, &signer, ts, &signed).await;
         assert_eq!(status, 401, "{what}");
-        assert_eq!(body["code"], "authentication_error", "{what}");
+        assert_eq!(body["error"]["code"], "authentication_error", "{what}");
     }
     // Seconds instead of milliseconds.
     let (status, body) = send_raw(&exchange, &signer, now_ms() / 1000, &format!("GET{path}")).await;
     assert_eq!(status, 401);
     assert!(
-        body["details"].as_str().unwrap().contains("milliseconds"),
+        body["error"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("milliseconds"),
         "{body}"
     );
 }

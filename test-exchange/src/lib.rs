@@ -4,7 +4,7 @@
 //! of operations (see [`rest`]). Every request to an authenticated route must carry a signature
 //! that verifies against a registered public key (RSA-PSS with salt 32, or Ed25519) over
 //! `timestamp_ms + METHOD + path`, with a fresh timestamp; otherwise the answer is a 401 with an
-//! `ErrorResponse` body. Every request is recorded so tests can assert on the wire.
+//! `ErrorResponse` body nested under `error`, as Kalshi sends it. Every request is recorded so tests can assert on the wire.
 //!
 //! For testing a client's resilience it can also hold thousands of markets
 //! ([`Config::market_count`]), stop advancing its pagination cursor

@@ -72,7 +72,7 @@ async fn batch_items_are_validated_like_single_creates() {
         let batched = api.post(CREATE, &json!({ "orders": [item] })).await;
         assert_eq!(batched.status, 201);
         let error = &batched.json()["orders"][0]["error"];
-        assert_eq!(single.json(), *error, "{item}");
+        assert_eq!(single.json()["error"], *error, "{item}");
         assert_eq!(error["code"], code);
     }
 }
@@ -89,7 +89,7 @@ async fn oversize_and_empty_batches_are_400() {
         ];
         for reply in replies {
             assert_eq!(reply.status, 400, "{n}: {}", reply.text);
-            assert_eq!(reply.json()["code"], "invalid_parameters");
+            assert_eq!(reply.json()["error"]["code"], "invalid_parameters");
         }
     }
     assert_eq!(api.post(CREATE, &create(3)).await.status, 201);

@@ -14,9 +14,9 @@ async fn a_status_fault_answers_once_then_the_route_is_normal() {
     let faulted = api.get("/markets").await;
     assert_eq!(faulted.status, 503);
     let body = faulted.json();
-    assert_eq!(body["code"], "service_unavailable");
+    assert_eq!(body["error"]["code"], "service_unavailable");
     for field in ["message", "details", "service"] {
-        assert!(body[field].is_string(), "{field}: {body}");
+        assert!(body["error"][field].is_string(), "{field}: {body}");
     }
     assert_eq!(api.exchange.last_request().unwrap().status, 503);
     assert_eq!(api.get("/markets").await.status, 200);

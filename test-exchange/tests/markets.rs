@@ -119,7 +119,11 @@ async fn bad_limits_and_cursors_are_400() {
     for query in ["limit=1001", "cursor=nonsense"] {
         let reply = api.get(&format!("/markets?{query}")).await;
         assert_eq!(reply.status, 400, "{query}");
-        assert_eq!(reply.json()["code"], "invalid_parameters", "{query}");
+        assert_eq!(
+            reply.json()["error"]["code"],
+            "invalid_parameters",
+            "{query}"
+        );
     }
 }
 

@@ -80,9 +80,15 @@ pub fn router(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-/// An `ErrorResponse` body (`{code, message, details, service}`) with `status`.
+/// An error answer with `status`, shaped as Kalshi's servers send it: the `ErrorResponse` fields
+/// nested under `error` (`{"error": {code, message, details, service}}`), not flat as the spec
+/// declares it.
 pub fn error(status: StatusCode, code: &str, message: &str, details: &str) -> Response {
-    (status, Json(error_body(code, message, details))).into_response()
+    (
+        status,
+        Json(json!({ "error": error_body(code, message, details) })),
+    )
+        .into_response()
 }
 
 fn error_body(code: &str, message: &str, details: &str) -> Value {
@@ -131,7 +137,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        (self.status, Json(json!({ "error": self.body() }))).into_response()
     }
 }
 
