@@ -623,3 +623,52 @@ async fn commands_through_the_handle_and_typed_server_errors() {
     assert!(session.list_subscriptions().await.unwrap().is_empty());
     session.close().await;
 }
+
+/// The `ws_ticker` example, built by `cargo test` beside this test, streams from the test exchange
+/// when `KALSHI_WS_URL` points there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ws_ticker_example_streams_from_the_test_exchange() {
+    let key = ed25519_key();
+    let exchange = TestExchange::start(
+        Config::new()
+            .key(KEY_ID, ed25519_public(&key))
+            .market_count(MARKETS)
+            .ws_interval(Duration::from_millis(5)),
+    )
+    .await
+    .unwrap();
+    let (_dir, key_path) = temp_file(&ed25519_pkcs8_pem(&key));
+    // Tests run from target/<profile>/deps; cargo builds the examples into target/<profile>/examples.
+    let deps = std::env::current_exe().unwrap();
+    let example = deps
+        .parent()
+        .and_then(|d| d.parent())
+        .unwrap()
+        .join("examples")
+        .join(format!("ws_ticker{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        example.exists(),
+        "{} is missing: run the whole suite (cargo test --workspace builds the examples) or cargo build --examples",
+        example.display()
+    );
+    let ticker = exchange.market_tickers()[0].clone();
+    let output = tokio::process::Command::new(&example)
+        .args(["--messages", "5", "--seconds", "20", &ticker])
+        .env_clear()
+        .env("KALSHI_BASE_URL", exchange.base_url())
+        .env("KALSHI_WS_URL", exchange.ws_url())
+        .env("KALSHI_API_KEY_ID", KEY_ID)
+        .env("KALSHI_PRIVATE_KEY_PATH", &key_path)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<_> = stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{stdout}");
+    assert!(lines.iter().all(|l| l.starts_with(&ticker)), "{stdout}");
+}
