@@ -11,6 +11,12 @@
    included) and the crate alone (after `cargo clean -p`), with cargo's default dev profile.
 3. Decoding a 1,000-market `GetMarkets` page (`kalshi-api/benches/decode.rs`, criterion).
 4. Loopback throughput of public GETs, SDK against bare reqwest (`kalshi-api/benches/throughput.rs`).
+5. WebSocket: decoding 1,000 frames against `serde_json::Value` (`kalshi-api/benches/ws_decode.rs`,
+   criterion), and messages per second through the session against a bare tokio-tungstenite
+   reader decoding into the same types (`kalshi-api/benches/ws_throughput.rs`).
+
+`--only ws_decode,ws_throughput --write` runs part 5 alone and writes its own table into
+BENCHMARKS.md (between the `bench:ws:begin` and `bench:ws:end` markers).
 
 Peers are installed from the package registries into target/bench/peers/ (git-ignored) and reused
 by later runs. Everything else a run makes goes to target/bench/run/, wiped at the start of each
@@ -42,6 +48,9 @@ SPEC = ROOT / "spec" / "openapi.yaml"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
+WS_BEGIN = "<!-- bench:ws:begin -->"
+WS_END = "<!-- bench:ws:end -->"
+WS_PARTS = {"ws_decode", "ws_throughput"}
 
 OAG_VERSION = "7.26.0"  # the newest openapi-generator-cli 7.x on PyPI when this was written
 PROGENITOR_REQ = "^0.15"
@@ -481,6 +490,61 @@ def throughput(quick: bool) -> list[dict]:
     return rows
 
 
+def ws_decoding() -> dict:
+    env = bench_env()
+    run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_decode", "--no-run"], env=env, log_name="ws_decode")
+    run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_decode"], env=env, log_name="ws_decode")
+    out = {}
+    group = RUN / "criterion" / "ws_decode_1000_frames"
+    for bench in ["sdk_typed", "serde_json_value"]:
+        est = json.loads((group / bench / "new" / "estimates.json").read_text())
+        meta = json.loads((group / bench / "new" / "benchmark.json").read_text())
+        ns = est["median"]["point_estimate"]
+        size = meta["throughput"]["Bytes"]
+        out[bench] = {"ns": ns, "bytes": size, "mb_s": size / 1e6 / (ns / 1e9)}
+    log("ws decode: " + ", ".join(f"{k} {v['ns'] / 1e6:.3f} ms" for k, v in out.items()))
+    return out
+
+
+def ws_throughput(quick: bool) -> dict:
+    env = bench_env()
+    if quick:
+        env.update(WS_MESSAGES="50000", WS_ROUNDS="1")
+    run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_throughput", "--no-run"], env=env, log_name="ws_throughput")
+    p = run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_throughput"], env=env, log_name="ws_throughput")
+    rows = {}
+    for line in p.stdout.splitlines():
+        if line.startswith("{"):
+            r = json.loads(line)
+            rows[r["client"]] = r
+    if set(rows) != {"session", "bare_typed"}:
+        die("the ws_throughput bench did not print both clients")
+    log(f"ws throughput: session {rows['session']['msgs_per_s']:,.0f} msg/s, bare {rows['bare_typed']['msgs_per_s']:,.0f} msg/s")
+    return rows
+
+
+def ws_table(r: dict) -> str:
+    rows = ["| # | measure | kalshi-api | compared with | goal | met |", "|---|---|---|---|---|---|"]
+    if "ws_decode" in r:
+        s, v = r["ws_decode"]["sdk_typed"], r["ws_decode"]["serde_json_value"]
+        rows.append(
+            f"| 5 | decode 1,000 WebSocket frames (`orderbook_delta`, `ticker`, `trade`; {s['bytes'] / 1e3:.0f} kB), median "
+            f"| {s['ns'] / 1e6:.3f} ms, {s['mb_s']:.0f} MB/s (`ws::decode_frame` into `ServerMessage`) "
+            f"| `serde_json::Value`: {v['ns'] / 1e6:.3f} ms, {v['mb_s']:.0f} MB/s ({v['ns'] / s['ns']:.2f}x the SDK's time) "
+            f"| faster than `Value` | {yes(s['ns'] < v['ns'])} |"
+        )
+    if "ws_throughput" in r:
+        s, b = r["ws_throughput"]["session"], r["ws_throughput"]["bare_typed"]
+        ratio = s["msgs_per_s"] / b["msgs_per_s"]
+        rows.append(
+            f"| 5 | messages/s on loopback, {s['messages']:,} per round, median of {s['rounds']} "
+            f"| {s['msgs_per_s']:,.0f} (`ws::Session`: signed handshake, sequence checks, lossless queue) "
+            f"| bare tokio-tungstenite reader into the same types: {b['msgs_per_s']:,.0f} (session at {ratio:.0%}) "
+            f"| at least 90% of bare | {yes(ratio >= 0.9)} |"
+        )
+    return "\n".join(rows)
+
+
 # ---------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------
@@ -642,13 +706,13 @@ def build_gap_notes(b: dict) -> list[str]:
     return notes
 
 
-def write_benchmarks_md(block: str) -> None:
+def write_benchmarks_md(block: str, begin: str = BEGIN, end: str = END) -> None:
     text = BENCHMARKS_MD.read_text()
-    if BEGIN not in text or END not in text:
-        die(f"{BENCHMARKS_MD} lacks the {BEGIN} ... {END} markers")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    BENCHMARKS_MD.write_text(f"{head}{BEGIN}\n{block}{END}{tail}")
+    if begin not in text or end not in text:
+        die(f"{BENCHMARKS_MD} lacks the {begin} ... {end} markers")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    BENCHMARKS_MD.write_text(f"{head}{begin}\n{block}{end}{tail}")
     log(f"wrote {BENCHMARKS_MD}")
 
 
@@ -660,13 +724,16 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="short throughput measurements")
     ap.add_argument(
         "--only",
-        default="gen,build,decode,throughput",
-        help="comma-separated parts to run (gen,build,decode,throughput); build needs gen",
+        default="gen,build,decode,throughput,ws_decode,ws_throughput",
+        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput); build needs gen",
     )
     args = ap.parse_args()
     parts = set(args.only.split(","))
-    if args.write and (parts != {"gen", "build", "decode", "throughput"} or args.quick):
-        die("--write needs a full run: no --only, no --quick")
+    ws_only = parts == WS_PARTS
+    if args.write and args.quick:
+        die("--write needs full measurements: no --quick")
+    if args.write and not ws_only and parts != {"gen", "build", "decode", "throughput"} | WS_PARTS:
+        die("--write needs a full run, or --only ws_decode,ws_throughput for the WebSocket table")
     if "build" in parts and "gen" not in parts:
         die("build needs gen (it builds what the generators wrote)")
     command = "python3 bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
@@ -692,15 +759,34 @@ def main() -> None:
         results["decode"] = decoding()
     if "throughput" in parts:
         results["throughput"] = throughput(args.quick)
+    if "ws_decode" in parts:
+        results["ws_decode"] = ws_decoding()
+    if "ws_throughput" in parts:
+        results["ws_throughput"] = ws_throughput(args.quick)
     m["loadavg_end"] = loadavg()
     results["total_s"] = time.monotonic() - STARTED
     (RUN / "results.json").write_text(json.dumps({"machine": m, "command": command, **results}, indent=2))
 
-    block = report(results, m, command, oag_version, progenitor_version, args)
-    print(block)
+    ws_block = None
+    if parts & WS_PARTS:
+        ws_block = (
+            f"Produced by `{command}` on {m['date']}, commit {m['commit']}. Machine: {m['nproc']} CPUs, "
+            f"{m['cpu']}; load average {m['loadavg_start']} at the start, {m['loadavg_end']} at the end.\n\n"
+            + ws_table(results)
+            + "\n"
+        )
+    block = None
+    if parts - WS_PARTS:
+        block = report(results, m, command, oag_version, progenitor_version, args)
+        print(block)
+    if ws_block:
+        print(ws_block)
     log(f"done in {results['total_s'] / 60:.1f} min; raw figures in {RUN / 'results.json'}")
     if args.write:
-        write_benchmarks_md(block)
+        if block:
+            write_benchmarks_md(block)
+        if ws_block:
+            write_benchmarks_md(ws_block, WS_BEGIN, WS_END)
 
 
 if __name__ == "__main__":
