@@ -58,6 +58,13 @@
 //!   connections; order creation and other writes only when the policy says so ([`retry`]).
 //!
 //! Without a limiter or a retry policy the client sends exactly one request per call.
+//!
+//! # The real-time feed
+//!
+//! With the default `ws` feature, [`ws`] holds the WebSocket API generated from Kalshi's AsyncAPI
+//! spec (messages, commands, channels, error codes) and a session that signs its handshake,
+//! checks sequence numbers per subscription, repairs gaps with fresh snapshots, and reconnects and
+//! resubscribes by itself, telling you each step in order on one stream of events.
 
 #![warn(missing_docs)]
 
