@@ -804,4 +804,112 @@ mod tests {
             panic!("{e}");
         }
     }
+
+    /// A temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=xtask",
+                "-c",
+                "user.email=xtask@example.com",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// In a temporary copy of the workspace's spec files (the SDK is never built): regenerating
+    /// from a changed spec adds one changelog entry, breaking changes first; `--check` writes
+    /// nothing; regenerating again from the same spec adds nothing.
+    #[test]
+    fn a_new_spec_adds_one_changelog_entry() {
+        let real = project_root();
+        let dir = TempDir(std::env::temp_dir().join(format!(
+            "xtask-changelog-{}-{:?}",
+            std::process::id(),
+            Instant::now()
+        )));
+        let root = dir.0.clone();
+        std::fs::create_dir_all(root.join("spec")).unwrap();
+        std::fs::create_dir_all(root.join("kalshi-api")).unwrap();
+        let copy = |from: &str, to: &str| {
+            std::fs::copy(real.join(from), root.join(to)).unwrap();
+        };
+        copy("codegen/tests/fixtures/diff/base.yaml", "spec/openapi.yaml");
+        copy("spec/asyncapi.yaml", "spec/asyncapi.yaml");
+        copy("spec/codegen.yaml", "spec/codegen.yaml");
+        copy("kalshi-api/Cargo.toml", "kalshi-api/Cargo.toml");
+        let opts = |check: bool| Regen {
+            spec: root.join("spec/openapi.yaml"),
+            asyncapi: root.join("spec/asyncapi.yaml"),
+            settings: root.join("spec/codegen.yaml"),
+            out: root.join("kalshi-api/src/generated"),
+            check,
+            changelog: root.join("kalshi-api/CHANGELOG.md"),
+            root: root.clone(),
+        };
+        git(&root, &["init", "-q"]);
+        regen(&opts(false)).unwrap();
+        assert!(
+            !opts(false).changelog.exists(),
+            "a first generation has nothing to compare with"
+        );
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "old spec"]);
+
+        // Kalshi publishes 1.1.0: a type removed, a field added. Committed before regenerating,
+        // so the spec the code came from is found further back in history.
+        let new = read(&root.join("spec/openapi.yaml"))
+            .unwrap()
+            .replace("version: 1.0.0", "version: 1.1.0")
+            .replace(
+                "    Legacy:\n      type: object\n      properties:\n        id: { type: string }\n",
+                "",
+            )
+            .replace(
+                "        note: { type: string }\n",
+                "        note: { type: string }\n        no_bid: { type: integer }\n",
+            );
+        std::fs::write(root.join("spec/openapi.yaml"), new).unwrap();
+        git(&root, &["commit", "-q", "-am", "new spec"]);
+
+        assert!(regen(&opts(true)).is_err(), "the drift check fails");
+        assert!(!opts(true).changelog.exists(), "--check writes nothing");
+
+        let printed = regen(&opts(false)).unwrap();
+        assert!(
+            printed.contains("1 breaking, 1 additive"),
+            "the summary is printed: {printed}"
+        );
+        let changelog = read(&opts(false).changelog).unwrap();
+        let at = |needle: &str| {
+            changelog
+                .find(needle)
+                .unwrap_or_else(|| panic!("`{needle}` missing:\n{changelog}"))
+        };
+        at("# Changelog");
+        at("## [Unreleased] - ");
+        at("Diff fixture 1.0.0 → 1.1.0");
+        assert!(at("### Breaking") < at("### Added"));
+        at("- Removed `types::Legacy` — Legacy");
+        at("- Added `types::Market::no_bid` — Market.no_bid");
+        at("suggested kalshi-api version 0.2.0");
+
+        let again = regen(&opts(false)).unwrap();
+        assert!(!again.contains("spec changes"), "{again}");
+        assert_eq!(read(&opts(false).changelog).unwrap(), changelog);
+        regen(&opts(true)).unwrap();
+    }
 }
