@@ -243,7 +243,7 @@ impl Report {
             if zero {
                 (
                     "minor",
-                    "breaking changes: while kalshi-api is 0.x, a breaking change bumps the minor version",
+                    "breaking changes bump the minor version while kalshi-api is 0.x",
                 )
             } else {
                 ("major", "breaking changes bump the major version")
@@ -252,7 +252,7 @@ impl Report {
             if zero {
                 (
                     "patch",
-                    "additions only: while kalshi-api is 0.x, compatible changes bump the patch version",
+                    "compatible additions bump the patch version while kalshi-api is 0.x",
                 )
             } else {
                 ("minor", "additions only bump the minor version")
