@@ -7,6 +7,7 @@
 //! bytes out.
 
 pub mod asyncapi;
+pub mod diff;
 pub mod docs;
 pub mod emit;
 pub mod error;
@@ -21,7 +22,6 @@ pub mod validate;
 
 pub use error::{Error, Problem};
 pub use settings::Settings;
-use sha2::{Digest, Sha256};
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +72,7 @@ struct Headers {
 
 impl Headers {
     fn new(root: &'static str, title: &str, version: &str, text: &str) -> Self {
-        let sha = Sha256::digest(text.as_bytes());
-        let hex: String = sha.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = diff::sha256_hex(text);
         Headers {
             root,
             full: format!(

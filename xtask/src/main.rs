@@ -1,6 +1,7 @@
 //! Project automation. `cargo xtask regen` regenerates the SDK from `spec/openapi.yaml` and
 //! `spec/asyncapi.yaml`;
 //! `cargo xtask regen --check` fails when the committed code differs from what the spec produces;
+//! `cargo xtask diff OLD NEW` reports what changed for users between two versions of the specs;
 //! `cargo xtask contract` runs the contract suite against a Stoplight Prism mock of the spec.
 
 use std::io::{Read as _, Write as _};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
 usage: cargo xtask regen [--check] [--spec FILE] [--asyncapi FILE] [--settings FILE] [--out DIR]
+       cargo xtask diff OLD NEW [--asyncapi-old FILE --asyncapi-new FILE] [--json] [--settings FILE]
        cargo xtask test
        cargo xtask contract
 
@@ -19,6 +21,14 @@ regen:
   --asyncapi FILE  the AsyncAPI spec of the WebSocket API (default: spec/asyncapi.yaml)
   --settings FILE  generator settings (default: spec/codegen.yaml)
   --out DIR        where generated files go (default: kalshi-api/src/generated)
+When the spec differs from the one the committed code came from (found in git by the sha256 the
+generated files record), regen prints what changed for users and adds an entry at the top of
+kalshi-api/CHANGELOG.md; regenerating from the same spec again adds nothing.
+
+diff: compares two OpenAPI specs (and, given both, two AsyncAPI specs) on the generator's model:
+operations, types and fields, WebSocket channels, commands and messages, each classified as
+breaking, additive or documentation only, with the semver bump kalshi-api needs.
+  --json           JSON for tools instead of Markdown
 
 test: every check CI runs, in order: rustfmt, the drift check, clippy (-D warnings), rustdoc
 (-D warnings), the whole test suite, clippy and the signing tests with the `ring` feature (beside
@@ -44,6 +54,7 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     match cmd.as_str() {
         "regen" => {}
+        "diff" => return diff(rest),
         "test" | "contract" if !rest.is_empty() => {
             return Err(format!("`{cmd}` takes no options\n{USAGE}"));
         }
@@ -62,6 +73,8 @@ fn run(args: &[String]) -> Result<(), String> {
         settings: root.join("spec/codegen.yaml"),
         out: root.join("kalshi-api/src/generated"),
         check: false,
+        changelog: root.join("kalshi-api/CHANGELOG.md"),
+        root: root.clone(),
     };
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
@@ -427,6 +440,10 @@ struct Regen {
     settings: PathBuf,
     out: PathBuf,
     check: bool,
+    /// The workspace: where git finds earlier specs and `kalshi-api/Cargo.toml` the version.
+    root: PathBuf,
+    /// Where a regeneration from a new spec records what changed.
+    changelog: PathBuf,
 }
 
 /// The workspace this run works on, found at run time: never a path compiled into the binary, so
@@ -474,6 +491,12 @@ fn regen(opts: &Regen) -> Result<String, String> {
     for w in &generated.warnings {
         eprintln!("warning: {}: {w}", opts.spec.display());
     }
+    // Before any file is written: the old root files name the spec the committed code came from.
+    let changes = if opts.check {
+        None
+    } else {
+        spec_changes(opts, &spec, &asyncapi, &settings)?
+    };
 
     let mut stale = Vec::new();
     let mut lines = 0;
@@ -507,8 +530,19 @@ fn regen(opts: &Regen) -> Result<String, String> {
             list.join("\n")
         ));
     }
+    let mut changelog_note = String::new();
+    if let Some(report) = changes {
+        let entry = kalshi_codegen::diff::changelog_entry(&report, &today());
+        let old = std::fs::read_to_string(&opts.changelog).unwrap_or_default();
+        if let Some(text) = kalshi_codegen::diff::insert_changelog_entry(&old, &entry) {
+            std::fs::write(&opts.changelog, text)
+                .map_err(|e| format!("writing {}: {e}", opts.changelog.display()))?;
+            changelog_note = format!("\nadded an entry to {}", opts.changelog.display());
+        }
+        changelog_note = format!("{}{changelog_note}\n", report.summary_text(15));
+    }
     Ok(format!(
-        "{} {}: {} operations, {} types, {} WebSocket message types on {} channels, {} files, {} lines, {} {} in {:.0?}",
+        "{changelog_note}{} {}: {} operations, {} types, {} WebSocket message types on {} channels, {} files, {} lines, {} {} in {:.0?}",
         if opts.check { "checked" } else { "generated" },
         generated.version,
         generated.operations,
@@ -521,6 +555,194 @@ fn regen(opts: &Regen) -> Result<String, String> {
         if opts.check { "stale" } else { "changed" },
         started.elapsed(),
     ))
+}
+
+/// What changed for users since the spec the committed code came from, when the spec differs;
+/// `None` when it does not, or when there is no committed code. The old spec text comes from git:
+/// the version of the spec file whose sha256 the generated root file records (a warning when none
+/// is found, and then no changelog entry).
+fn spec_changes(
+    opts: &Regen,
+    spec: &str,
+    asyncapi: &str,
+    settings: &kalshi_codegen::Settings,
+) -> Result<Option<kalshi_codegen::diff::Report>, String> {
+    use kalshi_codegen::diff::{recorded_sha256, sha256_hex};
+    let recorded = |file: &str| {
+        std::fs::read_to_string(opts.out.join(file))
+            .ok()
+            .and_then(|t| recorded_sha256(&t))
+    };
+    let (Some(old_sha), old_ws_sha) = (recorded("mod.rs"), recorded("ws/mod.rs")) else {
+        return Ok(None);
+    };
+    let ws_same = old_ws_sha
+        .as_deref()
+        .is_none_or(|s| s == sha256_hex(asyncapi));
+    if old_sha == sha256_hex(spec) && ws_same {
+        return Ok(None);
+    }
+    let Some(old_spec) = committed_spec(&opts.root, &opts.spec, "spec/openapi.yaml", &old_sha)
+    else {
+        eprintln!(
+            "warning: the spec the committed code came from (sha256 {old_sha}) is not in git; \
+             no changelog entry"
+        );
+        return Ok(None);
+    };
+    let old_ws = old_ws_sha
+        .as_deref()
+        .and_then(|sha| committed_spec(&opts.root, &opts.asyncapi, "spec/asyncapi.yaml", sha));
+    if old_ws_sha.is_some() && old_ws.is_none() {
+        eprintln!("warning: the AsyncAPI spec the committed code came from is not in git; the WebSocket side is not compared");
+    }
+    let new_ws = old_ws.as_ref().map(|_| asyncapi);
+    let mut report = kalshi_codegen::diff::diff(
+        kalshi_codegen::diff::Specs {
+            openapi: &old_spec,
+            asyncapi: old_ws.as_deref(),
+        },
+        kalshi_codegen::diff::Specs {
+            openapi: spec,
+            asyncapi: new_ws,
+        },
+        settings,
+    )
+    .map_err(|e| format!("comparing with the previous spec: {e}"))?;
+    report.suggest_version(crate_version(&opts.root).as_deref());
+    Ok(Some(report))
+}
+
+/// The text of the spec whose sha256 is `sha`: the file on disk at `default` (regenerating with
+/// `--spec` elsewhere leaves it as it was), else the newest committed version of `path` or of
+/// `default` that matches. Git keeps every version already, so no copy of the spec is kept beside
+/// the generated code.
+fn committed_spec(root: &Path, path: &Path, default: &str, sha: &str) -> Option<String> {
+    use kalshi_codegen::diff::sha256_hex;
+    if let Ok(text) = std::fs::read_to_string(root.join(default)) {
+        if sha256_hex(&text) == sha {
+            return Some(text);
+        }
+    }
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
+    };
+    let rel = path
+        .strip_prefix(root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    for rel in rel.iter().map(String::as_str).chain([default]) {
+        let log = git(&["log", "--format=%H", "-n", "200", "--", rel])?;
+        for commit in String::from_utf8_lossy(&log).lines() {
+            let Some(bytes) = git(&["show", &format!("{commit}:./{rel}")]) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            if sha256_hex(&text) == sha {
+                return Some(text.into_owned());
+            }
+        }
+    }
+    None
+}
+
+/// `version` of `kalshi-api/Cargo.toml`.
+fn crate_version(root: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("kalshi-api/Cargo.toml")).ok()?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("version = \""))
+        .map(|v| v.trim_end_matches('"').to_string())
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date((secs / 86_400) as i64)
+}
+
+/// The calendar date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `cargo xtask diff OLD NEW`: prints the report on the two versions, as Markdown or JSON.
+fn diff(args: &[String]) -> Result<(), String> {
+    let root = project_root();
+    let mut files = Vec::new();
+    let (mut ws_old, mut ws_new, mut json) = (None, None, false);
+    let mut settings = root.join("spec/codegen.yaml");
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .map(PathBuf::from)
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--json" => json = true,
+            "--asyncapi-old" => ws_old = Some(value("--asyncapi-old")?),
+            "--asyncapi-new" => ws_new = Some(value("--asyncapi-new")?),
+            "--settings" => settings = value("--settings")?,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other if other.starts_with("--") => {
+                return Err(format!("unknown option `{other}`\n{USAGE}"))
+            }
+            file => files.push(PathBuf::from(file)),
+        }
+    }
+    let [old, new] = files.as_slice() else {
+        return Err(format!(
+            "`diff` takes two OpenAPI files, OLD and NEW\n{USAGE}"
+        ));
+    };
+    if ws_old.is_some() != ws_new.is_some() {
+        return Err(format!(
+            "give both --asyncapi-old and --asyncapi-new, or neither\n{USAGE}"
+        ));
+    }
+    let settings = kalshi_codegen::Settings::from_yaml(&read(&settings)?)
+        .map_err(|e| format!("{}: {e}", settings.display()))?;
+    let texts = [old, new].map(|p| read(p));
+    let ws = [&ws_old, &ws_new].map(|p| p.as_ref().map(|p| read(p)).transpose());
+    let [old_text, new_text] = texts;
+    let [ws_old_text, ws_new_text] = ws;
+    let (old_text, new_text) = (old_text?, new_text?);
+    let (ws_old_text, ws_new_text) = (ws_old_text?, ws_new_text?);
+    let specs = |openapi, asyncapi| kalshi_codegen::diff::Specs { openapi, asyncapi };
+    let mut report = kalshi_codegen::diff::diff(
+        specs(&old_text, ws_old_text.as_deref()),
+        specs(&new_text, ws_new_text.as_deref()),
+        &settings,
+    )
+    .map_err(|e| format!("{} → {}: {e}", old.display(), new.display()))?;
+    report.suggest_version(crate_version(&root).as_deref());
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_markdown());
+    }
+    Ok(())
 }
 
 /// Makes `path` hold `contents` (line endings normalised). Returns whether it differed; in check
@@ -575,9 +797,119 @@ mod tests {
             settings: root.join("spec/codegen.yaml"),
             out: root.join("kalshi-api/src/generated"),
             check: true,
+            changelog: root.join("kalshi-api/CHANGELOG.md"),
+            root: root.clone(),
         };
         if let Err(e) = regen(&opts) {
             panic!("{e}");
         }
+    }
+
+    /// A temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=xtask",
+                "-c",
+                "user.email=xtask@example.com",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// In a temporary copy of the workspace's spec files (the SDK is never built): regenerating
+    /// from a changed spec adds one changelog entry, breaking changes first; `--check` writes
+    /// nothing; regenerating again from the same spec adds nothing.
+    #[test]
+    fn a_new_spec_adds_one_changelog_entry() {
+        let real = project_root();
+        let dir = TempDir(std::env::temp_dir().join(format!(
+            "xtask-changelog-{}-{:?}",
+            std::process::id(),
+            Instant::now()
+        )));
+        let root = dir.0.clone();
+        std::fs::create_dir_all(root.join("spec")).unwrap();
+        std::fs::create_dir_all(root.join("kalshi-api")).unwrap();
+        let copy = |from: &str, to: &str| {
+            std::fs::copy(real.join(from), root.join(to)).unwrap();
+        };
+        copy("codegen/tests/fixtures/diff/base.yaml", "spec/openapi.yaml");
+        copy("spec/asyncapi.yaml", "spec/asyncapi.yaml");
+        copy("spec/codegen.yaml", "spec/codegen.yaml");
+        copy("kalshi-api/Cargo.toml", "kalshi-api/Cargo.toml");
+        let opts = |check: bool| Regen {
+            spec: root.join("spec/openapi.yaml"),
+            asyncapi: root.join("spec/asyncapi.yaml"),
+            settings: root.join("spec/codegen.yaml"),
+            out: root.join("kalshi-api/src/generated"),
+            check,
+            changelog: root.join("kalshi-api/CHANGELOG.md"),
+            root: root.clone(),
+        };
+        git(&root, &["init", "-q"]);
+        regen(&opts(false)).unwrap();
+        assert!(
+            !opts(false).changelog.exists(),
+            "a first generation has nothing to compare with"
+        );
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "old spec"]);
+
+        // Kalshi publishes 1.1.0: a type removed, a field added. Committed before regenerating,
+        // so the spec the code came from is found further back in history.
+        let new = read(&root.join("spec/openapi.yaml"))
+            .unwrap()
+            .replace("version: 1.0.0", "version: 1.1.0")
+            .replace(
+                "    Legacy:\n      type: object\n      properties:\n        id: { type: string }\n",
+                "",
+            )
+            .replace(
+                "        note: { type: string }\n",
+                "        note: { type: string }\n        no_bid: { type: integer }\n",
+            );
+        std::fs::write(root.join("spec/openapi.yaml"), new).unwrap();
+        git(&root, &["commit", "-q", "-am", "new spec"]);
+
+        assert!(regen(&opts(true)).is_err(), "the drift check fails");
+        assert!(!opts(true).changelog.exists(), "--check writes nothing");
+
+        let printed = regen(&opts(false)).unwrap();
+        assert!(
+            printed.contains("1 breaking, 1 additive"),
+            "the summary is printed: {printed}"
+        );
+        let changelog = read(&opts(false).changelog).unwrap();
+        let at = |needle: &str| {
+            changelog
+                .find(needle)
+                .unwrap_or_else(|| panic!("`{needle}` missing:\n{changelog}"))
+        };
+        at("# Changelog");
+        at("## [Unreleased] - ");
+        at("Diff fixture 1.0.0 → 1.1.0");
+        assert!(at("### Breaking") < at("### Added"));
+        at("- Removed `types::Legacy` — Legacy");
+        at("- Added `types::Market::no_bid` — Market.no_bid");
+        at("suggested kalshi-api version 0.2.0");
+
+        let again = regen(&opts(false)).unwrap();
+        assert!(!again.contains("spec changes"), "{again}");
+        assert_eq!(read(&opts(false).changelog).unwrap(), changelog);
+        regen(&opts(true)).unwrap();
     }
 }
