@@ -13,7 +13,7 @@ use super::queue::Sender;
 use super::sequence::{Check, Sequences};
 use crate::auth::Credentials;
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::marker::PhantomData;
@@ -113,6 +113,10 @@ struct SidInfo<C> {
     sub: SubscriptionId,
     channel: C,
 }
+
+/// Frames read in one go when the socket has them buffered, before the loop looks at commands,
+/// pings and timers again.
+const BURST: usize = 256;
 
 /// Why a connection ended.
 enum End {
@@ -215,7 +219,11 @@ where
     async fn serve(&mut self, socket: Socket) -> End {
         let (mut sink, mut stream) = socket.split();
         let idle = self.config.idle_timeout;
-        let mut deadline = Instant::now() + idle;
+        // One timer per connection, moved only when it fires: re-arming a timer for every frame
+        // would cost more than decoding the frame.
+        let mut last_read = Instant::now();
+        let idle_timer = tokio::time::sleep(idle);
+        tokio::pin!(idle_timer);
         let mut ping = tokio::time::interval_at(
             Instant::now() + self.config.ping_interval,
             self.config.ping_interval,
@@ -251,7 +259,7 @@ where
                 r = self.requests.recv() => Step::Request(r),
                 _ = self.out.room(), if !room => Step::Room,
                 f = stream.next(), if room => Step::Frame(f),
-                _ = tokio::time::sleep_until(deadline), if room => Step::Idle,
+                _ = &mut idle_timer, if room => Step::Idle,
                 _ = ping.tick() => Step::Ping,
                 _ = sweep.tick() => Step::Sweep,
             };
@@ -272,7 +280,7 @@ where
                 }
                 Step::Request(Some(Request::Command { kind, reply })) => self.command(kind, reply),
                 Step::Room => {
-                    deadline = Instant::now() + idle;
+                    last_read = Instant::now();
                     if let Some(since) = blocked_since.take() {
                         let blocked = since.elapsed();
                         for group in self.groups.values_mut() {
@@ -281,7 +289,12 @@ where
                     }
                 }
                 Step::Idle => {
-                    return End::Lost(format!("nothing received for {} ms", idle.as_millis()))
+                    let due = last_read + idle;
+                    if due > Instant::now() {
+                        idle_timer.as_mut().reset(due);
+                    } else {
+                        return End::Lost(format!("nothing received for {} ms", idle.as_millis()));
+                    }
                 }
                 Step::Ping => self.outbox.push(Message::Ping(Bytes::new())),
                 Step::Sweep if blocked_since.is_some() => {}
@@ -293,24 +306,51 @@ where
                 Step::Frame(None) => return End::Lost("the server closed the connection".into()),
                 Step::Frame(Some(Err(e))) => return End::Lost(e.to_string()),
                 Step::Frame(Some(Ok(message))) => {
-                    deadline = Instant::now() + idle;
-                    match message {
-                        Message::Text(text) => self.frame(Bytes::from(text)),
-                        Message::Binary(bytes) => self.frame(bytes),
-                        Message::Close(frame) => {
-                            let reason = match frame {
-                                Some(f) => format!("the server closed: {} {}", f.code, f.reason),
-                                None => "the server closed the connection".into(),
-                            };
-                            return End::Lost(reason);
+                    last_read = Instant::now();
+                    if let Some(end) = self.message(message) {
+                        return end;
+                    }
+                    // Take what the socket has already buffered before going round the select
+                    // again: one pass of the loop per burst, not per frame.
+                    for _ in 0..BURST {
+                        if !self.out.has_room() && self.groups.is_empty() {
+                            break;
                         }
-                        // Pings are answered by tungstenite as the stream is read; a pong only
-                        // proves the connection alive.
-                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                        match stream.next().now_or_never() {
+                            Some(Some(Ok(message))) => {
+                                if let Some(end) = self.message(message) {
+                                    return end;
+                                }
+                            }
+                            Some(Some(Err(e))) => return End::Lost(e.to_string()),
+                            Some(None) => {
+                                return End::Lost("the server closed the connection".into())
+                            }
+                            None => break,
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// One WebSocket message: a frame to route, or the end of the connection.
+    fn message(&mut self, message: Message) -> Option<End> {
+        match message {
+            Message::Text(text) => self.frame(Bytes::from(text)),
+            Message::Binary(bytes) => self.frame(bytes),
+            Message::Close(frame) => {
+                let reason = match frame {
+                    Some(f) => format!("the server closed: {} {}", f.code, f.reason),
+                    None => "the server closed the connection".into(),
+                };
+                return Some(End::Lost(reason));
+            }
+            // Pings are answered by tungstenite as the stream is read; a pong only proves the
+            // connection alive.
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+        }
+        None
     }
 
     async fn flush<S>(&mut self, sink: &mut S) -> Result<(), String>
@@ -382,12 +422,13 @@ where
         }
         let (sid, seq) = (env.sid, env.seq);
         match M::decode(&env, &raw) {
-            Ok(message) => self.out.push(Event::Message(Received {
+            Ok(message) => self.out.push(Event::Message(Box::new(Received {
                 subscription: sub,
                 sid,
                 seq,
                 message,
-            })),
+                raw,
+            }))),
             Err(error) => {
                 let kind = env.kind.to_string();
                 self.out.push(Event::DecodeFailed {

@@ -66,6 +66,7 @@ pub fn decode_frame<M: Incoming>(frame: &Bytes) -> Result<Received<M>, FrameErro
         sid: env.sid,
         seq: env.seq,
         message,
+        raw: frame.clone(),
     })
 }
 

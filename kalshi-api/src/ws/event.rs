@@ -33,8 +33,11 @@ pub struct Received<M> {
     /// Its sequence number, when the channel numbers its messages.
     pub seq: Option<u64>,
     /// The message, decoded into its generated type (the catch-all variant for a `type` the
-    /// spec does not list, with the frame's bytes).
+    /// spec does not list).
     pub message: M,
+    /// The whole frame as it arrived (shared, not copied): fields the spec does not list are
+    /// there.
+    pub raw: Bytes,
 }
 
 /// One item of a session's stream. Events arrive in the order they happened, between the
@@ -42,8 +45,9 @@ pub struct Received<M> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<M> {
-    /// A message.
-    Message(Received<M>),
+    /// A message. Boxed: a decoded message is hundreds of bytes, and an event is moved several
+    /// times on its way to you; one allocation is cheaper than copying it each time.
+    Message(Box<Received<M>>),
     /// The connection was lost; the session reconnects. Messages sent meanwhile are missed: every
     /// subscription is resubscribed, and order books must be rebuilt from fresh snapshots.
     Disconnected {

@@ -6,7 +6,7 @@ use futures_util::task::AtomicWaker;
 use futures_util::Stream;
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use tokio::sync::Notify;
@@ -49,16 +49,19 @@ struct State<M> {
     items: VecDeque<Event<M>>,
     /// Drops not yet reported by an [`Event::Dropped`].
     unreported: u64,
-    /// The producer is done: the stream ends once `items` is empty.
+    /// The producer is done: the stream ends once every item has been read.
     finished: bool,
-    /// The consumer dropped its stream: pushes are discarded.
-    abandoned: bool,
 }
 
 pub(crate) struct Shared<M> {
     state: Mutex<State<M>>,
     delivery: Delivery,
     capacity: usize,
+    /// Events pushed and not yet yielded to the consumer (whether still in `state.items` or in
+    /// the consumer's local batch): what the lossless bound counts.
+    len: AtomicUsize,
+    /// The consumer dropped its stream: pushes are discarded.
+    abandoned: AtomicBool,
     dropped: AtomicU64,
     consumer: AtomicWaker,
     room: Notify,
@@ -77,15 +80,19 @@ pub(crate) struct Sender<M> {
 
 /// The stream of a session's events: messages, and what happened to the connection, in order.
 /// Ends after [`Event::Closed`].
+///
+/// In lossless delivery the stream takes what has queued up in one lock and hands it out from
+/// its own batch, so reading costs no lock per event.
 pub struct Events<M> {
     shared: Arc<Shared<M>>,
+    local: VecDeque<Event<M>>,
 }
 
 impl<M> std::fmt::Debug for Events<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Events")
             .field("delivery", &self.shared.delivery)
-            .field("waiting", &self.shared.lock().items.len())
+            .field("waiting", &self.waiting())
             .finish()
     }
 }
@@ -96,10 +103,11 @@ pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
             items: VecDeque::with_capacity(delivery.capacity().min(4096)),
             unreported: 0,
             finished: false,
-            abandoned: false,
         }),
         capacity: delivery.capacity(),
         delivery,
+        len: AtomicUsize::new(0),
+        abandoned: AtomicBool::new(false),
         dropped: AtomicU64::new(0),
         consumer: AtomicWaker::new(),
         room: Notify::new(),
@@ -108,7 +116,10 @@ pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
         Sender {
             shared: shared.clone(),
         },
-        Events { shared },
+        Events {
+            shared,
+            local: VecDeque::new(),
+        },
     )
 }
 
@@ -118,8 +129,8 @@ impl<M> Sender<M> {
         match self.shared.delivery {
             Delivery::DropOldest { .. } => true,
             Delivery::Lossless { .. } => {
-                let state = self.shared.lock();
-                state.abandoned || state.items.len() < self.shared.capacity
+                self.shared.len.load(Ordering::Acquire) < self.shared.capacity
+                    || self.shared.abandoned.load(Ordering::Acquire)
             }
         }
     }
@@ -136,13 +147,13 @@ impl<M> Sender<M> {
     }
 
     /// Queues an event without waiting. A lossless queue may go over its capacity by the events
-    /// the reader pushes for one frame; the reader waits for [`room`](Self::room) before reading
-    /// the next. A drop-oldest queue drops its oldest message instead.
+    /// the reader pushes for what it has read; the reader waits for [`room`](Self::room) before
+    /// reading more. A drop-oldest queue drops its oldest message instead.
     pub(crate) fn push(&self, event: Event<M>) {
-        let mut state = self.shared.lock();
-        if state.abandoned {
+        if self.shared.abandoned.load(Ordering::Acquire) {
             return;
         }
+        let mut state = self.shared.lock();
         if let Delivery::DropOldest { .. } = self.shared.delivery {
             if state.items.len() >= self.shared.capacity {
                 if let Some(i) = state
@@ -153,10 +164,12 @@ impl<M> Sender<M> {
                     state.items.remove(i);
                     state.unreported += 1;
                     self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                    self.shared.len.fetch_sub(1, Ordering::AcqRel);
                 }
             }
         }
         state.items.push_back(event);
+        self.shared.len.fetch_add(1, Ordering::AcqRel);
         drop(state);
         self.shared.consumer.wake();
     }
@@ -170,7 +183,7 @@ impl<M> Sender<M> {
     /// Whether the consumer still listens.
     #[cfg(test)]
     pub(crate) fn is_abandoned(&self) -> bool {
-        self.shared.lock().abandoned
+        self.shared.abandoned.load(Ordering::Acquire)
     }
 }
 
@@ -182,24 +195,45 @@ impl<M> Events<M> {
 
     /// Events waiting to be read.
     pub fn waiting(&self) -> usize {
-        self.shared.lock().items.len()
+        self.shared.len.load(Ordering::Acquire)
     }
 
-    fn pop(&self) -> Option<Option<Event<M>>> {
+    /// The next event: `Some(Some(_))`, the end `Some(None)`, or `None` when nothing is there yet.
+    fn pop(&mut self) -> Option<Option<Event<M>>> {
+        if let Some(event) = self.local.pop_front() {
+            return Some(Some(self.yielded(event)));
+        }
         let mut state = self.shared.lock();
         if state.unreported > 0 {
             let count = std::mem::take(&mut state.unreported);
             return Some(Some(Event::Dropped { count }));
         }
-        match state.items.pop_front() {
+        let event = match self.shared.delivery {
+            // Take the whole batch: the next reads need no lock.
+            Delivery::Lossless { .. } => {
+                std::mem::swap(&mut self.local, &mut state.items);
+                self.local.pop_front()
+            }
+            // One at a time: the oldest messages must stay where a new one can drop them.
+            Delivery::DropOldest { .. } => state.items.pop_front(),
+        };
+        match event {
             Some(event) => {
                 drop(state);
-                self.shared.room.notify_one();
-                Some(Some(event))
+                Some(Some(self.yielded(event)))
             }
             None if state.finished => Some(None),
             None => None,
         }
+    }
+
+    /// Counts `event` as read, and wakes a reader waiting for room.
+    fn yielded(&self, event: Event<M>) -> Event<M> {
+        let before = self.shared.len.fetch_sub(1, Ordering::AcqRel);
+        if before >= self.shared.capacity {
+            self.shared.room.notify_one();
+        }
+        event
     }
 }
 
@@ -207,23 +241,24 @@ impl<M> Stream for Events<M> {
     type Item = Event<M>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
-        if let Some(item) = self.pop() {
+        let this = self.get_mut();
+        if let Some(item) = this.pop() {
             return Poll::Ready(item);
         }
-        self.shared.consumer.register(cx.waker());
-        match self.pop() {
+        this.shared.consumer.register(cx.waker());
+        match this.pop() {
             Some(item) => Poll::Ready(item),
             None => Poll::Pending,
         }
     }
 }
 
+impl<M> Unpin for Events<M> {}
+
 impl<M> Drop for Events<M> {
     fn drop(&mut self) {
-        let mut state = self.shared.lock();
-        state.abandoned = true;
-        state.items.clear();
-        drop(state);
+        self.shared.abandoned.store(true, Ordering::Release);
+        self.shared.lock().items.clear();
         self.shared.room.notify_waiters();
     }
 }
@@ -234,12 +269,13 @@ mod tests {
     use futures_util::StreamExt;
 
     fn msg(n: u64) -> Event<u64> {
-        Event::Message(super::super::event::Received {
+        Event::Message(Box::new(super::super::event::Received {
             subscription: None,
             sid: Some(1),
             seq: Some(n),
             message: n,
-        })
+            raw: bytes::Bytes::new(),
+        }))
     }
 
     fn seq(e: &Event<u64>) -> Option<u64> {
@@ -256,7 +292,7 @@ mod tests {
             for n in 0..1000 {
                 tx.room().await;
                 tx.push(msg(n));
-                assert!(tx.shared.lock().items.len() <= 4);
+                assert!(tx.shared.len.load(Ordering::Acquire) <= 4);
             }
             tx.finish();
         });
@@ -299,5 +335,6 @@ mod tests {
         drop(rx);
         tx.room().await;
         assert!(tx.is_abandoned());
+        assert!(tx.has_room());
     }
 }
