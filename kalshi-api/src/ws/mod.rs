@@ -21,6 +21,8 @@ mod driver;
 mod envelope;
 mod error;
 mod event;
+pub mod orderbook;
+pub mod orders;
 pub mod protocol;
 mod queue;
 mod sequence;
@@ -30,6 +32,11 @@ pub use config::SessionConfig;
 pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
+pub use orderbook::{
+    BookError, BookEvents, BookKeeper, BookStats, BookStatus, BookUpdate, Level, OrderBook,
+    OrderBooks, Side, StaleReason,
+};
+pub use orders::{OrderTracker, OrderUpdate, OrderUpdates};
 pub use queue::{Delivery, Events};
 
 pub use crate::generated::ws::*;
