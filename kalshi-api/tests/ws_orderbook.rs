@@ -435,8 +435,16 @@ async fn a_gap_resyncs_the_markets_of_its_subscription_exactly_once() {
     let sentinel = exchange.market_tickers()[5].clone();
     exchange.ws_order_flow(&a, 50);
     exchange.ws_skip_seq();
-    // Only the first subscription publishes after the skip: only its books are affected.
-    exchange.ws_order_flow(&a, 50);
+    // Only the first subscription publishes after the skip: only its books are affected. (The
+    // exchange applies the skip to the frame after the one it is sending when the skip arrives,
+    // which may be past everything published so far: publish until the gap shows.)
+    for _ in 0..500 {
+        exchange.ws_order_flow(&a, 5);
+        if books.stats().gaps > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let mut seen = Vec::new();
     loop {
         seen.extend(barrier(&session, &mut rx, &sentinel).await);
@@ -451,7 +459,15 @@ async fn a_gap_resyncs_the_markets_of_its_subscription_exactly_once() {
     seen.extend(barrier(&session, &mut rx, &sentinel).await);
     let by = count(&seen);
     for t in &a {
-        assert_eq!(by.get(t), Some(&(1, 1)), "{t}: one stale, one resync");
+        assert_eq!(
+            by.get(t),
+            Some(&(1, 1)),
+            "{t}: one stale, one resync; {:?}; {:?}",
+            books.stats(),
+            seen.iter()
+                .filter(|u| !matches!(u, BookUpdate::Updated { .. }))
+                .collect::<Vec<_>>()
+        );
         assert!(equals_exchange(&exchange, &books.get(t).unwrap()));
     }
     for t in &b {
@@ -652,4 +668,91 @@ async fn the_example_prints_the_exchanges_books_when_the_server_closes() {
         assert_eq!(side(&line["no"]), no, "{ticker}");
     }
     assert!(!log.is_empty());
+}
+
+fn frame(text: &str) -> ServerMessage {
+    kalshi_api::ws::decode_frame::<ServerMessage>(&bytes::Bytes::from(text.to_string()))
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
+        .message
+}
+
+#[test]
+fn private_streams_are_typed_with_exact_money() {
+    let fill = frame(
+        r#"{"type":"fill","sid":13,"msg":{"trade_id":"d91bc706-ee49-470d-82d8-11418bda6fed","order_id":"ee587a1c-8b87-4dcf-b721-9f6f790619fa","client_order_id":"bot-1","market_ticker":"HIGHNY-22DEC23-B53.5","is_taker":true,"side":"yes","yes_price_dollars":"0.7500","count_fp":"278.50","fee_cost":"0.0150","action":"buy","ts":1671899397,"ts_ms":1671899397000,"post_position_fp":"500.00","purchased_side":"yes","outcome_side":"yes","book_side":"bid","subaccount":3}}"#,
+    );
+    let ServerMessage::Fill(fill) = fill else {
+        panic!("{fill:?}")
+    };
+    assert_eq!(fill.yes_price_dollars.to_centi_cents(), Some(7500));
+    assert_eq!(fill.count_fp.to_hundredths(), Some(27850));
+    assert_eq!(fill.post_position_fp.to_string(), "500.00");
+    assert_eq!(fill.client_order_id.as_deref(), Some("bot-1"));
+    assert_eq!(fill.subaccount, Some(3));
+
+    let position = frame(
+        r#"{"type":"market_position","sid":14,"msg":{"user_id":"user123","market_ticker":"FED-23DEC-T3.00","position_fp":"-100.00","position_cost_dollars":"50.0000","realized_pnl_dollars":"-0.1000","fees_paid_dollars":"1.0000","position_fee_cost_dollars":"0.5000","volume_fp":"15.00"}}"#,
+    );
+    let ServerMessage::MarketPosition(p) = position else {
+        panic!("{position:?}")
+    };
+    assert_eq!(p.position_fp.to_string(), "-100.00");
+    assert!(p.realized_pnl_dollars.is_negative());
+    assert_eq!(p.volume_fp.to_hundredths(), Some(1500));
+
+    let group = frame(
+        r#"{"type":"order_group_updates","sid":15,"seq":7,"msg":{"event_type":"limit_updated","order_group_id":"og_123","contracts_limit_fp":"150.00","ts_ms":1705328200000}}"#,
+    );
+    let ServerMessage::OrderGroupUpdates(g) = group else {
+        panic!("{group:?}")
+    };
+    assert_eq!(g.contracts_limit_fp.unwrap().to_string(), "150.00");
+    assert_eq!(g.order_group_id, "og_123");
+
+    let order = frame(
+        r#"{"type":"user_order","sid":16,"msg":{"order_id":"ee587a1c-8b87-4dcf-b721-9f6f790619fa","user_id":"0f5f2a4c-9f67-4a8a-93ad-6a9f3b8f1e42","ticker":"FED-23DEC-T3.00","status":"resting","side":"yes","is_yes":true,"outcome_side":"yes","book_side":"bid","yes_price_dollars":"0.3500","fill_count_fp":"0.50","remaining_count_fp":"9.50","initial_count_fp":"10.00","taker_fill_cost_dollars":"0.175000","maker_fill_cost_dollars":"0.000000","taker_fees_dollars":"0.010000","maker_fees_dollars":"0.000000","client_order_id":"bot-1"}}"#,
+    );
+    let ServerMessage::UserOrder(o) = order else {
+        panic!("{order:?}")
+    };
+    assert_eq!(o.taker_fill_cost_dollars.to_string(), "0.175000");
+    assert_eq!(o.fill_count_fp + o.remaining_count_fp, o.initial_count_fp);
+
+    // A float where Kalshi writes a decimal string is refused, not rounded.
+    let bad = kalshi_api::ws::decode_frame::<ServerMessage>(&bytes::Bytes::from_static(
+        br#"{"type":"fill","sid":13,"msg":{"count_fp":278.5}}"#,
+    ));
+    assert!(bad.is_err());
+}
+
+#[test]
+fn the_tracker_matches_by_client_order_id_and_by_order_id() {
+    let tracker = OrderTracker::new();
+    let mut one = tracker.track("bot-1");
+    let order_id = "ee587a1c-8b87-4dcf-b721-9f6f790619fa";
+    let fill = |client: &str| {
+        frame(&format!(
+            r#"{{"type":"fill","sid":1,"msg":{{"order_id":"{order_id}",{client}"count_fp":"1.00","yes_price_dollars":"0.5000"}}}}"#
+        ))
+    };
+    // A fill without client_order_id before the order id is known waits for it.
+    assert!(!tracker.handle_message(&fill("")));
+    let state = frame(&format!(
+        r#"{{"type":"user_order","sid":2,"msg":{{"order_id":"{order_id}","client_order_id":"bot-1","status":"resting"}}}}"#
+    ));
+    assert!(tracker.handle_message(&state));
+    assert!(matches!(one.try_next(), Some(OrderUpdate::Fill(_))));
+    assert!(matches!(one.try_next(), Some(OrderUpdate::Order(_))));
+    // Now the order id alone is enough.
+    assert!(tracker.handle_message(&fill("")));
+    assert!(tracker.handle_message(&fill(r#""client_order_id":"bot-1","#)));
+    assert!(matches!(one.try_next(), Some(OrderUpdate::Fill(_))));
+    assert!(matches!(one.try_next(), Some(OrderUpdate::Fill(_))));
+    assert!(one.try_next().is_none());
+    // Someone else's order is not matched.
+    assert!(!tracker.handle_message(&frame(
+        r#"{"type":"fill","sid":1,"msg":{"order_id":"00000000-0000-4000-8000-000000000009","client_order_id":"other"}}"#
+    )));
+    tracker.untrack("bot-1");
+    assert!(!tracker.handle_message(&fill("")));
 }
