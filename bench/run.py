@@ -11,6 +11,9 @@
    included) and the crate alone (after `cargo clean -p`), with cargo's default dev profile.
 3. Decoding a 1,000-market `GetMarkets` page (`kalshi-api/benches/decode.rs`, criterion).
 4. Loopback throughput of public GETs, SDK against bare reqwest (`kalshi-api/benches/throughput.rs`).
+5. Live order book (`kalshi-api/benches/ws_orderbook.rs`): deltas decoded and applied per second on
+   a market with 1,000 levels a side, against serde_json::Value and f64 prices in a BTreeMap; and
+   the latency from a frame sent on loopback to the book reflecting it (median, 99th percentile).
 
 Peers are installed from the package registries into target/bench/peers/ (git-ignored) and reused
 by later runs. Everything else a run makes goes to target/bench/run/, wiped at the start of each
@@ -481,6 +484,23 @@ def throughput(quick: bool) -> list[dict]:
     return rows
 
 
+def orderbook(quick: bool) -> dict:
+    env = bench_env()
+    if quick:
+        env.update(BOOK_DELTAS="50000", BOOK_ROUNDS="1", BOOK_LATENCY_FRAMES="1000")
+    run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_orderbook", "--no-run"], env=env, log_name="ws_orderbook")
+    p = run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_orderbook"], env=env, log_name="ws_orderbook")
+    rows = {r["bench"]: r for r in (json.loads(l) for l in p.stdout.splitlines() if l.startswith("{"))}
+    if set(rows) != {"ws_orderbook_apply", "ws_orderbook_latency"}:
+        die(f"the order book bench printed {sorted(rows)}")
+    a, l = rows["ws_orderbook_apply"], rows["ws_orderbook_latency"]
+    log(
+        f"order book: {a['sdk_deltas_per_s']:,.0f} deltas/s (naive {a['naive_deltas_per_s']:,.0f}); "
+        f"frame to book median {l['p50_us']:.0f} us, p99 {l['p99_us']:.0f} us"
+    )
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------
@@ -567,6 +587,20 @@ def table(r: dict, oag_version: str, progenitor_version: str, gen_runs: int, bui
                 f"into `Value`: {value:,.0f} (SDK at {sdk / value:.0%}){extra} "
                 f"| within 10% of bare reqwest | {yes(sdk >= 0.9 * typed)} |"
             )
+    if "book" in r:
+        a, l = r["book"]["ws_orderbook_apply"], r["book"]["ws_orderbook_latency"]
+        sdk, naive = a["sdk_deltas_per_s"], a["naive_deltas_per_s"]
+        rows.append(
+            f"| 5 | order book: `orderbook_delta` frames decoded and applied per second, "
+            f"{a['levels_per_side']:,} levels a side, median of {a['rounds']} passes over {a['deltas']:,} "
+            f"| {sdk:,.0f} (generated decode, `BookKeeper`, exact money) "
+            f"| `serde_json::Value`, `f64` prices in a `BTreeMap`: {naive:,.0f} ({sdk / naive:.2f}x) "
+            f"| at least 2x naive | {yes(sdk >= 2 * naive)} |"
+        )
+        rows.append(
+            f"| 5 | order book: frame sent on loopback to the book updated, {l['frames']:,} frames about 1 ms apart "
+            f"| median {l['p50_us']:.0f} us, p99 {l['p99_us']:.0f} us | | | |"
+        )
     return "\n".join(rows)
 
 
@@ -660,12 +694,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="short throughput measurements")
     ap.add_argument(
         "--only",
-        default="gen,build,decode,throughput",
-        help="comma-separated parts to run (gen,build,decode,throughput); build needs gen",
+        default="gen,build,decode,throughput,book",
+        help="comma-separated parts to run (gen,build,decode,throughput,book); build needs gen",
     )
     args = ap.parse_args()
     parts = set(args.only.split(","))
-    if args.write and (parts != {"gen", "build", "decode", "throughput"} or args.quick):
+    if args.write and (parts != {"gen", "build", "decode", "throughput", "book"} or args.quick):
         die("--write needs a full run: no --only, no --quick")
     if "build" in parts and "gen" not in parts:
         die("build needs gen (it builds what the generators wrote)")
@@ -692,6 +726,8 @@ def main() -> None:
         results["decode"] = decoding()
     if "throughput" in parts:
         results["throughput"] = throughput(args.quick)
+    if "book" in parts:
+        results["book"] = orderbook(args.quick)
     m["loadavg_end"] = loadavg()
     results["total_s"] = time.monotonic() - STARTED
     (RUN / "results.json").write_text(json.dumps({"machine": m, "command": command, **results}, indent=2))

@@ -14,6 +14,10 @@
 //! user's side ([`session::Session`], which the generated [`Session`] alias fills in with the
 //! generated message and channel types). [`protocol`] is the contract the generated messages,
 //! commands and channels implement.
+//!
+//! On top of the session, hand-written over the generated messages: [`orderbook`] keeps live order
+//! books that are never readable while they may be wrong ([`OrderBooks`]), and [`orders`] routes
+//! your orders' `user_order` and `fill` messages to them ([`OrderTracker`]).
 
 mod config;
 mod connect;
