@@ -385,6 +385,27 @@ fn a_delta_before_its_snapshot_is_discarded_and_levels_at_zero_or_below_go() {
         "0.0800"
     );
     assert_eq!(books.stats().deltas_applied, 2);
+
+    // No longer followed: unreadable until a snapshot comes again.
+    books.unfollow(&["M"]);
+    assert!(matches!(
+        books.get("M"),
+        Err(BookError::Stale {
+            reason: StaleReason::Unfollowed,
+            ..
+        })
+    ));
+    keeper.handle(
+        message(
+            None,
+            5,
+            r#"{"type":"orderbook_snapshot","sid":1,"seq":5,"msg":{"market_ticker":"M"}}"#,
+        ),
+        &mut out,
+    );
+    let book = books.get("M").unwrap();
+    assert_eq!((book.levels(Side::Yes), book.levels(Side::No)), (0, 0));
+    assert!(matches!(books.get("N"), Err(BookError::Unknown(_))));
 }
 
 async fn two_subscriptions(

@@ -269,6 +269,8 @@ pub enum StaleReason {
     ResubscribeFailed,
     /// The session is closed.
     Closed,
+    /// You said the market is no longer followed ([`OrderBooks::unfollow`]).
+    Unfollowed,
 }
 
 impl std::fmt::Display for StaleReason {
@@ -283,6 +285,7 @@ impl std::fmt::Display for StaleReason {
             StaleReason::Dropped => f.write_str("events dropped"),
             StaleReason::ResubscribeFailed => f.write_str("resubscription failed"),
             StaleReason::Closed => f.write_str("session closed"),
+            StaleReason::Unfollowed => f.write_str("no longer followed"),
         }
     }
 }
@@ -373,7 +376,8 @@ pub enum BookUpdate {
         /// Why.
         reason: StaleReason,
     },
-    /// A stale book was rebuilt from a fresh snapshot and is valid again.
+    /// A stale book was rebuilt from a fresh snapshot and is valid again (or a valid book was
+    /// replaced by a snapshot you asked for).
     Resynced {
         /// The market.
         ticker: String,
@@ -501,6 +505,19 @@ impl OrderBooks {
             .status
             .clone();
         Some(status)
+    }
+
+    /// Marks the books of `tickers` stale ([`StaleReason::Unfollowed`]) after you removed them
+    /// from their subscription or unsubscribed: no event tells the keeper, and the books would
+    /// otherwise look valid while no longer updated. A later snapshot (adding the market again)
+    /// makes a book valid again.
+    pub fn unfollow<T: AsRef<str>>(&self, tickers: &[T]) {
+        for ticker in tickers {
+            if let Some(slot) = self.slot(ticker.as_ref()) {
+                slot.write().unwrap_or_else(PoisonError::into_inner).status =
+                    BookStatus::Stale(StaleReason::Unfollowed);
+            }
+        }
     }
 
     /// The markets with a book (valid or not), sorted.
