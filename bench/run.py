@@ -15,7 +15,12 @@
    criterion), and messages per second through the session against a bare tokio-tungstenite
    reader decoding into the same types (`kalshi-api/benches/ws_throughput.rs`).
 
-`--only ws_decode,ws_throughput --write` runs part 5 alone and writes its own table into
+   The live order book (`kalshi-api/benches/ws_orderbook.rs`): deltas decoded and applied per
+   second on a market with 1,000 levels a side, against serde_json::Value and f64 prices in a
+   BTreeMap; and the latency from a frame sent on loopback to the book reflecting it (median, 99th
+   percentile).
+
+`--only ws_decode,ws_throughput,book --write` runs part 5 alone and writes its own table into
 BENCHMARKS.md (between the `bench:ws:begin` and `bench:ws:end` markers).
 
 Peers are installed from the package registries into target/bench/peers/ (git-ignored) and reused
@@ -50,7 +55,7 @@ BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
 WS_BEGIN = "<!-- bench:ws:begin -->"
 WS_END = "<!-- bench:ws:end -->"
-WS_PARTS = {"ws_decode", "ws_throughput"}
+WS_PARTS = {"ws_decode", "ws_throughput", "book"}
 
 OAG_VERSION = "7.26.0"  # the newest openapi-generator-cli 7.x on PyPI when this was written
 PROGENITOR_REQ = "^0.15"
@@ -523,6 +528,23 @@ def ws_throughput(quick: bool) -> dict:
     return rows
 
 
+def orderbook(quick: bool) -> dict:
+    env = bench_env()
+    if quick:
+        env.update(BOOK_DELTAS="50000", BOOK_ROUNDS="1", BOOK_LATENCY_FRAMES="1000")
+    run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_orderbook", "--no-run"], env=env, log_name="ws_orderbook")
+    p = run(["cargo", "bench", "-p", "kalshi-api", "--bench", "ws_orderbook"], env=env, log_name="ws_orderbook")
+    rows = {r["bench"]: r for r in (json.loads(l) for l in p.stdout.splitlines() if l.startswith("{"))}
+    if set(rows) != {"ws_orderbook_apply", "ws_orderbook_latency"}:
+        die(f"the order book bench printed {sorted(rows)}")
+    a, l = rows["ws_orderbook_apply"], rows["ws_orderbook_latency"]
+    log(
+        f"order book: {a['sdk_deltas_per_s']:,.0f} deltas/s (naive {a['naive_deltas_per_s']:,.0f}); "
+        f"frame to book median {l['p50_us']:.0f} us, p99 {l['p99_us']:.0f} us"
+    )
+    return rows
+
+
 def ws_table(r: dict) -> str:
     rows = ["| # | measure | kalshi-api | compared with | goal | met |", "|---|---|---|---|---|---|"]
     if "ws_decode" in r:
@@ -541,6 +563,20 @@ def ws_table(r: dict) -> str:
             f"| {s['msgs_per_s']:,.0f} (`ws::Session`: signed handshake, sequence checks, lossless queue) "
             f"| bare tokio-tungstenite reader into the same types: {b['msgs_per_s']:,.0f} (session at {ratio:.0%}) "
             f"| at least 90% of bare | {yes(ratio >= 0.9)} |"
+        )
+    if "book" in r:
+        a, l = r["book"]["ws_orderbook_apply"], r["book"]["ws_orderbook_latency"]
+        sdk, naive = a["sdk_deltas_per_s"], a["naive_deltas_per_s"]
+        rows.append(
+            f"| 6 | order book: `orderbook_delta` frames decoded and applied per second, "
+            f"{a['levels_per_side']:,} levels a side, median of {a['rounds']} passes over {a['deltas']:,} "
+            f"| {sdk:,.0f} (generated decode, `BookKeeper`, exact money) "
+            f"| `serde_json::Value`, `f64` prices in a `BTreeMap`: {naive:,.0f} ({sdk / naive:.2f}x) "
+            f"| at least 2x naive | {yes(sdk >= 2 * naive)} |"
+        )
+        rows.append(
+            f"| 6 | order book: frame sent on loopback to the book updated, {l['frames']:,} frames about 1 ms apart "
+            f"| median {l['p50_us']:.0f} us, p99 {l['p99_us']:.0f} us | | | |"
         )
     return "\n".join(rows)
 
@@ -724,8 +760,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="short throughput measurements")
     ap.add_argument(
         "--only",
-        default="gen,build,decode,throughput,ws_decode,ws_throughput",
-        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput); build needs gen",
+        default="gen,build,decode,throughput,ws_decode,ws_throughput,book",
+        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput,book); build needs gen",
     )
     args = ap.parse_args()
     parts = set(args.only.split(","))
@@ -733,7 +769,7 @@ def main() -> None:
     if args.write and args.quick:
         die("--write needs full measurements: no --quick")
     if args.write and not ws_only and parts != {"gen", "build", "decode", "throughput"} | WS_PARTS:
-        die("--write needs a full run, or --only ws_decode,ws_throughput for the WebSocket table")
+        die("--write needs a full run, or --only ws_decode,ws_throughput,book for the WebSocket table")
     if "build" in parts and "gen" not in parts:
         die("build needs gen (it builds what the generators wrote)")
     command = "python3 bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
@@ -763,6 +799,8 @@ def main() -> None:
         results["ws_decode"] = ws_decoding()
     if "ws_throughput" in parts:
         results["ws_throughput"] = ws_throughput(args.quick)
+    if "book" in parts:
+        results["book"] = orderbook(args.quick)
     m["loadavg_end"] = loadavg()
     results["total_s"] = time.monotonic() - STARTED
     (RUN / "results.json").write_text(json.dumps({"machine": m, "command": command, **results}, indent=2))

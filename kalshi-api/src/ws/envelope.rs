@@ -28,9 +28,11 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
         let mut env = Envelope::default();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        // Keys and `type` borrow from the frame when they have no escapes: serde's own
+        // `Cow<str>` always allocates.
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
-                "type" => env.kind = map.next_value::<Cow<'de, str>>()?,
+                "type" => env.kind = map.next_value::<Text<'de>>()?.0,
                 "id" => env.id = map.next_value::<Option<u64>>()?,
                 "sid" => env.sid = map.next_value::<Option<u64>>()?,
                 "seq" => env.seq = map.next_value::<Option<u64>>()?,
@@ -41,6 +43,31 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             }
         }
         Ok(env)
+    }
+}
+
+/// A string that borrows from the input when it can.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 

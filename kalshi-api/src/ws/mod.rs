@@ -14,6 +14,10 @@
 //! user's side ([`session::Session`], which the generated [`Session`] alias fills in with the
 //! generated message and channel types). [`protocol`] is the contract the generated messages,
 //! commands and channels implement.
+//!
+//! On top of the session, hand-written over the generated messages: [`orderbook`] keeps live order
+//! books that are never readable while they may be wrong ([`OrderBooks`]), and [`orders`] routes
+//! your orders' `user_order` and `fill` messages to them ([`OrderTracker`]).
 
 mod config;
 mod connect;
@@ -21,6 +25,8 @@ mod driver;
 mod envelope;
 mod error;
 mod event;
+pub mod orderbook;
+pub mod orders;
 pub mod protocol;
 mod queue;
 mod sequence;
@@ -30,6 +36,11 @@ pub use config::SessionConfig;
 pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
+pub use orderbook::{
+    BookError, BookEvents, BookKeeper, BookStats, BookStatus, BookUpdate, Level, OrderBook,
+    OrderBooks, Side, StaleReason,
+};
+pub use orders::{OrderTracker, OrderUpdate, OrderUpdates};
 pub use queue::{Delivery, Events};
 
 pub use crate::generated::ws::*;

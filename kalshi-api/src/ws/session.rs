@@ -185,6 +185,55 @@ where
     pub fn config(&self) -> &SessionConfig {
         &self.config
     }
+
+    /// A handle that does not keep the session open.
+    pub(crate) fn downgrade(&self) -> WeakSession<M> {
+        WeakSession {
+            requests: self.requests.downgrade(),
+        }
+    }
+}
+
+/// A session handle that does not keep the session open: for the session's own helpers (the
+/// order book keeper) that must not outlive the user's handles.
+pub(crate) struct WeakSession<M = crate::ws::ServerMessage> {
+    requests: mpsc::WeakSender<Request<M>>,
+}
+
+impl<M> std::fmt::Debug for WeakSession<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeakSession").finish_non_exhaustive()
+    }
+}
+
+impl<M: Send + 'static> WeakSession<M> {
+    /// Asks for fresh snapshots of `tickers` on subscription `sub` (`get_snapshot`), from a task
+    /// of its own so the caller does not wait; does nothing once the session is closed. A failure
+    /// is not reported: the books stay stale and the next gap or reconnect asks again.
+    pub(crate) fn get_snapshot_later(&self, sub: SubscriptionId, tickers: Vec<String>) {
+        let Some(requests) = self.requests.upgrade() else {
+            return;
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        handle.spawn(async move {
+            let (tx, rx) = oneshot::channel();
+            let kind = Kind::Update {
+                sub,
+                action: "get_snapshot",
+                tickers,
+            };
+            if requests
+                .send(Request::Command { kind, reply: tx })
+                .await
+                .is_ok()
+            {
+                drop(requests);
+                let _ = rx.await;
+            }
+        });
+    }
 }
 
 /// A subscription: one `subscribe` command's channels and markets. Valid across reconnects.

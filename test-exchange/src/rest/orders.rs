@@ -104,7 +104,7 @@ fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiErr
     };
     let order = json!({
         "order_id": order_id,
-        "user_id": "test-user",
+        "user_id": "00000000-0000-4000-c000-000000000001",
         "client_order_id": client_order_id,
         "ticker": ticker,
         "side": outcome,

@@ -83,6 +83,14 @@ impl TestExchange {
         super::feed::flood(&self.state, n);
     }
 
+    /// `n` steps of seeded random order flow (adds, cancels, trades) over `tickers`, one
+    /// `orderbook_delta` per step, each applied to the authoritative book before it is published;
+    /// sent as fast as each socket takes them, paused feed or not. Returns the deltas published
+    /// (a step that would cross the book publishes none).
+    pub fn ws_order_flow(&self, tickers: &[String], n: usize) -> usize {
+        super::feed::order_flow(&self.state, tickers, n)
+    }
+
     /// `true` stops the scripted activity (orders and floods still publish), for quiet points;
     /// `false` resumes it.
     pub fn ws_pause_feed(&self, paused: bool) {

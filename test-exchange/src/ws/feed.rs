@@ -268,6 +268,105 @@ pub(crate) fn flood(state: &State, n: usize) {
     state.ws.announce(&world);
 }
 
+/// `n` steps of seeded random order flow spread over `markets` (unlisted tickers are skipped),
+/// each step one `orderbook_delta` applied to the market's book first: an add at one of ten
+/// levels below the side's top (never crossing), a cancel of part of a level, of all of it or of
+/// more than it holds (the level goes), or a trade that takes from the best bid of a side (with
+/// its `trade` and `ticker` frames). Counts are in hundredths, fractional ones included. Published
+/// as fast as readers take them, whether or not the scripted feed is paused. Returns the deltas
+/// published.
+pub(crate) fn order_flow(state: &State, markets: &[String], n: usize) -> usize {
+    let markets: Vec<&String> = markets
+        .iter()
+        .filter(|m| state.ledger.by_ticker.contains_key(m.as_str()))
+        .collect();
+    if markets.is_empty() {
+        return 0;
+    }
+    let mut world = state.ws.world.lock().unwrap();
+    let ts = now_ms();
+    let mut published = 0;
+    for _ in 0..n {
+        let mut rng = world.rng.clone();
+        let market = markets[rng.usize(..markets.len())];
+        let Some(book) = world.book(&state.ledger, market) else {
+            continue;
+        };
+        let side = if rng.bool() { Side::Yes } else { Side::No };
+        let other = match side {
+            Side::Yes => Side::No,
+            Side::No => Side::Yes,
+        };
+        let size = |rng: &mut fastrand::Rng| {
+            if rng.u8(0..4) == 0 {
+                rng.i64(1..=5_000)
+            } else {
+                rng.i64(1..=50) * 100
+            }
+        };
+        let levels: Vec<(i64, i64)> = book.side(side).iter().map(|(&p, &c)| (p, c)).collect();
+        let roll = rng.u8(0..10);
+        let mut trade = None;
+        let step = if roll < 4 || levels.is_empty() {
+            // An add, never crossing the other side's best bid.
+            let top = match side {
+                Side::Yes => book.top_yes,
+                Side::No => book.top_no,
+            };
+            let price = top - rng.i64(0..10) * 100;
+            let crosses = book
+                .best(other)
+                .is_some_and(|(best, _)| price + best >= DOLLAR);
+            (price > 0 && !crosses).then(|| (price, size(&mut rng)))
+        } else if roll < 7 {
+            // A cancel: part of a level, all of it, or more than it holds.
+            let (price, count) = levels[rng.usize(..levels.len())];
+            let delta = match rng.u8(0..4) {
+                0 => -count,
+                1 => -count - size(&mut rng),
+                _ => -size(&mut rng).min(count),
+            };
+            Some((price, delta))
+        } else {
+            // A trade taking from the best bid.
+            let (price, count) = *levels.last().expect("not empty");
+            let qty = size(&mut rng).min(count);
+            trade = Some((price, qty));
+            Some((price, -qty))
+        };
+        world.rng = rng;
+        let Some((price, delta)) = step else { continue };
+        let Some(book) = world.book(&state.ledger, market) else {
+            continue;
+        };
+        book.apply(side, price, delta);
+        let event = delta_event(market, book, side, price, delta, ts, None);
+        world.push(event);
+        published += 1;
+        if let Some((price, qty)) = trade {
+            // Selling into a YES bid is a NO taker at that YES price; into a NO bid, a YES
+            // taker at 1 minus it.
+            let (yes_price, taker_yes) = match side {
+                Side::Yes => (price, false),
+                Side::No => (DOLLAR - price, true),
+            };
+            for e in trade_events(
+                &mut world,
+                &state.ledger,
+                market,
+                yes_price,
+                qty,
+                taker_yes,
+                ts,
+            ) {
+                world.push(e);
+            }
+        }
+    }
+    state.ws.announce(&world);
+    published
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,0 +1,898 @@
+//! Live order books, built from `orderbook_snapshot` and kept current by `orderbook_delta`.
+//!
+//! Hand-written runtime code over the generated messages: this module matches on
+//! [`ServerMessage`]'s two book variants (and nothing else generated), so the dependency runs one
+//! way, from here to the generated types, and the session itself never names them.
+//!
+//! Three pieces:
+//! - [`OrderBook`]: one market's bids for YES and for NO, exact ([`FixedPointDollars`] prices,
+//!   [`FixedPointCount`] sizes), with the implied asks, best bid and ask, spread and depth.
+//! - [`BookKeeper`]: the writer. It consumes a session's [`Event`]s in order, applies snapshots
+//!   and deltas, and marks books stale the moment their subscription has a sequence gap, a
+//!   repeat, a decode failure or a lost connection; a stale book takes no deltas until a fresh
+//!   snapshot rebuilds it.
+//! - [`OrderBooks`]: the readers' handle, cheap to clone. A read is a short lock on one market
+//!   and never waits for the socket; it returns the book only while it is valid.
+//!
+//! [`OrderBooks::spawn`] runs a keeper on its own task and hands back the books and a stream of
+//! [`BookUpdate`]s: every book transition, and every other event of the session, in order.
+
+use super::event::{Event, Received, SubscriptionId};
+use super::queue::Events;
+use super::session::WeakSession;
+use crate::generated::ws::{MarketSide, OrderbookDelta, OrderbookSnapshot, ServerMessage};
+use crate::money::{FixedPointCount, FixedPointDollars};
+use futures_util::{Stream, StreamExt};
+use std::collections::{BTreeMap, HashMap};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+
+/// One dollar: a YES ask is `ONE - best NO bid`.
+const ONE: FixedPointDollars = FixedPointDollars::new(1, 0);
+
+/// A side of a binary market's book. Kalshi publishes bids only, for YES and for NO; a bid for NO
+/// at `p` is an offer to sell YES at `1 - p`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The YES side.
+    Yes,
+    /// The NO side.
+    No,
+}
+
+impl Side {
+    /// The other side.
+    pub fn opposite(self) -> Side {
+        match self {
+            Side::Yes => Side::No,
+            Side::No => Side::Yes,
+        }
+    }
+
+    /// `"yes"` or `"no"`, as Kalshi writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Yes => "yes",
+            Side::No => "no",
+        }
+    }
+
+    fn from_market(side: &MarketSide) -> Option<Side> {
+        match side {
+            MarketSide::Yes => Some(Side::Yes),
+            MarketSide::No => Some(Side::No),
+            _ => None,
+        }
+    }
+}
+
+/// One price level: a price and the contracts at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Level {
+    /// The price in dollars.
+    pub price: FixedPointDollars,
+    /// The contracts at that price.
+    pub size: FixedPointCount,
+}
+
+/// Why a book could not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidBookMessage {
+    /// A price or size that is not a fixed-point number.
+    #[error("{field} {text:?} is not a fixed-point number")]
+    Number {
+        /// Which field.
+        field: &'static str,
+        /// Its text.
+        text: String,
+    },
+    /// A delta whose `side` is neither `yes` nor `no`.
+    #[error("unknown book side {0:?}")]
+    Side(String),
+    /// A size that overflows the fixed-point range.
+    #[error("size at {0} overflows")]
+    Overflow(FixedPointDollars),
+}
+
+/// One market's order book: the YES bids and the NO bids, price to size, exact.
+///
+/// Asks are implied: the YES ask is one dollar minus the best NO bid, the NO ask one dollar minus
+/// the best YES bid. Iterators and [`depth`](Self::depth) go best first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderBook {
+    ticker: String,
+    yes: BTreeMap<FixedPointDollars, FixedPointCount>,
+    no: BTreeMap<FixedPointDollars, FixedPointCount>,
+}
+
+impl OrderBook {
+    /// An empty book for `ticker`.
+    pub fn new(ticker: impl Into<String>) -> Self {
+        OrderBook {
+            ticker: ticker.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The book a snapshot describes. Lenient: sizes such as `"300.00"` and prices such as
+    /// `"0.0800"` are taken as written, a level at zero or below is left out, and an absent side
+    /// is empty. A price or size that is not a fixed-point number is an error.
+    pub fn from_snapshot(snapshot: &OrderbookSnapshot) -> Result<Self, InvalidBookMessage> {
+        let mut book = OrderBook::new(snapshot.market_ticker.clone());
+        for (side, levels) in [
+            (Side::Yes, &snapshot.yes_dollars_fp),
+            (Side::No, &snapshot.no_dollars_fp),
+        ] {
+            for (price, size) in levels.iter().flatten() {
+                let price: FixedPointDollars =
+                    price.parse().map_err(|_| InvalidBookMessage::Number {
+                        field: "price",
+                        text: price.clone(),
+                    })?;
+                let size: FixedPointCount =
+                    size.parse().map_err(|_| InvalidBookMessage::Number {
+                        field: "size",
+                        text: size.clone(),
+                    })?;
+                book.apply_change(side, price, size)?;
+            }
+        }
+        Ok(book)
+    }
+
+    /// Applies a delta (its `side`, `price_dollars` and signed `delta_fp`).
+    pub fn apply(&mut self, delta: &OrderbookDelta) -> Result<(), InvalidBookMessage> {
+        let side = Side::from_market(&delta.side)
+            .ok_or_else(|| InvalidBookMessage::Side(format!("{:?}", delta.side)))?;
+        self.apply_change(side, delta.price_dollars, delta.delta_fp)
+    }
+
+    /// Adds `delta` (signed) to the size at `price` on `side`; a level whose size reaches zero or
+    /// below is removed.
+    pub fn apply_change(
+        &mut self,
+        side: Side,
+        price: FixedPointDollars,
+        delta: FixedPointCount,
+    ) -> Result<(), InvalidBookMessage> {
+        let levels = self.side_mut(side);
+        match levels.get_mut(&price) {
+            Some(size) => {
+                let new = size
+                    .checked_add(delta)
+                    .ok_or(InvalidBookMessage::Overflow(price))?;
+                if new.is_negative() || new.is_zero() {
+                    levels.remove(&price);
+                } else {
+                    *size = new;
+                }
+            }
+            None if delta.is_negative() || delta.is_zero() => {}
+            None => {
+                levels.insert(price, delta);
+            }
+        }
+        Ok(())
+    }
+
+    /// The market's ticker.
+    pub fn ticker(&self) -> &str {
+        &self.ticker
+    }
+
+    fn side(&self, side: Side) -> &BTreeMap<FixedPointDollars, FixedPointCount> {
+        match side {
+            Side::Yes => &self.yes,
+            Side::No => &self.no,
+        }
+    }
+
+    fn side_mut(&mut self, side: Side) -> &mut BTreeMap<FixedPointDollars, FixedPointCount> {
+        match side {
+            Side::Yes => &mut self.yes,
+            Side::No => &mut self.no,
+        }
+    }
+
+    /// The bids of `side`, best (highest) first.
+    pub fn bids(&self, side: Side) -> impl ExactSizeIterator<Item = Level> + '_ {
+        self.side(side)
+            .iter()
+            .rev()
+            .map(|(&price, &size)| Level { price, size })
+    }
+
+    /// The implied asks of `side`, best (lowest) first: each bid of the other side at `p` is an
+    /// ask here at `1 - p`, with its size.
+    pub fn asks(&self, side: Side) -> impl ExactSizeIterator<Item = Level> + '_ {
+        self.bids(side.opposite()).map(|l| Level {
+            price: ONE - l.price,
+            size: l.size,
+        })
+    }
+
+    /// The best bid of `side`.
+    pub fn best_bid(&self, side: Side) -> Option<Level> {
+        self.bids(side).next()
+    }
+
+    /// The best implied ask of `side` (for YES: one dollar minus the best NO bid).
+    pub fn best_ask(&self, side: Side) -> Option<Level> {
+        self.asks(side).next()
+    }
+
+    /// The YES spread: best YES ask minus best YES bid (the NO spread is the same number).
+    /// `None` when a side is empty.
+    pub fn spread(&self) -> Option<FixedPointDollars> {
+        Some(self.best_ask(Side::Yes)?.price - self.best_bid(Side::Yes)?.price)
+    }
+
+    /// The best `n` bids of `side`.
+    pub fn depth(&self, side: Side, n: usize) -> Vec<Level> {
+        self.bids(side).take(n).collect()
+    }
+
+    /// The size bid at `price` on `side` (`None`: no level there).
+    pub fn size_at(&self, side: Side, price: FixedPointDollars) -> Option<FixedPointCount> {
+        self.side(side).get(&price).copied()
+    }
+
+    /// How many price levels `side` has.
+    pub fn levels(&self, side: Side) -> usize {
+        self.side(side).len()
+    }
+}
+
+/// Why a book is not valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StaleReason {
+    /// Its first snapshot has not arrived.
+    AwaitingSnapshot,
+    /// Its subscription skipped sequence numbers.
+    SequenceGap,
+    /// A sequence number of its subscription arrived again or went backwards.
+    SequenceRepeat,
+    /// The connection was lost; the resubscription brings a new snapshot.
+    Disconnected,
+    /// A book frame of its subscription did not decode, or did not apply (the text says why).
+    Invalid(String),
+    /// The server reported an error on its subscription (a buffer overflow drops messages).
+    ServerError(i64),
+    /// Events were dropped before the keeper saw them (drop-oldest delivery).
+    Dropped,
+    /// Its subscription could not be restored after a reconnect.
+    ResubscribeFailed,
+    /// The session is closed.
+    Closed,
+    /// You said the market is no longer followed ([`OrderBooks::unfollow`]).
+    Unfollowed,
+}
+
+impl std::fmt::Display for StaleReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StaleReason::AwaitingSnapshot => f.write_str("awaiting its first snapshot"),
+            StaleReason::SequenceGap => f.write_str("sequence gap"),
+            StaleReason::SequenceRepeat => f.write_str("sequence repeat"),
+            StaleReason::Disconnected => f.write_str("disconnected"),
+            StaleReason::Invalid(why) => write!(f, "invalid book message: {why}"),
+            StaleReason::ServerError(code) => write!(f, "server error {code}"),
+            StaleReason::Dropped => f.write_str("events dropped"),
+            StaleReason::ResubscribeFailed => f.write_str("resubscription failed"),
+            StaleReason::Closed => f.write_str("session closed"),
+            StaleReason::Unfollowed => f.write_str("no longer followed"),
+        }
+    }
+}
+
+/// Whether a book can be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookStatus {
+    /// Built from a snapshot, with every delta since applied.
+    Valid,
+    /// Not to be trusted until a fresh snapshot; deltas meanwhile are discarded.
+    Stale(StaleReason),
+}
+
+/// Why a book cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BookError {
+    /// No book message for this market has been seen.
+    #[error("no order book for {0}")]
+    Unknown(String),
+    /// The book is stale.
+    #[error("the order book of {ticker} is stale: {reason}")]
+    Stale {
+        /// The market.
+        ticker: String,
+        /// Why.
+        reason: StaleReason,
+    },
+}
+
+/// Counters of a keeper's work since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BookStats {
+    /// Snapshots applied.
+    pub snapshots: u64,
+    /// Deltas applied to valid books.
+    pub deltas_applied: u64,
+    /// Deltas discarded: their book was stale or had no snapshot yet.
+    pub deltas_discarded: u64,
+    /// Sequence gaps seen on book subscriptions.
+    pub gaps: u64,
+    /// Sequence repeats seen on book subscriptions.
+    pub repeats: u64,
+    /// Connections lost.
+    pub disconnects: u64,
+    /// Stale books rebuilt by a snapshot (first snapshots not counted).
+    pub resyncs: u64,
+    /// Book frames that did not decode or apply.
+    pub invalid: u64,
+    /// Snapshot requests the keeper sent itself (after decode failures, server errors, drops).
+    pub snapshot_requests: u64,
+}
+
+/// One item of [`BookEvents`]: a book's transition, or any other event of the session.
+#[derive(Debug)]
+#[non_exhaustive]
+// The session's events are as large (messages are not boxed there either); boxing them here
+// would cost an allocation per forwarded event and make them awkward to match.
+#[allow(clippy::large_enum_variant)]
+pub enum BookUpdate {
+    /// The first snapshot of a market arrived; its book is valid.
+    Ready {
+        /// The market.
+        ticker: String,
+    },
+    /// A delta was applied to a valid book.
+    Updated {
+        /// The market.
+        ticker: String,
+        /// The side it changed.
+        side: Side,
+        /// The price level.
+        price: FixedPointDollars,
+        /// The signed change.
+        delta: FixedPointCount,
+        /// The frame's `seq`.
+        seq: Option<u64>,
+        /// Your order's `client_order_id`, when your order caused the change.
+        client_order_id: Option<String>,
+        /// Your subaccount, when your order caused the change and you use subaccounts.
+        subaccount: Option<i64>,
+    },
+    /// The book may no longer match the exchange's; reads fail until it is resynced.
+    Stale {
+        /// The market.
+        ticker: String,
+        /// Why.
+        reason: StaleReason,
+    },
+    /// A stale book was rebuilt from a fresh snapshot and is valid again (or a valid book was
+    /// replaced by a snapshot you asked for).
+    Resynced {
+        /// The market.
+        ticker: String,
+    },
+    /// Any other event of the session (messages of other channels, connection events, sequence
+    /// events after the books they concern were marked), in order.
+    Event(Event<ServerMessage>),
+}
+
+/// One market as the readers see it.
+#[derive(Debug)]
+struct Slot {
+    status: BookStatus,
+    book: Arc<OrderBook>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    snapshots: AtomicU64,
+    deltas_applied: AtomicU64,
+    deltas_discarded: AtomicU64,
+    gaps: AtomicU64,
+    repeats: AtomicU64,
+    disconnects: AtomicU64,
+    resyncs: AtomicU64,
+    invalid: AtomicU64,
+    snapshot_requests: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    markets: RwLock<HashMap<String, Arc<RwLock<Slot>>>>,
+    counters: Counters,
+}
+
+/// The readers' handle on a keeper's books, keyed by market ticker. Cheap to clone; reads take a
+/// short lock on one market and never wait for the socket.
+#[derive(Debug, Clone, Default)]
+pub struct OrderBooks {
+    shared: Arc<Shared>,
+}
+
+impl OrderBooks {
+    /// Runs a [`BookKeeper`] over `events` on a new task of the current Tokio runtime, and returns
+    /// the books and the stream of [`BookUpdate`]s (at most `capacity` wait; when the stream is not
+    /// read, the keeper waits, and a lossless session then stops reading the socket: read it, or
+    /// drop it to let the keeper run free). The keeper uses `session` (without keeping it open) to
+    /// ask for fresh snapshots where the session does not ask itself.
+    pub fn spawn(
+        session: &super::Session,
+        events: Events<ServerMessage>,
+        capacity: usize,
+    ) -> (OrderBooks, BookEvents) {
+        let mut keeper = BookKeeper::new().with_session(session);
+        let books = keeper.books();
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        tokio::spawn(async move {
+            let mut events = events;
+            let mut out = Vec::new();
+            let mut open = true;
+            while let Some(event) = events.next().await {
+                keeper.handle(event, &mut out);
+                for update in out.drain(..) {
+                    if open && tx.send(update).await.is_err() {
+                        open = false;
+                    }
+                }
+            }
+        });
+        (books, BookEvents { rx })
+    }
+
+    fn slot(&self, ticker: &str) -> Option<Arc<RwLock<Slot>>> {
+        self.shared
+            .markets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(ticker)
+            .cloned()
+    }
+
+    /// Runs `f` on the book of `ticker` while it is valid, under a read lock (nothing is copied;
+    /// keep `f` short, the keeper waits for it).
+    pub fn read<R>(&self, ticker: &str, f: impl FnOnce(&OrderBook) -> R) -> Result<R, BookError> {
+        let slot = self
+            .slot(ticker)
+            .ok_or_else(|| BookError::Unknown(ticker.to_string()))?;
+        let slot = slot.read().unwrap_or_else(PoisonError::into_inner);
+        match &slot.status {
+            BookStatus::Valid => Ok(f(&slot.book)),
+            BookStatus::Stale(reason) => Err(BookError::Stale {
+                ticker: ticker.to_string(),
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    /// The book of `ticker` as it stands, while it is valid: an immutable copy that later deltas
+    /// do not change (taking it costs a reference count; the keeper copies the levels on its next
+    /// change while you hold it).
+    pub fn get(&self, ticker: &str) -> Result<Arc<OrderBook>, BookError> {
+        let slot = self
+            .slot(ticker)
+            .ok_or_else(|| BookError::Unknown(ticker.to_string()))?;
+        let slot = slot.read().unwrap_or_else(PoisonError::into_inner);
+        match &slot.status {
+            BookStatus::Valid => Ok(slot.book.clone()),
+            BookStatus::Stale(reason) => Err(BookError::Stale {
+                ticker: ticker.to_string(),
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    /// Whether the book of `ticker` is valid; `None` for a market never seen.
+    pub fn status(&self, ticker: &str) -> Option<BookStatus> {
+        let slot = self.slot(ticker)?;
+        let status = slot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .status
+            .clone();
+        Some(status)
+    }
+
+    /// Marks the books of `tickers` stale ([`StaleReason::Unfollowed`]) after you removed them
+    /// from their subscription or unsubscribed: no event tells the keeper, and the books would
+    /// otherwise look valid while no longer updated. A later snapshot (adding the market again)
+    /// makes a book valid again.
+    pub fn unfollow<T: AsRef<str>>(&self, tickers: &[T]) {
+        for ticker in tickers {
+            if let Some(slot) = self.slot(ticker.as_ref()) {
+                slot.write().unwrap_or_else(PoisonError::into_inner).status =
+                    BookStatus::Stale(StaleReason::Unfollowed);
+            }
+        }
+    }
+
+    /// The markets with a book (valid or not), sorted.
+    pub fn tickers(&self) -> Vec<String> {
+        let mut tickers: Vec<String> = self
+            .shared
+            .markets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        tickers.sort();
+        tickers
+    }
+
+    /// The keeper's counters.
+    pub fn stats(&self) -> BookStats {
+        let c = &self.shared.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        BookStats {
+            snapshots: get(&c.snapshots),
+            deltas_applied: get(&c.deltas_applied),
+            deltas_discarded: get(&c.deltas_discarded),
+            gaps: get(&c.gaps),
+            repeats: get(&c.repeats),
+            disconnects: get(&c.disconnects),
+            resyncs: get(&c.resyncs),
+            invalid: get(&c.invalid),
+            snapshot_requests: get(&c.snapshot_requests),
+        }
+    }
+}
+
+/// The stream of [`BookUpdate`]s from [`OrderBooks::spawn`]. Ends when the session's events end.
+#[derive(Debug)]
+pub struct BookEvents {
+    rx: mpsc::Receiver<BookUpdate>,
+}
+
+impl Stream for BookEvents {
+    type Item = BookUpdate;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BookUpdate>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// One market as the keeper holds it.
+#[derive(Debug)]
+struct Market {
+    slot: Arc<RwLock<Slot>>,
+    subscription: Option<SubscriptionId>,
+    valid: bool,
+    /// Whether a snapshot has ever been applied.
+    seen: bool,
+}
+
+/// The writer of a set of books: feed it a session's events in order with
+/// [`handle`](Self::handle). [`OrderBooks::spawn`] runs one on a task; run one yourself to drive
+/// it from your own loop.
+///
+/// A book is valid from its snapshot until anything puts its consistency in doubt: a sequence
+/// gap or repeat in its subscription, a book frame of its subscription that does not decode or
+/// apply, a server error or dropped events on it, a lost connection. It is then marked stale at
+/// once, deltas are discarded, and the next snapshot of the market rebuilds it (the session asks
+/// for snapshots after gaps and repeats, and the resubscription after a reconnect brings them;
+/// for the other cases the keeper asks itself, when it has the session). A frame that is not
+/// JSON at all ([`Event::Malformed`]) marks nothing: if it was a sequenced message, the next
+/// frame of its subscription shows the gap.
+#[derive(Debug, Default)]
+pub struct BookKeeper {
+    shared: Arc<Shared>,
+    markets: HashMap<String, Market>,
+    session: Option<WeakSession>,
+}
+
+impl BookKeeper {
+    /// A keeper with no books, that asks for no snapshots itself.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lets the keeper ask `session` for fresh snapshots (without keeping the session open).
+    pub fn with_session(mut self, session: &super::Session) -> Self {
+        self.session = Some(session.downgrade());
+        self
+    }
+
+    /// The readers' handle on this keeper's books.
+    pub fn books(&self) -> OrderBooks {
+        OrderBooks {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Handles one event: book messages update the books and become [`BookUpdate`]s; every other
+    /// event is passed on as [`BookUpdate::Event`], after the books it concerns were marked.
+    pub fn handle(&mut self, event: Event<ServerMessage>, out: &mut Vec<BookUpdate>) {
+        let shared = self.shared.clone();
+        let counters = &shared.counters;
+        let event = match event {
+            Event::Message(received)
+                if matches!(
+                    received.message,
+                    ServerMessage::OrderbookSnapshot(_) | ServerMessage::OrderbookDelta(_)
+                ) =>
+            {
+                let Received {
+                    subscription,
+                    seq,
+                    message,
+                    ..
+                } = *received;
+                match message {
+                    ServerMessage::OrderbookSnapshot(snapshot) => {
+                        self.snapshot(subscription, &snapshot, out)
+                    }
+                    ServerMessage::OrderbookDelta(delta) => {
+                        self.delta(subscription, seq, delta, out)
+                    }
+                    _ => unreachable!("matched above"),
+                }
+                return;
+            }
+            other => other,
+        };
+        match event {
+            Event::SequenceGap {
+                subscription: Some(sub),
+                ..
+            } => {
+                if self.stale_subscription(sub, &StaleReason::SequenceGap, out) {
+                    bump(&counters.gaps);
+                }
+                out.push(BookUpdate::Event(event));
+            }
+            Event::SequenceRepeat {
+                subscription: Some(sub),
+                ..
+            } => {
+                if self.stale_subscription(sub, &StaleReason::SequenceRepeat, out) {
+                    bump(&counters.repeats);
+                }
+                out.push(BookUpdate::Event(event));
+            }
+            Event::DecodeFailed {
+                subscription: Some(sub),
+                ref kind,
+                ref error,
+                ..
+            } if kind == "orderbook_delta" || kind == "orderbook_snapshot" => {
+                bump(&counters.invalid);
+                let reason = StaleReason::Invalid(error.to_string());
+                self.stale_subscription(sub, &reason, out);
+                self.request_snapshots(Some(sub));
+                out.push(BookUpdate::Event(event));
+            }
+            Event::ServerError {
+                subscription: Some(sub),
+                code,
+                ..
+            } => {
+                if self.stale_subscription(sub, &StaleReason::ServerError(code), out) {
+                    self.request_snapshots(Some(sub));
+                }
+                out.push(BookUpdate::Event(event));
+            }
+            Event::ResubscribeFailed { subscription, .. } => {
+                self.stale_subscription(subscription, &StaleReason::ResubscribeFailed, out);
+                out.push(BookUpdate::Event(event));
+            }
+            Event::Dropped { .. } => {
+                self.stale_all(&StaleReason::Dropped, out);
+                self.request_snapshots(None);
+                out.push(BookUpdate::Event(event));
+            }
+            Event::Disconnected { .. } => {
+                bump(&counters.disconnects);
+                self.stale_all(&StaleReason::Disconnected, out);
+                out.push(BookUpdate::Event(event));
+            }
+            Event::Closed { .. } => {
+                self.stale_all(&StaleReason::Closed, out);
+                out.push(BookUpdate::Event(event));
+            }
+            other => out.push(BookUpdate::Event(other)),
+        }
+    }
+
+    fn market(&mut self, ticker: &str) -> &mut Market {
+        if !self.markets.contains_key(ticker) {
+            let slot = Arc::new(RwLock::new(Slot {
+                status: BookStatus::Stale(StaleReason::AwaitingSnapshot),
+                book: Arc::new(OrderBook::new(ticker)),
+            }));
+            self.shared
+                .markets
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(ticker.to_string(), slot.clone());
+            self.markets.insert(
+                ticker.to_string(),
+                Market {
+                    slot,
+                    subscription: None,
+                    valid: false,
+                    seen: false,
+                },
+            );
+        }
+        self.markets.get_mut(ticker).expect("inserted")
+    }
+
+    fn snapshot(
+        &mut self,
+        subscription: Option<SubscriptionId>,
+        snapshot: &OrderbookSnapshot,
+        out: &mut Vec<BookUpdate>,
+    ) {
+        let ticker = snapshot.market_ticker.as_str();
+        let shared = self.shared.clone();
+        let counters = &shared.counters;
+        let built = OrderBook::from_snapshot(snapshot);
+        let market = self.market(ticker);
+        market.subscription = subscription.or(market.subscription);
+        match built {
+            Ok(book) => {
+                let first = !market.seen;
+                let resync = !first && !market.valid;
+                market.seen = true;
+                market.valid = true;
+                {
+                    let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
+                    slot.book = Arc::new(book);
+                    slot.status = BookStatus::Valid;
+                }
+                bump(&counters.snapshots);
+                let ticker = ticker.to_string();
+                if first {
+                    out.push(BookUpdate::Ready { ticker });
+                } else if resync {
+                    bump(&counters.resyncs);
+                    out.push(BookUpdate::Resynced { ticker });
+                } else {
+                    // A snapshot for a valid book (one asked for by the user, say): it replaces
+                    // the book, which stays valid.
+                    out.push(BookUpdate::Resynced { ticker });
+                }
+            }
+            Err(e) => {
+                bump(&counters.invalid);
+                let reason = StaleReason::Invalid(e.to_string());
+                Self::mark(market, ticker, &reason, out);
+                let sub = market.subscription;
+                if let Some(sub) = sub {
+                    self.request(sub, vec![ticker.to_string()]);
+                }
+            }
+        }
+    }
+
+    fn delta(
+        &mut self,
+        subscription: Option<SubscriptionId>,
+        seq: Option<u64>,
+        delta: OrderbookDelta,
+        out: &mut Vec<BookUpdate>,
+    ) {
+        let shared = self.shared.clone();
+        let counters = &shared.counters;
+        let Some(market) = self.markets.get_mut(delta.market_ticker.as_str()) else {
+            // Before its snapshot: nothing to apply it to.
+            bump(&counters.deltas_discarded);
+            self.market(&delta.market_ticker);
+            return;
+        };
+        if !market.valid || (subscription.is_some() && subscription != market.subscription) {
+            bump(&counters.deltas_discarded);
+            return;
+        }
+        let applied = {
+            let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
+            Arc::make_mut(&mut slot.book).apply(&delta)
+        };
+        match applied {
+            Ok(()) => {
+                bump(&counters.deltas_applied);
+                let side = Side::from_market(&delta.side).expect("applied");
+                out.push(BookUpdate::Updated {
+                    ticker: delta.market_ticker,
+                    side,
+                    price: delta.price_dollars,
+                    delta: delta.delta_fp,
+                    seq,
+                    client_order_id: delta.client_order_id,
+                    subaccount: delta.subaccount,
+                });
+            }
+            Err(e) => {
+                bump(&counters.invalid);
+                let reason = StaleReason::Invalid(e.to_string());
+                Self::mark(market, &delta.market_ticker, &reason, out);
+                if let Some(sub) = market.subscription {
+                    self.request(sub, vec![delta.market_ticker]);
+                }
+            }
+        }
+    }
+
+    fn mark(market: &mut Market, ticker: &str, reason: &StaleReason, out: &mut Vec<BookUpdate>) {
+        let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
+        slot.status = BookStatus::Stale(reason.clone());
+        if std::mem::replace(&mut market.valid, false) {
+            out.push(BookUpdate::Stale {
+                ticker: ticker.to_string(),
+                reason: reason.clone(),
+            });
+        }
+    }
+
+    /// Marks every book of `sub` stale; returns whether `sub` has books.
+    fn stale_subscription(
+        &mut self,
+        sub: SubscriptionId,
+        reason: &StaleReason,
+        out: &mut Vec<BookUpdate>,
+    ) -> bool {
+        let mut any = false;
+        let mut tickers: Vec<&String> = self
+            .markets
+            .iter()
+            .filter(|(_, m)| m.subscription == Some(sub))
+            .map(|(t, _)| t)
+            .collect();
+        tickers.sort();
+        let tickers: Vec<String> = tickers.into_iter().cloned().collect();
+        for ticker in tickers {
+            any = true;
+            let market = self.markets.get_mut(&ticker).expect("listed");
+            Self::mark(market, &ticker, reason, out);
+        }
+        any
+    }
+
+    fn stale_all(&mut self, reason: &StaleReason, out: &mut Vec<BookUpdate>) {
+        let mut tickers: Vec<String> = self.markets.keys().cloned().collect();
+        tickers.sort();
+        for ticker in tickers {
+            let market = self.markets.get_mut(&ticker).expect("listed");
+            Self::mark(market, &ticker, reason, out);
+        }
+    }
+
+    /// Asks for snapshots of the books of `sub` (`None`: of every subscription).
+    fn request_snapshots(&mut self, sub: Option<SubscriptionId>) {
+        let mut by_sub: BTreeMap<SubscriptionId, Vec<String>> = BTreeMap::new();
+        for (ticker, market) in &self.markets {
+            if let Some(s) = market.subscription {
+                if sub.is_none_or(|want| want == s) {
+                    by_sub.entry(s).or_default().push(ticker.clone());
+                }
+            }
+        }
+        for (s, mut tickers) in by_sub {
+            tickers.sort();
+            self.request(s, tickers);
+        }
+    }
+
+    fn request(&self, sub: SubscriptionId, tickers: Vec<String>) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        bump(&self.shared.counters.snapshot_requests);
+        session.get_snapshot_later(sub, tickers);
+    }
+}
