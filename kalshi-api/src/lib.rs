@@ -74,6 +74,7 @@ mod error;
 mod json_path;
 pub mod money;
 mod rest;
+mod trace;
 pub mod value;
 mod wire;
 #[cfg(feature = "ws")]

@@ -21,6 +21,7 @@ mod driver;
 mod envelope;
 mod error;
 mod event;
+mod observe;
 pub mod protocol;
 mod queue;
 mod sequence;

@@ -139,6 +139,7 @@ impl<M> Sender<M> {
     /// the reader pushes for one frame; the reader waits for [`room`](Self::room) before reading
     /// the next. A drop-oldest queue drops its oldest message instead.
     pub(crate) fn push(&self, event: Event<M>) {
+        super::observe::event(&event);
         let mut state = self.shared.lock();
         if state.abandoned {
             return;
@@ -151,6 +152,9 @@ impl<M> Sender<M> {
                     .position(|e| matches!(e, Event::Message(_)))
                 {
                     state.items.remove(i);
+                    if state.unreported == 0 {
+                        crate::trace::warn!("websocket consumer behind: dropping oldest messages");
+                    }
                     state.unreported += 1;
                     self.shared.dropped.fetch_add(1, Ordering::Relaxed);
                 }
@@ -189,7 +193,9 @@ impl<M> Events<M> {
         let mut state = self.shared.lock();
         if state.unreported > 0 {
             let count = std::mem::take(&mut state.unreported);
-            return Some(Some(Event::Dropped { count }));
+            let event = Event::Dropped { count };
+            super::observe::event(&event);
+            return Some(Some(event));
         }
         match state.items.pop_front() {
             Some(event) => {
