@@ -13,7 +13,7 @@ use common::*;
 use futures_util::StreamExt;
 use kalshi_api::backoff::Backoff;
 use kalshi_api::ratelimit::{BucketConfig, RateLimiter};
-use kalshi_api::ws::{Event, Session, SessionConfig, Subscribe, SubscribeChannelsItem};
+use kalshi_api::ws::{Delivery, Event, Session, SessionConfig, Subscribe, SubscribeChannelsItem};
 use kalshi_api::{ops, types, Client, Environment, PrivateKey, RetryPolicy};
 use kalshi_test_exchange::{Config, Fault, FaultKind, TestExchange};
 use std::collections::BTreeMap;
@@ -491,6 +491,56 @@ async fn a_session_logs_its_disconnect_reconnect_and_gap_in_order() {
     assert!(gap.fields.contains_key("sid"));
     let resync = by("websocket resync: snapshot requested");
     assert_eq!(field(&resync.fields, "markets"), "5");
+}
+
+#[tokio::test]
+async fn a_lagging_consumer_in_drop_oldest_mode_sees_its_drops_logged() {
+    let (exchange, builder, _) = setup(Config::new()).await;
+    let client = builder.build().unwrap();
+    let market = exchange.market_tickers().remove(0);
+    exchange.ws_pause_feed(true);
+    let (capture, _guard) = Capture::install();
+    let (session, mut events) = Session::connect(
+        &client,
+        fast().delivery(Delivery::DropOldest { capacity: 8 }),
+    )
+    .await
+    .unwrap();
+    let _trade = session
+        .subscribe(&Subscribe::new(vec![SubscribeChannelsItem::Trade]).market_tickers(vec![market]))
+        .await
+        .unwrap();
+    exchange.ws_flood(200);
+    // Not reading: the session queues 8 and drops the rest, oldest first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut dropped = 0;
+    until(&mut events, |e| {
+        if let Event::Dropped { count } = e {
+            dropped = *count;
+        }
+        dropped > 0
+    })
+    .await;
+    session.close().await;
+
+    let log = capture.events();
+    // One warning when a run of drops starts (the flood may start another after the report).
+    let behind = log
+        .iter()
+        .position(|e| e.message == "websocket consumer behind: dropping oldest messages")
+        .expect("a warning when dropping starts");
+    assert_eq!(log[behind].level, Level::WARN);
+    assert_eq!(
+        log[behind + 1].message,
+        "websocket messages dropped",
+        "one warning per run of drops: {log:#?}"
+    );
+    let reported = log
+        .iter()
+        .find(|e| e.message == "websocket messages dropped")
+        .expect("the drop count is logged");
+    assert_eq!(reported.level, Level::WARN);
+    assert_eq!(field(&reported.fields, "count"), dropped.to_string());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -225,7 +225,12 @@ impl Client {
             Ok(answer) => answer,
             Err(e) => {
                 let err = transport(info.id, e);
-                trace::debug!(attempt, latency_ms = trace::ms(sent.elapsed()), error = %err, "attempt");
+                trace::debug!(
+                    attempt,
+                    latency_ms = trace::ms(sent.elapsed()),
+                    error = %err,
+                    "attempt"
+                );
                 return Err(err);
             }
         };

@@ -194,6 +194,7 @@ impl<M> Events<M> {
         if state.unreported > 0 {
             let count = std::mem::take(&mut state.unreported);
             let event = Event::Dropped { count };
+            drop(state);
             super::observe::event(&event);
             return Some(Some(event));
         }
