@@ -15,14 +15,19 @@ macro_rules! warn_ { ($($t:tt)*) => { ::tracing::warn!($($t)*) }; }
 #[cfg(feature = "tracing")]
 macro_rules! error { ($($t:tt)*) => { ::tracing::error!($($t)*) }; }
 
-/// Records `value` as field `name` of `span` (a no-op on a disabled span).
+/// Records `value` as field `name` of `span`. On a disabled span (nobody listens) `value` is not
+/// even computed.
 #[cfg(feature = "tracing")]
 macro_rules! record {
     ($span:expr, $name:literal, % $value:expr) => {
-        $span.record($name, ::tracing::field::display(&$value))
+        if !$span.is_disabled() {
+            $span.record($name, ::tracing::field::display(&$value));
+        }
     };
     ($span:expr, $name:literal, $value:expr) => {
-        $span.record($name, $value)
+        if !$span.is_disabled() {
+            $span.record($name, $value);
+        }
     };
 }
 
@@ -125,6 +130,24 @@ pub(crate) fn instrument<F: std::future::Future>(
 #[cfg(not(feature = "tracing"))]
 pub(crate) fn instrument<F: std::future::Future>(fut: F, _: &Span) -> F {
     fut
+}
+
+/// The time now when `span` is listened to, for a latency to report; `None` otherwise (so that
+/// nobody listening costs no clock read).
+#[cfg(feature = "tracing")]
+pub(crate) fn now(span: &Span) -> Option<tokio::time::Instant> {
+    (!span.is_disabled()).then(tokio::time::Instant::now)
+}
+
+/// `None`: without the feature nothing is reported.
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn now(_: &Span) -> Option<tokio::time::Instant> {
+    None
+}
+
+/// Milliseconds since `since`, when there is one.
+pub(crate) fn since(since: Option<tokio::time::Instant>) -> Option<f64> {
+    since.map(|t| ms(t.elapsed()))
 }
 
 /// Milliseconds, as a float with microsecond resolution, for latency fields.

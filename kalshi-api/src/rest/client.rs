@@ -208,7 +208,7 @@ impl Client {
             trace::record!(span, "rate_limit_wait_ms", trace::ms(*waited));
         }
         let req = build()?;
-        let sent = tokio::time::Instant::now();
+        let sent = trace::now(span);
         let answer = match self.inner.http.execute(req).await {
             Ok(resp) => {
                 let status = resp.status();
@@ -227,7 +227,7 @@ impl Client {
                 let err = transport(info.id, e);
                 trace::debug!(
                     attempt,
-                    latency_ms = trace::ms(sent.elapsed()),
+                    latency_ms = trace::since(sent),
                     error = %err,
                     "attempt"
                 );
@@ -242,7 +242,7 @@ impl Client {
             attempt,
             status = status.as_u16(),
             request_id = request_id.as_deref(),
-            latency_ms = trace::ms(sent.elapsed()),
+            latency_ms = trace::since(sent),
             "attempt"
         );
         if status.is_success() {
