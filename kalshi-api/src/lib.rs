@@ -58,6 +58,15 @@
 //!   connections; order creation and other writes only when the policy says so ([`retry`]).
 //!
 //! Without a limiter or a retry policy the client sends exactly one request per call.
+//!
+//! # Logging
+//!
+//! With the `tracing` feature (default) each call is a `tracing` span named `request` with the
+//! operation, the method and the path template, and its attempts, status, Kalshi's request id,
+//! latency, rate-limit wait and retry decisions; a WebSocket session logs its connection events.
+//! Install a subscriber (`tracing-subscriber`) to see them: at `info` a healthy client is silent,
+//! retries and reconnects show, failures are `warn`. Keys, signatures and `KALSHI-ACCESS-*` headers
+//! are never logged.
 
 #![warn(missing_docs)]
 
