@@ -13,6 +13,7 @@ macro_rules! info { ($($t:tt)*) => { ::tracing::info!($($t)*) }; }
 #[cfg(feature = "tracing")]
 macro_rules! warn_ { ($($t:tt)*) => { ::tracing::warn!($($t)*) }; }
 #[cfg(feature = "tracing")]
+#[cfg_attr(not(feature = "ws"), allow(unused_macros))] // only a WebSocket session logs errors
 macro_rules! error { ($($t:tt)*) => { ::tracing::error!($($t)*) }; }
 
 /// Records `value` as field `name` of `span`. On a disabled span (nobody listens) `value` is not
