@@ -4,7 +4,10 @@
 //! `cargo bench -p kalshi-api --bench throughput` (`bench/run.py` runs it). Each result is printed
 //! as one JSON line; the environment variables `THROUGHPUT_SECS` (seconds per measurement, default
 //! 2), `THROUGHPUT_ROUNDS` (default 5; the median is reported) and `THROUGHPUT_MAX_REQUESTS`
-//! (a bound per measurement, default 2,000,000) tune it.
+//! (a bound per measurement, default 2,000,000) tune it. `THROUGHPUT_SUBSCRIBER=debug` (or any
+//! level) installs a `tracing-subscriber` fmt subscriber at that level writing to `io::sink`, to
+//! measure what the SDK's instrumentation costs when someone listens; without it no subscriber is
+//! installed, the cost when nobody listens.
 //!
 //! The server is a minimal axum app answering fixed bytes, so that nearly all of the measured work
 //! is the client's: `GET /markets/{ticker}` answers `{"market": ...}` with the full fixture market
@@ -231,6 +234,13 @@ fn main() {
     let rounds: usize = env_or("THROUGHPUT_ROUNDS", if smoke { 1 } else { 5 });
     let max_requests: u64 = env_or("THROUGHPUT_MAX_REQUESTS", 2_000_000);
     let time = Duration::from_secs_f64(secs);
+    if let Ok(level) = std::env::var("THROUGHPUT_SUBSCRIBER") {
+        let level: tracing::Level = level.parse().expect("THROUGHPUT_SUBSCRIBER: a level");
+        tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(std::io::sink)
+            .init();
+    }
 
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

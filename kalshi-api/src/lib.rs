@@ -65,6 +65,15 @@
 //! spec (messages, commands, channels, error codes) and a session that signs its handshake,
 //! checks sequence numbers per subscription, repairs gaps with fresh snapshots, and reconnects and
 //! resubscribes by itself, telling you each step in order on one stream of events.
+//!
+//! # Logging
+//!
+//! With the `tracing` feature (default) each call is a `tracing` span named `request` with the
+//! operation, the method and the path template, and its attempts, status, Kalshi's request id,
+//! latency, rate-limit wait and retry decisions; a WebSocket session logs its connection events.
+//! Install a subscriber (`tracing-subscriber`) to see them: at `info` a healthy client is silent,
+//! retries and reconnects show, failures are `warn`. Keys, signatures and `KALSHI-ACCESS-*` headers
+//! are never logged.
 
 #![warn(missing_docs)]
 
@@ -81,6 +90,7 @@ mod error;
 mod json_path;
 pub mod money;
 mod rest;
+mod trace;
 pub mod value;
 mod wire;
 #[cfg(feature = "ws")]

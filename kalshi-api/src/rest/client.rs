@@ -5,7 +5,8 @@ use crate::config::Environment;
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
 use crate::ratelimit::{RateLimiter, Tier};
-use crate::retry::{is_idempotent, RetryPolicy};
+use crate::retry::{self, is_idempotent, RetryPolicy};
+use crate::trace;
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,69 +131,124 @@ impl Client {
         // Everything but building the request and decoding the answer is in `send`, which is not
         // generic: compiled once rather than once per operation.
         let info = O::INFO;
-        let body = self
-            .send(&info, op.cost_items(), &|| self.build_request(op))
-            .await?;
-        O::decode(&body).map_err(Error::from)
+        let span = trace::request_span(&info);
+        let body = trace::instrument(
+            self.send(&info, op.cost_items(), &|| self.build_request(op), &span),
+            &span,
+        )
+        .await?;
+        O::decode(&body).map_err(|e| failed(&info, &span, Error::from(e)))
     }
 
     /// Sends a request built by `build` (called once per attempt, so each is signed afresh),
-    /// through the rate limiter and the retry policy; returns a success answer's body.
+    /// through the rate limiter and the retry policy; returns a success answer's body. Records
+    /// what happens on `span`, the call's (see `trace::request_span`).
     async fn send(
         &self,
         info: &OperationInfo,
         cost_items: usize,
         build: &(dyn Fn() -> Result<reqwest::Request> + Sync),
+        span: &trace::Span,
     ) -> Result<bytes::Bytes> {
-        let Some(policy) = self.retry.as_deref() else {
-            return self.attempt(info, cost_items, build).await;
-        };
         let start = tokio::time::Instant::now();
         let idempotent = is_idempotent(&info.method);
+        let mut waited = Duration::ZERO;
         let mut attempt = 0;
-        loop {
+        let result = loop {
             attempt += 1;
-            match self.attempt(info, cost_items, build).await {
-                Err(err) => match policy.should_retry(&err, idempotent, attempt, start.elapsed()) {
-                    Some(delay) => tokio::time::sleep(delay).await,
-                    None => return Err(err),
-                },
-                ok => return ok,
+            let result = self
+                .attempt(info, cost_items, build, attempt, &mut waited, span)
+                .await;
+            let (Err(err), Some(policy)) = (&result, self.retry.as_deref()) else {
+                break result;
+            };
+            match policy.decide(err, idempotent, attempt, start.elapsed()) {
+                Ok(delay) => {
+                    let reason = retry::failure_kind(err);
+                    trace::record!(span, "retry", reason);
+                    trace::info!(
+                        operation = info.id,
+                        path = info.path,
+                        attempt,
+                        reason,
+                        delay_ms = trace::ms(delay),
+                        error = %err,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Err(reason) => {
+                    trace::record!(span, "retry", reason);
+                    break result;
+                }
             }
-        }
+        };
+        trace::record!(span, "attempts", attempt);
+        trace::record!(span, "latency_ms", trace::ms(start.elapsed()));
+        result.map_err(|err| failed(info, span, err))
     }
 
-    /// One attempt: tokens, a freshly signed request, the answer.
+    /// One attempt: tokens, a freshly signed request, the answer. Adds the time spent waiting for
+    /// tokens to `waited`.
     async fn attempt(
         &self,
         info: &OperationInfo,
         cost_items: usize,
         build: &(dyn Fn() -> Result<reqwest::Request> + Sync),
+        attempt: u32,
+        waited: &mut Duration,
+        span: &trace::Span,
     ) -> Result<bytes::Bytes> {
-        let id = info.id;
         if let Some(limiter) = &self.inner.limiter {
             // Fail before spending tokens on a request that cannot be signed.
             self.credentials_for(info)?;
+            let queued = tokio::time::Instant::now();
             limiter.acquire_for(info, cost_items).await;
+            *waited += queued.elapsed();
+            trace::record!(span, "rate_limit_wait_ms", trace::ms(*waited));
         }
         let req = build()?;
-        let resp = self
-            .inner
-            .http
-            .execute(req)
-            .await
-            .map_err(|e| transport(id, e))?;
-        let status = resp.status();
-        let request_id = resp
-            .headers()
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = resp.bytes().await.map_err(|e| transport(id, e))?;
+        let sent = trace::now(span);
+        let answer = match self.inner.http.execute(req).await {
+            Ok(resp) => {
+                let status = resp.status();
+                let request_id = resp
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                resp.bytes().await.map(|bytes| (status, request_id, bytes))
+            }
+            Err(e) => Err(e),
+        };
+        let (status, request_id, bytes) = match answer {
+            Ok(answer) => answer,
+            Err(e) => {
+                let err = transport(info.id, e);
+                trace::debug!(
+                    attempt,
+                    latency_ms = trace::since(sent),
+                    error = %err,
+                    "attempt"
+                );
+                return Err(err);
+            }
+        };
+        trace::record!(span, "status", status.as_u16());
+        if let Some(id) = &request_id {
+            trace::record!(span, "request_id", id.as_str());
+        }
+        trace::debug!(
+            attempt,
+            status = status.as_u16(),
+            request_id = request_id.as_deref(),
+            latency_ms = trace::since(sent),
+            "attempt"
+        );
         if status.is_success() {
             return Ok(bytes);
         }
-        let err = Box::new(ApiError::new(id, status, bytes, request_id));
+        let err = Box::new(ApiError::new(info.id, status, bytes, request_id));
         Err(if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             Error::RateLimited(err)
         } else {
@@ -267,6 +323,21 @@ fn sign(req: &mut reqwest::Request, c: &Credentials, operation: &'static str) ->
         })?;
     headers.apply(req.headers_mut());
     Ok(())
+}
+
+/// A call failed: the error goes on its span and out as a warning that carries the operation,
+/// since at `info` the span itself is off.
+fn failed(info: &OperationInfo, span: &trace::Span, err: Error) -> Error {
+    trace::record!(span, "error", %err);
+    trace::warn!(
+        operation = info.id,
+        path = info.path,
+        status = err.status().map(|s| s.as_u16()),
+        request_id = err.api_error().and_then(|e| e.request_id.as_deref()),
+        error = %err,
+        "request failed"
+    );
+    err
 }
 
 fn transport(operation: &'static str, source: reqwest::Error) -> Error {

@@ -153,17 +153,44 @@ impl RetryPolicy {
         attempt: u32,
         elapsed: Duration,
     ) -> Option<Duration> {
-        if !is_transient(err) || !(idempotent || self.retry_writes) {
-            return None;
+        self.decide(err, idempotent, attempt, elapsed).ok()
+    }
+
+    /// [`should_retry`](Self::should_retry) with the reason when it gives up, for the client's
+    /// trace: the delay, or why there is no retry.
+    pub(crate) fn decide(
+        &self,
+        err: &Error,
+        idempotent: bool,
+        attempt: u32,
+        elapsed: Duration,
+    ) -> Result<Duration, &'static str> {
+        if !is_transient(err) {
+            return Err("not transient");
+        }
+        if !(idempotent || self.retry_writes) {
+            return Err("write not retried");
         }
         if attempt >= self.max_attempts.max(1) {
-            return None;
+            return Err("attempts exhausted");
         }
         let delay = self.backoff(attempt);
         match self.total_deadline {
-            Some(deadline) if elapsed.saturating_add(delay) > deadline => None,
-            _ => Some(delay),
+            Some(deadline) if elapsed.saturating_add(delay) > deadline => Err("deadline reached"),
+            _ => Ok(delay),
         }
+    }
+}
+
+/// A short name for what failed, the reason given when a failure is retried.
+pub(crate) fn failure_kind(err: &Error) -> &'static str {
+    match err {
+        Error::RateLimited(_) => "rate limited",
+        Error::Api(e) if e.status.is_server_error() => "server error",
+        Error::Api(_) => "client error",
+        Error::Timeout { .. } => "timeout",
+        Error::Transport { .. } => "transport",
+        _ => "other",
     }
 }
 

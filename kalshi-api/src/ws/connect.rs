@@ -28,7 +28,19 @@ pub(crate) async fn connect(
         .map_err(|e| WsError::Transport(e.to_string()))?
         .apply(request.headers_mut());
     let attempt = tokio_tungstenite::connect_async(request);
-    match tokio::time::timeout(timeout, attempt).await {
+    let result = handshake(tokio::time::timeout(timeout, attempt).await);
+    match &result {
+        Ok(_) => crate::trace::debug!(url = %url, "websocket connected"),
+        Err(error) => crate::trace::warn!(url = %url, error = %error, "websocket handshake failed"),
+    }
+    result
+}
+
+/// The handshake's outcome as the session's error.
+fn handshake<R>(
+    outcome: Result<Result<(Socket, R), TError>, tokio::time::error::Elapsed>,
+) -> Result<Socket, WsError> {
+    match outcome {
         Err(_) => Err(WsError::ConnectTimeout),
         Ok(Ok((socket, _response))) => Ok(socket),
         Ok(Err(TError::Http(response))) => {

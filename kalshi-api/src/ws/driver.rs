@@ -974,6 +974,11 @@ where
         loop {
             attempts += 1;
             let delay = self.config.backoff.delay(attempts);
+            crate::trace::info!(
+                attempt = attempts,
+                delay_ms = crate::trace::ms(delay),
+                "websocket reconnecting"
+            );
             let wake = Instant::now() + delay;
             loop {
                 tokio::select! {
@@ -1043,6 +1048,7 @@ where
             .map(|(id, s)| (*id, s.channels.len(), s.params.clone()))
             .collect();
         for (id, channels, params) in subs {
+            crate::trace::debug!(subscription = id.get(), "websocket resubscribing");
             let cmd = self.write_command("subscribe", Some(&Value::Object(params)));
             self.track(
                 "subscribe",

@@ -150,6 +150,7 @@ impl<M> Sender<M> {
     /// the reader pushes for what it has read; the reader waits for [`room`](Self::room) before
     /// reading more. A drop-oldest queue drops its oldest message instead.
     pub(crate) fn push(&self, event: Event<M>) {
+        super::observe::event(&event);
         if self.shared.abandoned.load(Ordering::Acquire) {
             return;
         }
@@ -162,6 +163,9 @@ impl<M> Sender<M> {
                     .position(|e| matches!(e, Event::Message(_)))
                 {
                     state.items.remove(i);
+                    if state.unreported == 0 {
+                        crate::trace::warn!("websocket consumer behind: dropping oldest messages");
+                    }
                     state.unreported += 1;
                     self.shared.dropped.fetch_add(1, Ordering::Relaxed);
                     self.shared.len.fetch_sub(1, Ordering::AcqRel);
@@ -206,7 +210,10 @@ impl<M> Events<M> {
         let mut state = self.shared.lock();
         if state.unreported > 0 {
             let count = std::mem::take(&mut state.unreported);
-            return Some(Some(Event::Dropped { count }));
+            let event = Event::Dropped { count };
+            drop(state);
+            super::observe::event(&event);
+            return Some(Some(event));
         }
         let event = match self.shared.delivery {
             // Take the whole batch: the next reads need no lock.

@@ -192,11 +192,23 @@ async fn record(axum::extract::State(state): Shared, req: Request, next: Next) -
         });
         requests.len() - 1
     };
-    let response = next.run(Request::from_parts(parts, body.into())).await;
+    let mut response = next.run(Request::from_parts(parts, body.into())).await;
     if let Some(r) = state.requests.lock().unwrap().get_mut(index) {
         r.status = response.status().as_u16();
     }
+    // Kalshi names every answer with a request id; here it is the request's place in the record.
+    response.headers_mut().insert(
+        REQUEST_ID,
+        header::HeaderValue::from_str(&request_id(index)).expect("ASCII"),
+    );
     response
+}
+
+const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// The `x-request-id` the exchange answers the `index`th recorded request (from 0) with.
+pub fn request_id(index: usize) -> String {
+    format!("test-req-{:06}", index + 1)
 }
 
 pub(crate) fn now_ms() -> u64 {
