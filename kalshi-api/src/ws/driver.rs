@@ -10,7 +10,7 @@ use super::error::WsError;
 use super::event::{Event, Received, SubscriptionId};
 use super::protocol::{ChannelKind, Envelope, Incoming};
 use super::queue::Sender;
-use super::sequence::{Check, Sequences};
+use super::sequence::{Check, Sequences, SidHash};
 use crate::auth::Credentials;
 use bytes::Bytes;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -138,7 +138,7 @@ pub(crate) struct Driver<M, C> {
     groups: HashMap<u64, Group<M>>,
     by_id: HashMap<u64, u64>,
     subs: BTreeMap<SubscriptionId, Sub>,
-    by_sid: HashMap<u64, SidInfo<C>>,
+    by_sid: HashMap<u64, SidInfo<C>, SidHash>,
     seqs: Sequences,
     repairing: HashSet<u64>,
     outbox: Vec<Message>,
@@ -170,7 +170,7 @@ where
             groups: HashMap::new(),
             by_id: HashMap::new(),
             subs: BTreeMap::new(),
-            by_sid: HashMap::new(),
+            by_sid: HashMap::default(),
             seqs: Sequences::default(),
             repairing: HashSet::new(),
             outbox: Vec::new(),
@@ -236,6 +236,7 @@ where
         // stop counting, and so does the idle timeout.
         let mut blocked_since: Option<Instant> = None;
         loop {
+            self.out.flush();
             if let Err(reason) = self.flush(&mut sink).await {
                 return End::Lost(reason);
             }
@@ -972,6 +973,7 @@ where
         let mut attempts = 0u32;
         let mut refused = 0u32;
         loop {
+            self.out.flush();
             attempts += 1;
             let delay = self.config.backoff.delay(attempts);
             crate::trace::info!(

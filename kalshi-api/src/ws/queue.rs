@@ -45,6 +45,9 @@ impl Delivery {
     }
 }
 
+/// Events staged before a lossless sender hands them over even within a burst.
+const STAGE: usize = 64;
+
 struct State<M> {
     items: VecDeque<Event<M>>,
     /// Drops not yet reported by an [`Event::Dropped`].
@@ -73,9 +76,12 @@ impl<M> Shared<M> {
     }
 }
 
-/// The producing end, held by the session's connection task.
+/// The producing end, held by the session's connection task. In lossless delivery it stages
+/// events and hands them over in one lock per burst ([`flush`](Self::flush)), counted at once so
+/// the bound holds.
 pub(crate) struct Sender<M> {
     shared: Arc<Shared<M>>,
+    staged: Vec<Event<M>>,
 }
 
 /// The stream of a session's events: messages, and what happened to the connection, in order.
@@ -115,6 +121,7 @@ pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
     (
         Sender {
             shared: shared.clone(),
+            staged: Vec::new(),
         },
         Events {
             shared,
@@ -135,41 +142,62 @@ impl<M> Sender<M> {
         }
     }
 
-    /// Waits until [`has_room`](Self::has_room).
-    pub(crate) async fn room(&self) {
-        loop {
-            let notified = self.shared.room.notified();
-            if self.has_room() {
-                return;
+    /// Waits until [`has_room`](Self::has_room). The future holds the shared queue, not the
+    /// sender (whose staged events need not be `Sync`).
+    pub(crate) fn room(&self) -> impl std::future::Future<Output = ()> + Send + 'static
+    where
+        M: Send + 'static,
+    {
+        let shared = self.shared.clone();
+        async move {
+            loop {
+                let notified = shared.room.notified();
+                let room = match shared.delivery {
+                    Delivery::DropOldest { .. } => true,
+                    Delivery::Lossless { .. } => {
+                        shared.len.load(Ordering::Acquire) < shared.capacity
+                            || shared.abandoned.load(Ordering::Acquire)
+                    }
+                };
+                if room {
+                    return;
+                }
+                notified.await;
             }
-            notified.await;
         }
     }
 
-    /// Queues an event without waiting. A lossless queue may go over its capacity by the events
-    /// the reader pushes for what it has read; the reader waits for [`room`](Self::room) before
-    /// reading more. A drop-oldest queue drops its oldest message instead.
-    pub(crate) fn push(&self, event: Event<M>) {
+    /// Queues an event without waiting; it reaches the consumer at the next
+    /// [`flush`](Self::flush). A lossless queue may go over its capacity by the events the reader
+    /// pushes for what it has read; the reader waits for [`room`](Self::room) before reading
+    /// more. A drop-oldest queue drops its oldest message instead.
+    pub(crate) fn push(&mut self, event: Event<M>) {
         super::observe::event(&event);
         if self.shared.abandoned.load(Ordering::Acquire) {
             return;
         }
+        if let Delivery::Lossless { .. } = self.shared.delivery {
+            self.shared.len.fetch_add(1, Ordering::AcqRel);
+            self.staged.push(event);
+            if self.staged.len() >= STAGE {
+                self.flush();
+            }
+            return;
+        }
         let mut state = self.shared.lock();
-        if let Delivery::DropOldest { .. } = self.shared.delivery {
-            if state.items.len() >= self.shared.capacity {
-                if let Some(i) = state
-                    .items
-                    .iter()
-                    .position(|e| matches!(e, Event::Message(_)))
-                {
-                    state.items.remove(i);
-                    if state.unreported == 0 {
-                        crate::trace::warn!("websocket consumer behind: dropping oldest messages");
-                    }
-                    state.unreported += 1;
-                    self.shared.dropped.fetch_add(1, Ordering::Relaxed);
-                    self.shared.len.fetch_sub(1, Ordering::AcqRel);
+        if state.items.len() >= self.shared.capacity {
+            if let Some(i) = state
+                .items
+                .iter()
+                .position(|e| matches!(e, Event::Message(_)))
+            {
+                state.items.remove(i);
+                if state.unreported == 0 {
+                    crate::trace::warn!("websocket consumer behind: dropping oldest messages");
                 }
+                state.unreported += 1;
+                self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                self.shared.len.fetch_sub(1, Ordering::AcqRel);
             }
         }
         state.items.push_back(event);
@@ -178,8 +206,19 @@ impl<M> Sender<M> {
         self.shared.consumer.wake();
     }
 
+    /// Hands the staged events to the consumer: one lock and one wake for a burst. The session's
+    /// task calls it before it waits for anything.
+    pub(crate) fn flush(&mut self) {
+        if self.staged.is_empty() {
+            return;
+        }
+        self.shared.lock().items.extend(self.staged.drain(..));
+        self.shared.consumer.wake();
+    }
+
     /// Ends the stream once what is queued has been read.
-    pub(crate) fn finish(&self) {
+    pub(crate) fn finish(&mut self) {
+        self.flush();
         self.shared.lock().finished = true;
         self.shared.consumer.wake();
     }
@@ -294,9 +333,10 @@ mod tests {
 
     #[tokio::test]
     async fn lossless_holds_the_producer_back_and_loses_nothing() {
-        let (tx, mut rx) = channel::<u64>(Delivery::Lossless { capacity: 4 });
+        let (mut tx, mut rx) = channel::<u64>(Delivery::Lossless { capacity: 4 });
         let producer = tokio::spawn(async move {
             for n in 0..1000 {
+                tx.flush();
                 tx.room().await;
                 tx.push(msg(n));
                 assert!(tx.shared.len.load(Ordering::Acquire) <= 4);
@@ -317,7 +357,7 @@ mod tests {
 
     #[tokio::test]
     async fn drop_oldest_counts_and_reports_drops_and_keeps_connection_events() {
-        let (tx, mut rx) = channel::<u64>(Delivery::DropOldest { capacity: 3 });
+        let (mut tx, mut rx) = channel::<u64>(Delivery::DropOldest { capacity: 3 });
         tx.push(Event::Disconnected { reason: "x".into() });
         for n in 0..10 {
             tx.push(msg(n));
@@ -336,8 +376,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_dropped_stream_releases_the_producer() {
-        let (tx, rx) = channel::<u64>(Delivery::Lossless { capacity: 1 });
+        let (mut tx, rx) = channel::<u64>(Delivery::Lossless { capacity: 1 });
         tx.push(msg(0));
+        tx.flush();
         assert!(!tx.has_room());
         drop(rx);
         tx.room().await;
