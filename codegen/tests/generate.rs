@@ -192,6 +192,37 @@ fn snapshots_and_legacy_spec_compile() {
         "generated crates do not compile:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // The composition fixture's types round-trip JSON: its committed snapshot, with the test file
+    // codegen/tests/roundtrip/composition.rs, run as that crate's integration test. Without TLS
+    // and the WebSocket side, which the types do not need, to keep the build small.
+    write_if_changed(
+        &ws.join("snapshot-composition/tests/roundtrip.rs"),
+        &std::fs::read_to_string(root().join("codegen/tests/roundtrip/composition.rs")).unwrap(),
+    );
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "test",
+            "-p",
+            "snapshot-composition",
+            "--no-default-features",
+            "--features",
+            "rustcrypto",
+            "--test",
+            "roundtrip",
+            "--quiet",
+        ])
+        .env("CARGO_TARGET_DIR", target.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the composition types do not round-trip:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn legacy() -> Generated {
