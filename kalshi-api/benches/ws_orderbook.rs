@@ -10,9 +10,14 @@
 //!    - `sdk`: `ws::decode_frame` into the generated `OrderbookDelta`, then `BookKeeper::handle`
 //!      (exact `FixedPointDollars`/`FixedPointCount` levels, the reader's lock, the update event),
 //!      as a session's keeper does;
-//!    - `naive`: each frame parsed into `serde_json::Value`, price and size read as `f64`, levels
-//!      in a `BTreeMap` keyed by the `f64` price.
-//!      Both books are checked equal at the end (the naive one rounded to the exact one's prices).
+//!    - `naive`: each frame's text parsed into `serde_json::Value` (`serde_json::from_str`, as
+//!      a client reading tungstenite's text frames writes it), price and size read as `f64`,
+//!      levels in a `BTreeMap` keyed by the `f64` price.
+//!
+//!
+//!    The SDK starts from the frame's bytes and checks they are UTF-8; the naive way is given the
+//!    text already checked. Both books are checked equal at the end (the naive one rounded to the
+//!    exact one's prices).
 //! 2. `latency`: a loopback server sends the snapshot, then `BOOK_LATENCY_FRAMES` (default 3,000)
 //!    deltas, one about every millisecond; the client is a `Session` with `OrderBooks::spawn`.
 //!    Latency is from just before the server writes the frame to the moment the client receives
@@ -109,8 +114,8 @@ struct NaiveBook {
 }
 
 impl NaiveBook {
-    fn apply_frame(&mut self, frame: &[u8]) {
-        let v: Value = serde_json::from_slice(frame).unwrap();
+    fn apply_frame(&mut self, frame: &str) {
+        let v: Value = serde_json::from_str(frame).unwrap();
         let msg = &v["msg"];
         match v["type"].as_str() {
             Some("orderbook_snapshot") => {
@@ -155,8 +160,10 @@ fn median(v: &mut [f64]) -> f64 {
 fn apply_bench() {
     let n = env_usize("BOOK_DELTAS", 200_000);
     let rounds = env_usize("BOOK_ROUNDS", 5);
-    let snapshot = Bytes::from(snapshot_frame());
-    let deltas: Vec<Bytes> = delta_frames(n).into_iter().map(Bytes::from).collect();
+    let snapshot_text = snapshot_frame();
+    let texts = delta_frames(n);
+    let snapshot = Bytes::from(snapshot_text.clone());
+    let deltas: Vec<Bytes> = texts.iter().cloned().map(Bytes::from).collect();
 
     let mut sdk_rates = Vec::new();
     let mut naive_rates = Vec::new();
@@ -178,9 +185,9 @@ fn apply_bench() {
 
         // The naive way.
         let mut naive = NaiveBook::default();
-        naive.apply_frame(&snapshot);
+        naive.apply_frame(&snapshot_text);
         let start = Instant::now();
-        for f in &deltas {
+        for f in &texts {
             naive.apply_frame(f);
         }
         naive_rates.push(n as f64 / start.elapsed().as_secs_f64());

@@ -264,6 +264,11 @@ impl Fixed {
 
 impl PartialEq for Fixed {
     fn eq(&self, other: &Fixed) -> bool {
+        // Values written with the same number of decimals (the usual case: a book's prices)
+        // compare by mantissa, without widening.
+        if self.scale == other.scale {
+            return self.mantissa == other.mantissa;
+        }
         self.value() == other.value()
     }
 }
@@ -278,6 +283,9 @@ impl PartialOrd for Fixed {
 
 impl Ord for Fixed {
     fn cmp(&self, other: &Fixed) -> Ordering {
+        if self.scale == other.scale {
+            return self.mantissa.cmp(&other.mantissa);
+        }
         self.value().cmp(&other.value())
     }
 }

@@ -4,16 +4,28 @@
 use bytes::Bytes;
 use kalshi_api::ws::protocol::{ChannelKind, Envelope, ErrorCodeKind, Incoming};
 use kalshi_api::ws::{Channel, ErrorCode, OkMessage, ServerMessage};
-use serde_json::value::RawValue;
 
+/// Decodes `msg` of a `kind` frame from its raw text, and also in place (as the session's one-pass
+/// read does): both must agree.
 fn decode(kind: &str, msg: Option<&str>) -> Result<ServerMessage, kalshi_api::DecodeError> {
-    let raw: Option<&RawValue> = msg.map(|m| serde_json::from_str(m).unwrap());
+    let frame = Bytes::from_static(b"{}");
     let envelope = Envelope {
         kind: kind.into(),
-        msg: raw,
+        msg,
         ..Envelope::default()
     };
-    ServerMessage::decode(&envelope, &Bytes::from_static(b"{}"))
+    let decoded = ServerMessage::decode(&envelope, &frame);
+    if let Some(text) = msg {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let in_place = ServerMessage::decode_in_place(kind, &mut de, &frame)
+            .and_then(|m| de.end().map(|()| m));
+        match (&decoded, in_place) {
+            (Ok(a), Ok(b)) => assert_eq!(*a, b, "{kind}: {text}"),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("{kind}: {text}: raw {a:?}, in place {b:?}"),
+        }
+    }
+    decoded
 }
 
 #[test]

@@ -93,6 +93,7 @@ impl WsModel {
         let m = &self.types;
         let mut variants = Vec::new();
         let mut arms = Vec::new();
+        let mut in_place = Vec::new();
         let mut kinds = Vec::new();
         let mut extra = Vec::new();
         for k in &self.kinds {
@@ -106,6 +107,12 @@ impl WsModel {
                         None => {
                             variants.push(quote!(#docs #v,));
                             arms.push(quote!(#wire => Self::#v,));
+                            in_place.push(quote! {
+                                #wire => {
+                                    <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
+                                    Self::#v
+                                }
+                            });
                             kinds.push(quote!(Self::#v => #wire,));
                         }
                         Some(ty) => {
@@ -114,6 +121,9 @@ impl WsModel {
                             variants.push(quote!(#docs #v(#t),));
                             arms.push(quote! {
                                 #wire => Self::#v(crate::operation::decode_json(#label, protocol::raw_bytes(envelope.msg))?),
+                            });
+                            in_place.push(quote! {
+                                #wire => Self::#v(::serde::Deserialize::deserialize(msg)?),
                             });
                             kinds.push(quote!(Self::#v(_) => #wire,));
                         }
@@ -126,6 +136,12 @@ impl WsModel {
                     ))]);
                     variants.push(quote!(#docs #v(#n),));
                     arms.push(quote!(#wire => Self::#v(#n::decode(envelope.msg)?),));
+                    in_place.push(quote! {
+                        #wire => Self::#v(
+                            #n::decode(::std::option::Option::Some(protocol::raw_in_place(msg)?))
+                                .map_err(::serde::de::Error::custom)?,
+                        ),
+                    });
                     kinds.push(quote!(Self::#v(_) => #wire,));
                     extra.push(alternatives(m, &n, wire, alts));
                 }
@@ -159,6 +175,23 @@ impl WsModel {
                             kind: envelope.kind.to_string(),
                             raw: frame.clone(),
                         },
+                    })
+                }
+
+                fn decode_in_place<'de, D: ::serde::Deserializer<'de>>(
+                    kind: &str,
+                    msg: D,
+                    frame: &::bytes::Bytes,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    ::std::result::Result::Ok(match kind {
+                        #(#in_place)*
+                        _ => {
+                            <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
+                            Self::Unknown {
+                                kind: kind.to_string(),
+                                raw: frame.clone(),
+                            }
+                        }
                     })
                 }
 
@@ -407,7 +440,7 @@ fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStrea
 
         impl #name {
             fn decode(
-                msg: ::std::option::Option<&::serde_json::value::RawValue>,
+                msg: ::std::option::Option<&str>,
             ) -> ::std::result::Result<Self, crate::DecodeError> {
                 #(#steps)*
             }

@@ -8,9 +8,10 @@ use super::connect::{connect, Socket};
 use super::envelope;
 use super::error::WsError;
 use super::event::{Event, Received, SubscriptionId};
+use super::hash::KeyHash;
 use super::protocol::{ChannelKind, Envelope, Incoming};
 use super::queue::Sender;
-use super::sequence::{Check, Sequences, SidHash};
+use super::sequence::{Check, Sequences};
 use crate::auth::Credentials;
 use bytes::Bytes;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -138,7 +139,7 @@ pub(crate) struct Driver<M, C> {
     groups: HashMap<u64, Group<M>>,
     by_id: HashMap<u64, u64>,
     subs: BTreeMap<SubscriptionId, Sub>,
-    by_sid: HashMap<u64, SidInfo<C>, SidHash>,
+    by_sid: HashMap<u64, SidInfo<C>, KeyHash>,
     seqs: Sequences,
     repairing: HashSet<u64>,
     outbox: Vec<Message>,
@@ -338,8 +339,18 @@ where
     /// One WebSocket message: a frame to route, or the end of the connection.
     fn message(&mut self, message: Message) -> Option<End> {
         match message {
-            Message::Text(text) => self.frame(Bytes::from(text)),
-            Message::Binary(bytes) => self.frame(bytes),
+            Message::Text(text) => {
+                // The WebSocket layer checked the text is UTF-8: read it as is, keep its bytes.
+                let raw = Bytes::from(text.clone());
+                self.frame(text.as_str(), raw);
+            }
+            Message::Binary(raw) => match std::str::from_utf8(&raw) {
+                Ok(text) => self.frame(text, raw.clone()),
+                Err(e) => self.out.push(Event::Malformed {
+                    error: format!("the frame is not UTF-8: {e}"),
+                    raw,
+                }),
+            },
             Message::Close(frame) => {
                 let reason = match frame {
                     Some(f) => format!("the server closed: {} {}", f.code, f.reason),
@@ -377,9 +388,9 @@ where
     }
 
     /// One text frame from the server.
-    fn frame(&mut self, raw: Bytes) {
-        let env = match envelope::parse(&raw) {
-            Ok(env) => env,
+    fn frame(&mut self, text: &str, raw: Bytes) {
+        let (env, decoded) = match envelope::read::<M>(text, &raw) {
+            Ok(frame) => (frame.envelope, frame.message),
             Err(e) => {
                 self.out.push(Event::Malformed {
                     error: e.to_string(),
@@ -422,7 +433,11 @@ where
             _ => {}
         }
         let (sid, seq) = (env.sid, env.seq);
-        match M::decode(&env, &raw) {
+        let decoded = match decoded {
+            Some(message) => Ok(message),
+            None => M::decode(&env, &raw),
+        };
+        match decoded {
             Ok(message) => self.out.push(Event::Message(Box::new(Received {
                 subscription: sub,
                 sid,
@@ -541,7 +556,7 @@ where
                 }
                 let listed = env
                     .msg
-                    .and_then(|m| serde_json::from_str::<Vec<Value>>(m.get()).ok())
+                    .and_then(|m| serde_json::from_str::<Vec<Value>>(m).ok())
                     .unwrap_or_default()
                     .into_iter()
                     .filter_map(|v| {
@@ -1067,7 +1082,7 @@ where
 fn error_fields(env: &Envelope<'_>) -> (i64, String) {
     let msg = env
         .msg
-        .and_then(|m| serde_json::from_str::<Value>(m.get()).ok())
+        .and_then(|m| serde_json::from_str::<Value>(m).ok())
         .unwrap_or(Value::Null);
     let code = msg.get("code").and_then(Value::as_i64).unwrap_or(0);
     let message = msg
@@ -1082,7 +1097,7 @@ fn error_fields(env: &Envelope<'_>) -> (i64, String) {
 fn subscribed_fields(env: &Envelope<'_>) -> (Option<String>, Option<u64>) {
     let msg = env
         .msg
-        .and_then(|m| serde_json::from_str::<Value>(m.get()).ok())
+        .and_then(|m| serde_json::from_str::<Value>(m).ok())
         .unwrap_or(Value::Null);
     let channel = msg
         .get("channel")
@@ -1094,7 +1109,7 @@ fn subscribed_fields(env: &Envelope<'_>) -> (Option<String>, Option<u64>) {
 
 /// The full market list an `ok` reply carries, when it carries one.
 fn listed_tickers(env: &Envelope<'_>) -> Option<Vec<String>> {
-    let msg = serde_json::from_str::<Value>(env.msg?.get()).ok()?;
+    let msg = serde_json::from_str::<Value>(env.msg?).ok()?;
     let list = msg.get("market_tickers")?.as_array()?;
     Some(
         list.iter()

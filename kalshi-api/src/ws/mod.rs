@@ -25,6 +25,7 @@ mod driver;
 mod envelope;
 mod error;
 mod event;
+mod hash;
 mod observe;
 pub mod orderbook;
 pub mod orders;

@@ -18,6 +18,7 @@
 //! [`BookUpdate`]s: every book transition, and every other event of the session, in order.
 
 use super::event::{Event, Received, SubscriptionId};
+use super::hash::KeyHash;
 use super::queue::Events;
 use super::session::WeakSession;
 use crate::generated::ws::{MarketSide, OrderbookDelta, OrderbookSnapshot, ServerMessage};
@@ -144,11 +145,13 @@ impl OrderBook {
         Ok(book)
     }
 
-    /// Applies a delta (its `side`, `price_dollars` and signed `delta_fp`).
-    pub fn apply(&mut self, delta: &OrderbookDelta) -> Result<(), InvalidBookMessage> {
+    /// Applies a delta (its `side`, `price_dollars` and signed `delta_fp`); returns the side it
+    /// changed.
+    pub fn apply(&mut self, delta: &OrderbookDelta) -> Result<Side, InvalidBookMessage> {
         let side = Side::from_market(&delta.side)
             .ok_or_else(|| InvalidBookMessage::Side(format!("{:?}", delta.side)))?;
-        self.apply_change(side, delta.price_dollars, delta.delta_fp)
+        self.apply_change(side, delta.price_dollars, delta.delta_fp)?;
+        Ok(side)
     }
 
     /// Adds `delta` (signed) to the size at `price` on `side`; a level whose size reaches zero or
@@ -413,7 +416,7 @@ fn bump(counter: &AtomicU64) {
 
 #[derive(Debug, Default)]
 struct Shared {
-    markets: RwLock<HashMap<String, Arc<RwLock<Slot>>>>,
+    markets: RwLock<HashMap<String, Arc<RwLock<Slot>>, KeyHash>>,
     counters: Counters,
 }
 
@@ -591,7 +594,7 @@ struct Market {
 #[derive(Debug, Default)]
 pub struct BookKeeper {
     shared: Arc<Shared>,
-    markets: HashMap<String, Market>,
+    markets: HashMap<String, Market, KeyHash>,
     session: Option<WeakSession>,
 }
 
@@ -617,8 +620,6 @@ impl BookKeeper {
     /// Handles one event: book messages update the books and become [`BookUpdate`]s; every other
     /// event is passed on as [`BookUpdate::Event`], after the books it concerns were marked.
     pub fn handle(&mut self, event: Event<ServerMessage>, out: &mut Vec<BookUpdate>) {
-        let shared = self.shared.clone();
-        let counters = &shared.counters;
         let event = match event {
             Event::Message(received)
                 if matches!(
@@ -651,7 +652,7 @@ impl BookKeeper {
                 ..
             } => {
                 if self.stale_subscription(sub, &StaleReason::SequenceGap, out) {
-                    bump(&counters.gaps);
+                    bump(&self.shared.counters.gaps);
                 }
                 out.push(BookUpdate::Event(event));
             }
@@ -660,7 +661,7 @@ impl BookKeeper {
                 ..
             } => {
                 if self.stale_subscription(sub, &StaleReason::SequenceRepeat, out) {
-                    bump(&counters.repeats);
+                    bump(&self.shared.counters.repeats);
                 }
                 out.push(BookUpdate::Event(event));
             }
@@ -670,7 +671,7 @@ impl BookKeeper {
                 ref error,
                 ..
             } if kind == "orderbook_delta" || kind == "orderbook_snapshot" => {
-                bump(&counters.invalid);
+                bump(&self.shared.counters.invalid);
                 let reason = StaleReason::Invalid(error.to_string());
                 self.stale_subscription(sub, &reason, out);
                 self.request_snapshots(Some(sub));
@@ -696,7 +697,7 @@ impl BookKeeper {
                 out.push(BookUpdate::Event(event));
             }
             Event::Disconnected { .. } => {
-                bump(&counters.disconnects);
+                bump(&self.shared.counters.disconnects);
                 self.stale_all(&StaleReason::Disconnected, out);
                 out.push(BookUpdate::Event(event));
             }
@@ -787,8 +788,7 @@ impl BookKeeper {
         delta: OrderbookDelta,
         out: &mut Vec<BookUpdate>,
     ) {
-        let shared = self.shared.clone();
-        let counters = &shared.counters;
+        let counters = &self.shared.counters;
         let Some(market) = self.markets.get_mut(delta.market_ticker.as_str()) else {
             // Before its snapshot: nothing to apply it to.
             bump(&counters.deltas_discarded);
@@ -804,9 +804,8 @@ impl BookKeeper {
             Arc::make_mut(&mut slot.book).apply(&delta)
         };
         match applied {
-            Ok(()) => {
+            Ok(side) => {
                 bump(&counters.deltas_applied);
-                let side = Side::from_market(&delta.side).expect("applied");
                 out.push(BookUpdate::Updated {
                     ticker: delta.market_ticker,
                     side,

@@ -8,11 +8,12 @@
 //! reach the client through [`Operation`](crate::operation::Operation).
 
 use bytes::Bytes;
-use serde_json::value::RawValue;
+use serde::de::Deserializer;
 use std::borrow::Cow;
 
-/// The fields every JSON frame from Kalshi may carry, read in one pass; `msg` stays raw so that it
-/// is decoded once, straight into its generated type.
+/// The fields every JSON frame from Kalshi may carry. When the session decodes a frame's message in
+/// the same pass as its envelope, `msg` is the text that pass read; otherwise it is kept raw, so
+/// that it is decoded once, straight into its generated type.
 #[derive(Debug, Clone, Default)]
 pub struct Envelope<'a> {
     /// `type`: which message this is (`""` when absent).
@@ -23,8 +24,8 @@ pub struct Envelope<'a> {
     pub sid: Option<u64>,
     /// `seq`: its place in the subscription's sequence.
     pub seq: Option<u64>,
-    /// `msg`: the body, undecoded.
-    pub msg: Option<&'a RawValue>,
+    /// `msg`: the body's JSON text, undecoded (one JSON value, without surrounding whitespace).
+    pub msg: Option<&'a str>,
 }
 
 /// A message the server sends: implemented by the generated `ServerMessage` enum, one variant per
@@ -35,6 +36,18 @@ pub trait Incoming: Sized + Send + 'static {
     /// A `type` the spec does not list is `Ok` (the catch-all variant). A listed type whose `msg`
     /// does not match its type is an error naming the JSON path (relative to `msg`).
     fn decode(envelope: &Envelope<'_>, frame: &Bytes) -> Result<Self, crate::DecodeError>;
+
+    /// Decodes the `msg` of a frame of `type` `kind` straight from `msg`, the deserializer that is
+    /// reading the frame, so that the frame is read in one pass; `frame` is the whole frame.
+    ///
+    /// Any `kind` is read (a `type` the spec does not list is the catch-all variant, its `msg`
+    /// checked to be JSON and skipped). An error only says that this pass failed: the session
+    /// then reads the frame again with [`decode`](Self::decode), which names the failing path.
+    fn decode_in_place<'de, D: Deserializer<'de>>(
+        kind: &str,
+        msg: D,
+        frame: &Bytes,
+    ) -> Result<Self, D::Error>;
 
     /// The wire `type` of this message.
     fn kind(&self) -> &str;
@@ -80,7 +93,7 @@ pub trait ErrorCodeKind: Copy + Send + Sync + std::fmt::Debug + 'static {
 /// Whether `msg` is a JSON object with every key of `keys` at its top level: how the generated
 /// decoder tells apart messages that share one `type` (such as `ok` replies of several shapes).
 /// Returns `false` for anything that is not an object.
-pub fn has_keys(msg: &RawValue, keys: &[&str]) -> bool {
+pub fn has_keys(msg: &str, keys: &[&str]) -> bool {
     use serde::de::{IgnoredAny, MapAccess, Visitor};
     struct Keys<'k>(&'k [&'k str]);
     impl<'de> Visitor<'de> for Keys<'_> {
@@ -99,16 +112,24 @@ pub fn has_keys(msg: &RawValue, keys: &[&str]) -> bool {
             Ok(found >= self.0.len())
         }
     }
-    let mut de = serde_json::Deserializer::from_str(msg.get());
+    let mut de = serde_json::Deserializer::from_str(msg);
     serde::Deserializer::deserialize_map(&mut de, Keys(keys)).unwrap_or(false)
 }
 
 /// Whether `msg` is a JSON array (for messages that share a `type` but differ in shape).
-pub fn is_array(msg: &RawValue) -> bool {
-    msg.get().trim_start().starts_with('[')
+pub fn is_array(msg: &str) -> bool {
+    msg.trim_start().starts_with('[')
 }
 
 /// Raw text of a `msg`, for decoding it with [`crate::operation::decode_json`].
-pub fn raw_bytes(msg: Option<&RawValue>) -> &[u8] {
-    msg.map_or(b"null", |m| m.get().as_bytes())
+pub fn raw_bytes(msg: Option<&str>) -> &[u8] {
+    msg.map_or(b"null", str::as_bytes)
+}
+
+/// Reads the next value of `msg` as raw JSON text, for messages told apart by shape inside
+/// [`Incoming::decode_in_place`] (works with `serde_json`'s deserializers, which borrow from the
+/// frame).
+pub fn raw_in_place<'de, D: Deserializer<'de>>(msg: D) -> Result<&'de str, D::Error> {
+    <&'de serde_json::value::RawValue as serde::Deserialize<'de>>::deserialize(msg)
+        .map(serde_json::value::RawValue::get)
 }

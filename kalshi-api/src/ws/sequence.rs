@@ -1,6 +1,7 @@
 //! Sequence numbers, tracked per `sid` as Kalshi assigns them (not per market: one subscription
 //! numbers the messages of all its markets together).
 
+use super::hash::KeyHash;
 use std::collections::HashMap;
 
 /// What a sequence number says about the messages before it.
@@ -17,32 +18,7 @@ pub(crate) enum Check {
 /// The last sequence number of each `sid` of one connection.
 #[derive(Debug, Default)]
 pub(crate) struct Sequences {
-    last: HashMap<u64, u64, SidHash>,
-}
-
-/// Hashing for `sid`s: small integers the server assigns, looked up for every frame. A
-/// multiplicative hash costs a fraction of SipHash's, and a `sid` is not attacker-chosen input
-/// worth SipHash's protection.
-pub(crate) type SidHash = std::hash::BuildHasherDefault<SidHasher>;
-
-/// See [`SidHash`].
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct SidHasher(u64);
-
-impl std::hash::Hasher for SidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
+    last: HashMap<u64, u64, KeyHash>,
 }
 
 impl Sequences {

@@ -150,10 +150,11 @@ impl Session {
         self.socket.send(message).await.map_err(|_| Closed)
     }
 
-    /// Queues a JSON frame; [`Session::flush`] sends what is queued.
+    /// Queues a JSON frame, written the way Kalshi writes it; [`Session::flush`] sends what is
+    /// queued.
     pub(super) async fn feed(&mut self, frame: &Value) -> Result<(), Closed> {
         self.socket
-            .feed(Message::Text(frame.to_string().into()))
+            .feed(Message::Text(kalshi_order(frame).into()))
             .await
             .map_err(|_| Closed)
     }
@@ -324,5 +325,55 @@ pub(super) fn error_text(code: u32) -> &'static str {
         27 => "Too many requests",
         28 => "Underlying tickers required",
         _ => "Error",
+    }
+}
+
+/// The envelope keys in the order Kalshi's servers write them (`{"id","type","sid","seq","msg"}`,
+/// each when present), then any other key; compact, as Kalshi sends frames. `serde_json`'s own
+/// map would write them sorted, `msg` first, which no Kalshi frame does.
+fn kalshi_order(frame: &Value) -> String {
+    const ENVELOPE: [&str; 5] = ["id", "type", "sid", "seq", "msg"];
+    let Value::Object(map) = frame else {
+        return frame.to_string();
+    };
+    let keys = ENVELOPE
+        .iter()
+        .copied()
+        .filter(|k| map.contains_key(*k))
+        .chain(
+            map.keys()
+                .map(String::as_str)
+                .filter(|k| !ENVELOPE.contains(k)),
+        );
+    let mut out = String::from("{");
+    for (i, key) in keys.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::from(key).to_string());
+        out.push(':');
+        out.push_str(&map[key].to_string());
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kalshi_order;
+    use serde_json::json;
+
+    #[test]
+    fn frames_are_written_in_kalshis_key_order() {
+        let frame = json!({"msg": {"b": 1, "a": [2]}, "seq": 3, "sid": 2, "type": "orderbook_delta", "x": null});
+        assert_eq!(
+            kalshi_order(&frame),
+            r#"{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"a":[2],"b":1},"x":null}"#
+        );
+        let reply = json!({"msg": {"sid": 1}, "type": "subscribed", "id": 7});
+        assert_eq!(
+            kalshi_order(&reply),
+            r#"{"id":7,"type":"subscribed","msg":{"sid":1}}"#
+        );
     }
 }

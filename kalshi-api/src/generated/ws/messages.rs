@@ -339,6 +339,109 @@ impl protocol::Incoming for ServerMessage {
             },
         )
     }
+    fn decode_in_place<'de, D: ::serde::Deserializer<'de>>(
+        kind: &str,
+        msg: D,
+        frame: &::bytes::Bytes,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::std::result::Result::Ok(
+            match kind {
+                "subscribed" => Self::Subscribed(::serde::Deserialize::deserialize(msg)?),
+                "unsubscribed" => {
+                    <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
+                    Self::Unsubscribed
+                }
+                "ok" => {
+                    Self::Ok(
+                        OkMessage::decode(
+                                ::std::option::Option::Some(protocol::raw_in_place(msg)?),
+                            )
+                            .map_err(::serde::de::Error::custom)?,
+                    )
+                }
+                "error" => Self::Error(::serde::Deserialize::deserialize(msg)?),
+                "orderbook_snapshot" => {
+                    Self::OrderbookSnapshot(::serde::Deserialize::deserialize(msg)?)
+                }
+                "orderbook_delta" => {
+                    Self::OrderbookDelta(::serde::Deserialize::deserialize(msg)?)
+                }
+                "ticker" => Self::Ticker(::serde::Deserialize::deserialize(msg)?),
+                "trade" => Self::Trade(::serde::Deserialize::deserialize(msg)?),
+                "fill" => Self::Fill(::serde::Deserialize::deserialize(msg)?),
+                "market_position" => {
+                    Self::MarketPosition(::serde::Deserialize::deserialize(msg)?)
+                }
+                "market_lifecycle_v2" => {
+                    Self::MarketLifecycleV2(
+                        MarketLifecycleV2Message::decode(
+                                ::std::option::Option::Some(protocol::raw_in_place(msg)?),
+                            )
+                            .map_err(::serde::de::Error::custom)?,
+                    )
+                }
+                "event_lifecycle" => {
+                    Self::EventLifecycle(::serde::Deserialize::deserialize(msg)?)
+                }
+                "event_fee_update" => {
+                    Self::EventFeeUpdate(::serde::Deserialize::deserialize(msg)?)
+                }
+                "multivariate_market_lifecycle" => {
+                    Self::MultivariateMarketLifecycle(
+                        ::serde::Deserialize::deserialize(msg)?,
+                    )
+                }
+                "rfq_created" => {
+                    Self::RfqCreated(::serde::Deserialize::deserialize(msg)?)
+                }
+                "rfq_deleted" => {
+                    Self::RfqDeleted(::serde::Deserialize::deserialize(msg)?)
+                }
+                "quote_created" => {
+                    Self::QuoteCreated(::serde::Deserialize::deserialize(msg)?)
+                }
+                "quote_accepted" => {
+                    Self::QuoteAccepted(::serde::Deserialize::deserialize(msg)?)
+                }
+                "quote_executed" => {
+                    Self::QuoteExecuted(::serde::Deserialize::deserialize(msg)?)
+                }
+                "order_group_updates" => {
+                    Self::OrderGroupUpdates(::serde::Deserialize::deserialize(msg)?)
+                }
+                "user_order" => Self::UserOrder(::serde::Deserialize::deserialize(msg)?),
+                "cfbenchmarks_value" => {
+                    Self::CfbenchmarksValue(::serde::Deserialize::deserialize(msg)?)
+                }
+                "cfbenchmarks_value_indexlist" => {
+                    Self::CfbenchmarksValueIndexlist(
+                        ::serde::Deserialize::deserialize(msg)?,
+                    )
+                }
+                "cfbenchmarks_value_5hz" => {
+                    Self::CfbenchmarksValue5hz(::serde::Deserialize::deserialize(msg)?)
+                }
+                "cfbenchmarks_value_5hz_indexlist" => {
+                    Self::CfbenchmarksValue5hzIndexlist(
+                        ::serde::Deserialize::deserialize(msg)?,
+                    )
+                }
+                "pyth_value" => Self::PythValue(::serde::Deserialize::deserialize(msg)?),
+                "pyth_value_underlying_list" => {
+                    Self::PythValueUnderlyingList(
+                        ::serde::Deserialize::deserialize(msg)?,
+                    )
+                }
+                _ => {
+                    <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
+                    Self::Unknown {
+                        kind: kind.to_string(),
+                        raw: frame.clone(),
+                    }
+                }
+            },
+        )
+    }
     fn kind(&self) -> &str {
         match self {
             Self::Subscribed(_) => "subscribed",
@@ -387,7 +490,7 @@ pub enum OkMessage {
 }
 impl OkMessage {
     fn decode(
-        msg: ::std::option::Option<&::serde_json::value::RawValue>,
+        msg: ::std::option::Option<&str>,
     ) -> ::std::result::Result<Self, crate::DecodeError> {
         if msg.is_some_and(protocol::is_array) {
             return ::std::result::Result::Ok(
@@ -436,7 +539,7 @@ pub enum MarketLifecycleV2Message {
 }
 impl MarketLifecycleV2Message {
     fn decode(
-        msg: ::std::option::Option<&::serde_json::value::RawValue>,
+        msg: ::std::option::Option<&str>,
     ) -> ::std::result::Result<Self, crate::DecodeError> {
         if msg.is_some_and(|m| protocol::has_keys(m, &["event_type", "market_ticker"])) {
             if let ::std::result::Result::Ok(value) = crate::operation::decode_json::<
