@@ -553,11 +553,11 @@ fn kalshi_asyncapi_generates() {
     assert_eq!(g.ws_channels, 13);
     let all = ws_text(&g);
     for item in [
-        "OrderbookSnapshot(crate::generated::ws::OrderbookSnapshot)",
-        "OrderbookDelta(crate::generated::ws::OrderbookDelta)",
+        "OrderbookSnapshot(::std::boxed::Box<crate::generated::ws::OrderbookSnapshot>)",
+        "OrderbookDelta(::std::boxed::Box<crate::generated::ws::OrderbookDelta>)",
         "Ok(OkMessage)",
         "MarketLifecycleV2(MarketLifecycleV2Message)",
-        "Error(crate::generated::ws::ErrorResponse)",
+        "Error(::std::boxed::Box<crate::generated::ws::ErrorResponse>)",
         "pub struct Subscribe {",
         "pub struct UpdateSubscription {",
         "pub struct ListSubscriptions {}",
@@ -579,10 +579,10 @@ fn kalshi_asyncapi_generates() {
 fn asyncapi_changes_regenerate() {
     let all = ws_text(&ws_variants());
     assert!(all.contains("FancyFeed,"));
-    assert!(!all.contains("Trade(crate::generated::ws::Trade)"));
+    assert!(!all.contains("Trade(::std::boxed::Box<crate::generated::ws::Trade>)"));
     assert!(
-        all.contains("MarketTickerV3(crate::generated::ws::MarketTickerV3)")
-            || all.contains("Ticker(crate::generated::ws::MarketTickerV3)")
+        all.contains("MarketTickerV3(::std::boxed::Box<crate::generated::ws::MarketTickerV3>)")
+            || all.contains("Ticker(::std::boxed::Box<crate::generated::ws::MarketTickerV3>)")
     );
     assert!(all.contains("pub enum FancyMessage {"));
     assert!(all.contains("protocol::has_keys(m, &[\"price_dollars\", \"size_fp\"])"));

@@ -114,8 +114,8 @@ struct NaiveBook {
 }
 
 impl NaiveBook {
-    fn apply_frame(&mut self, frame: &str) {
-        let v: Value = serde_json::from_str(frame).unwrap();
+    fn apply_frame(&mut self, frame: &[u8]) {
+        let v: Value = serde_json::from_str(std::str::from_utf8(frame).unwrap()).unwrap();
         let msg = &v["msg"];
         match v["type"].as_str() {
             Some("orderbook_snapshot") => {
@@ -160,10 +160,8 @@ fn median(v: &mut [f64]) -> f64 {
 fn apply_bench() {
     let n = env_usize("BOOK_DELTAS", 200_000);
     let rounds = env_usize("BOOK_ROUNDS", 5);
-    let snapshot_text = snapshot_frame();
-    let texts = delta_frames(n);
-    let snapshot = Bytes::from(snapshot_text.clone());
-    let deltas: Vec<Bytes> = texts.iter().cloned().map(Bytes::from).collect();
+    let snapshot = Bytes::from(snapshot_frame());
+    let deltas: Vec<Bytes> = delta_frames(n).into_iter().map(Bytes::from).collect();
 
     let mut sdk_rates = Vec::new();
     let mut naive_rates = Vec::new();
@@ -173,21 +171,21 @@ fn apply_bench() {
         let mut keeper = BookKeeper::new();
         let books = keeper.books();
         let received = decode_frame::<ServerMessage>(&snapshot).unwrap();
-        keeper.handle(Event::Message(Box::new(received)), &mut out);
+        keeper.handle(Event::Message(received), &mut out);
         out.clear();
         let start = Instant::now();
         for f in &deltas {
             let received = decode_frame::<ServerMessage>(f).unwrap();
-            keeper.handle(Event::Message(Box::new(received)), &mut out);
+            keeper.handle(Event::Message(received), &mut out);
             out.clear();
         }
         sdk_rates.push(n as f64 / start.elapsed().as_secs_f64());
 
         // The naive way.
         let mut naive = NaiveBook::default();
-        naive.apply_frame(&snapshot_text);
+        naive.apply_frame(&snapshot);
         let start = Instant::now();
-        for f in &texts {
+        for f in &deltas {
             naive.apply_frame(f);
         }
         naive_rates.push(n as f64 / start.elapsed().as_secs_f64());
@@ -271,12 +269,12 @@ fn breakdown(snapshot: &Bytes, deltas: &[Bytes]) {
     let mut keeper = BookKeeper::new();
     let mut out = Vec::new();
     keeper.handle(
-        Event::Message(Box::new(decode_frame::<ServerMessage>(snapshot).unwrap())),
+        Event::Message(decode_frame::<ServerMessage>(snapshot).unwrap()),
         &mut out,
     );
     let start = Instant::now();
     for r in decoded {
-        keeper.handle(Event::Message(Box::new(r)), &mut out);
+        keeper.handle(Event::Message(r), &mut out);
         out.clear();
     }
     let keep = n / start.elapsed().as_secs_f64();
@@ -385,12 +383,12 @@ fn profile() {
     for _ in 0..5 {
         let mut keeper = BookKeeper::new();
         keeper.handle(
-            Event::Message(Box::new(decode_frame::<ServerMessage>(&snapshot).unwrap())),
+            Event::Message(decode_frame::<ServerMessage>(&snapshot).unwrap()),
             &mut out,
         );
         for f in &deltas {
             keeper.handle(
-                Event::Message(Box::new(decode_frame::<ServerMessage>(f).unwrap())),
+                Event::Message(decode_frame::<ServerMessage>(f).unwrap()),
                 &mut out,
             );
             out.clear();

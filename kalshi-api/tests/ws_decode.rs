@@ -24,6 +24,22 @@ fn decode(kind: &str, msg: Option<&str>) -> Result<ServerMessage, kalshi_api::De
             (Err(_), Err(_)) => {}
             (a, b) => panic!("{kind}: {text}: raw {a:?}, in place {b:?}"),
         }
+        // And as a whole frame in Kalshi's layout, as a session reads it.
+        let frame = Bytes::from(format!(
+            r#"{{"type":"{kind}","sid":1,"seq":1,"msg":{text}}}"#
+        ));
+        match (
+            &decoded,
+            kalshi_api::ws::decode_frame::<ServerMessage>(&frame),
+        ) {
+            // An unknown type keeps its frame, which differs here.
+            (Ok(a @ ServerMessage::Unknown { .. }), Ok(b)) => {
+                assert_eq!(a.kind(), b.message.kind())
+            }
+            (Ok(a), Ok(b)) => assert_eq!(*a, b.message, "{kind}: {text}"),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("{kind}: {text}: raw {a:?}, as a frame {b:?}"),
+        }
     }
     decoded
 }

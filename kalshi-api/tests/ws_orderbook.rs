@@ -307,7 +307,7 @@ fn message(
     let mut received: Received<ServerMessage> = kalshi_api::ws::decode_frame(&frame).unwrap();
     received.subscription = sub;
     received.seq = Some(seq);
-    Event::Message(Box::new(received))
+    Event::Message(received)
 }
 
 #[test]

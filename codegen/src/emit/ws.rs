@@ -116,15 +116,15 @@ impl WsModel {
                             kinds.push(quote!(Self::#v => #wire,));
                         }
                         Some(ty) => {
-                            let t = m.ty(ty);
+                            let (t, wrap) = payload(m, ty);
                             let label = &alt.name;
                             variants.push(quote!(#docs #v(#t),));
-                            arms.push(quote! {
-                                #wire => Self::#v(crate::operation::decode_json(#label, protocol::raw_bytes(envelope.msg))?),
-                            });
-                            in_place.push(quote! {
-                                #wire => Self::#v(::serde::Deserialize::deserialize(msg)?),
-                            });
+                            let decode = wrap(
+                                quote!(crate::operation::decode_json(#label, protocol::raw_bytes(envelope.msg))?),
+                            );
+                            arms.push(quote!(#wire => Self::#v(#decode),));
+                            let decode = wrap(quote!(::serde::Deserialize::deserialize(msg)?));
+                            in_place.push(quote!(#wire => Self::#v(#decode),));
                             kinds.push(quote!(Self::#v(_) => #wire,));
                         }
                     }
@@ -366,6 +366,21 @@ impl WsModel {
 }
 
 /// The enum of messages sharing one `type`, and its decoder (see `asyncapi` for the rule).
+/// A message's payload type as a variant holds it, and how to wrap a decoded value into it:
+/// generated types are boxed, so that `ServerMessage` stays the size of a pointer or two and a
+/// frame's message moves cheaply whatever its type (from 24 to over 400 bytes unboxed); lists and
+/// other types that already live on the heap are held as they are.
+fn payload(m: &Model, ty: &Ty) -> (TokenStream, fn(TokenStream) -> TokenStream) {
+    let t = m.ty(ty);
+    match ty {
+        Ty::Named(_) => (
+            quote!(::std::boxed::Box<#t>),
+            |value| quote!(::std::boxed::Box::new(#value)),
+        ),
+        _ => (t, |value| value),
+    }
+}
+
 fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStream {
     let mut variants = Vec::new();
     let mut steps = Vec::new();
@@ -387,21 +402,24 @@ fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStrea
             });
             continue;
         };
+        let (held, wrap) = payload(m, ty);
         let t = m.ty(ty);
-        variants.push(quote!(#docs #v(#t),));
+        variants.push(quote!(#docs #v(#held),));
         let decode = quote!(crate::operation::decode_json::<#t>(#label, protocol::raw_bytes(msg)));
+        let decoded = wrap(quote!(#decode?));
         if last {
-            steps.push(quote!(::std::result::Result::Ok(Self::#v(#decode?))));
+            steps.push(quote!(::std::result::Result::Ok(Self::#v(#decoded))));
             continue;
         }
         let keys = &a.required;
         steps.push(if a.is_array {
             quote! {
                 if msg.is_some_and(protocol::is_array) {
-                    return ::std::result::Result::Ok(Self::#v(#decode?));
+                    return ::std::result::Result::Ok(Self::#v(#decoded));
                 }
             }
         } else if !a.consts.is_empty() {
+            let boxed = wrap(quote!(value));
             let checks = a.consts.iter().map(|(field, eid, variant)| {
                 let f = ident(field);
                 let e = m.ty(&Ty::Named(*eid));
@@ -412,7 +430,7 @@ fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStrea
                 if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
                     if let ::std::result::Result::Ok(value) = #decode {
                         if #(#checks)&&* {
-                            return ::std::result::Result::Ok(Self::#v(value));
+                            return ::std::result::Result::Ok(Self::#v(#boxed));
                         }
                     }
                 }
@@ -420,7 +438,7 @@ fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStrea
         } else {
             quote! {
                 if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
-                    return ::std::result::Result::Ok(Self::#v(#decode?));
+                    return ::std::result::Result::Ok(Self::#v(#decoded));
                 }
             }
         });

@@ -438,13 +438,13 @@ where
             None => M::decode(&env, &raw),
         };
         match decoded {
-            Ok(message) => self.out.push(Event::Message(Box::new(Received {
+            Ok(message) => self.out.push(Event::Message(Received {
                 subscription: sub,
                 sid,
                 seq,
                 message,
                 raw,
-            }))),
+            })),
             Err(error) => {
                 let kind = env.kind.to_string();
                 self.out.push(Event::DecodeFailed {

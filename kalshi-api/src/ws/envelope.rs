@@ -4,15 +4,18 @@
 //! - [`read`]'s fast path takes the layout Kalshi writes its data frames in,
 //!   `{"type":"…","sid":N,"seq":N,"msg":…}` (`sid` and `seq` each optional), reads that prefix by
 //!   hand and decodes `msg` straight into its generated type with
-//!   [`Incoming::decode_in_place`]: each byte of the frame is read once.
-//! - Anything else (another key order, whitespace, an `id`, escapes in `type`), and any failure of
-//!   the fast path, goes through [`parse`]: `serde_json` reads the envelope with `msg` left raw,
+//!   [`Incoming::decode_in_place`] over [`PlainJson`], a lean reader of the plain JSON Kalshi
+//!   sends: each byte of the frame is read once.
+//! - Anything else (another key order, whitespace, an `id`, escapes in `type`), any `msg` the
+//!   plain reader declines (escapes, fractions; see its docs), and any failure of the fast path,
+//!   goes through [`parse`]: `serde_json` reads the envelope with `msg` left raw,
 //!   and the message is decoded from it afterwards, so that errors name their path.
 //!
 //! The fast path only succeeds on frames that are, byte for byte, a JSON object with those keys
 //! and a `msg` that decoded whole, so both ways agree on every frame (a test checks this).
 
 use super::event::Received;
+use super::plain_json::{closing_quote, PlainJson};
 use super::protocol::{Envelope, Incoming};
 use bytes::Bytes;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -46,23 +49,23 @@ pub(crate) fn read<'a, M: Incoming>(
 /// `msg` does not decode.
 fn fast<'a, M: Incoming>(text: &'a str, raw: &Bytes) -> Option<Frame<'a, M>> {
     let mut at = Prefix::new(text);
-    at.literal(r#"{"type":""#)?;
+    at.literal(br#"{"type":""#)?;
     let kind = at.plain_string()?;
     let mut envelope = Envelope {
         kind: Cow::Borrowed(kind),
         ..Envelope::default()
     };
-    if at.literal(r#","sid":"#).is_some() {
+    if at.literal(br#","sid":"#).is_some() {
         envelope.sid = Some(at.uint()?);
     }
-    if at.literal(r#","seq":"#).is_some() {
+    if at.literal(br#","seq":"#).is_some() {
         envelope.seq = Some(at.uint()?);
     }
-    at.literal(r#","msg":"#)?;
+    at.literal(br#","msg":"#)?;
     // `msg` is the last key: the rest is its value and the object's `}`.
     let rest = at.rest().trim_end_matches([' ', '\t', '\n', '\r']);
     let msg = rest.strip_suffix('}')?;
-    let mut de = serde_json::Deserializer::from_str(msg);
+    let mut de = PlainJson::new(msg);
     let message = M::decode_in_place(kind, &mut de, raw).ok()?;
     de.end().ok()?;
     envelope.msg = Some(msg.trim_matches([' ', '\t', '\n', '\r']));
@@ -83,10 +86,11 @@ impl<'a> Prefix<'a> {
         Prefix { text, at: 0 }
     }
 
-    /// Steps over `lit` when the text continues with it.
-    fn literal(&mut self, lit: &str) -> Option<()> {
-        if self.text.as_bytes()[self.at..].starts_with(lit.as_bytes()) {
-            self.at += lit.len();
+    /// Steps over `lit` when the text continues with it (a fixed-size array, so that the
+    /// comparison is a few loads rather than a call).
+    fn literal<const N: usize>(&mut self, lit: &[u8; N]) -> Option<()> {
+        if self.text.as_bytes().get(self.at..self.at + N)? == lit {
+            self.at += N;
             Some(())
         } else {
             None
@@ -96,15 +100,9 @@ impl<'a> Prefix<'a> {
     /// A string's contents up to its closing quote, when it has no escape and no control
     /// character (those are left to `serde_json`).
     fn plain_string(&mut self) -> Option<&'a str> {
-        let bytes = &self.text.as_bytes()[self.at..];
-        let end = bytes
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if bytes[end] != b'"' {
-            return None;
-        }
-        let s = &self.text[self.at..self.at + end];
-        self.at += end + 1;
+        let end = closing_quote(self.text.as_bytes(), self.at)?;
+        let s = &self.text[self.at..end];
+        self.at = end + 1;
         Some(s)
     }
 
@@ -329,7 +327,6 @@ mod tests {
             r#"{"type":"orderbook_delta","seq":3,"msg":{"market_ticker":"KX-A","side":"no"}}"#,
             r#"{"type":"ticker","sid":1,"msg":{"market_ticker":"KX-A","price_dollars":"0.5000"}}"#,
             r#"{"type":"brand_new","sid":7,"seq":1,"msg":{"whatever":[1,2,{"x":null}]}}"#,
-            r#"{"type":"ok","sid":1,"msg":[{"channel":"ticker","sid":1}]}"#,
             r#"{"type":"orderbook_delta","sid":2,"seq":3,"msg": {"market_ticker":"KX-A"} }  "#,
             r#"{"type":"orderbook_delta","sid":0,"seq":18446744073709551615,"msg":{}}"#,
         ] {
@@ -350,6 +347,12 @@ mod tests {
             r#"{"msg":{"market_ticker":"KX-A"},"seq":3,"sid":2,"type":"orderbook_delta"}"#,
             r#"{ "type":"orderbook_delta","sid":2,"seq":3,"msg":{}}"#,
             r#"{"id":4,"type":"subscribed","msg":{"channel":"ticker","sid":1}}"#,
+            // Messages told apart by shape read their raw text, which the plain reader leaves to
+            // serde_json.
+            r#"{"type":"ok","sid":1,"msg":[{"channel":"ticker","sid":1}]}"#,
+            // What the plain reader declines: escapes, fractions.
+            r#"{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"KX-A"}}"#,
+            r#"{"type":"ticker","sid":2,"seq":3,"msg":{"market_ticker":"KX-A","ts":1.5}}"#,
             r#"{"type":"orderbook\u005fdelta","sid":2,"seq":3,"msg":{"market_ticker":"KX-A"}}"#,
             r#"{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"KX-A"},"x":1}"#,
             // Numbers JSON or a u64 refuses.

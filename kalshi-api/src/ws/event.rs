@@ -45,9 +45,9 @@ pub struct Received<M> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<M> {
-    /// A message. Boxed: a decoded message is hundreds of bytes, and an event is moved several
-    /// times on its way to you; one allocation is cheaper than copying it each time.
-    Message(Box<Received<M>>),
+    /// A message. Held as is: the generated messages box their payloads, so a message is a
+    /// couple of words and moves cheaply on its way to you.
+    Message(Received<M>),
     /// The connection was lost; the session reconnects. Messages sent meanwhile are missed: every
     /// subscription is resubscribed, and order books must be rebuilt from fresh snapshots.
     Disconnected {

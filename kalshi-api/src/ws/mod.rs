@@ -29,6 +29,7 @@ mod hash;
 mod observe;
 pub mod orderbook;
 pub mod orders;
+mod plain_json;
 pub mod protocol;
 mod queue;
 mod sequence;

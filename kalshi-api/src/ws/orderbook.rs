@@ -17,7 +17,7 @@
 //! [`OrderBooks::spawn`] runs a keeper on its own task and hands back the books and a stream of
 //! [`BookUpdate`]s: every book transition, and every other event of the session, in order.
 
-use super::event::{Event, Received, SubscriptionId};
+use super::event::{Event, SubscriptionId};
 use super::hash::KeyHash;
 use super::queue::Events;
 use super::session::WeakSession;
@@ -346,9 +346,6 @@ pub struct BookStats {
 /// One item of [`BookEvents`]: a book's transition, or any other event of the session.
 #[derive(Debug)]
 #[non_exhaustive]
-// The session's events are as large (messages are not boxed there either); boxing them here
-// would cost an allocation per forwarded event and make them awkward to match.
-#[allow(clippy::large_enum_variant)]
 pub enum BookUpdate {
     /// The first snapshot of a market arrived; its book is valid.
     Ready {
@@ -410,8 +407,10 @@ struct Counters {
     snapshot_requests: AtomicU64,
 }
 
+/// Counts one. The keeper is the counters' only writer (readers only load them), so a plain
+/// load and store is enough: no locked read-modify-write per delta.
 fn bump(counter: &AtomicU64) {
-    counter.fetch_add(1, Ordering::Relaxed);
+    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 
 #[derive(Debug, Default)]
@@ -619,33 +618,20 @@ impl BookKeeper {
 
     /// Handles one event: book messages update the books and become [`BookUpdate`]s; every other
     /// event is passed on as [`BookUpdate::Event`], after the books it concerns were marked.
-    pub fn handle(&mut self, event: Event<ServerMessage>, out: &mut Vec<BookUpdate>) {
-        let event = match event {
-            Event::Message(received)
-                if matches!(
-                    received.message,
-                    ServerMessage::OrderbookSnapshot(_) | ServerMessage::OrderbookDelta(_)
-                ) =>
-            {
-                let Received {
-                    subscription,
-                    seq,
-                    message,
-                    ..
-                } = *received;
-                match message {
-                    ServerMessage::OrderbookSnapshot(snapshot) => {
-                        self.snapshot(subscription, &snapshot, out)
-                    }
-                    ServerMessage::OrderbookDelta(delta) => {
-                        self.delta(subscription, seq, delta, out)
-                    }
-                    _ => unreachable!("matched above"),
+    pub fn handle(&mut self, mut event: Event<ServerMessage>, out: &mut Vec<BookUpdate>) {
+        // Book messages are worked on where they lie: nothing is moved out of the event.
+        if let Event::Message(received) = &mut event {
+            let (subscription, seq) = (received.subscription, received.seq);
+            match &mut received.message {
+                ServerMessage::OrderbookSnapshot(snapshot) => {
+                    return self.snapshot(subscription, snapshot, out);
                 }
-                return;
+                ServerMessage::OrderbookDelta(delta) => {
+                    return self.delta(subscription, seq, delta, out);
+                }
+                _ => {}
             }
-            other => other,
-        };
+        }
         match event {
             Event::SequenceGap {
                 subscription: Some(sub),
@@ -785,7 +771,7 @@ impl BookKeeper {
         &mut self,
         subscription: Option<SubscriptionId>,
         seq: Option<u64>,
-        delta: OrderbookDelta,
+        delta: &mut OrderbookDelta,
         out: &mut Vec<BookUpdate>,
     ) {
         let counters = &self.shared.counters;
@@ -801,18 +787,18 @@ impl BookKeeper {
         }
         let applied = {
             let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
-            Arc::make_mut(&mut slot.book).apply(&delta)
+            Arc::make_mut(&mut slot.book).apply(delta)
         };
         match applied {
             Ok(side) => {
                 bump(&counters.deltas_applied);
                 out.push(BookUpdate::Updated {
-                    ticker: delta.market_ticker,
+                    ticker: std::mem::take(&mut delta.market_ticker),
                     side,
                     price: delta.price_dollars,
                     delta: delta.delta_fp,
                     seq,
-                    client_order_id: delta.client_order_id,
+                    client_order_id: delta.client_order_id.take(),
                     subaccount: delta.subaccount,
                 });
             }
@@ -821,7 +807,7 @@ impl BookKeeper {
                 let reason = StaleReason::Invalid(e.to_string());
                 Self::mark(market, &delta.market_ticker, &reason, out);
                 if let Some(sub) = market.subscription {
-                    self.request(sub, vec![delta.market_ticker]);
+                    self.request(sub, vec![std::mem::take(&mut delta.market_ticker)]);
                 }
             }
         }

@@ -160,12 +160,12 @@ impl OrderTracker {
             ServerMessage::UserOrder(o) => (
                 o.order_id,
                 Some(o.client_order_id.as_str()).filter(|c| !c.is_empty()),
-                OrderUpdate::Order(Box::new(o.clone())),
+                OrderUpdate::Order(o.clone()),
             ),
             ServerMessage::Fill(f) => (
                 f.order_id,
                 f.client_order_id.as_deref().filter(|c| !c.is_empty()),
-                OrderUpdate::Fill(Box::new(f.clone())),
+                OrderUpdate::Fill(f.clone()),
             ),
             _ => return false,
         };

@@ -315,13 +315,13 @@ mod tests {
     use futures_util::StreamExt;
 
     fn msg(n: u64) -> Event<u64> {
-        Event::Message(Box::new(super::super::event::Received {
+        Event::Message(super::super::event::Received {
             subscription: None,
             sid: Some(1),
             seq: Some(n),
             message: n,
             raw: bytes::Bytes::new(),
-        }))
+        })
     }
 
     fn seq(e: &Event<u64>) -> Option<u64> {

@@ -15,7 +15,7 @@ pub enum ServerMessage {
     /// Confirmation that subscription was successful
     ///
     /// `subscribed`.
-    Subscribed(crate::generated::ws::Subscribed),
+    Subscribed(::std::boxed::Box<crate::generated::ws::Subscribed>),
     /// Confirmation that unsubscription was successful
     ///
     /// `unsubscribed`.
@@ -25,97 +25,105 @@ pub enum ServerMessage {
     /// Error response for failed operations
     ///
     /// `error`.
-    Error(crate::generated::ws::ErrorResponse),
+    Error(::std::boxed::Box<crate::generated::ws::ErrorResponse>),
     /// Complete view of the order book's aggregated price levels
     ///
     /// `orderbook_snapshot`.
-    OrderbookSnapshot(crate::generated::ws::OrderbookSnapshot),
+    OrderbookSnapshot(::std::boxed::Box<crate::generated::ws::OrderbookSnapshot>),
     /// Update to be applied to the current order book view
     ///
     /// `orderbook_delta`.
-    OrderbookDelta(crate::generated::ws::OrderbookDelta),
+    OrderbookDelta(::std::boxed::Box<crate::generated::ws::OrderbookDelta>),
     /// Market price ticker information
     ///
     /// `ticker`.
-    Ticker(crate::generated::ws::Ticker),
+    Ticker(::std::boxed::Box<crate::generated::ws::Ticker>),
     /// Public trade information
     ///
     /// `trade`.
-    Trade(crate::generated::ws::Trade),
+    Trade(::std::boxed::Box<crate::generated::ws::Trade>),
     /// Private fill information for authenticated user
     ///
     /// `fill`.
-    Fill(crate::generated::ws::Fill),
+    Fill(::std::boxed::Box<crate::generated::ws::Fill>),
     /// Real-time position updates for authenticated user
     ///
     /// `market_position`.
-    MarketPosition(crate::generated::ws::MarketPosition),
+    MarketPosition(::std::boxed::Box<crate::generated::ws::MarketPosition>),
     /// `market_lifecycle_v2`: one of several messages, told apart by shape.
     MarketLifecycleV2(MarketLifecycleV2Message),
     /// Event creation notification
     ///
     /// `event_lifecycle`.
-    EventLifecycle(crate::generated::ws::EventLifecycle),
+    EventLifecycle(::std::boxed::Box<crate::generated::ws::EventLifecycle>),
     /// Emitted when an event-level fee override is set or cleared
     ///
     /// `event_fee_update`.
-    EventFeeUpdate(crate::generated::ws::EventFeeUpdate),
+    EventFeeUpdate(::std::boxed::Box<crate::generated::ws::EventFeeUpdate>),
     /// Multivariate market lifecycle events (created, activated, deactivated, close_date_updated, determined, settled)
     ///
     /// `multivariate_market_lifecycle`.
-    MultivariateMarketLifecycle(crate::generated::ws::MultivariateMarketLifecycle),
+    MultivariateMarketLifecycle(
+        ::std::boxed::Box<crate::generated::ws::MultivariateMarketLifecycle>,
+    ),
     /// Notification when an RFQ is created
     ///
     /// `rfq_created`.
-    RfqCreated(crate::generated::ws::RfqCreated),
+    RfqCreated(::std::boxed::Box<crate::generated::ws::RfqCreated>),
     /// Notification when an RFQ is deleted
     ///
     /// `rfq_deleted`.
-    RfqDeleted(crate::generated::ws::RfqDeleted),
+    RfqDeleted(::std::boxed::Box<crate::generated::ws::RfqDeleted>),
     /// Notification when a quote is created on an RFQ
     ///
     /// `quote_created`.
-    QuoteCreated(crate::generated::ws::QuoteCreated),
+    QuoteCreated(::std::boxed::Box<crate::generated::ws::QuoteCreated>),
     /// Notification when a quote is accepted
     ///
     /// `quote_accepted`.
-    QuoteAccepted(crate::generated::ws::QuoteAccepted),
+    QuoteAccepted(::std::boxed::Box<crate::generated::ws::QuoteAccepted>),
     /// Notification when a quote is executed and orders are placed
     ///
     /// `quote_executed`.
-    QuoteExecuted(crate::generated::ws::QuoteExecuted),
+    QuoteExecuted(::std::boxed::Box<crate::generated::ws::QuoteExecuted>),
     /// Order group lifecycle and limit updates for authenticated user
     ///
     /// `order_group_updates`.
-    OrderGroupUpdates(crate::generated::ws::OrderGroupUpdates),
+    OrderGroupUpdates(::std::boxed::Box<crate::generated::ws::OrderGroupUpdates>),
     /// Real-time order updates for authenticated user
     ///
     /// `user_order`.
-    UserOrder(crate::generated::ws::UserOrder),
+    UserOrder(::std::boxed::Box<crate::generated::ws::UserOrder>),
     /// Real-time CF Benchmarks index value with trailing 60-second and quarter-hour averages
     ///
     /// `cfbenchmarks_value`.
-    CfbenchmarksValue(crate::generated::ws::CfbenchmarksValue),
+    CfbenchmarksValue(::std::boxed::Box<crate::generated::ws::CfbenchmarksValue>),
     /// The set of available CF Benchmarks index IDs, sent in response to an indexlist action
     ///
     /// `cfbenchmarks_value_indexlist`.
-    CfbenchmarksValueIndexlist(crate::generated::ws::CfbenchmarksValueIndexlist),
+    CfbenchmarksValueIndexlist(
+        ::std::boxed::Box<crate::generated::ws::CfbenchmarksValueIndexlist>,
+    ),
     /// Real-time CF Benchmarks index value at up to 5 updates per second
     ///
     /// `cfbenchmarks_value_5hz`.
-    CfbenchmarksValue5hz(crate::generated::ws::CfbenchmarksValue5hz),
+    CfbenchmarksValue5hz(::std::boxed::Box<crate::generated::ws::CfbenchmarksValue5hz>),
     /// The index IDs recently observed on the 5Hz stream, sent in response to an indexlist action
     ///
     /// `cfbenchmarks_value_5hz_indexlist`.
-    CfbenchmarksValue5hzIndexlist(crate::generated::ws::CfbenchmarksValue5hzIndexlist),
+    CfbenchmarksValue5hzIndexlist(
+        ::std::boxed::Box<crate::generated::ws::CfbenchmarksValue5hzIndexlist>,
+    ),
     /// Deduplicated real-time Pyth price for an underlying ticker
     ///
     /// `pyth_value`.
-    PythValue(crate::generated::ws::PythValue),
+    PythValue(::std::boxed::Box<crate::generated::ws::PythValue>),
     /// Recently streamed Pyth underlying tickers
     ///
     /// `pyth_value_underlying_list`.
-    PythValueUnderlyingList(crate::generated::ws::PythValueUnderlyingList),
+    PythValueUnderlyingList(
+        ::std::boxed::Box<crate::generated::ws::PythValueUnderlyingList>,
+    ),
     /// A `type` this version of the spec does not list: the type and the whole frame.
     Unknown {
         /// The `type`.
@@ -133,68 +141,84 @@ impl protocol::Incoming for ServerMessage {
             match envelope.kind.as_ref() {
                 "subscribed" => {
                     Self::Subscribed(
-                        crate::operation::decode_json(
-                            "Subscribed",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "Subscribed",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "unsubscribed" => Self::Unsubscribed,
                 "ok" => Self::Ok(OkMessage::decode(envelope.msg)?),
                 "error" => {
                     Self::Error(
-                        crate::operation::decode_json(
-                            "ErrorResponse",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "ErrorResponse",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "orderbook_snapshot" => {
                     Self::OrderbookSnapshot(
-                        crate::operation::decode_json(
-                            "OrderbookSnapshot",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "OrderbookSnapshot",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "orderbook_delta" => {
                     Self::OrderbookDelta(
-                        crate::operation::decode_json(
-                            "OrderbookDelta",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "OrderbookDelta",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "ticker" => {
                     Self::Ticker(
-                        crate::operation::decode_json(
-                            "Ticker",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "Ticker",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "trade" => {
                     Self::Trade(
-                        crate::operation::decode_json(
-                            "Trade",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "Trade",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "fill" => {
                     Self::Fill(
-                        crate::operation::decode_json(
-                            "Fill",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "Fill",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "market_position" => {
                     Self::MarketPosition(
-                        crate::operation::decode_json(
-                            "MarketPosition",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "MarketPosition",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "market_lifecycle_v2" => {
@@ -204,130 +228,162 @@ impl protocol::Incoming for ServerMessage {
                 }
                 "event_lifecycle" => {
                     Self::EventLifecycle(
-                        crate::operation::decode_json(
-                            "EventLifecycle",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "EventLifecycle",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "event_fee_update" => {
                     Self::EventFeeUpdate(
-                        crate::operation::decode_json(
-                            "EventFeeUpdate",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "EventFeeUpdate",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "multivariate_market_lifecycle" => {
                     Self::MultivariateMarketLifecycle(
-                        crate::operation::decode_json(
-                            "MultivariateMarketLifecycle",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "MultivariateMarketLifecycle",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "rfq_created" => {
                     Self::RfqCreated(
-                        crate::operation::decode_json(
-                            "RfqCreated",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "RfqCreated",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "rfq_deleted" => {
                     Self::RfqDeleted(
-                        crate::operation::decode_json(
-                            "RfqDeleted",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "RfqDeleted",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "quote_created" => {
                     Self::QuoteCreated(
-                        crate::operation::decode_json(
-                            "QuoteCreated",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "QuoteCreated",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "quote_accepted" => {
                     Self::QuoteAccepted(
-                        crate::operation::decode_json(
-                            "QuoteAccepted",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "QuoteAccepted",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "quote_executed" => {
                     Self::QuoteExecuted(
-                        crate::operation::decode_json(
-                            "QuoteExecuted",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "QuoteExecuted",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "order_group_updates" => {
                     Self::OrderGroupUpdates(
-                        crate::operation::decode_json(
-                            "OrderGroupUpdates",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "OrderGroupUpdates",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "user_order" => {
                     Self::UserOrder(
-                        crate::operation::decode_json(
-                            "UserOrder",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "UserOrder",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "cfbenchmarks_value" => {
                     Self::CfbenchmarksValue(
-                        crate::operation::decode_json(
-                            "CfbenchmarksValue",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "CfbenchmarksValue",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "cfbenchmarks_value_indexlist" => {
                     Self::CfbenchmarksValueIndexlist(
-                        crate::operation::decode_json(
-                            "CfbenchmarksValueIndexlist",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "CfbenchmarksValueIndexlist",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "cfbenchmarks_value_5hz" => {
                     Self::CfbenchmarksValue5hz(
-                        crate::operation::decode_json(
-                            "CfbenchmarksValue5hz",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "CfbenchmarksValue5hz",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "cfbenchmarks_value_5hz_indexlist" => {
                     Self::CfbenchmarksValue5hzIndexlist(
-                        crate::operation::decode_json(
-                            "CfbenchmarksValue5hzIndexlist",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "CfbenchmarksValue5hzIndexlist",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "pyth_value" => {
                     Self::PythValue(
-                        crate::operation::decode_json(
-                            "PythValue",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "PythValue",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 "pyth_value_underlying_list" => {
                     Self::PythValueUnderlyingList(
-                        crate::operation::decode_json(
-                            "PythValueUnderlyingList",
-                            protocol::raw_bytes(envelope.msg),
-                        )?,
+                        ::std::boxed::Box::new(
+                            crate::operation::decode_json(
+                                "PythValueUnderlyingList",
+                                protocol::raw_bytes(envelope.msg),
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -346,7 +402,11 @@ impl protocol::Incoming for ServerMessage {
     ) -> ::std::result::Result<Self, D::Error> {
         ::std::result::Result::Ok(
             match kind {
-                "subscribed" => Self::Subscribed(::serde::Deserialize::deserialize(msg)?),
+                "subscribed" => {
+                    Self::Subscribed(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
                 "unsubscribed" => {
                     <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
                     Self::Unsubscribed
@@ -359,18 +419,40 @@ impl protocol::Incoming for ServerMessage {
                             .map_err(::serde::de::Error::custom)?,
                     )
                 }
-                "error" => Self::Error(::serde::Deserialize::deserialize(msg)?),
+                "error" => {
+                    Self::Error(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
                 "orderbook_snapshot" => {
-                    Self::OrderbookSnapshot(::serde::Deserialize::deserialize(msg)?)
+                    Self::OrderbookSnapshot(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "orderbook_delta" => {
-                    Self::OrderbookDelta(::serde::Deserialize::deserialize(msg)?)
+                    Self::OrderbookDelta(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
-                "ticker" => Self::Ticker(::serde::Deserialize::deserialize(msg)?),
-                "trade" => Self::Trade(::serde::Deserialize::deserialize(msg)?),
-                "fill" => Self::Fill(::serde::Deserialize::deserialize(msg)?),
+                "ticker" => {
+                    Self::Ticker(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
+                "trade" => {
+                    Self::Trade(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
+                "fill" => {
+                    Self::Fill(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
                 "market_position" => {
-                    Self::MarketPosition(::serde::Deserialize::deserialize(msg)?)
+                    Self::MarketPosition(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "market_lifecycle_v2" => {
                     Self::MarketLifecycleV2(
@@ -381,55 +463,83 @@ impl protocol::Incoming for ServerMessage {
                     )
                 }
                 "event_lifecycle" => {
-                    Self::EventLifecycle(::serde::Deserialize::deserialize(msg)?)
+                    Self::EventLifecycle(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "event_fee_update" => {
-                    Self::EventFeeUpdate(::serde::Deserialize::deserialize(msg)?)
+                    Self::EventFeeUpdate(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "multivariate_market_lifecycle" => {
                     Self::MultivariateMarketLifecycle(
-                        ::serde::Deserialize::deserialize(msg)?,
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
                     )
                 }
                 "rfq_created" => {
-                    Self::RfqCreated(::serde::Deserialize::deserialize(msg)?)
+                    Self::RfqCreated(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "rfq_deleted" => {
-                    Self::RfqDeleted(::serde::Deserialize::deserialize(msg)?)
+                    Self::RfqDeleted(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "quote_created" => {
-                    Self::QuoteCreated(::serde::Deserialize::deserialize(msg)?)
+                    Self::QuoteCreated(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "quote_accepted" => {
-                    Self::QuoteAccepted(::serde::Deserialize::deserialize(msg)?)
+                    Self::QuoteAccepted(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "quote_executed" => {
-                    Self::QuoteExecuted(::serde::Deserialize::deserialize(msg)?)
+                    Self::QuoteExecuted(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "order_group_updates" => {
-                    Self::OrderGroupUpdates(::serde::Deserialize::deserialize(msg)?)
+                    Self::OrderGroupUpdates(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
-                "user_order" => Self::UserOrder(::serde::Deserialize::deserialize(msg)?),
+                "user_order" => {
+                    Self::UserOrder(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
                 "cfbenchmarks_value" => {
-                    Self::CfbenchmarksValue(::serde::Deserialize::deserialize(msg)?)
+                    Self::CfbenchmarksValue(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "cfbenchmarks_value_indexlist" => {
                     Self::CfbenchmarksValueIndexlist(
-                        ::serde::Deserialize::deserialize(msg)?,
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
                     )
                 }
                 "cfbenchmarks_value_5hz" => {
-                    Self::CfbenchmarksValue5hz(::serde::Deserialize::deserialize(msg)?)
+                    Self::CfbenchmarksValue5hz(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
                 }
                 "cfbenchmarks_value_5hz_indexlist" => {
                     Self::CfbenchmarksValue5hzIndexlist(
-                        ::serde::Deserialize::deserialize(msg)?,
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
                     )
                 }
-                "pyth_value" => Self::PythValue(::serde::Deserialize::deserialize(msg)?),
+                "pyth_value" => {
+                    Self::PythValue(
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
+                    )
+                }
                 "pyth_value_underlying_list" => {
                     Self::PythValueUnderlyingList(
-                        ::serde::Deserialize::deserialize(msg)?,
+                        ::std::boxed::Box::new(::serde::Deserialize::deserialize(msg)?),
                     )
                 }
                 _ => {
@@ -482,11 +592,15 @@ pub enum OkMessage {
     /// Response containing all active subscriptions
     ListSubscriptions(::std::vec::Vec<crate::generated::ws::ListSubscriptionsItem>),
     /// Current Pyth underlying ticker filter after an update; all-mode is \["all"\]
-    SubscribedUnderlyingsResponse(crate::generated::ws::SubscribedUnderlyingsResponse),
+    SubscribedUnderlyingsResponse(
+        ::std::boxed::Box<crate::generated::ws::SubscribedUnderlyingsResponse>,
+    ),
     /// Current CF Benchmarks index filter after an update; all-mode is \["all"\]
-    SubscribedIndicesResponse(crate::generated::ws::SubscribedIndicesResponse),
+    SubscribedIndicesResponse(
+        ::std::boxed::Box<crate::generated::ws::SubscribedIndicesResponse>,
+    ),
     /// Successful update operation response
-    OkResponse(crate::generated::ws::OkResponse),
+    OkResponse(::std::boxed::Box<crate::generated::ws::OkResponse>),
 }
 impl OkMessage {
     fn decode(
@@ -504,26 +618,32 @@ impl OkMessage {
         if msg.is_some_and(|m| protocol::has_keys(m, &["underlying_tickers"])) {
             return ::std::result::Result::Ok(
                 Self::SubscribedUnderlyingsResponse(
-                    crate::operation::decode_json::<
-                        crate::generated::ws::SubscribedUnderlyingsResponse,
-                    >("SubscribedUnderlyingsResponse", protocol::raw_bytes(msg))?,
+                    ::std::boxed::Box::new(
+                        crate::operation::decode_json::<
+                            crate::generated::ws::SubscribedUnderlyingsResponse,
+                        >("SubscribedUnderlyingsResponse", protocol::raw_bytes(msg))?,
+                    ),
                 ),
             );
         }
         if msg.is_some_and(|m| protocol::has_keys(m, &["index_ids"])) {
             return ::std::result::Result::Ok(
                 Self::SubscribedIndicesResponse(
-                    crate::operation::decode_json::<
-                        crate::generated::ws::SubscribedIndicesResponse,
-                    >("SubscribedIndicesResponse", protocol::raw_bytes(msg))?,
+                    ::std::boxed::Box::new(
+                        crate::operation::decode_json::<
+                            crate::generated::ws::SubscribedIndicesResponse,
+                        >("SubscribedIndicesResponse", protocol::raw_bytes(msg))?,
+                    ),
                 ),
             );
         }
         ::std::result::Result::Ok(
             Self::OkResponse(
-                crate::operation::decode_json::<
-                    crate::generated::ws::OkResponse,
-                >("OkResponse", protocol::raw_bytes(msg))?,
+                ::std::boxed::Box::new(
+                    crate::operation::decode_json::<
+                        crate::generated::ws::OkResponse,
+                    >("OkResponse", protocol::raw_bytes(msg))?,
+                ),
             ),
         )
     }
@@ -533,9 +653,11 @@ impl OkMessage {
 #[non_exhaustive]
 pub enum MarketLifecycleV2Message {
     /// Updated strike information or yes subtitle
-    MarketMetadataUpdated(crate::generated::ws::MarketMetadataUpdated),
+    MarketMetadataUpdated(
+        ::std::boxed::Box<crate::generated::ws::MarketMetadataUpdated>,
+    ),
     /// Market lifecycle events (created, activated, deactivated, close_date_updated, determined, settled, price_level_structure_updated)
-    MarketLifecycleV2(crate::generated::ws::MarketLifecycleV2),
+    MarketLifecycleV2(::std::boxed::Box<crate::generated::ws::MarketLifecycleV2>),
 }
 impl MarketLifecycleV2Message {
     fn decode(
@@ -549,15 +671,19 @@ impl MarketLifecycleV2Message {
                     value.event_type, crate
                     ::generated::ws::MarketMetadataUpdatedEventType::MetadataUpdated
                 ) {
-                    return ::std::result::Result::Ok(Self::MarketMetadataUpdated(value));
+                    return ::std::result::Result::Ok(
+                        Self::MarketMetadataUpdated(::std::boxed::Box::new(value)),
+                    );
                 }
             }
         }
         ::std::result::Result::Ok(
             Self::MarketLifecycleV2(
-                crate::operation::decode_json::<
-                    crate::generated::ws::MarketLifecycleV2,
-                >("MarketLifecycleV2", protocol::raw_bytes(msg))?,
+                ::std::boxed::Box::new(
+                    crate::operation::decode_json::<
+                        crate::generated::ws::MarketLifecycleV2,
+                    >("MarketLifecycleV2", protocol::raw_bytes(msg))?,
+                ),
             ),
         )
     }
