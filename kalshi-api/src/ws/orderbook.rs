@@ -24,6 +24,7 @@ use super::session::WeakSession;
 use crate::generated::ws::{MarketSide, OrderbookDelta, OrderbookSnapshot, ServerMessage};
 use crate::money::{FixedPointCount, FixedPointDollars};
 use futures_util::{Stream, StreamExt};
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -162,21 +163,22 @@ impl OrderBook {
         price: FixedPointDollars,
         delta: FixedPointCount,
     ) -> Result<(), InvalidBookMessage> {
-        let levels = self.side_mut(side);
-        match levels.get_mut(&price) {
-            Some(size) => {
-                let new = size
+        // One search of the tree, whether the level is changed, removed or added.
+        match self.side_mut(side).entry(price) {
+            Entry::Occupied(mut level) => {
+                let new = level
+                    .get()
                     .checked_add(delta)
                     .ok_or(InvalidBookMessage::Overflow(price))?;
                 if new.is_negative() || new.is_zero() {
-                    levels.remove(&price);
+                    level.remove();
                 } else {
-                    *size = new;
+                    *level.get_mut() = new;
                 }
             }
-            None if delta.is_negative() || delta.is_zero() => {}
-            None => {
-                levels.insert(price, delta);
+            Entry::Vacant(_) if delta.is_negative() || delta.is_zero() => {}
+            Entry::Vacant(level) => {
+                level.insert(delta);
             }
         }
         Ok(())
