@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p kalshi-api --bench ws_throughput` (`bench/run.py` runs it). Each result is one
 //! JSON line. `WS_MESSAGES` (default 200,000 per round) and `WS_ROUNDS` (default 5; the median is
-//! reported) tune it.
+//! reported) tune it; `WS_CLIENT=session` or `WS_CLIENT=bare_typed` runs one client alone (for a
+//! profiler).
 //!
 //! The server is a bare tokio-tungstenite acceptor on its own one-thread runtime that, once a
 //! client connects, sends the prepared frames as fast as the socket takes them (the bench's
@@ -98,8 +99,12 @@ fn main() {
         .build()
         .unwrap();
 
-    let mut results: Vec<(&str, Vec<f64>)> =
-        vec![("session", Vec::new()), ("bare_typed", Vec::new())];
+    let only = std::env::var("WS_CLIENT").ok();
+    let mut results: Vec<(&str, Vec<f64>)> = ["session", "bare_typed"]
+        .into_iter()
+        .filter(|name| only.as_deref().is_none_or(|o| o == *name))
+        .map(|name| (name, Vec::new()))
+        .collect();
     for _ in 0..rounds {
         for (name, rates) in results.iter_mut() {
             let elapsed = rt.block_on(async {
@@ -160,10 +165,10 @@ fn main() {
             "{{\"bench\":\"ws_throughput\",\"client\":\"{name}\",\"messages\":{n},\"rounds\":{rounds},\"msgs_per_s\":{m:.0}}}"
         );
     }
-    eprintln!(
-        "ws throughput: session {:.0} msg/s, bare reader {:.0} msg/s: {:.1}%",
-        medians[0],
-        medians[1],
-        100.0 * medians[0] / medians[1]
-    );
+    if let [session, bare] = medians[..] {
+        eprintln!(
+            "ws throughput: session {session:.0} msg/s, bare reader {bare:.0} msg/s: {:.1}%",
+            100.0 * session / bare
+        );
+    }
 }
