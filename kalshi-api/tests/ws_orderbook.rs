@@ -539,6 +539,60 @@ async fn a_reconnect_rebuilds_every_book() {
     session.close().await;
 }
 
+/// Removing a market from its subscription, or ending the subscription, marks the books it fed
+/// stale at once (they would otherwise look valid with no more deltas coming), and leaves the
+/// other subscription's books valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removed_markets_and_ended_subscriptions_are_no_longer_valid() {
+    let (exchange, client) = setup(6, 12).await;
+    let (session, sub_a, sub_b, books, mut rx, a, b) = two_subscriptions(&exchange, &client).await;
+    exchange.ws_pause_feed(false);
+    sub_a.remove_markets(&a[..1]).await.unwrap();
+    let seen = until(&mut rx, Duration::from_secs(10), |u| {
+        matches!(u, BookUpdate::Event(Event::MarketsRemoved { .. }))
+    })
+    .await;
+    assert!(
+        seen.iter().any(|u| matches!(u, BookUpdate::Stale { ticker, reason: StaleReason::Unfollowed } if *ticker == a[0])),
+        "{seen:?}"
+    );
+    assert!(matches!(
+        books.get(&a[0]),
+        Err(BookError::Stale {
+            reason: StaleReason::Unfollowed,
+            ..
+        })
+    ));
+    for t in a[1..].iter().chain(&b) {
+        assert_eq!(books.status(t), Some(BookStatus::Valid), "{t}");
+    }
+    sub_b.unsubscribe().await.unwrap();
+    let seen = until(&mut rx, Duration::from_secs(10), |u| {
+        matches!(u, BookUpdate::Event(Event::Unsubscribed { .. }))
+    })
+    .await;
+    for t in &b {
+        assert!(
+            seen.iter().any(|u| matches!(u, BookUpdate::Stale { ticker, reason: StaleReason::Unfollowed } if ticker == t)),
+            "{t}: {seen:?}"
+        );
+        assert!(books.get(t).is_err(), "{t}");
+    }
+    for t in &a[1..] {
+        assert_eq!(books.status(t), Some(BookStatus::Valid), "{t}");
+    }
+    // Adding the market back brings a snapshot, and the book is valid again.
+    sub_a.add_markets(&a[..1]).await.unwrap();
+    until(
+        &mut rx,
+        Duration::from_secs(10),
+        |u| matches!(u, BookUpdate::Resynced { ticker } if *ticker == a[0]),
+    )
+    .await;
+    assert!(books.get(&a[0]).is_ok());
+    session.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_orders_placed_over_rest_get_their_updates_and_fills() {
     let (exchange, client) = setup(3, 9).await;

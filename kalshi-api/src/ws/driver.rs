@@ -640,11 +640,25 @@ where
                         self.forget_sid(sid);
                     }
                 }
+                // In the stream too, after the subscription's last message: whoever keeps state
+                // from it (the order books) learns it ends there.
+                self.out.push(Event::Unsubscribed { subscription: id });
                 Reply::Done
             }
             Purpose::Repair(sid) => {
                 self.repairing.remove(&sid);
                 return;
+            }
+            Purpose::Update {
+                sub,
+                action: "delete_markets",
+                tickers,
+            } => {
+                self.out.push(Event::MarketsRemoved {
+                    subscription: sub,
+                    markets: tickers,
+                });
+                Reply::Done
             }
             Purpose::Update { .. } | Purpose::List | Purpose::Other => Reply::Done,
         };

@@ -105,6 +105,20 @@ pub enum Event<M> {
         /// The markets.
         markets: Vec<String>,
     },
+    /// Markets you removed from a subscription (`remove_markets`) are removed: the server
+    /// confirmed it, and nothing more of theirs follows on it.
+    MarketsRemoved {
+        /// The subscription.
+        subscription: SubscriptionId,
+        /// The markets.
+        markets: Vec<String>,
+    },
+    /// A subscription you ended (`unsubscribe`) is ended: the server confirmed it, and nothing more
+    /// of it follows.
+    Unsubscribed {
+        /// The subscription.
+        subscription: SubscriptionId,
+    },
     /// A frame of a known `type` did not decode into its type. The stream goes on.
     DecodeFailed {
         /// The subscription, when the frame had a known `sid`.
@@ -158,7 +172,9 @@ impl<M> Event<M> {
             Event::Message(r) => r.subscription,
             Event::Resubscribed { subscription, .. }
             | Event::ResubscribeFailed { subscription, .. }
-            | Event::SnapshotRequested { subscription, .. } => Some(*subscription),
+            | Event::SnapshotRequested { subscription, .. }
+            | Event::MarketsRemoved { subscription, .. }
+            | Event::Unsubscribed { subscription } => Some(*subscription),
             Event::SequenceGap { subscription, .. }
             | Event::SequenceRepeat { subscription, .. }
             | Event::DecodeFailed { subscription, .. }

@@ -64,6 +64,17 @@ pub(super) fn event<M>(event: &Event<M>) {
             markets = markets.len(),
             "websocket resync: snapshot requested"
         ),
+        Event::MarketsRemoved {
+            subscription,
+            markets,
+        } => trace::debug!(
+            subscription = subscription.get(),
+            markets = markets.len(),
+            "websocket markets removed"
+        ),
+        Event::Unsubscribed { subscription } => {
+            trace::debug!(subscription = subscription.get(), "websocket unsubscribed")
+        }
         Event::DecodeFailed {
             subscription,
             kind,

@@ -274,7 +274,9 @@ pub enum StaleReason {
     ResubscribeFailed,
     /// The session is closed.
     Closed,
-    /// You said the market is no longer followed ([`OrderBooks::unfollow`]).
+    /// The market is no longer followed: you removed it from its subscription or ended the
+    /// subscription (the session's [`Event::MarketsRemoved`] and [`Event::Unsubscribed`]), or
+    /// said so with [`OrderBooks::unfollow`].
     Unfollowed,
 }
 
@@ -511,10 +513,10 @@ impl OrderBooks {
         Some(status)
     }
 
-    /// Marks the books of `tickers` stale ([`StaleReason::Unfollowed`]) after you removed them
-    /// from their subscription or unsubscribed: no event tells the keeper, and the books would
-    /// otherwise look valid while no longer updated. A later snapshot (adding the market again)
-    /// makes a book valid again.
+    /// Marks the books of `tickers` stale ([`StaleReason::Unfollowed`]) now. Removing markets or
+    /// unsubscribing through the session does this by itself (the keeper reads
+    /// [`Event::MarketsRemoved`] and [`Event::Unsubscribed`]); this is for markets you stop
+    /// following otherwise. A later snapshot (adding the market again) makes a book valid again.
     pub fn unfollow<T: AsRef<str>>(&self, tickers: &[T]) {
         for ticker in tickers {
             if let Some(slot) = self.slot(ticker.as_ref()) {
@@ -586,7 +588,8 @@ struct Market {
 ///
 /// A book is valid from its snapshot until anything puts its consistency in doubt: a sequence
 /// gap or repeat in its subscription, a book frame of its subscription that does not decode or
-/// apply, a server error or dropped events on it, a lost connection. It is then marked stale at
+/// apply, a server error or dropped events on it, a lost connection, its market removed from the
+/// subscription or the subscription ended. It is then marked stale at
 /// once, deltas are discarded, and the next snapshot of the market rebuilds it (the session asks
 /// for snapshots after gaps and repeats, and the resubscription after a reconnect brings them;
 /// for the other cases the keeper asks itself, when it has the session). A frame that is not
@@ -673,6 +676,23 @@ impl BookKeeper {
                 if self.stale_subscription(sub, &StaleReason::ServerError(code), out) {
                     self.request_snapshots(Some(sub));
                 }
+                out.push(BookUpdate::Event(event));
+            }
+            Event::MarketsRemoved {
+                subscription,
+                ref markets,
+            } => {
+                for ticker in markets {
+                    if let Some(market) = self.markets.get_mut(ticker.as_str()) {
+                        if market.subscription == Some(subscription) {
+                            Self::mark(market, ticker, &StaleReason::Unfollowed, out);
+                        }
+                    }
+                }
+                out.push(BookUpdate::Event(event));
+            }
+            Event::Unsubscribed { subscription } => {
+                self.stale_subscription(subscription, &StaleReason::Unfollowed, out);
                 out.push(BookUpdate::Event(event));
             }
             Event::ResubscribeFailed { subscription, .. } => {
