@@ -19,6 +19,56 @@ pub struct Settings {
     /// longest matching suffix wins.
     #[serde(default)]
     pub field_suffix_types: IndexMap<String, String>,
+    /// Which server messages the runtime's live order books read, and which of their `msg` fields
+    /// play which part (wire names). Without it no `BookFeed` impl is generated.
+    #[serde(default)]
+    pub order_book: Option<OrderBookSettings>,
+}
+
+/// `order_book`: the messages behind the runtime's `protocol::BookFeed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderBookSettings {
+    /// The message that carries a whole book.
+    pub snapshot: BookSnapshotSettings,
+    /// The message that changes one level.
+    pub delta: BookDeltaSettings,
+}
+
+/// `order_book.snapshot`: a message `type` and the wire names of its `msg` fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookSnapshotSettings {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The market's ticker (a string).
+    pub ticker: String,
+    /// The YES bids: a list of `[price, size]` string pairs.
+    pub yes: String,
+    /// The NO bids: a list of `[price, size]` string pairs.
+    pub no: String,
+}
+
+/// `order_book.delta`: a message `type` and the wire names of its `msg` fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookDeltaSettings {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The market's ticker (a string).
+    pub ticker: String,
+    /// The price level (`FixedPointDollars`).
+    pub price: String,
+    /// The signed change of size (`FixedPointCount`).
+    pub delta: String,
+    /// The side: a string enum with the values `yes` and `no`.
+    pub side: String,
+    /// The `client_order_id` of your order that caused the change (an optional string).
+    pub client_order_id: String,
+    /// Your subaccount, when your order caused the change (an optional integer).
+    pub subaccount: String,
 }
 
 impl Settings {

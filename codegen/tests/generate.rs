@@ -657,3 +657,70 @@ fn malformed_asyncapi_is_reported_with_its_pointer() {
         let _ = gen(text);
     }
 }
+
+/// The `order_book` settings are checked against the spec: a message or field the spec lacks, or
+/// a field of the wrong shape, is a problem naming the setting or the field, never a panic; and
+/// without the section no `BookFeed` impl is generated.
+#[test]
+fn order_book_settings_are_checked_against_the_spec() {
+    let with = |edit: &dyn Fn(&mut kalshi_codegen::settings::OrderBookSettings)| {
+        let mut s = settings();
+        edit(
+            s.order_book
+                .as_mut()
+                .expect("spec/codegen.yaml has `order_book`"),
+        );
+        s
+    };
+    let problems = |s: &Settings| match kalshi_codegen::generate_ws(&asyncapi(), s) {
+        Err(Error::Spec(p)) => p,
+        other => panic!("expected spec problems, got {other:?}"),
+    };
+    let has = |ps: &[kalshi_codegen::Problem], pointer: &str, words: &str| {
+        assert!(
+            ps.iter()
+                .any(|p| p.pointer == pointer && p.message.contains(words)),
+            "no problem at {pointer} mentioning `{words}` in {ps:?}"
+        );
+    };
+    // A field of the wrong shape: the side is the ticker, a plain string.
+    let ps = problems(&with(&|b| b.delta.side = "market_ticker".into()));
+    assert_eq!(ps.len(), 1, "{ps:?}");
+    has(
+        &ps,
+        "/components/schemas/orderbookDeltaPayload/properties/msg/properties/market_ticker",
+        "`order_book.delta.side: market_ticker`: expected a required string enum whose values include `yes` and `no`, found a required string",
+    );
+    // The price is a count.
+    let ps = problems(&with(&|b| b.delta.price = "delta_fp".into()));
+    has(
+        &ps,
+        "/components/schemas/orderbookDeltaPayload/properties/msg/properties/delta_fp",
+        "`crate::money::FixedPointDollars`",
+    );
+    // A field the message lacks, and a `type` no message has.
+    let ps = problems(&with(&|b| {
+        b.snapshot.yes = "yes_levels".into();
+        b.delta.kind = "book_delta".into();
+    }));
+    has(
+        &ps,
+        "/components/schemas/orderbookSnapshotPayload/properties/msg/properties",
+        "no property `yes_levels`",
+    );
+    has(
+        &ps,
+        "/order_book/delta/type",
+        "no server message has `type: book_delta`",
+    );
+    // Without the section: no impl, and no problem.
+    let mut none = settings();
+    none.order_book = None;
+    let g = kalshi_codegen::generate_ws(&asyncapi(), &none).unwrap();
+    let all: String = g.iter().map(|f| f.contents.as_str()).collect();
+    assert!(!all.contains("BookFeed"));
+    assert!(!all.contains("pub type BookKeeper"));
+    let g = kalshi_codegen::generate_ws(&asyncapi(), &settings()).unwrap();
+    let all: String = g.iter().map(|f| f.contents.as_str()).collect();
+    assert!(all.contains("impl protocol::BookFeed for ServerMessage {"));
+}

@@ -32,6 +32,7 @@
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use kalshi_api::ws::protocol::{BookFeed, BookMessage};
 use kalshi_api::ws::{
     decode_frame, BookKeeper, BookUpdate, Event, OrderBooks, ServerMessage, Session, SessionConfig,
     Side, Subscribe, SubscribeChannelsItem,
@@ -224,7 +225,7 @@ fn apply_bench() {
 fn breakdown(snapshot: &Bytes, deltas: &[Bytes]) {
     let n = deltas.len() as f64;
     let start = Instant::now();
-    let decoded: Vec<_> = deltas
+    let mut decoded: Vec<_> = deltas
         .iter()
         .map(|f| decode_frame::<ServerMessage>(f).unwrap())
         .collect();
@@ -254,16 +255,15 @@ fn breakdown(snapshot: &Bytes, deltas: &[Bytes]) {
     eprintln!(
         "breakdown: skipping a frame {scan:.0}/s, `msg` alone into OrderbookDelta {typed:.0}/s"
     );
-    let ServerMessage::OrderbookSnapshot(s) =
-        decode_frame::<ServerMessage>(snapshot).unwrap().message
-    else {
+    let mut message = decode_frame::<ServerMessage>(snapshot).unwrap().message;
+    let Some(BookMessage::Snapshot(s)) = message.book() else {
         unreachable!()
     };
     let mut book = kalshi_api::ws::OrderBook::from_snapshot(&s).unwrap();
     let start = Instant::now();
-    for r in &decoded {
-        if let ServerMessage::OrderbookDelta(d) = &r.message {
-            book.apply(d).unwrap();
+    for r in &mut decoded {
+        if let Some(BookMessage::Delta(d)) = r.message.book() {
+            book.apply(&d).unwrap();
         }
     }
     let apply = n / start.elapsed().as_secs_f64();

@@ -408,6 +408,40 @@ fn a_delta_before_its_snapshot_is_discarded_and_levels_at_zero_or_below_go() {
     assert!(matches!(books.get("N"), Err(BookError::Unknown(_))));
 }
 
+#[test]
+fn a_delta_with_an_unknown_side_makes_its_book_stale() {
+    let mut keeper = BookKeeper::new();
+    let books = keeper.books();
+    let mut out = Vec::new();
+    keeper.handle(
+        message(
+            None,
+            1,
+            r#"{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"M","yes_dollars_fp":[["0.4200","10.00"]]}}"#,
+        ),
+        &mut out,
+    );
+    assert_eq!(books.status("M"), Some(BookStatus::Valid));
+    keeper.handle(
+        message(
+            None,
+            2,
+            r#"{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"M","price_dollars":"0.4200","delta_fp":"1.00","side":"maybe"}}"#,
+        ),
+        &mut out,
+    );
+    let reason = StaleReason::Invalid("unknown book side \"maybe\"".into());
+    assert!(
+        matches!(out.last(), Some(BookUpdate::Stale { ticker, reason: r }) if ticker == "M" && *r == reason),
+        "{out:?}"
+    );
+    assert_eq!(books.status("M"), Some(BookStatus::Stale(reason)));
+    assert_eq!(
+        (books.stats().invalid, books.stats().deltas_applied),
+        (1, 0)
+    );
+}
+
 async fn two_subscriptions(
     exchange: &TestExchange,
     client: &Client,

@@ -18,6 +18,7 @@
 //!   their names share (the `cmd` value when they share none).
 //! - Data channels are the channels whose address is not a path (`/...`).
 
+pub mod feeds;
 pub mod load;
 pub mod prose;
 
@@ -41,6 +42,9 @@ pub const RESERVED: &[&str] = &[
     "ErrorCode",
     "Incoming",
     "Command",
+    "BookKeeper",
+    "BookUpdate",
+    "BookEvents",
 ];
 
 /// A message found through the operations.
@@ -534,6 +538,16 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
 
     let mut problems = cx.problems;
     problems.append(&mut lowering.problems);
+    let book = match &settings.order_book {
+        Some(s) => match feeds::book(s, &kinds, &lowering.types) {
+            Ok(book) => Some(book),
+            Err(mut more) => {
+                problems.append(&mut more);
+                None
+            }
+        },
+        None => None,
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -563,6 +577,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
         commands,
         channels,
         error_codes,
+        book,
     })
 }
 

@@ -4,7 +4,7 @@
 //! this generated code and the hand-written session.
 
 use super::{deprecated, doc_attrs, ident, struct_codec, FileTokens, Piece};
-use crate::ir::ws::{Alt, KindBody, WsModel};
+use crate::ir::ws::{Alt, FeedField, KindBody, WsModel};
 use crate::ir::{Field, Model, Ty, TypeDef, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -13,6 +13,18 @@ impl WsModel {
     /// Emits the `ws/` files.
     pub fn emit(&self) -> Vec<FileTokens> {
         let m = &self.types;
+        let book_aliases = if self.book.is_some() {
+            quote! {
+                /// The writer of live order books over [`ServerMessage`]s.
+                pub type BookKeeper = crate::ws::orderbook::BookKeeper<ServerMessage>;
+                /// A book transition, or any other event of the session.
+                pub type BookUpdate = crate::ws::orderbook::BookUpdate<ServerMessage>;
+                /// The stream of [`BookUpdate`]s from `OrderBooks::spawn`.
+                pub type BookEvents = crate::ws::orderbook::BookEvents<ServerMessage>;
+            }
+        } else {
+            quote!()
+        };
         let mut files = vec![FileTokens {
             path: "ws/mod.rs".into(),
             doc: "Code generated from the AsyncAPI spec: message types in [`types`], commands in \
@@ -33,6 +45,7 @@ impl WsModel {
                 pub type Session = crate::ws::session::Session<ServerMessage, Channel>;
                 /// A subscription of a [`Session`].
                 pub type Subscription = crate::ws::session::Subscription<ServerMessage, Channel>;
+                #book_aliases
             })],
         }];
         let mut types = Vec::new();
@@ -74,7 +87,10 @@ impl WsModel {
         files.push(FileTokens {
             path: "ws/messages.rs".into(),
             doc: "`ServerMessage`: every message the server sends, by its `type`.".into(),
-            pieces: vec![Piece::Items(self.messages())],
+            pieces: std::iter::once(self.messages())
+                .chain(self.book.is_some().then(|| self.book_feed()))
+                .map(Piece::Items)
+                .collect(),
         });
         files.push(FileTokens {
             path: "ws/channels.rs".into(),
@@ -204,6 +220,70 @@ impl WsModel {
             }
 
             #(#extra)*
+        }
+    }
+
+    /// `impl protocol::BookFeed for ServerMessage`, from the settings' `order_book`.
+    fn book_feed(&self) -> TokenStream {
+        let Some(b) = &self.book else {
+            return quote!();
+        };
+        let field = |f: &FeedField| ident(&f.name);
+        let (snapshot, delta) = (ident(&b.snapshot.variant), ident(&b.delta.variant));
+        let (snapshot_wire, delta_wire) = (&b.snapshot.wire, &b.delta.wire);
+        let snapshot_ticker = field(&b.snapshot_ticker);
+        let levels = |f: &FeedField| {
+            let n = field(f);
+            if f.optional {
+                quote!(m.#n.as_deref().unwrap_or_default())
+            } else {
+                quote!(m.#n.as_slice())
+            }
+        };
+        let (yes, no) = (levels(&b.yes), levels(&b.no));
+        let delta_ticker = field(&b.delta_ticker);
+        let (price, change, side) = (field(&b.price), field(&b.change), field(&b.side));
+        let client_order_id = field(&b.client_order_id);
+        let subaccount = {
+            let n = field(&b.subaccount);
+            match b.subaccount.ty {
+                Ty::I64 => quote!(m.#n),
+                _ => quote!(m.#n.map(::std::convert::From::from)),
+            }
+        };
+        quote! {
+            impl protocol::BookFeed for ServerMessage {
+                fn is_book(kind: &str) -> bool {
+                    ::std::matches!(kind, #snapshot_wire | #delta_wire)
+                }
+
+                fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
+                    match self {
+                        Self::#snapshot(m) => ::std::option::Option::Some(
+                            protocol::BookMessage::Snapshot(protocol::BookSnapshot {
+                                ticker: &m.#snapshot_ticker,
+                                yes: #yes,
+                                no: #no,
+                            }),
+                        ),
+                        Self::#delta(m) => {
+                            let m = &mut **m;
+                            let side = crate::enums::StringEnum::as_str(&m.#side);
+                            ::std::option::Option::Some(protocol::BookMessage::Delta(
+                                protocol::BookDelta {
+                                    ticker: &mut m.#delta_ticker,
+                                    price: m.#price,
+                                    delta: m.#change,
+                                    side: protocol::Side::from_wire(side).ok_or(side),
+                                    client_order_id: &mut m.#client_order_id,
+                                    subaccount: #subaccount,
+                                },
+                            ))
+                        }
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
         }
     }
 

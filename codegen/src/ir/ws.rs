@@ -19,6 +19,55 @@ pub struct WsModel {
     pub channels: Vec<ChannelDef>,
     /// `x-error-codes`.
     pub error_codes: Vec<ErrorCodeDef>,
+    /// The messages the runtime's order books read (`order_book` in the settings).
+    pub book: Option<BookFeedDef>,
+}
+
+/// A `msg` field the runtime reads through one of its traits.
+#[derive(Debug, Clone)]
+pub struct FeedField {
+    /// Rust field name.
+    pub name: String,
+    /// Held in an `Option`.
+    pub optional: bool,
+    /// Its type, aliases followed.
+    pub ty: Ty,
+}
+
+/// A server message the runtime reads through one of its traits.
+#[derive(Debug, Clone)]
+pub struct FeedMessage {
+    /// The wire `type`.
+    pub wire: String,
+    /// Variant name in `ServerMessage` (holding the boxed `msg` struct).
+    pub variant: String,
+}
+
+/// The `BookFeed` impl: which messages are the book's snapshot and delta, and their fields.
+#[derive(Debug, Clone)]
+pub struct BookFeedDef {
+    /// The snapshot message.
+    pub snapshot: FeedMessage,
+    /// Its ticker (a string).
+    pub snapshot_ticker: FeedField,
+    /// Its YES levels (`Vec<(String, String)>`, maybe optional).
+    pub yes: FeedField,
+    /// Its NO levels.
+    pub no: FeedField,
+    /// The delta message.
+    pub delta: FeedMessage,
+    /// Its ticker (a string).
+    pub delta_ticker: FeedField,
+    /// Its price (`FixedPointDollars`).
+    pub price: FeedField,
+    /// Its signed change (`FixedPointCount`).
+    pub change: FeedField,
+    /// Its side (a string enum).
+    pub side: FeedField,
+    /// Its `client_order_id` (an optional string).
+    pub client_order_id: FeedField,
+    /// Its subaccount (an optional integer).
+    pub subaccount: FeedField,
 }
 
 /// A `type` value and what its `msg` decodes into.

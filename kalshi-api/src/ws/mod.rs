@@ -15,9 +15,11 @@
 //! generated message and channel types). [`protocol`] is the contract the generated messages,
 //! commands and channels implement.
 //!
-//! On top of the session, hand-written over the generated messages: [`orderbook`] keeps live order
-//! books that are never readable while they may be wrong ([`OrderBooks`]), and [`orders`] routes
-//! your orders' `user_order` and `fill` messages to them ([`OrderTracker`]).
+//! On top of the session, hand-written: [`orderbook`] keeps live order books that are never
+//! readable while they may be wrong ([`OrderBooks`]), reading the messages through
+//! [`protocol::BookFeed`] (the generated [`BookKeeper`], [`BookUpdate`] and [`BookEvents`] aliases
+//! fill in the message type), and [`orders`] routes your orders' `user_order` and `fill` messages
+//! to them ([`OrderTracker`]).
 
 mod config;
 mod connect;
@@ -39,11 +41,9 @@ pub use config::SessionConfig;
 pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
-pub use orderbook::{
-    BookError, BookEvents, BookKeeper, BookStats, BookStatus, BookUpdate, Level, OrderBook,
-    OrderBooks, Side, StaleReason,
-};
+pub use orderbook::{BookError, BookStats, BookStatus, Level, OrderBook, OrderBooks, StaleReason};
 pub use orders::{OrderTracker, OrderUpdate, OrderUpdates};
+pub use protocol::Side;
 pub use queue::{Delivery, Events};
 
 pub use crate::generated::ws::*;

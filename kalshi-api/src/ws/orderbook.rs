@@ -1,8 +1,10 @@
-//! Live order books, built from `orderbook_snapshot` and kept current by `orderbook_delta`.
+//! Live order books, built from a market's snapshot and kept current by its deltas.
 //!
-//! Hand-written runtime code over the generated messages: this module matches on
-//! [`ServerMessage`]'s two book variants (and nothing else generated), so the dependency runs one
-//! way, from here to the generated types, and the session itself never names them.
+//! Hand-written runtime code: it reads the session's messages only through [`BookFeed`], which
+//! `cargo xtask regen` implements for the two messages that `order_book` in `spec/codegen.yaml`
+//! names, so the dependency runs one way and nothing here names a message of the spec. The
+//! message type is a parameter, `M`; `kalshi_api::ws` has aliases of [`BookKeeper`],
+//! [`BookUpdate`] and [`BookEvents`] that fill it in.
 //!
 //! Three pieces:
 //! - [`OrderBook`]: one market's bids for YES and for NO, exact ([`FixedPointDollars`] prices,
@@ -19,9 +21,9 @@
 
 use super::event::{Event, SubscriptionId};
 use super::hash::KeyHash;
+use super::protocol::{BookDelta, BookFeed, BookMessage, BookSnapshot};
 use super::queue::Events;
-use super::session::WeakSession;
-use crate::generated::ws::{MarketSide, OrderbookDelta, OrderbookSnapshot, ServerMessage};
+use super::session::{Session, WeakSession};
 use crate::money::{FixedPointCount, FixedPointDollars};
 use futures_util::{Stream, StreamExt};
 use std::collections::btree_map::Entry;
@@ -35,41 +37,7 @@ use tokio::sync::mpsc;
 /// One dollar: a YES ask is `ONE - best NO bid`.
 const ONE: FixedPointDollars = FixedPointDollars::new(1, 0);
 
-/// A side of a binary market's book. Kalshi publishes bids only, for YES and for NO; a bid for NO
-/// at `p` is an offer to sell YES at `1 - p`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// The YES side.
-    Yes,
-    /// The NO side.
-    No,
-}
-
-impl Side {
-    /// The other side.
-    pub fn opposite(self) -> Side {
-        match self {
-            Side::Yes => Side::No,
-            Side::No => Side::Yes,
-        }
-    }
-
-    /// `"yes"` or `"no"`, as Kalshi writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Yes => "yes",
-            Side::No => "no",
-        }
-    }
-
-    fn from_market(side: &MarketSide) -> Option<Side> {
-        match side {
-            MarketSide::Yes => Some(Side::Yes),
-            MarketSide::No => Some(Side::No),
-            _ => None,
-        }
-    }
-}
+pub use super::protocol::Side;
 
 /// One price level: a price and the contracts at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,7 +60,7 @@ pub enum InvalidBookMessage {
         /// Its text.
         text: String,
     },
-    /// A delta whose `side` is neither `yes` nor `no`.
+    /// A delta whose `side` is neither `yes` nor `no` (its wire text).
     #[error("unknown book side {0:?}")]
     Side(String),
     /// A size that overflows the fixed-point range.
@@ -123,13 +91,10 @@ impl OrderBook {
     /// The book a snapshot describes. Lenient: sizes such as `"300.00"` and prices such as
     /// `"0.0800"` are taken as written, a level at zero or below is left out, and an absent side
     /// is empty. A price or size that is not a fixed-point number is an error.
-    pub fn from_snapshot(snapshot: &OrderbookSnapshot) -> Result<Self, InvalidBookMessage> {
-        let mut book = OrderBook::new(snapshot.market_ticker.clone());
-        for (side, levels) in [
-            (Side::Yes, &snapshot.yes_dollars_fp),
-            (Side::No, &snapshot.no_dollars_fp),
-        ] {
-            for (price, size) in levels.iter().flatten() {
+    pub fn from_snapshot(snapshot: &BookSnapshot<'_>) -> Result<Self, InvalidBookMessage> {
+        let mut book = OrderBook::new(snapshot.ticker);
+        for (side, levels) in [(Side::Yes, snapshot.yes), (Side::No, snapshot.no)] {
+            for (price, size) in levels {
                 let price: FixedPointDollars =
                     price.parse().map_err(|_| InvalidBookMessage::Number {
                         field: "price",
@@ -146,12 +111,12 @@ impl OrderBook {
         Ok(book)
     }
 
-    /// Applies a delta (its `side`, `price_dollars` and signed `delta_fp`); returns the side it
-    /// changed.
-    pub fn apply(&mut self, delta: &OrderbookDelta) -> Result<Side, InvalidBookMessage> {
-        let side = Side::from_market(&delta.side)
-            .ok_or_else(|| InvalidBookMessage::Side(format!("{:?}", delta.side)))?;
-        self.apply_change(side, delta.price_dollars, delta.delta_fp)?;
+    /// Applies a delta (its side, price and signed change); returns the side it changed.
+    pub fn apply(&mut self, delta: &BookDelta<'_>) -> Result<Side, InvalidBookMessage> {
+        let side = delta
+            .side
+            .map_err(|text| InvalidBookMessage::Side(text.to_string()))?;
+        self.apply_change(side, delta.price, delta.delta)?;
         Ok(side)
     }
 
@@ -347,10 +312,11 @@ pub struct BookStats {
     pub snapshot_requests: u64,
 }
 
-/// One item of [`BookEvents`]: a book's transition, or any other event of the session.
+/// One item of [`BookEvents`]: a book's transition, or any other event of the session. `M` is the
+/// session's message type.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum BookUpdate {
+pub enum BookUpdate<M> {
     /// The first snapshot of a market arrived; its book is valid.
     Ready {
         /// The market.
@@ -388,7 +354,7 @@ pub enum BookUpdate {
     },
     /// Any other event of the session (messages of other channels, connection events, sequence
     /// events after the books they concern were marked), in order.
-    Event(Event<ServerMessage>),
+    Event(Event<M>),
 }
 
 /// One market as the readers see it.
@@ -436,11 +402,11 @@ impl OrderBooks {
     /// read, the keeper waits, and a lossless session then stops reading the socket: read it, or
     /// drop it to let the keeper run free). The keeper uses `session` (without keeping it open) to
     /// ask for fresh snapshots where the session does not ask itself.
-    pub fn spawn(
-        session: &super::Session,
-        events: Events<ServerMessage>,
+    pub fn spawn<M: BookFeed, C>(
+        session: &Session<M, C>,
+        events: Events<M>,
         capacity: usize,
-    ) -> (OrderBooks, BookEvents) {
+    ) -> (OrderBooks, BookEvents<M>) {
         let mut keeper = BookKeeper::new().with_session(session);
         let books = keeper.books();
         let (tx, rx) = mpsc::channel(capacity.max(1));
@@ -560,14 +526,14 @@ impl OrderBooks {
 
 /// The stream of [`BookUpdate`]s from [`OrderBooks::spawn`]. Ends when the session's events end.
 #[derive(Debug)]
-pub struct BookEvents {
-    rx: mpsc::Receiver<BookUpdate>,
+pub struct BookEvents<M> {
+    rx: mpsc::Receiver<BookUpdate<M>>,
 }
 
-impl Stream for BookEvents {
-    type Item = BookUpdate;
+impl<M> Stream for BookEvents<M> {
+    type Item = BookUpdate<M>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BookUpdate>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BookUpdate<M>>> {
         self.rx.poll_recv(cx)
     }
 }
@@ -595,21 +561,33 @@ struct Market {
 /// for the other cases the keeper asks itself, when it has the session). A frame that is not
 /// JSON at all ([`Event::Malformed`]) marks nothing: if it was a sequenced message, the next
 /// frame of its subscription shows the gap.
-#[derive(Debug, Default)]
-pub struct BookKeeper {
+///
+/// `M` is the session's message type.
+#[derive(Debug)]
+pub struct BookKeeper<M> {
     shared: Arc<Shared>,
     markets: HashMap<String, Market, KeyHash>,
-    session: Option<WeakSession>,
+    session: Option<WeakSession<M>>,
 }
 
-impl BookKeeper {
+impl<M: BookFeed> Default for BookKeeper<M> {
+    fn default() -> Self {
+        BookKeeper {
+            shared: Arc::default(),
+            markets: HashMap::default(),
+            session: None,
+        }
+    }
+}
+
+impl<M: BookFeed> BookKeeper<M> {
     /// A keeper with no books, that asks for no snapshots itself.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Lets the keeper ask `session` for fresh snapshots (without keeping the session open).
-    pub fn with_session(mut self, session: &super::Session) -> Self {
+    pub fn with_session<C>(mut self, session: &Session<M, C>) -> Self {
         self.session = Some(session.downgrade());
         self
     }
@@ -623,18 +601,18 @@ impl BookKeeper {
 
     /// Handles one event: book messages update the books and become [`BookUpdate`]s; every other
     /// event is passed on as [`BookUpdate::Event`], after the books it concerns were marked.
-    pub fn handle(&mut self, mut event: Event<ServerMessage>, out: &mut Vec<BookUpdate>) {
+    pub fn handle(&mut self, mut event: Event<M>, out: &mut Vec<BookUpdate<M>>) {
         // Book messages are worked on where they lie: nothing is moved out of the event.
         if let Event::Message(received) = &mut event {
             let (subscription, seq) = (received.subscription, received.seq);
-            match &mut received.message {
-                ServerMessage::OrderbookSnapshot(snapshot) => {
-                    return self.snapshot(subscription, snapshot, out);
+            match received.message.book() {
+                Some(BookMessage::Snapshot(snapshot)) => {
+                    return self.snapshot(subscription, &snapshot, out);
                 }
-                ServerMessage::OrderbookDelta(delta) => {
+                Some(BookMessage::Delta(delta)) => {
                     return self.delta(subscription, seq, delta, out);
                 }
-                _ => {}
+                None => {}
             }
         }
         match event {
@@ -661,7 +639,7 @@ impl BookKeeper {
                 ref kind,
                 ref error,
                 ..
-            } if kind == "orderbook_delta" || kind == "orderbook_snapshot" => {
+            } if M::is_book(kind) => {
                 bump(&self.shared.counters.invalid);
                 let reason = StaleReason::Invalid(error.to_string());
                 self.stale_subscription(sub, &reason, out);
@@ -744,10 +722,10 @@ impl BookKeeper {
     fn snapshot(
         &mut self,
         subscription: Option<SubscriptionId>,
-        snapshot: &OrderbookSnapshot,
-        out: &mut Vec<BookUpdate>,
+        snapshot: &BookSnapshot<'_>,
+        out: &mut Vec<BookUpdate<M>>,
     ) {
-        let ticker = snapshot.market_ticker.as_str();
+        let ticker = snapshot.ticker;
         let shared = self.shared.clone();
         let counters = &shared.counters;
         let built = OrderBook::from_snapshot(snapshot);
@@ -793,14 +771,14 @@ impl BookKeeper {
         &mut self,
         subscription: Option<SubscriptionId>,
         seq: Option<u64>,
-        delta: &mut OrderbookDelta,
-        out: &mut Vec<BookUpdate>,
+        delta: BookDelta<'_>,
+        out: &mut Vec<BookUpdate<M>>,
     ) {
         let counters = &self.shared.counters;
-        let Some(market) = self.markets.get_mut(delta.market_ticker.as_str()) else {
+        let Some(market) = self.markets.get_mut(delta.ticker.as_str()) else {
             // Before its snapshot: nothing to apply it to.
             bump(&counters.deltas_discarded);
-            self.market(&delta.market_ticker);
+            self.market(delta.ticker);
             return;
         };
         if !market.valid || (subscription.is_some() && subscription != market.subscription) {
@@ -809,16 +787,16 @@ impl BookKeeper {
         }
         let applied = {
             let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
-            Arc::make_mut(&mut slot.book).apply(delta)
+            Arc::make_mut(&mut slot.book).apply(&delta)
         };
         match applied {
             Ok(side) => {
                 bump(&counters.deltas_applied);
                 out.push(BookUpdate::Updated {
-                    ticker: std::mem::take(&mut delta.market_ticker),
+                    ticker: std::mem::take(delta.ticker),
                     side,
-                    price: delta.price_dollars,
-                    delta: delta.delta_fp,
+                    price: delta.price,
+                    delta: delta.delta,
                     seq,
                     client_order_id: delta.client_order_id.take(),
                     subaccount: delta.subaccount,
@@ -827,15 +805,15 @@ impl BookKeeper {
             Err(e) => {
                 bump(&counters.invalid);
                 let reason = StaleReason::Invalid(e.to_string());
-                Self::mark(market, &delta.market_ticker, &reason, out);
+                Self::mark(market, delta.ticker, &reason, out);
                 if let Some(sub) = market.subscription {
-                    self.request(sub, vec![std::mem::take(&mut delta.market_ticker)]);
+                    self.request(sub, vec![std::mem::take(delta.ticker)]);
                 }
             }
         }
     }
 
-    fn mark(market: &mut Market, ticker: &str, reason: &StaleReason, out: &mut Vec<BookUpdate>) {
+    fn mark(market: &mut Market, ticker: &str, reason: &StaleReason, out: &mut Vec<BookUpdate<M>>) {
         let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
         slot.status = BookStatus::Stale(reason.clone());
         if std::mem::replace(&mut market.valid, false) {
@@ -851,7 +829,7 @@ impl BookKeeper {
         &mut self,
         sub: SubscriptionId,
         reason: &StaleReason,
-        out: &mut Vec<BookUpdate>,
+        out: &mut Vec<BookUpdate<M>>,
     ) -> bool {
         let mut any = false;
         let mut tickers: Vec<&String> = self
@@ -870,7 +848,7 @@ impl BookKeeper {
         any
     }
 
-    fn stale_all(&mut self, reason: &StaleReason, out: &mut Vec<BookUpdate>) {
+    fn stale_all(&mut self, reason: &StaleReason, out: &mut Vec<BookUpdate<M>>) {
         let mut tickers: Vec<String> = self.markets.keys().cloned().collect();
         tickers.sort();
         for ticker in tickers {

@@ -7,6 +7,7 @@
 //! [`crate::ws`] and reaches the session only through the traits below, the way REST operations
 //! reach the client through [`Operation`](crate::operation::Operation).
 
+use crate::money::{FixedPointCount, FixedPointDollars};
 use bytes::Bytes;
 use serde::de::Deserializer;
 use std::borrow::Cow;
@@ -88,6 +89,93 @@ pub trait ErrorCodeKind: Copy + Send + Sync + std::fmt::Debug + 'static {
     fn name(&self) -> Option<&'static str>;
     /// The spec's description; `None` when unknown.
     fn description(&self) -> Option<&'static str>;
+}
+
+/// A side of a binary market's book. Kalshi publishes bids only, for YES and for NO; a bid for NO
+/// at `p` is an offer to sell YES at `1 - p`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The YES side.
+    Yes,
+    /// The NO side.
+    No,
+}
+
+impl Side {
+    /// The other side.
+    pub fn opposite(self) -> Side {
+        match self {
+            Side::Yes => Side::No,
+            Side::No => Side::Yes,
+        }
+    }
+
+    /// `"yes"` or `"no"`, as Kalshi writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Yes => "yes",
+            Side::No => "no",
+        }
+    }
+
+    /// The side Kalshi writes as `text` (`"yes"` or `"no"`); `None` for any other text.
+    pub fn from_wire(text: &str) -> Option<Side> {
+        match text {
+            "yes" => Some(Side::Yes),
+            "no" => Some(Side::No),
+            _ => None,
+        }
+    }
+}
+
+/// A message the live order books ([`crate::ws::orderbook`]) read: implemented by the generated
+/// `ServerMessage` for the snapshot and the delta that `order_book` in `spec/codegen.yaml` names.
+pub trait BookFeed: Incoming {
+    /// Whether a message of wire `type` `kind` is a book message: a frame of that type that does
+    /// not decode puts its subscription's books in doubt.
+    fn is_book(kind: &str) -> bool;
+
+    /// This message as a book message, if it is one. Mutable so that the keeper can take the
+    /// delta's ticker and `client_order_id` strings instead of copying them.
+    fn book(&mut self) -> Option<BookMessage<'_>>;
+}
+
+/// A book message, as [`BookFeed::book`] lends it.
+#[derive(Debug)]
+pub enum BookMessage<'a> {
+    /// A market's whole book.
+    Snapshot(BookSnapshot<'a>),
+    /// A change of one level.
+    Delta(BookDelta<'a>),
+}
+
+/// A market's whole book: its bids for YES and for NO, as Kalshi writes them.
+#[derive(Debug, Clone, Copy)]
+pub struct BookSnapshot<'a> {
+    /// The market.
+    pub ticker: &'a str,
+    /// The YES bids, `[price_dollars, size]` (empty when the message has none).
+    pub yes: &'a [(String, String)],
+    /// The NO bids.
+    pub no: &'a [(String, String)],
+}
+
+/// A change of one level of a market's book.
+#[derive(Debug)]
+pub struct BookDelta<'a> {
+    /// The market (the message's own string, lent mutably so it can be taken).
+    pub ticker: &'a mut String,
+    /// The price level.
+    pub price: FixedPointDollars,
+    /// The signed change of the size at that price.
+    pub delta: FixedPointCount,
+    /// The side, or the wire text of a side that is neither `yes` nor `no`.
+    pub side: Result<Side, &'a str>,
+    /// Your order's `client_order_id`, when your order caused the change (lent mutably so it can
+    /// be taken).
+    pub client_order_id: &'a mut Option<String>,
+    /// Your subaccount, when your order caused the change and you use subaccounts.
+    pub subaccount: Option<i64>,
 }
 
 /// Whether `msg` is a JSON object with every key of `keys` at its top level: how the generated

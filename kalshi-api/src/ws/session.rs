@@ -185,7 +185,9 @@ where
     pub fn config(&self) -> &SessionConfig {
         &self.config
     }
+}
 
+impl<M, C> Session<M, C> {
     /// A handle that does not keep the session open.
     pub(crate) fn downgrade(&self) -> WeakSession<M> {
         WeakSession {
@@ -196,7 +198,7 @@ where
 
 /// A session handle that does not keep the session open: for the session's own helpers (the
 /// order book keeper) that must not outlive the user's handles.
-pub(crate) struct WeakSession<M = crate::ws::ServerMessage> {
+pub(crate) struct WeakSession<M> {
     requests: mpsc::WeakSender<Request<M>>,
 }
 

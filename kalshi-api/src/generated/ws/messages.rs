@@ -688,3 +688,36 @@ impl MarketLifecycleV2Message {
         )
     }
 }
+impl protocol::BookFeed for ServerMessage {
+    fn is_book(kind: &str) -> bool {
+        ::std::matches!(kind, "orderbook_snapshot" | "orderbook_delta")
+    }
+    fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
+        match self {
+            Self::OrderbookSnapshot(m) => {
+                ::std::option::Option::Some(
+                    protocol::BookMessage::Snapshot(protocol::BookSnapshot {
+                        ticker: &m.market_ticker,
+                        yes: m.yes_dollars_fp.as_deref().unwrap_or_default(),
+                        no: m.no_dollars_fp.as_deref().unwrap_or_default(),
+                    }),
+                )
+            }
+            Self::OrderbookDelta(m) => {
+                let m = &mut **m;
+                let side = crate::enums::StringEnum::as_str(&m.side);
+                ::std::option::Option::Some(
+                    protocol::BookMessage::Delta(protocol::BookDelta {
+                        ticker: &mut m.market_ticker,
+                        price: m.price_dollars,
+                        delta: m.delta_fp,
+                        side: protocol::Side::from_wire(side).ok_or(side),
+                        client_order_id: &mut m.client_order_id,
+                        subaccount: m.subaccount,
+                    }),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
