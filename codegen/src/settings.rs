@@ -23,6 +23,33 @@ pub struct Settings {
     /// play which part (wire names). Without it no `BookFeed` impl is generated.
     #[serde(default)]
     pub order_book: Option<OrderBookSettings>,
+    /// Which server messages the runtime's order tracker routes to your orders, and which of their
+    /// `msg` fields hold the ids (wire names). Without it no `OrderFeed` impl is generated.
+    #[serde(default)]
+    pub orders: Option<OrdersSettings>,
+}
+
+/// `orders`: the messages behind the runtime's `protocol::OrderFeed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersSettings {
+    /// The message that carries an order's state (delivered as `OrderUpdate::Order`).
+    pub update: OrderMessageSettings,
+    /// The message that carries a fill of an order (delivered as `OrderUpdate::Fill`).
+    pub fill: OrderMessageSettings,
+}
+
+/// `orders.update`, `orders.fill`: a message `type` and the wire names of its id fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderMessageSettings {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The exchange's order id (a required uuid).
+    pub order_id: String,
+    /// Your `client_order_id` (a string, required or optional).
+    pub client_order_id: String,
 }
 
 /// `order_book`: the messages behind the runtime's `protocol::BookFeed`.

@@ -724,3 +724,28 @@ fn order_book_settings_are_checked_against_the_spec() {
     let all: String = g.iter().map(|f| f.contents.as_str()).collect();
     assert!(all.contains("impl protocol::BookFeed for ServerMessage {"));
 }
+
+/// The `orders` settings are checked the same way.
+#[test]
+fn orders_settings_are_checked_against_the_spec() {
+    let mut s = settings();
+    let orders = s.orders.as_mut().expect("spec/codegen.yaml has `orders`");
+    orders.fill.order_id = "client_order_id".into();
+    orders.update.kind = "order_update".into();
+    let ps = match kalshi_codegen::generate_ws(&asyncapi(), &s) {
+        Err(Error::Spec(p)) => p,
+        other => panic!("expected spec problems, got {other:?}"),
+    };
+    assert_eq!(ps.len(), 2, "{ps:?}");
+    assert!(ps.iter().any(|p| p.pointer
+        == "/components/schemas/fillPayload/properties/msg/properties/client_order_id"
+        && p.message.contains("expected a required uuid")
+        && p.message.contains("found an optional string")));
+    assert!(ps.iter().any(|p| p.pointer == "/orders/update/type"
+        && p.message
+            .contains("no server message has `type: order_update`")));
+    s.orders = None;
+    let g = kalshi_codegen::generate_ws(&asyncapi(), &s).unwrap();
+    let all: String = g.iter().map(|f| f.contents.as_str()).collect();
+    assert!(!all.contains("OrderFeed") && !all.contains("pub enum OrderUpdate"));
+}

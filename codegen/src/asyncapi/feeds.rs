@@ -1,5 +1,5 @@
-//! The messages the hand-written runtime reads through its feed traits (`protocol::BookFeed`),
-//! as the settings name them: each setting checked against the spec, then lowered for emit.
+//! The messages the hand-written runtime reads through its feed traits (`protocol::BookFeed`,
+//! `protocol::OrderFeed`), as the settings name them: each setting checked against the spec, then lowered for emit.
 //!
 //! The runtime never names a generated message; the settings say which `type` plays which part
 //! and which `msg` field holds what, and this module checks that the spec agrees. A mismatch is a
@@ -7,9 +7,11 @@
 //! spec has no such message or field, the field in the spec when its shape is wrong.
 
 use crate::error::{ptr, Problem};
-use crate::ir::ws::{BookFeedDef, FeedField, FeedMessage, KindBody, ServerKind};
+use crate::ir::ws::{
+    BookFeedDef, FeedField, FeedMessage, KindBody, OrderFeedDef, OrderMessageDef, ServerKind,
+};
 use crate::ir::{Field, Ty, TypeDef, TypeKind};
-use crate::settings::OrderBookSettings;
+use crate::settings::{OrderBookSettings, OrderMessageSettings, OrdersSettings};
 
 /// The runtime's exact price type, which `BookFeed` hands out.
 pub const DOLLARS: &str = "crate::money::FixedPointDollars";
@@ -31,6 +33,10 @@ enum Shape {
     OptionalText,
     /// An optional integer.
     OptionalInteger,
+    /// A required uuid.
+    Uuid,
+    /// A string, required or optional.
+    AnyText,
 }
 
 impl Shape {
@@ -52,6 +58,8 @@ impl Shape {
             ),
             Shape::OptionalText => "an optional string".into(),
             Shape::OptionalInteger => "an optional integer".into(),
+            Shape::Uuid => "a required uuid (`format: uuid`)".into(),
+            Shape::AnyText => "a string".into(),
         }
     }
 }
@@ -129,6 +137,8 @@ fn fits(types: &[TypeDef], shape: Shape, ty: &Ty, optional: bool) -> bool {
         }
         (Shape::OptionalText, t) => optional && *t == Ty::String,
         (Shape::OptionalInteger, t) => optional && matches!(t, Ty::I32 | Ty::I64),
+        (Shape::Uuid, t) => !optional && *t == Ty::Uuid,
+        (Shape::AnyText, t) => *t == Ty::String,
         _ => false,
     }
 }
@@ -173,11 +183,11 @@ impl<'m> Check<'m> {
             }
         };
         let struct_type = match &alt.ty {
-            Some(Ty::Named(id)) => Some(&self.types[*id]),
+            Some(Ty::Named(id)) => Some((*id, &self.types[*id])),
             _ => None,
         }
-        .filter(|t| matches!(t.kind, TypeKind::Struct(_)));
-        let Some(t) = struct_type else {
+        .filter(|(_, t)| matches!(t.kind, TypeKind::Struct(_)));
+        let Some((id, t)) = struct_type else {
             self.problem(
                 at.into(),
                 format!(
@@ -191,6 +201,7 @@ impl<'m> Check<'m> {
             FeedMessage {
                 wire: wire.into(),
                 variant: kind.variant.clone(),
+                ty: id,
             },
             t,
         ))
@@ -306,6 +317,42 @@ pub fn book(
             client_order_id,
             subaccount,
         }),
+        _ => Err(cx.problems),
+    }
+}
+
+/// Checks the `orders` settings against the server messages and lowers them; every mismatch is a
+/// problem.
+pub fn orders(
+    settings: &OrdersSettings,
+    kinds: &[ServerKind],
+    types: &[TypeDef],
+) -> Result<OrderFeedDef, Vec<Problem>> {
+    let mut cx = Check {
+        kinds,
+        types,
+        problems: Vec::new(),
+    };
+    let mut one = |role: &str, s: &OrderMessageSettings| {
+        let at = |k: &str| format!("/orders/{role}/{k}");
+        let (message, t) = cx.message(&at("type"), &s.kind)?;
+        let order_id = cx.field(t, &at("order_id"), &s.order_id, Shape::Uuid);
+        let client_order_id = cx.field(
+            t,
+            &at("client_order_id"),
+            &s.client_order_id,
+            Shape::AnyText,
+        );
+        Some(OrderMessageDef {
+            message,
+            order_id: order_id?,
+            client_order_id: client_order_id?,
+        })
+    };
+    let update = one("update", &settings.update);
+    let fill = one("fill", &settings.fill);
+    match (update, fill) {
+        (Some(update), Some(fill)) if cx.problems.is_empty() => Ok(OrderFeedDef { update, fill }),
         _ => Err(cx.problems),
     }
 }

@@ -45,6 +45,9 @@ pub const RESERVED: &[&str] = &[
     "BookKeeper",
     "BookUpdate",
     "BookEvents",
+    "OrderTracker",
+    "OrderUpdate",
+    "OrderUpdates",
 ];
 
 /// A message found through the operations.
@@ -548,6 +551,16 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
         },
         None => None,
     };
+    let orders = match &settings.orders {
+        Some(s) => match feeds::orders(s, &kinds, &lowering.types) {
+            Ok(orders) => Some(orders),
+            Err(mut more) => {
+                problems.append(&mut more);
+                None
+            }
+        },
+        None => None,
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -578,6 +591,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
         channels,
         error_codes,
         book,
+        orders,
     })
 }
 

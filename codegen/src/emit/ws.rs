@@ -4,7 +4,7 @@
 //! this generated code and the hand-written session.
 
 use super::{deprecated, doc_attrs, ident, struct_codec, FileTokens, Piece};
-use crate::ir::ws::{Alt, FeedField, KindBody, WsModel};
+use crate::ir::ws::{Alt, FeedField, KindBody, OrderMessageDef, WsModel};
 use crate::ir::{Field, Model, Ty, TypeDef, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -21,6 +21,16 @@ impl WsModel {
                 pub type BookUpdate = crate::ws::orderbook::BookUpdate<ServerMessage>;
                 /// The stream of [`BookUpdate`]s from `OrderBooks::spawn`.
                 pub type BookEvents = crate::ws::orderbook::BookEvents<ServerMessage>;
+            }
+        } else {
+            quote!()
+        };
+        let order_aliases = if self.orders.is_some() {
+            quote! {
+                /// Routes your orders' [`OrderUpdate`]s to them.
+                pub type OrderTracker = crate::ws::orders::OrderTracker<ServerMessage>;
+                /// The [`OrderUpdate`]s of one tracked order.
+                pub type OrderUpdates = crate::ws::orders::OrderUpdates<ServerMessage>;
             }
         } else {
             quote!()
@@ -46,6 +56,7 @@ impl WsModel {
                 /// A subscription of a [`Session`].
                 pub type Subscription = crate::ws::session::Subscription<ServerMessage, Channel>;
                 #book_aliases
+                #order_aliases
             })],
         }];
         let mut types = Vec::new();
@@ -89,6 +100,7 @@ impl WsModel {
             doc: "`ServerMessage`: every message the server sends, by its `type`.".into(),
             pieces: std::iter::once(self.messages())
                 .chain(self.book.is_some().then(|| self.book_feed()))
+                .chain(self.orders.is_some().then(|| self.order_feed()))
                 .map(Piece::Items)
                 .collect(),
         });
@@ -280,6 +292,73 @@ impl WsModel {
                                 },
                             ))
                         }
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+        }
+    }
+
+    /// `OrderUpdate` and `impl protocol::OrderFeed for ServerMessage`, from the settings' `orders`.
+    fn order_feed(&self) -> TokenStream {
+        let Some(o) = &self.orders else {
+            return quote!();
+        };
+        let m = &self.types;
+        let parts = |d: &OrderMessageDef| {
+            let variant = ident(&d.message.variant);
+            let (held, _) = payload(m, &Ty::Named(d.message.ty));
+            let order_id = ident(&d.order_id.name);
+            let cid = ident(&d.client_order_id.name);
+            let cid = if d.client_order_id.optional {
+                quote!(m.#cid.as_deref())
+            } else {
+                quote!(::std::option::Option::Some(m.#cid.as_str()))
+            };
+            (variant, held, order_id, cid)
+        };
+        let (update, update_ty, update_id, update_cid) = parts(&o.update);
+        let (fill, fill_ty, fill_id, fill_cid) = parts(&o.fill);
+        let update_doc = format!(" Its state: a `{}` message.", o.update.message.wire);
+        let fill_doc = format!(" A fill of it: a `{}` message.", o.fill.message.wire);
+        quote! {
+            /// What happened to a tracked order (see [`OrderTracker`](crate::ws::OrderTracker)).
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum OrderUpdate {
+                #[doc = #update_doc]
+                Order(#update_ty),
+                #[doc = #fill_doc]
+                Fill(#fill_ty),
+            }
+
+            impl OrderUpdate {
+                /// The exchange's order id.
+                pub fn order_id(&self) -> ::uuid::Uuid {
+                    match self {
+                        Self::Order(m) => m.#update_id,
+                        Self::Fill(m) => m.#fill_id,
+                    }
+                }
+            }
+
+            impl protocol::OrderFeed for ServerMessage {
+                type Update = OrderUpdate;
+
+                fn order(
+                    &self,
+                ) -> ::std::option::Option<protocol::OrderMessage<'_, OrderUpdate>> {
+                    match self {
+                        Self::#update(m) => ::std::option::Option::Some(protocol::OrderMessage {
+                            order_id: m.#update_id,
+                            client_order_id: #update_cid,
+                            update: OrderUpdate::Order(m.clone()),
+                        }),
+                        Self::#fill(m) => ::std::option::Option::Some(protocol::OrderMessage {
+                            order_id: m.#fill_id,
+                            client_order_id: #fill_cid,
+                            update: OrderUpdate::Fill(m.clone()),
+                        }),
                         _ => ::std::option::Option::None,
                     }
                 }

@@ -21,6 +21,8 @@ pub struct WsModel {
     pub error_codes: Vec<ErrorCodeDef>,
     /// The messages the runtime's order books read (`order_book` in the settings).
     pub book: Option<BookFeedDef>,
+    /// The messages the runtime's order tracker routes (`orders` in the settings).
+    pub orders: Option<OrderFeedDef>,
 }
 
 /// A `msg` field the runtime reads through one of its traits.
@@ -41,6 +43,8 @@ pub struct FeedMessage {
     pub wire: String,
     /// Variant name in `ServerMessage` (holding the boxed `msg` struct).
     pub variant: String,
+    /// The `msg` struct.
+    pub ty: TypeId,
 }
 
 /// The `BookFeed` impl: which messages are the book's snapshot and delta, and their fields.
@@ -154,4 +158,24 @@ pub struct ErrorCodeDef {
     pub description: Option<String>,
     /// Variant name.
     pub variant: String,
+}
+
+/// One message of the `OrderFeed` impl and its id fields.
+#[derive(Debug, Clone)]
+pub struct OrderMessageDef {
+    /// The message.
+    pub message: FeedMessage,
+    /// The order id (a uuid).
+    pub order_id: FeedField,
+    /// The `client_order_id` (a string, maybe optional).
+    pub client_order_id: FeedField,
+}
+
+/// The `OrderFeed` impl: which messages are an order's updates and fills.
+#[derive(Debug, Clone)]
+pub struct OrderFeedDef {
+    /// The order update (`OrderUpdate::Order`).
+    pub update: OrderMessageDef,
+    /// The fill (`OrderUpdate::Fill`).
+    pub fill: OrderMessageDef,
 }

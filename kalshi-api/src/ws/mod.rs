@@ -19,7 +19,7 @@
 //! readable while they may be wrong ([`OrderBooks`]), reading the messages through
 //! [`protocol::BookFeed`] (the generated [`BookKeeper`], [`BookUpdate`] and [`BookEvents`] aliases
 //! fill in the message type), and [`orders`] routes your orders' `user_order` and `fill` messages
-//! to them ([`OrderTracker`]).
+//! to them ([`OrderTracker`]), reading them through [`protocol::OrderFeed`].
 
 mod config;
 mod connect;
@@ -42,7 +42,6 @@ pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
 pub use orderbook::{BookError, BookStats, BookStatus, Level, OrderBook, OrderBooks, StaleReason};
-pub use orders::{OrderTracker, OrderUpdate, OrderUpdates};
 pub use protocol::Side;
 pub use queue::{Delivery, Events};
 

@@ -1,11 +1,15 @@
-//! Following your own orders: the `user_order` and `fill` messages of the private channels,
-//! routed to the order they concern.
+//! Following your own orders: the order updates and fills of the private channels, routed to
+//! the order they concern.
 //!
-//! Hand-written runtime code over the generated messages, like [`orderbook`](super::orderbook):
-//! it matches on [`ServerMessage::UserOrder`] and [`ServerMessage::Fill`] only.
+//! Hand-written runtime code, like [`orderbook`](super::orderbook): it reads the session's
+//! messages only through [`OrderFeed`], which `cargo xtask regen` implements for the two messages
+//! that `orders` in `spec/codegen.yaml` names (and which also defines the typed update each
+//! order's stream receives), so nothing here names a message of the spec. The message type is a
+//! parameter, `M`; `kalshi_api::ws` has aliases of [`OrderTracker`] and [`OrderUpdates`] that
+//! fill it in.
 
 use super::event::Event;
-use crate::generated::ws::{Fill, ServerMessage, UserOrder};
+use super::protocol::{OrderFeed, OrderMessage};
 use futures_util::Stream;
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -14,35 +18,25 @@ use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-/// What happened to a tracked order.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum OrderUpdate {
-    /// Its state from the `user_orders` channel (status, filled and remaining counts, costs).
-    Order(Box<UserOrder>),
-    /// A fill of it from the `fill` channel.
-    Fill(Box<Fill>),
+#[derive(Debug)]
+struct State<U> {
+    /// Senders by `client_order_id`.
+    by_client: HashMap<String, mpsc::UnboundedSender<U>>,
+    /// Senders by `order_id`, learned from messages carrying both ids or registered directly.
+    by_order: HashMap<Uuid, mpsc::UnboundedSender<U>>,
+    /// Fills without a `client_order_id` for an `order_id` not learned yet, kept until it is
+    /// (Kalshi may send a fill before the order update that links the two ids).
+    pending: HashMap<Uuid, Vec<U>>,
 }
 
-impl OrderUpdate {
-    /// The exchange's order id.
-    pub fn order_id(&self) -> Uuid {
-        match self {
-            OrderUpdate::Order(o) => o.order_id,
-            OrderUpdate::Fill(f) => f.order_id,
+impl<U> Default for State<U> {
+    fn default() -> Self {
+        State {
+            by_client: HashMap::new(),
+            by_order: HashMap::new(),
+            pending: HashMap::new(),
         }
     }
-}
-
-#[derive(Debug, Default)]
-struct State {
-    /// Senders by `client_order_id`.
-    by_client: HashMap<String, mpsc::UnboundedSender<OrderUpdate>>,
-    /// Senders by `order_id`, learned from messages carrying both ids or registered directly.
-    by_order: HashMap<Uuid, mpsc::UnboundedSender<OrderUpdate>>,
-    /// Fills without a `client_order_id` for an `order_id` not learned yet, kept until it is
-    /// (Kalshi may send a fill before the `user_order` that links the two ids).
-    pending: HashMap<Uuid, Vec<OrderUpdate>>,
 }
 
 /// Most updates kept for an `order_id` nobody tracks (yet); older ones are dropped.
@@ -50,13 +44,14 @@ const PENDING_PER_ORDER: usize = 64;
 /// Most unknown `order_id`s with kept updates.
 const PENDING_ORDERS: usize = 1024;
 
-/// Routes `user_order` and `fill` messages to the orders you placed, matched by
-/// `client_order_id` or by `order_id`. Cheap to clone.
+/// Routes order updates and fills (Kalshi's `user_order` and `fill` messages) to the orders you
+/// placed, matched by `client_order_id` or by `order_id`. Cheap to clone. `M` is the session's
+/// message type; each order's stream receives `M::Update` (`kalshi_api::ws::OrderUpdate`).
 ///
 /// Register an order with [`track`](Self::track) *before* submitting it (so nothing it causes can
 /// arrive first), subscribe to `user_orders` and `fill`, and pass the session's events (or
-/// [`BookUpdate::Event`](super::BookUpdate::Event)s) to [`handle`](Self::handle). Each tracked
-/// order gets its own stream of [`OrderUpdate`]s.
+/// [`BookUpdate::Event`](super::orderbook::BookUpdate::Event)s) to [`handle`](Self::handle). Each
+/// tracked order gets its own stream of updates.
 ///
 /// ```no_run
 /// # async fn run(session: kalshi_api::ws::Session,
@@ -80,46 +75,62 @@ const PENDING_ORDERS: usize = 1024;
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, Default)]
-pub struct OrderTracker {
-    state: Arc<Mutex<State>>,
+#[derive(Debug)]
+pub struct OrderTracker<M: OrderFeed> {
+    state: Arc<Mutex<State<M::Update>>>,
+}
+
+impl<M: OrderFeed> Clone for OrderTracker<M> {
+    fn clone(&self) -> Self {
+        OrderTracker {
+            state: self.state.clone(),
+        }
+    }
+}
+
+impl<M: OrderFeed> Default for OrderTracker<M> {
+    fn default() -> Self {
+        OrderTracker {
+            state: Arc::default(),
+        }
+    }
 }
 
 /// The updates of one tracked order; ends when the tracker and its clones are dropped or the
 /// order is [untracked](OrderTracker::untrack).
 #[derive(Debug)]
-pub struct OrderUpdates {
-    rx: mpsc::UnboundedReceiver<OrderUpdate>,
+pub struct OrderUpdates<M: OrderFeed> {
+    rx: mpsc::UnboundedReceiver<M::Update>,
 }
 
-impl Stream for OrderUpdates {
-    type Item = OrderUpdate;
+impl<M: OrderFeed> Stream for OrderUpdates<M> {
+    type Item = M::Update;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<OrderUpdate>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<M::Update>> {
         self.rx.poll_recv(cx)
     }
 }
 
-impl OrderUpdates {
+impl<M: OrderFeed> OrderUpdates<M> {
     /// The next update already received, without waiting.
-    pub fn try_next(&mut self) -> Option<OrderUpdate> {
+    pub fn try_next(&mut self) -> Option<M::Update> {
         self.rx.try_recv().ok()
     }
 }
 
-impl OrderTracker {
+impl<M: OrderFeed> OrderTracker<M> {
     /// A tracker following no orders.
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<M::Update>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Follows the order submitted with `client_order_id`. Tracking the same id again replaces
     /// the earlier stream.
-    pub fn track(&self, client_order_id: impl Into<String>) -> OrderUpdates {
+    pub fn track(&self, client_order_id: impl Into<String>) -> OrderUpdates<M> {
         let (tx, rx) = mpsc::unbounded_channel();
         self.lock().by_client.insert(client_order_id.into(), tx);
         OrderUpdates { rx }
@@ -127,7 +138,7 @@ impl OrderTracker {
 
     /// Follows the order the exchange knows as `order_id` (one placed without a
     /// `client_order_id`); updates already received for it are delivered first.
-    pub fn track_order_id(&self, order_id: Uuid) -> OrderUpdates {
+    pub fn track_order_id(&self, order_id: Uuid) -> OrderUpdates<M> {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut state = self.lock();
         for update in state.pending.remove(&order_id).into_iter().flatten() {
@@ -145,9 +156,9 @@ impl OrderTracker {
         }
     }
 
-    /// Routes `event` when it is a `user_order` or `fill` message; returns whether it matched a
-    /// tracked order.
-    pub fn handle(&self, event: &Event<ServerMessage>) -> bool {
+    /// Routes `event` when it is an order update or a fill; returns whether it matched a tracked
+    /// order.
+    pub fn handle(&self, event: &Event<M>) -> bool {
         match event {
             Event::Message(received) => self.handle_message(&received.message),
             _ => false,
@@ -155,20 +166,16 @@ impl OrderTracker {
     }
 
     /// Routes one message; returns whether it matched a tracked order.
-    pub fn handle_message(&self, message: &ServerMessage) -> bool {
-        let (order_id, client_order_id, update) = match message {
-            ServerMessage::UserOrder(o) => (
-                o.order_id,
-                Some(o.client_order_id.as_str()).filter(|c| !c.is_empty()),
-                OrderUpdate::Order(o.clone()),
-            ),
-            ServerMessage::Fill(f) => (
-                f.order_id,
-                f.client_order_id.as_deref().filter(|c| !c.is_empty()),
-                OrderUpdate::Fill(f.clone()),
-            ),
-            _ => return false,
+    pub fn handle_message(&self, message: &M) -> bool {
+        let Some(OrderMessage {
+            order_id,
+            client_order_id,
+            update,
+        }) = message.order()
+        else {
+            return false;
         };
+        let client_order_id = client_order_id.filter(|c| !c.is_empty());
         let mut state = self.lock();
         let tx = match client_order_id
             .and_then(|c| state.by_client.get(c))

@@ -178,6 +178,29 @@ pub struct BookDelta<'a> {
     pub subaccount: Option<i64>,
 }
 
+/// A message the order tracker ([`crate::ws::orders`]) routes to your orders: implemented by the
+/// generated `ServerMessage` for the order update and the fill that `orders` in
+/// `spec/codegen.yaml` names.
+pub trait OrderFeed: Incoming {
+    /// What a tracked order's stream delivers: the generated `OrderUpdate`, which holds the
+    /// typed message.
+    type Update: std::fmt::Debug + Send + 'static;
+
+    /// This message as an order message (its ids, and the update to deliver), if it is one.
+    fn order(&self) -> Option<OrderMessage<'_, Self::Update>>;
+}
+
+/// An order update or fill, as [`OrderFeed::order`] gives it.
+#[derive(Debug)]
+pub struct OrderMessage<'a, U> {
+    /// The exchange's order id.
+    pub order_id: uuid::Uuid,
+    /// Your `client_order_id`, as the message writes it (`None` when absent; it may be empty).
+    pub client_order_id: Option<&'a str>,
+    /// What the order's stream receives (a copy of the message).
+    pub update: U,
+}
+
 /// Whether `msg` is a JSON object with every key of `keys` at its top level: how the generated
 /// decoder tells apart messages that share one `type` (such as `ok` replies of several shapes).
 /// Returns `false` for anything that is not an object.

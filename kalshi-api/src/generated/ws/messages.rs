@@ -721,3 +721,45 @@ impl protocol::BookFeed for ServerMessage {
         }
     }
 }
+/// What happened to a tracked order (see [`OrderTracker`](crate::ws::OrderTracker)).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum OrderUpdate {
+    /// Its state: a `user_order` message.
+    Order(::std::boxed::Box<crate::generated::ws::UserOrder>),
+    /// A fill of it: a `fill` message.
+    Fill(::std::boxed::Box<crate::generated::ws::Fill>),
+}
+impl OrderUpdate {
+    /// The exchange's order id.
+    pub fn order_id(&self) -> ::uuid::Uuid {
+        match self {
+            Self::Order(m) => m.order_id,
+            Self::Fill(m) => m.order_id,
+        }
+    }
+}
+impl protocol::OrderFeed for ServerMessage {
+    type Update = OrderUpdate;
+    fn order(&self) -> ::std::option::Option<protocol::OrderMessage<'_, OrderUpdate>> {
+        match self {
+            Self::UserOrder(m) => {
+                ::std::option::Option::Some(protocol::OrderMessage {
+                    order_id: m.order_id,
+                    client_order_id: ::std::option::Option::Some(
+                        m.client_order_id.as_str(),
+                    ),
+                    update: OrderUpdate::Order(m.clone()),
+                })
+            }
+            Self::Fill(m) => {
+                ::std::option::Option::Some(protocol::OrderMessage {
+                    order_id: m.order_id,
+                    client_order_id: m.client_order_id.as_deref(),
+                    update: OrderUpdate::Fill(m.clone()),
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}

@@ -27,3 +27,7 @@ pub type BookKeeper = crate::ws::orderbook::BookKeeper<ServerMessage>;
 pub type BookUpdate = crate::ws::orderbook::BookUpdate<ServerMessage>;
 /// The stream of [`BookUpdate`]s from `OrderBooks::spawn`.
 pub type BookEvents = crate::ws::orderbook::BookEvents<ServerMessage>;
+/// Routes your orders' [`OrderUpdate`]s to them.
+pub type OrderTracker = crate::ws::orders::OrderTracker<ServerMessage>;
+/// The [`OrderUpdate`]s of one tracked order.
+pub type OrderUpdates = crate::ws::orders::OrderUpdates<ServerMessage>;
