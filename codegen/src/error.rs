@@ -29,8 +29,10 @@ pub enum Error {
     /// The settings file is not valid.
     #[error("generator settings: {0}")]
     Settings(String),
-    /// The spec parsed, but some of it cannot be mapped; every problem found is listed.
-    #[error("{} problem(s) in the spec:\n{}", .0.len(), list(.0))]
+    /// The spec parsed, but some of it cannot be mapped, or a setting names what the spec lacks;
+    /// every problem found is listed (a problem with a setting names it, such as
+    /// `order_book.delta.side`, and points into `spec/codegen.yaml` or at the spec field it names).
+    #[error("{} problem(s) in the spec or its generator settings:\n{}", .0.len(), list(.0))]
     Spec(Vec<Problem>),
     /// The emitted code did not parse as Rust (a generator bug, reported rather than panicking).
     #[error("generated code for `{file}` is not valid Rust: {message}")]
