@@ -77,6 +77,24 @@ impl de::Error for Declined {
 
 type Result<T> = std::result::Result<T, Declined>;
 
+/// `Deserializer` methods that read any number, as `serde_json`'s do.
+macro_rules! numbers {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.deserialize_number(visitor)
+        })*
+    };
+}
+
+/// `Deserializer` methods (taking only a visitor) that always decline.
+macro_rules! decline {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+            Err(Declined)
+        })*
+    };
+}
+
 /// The deserializer; see the module docs.
 pub(crate) struct PlainJson<'de> {
     text: &'de str,
@@ -244,35 +262,9 @@ impl<'de> de::Deserializer<'de> for &mut PlainJson<'de> {
         }
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_number(visitor)
+    numbers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_u8
+        deserialize_u16 deserialize_u32 deserialize_u64 deserialize_f32 deserialize_f64
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -477,53 +469,12 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         visitor.visit_unit()
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_i8<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_char<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_bytes<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_option<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_unit<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
+    // Anything but a string is left to `serde_json` (which reads numbers out of keys).
+    decline! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_f32
+        deserialize_f64 deserialize_char deserialize_bytes deserialize_byte_buf
+        deserialize_option deserialize_unit deserialize_seq deserialize_map
     }
     fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value> {
         Err(Declined)
@@ -535,9 +486,6 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
     ) -> Result<V::Value> {
         Err(Declined)
     }
-    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Declined)
-    }
     fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
         Err(Declined)
     }
@@ -547,9 +495,6 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         _: usize,
         _: V,
     ) -> Result<V::Value> {
-        Err(Declined)
-    }
-    fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
         Err(Declined)
     }
     fn deserialize_struct<V: Visitor<'de>>(
