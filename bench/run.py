@@ -23,6 +23,13 @@
 `--only ws_decode,ws_throughput,book --write` runs part 5 alone and writes its own table into
 BENCHMARKS.md (between the `bench:ws:begin` and `bench:ws:end` markers).
 
+`--only ablation [--write]`: what each hand-written part of the WebSocket path buys on its own.
+The three WebSocket benches are built once as they are and once per switch of
+`kalshi-api/src/ws/ablate.rs` (`KALSHI_ABLATE=NAME`, which swaps that one part for the plain
+alternative), then run in interleaved rounds (every build once per round, so a change in the
+machine's speed falls on all of them alike); the table (markers `bench:ablation:begin`/`end`)
+gives each measure's median and the part's gain over its alternative.
+
 Peers are installed from the package registries into target/bench/peers/ (git-ignored) and reused
 by later runs. Everything else a run makes goes to target/bench/run/, wiped at the start of each
 run; results.json there holds every raw figure. Python 3.9+ standard library only.
@@ -56,6 +63,14 @@ END = "<!-- bench:end -->"
 WS_BEGIN = "<!-- bench:ws:begin -->"
 WS_END = "<!-- bench:ws:end -->"
 WS_PARTS = {"ws_decode", "ws_throughput", "book"}
+ABLATION_BEGIN = "<!-- bench:ablation:begin -->"
+ABLATION_END = "<!-- bench:ablation:end -->"
+# The switches of kalshi-api/src/ws/ablate.rs, each with the plain alternative it swaps in.
+ABLATIONS = {
+    "plain_json": "serde_json's own one-pass deserializer for `msg`",
+    "hash": "`rustc-hash`'s `FxHasher` for `sid`s and tickers",
+    "queue": "tokio's unbounded mpsc with `recv_many` for lossless delivery",
+}
 
 OAG_VERSION = "7.26.0"  # the newest openapi-generator-cli 7.x on PyPI when this was written
 PROGENITOR_REQ = "^0.15"
@@ -545,6 +560,82 @@ def orderbook(quick: bool) -> dict:
     return rows
 
 
+def ablation_binaries(variant: str) -> dict[str, Path]:
+    """Builds the three WebSocket benches with `KALSHI_ABLATE=variant` and copies them aside."""
+    env = {**bench_env(), "KALSHI_ABLATE": variant}
+    benches = ["ws_decode", "ws_throughput", "ws_orderbook"]
+    cmd = ["cargo", "bench", "-p", "kalshi-api", "--no-run", "--message-format=json"]
+    for b in benches:
+        cmd += ["--bench", b]
+    p = run(cmd, env=env, log_name=f"ablation-build-{variant or 'as-is'}")
+    out = RUN / "ablation" / (variant or "as-is")
+    out.mkdir(parents=True, exist_ok=True)
+    found = {}
+    for line in p.stdout.splitlines():
+        msg = json.loads(line) if line.startswith("{") else {}
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable") and msg["target"]["name"] in benches:
+            dst = out / msg["target"]["name"]
+            shutil.copy2(msg["executable"], dst)
+            found[msg["target"]["name"]] = dst
+    if set(found) != set(benches):
+        die(f"ablation build {variant or 'as-is'}: found {sorted(found)}")
+    return found
+
+
+def ablation_round(variant: str, bins: dict[str, Path], n: int) -> dict:
+    """One run of each bench of one build: decode ms, session msg/s, book deltas/s."""
+    name = variant or "as-is"
+    env = {**bench_env(), "CRITERION_HOME": str(RUN / "ablation" / name / f"criterion-{n}")}
+    run([str(bins["ws_decode"]), "--bench", "sdk_typed", "--warm-up-time", "1", "--measurement-time", "3"],
+        env=env, log_name=f"ablation-{name}-decode-{n}")
+    est = RUN / "ablation" / name / f"criterion-{n}" / "ws_decode_1000_frames" / "sdk_typed" / "new" / "estimates.json"
+    decode_ms = json.loads(est.read_text())["median"]["point_estimate"] / 1e6
+    p = run([str(bins["ws_throughput"])], env={**env, "WS_CLIENT": "session", "WS_ROUNDS": "3"},
+            log_name=f"ablation-{name}-throughput-{n}")
+    session = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    p = run([str(bins["ws_orderbook"])], env={**env, "BOOK_ROUNDS": "3", "BOOK_LATENCY_FRAMES": "300"},
+            log_name=f"ablation-{name}-book-{n}")
+    book = {r["bench"]: r for r in (json.loads(l) for l in p.stdout.splitlines() if l.startswith("{"))}
+    if len(session) != 1 or "ws_orderbook_apply" not in book:
+        die(f"ablation {name}: a bench printed no result")
+    r = {"decode_ms": decode_ms, "session_msgs_s": session[0]["msgs_per_s"],
+         "book_deltas_s": book["ws_orderbook_apply"]["sdk_deltas_per_s"]}
+    log(f"ablation {name} round {n}: decode {r['decode_ms']:.3f} ms, session {r['session_msgs_s']:,.0f} msg/s, "
+        f"book {r['book_deltas_s']:,.0f} deltas/s")
+    return r
+
+
+def ablation(rounds: int) -> dict:
+    variants = [""] + list(ABLATIONS)
+    bins = {v: ablation_binaries(v) for v in variants}
+    runs: dict[str, list[dict]] = {v or "as-is": [] for v in variants}
+    for n in range(rounds):
+        for v in variants:
+            runs[v or "as-is"].append(ablation_round(v, bins[v], n))
+    return {
+        name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} | {"rounds": rs}
+        for name, rs in runs.items()
+    }
+
+
+def ablation_table(a: dict) -> str:
+    base = a["as-is"]
+    rows = [
+        "| build | decode 1,000 frames, median | session msg/s, median | book deltas/s, median |",
+        "|---|---|---|---|",
+        f"| as it is | {base['decode_ms']:.3f} ms | {base['session_msgs_s']:,.0f} | {base['book_deltas_s']:,.0f} |",
+    ]
+    for name, alternative in ABLATIONS.items():
+        r = a[name]
+        rows.append(
+            f"| `{name}` swapped for {alternative} | {r['decode_ms']:.3f} ms "
+            f"(part gains {r['decode_ms'] / base['decode_ms'] - 1:+.1%}) "
+            f"| {r['session_msgs_s']:,.0f} (part gains {base['session_msgs_s'] / r['session_msgs_s'] - 1:+.1%}) "
+            f"| {r['book_deltas_s']:,.0f} (part gains {base['book_deltas_s'] / r['book_deltas_s'] - 1:+.1%}) |"
+        )
+    return "\n".join(rows)
+
+
 def ws_table(r: dict) -> str:
     rows = ["| # | measure | kalshi-api | compared with | goal | met |", "|---|---|---|---|---|---|"]
     if "ws_decode" in r:
@@ -758,17 +849,23 @@ def main() -> None:
     ap.add_argument("--gen-runs", type=int, default=5, help="timed runs per generator (default 5)")
     ap.add_argument("--build-runs", type=int, default=3, help="crate-alone builds per crate (default 3)")
     ap.add_argument("--quick", action="store_true", help="short throughput measurements")
+    ap.add_argument("--ablation-rounds", type=int, default=5, help="interleaved rounds of the ablation (default 5)")
     ap.add_argument(
         "--only",
         default="gen,build,decode,throughput,ws_decode,ws_throughput,book",
-        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput,book); build needs gen",
+        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput,book), or ablation alone; build needs gen",
     )
     args = ap.parse_args()
     parts = set(args.only.split(","))
     ws_only = parts == WS_PARTS
+    if "ablation" in parts:
+        if parts != {"ablation"}:
+            die("ablation runs alone: --only ablation")
+        if args.quick:
+            die("ablation has no quick mode")
     if args.write and args.quick:
         die("--write needs full measurements: no --quick")
-    if args.write and not ws_only and parts != {"gen", "build", "decode", "throughput"} | WS_PARTS:
+    if args.write and not ws_only and parts != {"ablation"} and parts != {"gen", "build", "decode", "throughput"} | WS_PARTS:
         die("--write needs a full run, or --only ws_decode,ws_throughput,book for the WebSocket table")
     if "build" in parts and "gen" not in parts:
         die("build needs gen (it builds what the generators wrote)")
@@ -801,6 +898,8 @@ def main() -> None:
         results["ws_throughput"] = ws_throughput(args.quick)
     if "book" in parts:
         results["book"] = orderbook(args.quick)
+    if "ablation" in parts:
+        results["ablation"] = ablation(args.ablation_rounds)
     m["loadavg_end"] = loadavg()
     results["total_s"] = time.monotonic() - STARTED
     (RUN / "results.json").write_text(json.dumps({"machine": m, "command": command, **results}, indent=2))
@@ -813,8 +912,19 @@ def main() -> None:
             + ws_table(results)
             + "\n"
         )
+    ablation_block = None
+    if "ablation" in results:
+        ablation_block = (
+            f"Produced by `{command}` on {m['date']}, commit {m['commit']}. Machine: {m['nproc']} CPUs, "
+            f"{m['cpu']}; load average {m['loadavg_start']} at the start, {m['loadavg_end']} at the end. "
+            f"Each figure is the median of {args.ablation_rounds} interleaved rounds; a part's gain is how much "
+            f"slower (decode) or fewer (msg/s, deltas/s) the build with its alternative is.\n\n"
+            + ablation_table(results["ablation"])
+            + "\n"
+        )
+        print(ablation_block)
     block = None
-    if parts - WS_PARTS:
+    if parts - WS_PARTS - {"ablation"}:
         block = report(results, m, command, oag_version, progenitor_version, args)
         print(block)
     if ws_block:
@@ -825,6 +935,8 @@ def main() -> None:
             write_benchmarks_md(block)
         if ws_block:
             write_benchmarks_md(ws_block, WS_BEGIN, WS_END)
+        if ablation_block:
+            write_benchmarks_md(ablation_block, ABLATION_BEGIN, ABLATION_END)
 
 
 if __name__ == "__main__":

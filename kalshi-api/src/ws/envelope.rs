@@ -65,14 +65,28 @@ fn fast<'a, M: Incoming>(text: &'a str, raw: &Bytes) -> Option<Frame<'a, M>> {
     // `msg` is the last key: the rest is its value and the object's `}`.
     let rest = at.rest().trim_end_matches([' ', '\t', '\n', '\r']);
     let msg = rest.strip_suffix('}')?;
-    let mut de = PlainJson::new(msg);
-    let message = M::decode_in_place(kind, &mut de, raw).ok()?;
-    de.end().ok()?;
+    let message = if super::ablate::PLAIN_JSON {
+        in_place_with_serde_json::<M>(kind, msg, raw)?
+    } else {
+        let mut de = PlainJson::new(msg);
+        let message = M::decode_in_place(kind, &mut de, raw).ok()?;
+        de.end().ok()?;
+        message
+    };
     envelope.msg = Some(msg.trim_matches([' ', '\t', '\n', '\r']));
     Some(Frame {
         envelope,
         message: Some(message),
     })
+}
+
+/// `msg` decoded in one pass by `serde_json`'s own deserializer: the plain alternative to
+/// [`PlainJson`] that the benchmark's ablation measures (see [`ablate`](super::ablate)).
+fn in_place_with_serde_json<M: Incoming>(kind: &str, msg: &str, raw: &Bytes) -> Option<M> {
+    let mut de = serde_json::Deserializer::from_str(msg);
+    let message = M::decode_in_place(kind, &mut de, raw).ok()?;
+    de.end().ok()?;
+    Some(message)
 }
 
 /// A cursor over the start of a frame, for [`fast`].

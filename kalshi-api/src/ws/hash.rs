@@ -4,8 +4,25 @@
 //! A multiplicative hash costs a fraction of SipHash's, and these keys are not attacker-chosen
 //! input worth SipHash's protection: they come from the exchange the client chose to trust.
 
-/// `HashMap`'s hasher for those keys.
-pub(crate) type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
+/// `HashMap`'s hasher for those keys (`rustc-hash`'s when the benchmark's ablation asks, see
+/// [`ablate`](super::ablate)).
+pub(crate) type KeyHash = <Pick<{ super::ablate::HASH }> as Hashers>::Build;
+
+/// Chooses [`KeyHash`] at compile time.
+pub(crate) struct Pick<const FX: bool>;
+
+/// See [`Pick`].
+pub(crate) trait Hashers {
+    type Build: std::hash::BuildHasher + Default + Clone;
+}
+
+impl Hashers for Pick<false> {
+    type Build = std::hash::BuildHasherDefault<KeyHasher>;
+}
+
+impl Hashers for Pick<true> {
+    type Build = rustc_hash::FxBuildHasher;
+}
 
 /// See [`KeyHash`].
 #[derive(Debug, Default, Clone, Copy)]

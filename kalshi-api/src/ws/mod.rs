@@ -21,6 +21,7 @@
 //! fill in the message type), and [`orders`] routes your orders' `user_order` and `fill` messages
 //! to them ([`OrderTracker`]), reading them through [`protocol::OrderFeed`].
 
+mod ablate;
 mod config;
 mod connect;
 mod driver;

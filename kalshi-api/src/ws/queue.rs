@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 
 /// How messages reach the user when the user reads slower than Kalshi sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +82,9 @@ impl<M> Shared<M> {
 pub(crate) struct Sender<M> {
     shared: Arc<Shared<M>>,
     staged: Vec<Event<M>>,
+    /// The benchmark's ablation of the staging (see [`ablate`](super::ablate)): lossless events
+    /// go through tokio's channel, one send each.
+    direct: Option<mpsc::UnboundedSender<Event<M>>>,
 }
 
 /// The stream of a session's events: messages, and what happened to the connection, in order.
@@ -92,6 +95,9 @@ pub(crate) struct Sender<M> {
 pub struct Events<M> {
     shared: Arc<Shared<M>>,
     local: VecDeque<Event<M>>,
+    /// The receiving end of [`Sender`]'s `direct`, read with `recv_many` into `batch`.
+    direct: Option<mpsc::UnboundedReceiver<Event<M>>>,
+    batch: Vec<Event<M>>,
 }
 
 impl<M> std::fmt::Debug for Events<M> {
@@ -118,14 +124,24 @@ pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
         consumer: AtomicWaker::new(),
         room: Notify::new(),
     });
+    let (direct_tx, direct_rx) = match delivery {
+        Delivery::Lossless { .. } if super::ablate::QUEUE => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            (Some(tx), Some(rx))
+        }
+        _ => (None, None),
+    };
     (
         Sender {
             shared: shared.clone(),
             staged: Vec::new(),
+            direct: direct_tx,
         },
         Events {
             shared,
             local: VecDeque::new(),
+            direct: direct_rx,
+            batch: Vec::new(),
         },
     )
 }
@@ -176,6 +192,11 @@ impl<M> Sender<M> {
         if self.shared.abandoned.load(Ordering::Acquire) {
             return;
         }
+        if let Some(direct) = &self.direct {
+            self.shared.len.fetch_add(1, Ordering::AcqRel);
+            let _ = direct.send(event);
+            return;
+        }
         if let Delivery::Lossless { .. } = self.shared.delivery {
             self.shared.len.fetch_add(1, Ordering::AcqRel);
             self.staged.push(event);
@@ -218,6 +239,7 @@ impl<M> Sender<M> {
 
     /// Ends the stream once what is queued has been read.
     pub(crate) fn finish(&mut self) {
+        self.direct = None;
         self.flush();
         self.shared.lock().finished = true;
         self.shared.consumer.wake();
@@ -273,6 +295,22 @@ impl<M> Events<M> {
         }
     }
 
+    /// The next event through tokio's channel (the ablation's path): a batch taken with
+    /// `recv_many`, then handed out one by one.
+    fn poll_direct(&mut self, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
+        if self.local.is_empty() {
+            let Some(direct) = self.direct.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match direct.poll_recv_many(cx, &mut self.batch, 256) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(0) => return Poll::Ready(None),
+                Poll::Ready(_) => self.local.extend(self.batch.drain(..)),
+            }
+        }
+        Poll::Ready(self.local.pop_front().map(|event| self.yielded(event)))
+    }
+
     /// Counts `event` as read, and wakes a reader waiting for room.
     fn yielded(&self, event: Event<M>) -> Event<M> {
         let before = self.shared.len.fetch_sub(1, Ordering::AcqRel);
@@ -288,6 +326,9 @@ impl<M> Stream for Events<M> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
         let this = self.get_mut();
+        if this.direct.is_some() {
+            return this.poll_direct(cx);
+        }
         if let Some(item) = this.pop() {
             return Poll::Ready(item);
         }

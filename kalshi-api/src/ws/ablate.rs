@@ -1,0 +1,63 @@
+//! Benchmark-only switches that swap a hand-written part of the session for the plain alternative,
+//! so `bench/run.py --only ablation` can measure what each part buys on its own.
+//!
+//! Set at build time: `KALSHI_ABLATE=plain_json` (cargo rebuilds the crate when it changes). Unset,
+//! as in every normal build, each switch is `false` and the alternative is compiled out.
+
+/// The switches, comma-separated (`""` when unset).
+const SWITCHES: &str = match option_env!("KALSHI_ABLATE") {
+    Some(s) => s,
+    None => "",
+};
+
+/// Whether `name` is one of the comma-separated [`SWITCHES`].
+const fn switched(name: &str) -> bool {
+    let (all, name) = (SWITCHES.as_bytes(), name.as_bytes());
+    let mut start = 0;
+    while start <= all.len() {
+        let mut end = start;
+        while end < all.len() && all[end] != b',' {
+            end += 1;
+        }
+        if end - start == name.len() && same(all, start, name) {
+            return true;
+        }
+        start = end + 1;
+    }
+    false
+}
+
+/// Whether `all[at..]` starts with `name`.
+const fn same(all: &[u8], at: usize, name: &[u8]) -> bool {
+    let mut i = 0;
+    while i < name.len() {
+        if all[at + i] != name[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `plain_json`: decode a data frame's `msg` in one pass with `serde_json`'s own deserializer
+/// instead of [`PlainJson`](super::plain_json::PlainJson).
+pub(crate) const PLAIN_JSON: bool = switched("plain_json");
+
+/// `hash`: look `sid`s and tickers up with `rustc-hash`'s `FxHasher` instead of
+/// [`KeyHasher`](super::hash::KeyHasher).
+pub(crate) const HASH: bool = switched("hash");
+
+/// `queue`: deliver lossless events through tokio's unbounded mpsc channel, one send per event
+/// and `recv_many` on the consumer's side, instead of staging them and handing a burst over under
+/// one lock (the bound is kept the same way in both).
+pub(crate) const QUEUE: bool = switched("queue");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_switch_is_on_in_a_normal_build() {
+        if option_env!("KALSHI_ABLATE").is_none() {
+            assert!(!super::PLAIN_JSON && !super::HASH && !super::QUEUE);
+        }
+    }
+}
