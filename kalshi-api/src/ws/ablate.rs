@@ -12,7 +12,12 @@ const SWITCHES: &str = match option_env!("KALSHI_ABLATE") {
 
 /// Whether `name` is one of the comma-separated [`SWITCHES`].
 const fn switched(name: &str) -> bool {
-    let (all, name) = (SWITCHES.as_bytes(), name.as_bytes());
+    listed(SWITCHES, name)
+}
+
+/// Whether `name` is one of the comma-separated names in `list`.
+const fn listed(list: &str, name: &str) -> bool {
+    let (all, name) = (list.as_bytes(), name.as_bytes());
     let mut start = 0;
     while start <= all.len() {
         let mut end = start;
@@ -54,10 +59,16 @@ pub(crate) const QUEUE: bool = switched("queue");
 
 #[cfg(test)]
 mod tests {
+    use super::listed;
+
     #[test]
-    fn no_switch_is_on_in_a_normal_build() {
-        if option_env!("KALSHI_ABLATE").is_none() {
-            assert!(!super::PLAIN_JSON && !super::HASH && !super::QUEUE);
-        }
+    fn a_switch_is_on_only_when_named_whole() {
+        assert!(listed("hash", "hash"));
+        assert!(listed("plain_json,hash,queue", "hash"));
+        assert!(listed("plain_json,queue", "queue"));
+        assert!(!listed("", "hash"));
+        assert!(!listed("hashes", "hash"));
+        assert!(!listed("plain_json,has", "hash"));
+        assert!(!listed("plain_json", "json"));
     }
 }
