@@ -85,6 +85,7 @@ compile_error!(
 pub mod auth;
 pub mod backoff;
 mod config;
+pub mod drift;
 pub mod enums;
 mod error;
 mod json_path;

@@ -12,14 +12,18 @@
 //! - a field's mode says what a missing value means and how an unset one is written:
 //!   - `required`: missing is an error (fields of types only the client sends);
 //!   - `default`: missing or `null` is the type's default (required fields of types Kalshi sends,
-//!     so one drifted field cannot fail a page; see the crate docs);
+//!     so one drifted field cannot fail a page; see the crate docs), and each such read is
+//!     counted and logged by [`crate::drift`], under the type's name and the spec version given
+//!     as `object!(Name in "3.31.0" { ... })`;
 //!   - `optional`: an `Option`; missing or `null` is `None`, and `None` is left out when writing;
 //!   - `nullable`: an `Option` read the same way, but `None` is written as `null` (the spec's
 //!     required-but-nullable fields, and `x-omitempty: false`);
 //! - a field may name a reader, `field = "wire" mode(Reader)`: fields of types Kalshi sends whose
 //!   type holds lists or maps read through [`Seq`], [`Map`] and [`Plain`], so that a `null` list,
 //!   map, element or map value reads as empty or default too (Kalshi's Go servers send `null` for
-//!   empty slices and maps).
+//!   empty slices and maps), and fields whose type is narrower than free text (a uuid, a time, a
+//!   fixed-point number, an enum) read through [`Blank`], so that `""` (Go's zero value for a
+//!   string) reads as absent, as `null` does.
 //!
 //! `oneOf`/`anyOf` enums read the JSON once and pick an alternative with [`tag`] and
 //! [`alternative`].
@@ -48,18 +52,31 @@ macro_rules! object {
     (@value $mode:ident, $map:ident, $slot:ident, $wire:literal) => {
         $crate::wire::value(&mut $map, &mut $slot, $wire)?
     };
-    (@read required, $slot:ident, $wire:literal) => {
+    (@read default, $slot:ident, $wire:literal, $name:ident, $spec:literal, $reader:ty) => {
+        match $crate::wire::given::<$reader>($slot) {
+            ::std::option::Option::Some(value) => value,
+            ::std::option::Option::None => $crate::wire::object!(@defaulted $name, $wire, $spec),
+        }
+    };
+    (@read default, $slot:ident, $wire:literal, $name:ident, $spec:literal) => {
+        match $slot.flatten() {
+            ::std::option::Option::Some(value) => value,
+            ::std::option::Option::None => $crate::wire::object!(@defaulted $name, $wire, $spec),
+        }
+    };
+    (@read required, $slot:ident, $wire:literal, $name:ident, $spec:literal $(, $reader:ty)?) => {
         $crate::wire::required($slot, $wire)?
     };
-    (@read default, $slot:ident, $wire:literal) => {
-        $slot.unwrap_or_default()
-    };
-    (@read optional, $slot:ident, $wire:literal) => {
+    (@read $mode:ident, $slot:ident, $wire:literal, $name:ident, $spec:literal $(, $reader:ty)?) => {
         $slot.flatten()
     };
-    (@read nullable, $slot:ident, $wire:literal) => {
-        $slot.flatten()
-    };
+    // The field was not sent: counted in a `static` of its own (see `crate::drift`).
+    (@defaulted $name:ident, $wire:literal, $spec:literal) => {{
+        static TALLY: $crate::drift::Tally =
+            $crate::drift::Tally::new(stringify!($name), $wire, $spec);
+        $crate::drift::defaulted(&TALLY);
+        ::std::default::Default::default()
+    }};
     (@len optional, $value:expr) => {
         usize::from($value.is_some())
     };
@@ -72,7 +89,7 @@ macro_rules! object {
     (@write $mode:ident, $o:ident, $wire:literal, $value:expr) => {
         $crate::wire::field(&mut $o, $wire, &$value)?
     };
-    ($name:ident {}) => {
+    ($name:ident $(in $spec:literal)? {}) => {
         impl $crate::wire::Object for $name {
             const NAME: &'static str = stringify!($name);
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
@@ -92,7 +109,11 @@ macro_rules! object {
             }
         }
     };
-    ($name:ident { $($field:ident = $wire:literal $mode:ident $(($reader:ty))?),+ $(,)? }) => {
+    // Without a spec version (the runtime's own tests).
+    ($name:ident { $($fields:tt)+ }) => {
+        $crate::wire::object!($name in "" { $($fields)+ });
+    };
+    ($name:ident in $spec:literal { $($field:ident = $wire:literal $mode:ident $(($reader:ty))?),+ $(,)? }) => {
         impl $crate::wire::Object for $name {
             const NAME: &'static str = stringify!($name);
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
@@ -128,7 +149,9 @@ macro_rules! object {
                     }
                 }
                 ::std::result::Result::Ok(Self {
-                    $( $field: $crate::wire::object!(@read $mode, $field, $wire), )+
+                    $( $field: $crate::wire::object!(
+                        @read $mode, $field, $wire, $name, $spec $(, $reader)?
+                    ), )+
                 })
             }
         }
@@ -234,17 +257,24 @@ pub(crate) fn value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
-/// Reads the value of a `default` field: `null` is the type's default, as a missing value is.
-pub(crate) fn value_or_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+/// Reads the value of a `default` field: `null` is kept as `Some(None)`, so that the field is
+/// read as its default, and counted, as a missing one is.
+pub(crate) fn value_or_default<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
-    slot: &mut Option<T>,
+    slot: &mut Option<Option<T>>,
     name: &'static str,
 ) -> Result<(), A::Error> {
     if slot.is_some() {
         return Err(de::Error::duplicate_field(name));
     }
-    *slot = Some(map.next_value::<Option<T>>()?.unwrap_or_default());
+    *slot = Some(map.next_value::<Option<T>>()?);
     Ok(())
+}
+
+/// A `default` field's value read by `R`, or `None` when it was not given (missing, or what `R`
+/// reads as absent).
+pub(crate) fn given<'de, R: Read<'de>>(slot: Option<R::Value>) -> Option<R::Field> {
+    R::given(slot?)
 }
 
 /// Reads the value of field `name` through the reader `R`.
@@ -267,8 +297,26 @@ pub(crate) trait Read<'de> {
     /// What is read.
     type Value;
 
+    /// What a `default` field holds: [`Value`](Self::Value), or less where the reader can read
+    /// a value as absent ([`Blank`]).
+    type Field;
+
     /// Reads it.
     fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error>;
+
+    /// What was read, as the field's value, or `None` when it counts as not given.
+    fn given(value: Self::Value) -> Option<Self::Field>;
+}
+
+/// The readers whose every value is given.
+macro_rules! always_given {
+    () => {
+        type Field = Self::Value;
+
+        fn given(value: Self::Value) -> Option<Self::Value> {
+            Some(value)
+        }
+    };
 }
 
 /// A leaf: `null` is `T`'s default.
@@ -285,9 +333,89 @@ pub(crate) struct Opt<R>(PhantomData<R>);
 
 impl<'de, T: Deserialize<'de> + Default> Read<'de> for Plain<T> {
     type Value = T;
+    always_given!();
 
     fn read<D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
         Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+    }
+}
+
+/// A leaf narrower than free text (a uuid, a time, a fixed-point number, an enum): `null` and `""`
+/// read as `None`. Kalshi's Go servers send `""`, a string's zero value, for a value they do not
+/// have; such a value is absent, not malformed.
+pub(crate) struct Blank<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Read<'de> for Blank<T> {
+    type Value = Option<T>;
+    type Field = T;
+
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_any(BlankVisitor(PhantomData))
+    }
+
+    fn given(value: Option<T>) -> Option<T> {
+        value
+    }
+}
+
+/// [`Blank`]'s visitor: `""` and `null` are `None`; anything else is handed to `T` as it came.
+struct BlankVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for BlankVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value, an empty string or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(de::value::BorrowedStrDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(de::value::StrDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        T::deserialize(de::value::BoolDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        T::deserialize(de::value::I64Deserializer::new(v)).map(Some)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        T::deserialize(de::value::U64Deserializer::new(v)).map(Some)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        T::deserialize(de::value::F64Deserializer::new(v)).map(Some)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
     }
 }
 
@@ -303,6 +431,7 @@ impl<'de, R: Read<'de>> DeserializeSeed<'de> for Seed<R> {
 }
 
 impl<'de, R: Read<'de>> Read<'de> for Opt<R> {
+    always_given!();
     type Value = Option<R::Value>;
 
     fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
@@ -333,6 +462,7 @@ impl<'de, R: Read<'de>> Visitor<'de> for OptVisitor<R> {
 }
 
 impl<'de, R: Read<'de>> Read<'de> for Seq<R> {
+    always_given!();
     type Value = Vec<R::Value>;
 
     fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
@@ -344,6 +474,7 @@ impl<'de, R: Read<'de>> Read<'de> for Seq<R> {
 struct SeqItems<R>(PhantomData<R>);
 
 impl<'de, R: Read<'de>> Read<'de> for SeqItems<R> {
+    always_given!();
     type Value = Vec<R::Value>;
 
     fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
@@ -369,6 +500,7 @@ impl<'de, R: Read<'de>> Visitor<'de> for SeqItems<R> {
 }
 
 impl<'de, R: Read<'de>> Read<'de> for Map<R> {
+    always_given!();
     type Value = std::collections::BTreeMap<String, R::Value>;
 
     fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {
@@ -380,6 +512,7 @@ impl<'de, R: Read<'de>> Read<'de> for Map<R> {
 struct MapEntries<R>(PhantomData<R>);
 
 impl<'de, R: Read<'de>> Read<'de> for MapEntries<R> {
+    always_given!();
     type Value = std::collections::BTreeMap<String, R::Value>;
 
     fn read<D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error> {

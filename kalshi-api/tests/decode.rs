@@ -455,7 +455,6 @@ fn a_malformed_field_fails_with_its_path() {
         (3, "yes_bid_dollars", json!({ "value": "0.56" }), "expected"),
         (3, "yes_bid_dollars", json!("0.5.6"), "0.5.6"),
         (3, "yes_bid_dollars", json!(0.56), "floating point"),
-        (3, "yes_bid_dollars", json!(""), "empty"),
         (3, "yes_bid_dollars", json!("$0.56"), "$0.56"),
         (411, "volume_fp", json!("12,904.00"), "12,904.00"),
         (7, "settlement_value_dollars", json!("1.00.0"), "1.00.0"),

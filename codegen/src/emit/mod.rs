@@ -847,12 +847,15 @@ fn index<'a>(dir: &str, modules: impl Iterator<Item = &'a str>, doc: &str) -> Fi
 /// `Serialize` and `Deserialize` for a struct: one `crate::wire::object!` invocation listing each
 /// field's wire name and mode, one field per line (the runtime's `wire` module says why they are
 /// not derived, and what each mode means). A field of a type Kalshi sends whose type holds lists or
-/// maps also names its reader, so that a `null` inside them reads as absent too.
+/// maps also names its reader, so that a `null` inside them reads as absent too, and one whose
+/// type is narrower than free text reads `""` as absent ([`is_narrow`]). The spec's version names
+/// the type in the runtime's reports of fields read as their default.
 pub(crate) fn struct_codec(m: &Model, t: &TypeDef, fields: &[Field]) -> String {
+    let version = proc_macro2::Literal::string(&m.version);
     if fields.is_empty() {
-        return format!("crate::wire::object!({} {{}});\n", t.name);
+        return format!("crate::wire::object!({} in {version} {{}});\n", t.name);
     }
-    let mut out = format!("crate::wire::object!({} {{\n", t.name);
+    let mut out = format!("crate::wire::object!({} in {version} {{\n", t.name);
     for f in fields {
         let mode = if !f.is_option() {
             if t.output {
@@ -874,6 +877,9 @@ pub(crate) fn struct_codec(m: &Model, t: &TypeDef, fields: &[Field]) -> String {
                     format!("({r})")
                 }
             }
+            ty if t.output && !f.boxed && is_narrow(m, ty) => {
+                format!("(crate::wire::Blank<{}>)", type_text(m, ty))
+            }
             _ => String::new(),
         };
         let wire = proc_macro2::Literal::string(&f.wire);
@@ -881,6 +887,22 @@ pub(crate) fn struct_codec(m: &Model, t: &TypeDef, fields: &[Field]) -> String {
     }
     out.push_str("});\n");
     out
+}
+
+/// Whether `ty` is narrower than free text: a time, a uuid, a runtime type (Kalshi's fixed-point
+/// strings), or an enum none of whose values is `""`. In such a field Kalshi's Go servers send
+/// `""` for a value they do not have, and it reads as absent.
+fn is_narrow(m: &Model, ty: &Ty) -> bool {
+    match ty {
+        Ty::DateTime | Ty::Uuid | Ty::Runtime(_) => true,
+        Ty::Named(id) => match &m.types[*id].kind {
+            TypeKind::StringEnum { variants, .. } => variants.iter().all(|(_, v)| !v.is_empty()),
+            TypeKind::IntEnum { .. } => true,
+            TypeKind::Alias(inner) => is_narrow(m, inner),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The `crate::wire` reader of a type Kalshi sends: lists and maps whose `null` (theirs or their

@@ -23,7 +23,7 @@ pub struct BucketLimit {
     /// budget).
     pub bucket_capacity: i64,
 }
-crate::wire::object!(BucketLimit {
+crate::wire::object!(BucketLimit in "3.31.0" {
     refill_rate = "refill_rate" default,
     bucket_capacity = "bucket_capacity" default,
 });
@@ -36,7 +36,7 @@ pub struct GetAccountApiLimitsResponse {
     /// The caller's active API usage level grants across exchange lanes, where each grant applies to its exchange_instance and usage_tier reflects the effective tier for the lane reported by this endpoint.
     pub grants: ::std::vec::Vec<crate::types::ApiUsageLevelGrant>,
 }
-crate::wire::object!(GetAccountApiLimitsResponse {
+crate::wire::object!(GetAccountApiLimitsResponse in "3.31.0" {
     usage_tier = "usage_tier" default,
     read = "read" default,
     write = "write" default,
@@ -52,8 +52,8 @@ pub struct ApiUsageLevelGrant {
     /// How the grant was created: "volume" (earned from trading volume) or "manual" (assigned by Kalshi).
     pub source: ::std::string::String,
 }
-crate::wire::object!(ApiUsageLevelGrant {
-    exchange_instance = "exchange_instance" default,
+crate::wire::object!(ApiUsageLevelGrant in "3.31.0" {
+    exchange_instance = "exchange_instance" default(crate::wire::Blank<crate::types::ExchangeInstance>),
     level = "level" default,
     expires_ts = "expires_ts" optional,
     source = "source" default,
@@ -65,7 +65,7 @@ pub struct GetAccountApiUsageLevelVolumeProgressResponse {
         crate::types::AccountApiUsageLevelVolumeProgress,
     >,
 }
-crate::wire::object!(GetAccountApiUsageLevelVolumeProgressResponse {
+crate::wire::object!(GetAccountApiUsageLevelVolumeProgressResponse in "3.31.0" {
     volume_progress = "volume_progress" default(crate::wire::Seq<crate::wire::Plain<crate::types::AccountApiUsageLevelVolumeProgress>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -75,9 +75,9 @@ pub struct AccountApiUsageLevelVolumeProgress {
     pub trailing_30d_volume_fp: crate::types::FixedPointCount,
     pub goals: ::std::vec::Vec<crate::types::AccountApiUsageLevelVolumeGoal>,
 }
-crate::wire::object!(AccountApiUsageLevelVolumeProgress {
+crate::wire::object!(AccountApiUsageLevelVolumeProgress in "3.31.0" {
     computed_ts = "computed_ts" default,
-    trailing_30d_volume_fp = "trailing_30d_volume_fp" default,
+    trailing_30d_volume_fp = "trailing_30d_volume_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
     goals = "goals" default(crate::wire::Seq<crate::wire::Plain<crate::types::AccountApiUsageLevelVolumeGoal>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -87,10 +87,10 @@ pub struct AccountApiUsageLevelVolumeGoal {
     pub earn_volume_goal_fp: crate::types::FixedPointCount,
     pub keep_volume_goal_fp: crate::types::FixedPointCount,
 }
-crate::wire::object!(AccountApiUsageLevelVolumeGoal {
+crate::wire::object!(AccountApiUsageLevelVolumeGoal in "3.31.0" {
     level = "level" default,
-    earn_volume_goal_fp = "earn_volume_goal_fp" default,
-    keep_volume_goal_fp = "keep_volume_goal_fp" default,
+    earn_volume_goal_fp = "earn_volume_goal_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    keep_volume_goal_fp = "keep_volume_goal_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointTokenCost {
@@ -101,7 +101,7 @@ pub struct EndpointTokenCost {
     /// Configured token cost for an endpoint whose cost differs from the default cost.
     pub cost: i64,
 }
-crate::wire::object!(EndpointTokenCost {
+crate::wire::object!(EndpointTokenCost in "3.31.0" {
     method = "method" default,
     path = "path" default,
     cost = "cost" default,
@@ -113,7 +113,7 @@ pub struct GetAccountEndpointCostsResponse {
     /// API v2 endpoints whose configured token cost differs from `default_cost`. Endpoints that use the default cost are omitted.
     pub endpoint_costs: ::std::vec::Vec<crate::types::EndpointTokenCost>,
 }
-crate::wire::object!(GetAccountEndpointCostsResponse {
+crate::wire::object!(GetAccountEndpointCostsResponse in "3.31.0" {
     default_cost = "default_cost" default,
     endpoint_costs = "endpoint_costs" default(crate::wire::Seq<crate::wire::Plain<crate::types::EndpointTokenCost>>),
 });

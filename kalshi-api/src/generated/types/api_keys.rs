@@ -123,7 +123,7 @@ pub struct ApiKey {
     /// If set, the API key is bound to this single FCM subtrader ({fcm_user_id}_{suffix}) and is usable only as that institution's trading credential - FIX sessions and subtrader-scoped margin WebSocket sessions; every REST endpoint is denied. Absent/null means the key carries no subtrader binding.
     pub fcm_subtrader_id: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(ApiKey {
+crate::wire::object!(ApiKey in "3.31.0" {
     api_key_id = "api_key_id" default,
     name = "name" default,
     scopes = "scopes" default(crate::wire::Seq<crate::wire::Plain<crate::types::ApiKeyScope>>),
@@ -137,7 +137,7 @@ pub struct GetApiKeysResponse {
     /// Unix timestamp (seconds) when the account's location attestation for API key requests expires; a past value means the attestation has lapsed. Absent when the account has never attested.
     pub api_key_region_expiration_ts: ::std::option::Option<i64>,
 }
-crate::wire::object!(GetApiKeysResponse {
+crate::wire::object!(GetApiKeysResponse in "3.31.0" {
     api_keys = "api_keys" default(crate::wire::Seq<crate::wire::Plain<crate::types::ApiKey>>),
     api_key_region_expiration_ts = "api_key_region_expiration_ts" optional,
 });
@@ -169,7 +169,7 @@ impl CreateApiKeyRequest {
         }
     }
 }
-crate::wire::object!(CreateApiKeyRequest {
+crate::wire::object!(CreateApiKeyRequest in "3.31.0" {
     name = "name" required,
     public_key = "public_key" required,
     scopes = "scopes" optional,
@@ -183,7 +183,7 @@ pub struct CreateApiKeyResponse {
     /// Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits.
     pub warning: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(CreateApiKeyResponse {
+crate::wire::object!(CreateApiKeyResponse in "3.31.0" {
     api_key_id = "api_key_id" default,
     warning = "warning" optional,
 });
@@ -211,7 +211,7 @@ impl GenerateApiKeyRequest {
         }
     }
 }
-crate::wire::object!(GenerateApiKeyRequest {
+crate::wire::object!(GenerateApiKeyRequest in "3.31.0" {
     name = "name" required,
     key_type = "key_type" optional,
     scopes = "scopes" optional,
@@ -228,9 +228,9 @@ pub struct GenerateApiKeyResponse {
     /// Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits.
     pub warning: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GenerateApiKeyResponse {
+crate::wire::object!(GenerateApiKeyResponse in "3.31.0" {
     api_key_id = "api_key_id" default,
-    key_type = "key_type" optional,
+    key_type = "key_type" optional(crate::wire::Blank<crate::types::ApiKeyType>),
     private_key = "private_key" default,
     warning = "warning" optional,
 });

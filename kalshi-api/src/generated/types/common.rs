@@ -209,13 +209,13 @@ pub struct MarketCandlestick {
     /// String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts).
     pub open_interest_fp: crate::types::FixedPointCount,
 }
-crate::wire::object!(MarketCandlestick {
+crate::wire::object!(MarketCandlestick in "3.31.0" {
     end_period_ts = "end_period_ts" default,
     yes_bid = "yes_bid" default,
     yes_ask = "yes_ask" default,
     price = "price" default,
-    volume_fp = "volume_fp" default,
-    open_interest_fp = "open_interest_fp" default,
+    volume_fp = "volume_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    open_interest_fp = "open_interest_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BidAskDistribution {
@@ -228,11 +228,11 @@ pub struct BidAskDistribution {
     /// Offer price on the market at the end of the candlestick period (in dollars).
     pub close_dollars: crate::types::FixedPointDollars,
 }
-crate::wire::object!(BidAskDistribution {
-    open_dollars = "open_dollars" default,
-    low_dollars = "low_dollars" default,
-    high_dollars = "high_dollars" default,
-    close_dollars = "close_dollars" default,
+crate::wire::object!(BidAskDistribution in "3.31.0" {
+    open_dollars = "open_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    low_dollars = "low_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    high_dollars = "high_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    close_dollars = "close_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceDistribution {
@@ -253,15 +253,15 @@ pub struct PriceDistribution {
     /// Maximum close price of any market during the candlestick period (in dollars).
     pub max_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-crate::wire::object!(PriceDistribution {
-    open_dollars = "open_dollars" optional,
-    low_dollars = "low_dollars" optional,
-    high_dollars = "high_dollars" optional,
-    close_dollars = "close_dollars" optional,
-    mean_dollars = "mean_dollars" optional,
-    previous_dollars = "previous_dollars" optional,
-    min_dollars = "min_dollars" optional,
-    max_dollars = "max_dollars" optional,
+crate::wire::object!(PriceDistribution in "3.31.0" {
+    open_dollars = "open_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    low_dollars = "low_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    high_dollars = "high_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    close_dollars = "close_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    mean_dollars = "mean_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    previous_dollars = "previous_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    min_dollars = "min_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    max_dollars = "max_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
@@ -321,30 +321,30 @@ pub struct Order {
     pub subaccount_number: ::std::option::Option<i64>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(Order {
+crate::wire::object!(Order in "3.31.0" {
     order_id = "order_id" default,
     user_id = "user_id" default,
     client_order_id = "client_order_id" default,
     ticker = "ticker" default,
-    side = "side" optional,
-    action = "action" optional,
-    outcome_side = "outcome_side" default,
-    book_side = "book_side" default,
-    type_ = "type" default,
-    status = "status" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    no_price_dollars = "no_price_dollars" default,
-    fill_count_fp = "fill_count_fp" default,
-    remaining_count_fp = "remaining_count_fp" default,
-    initial_count_fp = "initial_count_fp" default,
-    taker_fill_cost_dollars = "taker_fill_cost_dollars" default,
-    maker_fill_cost_dollars = "maker_fill_cost_dollars" default,
-    taker_fees_dollars = "taker_fees_dollars" default,
-    maker_fees_dollars = "maker_fees_dollars" default,
-    expiration_time = "expiration_time" optional,
-    created_time = "created_time" nullable,
-    last_update_time = "last_update_time" optional,
-    self_trade_prevention_type = "self_trade_prevention_type" nullable,
+    side = "side" optional(crate::wire::Blank<crate::types::OrderSide>),
+    action = "action" optional(crate::wire::Blank<crate::types::OrderAction>),
+    outcome_side = "outcome_side" default(crate::wire::Blank<crate::types::OrderOutcomeSide>),
+    book_side = "book_side" default(crate::wire::Blank<crate::types::BookSide>),
+    type_ = "type" default(crate::wire::Blank<crate::types::OrderType>),
+    status = "status" default(crate::wire::Blank<crate::types::OrderStatus>),
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    no_price_dollars = "no_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    fill_count_fp = "fill_count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    remaining_count_fp = "remaining_count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    initial_count_fp = "initial_count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    taker_fill_cost_dollars = "taker_fill_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    maker_fill_cost_dollars = "maker_fill_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    taker_fees_dollars = "taker_fees_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    maker_fees_dollars = "maker_fees_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    expiration_time = "expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_time = "created_time" nullable(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    last_update_time = "last_update_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    self_trade_prevention_type = "self_trade_prevention_type" nullable(crate::wire::Blank<crate::types::SelfTradePreventionType>),
     order_group_id = "order_group_id" optional,
     cancel_order_on_pause = "cancel_order_on_pause" optional,
     subaccount_number = "subaccount_number" optional,
@@ -381,12 +381,12 @@ pub struct Milestone {
     /// Last time this structured target was updated.
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(Milestone {
+crate::wire::object!(Milestone in "3.31.0" {
     id = "id" default,
     category = "category" default,
     type_ = "type" default,
-    start_date = "start_date" default,
-    end_date = "end_date" optional,
+    start_date = "start_date" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    end_date = "end_date" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     related_event_tickers = "related_event_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
     title = "title" default,
     notification_message = "notification_message" default,
@@ -394,14 +394,14 @@ crate::wire::object!(Milestone {
     source_ids = "source_ids" optional(crate::wire::Opt<crate::wire::Map<crate::wire::Plain<::std::string::String>>>),
     details = "details" default,
     primary_event_tickers = "primary_event_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
-    last_updated_ts = "last_updated_ts" default,
+    last_updated_ts = "last_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::Order>,
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetOrdersResponse {
+crate::wire::object!(GetOrdersResponse in "3.31.0" {
     orders = "orders" default(crate::wire::Seq<crate::wire::Plain<crate::types::Order>>),
     cursor = "cursor" default,
 });
@@ -423,15 +423,15 @@ pub struct MarketPosition {
     /// Last time the position is updated
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(MarketPosition {
+crate::wire::object!(MarketPosition in "3.31.0" {
     ticker = "ticker" default,
     exchange_index = "exchange_index" default,
-    total_traded_dollars = "total_traded_dollars" default,
-    position_fp = "position_fp" default,
-    market_exposure_dollars = "market_exposure_dollars" default,
-    realized_pnl_dollars = "realized_pnl_dollars" default,
-    fees_paid_dollars = "fees_paid_dollars" default,
-    last_updated_ts = "last_updated_ts" default,
+    total_traded_dollars = "total_traded_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    position_fp = "position_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    market_exposure_dollars = "market_exposure_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    realized_pnl_dollars = "realized_pnl_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    fees_paid_dollars = "fees_paid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    last_updated_ts = "last_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventPosition {
@@ -448,13 +448,13 @@ pub struct EventPosition {
     /// Fees paid on fill orders, in dollars
     pub fees_paid_dollars: crate::types::FixedPointDollars,
 }
-crate::wire::object!(EventPosition {
+crate::wire::object!(EventPosition in "3.31.0" {
     event_ticker = "event_ticker" default,
-    total_cost_dollars = "total_cost_dollars" default,
-    total_cost_shares_fp = "total_cost_shares_fp" default,
-    event_exposure_dollars = "event_exposure_dollars" default,
-    realized_pnl_dollars = "realized_pnl_dollars" default,
-    fees_paid_dollars = "fees_paid_dollars" default,
+    total_cost_dollars = "total_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    total_cost_shares_fp = "total_cost_shares_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    event_exposure_dollars = "event_exposure_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    realized_pnl_dollars = "realized_pnl_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    fees_paid_dollars = "fees_paid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPositionsResponse {
@@ -465,7 +465,7 @@ pub struct GetPositionsResponse {
     /// List of event positions
     pub event_positions: ::std::vec::Vec<crate::types::EventPosition>,
 }
-crate::wire::object!(GetPositionsResponse {
+crate::wire::object!(GetPositionsResponse in "3.31.0" {
     cursor = "cursor" optional,
     market_positions = "market_positions" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketPosition>>),
     event_positions = "event_positions" default(crate::wire::Seq<crate::wire::Plain<crate::types::EventPosition>>),
@@ -500,16 +500,16 @@ pub struct Trade {
     /// True if this trade was matched off-book as a block trade (e.g. via RFQ / negotiated block proposal); false for trades that filled on the standard order book.
     pub is_block_trade: bool,
 }
-crate::wire::object!(Trade {
+crate::wire::object!(Trade in "3.31.0" {
     trade_id = "trade_id" default,
     ticker = "ticker" default,
-    count_fp = "count_fp" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    no_price_dollars = "no_price_dollars" default,
-    taker_side = "taker_side" optional,
-    taker_outcome_side = "taker_outcome_side" default,
-    taker_book_side = "taker_book_side" default,
-    created_time = "created_time" default,
+    count_fp = "count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    no_price_dollars = "no_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    taker_side = "taker_side" optional(crate::wire::Blank<crate::types::TradeTakerSide>),
+    taker_outcome_side = "taker_outcome_side" default(crate::wire::Blank<crate::types::TradeTakerOutcomeSide>),
+    taker_book_side = "taker_book_side" default(crate::wire::Blank<crate::types::BookSide>),
+    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     is_block_trade = "is_block_trade" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -517,7 +517,7 @@ pub struct GetTradesResponse {
     pub trades: ::std::vec::Vec<crate::types::Trade>,
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetTradesResponse {
+crate::wire::object!(GetTradesResponse in "3.31.0" {
     trades = "trades" default(crate::wire::Seq<crate::wire::Plain<crate::types::Trade>>),
     cursor = "cursor" default,
 });
@@ -599,23 +599,23 @@ pub struct Fill {
     /// Unix timestamp when this fill was executed (legacy field name)
     pub ts: ::std::option::Option<i64>,
 }
-crate::wire::object!(Fill {
+crate::wire::object!(Fill in "3.31.0" {
     fill_id = "fill_id" default,
     exchange_index = "exchange_index" default,
     trade_id = "trade_id" default,
     order_id = "order_id" default,
     ticker = "ticker" default,
     market_ticker = "market_ticker" default,
-    side = "side" optional,
-    action = "action" optional,
-    outcome_side = "outcome_side" default,
-    book_side = "book_side" default,
-    count_fp = "count_fp" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    no_price_dollars = "no_price_dollars" default,
+    side = "side" optional(crate::wire::Blank<crate::types::FillSide>),
+    action = "action" optional(crate::wire::Blank<crate::types::FillAction>),
+    outcome_side = "outcome_side" default(crate::wire::Blank<crate::types::OutcomeSide>),
+    book_side = "book_side" default(crate::wire::Blank<crate::types::BookSide>),
+    count_fp = "count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    no_price_dollars = "no_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     is_taker = "is_taker" default,
-    created_time = "created_time" optional,
-    fee_cost = "fee_cost" default,
+    created_time = "created_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    fee_cost = "fee_cost" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     subaccount_number = "subaccount_number" optional,
     ts = "ts" optional,
 });
@@ -624,14 +624,14 @@ pub struct GetFillsResponse {
     pub fills: ::std::vec::Vec<crate::types::Fill>,
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetFillsResponse {
+crate::wire::object!(GetFillsResponse in "3.31.0" {
     fills = "fills" default(crate::wire::Seq<crate::wire::Plain<crate::types::Fill>>),
     cursor = "cursor" default,
 });
 /// An empty response body
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmptyResponse {}
-crate::wire::object!(EmptyResponse {});
+crate::wire::object!(EmptyResponse in "3.31.0" {});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderRequest {
     pub ticker: ::std::string::String,
@@ -679,7 +679,7 @@ pub struct CreateOrderRequest {
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(CreateOrderRequest {
+crate::wire::object!(CreateOrderRequest in "3.31.0" {
     ticker = "ticker" required,
     client_order_id = "client_order_id" optional,
     side = "side" required,
@@ -706,21 +706,21 @@ crate::wire::object!(CreateOrderRequest {
 pub struct CreateOrderResponse {
     pub order: crate::types::Order,
 }
-crate::wire::object!(CreateOrderResponse {
+crate::wire::object!(CreateOrderResponse in "3.31.0" {
     order = "order" required,
 });
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersRequest {
     pub orders: ::std::vec::Vec<crate::types::CreateOrderRequest>,
 }
-crate::wire::object!(BatchCreateOrdersRequest {
+crate::wire::object!(BatchCreateOrdersRequest in "3.31.0" {
     orders = "orders" required,
 });
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCreateOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateOrdersIndividualResponse>,
 }
-crate::wire::object!(BatchCreateOrdersResponse {
+crate::wire::object!(BatchCreateOrdersResponse in "3.31.0" {
     orders = "orders" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -729,7 +729,7 @@ pub struct BatchCreateOrdersIndividualResponse {
     pub order: ::std::option::Option<crate::types::Order>,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-crate::wire::object!(BatchCreateOrdersIndividualResponse {
+crate::wire::object!(BatchCreateOrdersIndividualResponse in "3.31.0" {
     client_order_id = "client_order_id" optional,
     order = "order" optional,
     error = "error" optional,
@@ -744,7 +744,7 @@ pub struct BatchCancelOrdersRequest {
         ::std::vec::Vec<crate::types::BatchCancelOrdersRequestOrder>,
     >,
 }
-crate::wire::object!(BatchCancelOrdersRequest {
+crate::wire::object!(BatchCancelOrdersRequest in "3.31.0" {
     ids = "ids" optional,
     orders = "orders" optional,
 });
@@ -759,7 +759,7 @@ pub struct BatchCancelOrdersRequestOrder {
     /// Market ticker. Required when exchange_index is -1 (auto).
     pub market_ticker: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(BatchCancelOrdersRequestOrder {
+crate::wire::object!(BatchCancelOrdersRequestOrder in "3.31.0" {
     order_id = "order_id" required,
     subaccount = "subaccount" optional,
     exchange_index = "exchange_index" optional,
@@ -769,7 +769,7 @@ crate::wire::object!(BatchCancelOrdersRequestOrder {
 pub struct BatchCancelOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCancelOrdersIndividualResponse>,
 }
-crate::wire::object!(BatchCancelOrdersResponse {
+crate::wire::object!(BatchCancelOrdersResponse in "3.31.0" {
     orders = "orders" required,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -781,7 +781,7 @@ pub struct BatchCancelOrdersIndividualResponse {
     pub reduced_by_fp: crate::types::FixedPointCount,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-crate::wire::object!(BatchCancelOrdersIndividualResponse {
+crate::wire::object!(BatchCancelOrdersIndividualResponse in "3.31.0" {
     order_id = "order_id" required,
     order = "order" optional,
     reduced_by_fp = "reduced_by_fp" required,
@@ -816,7 +816,7 @@ pub struct AmendOrderRequest {
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(AmendOrderRequest {
+crate::wire::object!(AmendOrderRequest in "3.31.0" {
     subaccount = "subaccount" optional,
     ticker = "ticker" required,
     side = "side" required,
@@ -838,7 +838,7 @@ pub struct AmendOrderResponse {
     /// The order after amendment
     pub order: crate::types::Order,
 }
-crate::wire::object!(AmendOrderResponse {
+crate::wire::object!(AmendOrderResponse in "3.31.0" {
     old_order = "old_order" required,
     order = "order" required,
 });
@@ -849,7 +849,7 @@ pub struct SettlementSource {
     /// URL to the settlement source
     pub url: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(SettlementSource {
+crate::wire::object!(SettlementSource in "3.31.0" {
     name = "name" optional,
     url = "url" optional,
 });
@@ -858,7 +858,7 @@ pub struct GetMarketsResponse {
     pub markets: ::std::vec::Vec<crate::types::Market>,
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetMarketsResponse {
+crate::wire::object!(GetMarketsResponse in "3.31.0" {
     markets = "markets" default(crate::wire::Seq<crate::wire::Plain<crate::types::Market>>),
     cursor = "cursor" default,
 });
@@ -866,7 +866,7 @@ crate::wire::object!(GetMarketsResponse {
 pub struct GetMarketResponse {
     pub market: crate::types::Market,
 }
-crate::wire::object!(GetMarketResponse {
+crate::wire::object!(GetMarketResponse in "3.31.0" {
     market = "market" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -882,11 +882,11 @@ pub struct MveSelectedLeg {
         crate::types::FixedPointDollars,
     >,
 }
-crate::wire::object!(MveSelectedLeg {
+crate::wire::object!(MveSelectedLeg in "3.31.0" {
     event_ticker = "event_ticker" optional,
     market_ticker = "market_ticker" optional,
     side = "side" optional,
-    yes_settlement_value_dollars = "yes_settlement_value_dollars" optional,
+    yes_settlement_value_dollars = "yes_settlement_value_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceRange {
@@ -897,7 +897,7 @@ pub struct PriceRange {
     /// Price step/tick size for this range in dollars
     pub step: ::std::string::String,
 }
-crate::wire::object!(PriceRange {
+crate::wire::object!(PriceRange in "3.31.0" {
     start = "start" default,
     end = "end" default,
     step = "step" default,
@@ -1009,48 +1009,48 @@ pub struct Market {
     pub is_provisional: ::std::option::Option<bool>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(Market {
+crate::wire::object!(Market in "3.31.0" {
     ticker = "ticker" default,
     event_ticker = "event_ticker" default,
-    market_type = "market_type" default,
+    market_type = "market_type" default(crate::wire::Blank<crate::types::MarketMarketType>),
     title = "title" optional,
     subtitle = "subtitle" optional,
     yes_sub_title = "yes_sub_title" default,
     no_sub_title = "no_sub_title" default,
-    created_time = "created_time" default,
-    updated_time = "updated_time" default,
-    open_time = "open_time" default,
-    close_time = "close_time" default,
-    expected_expiration_time = "expected_expiration_time" optional,
-    expiration_time = "expiration_time" optional,
-    latest_expiration_time = "latest_expiration_time" default,
+    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    updated_time = "updated_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    open_time = "open_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    close_time = "close_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    expected_expiration_time = "expected_expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    expiration_time = "expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    latest_expiration_time = "latest_expiration_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     settlement_timer_seconds = "settlement_timer_seconds" default,
-    status = "status" default,
-    yes_bid_dollars = "yes_bid_dollars" default,
-    yes_bid_size_fp = "yes_bid_size_fp" default,
-    yes_ask_dollars = "yes_ask_dollars" default,
-    yes_ask_size_fp = "yes_ask_size_fp" default,
-    no_bid_dollars = "no_bid_dollars" default,
-    no_ask_dollars = "no_ask_dollars" default,
-    last_price_dollars = "last_price_dollars" default,
-    volume_fp = "volume_fp" default,
-    volume_24h_fp = "volume_24h_fp" default,
+    status = "status" default(crate::wire::Blank<crate::types::MarketStatus>),
+    yes_bid_dollars = "yes_bid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    yes_bid_size_fp = "yes_bid_size_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    yes_ask_dollars = "yes_ask_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    yes_ask_size_fp = "yes_ask_size_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    no_bid_dollars = "no_bid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    no_ask_dollars = "no_ask_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    last_price_dollars = "last_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    volume_fp = "volume_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    volume_24h_fp = "volume_24h_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
     result = "result" default,
     can_close_early = "can_close_early" default,
-    open_interest_fp = "open_interest_fp" default,
-    notional_value_dollars = "notional_value_dollars" default,
-    previous_yes_bid_dollars = "previous_yes_bid_dollars" default,
-    previous_yes_ask_dollars = "previous_yes_ask_dollars" default,
-    previous_price_dollars = "previous_price_dollars" default,
-    settlement_value_dollars = "settlement_value_dollars" optional,
-    settlement_ts = "settlement_ts" optional,
-    settlement_bounds_type = "settlement_bounds_type" default,
-    settlement_floor_dollars = "settlement_floor_dollars" optional,
+    open_interest_fp = "open_interest_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    notional_value_dollars = "notional_value_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    previous_yes_bid_dollars = "previous_yes_bid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    previous_yes_ask_dollars = "previous_yes_ask_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    previous_price_dollars = "previous_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    settlement_value_dollars = "settlement_value_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    settlement_ts = "settlement_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    settlement_bounds_type = "settlement_bounds_type" default(crate::wire::Blank<crate::types::MarketSettlementBoundsType>),
+    settlement_floor_dollars = "settlement_floor_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     expiration_value = "expiration_value" default,
-    occurrence_datetime = "occurrence_datetime" optional,
-    fee_waiver_expiration_time = "fee_waiver_expiration_time" optional,
+    occurrence_datetime = "occurrence_datetime" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    fee_waiver_expiration_time = "fee_waiver_expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     early_close_condition = "early_close_condition" optional,
-    strike_type = "strike_type" optional,
+    strike_type = "strike_type" optional(crate::wire::Blank<crate::types::MarketStrikeType>),
     floor_strike = "floor_strike" optional,
     cap_strike = "cap_strike" optional,
     functional_strike = "functional_strike" optional,

@@ -40,7 +40,7 @@ pub struct GetCommunicationsIdResponse {
     /// A public communications ID which is used to identify the user
     pub communications_id: ::std::string::String,
 }
-crate::wire::object!(GetCommunicationsIdResponse {
+crate::wire::object!(GetCommunicationsIdResponse in "3.31.0" {
     communications_id = "communications_id" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -88,7 +88,7 @@ pub struct BlockTradeProposal {
     /// Order ID for the seller after the proposal is executed
     pub seller_order_id: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(BlockTradeProposal {
+crate::wire::object!(BlockTradeProposal in "3.31.0" {
     id = "id" default,
     proposer_user_id = "proposer_user_id" default,
     buyer_user_id = "buyer_user_id" default,
@@ -98,16 +98,16 @@ crate::wire::object!(BlockTradeProposal {
     market_ticker = "market_ticker" default,
     price_centi_cents = "price_centi_cents" default,
     centicount = "centicount" default,
-    maker_side = "maker_side" default,
-    expiration_ts = "expiration_ts" default,
+    maker_side = "maker_side" default(crate::wire::Blank<crate::types::BlockTradeProposalMakerSide>),
+    expiration_ts = "expiration_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     status = "status" default,
-    created_ts = "created_ts" default,
-    updated_ts = "updated_ts" default,
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    updated_ts = "updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     buyer_accepted = "buyer_accepted" default,
     seller_accepted = "seller_accepted" default,
-    buyer_accepted_ts = "buyer_accepted_ts" optional,
-    seller_accepted_ts = "seller_accepted_ts" optional,
-    executed_ts = "executed_ts" optional,
+    buyer_accepted_ts = "buyer_accepted_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    seller_accepted_ts = "seller_accepted_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    executed_ts = "executed_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     buyer_order_id = "buyer_order_id" optional,
     seller_order_id = "seller_order_id" optional,
 });
@@ -118,7 +118,7 @@ pub struct GetBlockTradeProposalsResponse {
     /// Cursor for pagination to get the next page of results
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetBlockTradeProposalsResponse {
+crate::wire::object!(GetBlockTradeProposalsResponse in "3.31.0" {
     block_trade_proposals = "block_trade_proposals" default(crate::wire::Seq<crate::wire::Plain<crate::types::BlockTradeProposal>>),
     cursor = "cursor" optional,
 });
@@ -173,7 +173,7 @@ impl ProposeBlockTradeRequest {
         }
     }
 }
-crate::wire::object!(ProposeBlockTradeRequest {
+crate::wire::object!(ProposeBlockTradeRequest in "3.31.0" {
     buyer_user_id = "buyer_user_id" required,
     buyer_subtrader_id = "buyer_subtrader_id" optional,
     buyer_subaccount = "buyer_subaccount" optional,
@@ -191,7 +191,7 @@ pub struct ProposeBlockTradeResponse {
     /// The ID of the newly created block trade proposal
     pub block_trade_proposal_id: ::std::string::String,
 }
-crate::wire::object!(ProposeBlockTradeResponse {
+crate::wire::object!(ProposeBlockTradeResponse in "3.31.0" {
     block_trade_proposal_id = "block_trade_proposal_id" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -201,7 +201,7 @@ pub struct AcceptBlockTradeProposalRequest {
     /// User-managed subaccount number to accept as (0 for primary, 1-63 for numbered subaccounts). Provide either this or subtrader_id, not both.
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(AcceptBlockTradeProposalRequest {
+crate::wire::object!(AcceptBlockTradeProposalRequest in "3.31.0" {
     subtrader_id = "subtrader_id" optional,
     subaccount = "subaccount" optional,
 });
@@ -242,23 +242,23 @@ pub struct Rfq {
     /// Timestamp when the RFQ was last updated
     pub updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-crate::wire::object!(Rfq {
+crate::wire::object!(Rfq in "3.31.0" {
     id = "id" default,
     creator_id = "creator_id" default,
     market_ticker = "market_ticker" default,
-    contracts_fp = "contracts_fp" default,
-    target_cost_dollars = "target_cost_dollars" optional,
+    contracts_fp = "contracts_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    target_cost_dollars = "target_cost_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     target_cost_excludes_fees = "target_cost_excludes_fees" optional,
-    status = "status" default,
-    created_ts = "created_ts" default,
+    status = "status" default(crate::wire::Blank<crate::types::RfqStatus>),
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     mve_collection_ticker = "mve_collection_ticker" optional,
     mve_selected_legs = "mve_selected_legs" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::MveSelectedLeg>>>),
     rest_remainder = "rest_remainder" optional,
     cancellation_reason = "cancellation_reason" optional,
     creator_user_id = "creator_user_id" optional,
     creator_subaccount = "creator_subaccount" optional,
-    cancelled_ts = "cancelled_ts" optional,
-    updated_ts = "updated_ts" optional,
+    cancelled_ts = "cancelled_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    updated_ts = "updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetRfqsResponse {
@@ -267,7 +267,7 @@ pub struct GetRfqsResponse {
     /// Cursor for pagination to get the next page of results
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetRfqsResponse {
+crate::wire::object!(GetRfqsResponse in "3.31.0" {
     rfqs = "rfqs" default(crate::wire::Seq<crate::wire::Plain<crate::types::Rfq>>),
     cursor = "cursor" optional,
 });
@@ -276,7 +276,7 @@ pub struct GetRfqResponse {
     /// The details of the requested RFQ
     pub rfq: crate::types::Rfq,
 }
-crate::wire::object!(GetRfqResponse {
+crate::wire::object!(GetRfqResponse in "3.31.0" {
     rfq = "rfq" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -326,7 +326,7 @@ impl CreateRfqRequest {
         }
     }
 }
-crate::wire::object!(CreateRfqRequest {
+crate::wire::object!(CreateRfqRequest in "3.31.0" {
     market_ticker = "market_ticker" required,
     contracts = "contracts" optional,
     contracts_fp = "contracts_fp" optional,
@@ -344,7 +344,7 @@ pub struct CreateRfqResponse {
     /// UUID of the newly created RFQ. Pass it unchanged in subsequent requests.
     pub id: ::std::string::String,
 }
-crate::wire::object!(CreateRfqResponse {
+crate::wire::object!(CreateRfqResponse in "3.31.0" {
     id = "id" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -408,36 +408,36 @@ pub struct Quote {
     /// Number of NO contracts offered in the quote (fixed-point)
     pub no_contracts_fp: ::std::option::Option<crate::types::FixedPointCount>,
 }
-crate::wire::object!(Quote {
+crate::wire::object!(Quote in "3.31.0" {
     id = "id" default,
     rfq_id = "rfq_id" default,
     creator_id = "creator_id" default,
     rfq_creator_id = "rfq_creator_id" default,
     market_ticker = "market_ticker" default,
-    contracts_fp = "contracts_fp" default,
-    yes_bid_dollars = "yes_bid_dollars" default,
-    no_bid_dollars = "no_bid_dollars" default,
-    created_ts = "created_ts" default,
-    updated_ts = "updated_ts" default,
-    status = "status" default,
-    accepted_side = "accepted_side" optional,
-    accepted_ts = "accepted_ts" optional,
-    confirmed_ts = "confirmed_ts" optional,
-    executed_ts = "executed_ts" optional,
-    cancelled_ts = "cancelled_ts" optional,
+    contracts_fp = "contracts_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    yes_bid_dollars = "yes_bid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    no_bid_dollars = "no_bid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    updated_ts = "updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    status = "status" default(crate::wire::Blank<crate::types::QuoteStatus>),
+    accepted_side = "accepted_side" optional(crate::wire::Blank<crate::types::QuoteAcceptedSide>),
+    accepted_ts = "accepted_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    confirmed_ts = "confirmed_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    executed_ts = "executed_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    cancelled_ts = "cancelled_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     rest_remainder = "rest_remainder" optional,
     post_only = "post_only" optional,
     cancellation_reason = "cancellation_reason" optional,
     creator_user_id = "creator_user_id" optional,
     rfq_creator_user_id = "rfq_creator_user_id" optional,
-    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional,
+    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     target_cost_excludes_fees = "target_cost_excludes_fees" optional,
     rfq_creator_order_id = "rfq_creator_order_id" optional,
     creator_order_id = "creator_order_id" optional,
     creator_subaccount = "creator_subaccount" optional,
     rfq_creator_subaccount = "rfq_creator_subaccount" optional,
-    yes_contracts_fp = "yes_contracts_fp" optional,
-    no_contracts_fp = "no_contracts_fp" optional,
+    yes_contracts_fp = "yes_contracts_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
+    no_contracts_fp = "no_contracts_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetQuotesResponse {
@@ -446,7 +446,7 @@ pub struct GetQuotesResponse {
     /// Cursor for pagination to get the next page of results
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetQuotesResponse {
+crate::wire::object!(GetQuotesResponse in "3.31.0" {
     quotes = "quotes" default(crate::wire::Seq<crate::wire::Plain<crate::types::Quote>>),
     cursor = "cursor" optional,
 });
@@ -455,7 +455,7 @@ pub struct GetQuoteResponse {
     /// The details of the requested quote
     pub quote: crate::types::Quote,
 }
-crate::wire::object!(GetQuoteResponse {
+crate::wire::object!(GetQuoteResponse in "3.31.0" {
     quote = "quote" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -491,7 +491,7 @@ impl CreateQuoteRequest {
         }
     }
 }
-crate::wire::object!(CreateQuoteRequest {
+crate::wire::object!(CreateQuoteRequest in "3.31.0" {
     rfq_id = "rfq_id" required,
     yes_bid = "yes_bid" required,
     no_bid = "no_bid" required,
@@ -504,7 +504,7 @@ pub struct CreateQuoteResponse {
     /// UUID of the newly created quote. Pass it unchanged in subsequent requests.
     pub id: ::std::string::String,
 }
-crate::wire::object!(CreateQuoteResponse {
+crate::wire::object!(CreateQuoteResponse in "3.31.0" {
     id = "id" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -518,7 +518,7 @@ impl AcceptQuoteRequest {
         Self { accepted_side }
     }
 }
-crate::wire::object!(AcceptQuoteRequest {
+crate::wire::object!(AcceptQuoteRequest in "3.31.0" {
     accepted_side = "accepted_side" required,
 });
 /// The maker side of the trade

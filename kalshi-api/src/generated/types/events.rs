@@ -18,7 +18,7 @@ pub struct GetEventCandlesticksResponse {
     /// Adjusted end timestamp if the requested candlesticks would be larger than maxAggregateCandidates.
     pub adjusted_end_ts: i64,
 }
-crate::wire::object!(GetEventCandlesticksResponse {
+crate::wire::object!(GetEventCandlesticksResponse in "3.31.0" {
     market_tickers = "market_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
     market_candlesticks = "market_candlesticks" default(crate::wire::Seq<crate::wire::Seq<crate::wire::Plain<crate::types::MarketCandlestick>>>),
     adjusted_end_ts = "adjusted_end_ts" default,
@@ -32,7 +32,7 @@ pub struct GetEventsResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetEventsResponse {
+crate::wire::object!(GetEventsResponse in "3.31.0" {
     events = "events" default(crate::wire::Seq<crate::wire::Plain<crate::types::EventData>>),
     milestones = "milestones" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::Milestone>>>),
     cursor = "cursor" default,
@@ -44,7 +44,7 @@ pub struct GetMultivariateEventsResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetMultivariateEventsResponse {
+crate::wire::object!(GetMultivariateEventsResponse in "3.31.0" {
     events = "events" default(crate::wire::Seq<crate::wire::Plain<crate::types::EventData>>),
     cursor = "cursor" default,
 });
@@ -65,13 +65,13 @@ pub struct EventFeeChange {
     /// Timestamp when this fee change is scheduled to take effect
     pub scheduled_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(EventFeeChange {
+crate::wire::object!(EventFeeChange in "3.31.0" {
     id = "id" default,
     event_ticker = "event_ticker" default,
     series_ticker = "series_ticker" default,
-    fee_type_override = "fee_type_override" nullable,
+    fee_type_override = "fee_type_override" nullable(crate::wire::Blank<crate::types::FeeType>),
     fee_multiplier_override = "fee_multiplier_override" nullable,
-    scheduled_ts = "scheduled_ts" default,
+    scheduled_ts = "scheduled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventFeeChangesResponse {
@@ -79,7 +79,7 @@ pub struct GetEventFeeChangesResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetEventFeeChangesResponse {
+crate::wire::object!(GetEventFeeChangesResponse in "3.31.0" {
     event_fee_changes = "event_fee_changes" default(crate::wire::Seq<crate::wire::Plain<crate::types::EventFeeChange>>),
     cursor = "cursor" default,
 });
@@ -90,7 +90,7 @@ pub struct GetEventResponse {
     /// Data for the markets in this event. This field is deprecated in favour of the "markets" field inside the event. Which will be filled with the same value if you use the query parameter "with_nested_markets=true".
     pub markets: ::std::vec::Vec<crate::types::Market>,
 }
-crate::wire::object!(GetEventResponse {
+crate::wire::object!(GetEventResponse in "3.31.0" {
     event = "event" default,
     markets = "markets" default(crate::wire::Seq<crate::wire::Plain<crate::types::Market>>),
 });
@@ -103,7 +103,7 @@ pub struct MarketMetadata {
     /// The color code for the market.
     pub color_code: ::std::string::String,
 }
-crate::wire::object!(MarketMetadata {
+crate::wire::object!(MarketMetadata in "3.31.0" {
     market_ticker = "market_ticker" default,
     image_url = "image_url" default,
     color_code = "color_code" default,
@@ -123,7 +123,7 @@ pub struct GetEventMetadataResponse {
     /// Event scope, based on the competition.
     pub competition_scope: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetEventMetadataResponse {
+crate::wire::object!(GetEventMetadataResponse in "3.31.0" {
     image_url = "image_url" default,
     featured_image_url = "featured_image_url" optional,
     market_details = "market_details" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketMetadata>>),
@@ -136,7 +136,7 @@ pub struct GetEventForecastPercentilesHistoryResponse {
     /// Array of forecast percentile data points over time.
     pub forecast_history: ::std::vec::Vec<crate::types::ForecastPercentilesPoint>,
 }
-crate::wire::object!(GetEventForecastPercentilesHistoryResponse {
+crate::wire::object!(GetEventForecastPercentilesHistoryResponse in "3.31.0" {
     forecast_history = "forecast_history" default(crate::wire::Seq<crate::wire::Plain<crate::types::ForecastPercentilesPoint>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -150,7 +150,7 @@ pub struct ForecastPercentilesPoint {
     /// Array of forecast values at different percentiles.
     pub percentile_points: ::std::vec::Vec<crate::types::PercentilePoint>,
 }
-crate::wire::object!(ForecastPercentilesPoint {
+crate::wire::object!(ForecastPercentilesPoint in "3.31.0" {
     event_ticker = "event_ticker" default,
     end_period_ts = "end_period_ts" default,
     period_interval = "period_interval" default,
@@ -167,7 +167,7 @@ pub struct PercentilePoint {
     /// The human-readable formatted forecast value.
     pub formatted_forecast: ::std::string::String,
 }
-crate::wire::object!(PercentilePoint {
+crate::wire::object!(PercentilePoint in "3.31.0" {
     percentile = "percentile" default,
     raw_numerical_forecast = "raw_numerical_forecast" default,
     numerical_forecast = "numerical_forecast" default,
@@ -213,7 +213,7 @@ pub struct EventData {
     pub fee_multiplier_override: ::std::option::Option<f64>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(EventData {
+crate::wire::object!(EventData in "3.31.0" {
     event_ticker = "event_ticker" default,
     series_ticker = "series_ticker" default,
     sub_title = "sub_title" default,
@@ -221,12 +221,12 @@ crate::wire::object!(EventData {
     collateral_return_type = "collateral_return_type" default,
     mutually_exclusive = "mutually_exclusive" default,
     category = "category" optional,
-    strike_date = "strike_date" optional,
+    strike_date = "strike_date" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     strike_period = "strike_period" optional,
     markets = "markets" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::Market>>>),
     product_metadata = "product_metadata" optional,
     settlement_sources = "settlement_sources" nullable(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::SettlementSource>>>),
-    last_updated_ts = "last_updated_ts" optional,
+    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     fee_type_override = "fee_type_override" optional,
     fee_multiplier_override = "fee_multiplier_override" optional,
     exchange_index = "exchange_index" nullable,

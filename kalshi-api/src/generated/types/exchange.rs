@@ -24,11 +24,11 @@ pub struct ExchangeStatus {
         ::std::vec::Vec<crate::types::ExchangeIndexStatus>,
     >,
 }
-crate::wire::object!(ExchangeStatus {
+crate::wire::object!(ExchangeStatus in "3.31.0" {
     exchange_active = "exchange_active" default,
     trading_active = "trading_active" default,
     intra_exchange_transfers_active = "intra_exchange_transfers_active" optional,
-    exchange_estimated_resume_time = "exchange_estimated_resume_time" optional,
+    exchange_estimated_resume_time = "exchange_estimated_resume_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     exchange_index_statuses = "exchange_index_statuses" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::ExchangeIndexStatus>>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -43,7 +43,7 @@ pub struct ExchangeIndexStatus {
     /// True if intra-exchange transfers are currently permitted on this exchange index. False when transfers are temporarily blocked.
     pub intra_exchange_transfers_active: bool,
 }
-crate::wire::object!(ExchangeIndexStatus {
+crate::wire::object!(ExchangeIndexStatus in "3.31.0" {
     exchange_index = "exchange_index" default,
     description = "description" default,
     exchange_active = "exchange_active" default,
@@ -54,7 +54,7 @@ crate::wire::object!(ExchangeIndexStatus {
 pub struct GetExchangeScheduleResponse {
     pub schedule: crate::types::Schedule,
 }
-crate::wire::object!(GetExchangeScheduleResponse {
+crate::wire::object!(GetExchangeScheduleResponse in "3.31.0" {
     schedule = "schedule" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -64,7 +64,7 @@ pub struct Schedule {
     /// Scheduled maintenance windows, during which the exchange may be unavailable.
     pub maintenance_windows: ::std::vec::Vec<crate::types::MaintenanceWindow>,
 }
-crate::wire::object!(Schedule {
+crate::wire::object!(Schedule in "3.31.0" {
     standard_hours = "standard_hours" default(crate::wire::Seq<crate::wire::Plain<crate::types::WeeklySchedule>>),
     maintenance_windows = "maintenance_windows" default(crate::wire::Seq<crate::wire::Plain<crate::types::MaintenanceWindow>>),
 });
@@ -89,9 +89,9 @@ pub struct WeeklySchedule {
     /// Trading hours for Sunday. May contain multiple sessions.
     pub sunday: ::std::vec::Vec<crate::types::DailySchedule>,
 }
-crate::wire::object!(WeeklySchedule {
-    start_time = "start_time" default,
-    end_time = "end_time" default,
+crate::wire::object!(WeeklySchedule in "3.31.0" {
+    start_time = "start_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    end_time = "end_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     monday = "monday" default(crate::wire::Seq<crate::wire::Plain<crate::types::DailySchedule>>),
     tuesday = "tuesday" default(crate::wire::Seq<crate::wire::Plain<crate::types::DailySchedule>>),
     wednesday = "wednesday" default(crate::wire::Seq<crate::wire::Plain<crate::types::DailySchedule>>),
@@ -107,7 +107,7 @@ pub struct DailySchedule {
     /// Closing time in ET (Eastern Time) format HH:MM.
     pub close_time: ::std::string::String,
 }
-crate::wire::object!(DailySchedule {
+crate::wire::object!(DailySchedule in "3.31.0" {
     open_time = "open_time" default,
     close_time = "close_time" default,
 });
@@ -118,17 +118,17 @@ pub struct MaintenanceWindow {
     /// End date and time of the maintenance window.
     pub end_datetime: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(MaintenanceWindow {
-    start_datetime = "start_datetime" default,
-    end_datetime = "end_datetime" default,
+crate::wire::object!(MaintenanceWindow in "3.31.0" {
+    start_datetime = "start_datetime" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    end_datetime = "end_datetime" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetUserDataTimestampResponse {
     /// Timestamp when user data was last updated.
     pub as_of_time: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(GetUserDataTimestampResponse {
-    as_of_time = "as_of_time" default,
+crate::wire::object!(GetUserDataTimestampResponse in "3.31.0" {
+    as_of_time = "as_of_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SeriesFeeChange {
@@ -143,17 +143,17 @@ pub struct SeriesFeeChange {
     /// Timestamp when this fee change is scheduled to take effect
     pub scheduled_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(SeriesFeeChange {
+crate::wire::object!(SeriesFeeChange in "3.31.0" {
     id = "id" default,
     series_ticker = "series_ticker" default,
-    fee_type = "fee_type" default,
+    fee_type = "fee_type" default(crate::wire::Blank<crate::types::FeeType>),
     fee_multiplier = "fee_multiplier" default,
-    scheduled_ts = "scheduled_ts" default,
+    scheduled_ts = "scheduled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesFeeChangesResponse {
     pub series_fee_change_arr: ::std::vec::Vec<crate::types::SeriesFeeChange>,
 }
-crate::wire::object!(GetSeriesFeeChangesResponse {
+crate::wire::object!(GetSeriesFeeChangesResponse in "3.31.0" {
     series_fee_change_arr = "series_fee_change_arr" default(crate::wire::Seq<crate::wire::Plain<crate::types::SeriesFeeChange>>),
 });

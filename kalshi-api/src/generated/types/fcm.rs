@@ -35,27 +35,27 @@ pub struct FcmFill {
     /// Taker fee in dollars when owned by the FCM.
     pub taker_fee_cost: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-crate::wire::object!(FcmFill {
+crate::wire::object!(FcmFill in "3.31.0" {
     fill_id = "fill_id" default,
     exchange_index = "exchange_index" default,
     ticker = "ticker" default,
-    taker_outcome_side = "taker_outcome_side" default,
-    count_fp = "count_fp" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    created_time = "created_time" optional,
+    taker_outcome_side = "taker_outcome_side" default(crate::wire::Blank<crate::types::OutcomeSide>),
+    count_fp = "count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    created_time = "created_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     maker_order_id = "maker_order_id" optional,
     maker_subtrader_id = "maker_subtrader_id" optional,
-    maker_fee_cost = "maker_fee_cost" optional,
+    maker_fee_cost = "maker_fee_cost" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     taker_order_id = "taker_order_id" optional,
     taker_subtrader_id = "taker_subtrader_id" optional,
-    taker_fee_cost = "taker_fee_cost" optional,
+    taker_fee_cost = "taker_fee_cost" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFcmFillsResponse {
     pub fills: ::std::vec::Vec<crate::types::FcmFill>,
     pub cursor: ::std::string::String,
 }
-crate::wire::object!(GetFcmFillsResponse {
+crate::wire::object!(GetFcmFillsResponse in "3.31.0" {
     fills = "fills" default(crate::wire::Seq<crate::wire::Plain<crate::types::FcmFill>>),
     cursor = "cursor" default,
 });
@@ -72,7 +72,7 @@ pub struct FcmSubtrader {
     /// Whether a configured per-subtrader block is awaiting engine application.
     pub propagation_pending: bool,
 }
-crate::wire::object!(FcmSubtrader {
+crate::wire::object!(FcmSubtrader in "3.31.0" {
     subtrader_id = "subtrader_id" default,
     exchange_indices = "exchange_indices" default(crate::wire::Seq<crate::wire::Plain<i32>>),
     trading_blocked = "trading_blocked" default,
@@ -83,7 +83,7 @@ crate::wire::object!(FcmSubtrader {
 pub struct ListFcmSubtradersResponse {
     pub subtraders: ::std::vec::Vec<crate::types::FcmSubtrader>,
 }
-crate::wire::object!(ListFcmSubtradersResponse {
+crate::wire::object!(ListFcmSubtradersResponse in "3.31.0" {
     subtraders = "subtraders" default(crate::wire::Seq<crate::wire::Plain<crate::types::FcmSubtrader>>),
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,7 @@ impl CreateFcmSubtraderRequest {
         }
     }
 }
-crate::wire::object!(CreateFcmSubtraderRequest {
+crate::wire::object!(CreateFcmSubtraderRequest in "3.31.0" {
     subtrader_suffix = "subtrader_suffix" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -109,7 +109,7 @@ pub struct CreateFcmSubtraderResponse {
     /// The full id of the created subtrader.
     pub subtrader_id: ::std::string::String,
 }
-crate::wire::object!(CreateFcmSubtraderResponse {
+crate::wire::object!(CreateFcmSubtraderResponse in "3.31.0" {
     subtrader_id = "subtrader_id" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -122,12 +122,12 @@ pub struct GetFcmEventContractDailyCapResponse {
     /// The New York calendar date the executed utilization applies to. Executed utilization resets at midnight New York time; resting and pending reservations persist while their orders remain open.
     pub cap_date: ::std::string::String,
 }
-crate::wire::object!(GetFcmEventContractDailyCapResponse {
+crate::wire::object!(GetFcmEventContractDailyCapResponse in "3.31.0" {
     subtrader_id = "subtrader_id" default,
-    limit = "limit" default,
-    executed_utilization = "executed_utilization" default,
-    resting_order_utilization = "resting_order_utilization" default,
-    pending_order_utilization = "pending_order_utilization" default,
+    limit = "limit" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    executed_utilization = "executed_utilization" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    resting_order_utilization = "resting_order_utilization" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    pending_order_utilization = "pending_order_utilization" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     cap_date = "cap_date" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +148,7 @@ impl UpdateFcmEventContractDailyCapRequest {
         }
     }
 }
-crate::wire::object!(UpdateFcmEventContractDailyCapRequest {
+crate::wire::object!(UpdateFcmEventContractDailyCapRequest in "3.31.0" {
     subtrader_id = "subtrader_id" required,
     limit = "limit" required,
 });
@@ -157,7 +157,7 @@ pub struct GetFcmSubtraderBlockedCategoriesResponse {
     /// The event categories blocked for the subtrader, sorted ascending. Empty when no categories are blocked.
     pub categories: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(GetFcmSubtraderBlockedCategoriesResponse {
+crate::wire::object!(GetFcmSubtraderBlockedCategoriesResponse in "3.31.0" {
     categories = "categories" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +183,7 @@ impl UpdateFcmSubtraderBlockedCategoriesRequest {
         }
     }
 }
-crate::wire::object!(UpdateFcmSubtraderBlockedCategoriesRequest {
+crate::wire::object!(UpdateFcmSubtraderBlockedCategoriesRequest in "3.31.0" {
     subtrader_id = "subtrader_id" required,
     category = "category" required,
     blocked = "blocked" required,
@@ -193,7 +193,7 @@ pub struct UpdateFcmSubtraderBlockedCategoriesResponse {
     /// The subtrader's full resulting blocked set, sorted ascending.
     pub categories: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(UpdateFcmSubtraderBlockedCategoriesResponse {
+crate::wire::object!(UpdateFcmSubtraderBlockedCategoriesResponse in "3.31.0" {
     categories = "categories" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

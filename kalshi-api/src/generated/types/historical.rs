@@ -14,7 +14,7 @@ pub struct GetMarketCandlesticksHistoricalResponse {
     /// Array of candlestick data points for the specified time range.
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestickHistorical>,
 }
-crate::wire::object!(GetMarketCandlesticksHistoricalResponse {
+crate::wire::object!(GetMarketCandlesticksHistoricalResponse in "3.31.0" {
     ticker = "ticker" default,
     candlesticks = "candlesticks" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketCandlestickHistorical>>),
 });
@@ -33,13 +33,13 @@ pub struct MarketCandlestickHistorical {
     /// String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts).
     pub open_interest: crate::types::FixedPointCount,
 }
-crate::wire::object!(MarketCandlestickHistorical {
+crate::wire::object!(MarketCandlestickHistorical in "3.31.0" {
     end_period_ts = "end_period_ts" default,
     yes_bid = "yes_bid" default,
     yes_ask = "yes_ask" default,
     price = "price" default,
-    volume = "volume" default,
-    open_interest = "open_interest" default,
+    volume = "volume" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    open_interest = "open_interest" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BidAskDistributionHistorical {
@@ -52,11 +52,11 @@ pub struct BidAskDistributionHistorical {
     /// Offer price on the market at the end of the candlestick period (in dollars).
     pub close: crate::types::FixedPointDollars,
 }
-crate::wire::object!(BidAskDistributionHistorical {
-    open = "open" default,
-    low = "low" default,
-    high = "high" default,
-    close = "close" default,
+crate::wire::object!(BidAskDistributionHistorical in "3.31.0" {
+    open = "open" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    low = "low" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    high = "high" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    close = "close" default(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceDistributionHistorical {
@@ -73,13 +73,13 @@ pub struct PriceDistributionHistorical {
     /// Close price from the previous candlestick period (in dollars). Null if this is the first candlestick or no prior trade exists.
     pub previous: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-crate::wire::object!(PriceDistributionHistorical {
-    open = "open" nullable,
-    low = "low" nullable,
-    high = "high" nullable,
-    close = "close" nullable,
-    mean = "mean" nullable,
-    previous = "previous" nullable,
+crate::wire::object!(PriceDistributionHistorical in "3.31.0" {
+    open = "open" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    low = "low" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    high = "high" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    close = "close" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    mean = "mean" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    previous = "previous" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetHistoricalCutoffResponse {
@@ -94,11 +94,11 @@ pub struct GetHistoricalCutoffResponse {
         ::chrono::DateTime<::chrono::Utc>,
     >,
 }
-crate::wire::object!(GetHistoricalCutoffResponse {
-    market_settled_ts = "market_settled_ts" default,
-    trades_created_ts = "trades_created_ts" default,
-    orders_updated_ts = "orders_updated_ts" default,
-    market_positions_last_updated_ts = "market_positions_last_updated_ts" optional,
+crate::wire::object!(GetHistoricalCutoffResponse in "3.31.0" {
+    market_settled_ts = "market_settled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    trades_created_ts = "trades_created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    orders_updated_ts = "orders_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    market_positions_last_updated_ts = "market_positions_last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ pub struct GetIncentiveProgramsResponse {
     /// Cursor for pagination to get the next page of results
     pub next_cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetIncentiveProgramsResponse {
+crate::wire::object!(GetIncentiveProgramsResponse in "3.31.0" {
     incentive_programs = "incentive_programs" default(crate::wire::Seq<crate::wire::Plain<crate::types::IncentiveProgram>>),
     next_cursor = "next_cursor" optional,
 });
@@ -44,18 +44,18 @@ pub struct IncentiveProgram {
     /// Maximum reward per account in centi-cents (optional)
     pub max_reward_per_account: ::std::option::Option<i64>,
 }
-crate::wire::object!(IncentiveProgram {
+crate::wire::object!(IncentiveProgram in "3.31.0" {
     id = "id" default,
     market_id = "market_id" default,
     market_ticker = "market_ticker" default,
-    incentive_type = "incentive_type" default,
+    incentive_type = "incentive_type" default(crate::wire::Blank<crate::types::IncentiveProgramIncentiveType>),
     incentive_description = "incentive_description" default,
-    start_date = "start_date" default,
-    end_date = "end_date" default,
+    start_date = "start_date" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    end_date = "end_date" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     period_reward = "period_reward" default,
     paid_out = "paid_out" default,
     discount_factor_bps = "discount_factor_bps" optional,
-    target_size_fp = "target_size_fp" optional,
+    target_size_fp = "target_size_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
     max_reward_per_account = "max_reward_per_account" optional,
 });
 /// Type of incentive program

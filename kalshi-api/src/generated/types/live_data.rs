@@ -16,7 +16,7 @@ pub struct LiveData {
     /// Milestone ID
     pub milestone_id: ::std::string::String,
 }
-crate::wire::object!(LiveData {
+crate::wire::object!(LiveData in "3.31.0" {
     type_ = "type" default,
     details = "details" default,
     milestone_id = "milestone_id" default,
@@ -25,14 +25,14 @@ crate::wire::object!(LiveData {
 pub struct GetLiveDataResponse {
     pub live_data: crate::types::LiveData,
 }
-crate::wire::object!(GetLiveDataResponse {
+crate::wire::object!(GetLiveDataResponse in "3.31.0" {
     live_data = "live_data" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetLiveDatasResponse {
     pub live_datas: ::std::vec::Vec<crate::types::LiveData>,
 }
-crate::wire::object!(GetLiveDatasResponse {
+crate::wire::object!(GetLiveDatasResponse in "3.31.0" {
     live_datas = "live_datas" default(crate::wire::Seq<crate::wire::Plain<crate::types::LiveData>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -48,7 +48,7 @@ pub struct EventLiveData {
     /// Chart range menu options. Omitted when unset.
     pub range_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-crate::wire::object!(EventLiveData {
+crate::wire::object!(EventLiveData in "3.31.0" {
     type_ = "type" default,
     details = "details" default,
     is_historical = "is_historical" optional,
@@ -59,7 +59,7 @@ crate::wire::object!(EventLiveData {
 pub struct GetEventLiveDataResponse {
     pub live_data: crate::types::EventLiveData,
 }
-crate::wire::object!(GetEventLiveDataResponse {
+crate::wire::object!(GetEventLiveDataResponse in "3.31.0" {
     live_data = "live_data" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -72,7 +72,7 @@ pub struct GetWeatherIndexResponse {
     pub units: ::std::string::String,
     pub timeseries: ::std::vec::Vec<crate::types::WeatherIndexPoint>,
 }
-crate::wire::object!(GetWeatherIndexResponse {
+crate::wire::object!(GetWeatherIndexResponse in "3.31.0" {
     city = "city" default,
     config_version = "config_version" optional,
     units = "units" default,
@@ -95,7 +95,7 @@ pub struct WeatherIndexPoint {
         ::std::vec::Vec<crate::types::WeatherIndexStationReading>,
     >,
 }
-crate::wire::object!(WeatherIndexPoint {
+crate::wire::object!(WeatherIndexPoint in "3.31.0" {
     t = "t" default,
     v = "v" optional,
     status = "status" default,
@@ -120,7 +120,7 @@ pub struct WeatherIndexStationReading {
     /// Why the primary observation was passed over when a fallback was selected instead.
     pub primary_code: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(WeatherIndexStationReading {
+crate::wire::object!(WeatherIndexStationReading in "3.31.0" {
     station_id = "station_id" default,
     code = "code" default,
     source = "source" optional,
@@ -138,7 +138,7 @@ pub struct GetWeatherIndexCalibrationsResponse {
     /// Configuration records, ascending by effective time.
     pub calibrations: ::std::vec::Vec<crate::types::WeatherIndexCalibration>,
 }
-crate::wire::object!(GetWeatherIndexCalibrationsResponse {
+crate::wire::object!(GetWeatherIndexCalibrationsResponse in "3.31.0" {
     city = "city" default,
     units = "units" default,
     calibrations = "calibrations" default(crate::wire::Seq<crate::wire::Plain<crate::types::WeatherIndexCalibration>>),
@@ -162,7 +162,7 @@ pub struct WeatherIndexCalibration {
     /// Configured member stations, in configuration order.
     pub stations: ::std::vec::Vec<crate::types::WeatherIndexCalibrationStation>,
 }
-crate::wire::object!(WeatherIndexCalibration {
+crate::wire::object!(WeatherIndexCalibration in "3.31.0" {
     config_version = "config_version" default,
     published_at_ms = "published_at_ms" optional,
     effective_at_ms = "effective_at_ms" default,
@@ -183,7 +183,7 @@ pub struct WeatherIndexCalibrationStation {
     /// Weekly-calibration disposition, present only on weekly calibration records: `updated ...` with the residual count, target, and applied adjustment, or `insufficient ...` when the prior offset was retained.
     pub update_note: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(WeatherIndexCalibrationStation {
+crate::wire::object!(WeatherIndexCalibrationStation in "3.31.0" {
     station_id = "station_id" default,
     weight = "weight" default,
     offset_c = "offset_c" default,
@@ -193,7 +193,7 @@ crate::wire::object!(WeatherIndexCalibrationStation {
 pub struct GetGameStatsResponse {
     pub pbp: ::std::option::Option<crate::types::PlayByPlay>,
 }
-crate::wire::object!(GetGameStatsResponse {
+crate::wire::object!(GetGameStatsResponse in "3.31.0" {
     pbp = "pbp" optional,
 });
 /// Play-by-play data organized by period.
@@ -203,13 +203,13 @@ pub struct PlayByPlay {
         ::std::vec::Vec<crate::types::PlayByPlayPeriodsItem>,
     >,
 }
-crate::wire::object!(PlayByPlay {
+crate::wire::object!(PlayByPlay in "3.31.0" {
     periods = "periods" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::PlayByPlayPeriodsItem>>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlayByPlayPeriodsItem {
     pub events: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-crate::wire::object!(PlayByPlayPeriodsItem {
+crate::wire::object!(PlayByPlayPeriodsItem in "3.31.0" {
     events = "events" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::serde_json::Value>>>),
 });

@@ -14,7 +14,7 @@ pub struct GetMarketCandlesticksResponse {
     /// Array of candlestick data points for the specified time range.
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestick>,
 }
-crate::wire::object!(GetMarketCandlesticksResponse {
+crate::wire::object!(GetMarketCandlesticksResponse in "3.31.0" {
     ticker = "ticker" default,
     candlesticks = "candlesticks" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketCandlestick>>),
 });
@@ -23,7 +23,7 @@ pub struct BatchGetMarketCandlesticksResponse {
     /// Array of market candlestick data, one entry per requested market.
     pub markets: ::std::vec::Vec<crate::types::MarketCandlesticksResponse>,
 }
-crate::wire::object!(BatchGetMarketCandlesticksResponse {
+crate::wire::object!(BatchGetMarketCandlesticksResponse in "3.31.0" {
     markets = "markets" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketCandlesticksResponse>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -33,7 +33,7 @@ pub struct MarketCandlesticksResponse {
     /// Array of candlestick data points for the market. Includes an initial data point at the start timestamp when available.
     pub candlesticks: ::std::vec::Vec<crate::types::MarketCandlestick>,
 }
-crate::wire::object!(MarketCandlesticksResponse {
+crate::wire::object!(MarketCandlesticksResponse in "3.31.0" {
     market_ticker = "market_ticker" default,
     candlesticks = "candlesticks" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketCandlestick>>),
 });
@@ -45,7 +45,7 @@ pub struct OrderbookCountFp {
     pub yes_dollars: ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
     pub no_dollars: ::std::vec::Vec<crate::types::PriceLevelDollarsCountFp>,
 }
-crate::wire::object!(OrderbookCountFp {
+crate::wire::object!(OrderbookCountFp in "3.31.0" {
     yes_dollars = "yes_dollars" default(crate::wire::Seq<crate::wire::Plain<crate::types::PriceLevelDollarsCountFp>>),
     no_dollars = "no_dollars" default(crate::wire::Seq<crate::wire::Plain<crate::types::PriceLevelDollarsCountFp>>),
 });
@@ -53,7 +53,7 @@ crate::wire::object!(OrderbookCountFp {
 pub struct GetMarketOrderbooksResponse {
     pub orderbooks: ::std::vec::Vec<crate::types::MarketOrderbookFp>,
 }
-crate::wire::object!(GetMarketOrderbooksResponse {
+crate::wire::object!(GetMarketOrderbooksResponse in "3.31.0" {
     orderbooks = "orderbooks" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketOrderbookFp>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -61,7 +61,7 @@ pub struct MarketOrderbookFp {
     pub ticker: ::std::string::String,
     pub orderbook_fp: crate::types::OrderbookCountFp,
 }
-crate::wire::object!(MarketOrderbookFp {
+crate::wire::object!(MarketOrderbookFp in "3.31.0" {
     ticker = "ticker" default,
     orderbook_fp = "orderbook_fp" default,
 });
@@ -70,7 +70,7 @@ pub struct GetMarketOrderbookResponse {
     /// Orderbook with fixed-point contract counts (fp) in all price levels.
     pub orderbook_fp: crate::types::OrderbookCountFp,
 }
-crate::wire::object!(GetMarketOrderbookResponse {
+crate::wire::object!(GetMarketOrderbookResponse in "3.31.0" {
     orderbook_fp = "orderbook_fp" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -111,7 +111,7 @@ pub struct Series {
     pub last_updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(Series {
+crate::wire::object!(Series in "3.31.0" {
     ticker = "ticker" default,
     frequency = "frequency" default,
     title = "title" default,
@@ -122,25 +122,25 @@ crate::wire::object!(Series {
     contract_url = "contract_url" default,
     contract_terms_url = "contract_terms_url" default,
     product_metadata = "product_metadata" optional,
-    fee_type = "fee_type" default,
+    fee_type = "fee_type" default(crate::wire::Blank<crate::types::FeeType>),
     fee_multiplier = "fee_multiplier" default,
     additional_prohibitions = "additional_prohibitions" nullable(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
-    volume_fp = "volume_fp" optional,
-    last_updated_ts = "last_updated_ts" optional,
+    volume_fp = "volume_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
+    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     exchange_index = "exchange_index" nullable,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesResponse {
     pub series: crate::types::Series,
 }
-crate::wire::object!(GetSeriesResponse {
+crate::wire::object!(GetSeriesResponse in "3.31.0" {
     series = "series" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesListResponse {
     pub series: ::std::vec::Vec<crate::types::Series>,
 }
-crate::wire::object!(GetSeriesListResponse {
+crate::wire::object!(GetSeriesListResponse in "3.31.0" {
     series = "series" default(crate::wire::Seq<crate::wire::Plain<crate::types::Series>>),
 });
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

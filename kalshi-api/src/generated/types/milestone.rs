@@ -12,7 +12,7 @@ pub struct GetMilestoneResponse {
     /// The milestone data.
     pub milestone: crate::types::Milestone,
 }
-crate::wire::object!(GetMilestoneResponse {
+crate::wire::object!(GetMilestoneResponse in "3.31.0" {
     milestone = "milestone" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -22,7 +22,7 @@ pub struct GetMilestonesResponse {
     /// Cursor for pagination.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetMilestonesResponse {
+crate::wire::object!(GetMilestonesResponse in "3.31.0" {
     milestones = "milestones" default(crate::wire::Seq<crate::wire::Plain<crate::types::Milestone>>),
     cursor = "cursor" optional,
 });

@@ -20,7 +20,7 @@ pub struct AssociatedEvent {
     /// List of active quoters for this event.
     pub active_quoters: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(AssociatedEvent {
+crate::wire::object!(AssociatedEvent in "3.31.0" {
     ticker = "ticker" default,
     is_yes_only = "is_yes_only" default,
     size_max = "size_max" optional,
@@ -60,14 +60,14 @@ pub struct MultivariateEventCollection {
     /// A functional description of the collection describing how inputs affect the output.
     pub functional_description: ::std::string::String,
 }
-crate::wire::object!(MultivariateEventCollection {
+crate::wire::object!(MultivariateEventCollection in "3.31.0" {
     collection_ticker = "collection_ticker" default,
     series_ticker = "series_ticker" default,
     exchange_index = "exchange_index" nullable,
     title = "title" default,
     description = "description" default,
-    open_date = "open_date" default,
-    close_date = "close_date" default,
+    open_date = "open_date" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    close_date = "close_date" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     associated_events = "associated_events" default(crate::wire::Seq<crate::wire::Plain<crate::types::AssociatedEvent>>),
     associated_event_tickers = "associated_event_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
     is_ordered = "is_ordered" default,
@@ -82,7 +82,7 @@ pub struct GetMultivariateEventCollectionResponse {
     /// The multivariate event collection.
     pub multivariate_contract: crate::types::MultivariateEventCollection,
 }
-crate::wire::object!(GetMultivariateEventCollectionResponse {
+crate::wire::object!(GetMultivariateEventCollectionResponse in "3.31.0" {
     multivariate_contract = "multivariate_contract" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -94,7 +94,7 @@ pub struct GetMultivariateEventCollectionsResponse {
     /// The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetMultivariateEventCollectionsResponse {
+crate::wire::object!(GetMultivariateEventCollectionsResponse in "3.31.0" {
     multivariate_contracts = "multivariate_contracts" default(crate::wire::Seq<crate::wire::Plain<crate::types::MultivariateEventCollection>>),
     cursor = "cursor" optional,
 });
@@ -121,7 +121,7 @@ impl TickerPair {
         }
     }
 }
-crate::wire::object!(TickerPair {
+crate::wire::object!(TickerPair in "3.31.0" {
     market_ticker = "market_ticker" required,
     event_ticker = "event_ticker" required,
     side = "side" required,
@@ -142,7 +142,7 @@ impl CreateMarketInMultivariateEventCollectionRequest {
         }
     }
 }
-crate::wire::object!(CreateMarketInMultivariateEventCollectionRequest {
+crate::wire::object!(CreateMarketInMultivariateEventCollectionRequest in "3.31.0" {
     selected_markets = "selected_markets" required,
     with_market_payload = "with_market_payload" optional,
 });
@@ -155,7 +155,7 @@ pub struct CreateMarketInMultivariateEventCollectionResponse {
     /// Market payload of the created market.
     pub market: ::std::option::Option<crate::types::Market>,
 }
-crate::wire::object!(CreateMarketInMultivariateEventCollectionResponse {
+crate::wire::object!(CreateMarketInMultivariateEventCollectionResponse in "3.31.0" {
     event_ticker = "event_ticker" default,
     market_ticker = "market_ticker" default,
     market = "market" optional,

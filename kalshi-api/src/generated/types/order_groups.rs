@@ -17,9 +17,9 @@ pub struct OrderGroup {
     pub is_auto_cancel_enabled: bool,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(OrderGroup {
+crate::wire::object!(OrderGroup in "3.31.0" {
     id = "id" default,
-    contracts_limit_fp = "contracts_limit_fp" optional,
+    contracts_limit_fp = "contracts_limit_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
     is_auto_cancel_enabled = "is_auto_cancel_enabled" default,
     exchange_index = "exchange_index" nullable,
 });
@@ -27,7 +27,7 @@ crate::wire::object!(OrderGroup {
 pub struct GetOrderGroupsResponse {
     pub order_groups: ::std::option::Option<::std::vec::Vec<crate::types::OrderGroup>>,
 }
-crate::wire::object!(GetOrderGroupsResponse {
+crate::wire::object!(GetOrderGroupsResponse in "3.31.0" {
     order_groups = "order_groups" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::OrderGroup>>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -40,9 +40,9 @@ pub struct GetOrderGroupResponse {
     pub orders: ::std::vec::Vec<::std::string::String>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(GetOrderGroupResponse {
+crate::wire::object!(GetOrderGroupResponse in "3.31.0" {
     is_auto_cancel_enabled = "is_auto_cancel_enabled" default,
-    contracts_limit_fp = "contracts_limit_fp" optional,
+    contracts_limit_fp = "contracts_limit_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
     orders = "orders" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
     exchange_index = "exchange_index" nullable,
 });
@@ -57,7 +57,7 @@ pub struct CreateOrderGroupRequest {
     /// Identifier for an exchange shard. Defaults to 0.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(CreateOrderGroupRequest {
+crate::wire::object!(CreateOrderGroupRequest in "3.31.0" {
     subaccount = "subaccount" optional,
     contracts_limit = "contracts_limit" optional,
     contracts_limit_fp = "contracts_limit_fp" optional,
@@ -70,7 +70,7 @@ pub struct UpdateOrderGroupLimitRequest {
     /// String representation of the new maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
     pub contracts_limit_fp: ::std::option::Option<crate::types::FixedPointCount>,
 }
-crate::wire::object!(UpdateOrderGroupLimitRequest {
+crate::wire::object!(UpdateOrderGroupLimitRequest in "3.31.0" {
     contracts_limit = "contracts_limit" optional,
     contracts_limit_fp = "contracts_limit_fp" optional,
 });
@@ -82,7 +82,7 @@ pub struct CreateOrderGroupResponse {
     pub subaccount: i64,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(CreateOrderGroupResponse {
+crate::wire::object!(CreateOrderGroupResponse in "3.31.0" {
     order_group_id = "order_group_id" default,
     subaccount = "subaccount" default,
     exchange_index = "exchange_index" nullable,

@@ -16,7 +16,7 @@ pub struct ErrorResponse {
     /// Additional details about the error, if available
     pub details: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(ErrorResponse {
+crate::wire::object!(ErrorResponse in "3.31.0" {
     code = "code" optional,
     message = "message" optional,
     details = "details" optional,
@@ -26,8 +26,8 @@ pub struct GetOrderQueuePositionResponse {
     /// The number of preceding shares before the order in the queue.
     pub queue_position_fp: crate::types::FixedPointCount,
 }
-crate::wire::object!(GetOrderQueuePositionResponse {
-    queue_position_fp = "queue_position_fp" default,
+crate::wire::object!(GetOrderQueuePositionResponse in "3.31.0" {
+    queue_position_fp = "queue_position_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderQueuePosition {
@@ -38,24 +38,24 @@ pub struct OrderQueuePosition {
     /// The number of preceding shares before the order in the queue.
     pub queue_position_fp: crate::types::FixedPointCount,
 }
-crate::wire::object!(OrderQueuePosition {
+crate::wire::object!(OrderQueuePosition in "3.31.0" {
     order_id = "order_id" default,
     market_ticker = "market_ticker" default,
-    queue_position_fp = "queue_position_fp" default,
+    queue_position_fp = "queue_position_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderQueuePositionsResponse {
     /// Queue positions for all matching orders
     pub queue_positions: ::std::vec::Vec<crate::types::OrderQueuePosition>,
 }
-crate::wire::object!(GetOrderQueuePositionsResponse {
+crate::wire::object!(GetOrderQueuePositionsResponse in "3.31.0" {
     queue_positions = "queue_positions" default(crate::wire::Seq<crate::wire::Plain<crate::types::OrderQueuePosition>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderResponse {
     pub order: crate::types::Order,
 }
-crate::wire::object!(GetOrderResponse {
+crate::wire::object!(GetOrderResponse in "3.31.0" {
     order = "order" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +120,7 @@ impl CreateOrderV2Request {
         }
     }
 }
-crate::wire::object!(CreateOrderV2Request {
+crate::wire::object!(CreateOrderV2Request in "3.31.0" {
     ticker = "ticker" required,
     client_order_id = "client_order_id" optional,
     side = "side" required,
@@ -151,13 +151,13 @@ pub struct CreateOrderV2Response {
     /// Matching engine timestamp at which the order was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-crate::wire::object!(CreateOrderV2Response {
+crate::wire::object!(CreateOrderV2Response in "3.31.0" {
     order_id = "order_id" default,
     client_order_id = "client_order_id" optional,
-    fill_count = "fill_count" default,
-    remaining_count = "remaining_count" default,
-    average_fill_price = "average_fill_price" optional,
-    average_fee_paid = "average_fee_paid" optional,
+    fill_count = "fill_count" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    remaining_count = "remaining_count" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    average_fill_price = "average_fill_price" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
+    average_fee_paid = "average_fee_paid" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     ts_ms = "ts_ms" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,10 +169,10 @@ pub struct CancelOrderV2Response {
     /// Matching engine timestamp at which the cancellation was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-crate::wire::object!(CancelOrderV2Response {
+crate::wire::object!(CancelOrderV2Response in "3.31.0" {
     order_id = "order_id" default,
     client_order_id = "client_order_id" optional,
-    reduced_by = "reduced_by" default,
+    reduced_by = "reduced_by" default(crate::wire::Blank<crate::types::FixedPointCount>),
     ts_ms = "ts_ms" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -186,7 +186,7 @@ pub struct DecreaseOrderV2Request {
     /// Market ticker used for auto-routing when exchange_index is omitted or -1.
     pub market_ticker: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(DecreaseOrderV2Request {
+crate::wire::object!(DecreaseOrderV2Request in "3.31.0" {
     reduce_by = "reduce_by" optional,
     reduce_to = "reduce_to" optional,
     exchange_index = "exchange_index" optional,
@@ -201,10 +201,10 @@ pub struct DecreaseOrderV2Response {
     /// Matching engine timestamp at which the decrease was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-crate::wire::object!(DecreaseOrderV2Response {
+crate::wire::object!(DecreaseOrderV2Response in "3.31.0" {
     order_id = "order_id" default,
     client_order_id = "client_order_id" optional,
-    remaining_count = "remaining_count" default,
+    remaining_count = "remaining_count" default(crate::wire::Blank<crate::types::FixedPointCount>),
     ts_ms = "ts_ms" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -246,7 +246,7 @@ impl AmendOrderV2Request {
         }
     }
 }
-crate::wire::object!(AmendOrderV2Request {
+crate::wire::object!(AmendOrderV2Request in "3.31.0" {
     ticker = "ticker" required,
     side = "side" required,
     price = "price" required,
@@ -271,13 +271,13 @@ pub struct AmendOrderV2Response {
     /// Matching engine timestamp at which the amend was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-crate::wire::object!(AmendOrderV2Response {
+crate::wire::object!(AmendOrderV2Response in "3.31.0" {
     order_id = "order_id" default,
     client_order_id = "client_order_id" optional,
-    remaining_count = "remaining_count" nullable,
-    fill_count = "fill_count" nullable,
-    average_fill_price = "average_fill_price" nullable,
-    average_fee_paid = "average_fee_paid" nullable,
+    remaining_count = "remaining_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
+    fill_count = "fill_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
+    average_fill_price = "average_fill_price" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    average_fee_paid = "average_fee_paid" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
     ts_ms = "ts_ms" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -290,14 +290,14 @@ impl BatchCreateOrdersV2Request {
         Self { orders }
     }
 }
-crate::wire::object!(BatchCreateOrdersV2Request {
+crate::wire::object!(BatchCreateOrdersV2Request in "3.31.0" {
     orders = "orders" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateOrdersV2Response {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateOrdersV2ResponseOrdersItem>,
 }
-crate::wire::object!(BatchCreateOrdersV2Response {
+crate::wire::object!(BatchCreateOrdersV2Response in "3.31.0" {
     orders = "orders" default(crate::wire::Seq<crate::wire::Plain<crate::types::BatchCreateOrdersV2ResponseOrdersItem>>),
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -313,14 +313,14 @@ impl BatchCancelOrdersV2Request {
         Self { orders }
     }
 }
-crate::wire::object!(BatchCancelOrdersV2Request {
+crate::wire::object!(BatchCancelOrdersV2Request in "3.31.0" {
     orders = "orders" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelOrdersV2Response {
     pub orders: ::std::vec::Vec<crate::types::BatchCancelOrdersV2ResponseOrdersItem>,
 }
-crate::wire::object!(BatchCancelOrdersV2Response {
+crate::wire::object!(BatchCancelOrdersV2Response in "3.31.0" {
     orders = "orders" default(crate::wire::Seq<crate::wire::Plain<crate::types::BatchCancelOrdersV2ResponseOrdersItem>>),
 });
 /// Specifies how long the order remains active. Use `good_till_canceled`
@@ -382,13 +382,13 @@ pub struct BatchCreateOrdersV2ResponseOrdersItem {
     pub ts_ms: ::std::option::Option<i64>,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-crate::wire::object!(BatchCreateOrdersV2ResponseOrdersItem {
+crate::wire::object!(BatchCreateOrdersV2ResponseOrdersItem in "3.31.0" {
     order_id = "order_id" optional,
     client_order_id = "client_order_id" optional,
-    fill_count = "fill_count" nullable,
-    remaining_count = "remaining_count" nullable,
-    average_fill_price = "average_fill_price" nullable,
-    average_fee_paid = "average_fee_paid" nullable,
+    fill_count = "fill_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
+    remaining_count = "remaining_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
+    average_fill_price = "average_fill_price" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
+    average_fee_paid = "average_fee_paid" nullable(crate::wire::Blank<crate::types::FixedPointDollars>),
     ts_ms = "ts_ms" nullable,
     error = "error" optional,
 });
@@ -414,7 +414,7 @@ impl BatchCancelOrdersV2RequestOrdersItem {
         }
     }
 }
-crate::wire::object!(BatchCancelOrdersV2RequestOrdersItem {
+crate::wire::object!(BatchCancelOrdersV2RequestOrdersItem in "3.31.0" {
     order_id = "order_id" required,
     subaccount = "subaccount" optional,
     exchange_index = "exchange_index" optional,
@@ -431,10 +431,10 @@ pub struct BatchCancelOrdersV2ResponseOrdersItem {
     pub ts_ms: ::std::option::Option<i64>,
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
-crate::wire::object!(BatchCancelOrdersV2ResponseOrdersItem {
+crate::wire::object!(BatchCancelOrdersV2ResponseOrdersItem in "3.31.0" {
     order_id = "order_id" default,
     client_order_id = "client_order_id" optional,
-    reduced_by = "reduced_by" default,
+    reduced_by = "reduced_by" default(crate::wire::Blank<crate::types::FixedPointCount>),
     ts_ms = "ts_ms" nullable,
     error = "error" optional,
 });

@@ -12,9 +12,9 @@ pub struct IndexedBalance {
     pub exchange_index: crate::types::ExchangeIndex,
     pub balance: crate::types::FixedPointDollars,
 }
-crate::wire::object!(IndexedBalance {
+crate::wire::object!(IndexedBalance in "3.31.0" {
     exchange_index = "exchange_index" default,
-    balance = "balance" default,
+    balance = "balance" default(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBalanceResponse {
@@ -31,9 +31,9 @@ pub struct GetBalanceResponse {
         ::std::vec::Vec<crate::types::IndexedBalance>,
     >,
 }
-crate::wire::object!(GetBalanceResponse {
+crate::wire::object!(GetBalanceResponse in "3.31.0" {
     balance = "balance" default,
-    balance_dollars = "balance_dollars" default,
+    balance_dollars = "balance_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     portfolio_value = "portfolio_value" default,
     updated_ts = "updated_ts" default,
     balance_breakdown = "balance_breakdown" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::IndexedBalance>>>),
@@ -43,7 +43,7 @@ pub struct CreateSubaccountRequest {
     /// Identifier for an exchange shard. Defaults to 0 if unspecified.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
-crate::wire::object!(CreateSubaccountRequest {
+crate::wire::object!(CreateSubaccountRequest in "3.31.0" {
     exchange_index = "exchange_index" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -51,7 +51,7 @@ pub struct CreateSubaccountResponse {
     /// The sequential number assigned to this subaccount (1-63).
     pub subaccount_number: i64,
 }
-crate::wire::object!(CreateSubaccountResponse {
+crate::wire::object!(CreateSubaccountResponse in "3.31.0" {
     subaccount_number = "subaccount_number" default,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +84,7 @@ impl ApplySubaccountTransferRequest {
         }
     }
 }
-crate::wire::object!(ApplySubaccountTransferRequest {
+crate::wire::object!(ApplySubaccountTransferRequest in "3.31.0" {
     client_transfer_id = "client_transfer_id" required,
     from_subaccount = "from_subaccount" required,
     to_subaccount = "to_subaccount" required,
@@ -94,12 +94,12 @@ crate::wire::object!(ApplySubaccountTransferRequest {
 /// Empty response indicating successful transfer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplySubaccountTransferResponse {}
-crate::wire::object!(ApplySubaccountTransferResponse {});
+crate::wire::object!(ApplySubaccountTransferResponse in "3.31.0" {});
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSubaccountBalancesResponse {
     pub subaccount_balances: ::std::vec::Vec<crate::types::SubaccountBalance>,
 }
-crate::wire::object!(GetSubaccountBalancesResponse {
+crate::wire::object!(GetSubaccountBalancesResponse in "3.31.0" {
     subaccount_balances = "subaccount_balances" default(crate::wire::Seq<crate::wire::Plain<crate::types::SubaccountBalance>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -113,10 +113,10 @@ pub struct SubaccountBalance {
     /// Unix timestamp of last balance update.
     pub updated_ts: i64,
 }
-crate::wire::object!(SubaccountBalance {
+crate::wire::object!(SubaccountBalance in "3.31.0" {
     subaccount_number = "subaccount_number" default,
     exchange_index = "exchange_index" default,
-    balance = "balance" default,
+    balance = "balance" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     updated_ts = "updated_ts" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -125,7 +125,7 @@ pub struct GetSubaccountTransfersResponse {
     /// Cursor for the next page of results.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetSubaccountTransfersResponse {
+crate::wire::object!(GetSubaccountTransfersResponse in "3.31.0" {
     transfers = "transfers" default(crate::wire::Seq<crate::wire::Plain<crate::types::SubaccountTransfer>>),
     cursor = "cursor" optional,
 });
@@ -144,7 +144,7 @@ pub struct SubaccountTransfer {
     /// Exchange index the transfer was applied on.
     pub exchange_index: i64,
 }
-crate::wire::object!(SubaccountTransfer {
+crate::wire::object!(SubaccountTransfer in "3.31.0" {
     transfer_id = "transfer_id" default,
     from_subaccount = "from_subaccount" default,
     to_subaccount = "to_subaccount" default,
@@ -165,7 +165,7 @@ impl UpdateSubaccountNettingRequest {
         Self { subaccount_number, enabled }
     }
 }
-crate::wire::object!(UpdateSubaccountNettingRequest {
+crate::wire::object!(UpdateSubaccountNettingRequest in "3.31.0" {
     subaccount_number = "subaccount_number" required,
     enabled = "enabled" required,
 });
@@ -173,7 +173,7 @@ crate::wire::object!(UpdateSubaccountNettingRequest {
 pub struct GetSubaccountNettingResponse {
     pub netting_configs: ::std::vec::Vec<crate::types::SubaccountNettingConfig>,
 }
-crate::wire::object!(GetSubaccountNettingResponse {
+crate::wire::object!(GetSubaccountNettingResponse in "3.31.0" {
     netting_configs = "netting_configs" default(crate::wire::Seq<crate::wire::Plain<crate::types::SubaccountNettingConfig>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -185,7 +185,7 @@ pub struct SubaccountNettingConfig {
     /// Exchange index of the subaccount.
     pub exchange_index: i64,
 }
-crate::wire::object!(SubaccountNettingConfig {
+crate::wire::object!(SubaccountNettingConfig in "3.31.0" {
     subaccount_number = "subaccount_number" default,
     enabled = "enabled" default,
     exchange_index = "exchange_index" default,
@@ -195,7 +195,7 @@ pub struct GetSettlementsResponse {
     pub settlements: ::std::vec::Vec<crate::types::Settlement>,
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetSettlementsResponse {
+crate::wire::object!(GetSettlementsResponse in "3.31.0" {
     settlements = "settlements" default(crate::wire::Seq<crate::wire::Plain<crate::types::Settlement>>),
     cursor = "cursor" optional,
 });
@@ -227,18 +227,18 @@ pub struct Settlement {
     /// Payout of a single yes contract in cents.
     pub value: ::std::option::Option<i64>,
 }
-crate::wire::object!(Settlement {
+crate::wire::object!(Settlement in "3.31.0" {
     ticker = "ticker" default,
     exchange_index = "exchange_index" default,
     event_ticker = "event_ticker" default,
-    market_result = "market_result" default,
-    yes_count_fp = "yes_count_fp" default,
-    yes_total_cost_dollars = "yes_total_cost_dollars" default,
-    no_count_fp = "no_count_fp" default,
-    no_total_cost_dollars = "no_total_cost_dollars" default,
+    market_result = "market_result" default(crate::wire::Blank<crate::types::SettlementMarketResult>),
+    yes_count_fp = "yes_count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    yes_total_cost_dollars = "yes_total_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    no_count_fp = "no_count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    no_total_cost_dollars = "no_total_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     revenue = "revenue" default,
-    settled_time = "settled_time" default,
-    fee_cost = "fee_cost" default,
+    settled_time = "settled_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    fee_cost = "fee_cost" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     value = "value" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -248,7 +248,7 @@ pub struct GetPortfolioRestingOrderTotalValueResponse {
     /// Total value of resting orders broken down by exchange index, with each balance expressed as a fixed-point dollar string.
     pub resting_order_value_breakdown: ::std::vec::Vec<crate::types::IndexedBalance>,
 }
-crate::wire::object!(GetPortfolioRestingOrderTotalValueResponse {
+crate::wire::object!(GetPortfolioRestingOrderTotalValueResponse in "3.31.0" {
     total_resting_order_value = "total_resting_order_value" default,
     resting_order_value_breakdown = "resting_order_value_breakdown" default(crate::wire::Seq<crate::wire::Plain<crate::types::IndexedBalance>>),
 });
@@ -257,7 +257,7 @@ pub struct GetDepositsResponse {
     pub deposits: ::std::vec::Vec<crate::types::Deposit>,
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetDepositsResponse {
+crate::wire::object!(GetDepositsResponse in "3.31.0" {
     deposits = "deposits" default(crate::wire::Seq<crate::wire::Plain<crate::types::Deposit>>),
     cursor = "cursor" optional,
 });
@@ -278,10 +278,10 @@ pub struct Deposit {
     /// Unix timestamp of when the deposit was finalized (applied, failed, or returned).
     pub finalized_ts: ::std::option::Option<i64>,
 }
-crate::wire::object!(Deposit {
+crate::wire::object!(Deposit in "3.31.0" {
     id = "id" default,
-    status = "status" default,
-    type_ = "type" default,
+    status = "status" default(crate::wire::Blank<crate::types::DepositStatus>),
+    type_ = "type" default(crate::wire::Blank<crate::types::DepositType>),
     amount_cents = "amount_cents" default,
     fee_cents = "fee_cents" default,
     created_ts = "created_ts" default,
@@ -292,7 +292,7 @@ pub struct GetWithdrawalsResponse {
     pub withdrawals: ::std::vec::Vec<crate::types::Withdrawal>,
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetWithdrawalsResponse {
+crate::wire::object!(GetWithdrawalsResponse in "3.31.0" {
     withdrawals = "withdrawals" default(crate::wire::Seq<crate::wire::Plain<crate::types::Withdrawal>>),
     cursor = "cursor" optional,
 });
@@ -313,10 +313,10 @@ pub struct Withdrawal {
     /// Unix timestamp of when the withdrawal was finalized (applied, failed, or returned).
     pub finalized_ts: ::std::option::Option<i64>,
 }
-crate::wire::object!(Withdrawal {
+crate::wire::object!(Withdrawal in "3.31.0" {
     id = "id" default,
-    status = "status" default,
-    type_ = "type" default,
+    status = "status" default(crate::wire::Blank<crate::types::WithdrawalStatus>),
+    type_ = "type" default(crate::wire::Blank<crate::types::WithdrawalType>),
     amount_cents = "amount_cents" default,
     fee_cents = "fee_cents" default,
     created_ts = "created_ts" default,
@@ -329,7 +329,7 @@ pub struct TargetBalanceAllocation {
     /// Target percentage of sweepable balance for the exchange index
     pub percent: i64,
 }
-crate::wire::object!(TargetBalanceAllocation {
+crate::wire::object!(TargetBalanceAllocation in "3.31.0" {
     exchange_index = "exchange_index" default,
     percent = "percent" default,
 });
@@ -346,7 +346,7 @@ impl TargetBalanceAllocationInput {
         Self { exchange_index, percent }
     }
 }
-crate::wire::object!(TargetBalanceAllocationInput {
+crate::wire::object!(TargetBalanceAllocationInput in "3.31.0" {
     exchange_index = "exchange_index" required,
     percent = "percent" required,
 });
@@ -393,9 +393,9 @@ pub struct GetTargetBalanceAllocationResponse {
     pub allocations: ::std::vec::Vec<crate::types::TargetBalanceAllocation>,
     pub resting_margin_reservation: crate::types::RestingMarginReservation,
 }
-crate::wire::object!(GetTargetBalanceAllocationResponse {
+crate::wire::object!(GetTargetBalanceAllocationResponse in "3.31.0" {
     allocations = "allocations" default(crate::wire::Seq<crate::wire::Plain<crate::types::TargetBalanceAllocation>>),
-    resting_margin_reservation = "resting_margin_reservation" default,
+    resting_margin_reservation = "resting_margin_reservation" default(crate::wire::Blank<crate::types::RestingMarginReservation>),
 });
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetTargetBalanceAllocationRequest {
@@ -416,7 +416,7 @@ impl SetTargetBalanceAllocationRequest {
         }
     }
 }
-crate::wire::object!(SetTargetBalanceAllocationRequest {
+crate::wire::object!(SetTargetBalanceAllocationRequest in "3.31.0" {
     allocations = "allocations" required,
     resting_margin_reservation = "resting_margin_reservation" optional,
 });
@@ -455,7 +455,7 @@ impl IntraExchangeInstanceTransferRequest {
         }
     }
 }
-crate::wire::object!(IntraExchangeInstanceTransferRequest {
+crate::wire::object!(IntraExchangeInstanceTransferRequest in "3.31.0" {
     source = "source" required,
     destination = "destination" required,
     amount = "amount" required,
@@ -469,7 +469,7 @@ pub struct IntraExchangeInstanceTransferResponse {
     /// The ID of the transfer that was created
     pub transfer_id: ::std::string::String,
 }
-crate::wire::object!(IntraExchangeInstanceTransferResponse {
+crate::wire::object!(IntraExchangeInstanceTransferResponse in "3.31.0" {
     transfer_id = "transfer_id" default,
 });
 /// Transfer status.
@@ -522,14 +522,14 @@ pub struct IntraExchangeInstanceTransfer {
     /// Unix timestamp when the transfer was created
     pub created_ts: i64,
 }
-crate::wire::object!(IntraExchangeInstanceTransfer {
+crate::wire::object!(IntraExchangeInstanceTransfer in "3.31.0" {
     transfer_id = "transfer_id" default,
-    source = "source" default,
-    destination = "destination" default,
+    source = "source" default(crate::wire::Blank<crate::types::ExchangeInstance>),
+    destination = "destination" default(crate::wire::Blank<crate::types::ExchangeInstance>),
     source_exchange_shard = "source_exchange_shard" default,
     destination_exchange_shard = "destination_exchange_shard" default,
-    amount = "amount" default,
-    status = "status" default,
+    amount = "amount" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    status = "status" default(crate::wire::Blank<crate::types::IntraExchangeInstanceTransferStatus>),
     created_ts = "created_ts" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -538,7 +538,7 @@ pub struct GetIntraExchangeInstanceTransfersResponse {
     /// Cursor for the next page of results. Omitted when there are no further pages.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetIntraExchangeInstanceTransfersResponse {
+crate::wire::object!(GetIntraExchangeInstanceTransfersResponse in "3.31.0" {
     transfers = "transfers" default(crate::wire::Seq<crate::wire::Plain<crate::types::IntraExchangeInstanceTransfer>>),
     cursor = "cursor" optional,
 });
@@ -546,7 +546,7 @@ crate::wire::object!(GetIntraExchangeInstanceTransfersResponse {
 pub struct GetIntraExchangeInstanceTransferResponse {
     pub transfer: crate::types::IntraExchangeInstanceTransfer,
 }
-crate::wire::object!(GetIntraExchangeInstanceTransferResponse {
+crate::wire::object!(GetIntraExchangeInstanceTransferResponse in "3.31.0" {
     transfer = "transfer" default,
 });
 /// The outcome of the market settlement. 'yes' = market resolved to YES, 'no' = market resolved to NO, 'scalar' = scalar market settled at a specific value.

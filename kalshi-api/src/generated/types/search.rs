@@ -15,7 +15,7 @@ pub struct GetTagsForSeriesCategoriesResponse {
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-crate::wire::object!(GetTagsForSeriesCategoriesResponse {
+crate::wire::object!(GetTagsForSeriesCategoriesResponse in "3.31.0" {
     tags_by_categories = "tags_by_categories" default(crate::wire::Map<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -23,7 +23,7 @@ pub struct ScopeList {
     /// List of scopes
     pub scopes: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(ScopeList {
+crate::wire::object!(ScopeList in "3.31.0" {
     scopes = "scopes" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -36,7 +36,7 @@ pub struct SportFilterDetails {
         crate::types::ScopeList,
     >,
 }
-crate::wire::object!(SportFilterDetails {
+crate::wire::object!(SportFilterDetails in "3.31.0" {
     scopes = "scopes" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
     competitions = "competitions" default(crate::wire::Map<crate::wire::Plain<crate::types::ScopeList>>),
 });
@@ -50,7 +50,7 @@ pub struct GetFiltersBySportsResponse {
     /// Ordered list of sports for display
     pub sport_ordering: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(GetFiltersBySportsResponse {
+crate::wire::object!(GetFiltersBySportsResponse in "3.31.0" {
     filters_by_sports = "filters_by_sports" default(crate::wire::Map<crate::wire::Plain<crate::types::SportFilterDetails>>),
     sport_ordering = "sport_ordering" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });

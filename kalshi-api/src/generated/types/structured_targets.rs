@@ -26,14 +26,14 @@ pub struct StructuredTarget {
     /// Timestamp when this structured target was last updated.
     pub last_updated_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-crate::wire::object!(StructuredTarget {
+crate::wire::object!(StructuredTarget in "3.31.0" {
     id = "id" optional,
     name = "name" optional,
     type_ = "type" optional,
     details = "details" optional,
     source_id = "source_id" optional,
     source_ids = "source_ids" optional(crate::wire::Opt<crate::wire::Map<crate::wire::Plain<::std::string::String>>>),
-    last_updated_ts = "last_updated_ts" optional,
+    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetStructuredTargetsResponse {
@@ -43,7 +43,7 @@ pub struct GetStructuredTargetsResponse {
     /// Pagination cursor for the next page. Empty if there are no more results.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetStructuredTargetsResponse {
+crate::wire::object!(GetStructuredTargetsResponse in "3.31.0" {
     structured_targets = "structured_targets" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::StructuredTarget>>>),
     cursor = "cursor" optional,
 });
@@ -51,6 +51,6 @@ crate::wire::object!(GetStructuredTargetsResponse {
 pub struct GetStructuredTargetResponse {
     pub structured_target: ::std::option::Option<crate::types::StructuredTarget>,
 }
-crate::wire::object!(GetStructuredTargetResponse {
+crate::wire::object!(GetStructuredTargetResponse in "3.31.0" {
     structured_target = "structured_target" optional,
 });

@@ -73,7 +73,7 @@ impl Subscribe {
         }
     }
 }
-crate::wire::object!(Subscribe {
+crate::wire::object!(Subscribe in "2.0.0" {
     channels = "channels" required,
     market_ticker = "market_ticker" optional,
     market_tickers = "market_tickers" optional,
@@ -99,12 +99,12 @@ impl Unsubscribe {
         Self { sids }
     }
 }
-crate::wire::object!(Unsubscribe {
+crate::wire::object!(Unsubscribe in "2.0.0" {
     sids = "sids" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSubscriptions {}
-crate::wire::object!(ListSubscriptions {});
+crate::wire::object!(ListSubscriptions in "2.0.0" {});
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSubscription {
     /// Single subscription ID to update (alternative to sids array)
@@ -144,7 +144,7 @@ impl UpdateSubscription {
         }
     }
 }
-crate::wire::object!(UpdateSubscription {
+crate::wire::object!(UpdateSubscription in "2.0.0" {
     sid = "sid" optional,
     sids = "sids" optional,
     market_ticker = "market_ticker" optional,
@@ -182,7 +182,7 @@ impl CfbenchmarksUpdateSubscription {
         }
     }
 }
-crate::wire::object!(CfbenchmarksUpdateSubscription {
+crate::wire::object!(CfbenchmarksUpdateSubscription in "2.0.0" {
     sid = "sid" optional,
     sids = "sids" optional,
     action = "action" required,
@@ -216,7 +216,7 @@ impl PythUpdateSubscription {
         }
     }
 }
-crate::wire::object!(PythUpdateSubscription {
+crate::wire::object!(PythUpdateSubscription in "2.0.0" {
     sid = "sid" optional,
     sids = "sids" optional,
     action = "action" required,

@@ -216,7 +216,7 @@ pub struct CfbenchmarksAvgData {
     /// Window end boundary, exclusive (unix ms)
     pub window_end_ts_exclusive: i64,
 }
-crate::wire::object!(CfbenchmarksAvgData {
+crate::wire::object!(CfbenchmarksAvgData in "2.0.0" {
     value = "value" default,
     window_size = "window_size" default,
     window_start_ts_ms = "window_start_ts_ms" default,
@@ -238,7 +238,7 @@ pub struct LifecycleAdditionalMetadata {
     pub cap_strike: ::std::option::Option<f64>,
     pub custom_strike: ::std::option::Option<::serde_json::Value>,
 }
-crate::wire::object!(LifecycleAdditionalMetadata {
+crate::wire::object!(LifecycleAdditionalMetadata in "2.0.0" {
     name = "name" default,
     title = "title" default,
     yes_sub_title = "yes_sub_title" default,
@@ -371,7 +371,7 @@ pub struct Subscribed {
     pub channel: ::std::string::String,
     pub sid: crate::generated::ws::SubscriptionId,
 }
-crate::wire::object!(Subscribed {
+crate::wire::object!(Subscribed in "2.0.0" {
     channel = "channel" default,
     sid = "sid" default,
 });
@@ -386,7 +386,7 @@ pub struct OkResponse {
         ::std::vec::Vec<crate::generated::ws::MarketId>,
     >,
 }
-crate::wire::object!(OkResponse {
+crate::wire::object!(OkResponse in "2.0.0" {
     market_tickers = "market_tickers" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::generated::ws::MarketTicker>>>),
     market_ids = "market_ids" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::generated::ws::MarketId>>>),
 });
@@ -395,7 +395,7 @@ pub struct SubscribedUnderlyingsResponse {
     /// Current Pyth underlying ticker filter after an update; all-mode is \["all"\]
     pub underlying_tickers: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(SubscribedUnderlyingsResponse {
+crate::wire::object!(SubscribedUnderlyingsResponse in "2.0.0" {
     underlying_tickers = "underlying_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -403,7 +403,7 @@ pub struct SubscribedIndicesResponse {
     /// Current CF Benchmarks index filter after an update; all-mode is \["all"\]
     pub index_ids: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(SubscribedIndicesResponse {
+crate::wire::object!(SubscribedIndicesResponse in "2.0.0" {
     index_ids = "index_ids" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -412,7 +412,7 @@ pub struct ListSubscriptionsItem {
     pub channel: ::std::string::String,
     pub sid: crate::generated::ws::SubscriptionId,
 }
-crate::wire::object!(ListSubscriptionsItem {
+crate::wire::object!(ListSubscriptionsItem in "2.0.0" {
     channel = "channel" default,
     sid = "sid" default,
 });
@@ -611,8 +611,8 @@ pub struct ErrorResponse {
     /// Optional market tickers associated with the error
     pub market_tickers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-crate::wire::object!(ErrorResponse {
-    code = "code" default,
+crate::wire::object!(ErrorResponse in "2.0.0" {
+    code = "code" default(crate::wire::Blank<crate::generated::ws::ErrorResponseCode>),
     msg = "msg" default,
     market_ticker = "market_ticker" optional,
     market_tickers = "market_tickers" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
@@ -634,9 +634,9 @@ pub struct OrderbookSnapshot {
         ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     >,
 }
-crate::wire::object!(OrderbookSnapshot {
+crate::wire::object!(OrderbookSnapshot in "2.0.0" {
     market_ticker = "market_ticker" default,
-    market_id = "market_id" default,
+    market_id = "market_id" default(crate::wire::Blank<crate::generated::ws::MarketId>),
     yes_dollars_fp = "yes_dollars_fp" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<(::std::string::String, ::std::string::String)>>>),
     no_dollars_fp = "no_dollars_fp" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<(::std::string::String, ::std::string::String)>>>),
 });
@@ -661,14 +661,14 @@ pub struct OrderbookDelta {
     /// Contains the subaccount number of your order that triggered this delta.
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(OrderbookDelta {
+crate::wire::object!(OrderbookDelta in "2.0.0" {
     market_ticker = "market_ticker" default,
-    market_id = "market_id" default,
-    price_dollars = "price_dollars" default,
-    delta_fp = "delta_fp" default,
-    side = "side" default,
+    market_id = "market_id" default(crate::wire::Blank<crate::generated::ws::MarketId>),
+    price_dollars = "price_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    delta_fp = "delta_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    side = "side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
     client_order_id = "client_order_id" optional,
-    ts = "ts" optional,
+    ts = "ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     ts_ms = "ts_ms" optional,
     subaccount = "subaccount" optional,
 });
@@ -705,22 +705,22 @@ pub struct Ticker {
     #[deprecated]
     pub time: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(Ticker {
-    market_id = "market_id" default,
+crate::wire::object!(Ticker in "2.0.0" {
+    market_id = "market_id" default(crate::wire::Blank<crate::generated::ws::MarketId>),
     market_ticker = "market_ticker" default,
-    price_dollars = "price_dollars" default,
-    yes_bid_dollars = "yes_bid_dollars" default,
-    yes_ask_dollars = "yes_ask_dollars" default,
-    volume_fp = "volume_fp" default,
-    open_interest_fp = "open_interest_fp" default,
+    price_dollars = "price_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    yes_bid_dollars = "yes_bid_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    yes_ask_dollars = "yes_ask_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    volume_fp = "volume_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    open_interest_fp = "open_interest_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
     dollar_volume = "dollar_volume" default,
     dollar_open_interest = "dollar_open_interest" default,
-    yes_bid_size_fp = "yes_bid_size_fp" default,
-    yes_ask_size_fp = "yes_ask_size_fp" default,
-    last_trade_size_fp = "last_trade_size_fp" default,
+    yes_bid_size_fp = "yes_bid_size_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    yes_ask_size_fp = "yes_ask_size_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    last_trade_size_fp = "last_trade_size_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
     ts = "ts" default,
     ts_ms = "ts_ms" default,
-    time = "time" default,
+    time = "time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trade {
@@ -754,15 +754,15 @@ pub struct Trade {
     /// Unix timestamp in milliseconds
     pub ts_ms: i64,
 }
-crate::wire::object!(Trade {
-    trade_id = "trade_id" default,
+crate::wire::object!(Trade in "2.0.0" {
+    trade_id = "trade_id" default(crate::wire::Blank<::uuid::Uuid>),
     market_ticker = "market_ticker" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    no_price_dollars = "no_price_dollars" default,
-    count_fp = "count_fp" default,
-    taker_side = "taker_side" default,
-    taker_outcome_side = "taker_outcome_side" default,
-    taker_book_side = "taker_book_side" default,
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    no_price_dollars = "no_price_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    count_fp = "count_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    taker_side = "taker_side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
+    taker_outcome_side = "taker_outcome_side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
+    taker_book_side = "taker_book_side" default(crate::wire::Blank<crate::generated::ws::BookSide>),
     is_block_trade = "is_block_trade" default,
     ts = "ts" default,
     ts_ms = "ts_ms" default,
@@ -816,24 +816,24 @@ pub struct Fill {
     /// Optional subaccount number for the fill
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(Fill {
-    trade_id = "trade_id" default,
-    order_id = "order_id" default,
+crate::wire::object!(Fill in "2.0.0" {
+    trade_id = "trade_id" default(crate::wire::Blank<::uuid::Uuid>),
+    order_id = "order_id" default(crate::wire::Blank<::uuid::Uuid>),
     client_order_id = "client_order_id" optional,
     market_ticker = "market_ticker" default,
     exchange_index = "exchange_index" default,
     is_taker = "is_taker" default,
-    side = "side" default,
+    side = "side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
     ts = "ts" default,
     ts_ms = "ts_ms" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    count_fp = "count_fp" default,
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    count_fp = "count_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
     fee_cost = "fee_cost" default,
     action = "action" default,
-    post_position_fp = "post_position_fp" default,
-    purchased_side = "purchased_side" default,
-    outcome_side = "outcome_side" default,
-    book_side = "book_side" default,
+    post_position_fp = "post_position_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    purchased_side = "purchased_side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
+    outcome_side = "outcome_side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
+    book_side = "book_side" default(crate::wire::Blank<crate::generated::ws::BookSide>),
     subaccount = "subaccount" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -857,15 +857,15 @@ pub struct MarketPosition {
     /// Optional subaccount number for the position
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(MarketPosition {
+crate::wire::object!(MarketPosition in "2.0.0" {
     user_id = "user_id" default,
     market_ticker = "market_ticker" default,
-    position_fp = "position_fp" default,
-    position_cost_dollars = "position_cost_dollars" default,
-    realized_pnl_dollars = "realized_pnl_dollars" default,
-    fees_paid_dollars = "fees_paid_dollars" default,
-    position_fee_cost_dollars = "position_fee_cost_dollars" default,
-    volume_fp = "volume_fp" default,
+    position_fp = "position_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    position_cost_dollars = "position_cost_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    realized_pnl_dollars = "realized_pnl_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    fees_paid_dollars = "fees_paid_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    position_fee_cost_dollars = "position_fee_cost_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    volume_fp = "volume_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
     subaccount = "subaccount" optional,
 });
 /// Field to annotate which of the event type this event is for:
@@ -946,7 +946,7 @@ pub struct MarketLifecycleV2PriceRangesItem {
     /// Tick size (minimum price increment) within this band, in dollars
     pub step: ::std::string::String,
 }
-crate::wire::object!(MarketLifecycleV2PriceRangesItem {
+crate::wire::object!(MarketLifecycleV2PriceRangesItem in "2.0.0" {
     start = "start" default,
     end = "end" default,
     step = "step" default,
@@ -993,7 +993,7 @@ pub struct MarketLifecycleV2 {
         ::std::vec::Vec<crate::generated::ws::MarketLifecycleV2PriceRangesItem>,
     >,
 }
-crate::wire::object!(MarketLifecycleV2 {
+crate::wire::object!(MarketLifecycleV2 in "2.0.0" {
     market_ticker = "market_ticker" default,
     exchange_index = "exchange_index" optional,
     open_ts = "open_ts" optional,
@@ -1004,7 +1004,7 @@ crate::wire::object!(MarketLifecycleV2 {
     settlement_value = "settlement_value" optional,
     is_deactivated = "is_deactivated" optional,
     additional_metadata = "additional_metadata" optional,
-    event_type = "event_type" default,
+    event_type = "event_type" default(crate::wire::Blank<crate::generated::ws::MarketLifecycleV2EventType>),
     price_level_structure = "price_level_structure" optional,
     price_ranges = "price_ranges" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::generated::ws::MarketLifecycleV2PriceRangesItem>>>),
 });
@@ -1051,8 +1051,8 @@ pub struct MarketMetadataUpdated {
     /// Optional - This key will ONLY exist for metadata_updated events. The updated yes subtitle for the market
     pub yes_sub_title: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(MarketMetadataUpdated {
-    event_type = "event_type" default,
+crate::wire::object!(MarketMetadataUpdated in "2.0.0" {
+    event_type = "event_type" default(crate::wire::Blank<crate::generated::ws::MarketMetadataUpdatedEventType>),
     market_ticker = "market_ticker" default,
     strike_type = "strike_type" optional,
     floor_strike = "floor_strike" optional,
@@ -1115,7 +1115,7 @@ pub struct EventLifecycle {
     /// Optional - String to indicate the strike period of the event if there is one
     pub strike_period: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(EventLifecycle {
+crate::wire::object!(EventLifecycle in "2.0.0" {
     event_ticker = "event_ticker" default,
     exchange_index = "exchange_index" default,
     title = "title" default,
@@ -1192,9 +1192,9 @@ pub struct EventFeeUpdate {
     /// Event fee multiplier override. `null` when the override has been cleared.
     pub fee_multiplier_override: ::std::option::Option<f64>,
 }
-crate::wire::object!(EventFeeUpdate {
+crate::wire::object!(EventFeeUpdate in "2.0.0" {
     event_ticker = "event_ticker" default,
-    fee_type_override = "fee_type_override" nullable,
+    fee_type_override = "fee_type_override" nullable(crate::wire::Blank<crate::generated::ws::EventFeeUpdateFeeTypeOverride>),
     fee_multiplier_override = "fee_multiplier_override" nullable,
 });
 /// Field to annotate which of the event type this event is for:
@@ -1295,7 +1295,7 @@ pub struct MultivariateMarketLifecycle {
         crate::generated::ws::LifecyclePriceLevelStructure,
     >,
 }
-crate::wire::object!(MultivariateMarketLifecycle {
+crate::wire::object!(MultivariateMarketLifecycle in "2.0.0" {
     market_ticker = "market_ticker" default,
     exchange_index = "exchange_index" optional,
     open_ts = "open_ts" optional,
@@ -1306,7 +1306,7 @@ crate::wire::object!(MultivariateMarketLifecycle {
     settlement_value = "settlement_value" optional,
     is_deactivated = "is_deactivated" optional,
     additional_metadata = "additional_metadata" optional,
-    event_type = "event_type" default,
+    event_type = "event_type" default(crate::wire::Blank<crate::generated::ws::MultivariateMarketLifecycleEventType>),
     price_level_structure = "price_level_structure" optional,
 });
 /// Side selected for the leg
@@ -1354,11 +1354,11 @@ pub struct RfqCreatedMveSelectedLegsItem {
         crate::money::FixedPointDollars,
     >,
 }
-crate::wire::object!(RfqCreatedMveSelectedLegsItem {
+crate::wire::object!(RfqCreatedMveSelectedLegsItem in "2.0.0" {
     event_ticker = "event_ticker" default,
     market_ticker = "market_ticker" default,
-    side = "side" default,
-    yes_settlement_value_dollars = "yes_settlement_value_dollars" optional,
+    side = "side" default(crate::wire::Blank<crate::generated::ws::RfqCreatedMveSelectedLegsItemSide>),
+    yes_settlement_value_dollars = "yes_settlement_value_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RfqCreated {
@@ -1383,14 +1383,14 @@ pub struct RfqCreated {
         ::std::vec::Vec<crate::generated::ws::RfqCreatedMveSelectedLegsItem>,
     >,
 }
-crate::wire::object!(RfqCreated {
+crate::wire::object!(RfqCreated in "2.0.0" {
     id = "id" default,
     creator_id = "creator_id" default,
     market_ticker = "market_ticker" default,
     event_ticker = "event_ticker" optional,
-    contracts_fp = "contracts_fp" optional,
-    target_cost_dollars = "target_cost_dollars" optional,
-    created_ts = "created_ts" default,
+    contracts_fp = "contracts_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    target_cost_dollars = "target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     mve_collection_ticker = "mve_collection_ticker" optional,
     mve_selected_legs = "mve_selected_legs" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::generated::ws::RfqCreatedMveSelectedLegsItem>>>),
 });
@@ -1411,14 +1411,14 @@ pub struct RfqDeleted {
     /// Timestamp when the RFQ was deleted
     pub deleted_ts: ::chrono::DateTime<::chrono::Utc>,
 }
-crate::wire::object!(RfqDeleted {
+crate::wire::object!(RfqDeleted in "2.0.0" {
     id = "id" default,
     creator_id = "creator_id" default,
     market_ticker = "market_ticker" default,
     event_ticker = "event_ticker" optional,
-    contracts_fp = "contracts_fp" optional,
-    target_cost_dollars = "target_cost_dollars" optional,
-    deleted_ts = "deleted_ts" default,
+    contracts_fp = "contracts_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    target_cost_dollars = "target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
+    deleted_ts = "deleted_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteCreated {
@@ -1450,19 +1450,19 @@ pub struct QuoteCreated {
     /// Contains your own subaccount number; the counterparty's subaccount is never shared.
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(QuoteCreated {
+crate::wire::object!(QuoteCreated in "2.0.0" {
     quote_id = "quote_id" default,
     rfq_id = "rfq_id" default,
     quote_creator_id = "quote_creator_id" default,
     rfq_creator_id = "rfq_creator_id" default,
     market_ticker = "market_ticker" default,
     event_ticker = "event_ticker" optional,
-    yes_bid_dollars = "yes_bid_dollars" default,
-    no_bid_dollars = "no_bid_dollars" default,
-    yes_contracts_offered_fp = "yes_contracts_offered_fp" optional,
-    no_contracts_offered_fp = "no_contracts_offered_fp" optional,
-    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional,
-    created_ts = "created_ts" default,
+    yes_bid_dollars = "yes_bid_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    no_bid_dollars = "no_bid_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    yes_contracts_offered_fp = "yes_contracts_offered_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    no_contracts_offered_fp = "no_contracts_offered_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     subaccount = "subaccount" optional,
 });
 /// Which side was accepted (yes/no) (optional)
@@ -1531,20 +1531,20 @@ pub struct QuoteAccepted {
     /// Contains your own subaccount number; the counterparty's subaccount is never shared.
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(QuoteAccepted {
+crate::wire::object!(QuoteAccepted in "2.0.0" {
     quote_id = "quote_id" default,
     rfq_id = "rfq_id" default,
     quote_creator_id = "quote_creator_id" default,
     rfq_creator_id = "rfq_creator_id" default,
     market_ticker = "market_ticker" default,
     event_ticker = "event_ticker" optional,
-    yes_bid_dollars = "yes_bid_dollars" default,
-    no_bid_dollars = "no_bid_dollars" default,
-    accepted_side = "accepted_side" optional,
-    contracts_accepted_fp = "contracts_accepted_fp" optional,
-    yes_contracts_offered_fp = "yes_contracts_offered_fp" optional,
-    no_contracts_offered_fp = "no_contracts_offered_fp" optional,
-    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional,
+    yes_bid_dollars = "yes_bid_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    no_bid_dollars = "no_bid_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    accepted_side = "accepted_side" optional(crate::wire::Blank<crate::generated::ws::QuoteAcceptedAcceptedSide>),
+    contracts_accepted_fp = "contracts_accepted_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    yes_contracts_offered_fp = "yes_contracts_offered_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    no_contracts_offered_fp = "no_contracts_offered_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
+    rfq_target_cost_dollars = "rfq_target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
     subaccount = "subaccount" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1569,7 +1569,7 @@ pub struct QuoteExecuted {
     /// Contains your own subaccount number; the counterparty's subaccount is never shared.
     pub subaccount: ::std::option::Option<i64>,
 }
-crate::wire::object!(QuoteExecuted {
+crate::wire::object!(QuoteExecuted in "2.0.0" {
     quote_id = "quote_id" default,
     rfq_id = "rfq_id" default,
     quote_creator_id = "quote_creator_id" default,
@@ -1577,7 +1577,7 @@ crate::wire::object!(QuoteExecuted {
     order_id = "order_id" default,
     client_order_id = "client_order_id" default,
     market_ticker = "market_ticker" default,
-    executed_ts = "executed_ts" default,
+    executed_ts = "executed_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     subaccount = "subaccount" optional,
 });
 /// Order group event type
@@ -1641,10 +1641,10 @@ pub struct OrderGroupUpdates {
     /// Matching engine timestamp at which the event was processed, as Unix epoch milliseconds.
     pub ts_ms: i64,
 }
-crate::wire::object!(OrderGroupUpdates {
-    event_type = "event_type" default,
+crate::wire::object!(OrderGroupUpdates in "2.0.0" {
+    event_type = "event_type" default(crate::wire::Blank<crate::generated::ws::OrderGroupUpdatesEventType>),
     order_group_id = "order_group_id" default,
-    contracts_limit_fp = "contracts_limit_fp" optional,
+    contracts_limit_fp = "contracts_limit_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
     ts_ms = "ts_ms" default,
 });
 /// Current order status
@@ -1798,34 +1798,34 @@ pub struct UserOrder {
     /// Subaccount number (0 for primary, 1-63 for subaccounts)
     pub subaccount_number: ::std::option::Option<i64>,
 }
-crate::wire::object!(UserOrder {
-    order_id = "order_id" default,
-    user_id = "user_id" default,
+crate::wire::object!(UserOrder in "2.0.0" {
+    order_id = "order_id" default(crate::wire::Blank<::uuid::Uuid>),
+    user_id = "user_id" default(crate::wire::Blank<::uuid::Uuid>),
     ticker = "ticker" default,
     exchange_index = "exchange_index" default,
-    status = "status" default,
-    side = "side" default,
+    status = "status" default(crate::wire::Blank<crate::generated::ws::UserOrderStatus>),
+    side = "side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
     is_yes = "is_yes" default,
-    outcome_side = "outcome_side" default,
-    book_side = "book_side" default,
-    yes_price_dollars = "yes_price_dollars" default,
-    fill_count_fp = "fill_count_fp" default,
-    remaining_count_fp = "remaining_count_fp" default,
-    initial_count_fp = "initial_count_fp" default,
-    taker_fill_cost_dollars = "taker_fill_cost_dollars" default,
-    maker_fill_cost_dollars = "maker_fill_cost_dollars" default,
-    taker_fees_dollars = "taker_fees_dollars" default,
-    maker_fees_dollars = "maker_fees_dollars" default,
+    outcome_side = "outcome_side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
+    book_side = "book_side" default(crate::wire::Blank<crate::generated::ws::BookSide>),
+    yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    fill_count_fp = "fill_count_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    remaining_count_fp = "remaining_count_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    initial_count_fp = "initial_count_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
+    taker_fill_cost_dollars = "taker_fill_cost_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    maker_fill_cost_dollars = "maker_fill_cost_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    taker_fees_dollars = "taker_fees_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    maker_fees_dollars = "maker_fees_dollars" default(crate::wire::Blank<crate::money::FixedPointDollars>),
     client_order_id = "client_order_id" default,
     order_group_id = "order_group_id" optional,
-    self_trade_prevention_type = "self_trade_prevention_type" optional,
-    created_time = "created_time" nullable,
-    last_update_time = "last_update_time" optional,
-    expiration_time = "expiration_time" optional,
+    self_trade_prevention_type = "self_trade_prevention_type" optional(crate::wire::Blank<crate::generated::ws::UserOrderSelfTradePreventionType>),
+    created_time = "created_time" nullable(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    last_update_time = "last_update_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    expiration_time = "expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     expiration_ts_ms = "expiration_ts_ms" optional,
     created_ts_ms = "created_ts_ms" nullable,
     last_updated_ts_ms = "last_updated_ts_ms" optional,
-    last_update_reason = "last_update_reason" optional,
+    last_update_reason = "last_update_reason" optional(crate::wire::Blank<crate::generated::ws::LastUpdateReason>),
     subaccount_number = "subaccount_number" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1848,7 +1848,7 @@ pub struct CfbenchmarksValue {
         crate::generated::ws::CfbenchmarksAvgData,
     >,
 }
-crate::wire::object!(CfbenchmarksValue {
+crate::wire::object!(CfbenchmarksValue in "2.0.0" {
     index_id = "index_id" default,
     received_at = "received_at" default,
     data = "data" default,
@@ -1860,7 +1860,7 @@ pub struct CfbenchmarksValueIndexlist {
     /// Available CF Benchmarks index IDs
     pub index_ids: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(CfbenchmarksValueIndexlist {
+crate::wire::object!(CfbenchmarksValueIndexlist in "2.0.0" {
     index_ids = "index_ids" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1876,7 +1876,7 @@ pub struct CfbenchmarksValue5hz {
     /// The raw CF Benchmarks JSON frame, as a string
     pub data: ::std::string::String,
 }
-crate::wire::object!(CfbenchmarksValue5hz {
+crate::wire::object!(CfbenchmarksValue5hz in "2.0.0" {
     index_id = "index_id" default,
     value_usd = "value_usd" default,
     source_ts_ms = "source_ts_ms" default,
@@ -1888,7 +1888,7 @@ pub struct CfbenchmarksValue5hzIndexlist {
     /// Index IDs recently observed on the 5Hz stream
     pub index_ids: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(CfbenchmarksValue5hzIndexlist {
+crate::wire::object!(CfbenchmarksValue5hzIndexlist in "2.0.0" {
     index_ids = "index_ids" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1902,7 +1902,7 @@ pub struct PythValue {
     /// When Kalshi received the Pyth update (unix ms)
     pub received_at: i64,
 }
-crate::wire::object!(PythValue {
+crate::wire::object!(PythValue in "2.0.0" {
     underlying_ticker = "underlying_ticker" default,
     value_usd = "value_usd" default,
     source_ts_ms = "source_ts_ms" default,
@@ -1913,7 +1913,7 @@ pub struct PythValueUnderlyingList {
     /// Underlying tickers observed on the Pyth stream in the last two hours
     pub underlying_tickers: ::std::vec::Vec<::std::string::String>,
 }
-crate::wire::object!(PythValueUnderlyingList {
+crate::wire::object!(PythValueUnderlyingList in "2.0.0" {
     underlying_tickers = "underlying_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
 });
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -12,7 +12,7 @@ pub struct Problem {
     pub code: ::std::option::Option<::std::string::String>,
     pub message: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(Problem {
+crate::wire::object!(Problem in "1.0.0" {
     code = "code" optional,
     message = "message" optional,
 });
@@ -30,7 +30,7 @@ impl NewOrder {
         }
     }
 }
-crate::wire::object!(NewOrder {
+crate::wire::object!(NewOrder in "1.0.0" {
     ticker = "ticker" default,
     client_id = "client_id" optional,
 });
@@ -48,7 +48,7 @@ impl BatchCreateBody {
         }
     }
 }
-crate::wire::object!(BatchCreateBody {
+crate::wire::object!(BatchCreateBody in "1.0.0" {
     orders = "orders" required,
     note = "note" optional,
 });
@@ -58,7 +58,7 @@ pub struct BatchCreateResponseOrdersItem {
     pub client_id: ::std::option::Option<::std::string::String>,
     pub error: ::std::option::Option<crate::types::Problem>,
 }
-crate::wire::object!(BatchCreateResponseOrdersItem {
+crate::wire::object!(BatchCreateResponseOrdersItem in "1.0.0" {
     order_id = "order_id" optional,
     client_id = "client_id" optional,
     error = "error" optional,
@@ -67,7 +67,7 @@ crate::wire::object!(BatchCreateResponseOrdersItem {
 pub struct BatchCreateResponse {
     pub orders: ::std::vec::Vec<crate::types::BatchCreateResponseOrdersItem>,
 }
-crate::wire::object!(BatchCreateResponse {
+crate::wire::object!(BatchCreateResponse in "1.0.0" {
     orders = "orders" default(crate::wire::Seq<crate::wire::Plain<crate::types::BatchCreateResponseOrdersItem>>),
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,7 @@ impl BatchCancelBodyIdsItem {
         Self { id: id.into() }
     }
 }
-crate::wire::object!(BatchCancelBodyIdsItem {
+crate::wire::object!(BatchCancelBodyIdsItem in "1.0.0" {
     id = "id" required,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +93,7 @@ impl BatchCancelBody {
         Self { ids }
     }
 }
-crate::wire::object!(BatchCancelBody {
+crate::wire::object!(BatchCancelBody in "1.0.0" {
     ids = "ids" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -101,7 +101,7 @@ pub struct BatchCancelResponseIdsItem {
     pub id: ::std::string::String,
     pub error: ::std::option::Option<crate::types::Problem>,
 }
-crate::wire::object!(BatchCancelResponseIdsItem {
+crate::wire::object!(BatchCancelResponseIdsItem in "1.0.0" {
     id = "id" default,
     error = "error" optional,
 });
@@ -111,7 +111,7 @@ pub struct BatchCancelResponse {
         ::std::vec::Vec<crate::types::BatchCancelResponseIdsItem>,
     >,
 }
-crate::wire::object!(BatchCancelResponse {
+crate::wire::object!(BatchCancelResponse in "1.0.0" {
     ids = "ids" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::BatchCancelResponseIdsItem>>>),
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -124,13 +124,13 @@ impl CreateTwoBody {
         Self { orders }
     }
 }
-crate::wire::object!(CreateTwoBody {
+crate::wire::object!(CreateTwoBody in "1.0.0" {
     orders = "orders" required,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateTwoResponse {
     pub orders: ::std::option::Option<::std::vec::Vec<crate::types::NewOrder>>,
 }
-crate::wire::object!(CreateTwoResponse {
+crate::wire::object!(CreateTwoResponse in "1.0.0" {
     orders = "orders" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::NewOrder>>>),
 });

@@ -12,7 +12,7 @@ pub struct Base {
     pub id: ::std::string::String,
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-crate::wire::object!(Base {
+crate::wire::object!(Base in "1.0.0" {
     id = "id" required,
     created = "created" optional,
 });

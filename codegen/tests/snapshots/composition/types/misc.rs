@@ -20,8 +20,8 @@ impl Cat {
         Self { kind, lives }
     }
 }
-crate::wire::object!(Cat {
-    kind = "kind" default,
+crate::wire::object!(Cat in "1.0.0" {
+    kind = "kind" default(crate::wire::Blank<crate::types::CatKind>),
     lives = "lives" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -35,8 +35,8 @@ impl Dog {
         Self { kind, barks }
     }
 }
-crate::wire::object!(Dog {
-    kind = "kind" default,
+crate::wire::object!(Dog in "1.0.0" {
+    kind = "kind" default(crate::wire::Blank<crate::types::DogKind>),
     barks = "barks" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -52,9 +52,9 @@ pub struct Thing {
     /// The previous price.
     pub previous_price: ::std::option::Option<crate::types::Money>,
 }
-crate::wire::object!(Thing {
+crate::wire::object!(Thing in "1.0.0" {
     id = "id" default,
-    created = "created" optional,
+    created = "created" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     name = "name" default,
     tags = "tags" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
     price = "price" optional,
@@ -221,7 +221,7 @@ pub struct ThingsPage {
     pub favourite: ::std::option::Option<crate::types::MaybeCat>,
     pub inline_choice: ::std::option::Option<crate::types::ThingsPageInlineChoice>,
 }
-crate::wire::object!(ThingsPage {
+crate::wire::object!(ThingsPage in "1.0.0" {
     things = "things" default(crate::wire::Seq<crate::wire::Plain<crate::types::Thing>>),
     pets = "pets" default(crate::wire::Seq<crate::wire::Plain<crate::types::Pet>>),
     shapes = "shapes" optional(crate::wire::Opt<crate::wire::Map<crate::wire::Plain<crate::types::Shape>>>),
@@ -245,7 +245,7 @@ impl ThingInput {
         }
     }
 }
-crate::wire::object!(ThingInput {
+crate::wire::object!(ThingInput in "1.0.0" {
     pet = "pet" required,
     shape = "shape" required,
     limit = "limit" optional,
@@ -314,7 +314,7 @@ impl ShapeCircle {
         Self { radius }
     }
 }
-crate::wire::object!(ShapeCircle {
+crate::wire::object!(ShapeCircle in "1.0.0" {
     radius = "radius" default,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -327,7 +327,7 @@ impl ShapeSquare {
         Self { side }
     }
 }
-crate::wire::object!(ShapeSquare {
+crate::wire::object!(ShapeSquare in "1.0.0" {
     side = "side" default,
 });
 #[derive(Debug, Clone, PartialEq)]

@@ -9,4 +9,4 @@
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Empty {}
-crate::wire::object!(Empty {});
+crate::wire::object!(Empty in "1.0.0" {});

@@ -28,7 +28,7 @@ pub struct Node {
     pub levels: ::std::option::Option<::std::vec::Vec<crate::types::Level>>,
     pub inline_child: ::std::option::Option<crate::types::NodeInlineChild>,
 }
-crate::wire::object!(Node {
+crate::wire::object!(Node in "1.0.0" {
     name = "name" optional,
     parent = "parent" optional,
     children = "children" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::Node>>>),
@@ -45,14 +45,14 @@ crate::wire::object!(Node {
 pub struct Partner {
     pub back: ::std::option::Option<crate::types::Node>,
 }
-crate::wire::object!(Partner {
+crate::wire::object!(Partner in "1.0.0" {
     back = "back" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Score {
     pub value: ::std::option::Option<f64>,
 }
-crate::wire::object!(Score {
+crate::wire::object!(Score in "1.0.0" {
     value = "value" optional,
 });
 pub type Level = (::std::string::String, ::std::string::String);
@@ -60,6 +60,6 @@ pub type Level = (::std::string::String, ::std::string::String);
 pub struct NodeInlineChild {
     pub depth: ::std::option::Option<i64>,
 }
-crate::wire::object!(NodeInlineChild {
+crate::wire::object!(NodeInlineChild in "1.0.0" {
     depth = "depth" optional,
 });

@@ -14,6 +14,6 @@ pub struct Doc {
     #[deprecated]
     pub old: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(Doc {
+crate::wire::object!(Doc in "1.0.0" {
     old = "old" optional,
 });

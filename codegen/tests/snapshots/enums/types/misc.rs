@@ -64,10 +64,10 @@ pub struct Holder {
     pub scopes: ::std::option::Option<::std::vec::Vec<crate::types::Scope>>,
     pub inline_status: ::std::option::Option<crate::types::HolderInlineStatus>,
 }
-crate::wire::object!(Holder {
+crate::wire::object!(Holder in "1.0.0" {
     scope = "scope" optional,
     scopes = "scopes" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::Scope>>>),
-    inline_status = "inline_status" optional,
+    inline_status = "inline_status" optional(crate::wire::Blank<crate::types::HolderInlineStatus>),
 });
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -23,14 +23,14 @@ pub struct Prices {
     pub count: crate::types::FixedPointCount,
     pub maybe_price: ::std::option::Option<crate::types::FixedPointDollars>,
 }
-crate::wire::object!(Prices {
+crate::wire::object!(Prices in "1.0.0" {
     small = "small" optional,
     big = "big" optional,
     plain = "plain" optional,
     ratio = "ratio" optional,
-    at = "at" optional,
-    id = "id" optional,
-    price = "price" default,
-    count = "count" default,
-    maybe_price = "maybe_price" optional,
+    at = "at" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    id = "id" optional(crate::wire::Blank<::uuid::Uuid>),
+    price = "price" default(crate::wire::Blank<crate::types::FixedPointDollars>),
+    count = "count" default(crate::wire::Blank<crate::types::FixedPointCount>),
+    maybe_price = "maybe_price" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
 });

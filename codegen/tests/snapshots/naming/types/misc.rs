@@ -14,7 +14,7 @@ pub struct KalshiError {
     pub async_: ::std::option::Option<i64>,
     pub _1h_change: ::std::option::Option<f64>,
 }
-crate::wire::object!(KalshiError {
+crate::wire::object!(KalshiError in "1.0.0" {
     type_ = "type" optional,
     ref_ = "ref" optional,
     async_ = "async" optional,
@@ -26,7 +26,7 @@ pub struct KalshiResult {
     pub order_id: ::std::option::Option<::std::string::String>,
     pub order_id_3: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(KalshiResult {
+crate::wire::object!(KalshiResult in "1.0.0" {
     order_id_2 = "orderId" optional,
     order_id = "order_id" optional,
     order_id_3 = "order-id" optional,
@@ -37,7 +37,7 @@ pub struct KalshiClient {
     pub ok: bool,
     pub opt: ::std::option::Option<crate::types::KalshiOption>,
 }
-crate::wire::object!(KalshiClient {
+crate::wire::object!(KalshiClient in "1.0.0" {
     ok = "ok" default,
     opt = "opt" optional,
 });

@@ -50,12 +50,12 @@ pub struct Order {
     pub wrapped: ::std::option::Option<crate::types::Side>,
     pub note: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(Order {
+crate::wire::object!(Order in "1.0.0" {
     order_id = "order_id" default,
-    side = "side" default,
+    side = "side" default(crate::wire::Blank<crate::types::Side>),
     filled = "filled" default,
-    stp = "stp" nullable,
-    wrapped = "wrapped" optional,
+    stp = "stp" nullable(crate::wire::Blank<crate::types::Side>),
+    wrapped = "wrapped" optional(crate::wire::Blank<crate::types::Side>),
     note = "note" optional,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,7 @@ impl OrderRequest {
         }
     }
 }
-crate::wire::object!(OrderRequest {
+crate::wire::object!(OrderRequest in "1.0.0" {
     ticker = "ticker" required,
     side = "side" required,
     count = "count" required,

@@ -12,7 +12,7 @@ pub struct ErrorResponse {
     pub code: ::std::option::Option<::std::string::String>,
     pub message: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(ErrorResponse {
+crate::wire::object!(ErrorResponse in "1.0.0" {
     code = "code" optional,
     message = "message" optional,
 });

@@ -11,14 +11,14 @@
 pub struct Ack {
     pub ok: ::std::option::Option<bool>,
 }
-crate::wire::object!(Ack {
+crate::wire::object!(Ack in "1.0.0" {
     ok = "ok" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponse {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetMarketsResponse {
+crate::wire::object!(GetMarketsResponse in "1.0.0" {
     cursor = "cursor" optional,
 });
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,6 @@ impl BatchCancelBody {
         Self { ids }
     }
 }
-crate::wire::object!(BatchCancelBody {
+crate::wire::object!(BatchCancelBody in "1.0.0" {
     ids = "ids" required,
 });

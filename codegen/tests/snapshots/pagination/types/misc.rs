@@ -13,7 +13,7 @@ pub struct Positions {
     pub market_positions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub event_positions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-crate::wire::object!(Positions {
+crate::wire::object!(Positions in "1.0.0" {
     next_cursor = "next_cursor" optional,
     market_positions = "market_positions" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
     event_positions = "event_positions" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
@@ -22,7 +22,7 @@ crate::wire::object!(Positions {
 pub struct GetMarketsResponseMarketsItem {
     pub ticker: ::std::option::Option<::std::string::String>,
 }
-crate::wire::object!(GetMarketsResponseMarketsItem {
+crate::wire::object!(GetMarketsResponseMarketsItem in "1.0.0" {
     ticker = "ticker" optional,
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -30,7 +30,7 @@ pub struct GetMarketsResponse {
     pub cursor: ::std::string::String,
     pub markets: ::std::vec::Vec<crate::types::GetMarketsResponseMarketsItem>,
 }
-crate::wire::object!(GetMarketsResponse {
+crate::wire::object!(GetMarketsResponse in "1.0.0" {
     cursor = "cursor" default,
     markets = "markets" default(crate::wire::Seq<crate::wire::Plain<crate::types::GetMarketsResponseMarketsItem>>),
 });

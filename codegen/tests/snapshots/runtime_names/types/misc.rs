@@ -12,7 +12,7 @@ pub struct PaginateResponse {
     pub cursor: ::std::option::Option<::std::string::String>,
     pub items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-crate::wire::object!(PaginateResponse {
+crate::wire::object!(PaginateResponse in "1.0.0" {
     cursor = "cursor" optional,
     items = "items" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
 });
