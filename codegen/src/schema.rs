@@ -5,9 +5,10 @@
 //! `components.schemas` and the schemas of parameters and bodies; the AsyncAPI side feeds it its
 //! message payloads after normalising them into the same shape (see `asyncapi::load`).
 
-use crate::error::{ptr, Problem};
+use crate::error::Problem;
 use crate::ir::{Field, Ty, TypeDef, TypeId, TypeKind, Variant};
 use crate::names::{self, Namespace};
+use crate::pointer::ptr;
 use crate::settings::Settings;
 use indexmap::{IndexMap, IndexSet};
 use openapiv3::{

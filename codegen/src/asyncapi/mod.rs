@@ -22,10 +22,11 @@ pub mod feeds;
 pub mod load;
 pub mod prose;
 
-use crate::error::{ptr, Problem};
+use crate::error::{Error, Problem};
 use crate::ir::ws::{Alt, ChannelDef, CommandDef, ErrorCodeDef, KindBody, ServerKind, WsModel};
 use crate::ir::{self, Model, Ty, TypeId, TypeKind};
 use crate::names::{self, Namespace};
+use crate::pointer::{self, key_text, ptr};
 use crate::schema::{Lowering, SCHEMAS};
 use crate::settings::Settings;
 use indexmap::{IndexMap, IndexSet};
@@ -84,7 +85,7 @@ impl<'d> Cx<'d> {
             let target = reference
                 .as_str()
                 .and_then(|r| r.strip_prefix('#'))
-                .and_then(|p| load::pointer(self.doc, p).map(|t| (p, t)));
+                .and_then(|p| pointer::lookup(self.doc, p).map(|t| (p, t)));
             match target {
                 Some((p, t)) => {
                     at = p.to_string();
@@ -157,12 +158,7 @@ impl<'d> Cx<'d> {
                 let Some(payload) = self.deref(payload, &ptr(&pointer, &["payload"])) else {
                     continue;
                 };
-                let key = pointer
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .replace("~1", "/")
-                    .replace("~0", "~");
+                let key = pointer::unescape(pointer.rsplit('/').next().unwrap_or_default());
                 out.push(Msg {
                     pointer,
                     key,
@@ -250,17 +246,6 @@ fn parse_schema(cx: &mut Cx<'_>, v: &Value, at: &str) -> Option<ReferenceOr<Sche
     }
 }
 
-/// A mapping key as text.
-fn key_text(k: &Value) -> String {
-    match k {
-        Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-    }
-}
-
 /// The words (`_`-separated) that every name starts with.
 fn common_words(names: &[&str]) -> String {
     let split: Vec<Vec<&str>> = names.iter().map(|n| n.split('_').collect()).collect();
@@ -273,6 +258,12 @@ fn common_words(names: &[&str]) -> String {
     first[..n].join("_")
 }
 
+/// Reads and lowers an AsyncAPI spec: the WebSocket model, or every problem.
+pub fn read(text: &str, settings: &Settings) -> Result<WsModel, Error> {
+    let doc = load::load(text)?;
+    build(&doc, settings).map_err(Error::Spec)
+}
+
 /// Builds the WebSocket model, collecting every problem.
 pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> {
     let mut cx = Cx {
@@ -280,8 +271,8 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
         problems: Vec::new(),
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    let title = text(load::pointer(doc, "/info/title")).unwrap_or_else(|| "AsyncAPI".into());
-    let version = text(load::pointer(doc, "/info/version")).unwrap_or_default();
+    let title = text(pointer::lookup(doc, "/info/title")).unwrap_or_else(|| "AsyncAPI".into());
+    let version = text(pointer::lookup(doc, "/info/version")).unwrap_or_default();
 
     // Server messages: their `type` const and `msg` schema.
     struct Server<'d> {
@@ -383,7 +374,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
     );
     let keys = reachable(&mut cx, &roots);
     let mut components = IndexMap::new();
-    if let Some(all) = load::pointer(doc, "/components/schemas").and_then(Value::as_mapping) {
+    if let Some(all) = pointer::lookup(doc, "/components/schemas").and_then(Value::as_mapping) {
         for (key, v) in all {
             let key = key_text(key);
             if keys.contains(&key) {

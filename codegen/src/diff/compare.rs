@@ -334,7 +334,7 @@ fn type_spec(t: &TypeDef) -> String {
         .find_map(|p| t.pointer.strip_prefix(p))
         .filter(|k| !k.contains('/'));
     match key {
-        Some(k) => k.replace("~1", "/").replace("~0", "~"),
+        Some(k) => crate::pointer::unescape(k),
         None => format!("#{}", t.pointer),
     }
 }

@@ -3,9 +3,9 @@
 
 use super::cost;
 use super::Builder;
-use crate::error::ptr;
 use crate::ir::{AuthKind, Body, Cost, Location, OpDef, Param, Segment, Ty, TypeId};
 use crate::names::{self, Namespace};
+use crate::pointer::ptr;
 use crate::schema::{local_key, resolve_ref, SCHEMAS};
 use indexmap::{IndexMap, IndexSet};
 use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Schema, StatusCode};

@@ -1,12 +1,11 @@
-//! Load: YAML text to an `openapiv3` document, keeping what `openapiv3` would drop.
-//!
-//! OpenAPI 3.0 ignores siblings of `$ref`, and `openapiv3` drops them, but Kalshi writes
-//! `nullable`, `description` and `default` beside `$ref` on purpose. Every schema position is
-//! rewritten from `{$ref, siblings...}` to `{allOf: [{$ref}], siblings...}` before typed parsing,
-//! which `openapiv3` keeps and the model reads as "the referenced type, with these facts".
+//! Load: YAML text to an `openapiv3` document, keeping what `openapiv3` would drop (every schema
+//! position goes through the shared [`normalise`](crate::normalise) first), and naming the place
+//! of a document `openapiv3` cannot read.
 
 use crate::error::Error;
-use serde_yaml::{Mapping, Value};
+use crate::normalise::{self, Dialect};
+use crate::pointer::{key_text, of_path, ptr};
+use serde_yaml::Value;
 
 /// Parses and normalises a spec.
 pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
@@ -33,7 +32,7 @@ pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
             // (flatten, untagged enums), below which the path is lost: read the parts one by one
             // to find the innermost place that fails.
             let (at, message) = locate(&doc)
-                .unwrap_or_else(|| (pointer(e.path()), e.inner().to_string().trim().to_string()));
+                .unwrap_or_else(|| (of_path(e.path()), e.inner().to_string().trim().to_string()));
             Err(Error::Parse(format!("at #{at}: {message}")))
         }
     }
@@ -50,12 +49,13 @@ fn too_deep(v: &Value, at: String, depth: usize) -> Option<String> {
         return Some(at);
     }
     match v {
-        Value::Mapping(m) => m.iter().find_map(|(k, child)| {
-            too_deep(child, crate::error::ptr(&at, &[&key_text(k)]), depth + 1)
-        }),
-        Value::Sequence(s) => s.iter().enumerate().find_map(|(i, child)| {
-            too_deep(child, crate::error::ptr(&at, &[&i.to_string()]), depth + 1)
-        }),
+        Value::Mapping(m) => m
+            .iter()
+            .find_map(|(k, child)| too_deep(child, ptr(&at, &[&key_text(k)]), depth + 1)),
+        Value::Sequence(s) => s
+            .iter()
+            .enumerate()
+            .find_map(|(i, child)| too_deep(child, ptr(&at, &[&i.to_string()]), depth + 1)),
         Value::Tagged(t) => too_deep(&t.value, at, depth + 1),
         _ => None,
     }
@@ -70,7 +70,7 @@ fn locate(doc: &Value) -> Option<(String, String)> {
             .err()
             .map(|e| {
                 (
-                    format!("{at}{}", pointer(e.path())),
+                    format!("{at}{}", of_path(e.path())),
                     e.inner().to_string().trim().to_string(),
                 )
             })
@@ -89,7 +89,7 @@ fn locate(doc: &Value) -> Option<(String, String)> {
     fn not_ref(v: &Value) -> bool {
         v.get("$ref").is_none()
     }
-    let p = |base: &str, key: &str| crate::error::ptr(base, &[key]);
+    let p = |base: &str, key: &str| ptr(base, &[key]);
     for (path, item) in entries(doc.get("paths")) {
         let item_at = p("/paths", &path);
         for (method, op) in entries(Some(item)) {
@@ -158,33 +158,6 @@ fn locate(doc: &Value) -> Option<(String, String)> {
     None
 }
 
-fn key_text(k: &Value) -> String {
-    match k {
-        Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-    }
-}
-
-/// The JSON pointer of a path `serde_path_to_error` tracked (as far as it could: below an
-/// untagged enum such as a `$ref`-or-item position it sees no further).
-pub fn pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        let token = match segment {
-            Segment::Seq { index } => index.to_string(),
-            Segment::Map { key } => key.clone(),
-            Segment::Enum { variant } => variant.clone(),
-            Segment::Unknown => continue,
-        };
-        out = crate::error::ptr(&out, &[&token]);
-    }
-    out
-}
-
 fn normalise(doc: &mut Value) {
     if let Some(components) = doc.get_mut("components") {
         for section in ["schemas"] {
@@ -248,26 +221,6 @@ fn content_holder(v: &mut Value) {
     }
 }
 
-/// Rewrites one schema and everything nested in it.
 fn schema(v: &mut Value) {
-    let Value::Mapping(m) = v else { return };
-    if m.contains_key("$ref") && m.len() > 1 {
-        let reference = m.remove("$ref").expect("checked above");
-        let mut inner = Mapping::new();
-        inner.insert("$ref".into(), reference);
-        m.insert("allOf".into(), Value::Sequence(vec![Value::Mapping(inner)]));
-    }
-    if let Some(Value::Mapping(props)) = m.get_mut("properties") {
-        props.iter_mut().for_each(|(_, s)| schema(s));
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = m.get_mut(key) {
-            schema(s);
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(s) = m.get_mut(key) {
-            each(s, schema);
-        }
-    }
+    normalise::schema(v, Dialect::OpenApi30);
 }
