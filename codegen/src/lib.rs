@@ -57,6 +57,8 @@ pub struct Generated {
     /// (a rate-limit sentence worded differently), each with its JSON pointer. Not errors: prose
     /// is not a contract.
     pub warnings: Vec<Problem>,
+    /// The same for the AsyncAPI spec (channel prose not understood); pointers into that spec.
+    pub ws_warnings: Vec<Problem>,
 }
 
 /// Generates the SDK source from spec text.
@@ -81,14 +83,14 @@ pub fn generate_ws(asyncapi_text: &str, settings: &Settings) -> Result<Vec<Gener
     Ok(ws_model(asyncapi_text, settings)?.1)
 }
 
-fn ws_model(
-    text: &str,
-    settings: &Settings,
-) -> Result<(ir::ws::WsModel, Vec<GeneratedFile>), Error> {
-    let model = asyncapi::read(text, settings)?;
+/// The WebSocket model, its files and its warnings.
+type WsOutput = (ir::ws::WsModel, Vec<GeneratedFile>, Vec<Problem>);
+
+fn ws_model(text: &str, settings: &Settings) -> Result<WsOutput, Error> {
+    let (model, warnings) = asyncapi::read(text, settings)?;
     let headers = Headers::new("ws/mod.rs", &model.title, &model.version, text);
     let files = render_all(&model.emit(), &headers)?;
-    Ok((model, files))
+    Ok((model, files, warnings))
 }
 
 /// Generates the SDK source from the OpenAPI spec and, when given, the AsyncAPI spec (whose
@@ -102,10 +104,11 @@ pub fn generate_all(
     let headers = Headers::new("mod.rs", &model.title, &model.version, spec);
     let ws = asyncapi_text.map(|t| ws_model(t, settings)).transpose()?;
     let mut files = render_all(&model.emit_with(ws.is_some()), &headers)?;
-    let (mut ws_kinds, mut ws_channels) = (0, 0);
-    if let Some((ws, ws_files)) = ws {
+    let (mut ws_kinds, mut ws_channels, mut ws_warnings) = (0, 0, Vec::new());
+    if let Some((ws, ws_files, warnings)) = ws {
         ws_kinds = ws.kinds.len();
         ws_channels = ws.channels.len();
+        ws_warnings = warnings;
         files.extend(ws_files);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -117,5 +120,6 @@ pub fn generate_all(
         ws_kinds,
         ws_channels,
         warnings,
+        ws_warnings,
     })
 }

@@ -2,6 +2,7 @@
 
 use super::messages::{Cmd, Cx, Server};
 use super::prose;
+use crate::error::Problem;
 use crate::ir::ws::{ChannelDef, ErrorCodeDef};
 use crate::names::{self, Namespace};
 use crate::pointer::{key_text, ptr};
@@ -13,8 +14,8 @@ pub(super) fn channels<'d>(
     servers: &[Server<'d>],
     cmds: &[Cmd<'d>],
 ) -> Vec<ChannelDef> {
-    let mut out = channel_defs(cx, servers);
-    let params = subscribe_params(cx, cmds);
+    let (mut out, pointers) = channel_defs(cx, servers);
+    let (params, param_pointers) = subscribe_params(cx, cmds);
     let texts: Vec<prose::ChannelText<'_>> = out
         .iter()
         .map(|c| prose::ChannelText {
@@ -28,7 +29,15 @@ pub(super) fn channels<'d>(
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let cmd_names: Vec<&str> = cmds.iter().map(|c| c.cmd.as_str()).collect();
-    let rules = prose::read(&texts, &param_refs, &cmd_names);
+    let (rules, unread) = prose::read(&texts, &param_refs, &cmd_names);
+    for u in unread {
+        let pointer = match u.place {
+            prose::Place::Channel(i) => ptr(&pointers[i], &["description"]),
+            prose::Place::Param(i) => param_pointers[i].clone(),
+        };
+        let message = format!("{}; read from prose, not a contract", u.message);
+        cx.warnings.push(Problem { pointer, message });
+    }
     for (c, r) in out.iter_mut().zip(rules) {
         c.rejects = r.rejects;
         c.actions = r.actions;
@@ -37,13 +46,13 @@ pub(super) fn channels<'d>(
 }
 
 /// The channels whose address is not a path, with the `type`s of the server messages each
-/// carries.
-fn channel_defs<'d>(cx: &mut Cx<'d>, servers: &[Server<'d>]) -> Vec<ChannelDef> {
+/// carries, and the pointer of each.
+fn channel_defs<'d>(cx: &mut Cx<'d>, servers: &[Server<'d>]) -> (Vec<ChannelDef>, Vec<String>) {
+    let (mut out, mut pointers) = (Vec::new(), Vec::new());
     let Some(all) = cx.doc.get("channels").and_then(Value::as_mapping) else {
-        return Vec::new();
+        return (out, pointers);
     };
     let mut variants = Namespace::with_reserved(&["Unknown"]);
-    let mut out = Vec::new();
     for (key, ch) in all {
         let key = key_text(key);
         let at = ptr("/channels", &[&key]);
@@ -69,8 +78,9 @@ fn channel_defs<'d>(cx: &mut Cx<'d>, servers: &[Server<'d>]) -> Vec<ChannelDef> 
             rejects: Vec::new(),
             actions: Vec::new(),
         });
+        pointers.push(at);
     }
-    out
+    (out, pointers)
 }
 
 /// The `type`s of the server messages a channel lists, in order, once each.
@@ -98,22 +108,25 @@ fn message_types<'d>(
     message_types
 }
 
-/// Every command parameter, with its description, for the prose reader.
-fn subscribe_params<'d>(cx: &mut Cx<'d>, cmds: &[Cmd<'d>]) -> Vec<(String, String)> {
-    let mut params: Vec<(String, String)> = Vec::new();
+/// Every command parameter, with its description, for the prose reader; and the pointer of
+/// each description.
+fn subscribe_params<'d>(cx: &mut Cx<'d>, cmds: &[Cmd<'d>]) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut params, mut pointers) = (Vec::new(), Vec::new());
     for c in cmds {
-        let Some((_, p)) = c.params else { continue };
-        let Some((_, p)) = cx.deref(p, "") else {
+        let Some((at, p)) = &c.params else { continue };
+        let Some((at, p)) = cx.deref(p, at) else {
             continue;
         };
         if let Some(props) = p.get("properties").and_then(Value::as_mapping) {
             for (name, s) in props {
+                let name = key_text(name);
                 let d = s.get("description").and_then(Value::as_str).unwrap_or("");
-                params.push((key_text(name), d.to_string()));
+                pointers.push(ptr(&at, &["properties", &name, "description"]));
+                params.push((name, d.to_string()));
             }
         }
     }
-    params
+    (params, pointers)
 }
 
 /// `x-error-codes.codes`: `{code, name, description}` entries.

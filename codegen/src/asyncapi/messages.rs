@@ -24,6 +24,8 @@ pub(super) struct Msg<'d> {
 pub(super) struct Cx<'d> {
     pub(super) doc: &'d Value,
     pub(super) problems: Vec<Problem>,
+    /// Prose not understood: warnings, not problems.
+    pub(super) warnings: Vec<Problem>,
 }
 
 impl<'d> Cx<'d> {

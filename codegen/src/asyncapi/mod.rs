@@ -49,17 +49,19 @@ pub const RESERVED: &[&str] = &[
     "OrderUpdates",
 ];
 
-/// Reads and lowers an AsyncAPI spec: the WebSocket model, or every problem.
-pub fn read(text: &str, settings: &Settings) -> Result<WsModel, Error> {
+/// Reads and lowers an AsyncAPI spec: the WebSocket model and the warnings met (channel prose
+/// not understood), or every problem.
+pub fn read(text: &str, settings: &Settings) -> Result<(WsModel, Vec<Problem>), Error> {
     let doc = load::load(text)?;
     build(&doc, settings).map_err(Error::Spec)
 }
 
-/// Builds the WebSocket model, collecting every problem.
-pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> {
+/// Builds the WebSocket model, collecting every problem; returns it with the warnings met.
+pub fn build(doc: &Value, settings: &Settings) -> Result<(WsModel, Vec<Problem>), Vec<Problem>> {
     let mut cx = messages::Cx {
         doc,
         problems: Vec::new(),
+        warnings: Vec::new(),
     };
     let title = lower::text(crate::pointer::lookup(doc, "/info/title"))
         .unwrap_or_else(|| "AsyncAPI".into());
@@ -73,7 +75,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
     let channels = channels::channels(&mut cx, &servers, &cmds);
     let error_codes = channels::error_codes(&mut cx);
 
-    let mut problems = cx.problems;
+    let mut problems = std::mem::take(&mut cx.problems);
     problems.append(&mut lowering.problems);
     let types = &lowering.types;
     let book = settings.order_book.as_ref();
@@ -94,7 +96,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
         types_path: "crate::generated::ws".into(),
     };
     ir::box_recursion(&mut model);
-    Ok(WsModel {
+    let ws = WsModel {
         title,
         version,
         types: model,
@@ -104,7 +106,8 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<WsModel, Vec<Problem>> 
         error_codes,
         book,
         orders,
-    })
+    };
+    Ok((ws, cx.warnings))
 }
 
 /// A feed the settings name, when they name one and it fits the spec; its problems otherwise.

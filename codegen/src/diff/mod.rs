@@ -154,7 +154,7 @@ fn lower(specs: Specs<'_>, settings: &Settings) -> Result<Side, Error> {
     let (rest, _warnings) = crate::openapi::read(specs.openapi, settings)?;
     let ws = specs
         .asyncapi
-        .map(|text| crate::asyncapi::read(text, settings))
+        .map(|text| crate::asyncapi::read(text, settings).map(|(ws, _warnings)| ws))
         .transpose()?;
     Ok(Side { rest, ws })
 }
