@@ -64,39 +64,53 @@ fn too_deep(v: &Value, at: String, depth: usize) -> Option<String> {
 /// The innermost part of the document that does not read as its `openapiv3` type: its pointer
 /// and the reason.
 fn locate(doc: &Value) -> Option<(String, String)> {
+    locate_in_paths(doc).or_else(|| locate_in_components(doc))
+}
+
+/// Where a failure is: its pointer and the reason.
+type Found = Option<(String, String)>;
+
+/// Reads `v` as a `T`: the pointer (below `at`) and reason of the failure, if it fails.
+fn check<T: serde::de::DeserializeOwned>(v: &Value, at: &str) -> Found {
+    serde_path_to_error::deserialize::<_, T>(v.clone())
+        .err()
+        .map(|e| {
+            (
+                format!("{at}{}", of_path(e.path())),
+                e.inner().to_string().trim().to_string(),
+            )
+        })
+}
+
+/// The entries of a mapping or sequence, keyed by their pointer token.
+fn entries(v: Option<&Value>) -> Vec<(String, &Value)> {
+    match v {
+        Some(Value::Mapping(m)) => m.iter().map(|(k, v)| (key_text(k), v)).collect(),
+        Some(Value::Sequence(s)) => s
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The entries of a list or map that are not `$ref`s.
+fn items(v: Option<&Value>) -> impl Iterator<Item = (String, &Value)> {
+    entries(v)
+        .into_iter()
+        .filter(|(_, v)| v.get("$ref").is_none())
+}
+
+fn locate_in_paths(doc: &Value) -> Found {
     use openapiv3 as o;
-    fn check<T: serde::de::DeserializeOwned>(v: &Value, at: &str) -> Option<(String, String)> {
-        serde_path_to_error::deserialize::<_, T>(v.clone())
-            .err()
-            .map(|e| {
-                (
-                    format!("{at}{}", of_path(e.path())),
-                    e.inner().to_string().trim().to_string(),
-                )
-            })
-    }
-    fn entries(v: Option<&Value>) -> Vec<(String, &Value)> {
-        match v {
-            Some(Value::Mapping(m)) => m.iter().map(|(k, v)| (key_text(k), v)).collect(),
-            Some(Value::Sequence(s)) => s
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), v))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-    fn not_ref(v: &Value) -> bool {
-        v.get("$ref").is_none()
-    }
-    let p = |base: &str, key: &str| ptr(base, &[key]);
     for (path, item) in entries(doc.get("paths")) {
-        let item_at = p("/paths", &path);
+        let item_at = ptr("/paths", &[&path]);
         for (method, op) in entries(Some(item)) {
-            let op_at = p(&item_at, &method);
+            let op_at = ptr(&item_at, &[&method]);
             if method == "parameters" {
-                for (i, param) in entries(Some(op)).into_iter().filter(|(_, v)| not_ref(v)) {
-                    if let Some(found) = check::<o::Parameter>(param, &p(&op_at, &i)) {
+                for (i, param) in items(Some(op)) {
+                    if let Some(found) = check::<o::Parameter>(param, &ptr(&op_at, &[&i])) {
                         return Some(found);
                     }
                 }
@@ -108,29 +122,7 @@ fn locate(doc: &Value) -> Option<(String, String)> {
             ) {
                 continue;
             }
-            for (i, param) in entries(op.get("parameters"))
-                .into_iter()
-                .filter(|(_, v)| not_ref(v))
-            {
-                if let Some(found) = check::<o::Parameter>(param, &p(&p(&op_at, "parameters"), &i))
-                {
-                    return Some(found);
-                }
-            }
-            if let Some(body) = op.get("requestBody").filter(|v| not_ref(v)) {
-                if let Some(found) = check::<o::RequestBody>(body, &p(&op_at, "requestBody")) {
-                    return Some(found);
-                }
-            }
-            for (code, r) in entries(op.get("responses"))
-                .into_iter()
-                .filter(|(_, v)| not_ref(v))
-            {
-                if let Some(found) = check::<o::Response>(r, &p(&p(&op_at, "responses"), &code)) {
-                    return Some(found);
-                }
-            }
-            if let Some(found) = check::<o::Operation>(op, &op_at) {
+            if let Some(found) = locate_in_operation(op, &op_at) {
                 return Some(found);
             }
         }
@@ -138,11 +130,36 @@ fn locate(doc: &Value) -> Option<(String, String)> {
             return Some(found);
         }
     }
-    let components = doc.get("components");
-    for (section, map) in entries(components) {
-        let at = p("/components", &section);
-        for (key, v) in entries(Some(map)).into_iter().filter(|(_, v)| not_ref(v)) {
-            let at = p(&at, &key);
+    None
+}
+
+/// An operation's parameters, request body and responses, then the operation itself.
+fn locate_in_operation(op: &Value, op_at: &str) -> Found {
+    use openapiv3 as o;
+    for (i, param) in items(op.get("parameters")) {
+        if let Some(found) = check::<o::Parameter>(param, &ptr(op_at, &["parameters", &i])) {
+            return Some(found);
+        }
+    }
+    if let Some(body) = op.get("requestBody").filter(|v| v.get("$ref").is_none()) {
+        if let Some(found) = check::<o::RequestBody>(body, &ptr(op_at, &["requestBody"])) {
+            return Some(found);
+        }
+    }
+    for (code, r) in items(op.get("responses")) {
+        if let Some(found) = check::<o::Response>(r, &ptr(op_at, &["responses", &code])) {
+            return Some(found);
+        }
+    }
+    check::<o::Operation>(op, op_at)
+}
+
+fn locate_in_components(doc: &Value) -> Found {
+    use openapiv3 as o;
+    for (section, map) in entries(doc.get("components")) {
+        let at = ptr("/components", &[&section]);
+        for (key, v) in items(Some(map)) {
+            let at = ptr(&at, &[&key]);
             let found = match section.as_str() {
                 "schemas" => check::<o::Schema>(v, &at),
                 "responses" => check::<o::Response>(v, &at),
