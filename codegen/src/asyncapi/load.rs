@@ -1,7 +1,7 @@
 //! Load: AsyncAPI YAML to a YAML tree whose schemas the shared lowering can read.
 //!
 //! AsyncAPI 3 payloads are JSON Schema (draft-07 style), which `openapiv3::Schema` almost covers:
-//! every schema position is rewritten in place by the shared [`normalise`](crate::normalise) so
+//! every schema position is rewritten in place by the shared [`normalise`] so
 //! that it parses as one, instead of keeping a second type system.
 
 use crate::error::Error;

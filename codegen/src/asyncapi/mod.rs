@@ -10,7 +10,7 @@
 //!   several messages or clashes with a reserved name. A message listed by several channels is one
 //!   message.
 //! - Messages sharing a `type` value are alternatives of one enum, chosen by shape (see
-//!   [`KindBody::Several`]): a missing `msg` first, then arrays, then objects with required `const`
+//!   [`KindBody::Several`](crate::ir::ws::KindBody::Several)): a missing `msg` first, then arrays, then objects with required `const`
 //!   properties (decoded, then checked), then objects by their required keys, most keys first; the
 //!   last alternative (one with no required keys, when there is one) is the fallback.
 //! - Commands are the messages of operations with `action: receive` and JSON content whose payload
@@ -18,7 +18,7 @@
 //!   their names share (the `cmd` value when they share none).
 //! - Data channels are the channels whose address is not a path (`/...`).
 //!
-//! [`messages`] finds the messages, [`lower`] lowers their schemas, [`channels`] reads the
+//! `messages` finds the messages, `lower` lowers their schemas, `channels` reads the
 //! channels and error codes, [`feeds`] checks the feeds the settings name; [`build`] runs them.
 
 mod channels;

@@ -1,4 +1,4 @@
-//! Emit: the model to token streams, one per generated file: [`types`] for data types, [`ops`]
+//! Emit: the model to token streams, one per generated file: `types` for data types, `ops`
 //! for REST operations, `ws` for the WebSocket side; this module lays out the files and holds
 //! the helpers they share.
 

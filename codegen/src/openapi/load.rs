@@ -1,5 +1,5 @@
 //! Load: YAML text to an `openapiv3` document, keeping what `openapiv3` would drop (every schema
-//! position goes through the shared [`normalise`](crate::normalise) first), and naming the place
+//! position goes through the shared [`normalise`] first), and naming the place
 //! of a document `openapiv3` cannot read.
 
 use crate::error::Error;
