@@ -4,7 +4,6 @@
 
 use super::load;
 use super::messages::{Cmd, Cx, Server};
-use super::RESERVED;
 use crate::ir::ws::{Alt, CommandDef, KindBody, ServerKind};
 use crate::ir::{self, Ty, TypeDef, TypeId, TypeKind};
 use crate::names::{self, Namespace};
@@ -14,6 +13,21 @@ use crate::settings::Settings;
 use indexmap::{IndexMap, IndexSet};
 use openapiv3::{ReferenceOr, Schema};
 use serde_yaml::Value;
+
+/// Names the generated WebSocket items take beside the types.
+pub const RESERVED: &[&str] = &[
+    "ServerMessage",
+    "Channel",
+    "ErrorCode",
+    "Incoming",
+    "Command",
+    "BookKeeper",
+    "BookUpdate",
+    "BookEvents",
+    "OrderTracker",
+    "OrderUpdate",
+    "OrderUpdates",
+];
 
 /// A string value, owned.
 pub(super) fn text(v: Option<&Value>) -> Option<String> {

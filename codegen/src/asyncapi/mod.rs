@@ -34,20 +34,7 @@ use crate::ir::{self, Model};
 use crate::settings::Settings;
 use serde_yaml::Value;
 
-/// Names the generated WebSocket items take beside the types.
-pub const RESERVED: &[&str] = &[
-    "ServerMessage",
-    "Channel",
-    "ErrorCode",
-    "Incoming",
-    "Command",
-    "BookKeeper",
-    "BookUpdate",
-    "BookEvents",
-    "OrderTracker",
-    "OrderUpdate",
-    "OrderUpdates",
-];
+pub use lower::RESERVED;
 
 /// Reads and lowers an AsyncAPI spec: the WebSocket model and the warnings met (channel prose
 /// not understood), or every problem.

@@ -3,7 +3,7 @@
 //! struct and its constructor, `impl Operation`, `impl Paginated`, `impl Batch` and the `Client`
 //! method.
 
-use super::{deprecated, doc_attrs, ident};
+use super::tokens::{deprecated, doc_attrs, ident};
 use crate::ir::{AuthKind, BatchShape, Cost, Location, Model, OpDef, Segment, Ty};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;

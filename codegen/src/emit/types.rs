@@ -1,7 +1,7 @@
 //! Emit of data types: structs (with their `wire::object!` codec), string and integer enums,
 //! aliases and enums of alternatives.
 
-use super::{deprecated, doc_attrs, ident};
+use super::tokens::{deprecated, doc_attrs, ident};
 use crate::ir::{Field, Model, Ty, TypeDef, TypeKind, Variant};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;

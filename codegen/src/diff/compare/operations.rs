@@ -1,7 +1,8 @@
 //! REST operations, matched by operationId: their names, endpoint, authentication, parameters,
 //! body, output and behaviour (cost, pagination, batches).
 
-use super::{deprecation, matched, ty_text, Entry, Item, Out};
+use super::matcher::{matched, Entry, Item, Out};
+use super::text::{deprecation, ty_text};
 use crate::diff::{Area, Change, Impact};
 use crate::ir::{AuthKind, Cost, Location, Model, OpDef, Ty};
 

@@ -1,7 +1,8 @@
 //! Data types and their fields, matched by Rust name (the name users write; component schemas
 //! keep theirs across versions).
 
-use super::{deprecation, matched, ty_text, Entry, Item, Out};
+use super::matcher::{matched, Entry, Item, Out};
+use super::text::{deprecation, ty_text};
 use crate::diff::{Area, Change, Impact, Kind};
 use crate::ir::{Field, Model, TypeDef, TypeKind};
 

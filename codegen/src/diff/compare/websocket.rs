@@ -1,7 +1,9 @@
 //! The WebSocket side: the payload types, then server messages, commands, channels and error
 //! codes, each matched by its wire identity.
 
-use super::{matched, ty_text, types, Entry, Item, Out};
+use super::matcher::{matched, Entry, Item, Out};
+use super::text::ty_text;
+use super::types::types;
 use crate::diff::{Area, Change, Impact, Kind};
 use crate::ir::ws::{ChannelDef, CommandDef, ErrorCodeDef, KindBody, ServerKind, WsModel};
 use crate::ir::Model;
