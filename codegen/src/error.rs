@@ -51,18 +51,3 @@ fn list(problems: &[Problem]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
-
-/// Escapes one JSON pointer token (`~` and `/`).
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Appends tokens to a JSON pointer.
-pub fn ptr(base: &str, tokens: &[&str]) -> String {
-    let mut out = base.to_string();
-    for t in tokens {
-        out.push('/');
-        out.push_str(&escape(t));
-    }
-    out
-}

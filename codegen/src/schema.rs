@@ -5,9 +5,10 @@
 //! `components.schemas` and the schemas of parameters and bodies; the AsyncAPI side feeds it its
 //! message payloads after normalising them into the same shape (see `asyncapi::load`).
 
-use crate::error::{ptr, Problem};
+use crate::error::Problem;
 use crate::ir::{Field, Ty, TypeDef, TypeId, TypeKind, Variant};
 use crate::names::{self, Namespace};
+use crate::pointer::ptr;
 use crate::settings::Settings;
 use indexmap::{IndexMap, IndexSet};
 use openapiv3::{
@@ -657,26 +658,8 @@ impl Lowering<'_> {
         }
         let mut queue: std::collections::VecDeque<_> = members.into();
         while let Some((at, member)) = queue.pop_front() {
-            let schema = match &member {
-                ReferenceOr::Reference { reference } => {
-                    if !seen_refs.insert(reference.clone()) {
-                        continue; // a cycle or a repeat adds nothing
-                    }
-                    let key = local_key(SCHEMAS, reference);
-                    match key.and_then(|k| self.components.get(&k).cloned()) {
-                        Some(ReferenceOr::Item(s)) => s,
-                        _ => {
-                            self.problem(
-                                &at,
-                                format!(
-                                    "`$ref: {reference}`: expected a component schema to merge"
-                                ),
-                            );
-                            continue;
-                        }
-                    }
-                }
-                ReferenceOr::Item(s) => s.clone(),
+            let Some(schema) = self.merge_member(&at, &member, &mut seen_refs) else {
+                continue;
             };
             let (props, req): (IndexMap<_, _>, Vec<String>) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (o.properties.clone(), o.required.clone()),
@@ -700,20 +683,7 @@ impl Lowering<'_> {
                     continue;
                 }
             };
-            for (key, prop) in props {
-                match properties.get(&key) {
-                    Some(existing) if !same_schema(existing, &prop) => {
-                        self.problem(
-                            &ptr(&at, &["properties", &key]),
-                            format!("property `{key}` is declared differently by another `allOf` member: expected one declaration"),
-                        );
-                    }
-                    Some(_) => {}
-                    None => {
-                        properties.insert(key, prop);
-                    }
-                }
-            }
+            self.unite(&at, props, &mut properties);
             for r in req {
                 if !required.contains(&r) {
                     required.push(r);
@@ -721,6 +691,59 @@ impl Lowering<'_> {
             }
         }
         self.fields(&properties, &required, owner, pointer)
+    }
+
+    /// One `allOf` member to merge: the schema itself, or the component it references (`None`
+    /// for a reference already merged, or one that does not resolve, reported).
+    fn merge_member(
+        &mut self,
+        at: &str,
+        member: &ReferenceOr<Schema>,
+        seen_refs: &mut IndexSet<String>,
+    ) -> Option<Schema> {
+        match member {
+            ReferenceOr::Reference { reference } => {
+                if !seen_refs.insert(reference.clone()) {
+                    return None; // a cycle or a repeat adds nothing
+                }
+                let key = local_key(SCHEMAS, reference);
+                match key.and_then(|k| self.components.get(&k).cloned()) {
+                    Some(ReferenceOr::Item(s)) => Some(s),
+                    _ => {
+                        self.problem(
+                            at,
+                            format!("`$ref: {reference}`: expected a component schema to merge"),
+                        );
+                        None
+                    }
+                }
+            }
+            ReferenceOr::Item(s) => Some(s.clone()),
+        }
+    }
+
+    /// Adds a member's properties to the merged ones; the same property declared differently
+    /// by two members is a problem naming the second.
+    fn unite(
+        &mut self,
+        at: &str,
+        props: IndexMap<String, ReferenceOr<Box<Schema>>>,
+        properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
+    ) {
+        for (key, prop) in props {
+            match properties.get(&key) {
+                Some(existing) if !same_schema(existing, &prop) => {
+                    self.problem(
+                        &ptr(at, &["properties", &key]),
+                        format!("property `{key}` is declared differently by another `allOf` member: expected one declaration"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    properties.insert(key, prop);
+                }
+            }
+        }
     }
 
     /// `oneOf`/`anyOf` of several live alternatives: an enum, tagged by the `discriminator` when

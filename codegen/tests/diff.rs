@@ -625,3 +625,55 @@ fn websocket_changes_are_named_and_classified() {
     assert!(md.contains("### WebSocket"), "{md}");
     assert!(report.old.asyncapi.is_some());
 }
+
+/// Control messages are messages like any other: the `subscribed` reply's payload gains a field
+/// and the `error` reply's payload loses one, and the diff names both Rust items.
+#[test]
+fn control_message_changes_are_reported() {
+    let old = read("spec/asyncapi.yaml");
+    let mut doc: Value = serde_yaml::from_str(&old).unwrap();
+    edit(
+        &mut doc,
+        "/components/schemas/subscribedResponsePayload/properties/msg/properties/market_count",
+        Some("{ type: integer }"),
+    );
+    let error = "/components/schemas/errorResponsePayload/properties/msg";
+    edit(&mut doc, &format!("{error}/properties/msg"), None);
+    edit(&mut doc, &format!("{error}/required"), Some("[code]"));
+    let new = serde_yaml::to_string(&doc).unwrap();
+    let openapi = read("codegen/tests/fixtures/diff/base.yaml");
+    let specs = |asyncapi| Specs {
+        openapi: &openapi,
+        asyncapi: Some(asyncapi),
+    };
+    let report = diff(specs(&old), specs(&new), &settings()).unwrap();
+    let md = report.to_markdown();
+    let find = |rust: &str| {
+        report
+            .changes
+            .iter()
+            .find(|c| c.rust == rust)
+            .unwrap_or_else(|| panic!("no change to `{rust}` in:\n{md}"))
+    };
+    let added = find("ws::Subscribed::market_count");
+    assert_eq!(
+        (added.impact, added.kind, added.detail.as_str()),
+        (Impact::Additive, Kind::Added, "`Option<i64>`"),
+        "{md}"
+    );
+    assert_eq!(
+        added.spec,
+        "#/components/schemas/subscribedResponsePayload/properties/msg.market_count"
+    );
+    let removed = find("ws::ErrorResponse::msg");
+    assert_eq!(
+        (removed.impact, removed.kind),
+        (Impact::Breaking, Kind::Removed),
+        "{md}"
+    );
+    assert_eq!(
+        removed.spec,
+        "#/components/schemas/errorResponsePayload/properties/msg.msg"
+    );
+    assert_eq!(report.changes.len(), 2, "{md}");
+}

@@ -1,7 +1,7 @@
 //! Generator tests: snapshots of small fixture specs (one per construct), compiled as crates over
 //! the real runtime, the legacy 3.13.0 spec, error reporting and determinism.
 
-use kalshi_codegen::{generate, Error, Generated, Settings};
+use kalshi_codegen::{generate, generate_all, Error, Generated, Settings};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -748,4 +748,32 @@ fn orders_settings_are_checked_against_the_spec() {
     let g = kalshi_codegen::generate_ws(&asyncapi(), &s).unwrap();
     let all: String = g.iter().map(|f| f.contents.as_str()).collect();
     assert!(!all.contains("OrderFeed") && !all.contains("pub enum OrderUpdate"));
+}
+
+/// Channel prose in a wording the reader does not know is a warning naming its place, as for
+/// rate-limit prose; Kalshi's own file reads without one.
+#[test]
+fn an_unknown_channel_wording_is_a_warning() {
+    let spec = std::fs::read_to_string(root().join("spec/openapi.yaml")).unwrap();
+    let text = asyncapi();
+    let g = generate_all(&spec, Some(&text), &settings()).unwrap();
+    assert_eq!(g.ws_warnings, []);
+    let mut doc = asyncapi_doc();
+    let description = &mut doc["channels"]["ticker"]["description"];
+    let reworded = format!(
+        "{}\n- Ticker filters are not supported",
+        description.as_str().unwrap()
+    );
+    *description = serde_yaml::Value::String(reworded);
+    let text = serde_yaml::to_string(&doc).unwrap();
+    let g = generate_all(&spec, Some(&text), &settings()).unwrap();
+    let pointers: Vec<&str> = g.ws_warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/channels/ticker/description"]);
+    assert!(
+        g.ws_warnings[0]
+            .message
+            .starts_with("`Ticker filters are not supported`: expected"),
+        "{}",
+        g.ws_warnings[0]
+    );
 }

@@ -6,11 +6,12 @@
 //! [`Problem`] at the place it is found: the setting (a pointer into the settings file) when the
 //! spec has no such message or field, the field in the spec when its shape is wrong.
 
-use crate::error::{ptr, Problem};
+use crate::error::Problem;
 use crate::ir::ws::{
     BookFeedDef, FeedField, FeedMessage, KindBody, OrderFeedDef, OrderMessageDef, ServerKind,
 };
 use crate::ir::{Field, Ty, TypeDef, TypeKind};
+use crate::pointer::ptr;
 use crate::settings::{OrderBookSettings, OrderMessageSettings, OrdersSettings};
 
 /// The runtime's exact price type, which `BookFeed` hands out.

@@ -4,6 +4,9 @@
 //! Documentation wording is not a contract: nothing here fails. A sentence it does not recognise
 //! changes nothing, so a parameter stays accepted (the permissive default: the server, not the
 //! client, is the judge) and an action stays unsupported unless a sentence says it is supported.
+//! A clause that has a rule's marker words but not a form the rule reads is reported as a
+//! [`Unread`] wording (a warning, as for rate-limit prose), so that a rewording in a new spec is
+//! seen rather than silently dropped.
 //!
 //! Rules, each applied to one clause (a line of a description, split at `;` and `(`):
 //!
@@ -42,21 +45,50 @@ pub struct ChannelRules {
     pub actions: Vec<String>,
 }
 
-/// Reads the rules of every channel (in order). `params` are the subscribe parameters with their
-/// descriptions; `commands` the `cmd` values (never read as actions).
+/// Where a wording the reader did not understand is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The description of the channel at this index.
+    Channel(usize),
+    /// The description of the parameter at this index.
+    Param(usize),
+}
+
+/// A clause with a rule's marker words in a form the rule does not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// Whose description it is in.
+    pub place: Place,
+    /// The clause and what was expected.
+    pub message: String,
+}
+
+/// Reads the rules of every channel (in order), and the clauses it did not understand. `params`
+/// are the subscribe parameters with their descriptions; `commands` the `cmd` values (never read
+/// as actions).
 pub fn read(
     channels: &[ChannelText<'_>],
     params: &[(&str, &str)],
     commands: &[&str],
-) -> Vec<ChannelRules> {
+) -> (Vec<ChannelRules>, Vec<Unread>) {
     let known: Vec<&str> = params.iter().map(|(p, _)| *p).collect();
-    let mut out: Vec<ChannelRules> = channels
-        .iter()
-        .map(|c| channel_rules(c.description, &known, commands))
-        .collect();
-    for (param, description) in params {
+    let mut unread = Vec::new();
+    let mut out: Vec<ChannelRules> = Vec::new();
+    for (i, c) in channels.iter().enumerate() {
+        let (rules, messages) = channel_rules(c.description, &known, commands);
+        out.push(rules);
+        unread.extend(messages.into_iter().map(|message| Unread {
+            place: Place::Channel(i),
+            message,
+        }));
+    }
+    for (i, (param, description)) in params.iter().enumerate() {
         let scope = scoped_channels(description, channels);
         if scope.is_empty() {
+            unread.extend(unscoped(description).map(|message| Unread {
+                place: Place::Param(i),
+                message,
+            }));
             continue;
         }
         for (i, rules) in out.iter_mut().enumerate() {
@@ -69,7 +101,29 @@ pub fn read(
         rules.rejects.sort();
         rules.rejects.dedup();
     }
-    out
+    (out, unread)
+}
+
+/// The clauses of a parameter description that read as restricting it to channels ("... channel
+/// only") but name no channel.
+fn unscoped(description: &str) -> impl Iterator<Item = String> + '_ {
+    description
+        .split(['.', ';', '(', '\n'])
+        .filter_map(|clause| {
+            let lower = clause.to_ascii_lowercase();
+            let words: Vec<&str> = lower
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .collect();
+            let scoped = words.iter().any(|w| *w == "channel" || *w == "channels")
+                && words.contains(&"only");
+            scoped.then(|| {
+                format!(
+                "`{}`: expected `<channel> channel only` naming a channel by its address or the \
+                 first word of its title; the parameter is taken as accepted by every channel",
+                clause.trim()
+            )
+            })
+        })
 }
 
 /// Clauses: lines split at `;` and `(`.
@@ -91,10 +145,18 @@ fn ticked(clause: &str) -> Vec<&str> {
         .collect()
 }
 
-fn channel_rules(description: &str, params: &[&str], commands: &[&str]) -> ChannelRules {
+/// A channel's rules, and the clauses with a rule's marker that yielded nothing.
+fn channel_rules(
+    description: &str,
+    params: &[&str],
+    commands: &[&str],
+) -> (ChannelRules, Vec<String>) {
     let mut rules = ChannelRules::default();
+    let mut unread = Vec::new();
     for clause in clauses(description) {
         let lower = clause.to_ascii_lowercase();
+        // The clause as quoted in a warning, without its list marker.
+        let shown = clause.trim_start_matches(['-', '*', ' ']);
         if lower.contains("not supported") || lower.contains("ignored") {
             let named = ticked(clause);
             let mut rejected: BTreeSet<&str> = BTreeSet::new();
@@ -104,13 +166,25 @@ fn channel_rules(description: &str, params: &[&str], commands: &[&str]) -> Chann
                     rejected.extend(params.iter().filter(|p| p.starts_with(&prefix)));
                 }
             } else {
-                for n in named {
+                for n in named.iter() {
                     rejected.extend(
                         params
                             .iter()
-                            .filter(|p| **p == n || p.strip_suffix('s') == Some(n)),
+                            .filter(|p| **p == *n || p.strip_suffix('s') == Some(*n)),
                     );
                 }
+            }
+            // "timestamps are ignored" is about data, not parameters: only a clause that names
+            // something a subscription is given is a rejection the reader failed to read.
+            let about_params = !named.is_empty()
+                || ["parameter", "filter", "specification", "market"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+            if rejected.is_empty() && about_params {
+                unread.push(format!(
+                    "`{shown}`: expected the subscribe parameters it rejects in backticks \
+                     (`market_ticker`) or `<prefix> specification`; no parameter is rejected"
+                ));
             }
             rules
                 .rejects
@@ -118,15 +192,23 @@ fn channel_rules(description: &str, params: &[&str], commands: &[&str]) -> Chann
         }
         let names_command = ticked(clause).iter().any(|w| commands.contains(w));
         if lower.contains("supports") && (lower.contains("action") || names_command) {
+            let mut named = false;
             for w in ticked(clause) {
                 let known = commands.contains(&w) || params.contains(&w);
+                named |= !known;
                 if !known && !rules.actions.iter().any(|a| a == w) {
                     rules.actions.push(w.to_string());
                 }
             }
+            if !named {
+                unread.push(format!(
+                    "`{shown}`: expected the `update_subscription` actions it supports in \
+                     backticks; no action is taken as supported"
+                ));
+            }
         }
     }
-    rules
+    (rules, unread)
 }
 
 /// The word just before `marker` in `text` (both lower case).
@@ -211,7 +293,9 @@ mod tests {
     }
 
     fn rules() -> Vec<ChannelRules> {
-        read(&channels(), PARAMS, &["subscribe", "update_subscription"])
+        let (rules, unread) = read(&channels(), PARAMS, &["subscribe", "update_subscription"]);
+        assert_eq!(unread, []);
+        rules
     }
 
     #[test]
@@ -278,7 +362,35 @@ mod tests {
             &[("market_ticker", "")],
             &[],
         );
-        assert_eq!(r, [ChannelRules::default()]);
-        assert!(read(&[], &[], &[]).is_empty());
+        assert_eq!(r.0, [ChannelRules::default()]);
+        assert_eq!(r.1, []);
+        assert_eq!(read(&[], &[], &[]), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_marked_clause_of_an_unknown_form_is_reported() {
+        let (rules, unread) = read(
+            &[ch(
+                "x",
+                "X",
+                "- Ticker filters are not supported\n- Supports `update_subscription` actions",
+            )],
+            &[("market_ticker", ""), ("use_bids", "Trades channel only")],
+            &["update_subscription"],
+        );
+        // The permissive defaults still hold.
+        assert_eq!(rules, [ChannelRules::default()]);
+        let places: Vec<Place> = unread.iter().map(|u| u.place).collect();
+        assert_eq!(
+            places,
+            [Place::Channel(0), Place::Channel(0), Place::Param(1)]
+        );
+        assert!(unread[0]
+            .message
+            .starts_with("`Ticker filters are not supported`: expected"));
+        assert!(unread[1].message.contains("`update_subscription` actions"));
+        assert!(unread[2]
+            .message
+            .starts_with("`Trades channel only`: expected"));
     }
 }

@@ -10,6 +10,8 @@ mod compare;
 mod render;
 
 pub use render::{changelog_entry, insert_changelog_entry, CHANGELOG_HEADER};
+// Where `cargo xtask` has always found them; they live with the headers that record the hash.
+pub use crate::provenance::{recorded_sha256, sha256_hex};
 
 use crate::error::Error;
 use crate::ir::ws::WsModel;
@@ -149,26 +151,10 @@ struct Side {
 }
 
 fn lower(specs: Specs<'_>, settings: &Settings) -> Result<Side, Error> {
-    let api = crate::load::load(specs.openapi)?;
-    let mut problems = crate::validate::validate(&api);
-    let rest = match crate::openapi::build(&api, settings) {
-        Ok((model, _warnings)) if problems.is_empty() => model,
-        Ok(_) => return Err(Error::Spec(problems)),
-        Err(more) => {
-            problems.extend(
-                more.into_iter()
-                    .filter(|p| !problems.contains(p))
-                    .collect::<Vec<_>>(),
-            );
-            return Err(Error::Spec(problems));
-        }
-    };
+    let (rest, _warnings) = crate::openapi::read(specs.openapi, settings)?;
     let ws = specs
         .asyncapi
-        .map(|text| {
-            let doc = crate::asyncapi::load::load(text)?;
-            crate::asyncapi::build(&doc, settings).map_err(Error::Spec)
-        })
+        .map(|text| crate::asyncapi::read(text, settings).map(|(ws, _warnings)| ws))
         .transpose()?;
     Ok(Side { rest, ws })
 }
@@ -287,24 +273,4 @@ impl Report {
     pub fn summary_text(&self, max_breaking: usize) -> String {
         render::summary(self, max_breaking)
     }
-}
-
-/// The spec sha256 a generated root file (`mod.rs`, `ws/mod.rs`) records in its first line.
-pub fn recorded_sha256(generated: &str) -> Option<String> {
-    let line = generated.lines().next()?;
-    let at = line.find("(spec sha256 ")? + "(spec sha256 ".len();
-    let hex: String = line[at..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
-    (hex.len() == 64).then_some(hex)
-}
-
-/// The sha256 of a spec's text, in hex, as the generated files record it.
-pub fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

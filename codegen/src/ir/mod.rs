@@ -1,13 +1,24 @@
 //! The neutral model: named types, type expressions and operations with every naming and typing
 //! decision made, and the analyses that run over it once it is built (usage, recursion).
 //!
-//! Lowering builds it ([`crate::schema`] for types, [`crate::openapi`] for operations); emit only
-//! reads it.
+//! Lowering builds it ([`crate::schema`] for types, the front ends [`crate::openapi`] and
+//! [`crate::asyncapi`] for operations and WebSocket messages); emit and diff only read it. It knows
+//! no front end.
 
 pub mod ws;
 
-pub use crate::openapi::cost::Cost;
 use indexmap::IndexSet;
+
+/// What one request of an operation costs, in tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// Nothing stated: Kalshi's default cost.
+    Default,
+    /// A fixed number of tokens per request.
+    PerRequest(u32),
+    /// This many tokens per item of the request's batch.
+    PerItem(u32),
+}
 
 /// Index of a type in [`Model::types`].
 pub type TypeId = usize;

@@ -2,16 +2,7 @@
 //! documentation: `**Rate limit:** 2 tokens per request` or `**Rate limit:** 10 tokens per order
 //! in the batch`. An operation without such a sentence costs the default (10 tokens).
 
-/// What one request of an operation costs, in tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cost {
-    /// Nothing stated: Kalshi's default cost.
-    Default,
-    /// A fixed number of tokens per request.
-    PerRequest(u32),
-    /// This many tokens per item of the request's batch.
-    PerItem(u32),
-}
+use crate::ir::Cost;
 
 /// The marker that starts a cost sentence (Markdown emphasis removed first).
 const MARKER: &str = "Rate limit:";

@@ -3,9 +3,9 @@
 
 use super::cost;
 use super::Builder;
-use crate::error::ptr;
 use crate::ir::{AuthKind, Body, Cost, Location, OpDef, Param, Segment, Ty, TypeId};
 use crate::names::{self, Namespace};
+use crate::pointer::ptr;
 use crate::schema::{local_key, resolve_ref, SCHEMAS};
 use indexmap::{IndexMap, IndexSet};
 use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Schema, StatusCode};
@@ -34,6 +34,9 @@ pub const CLIENT_METHODS: &[&str] = &[
     "without_retry",
     "ws_url",
 ];
+
+/// A parameter as written: its pointer, the parameter, and its component key for a `$ref`.
+type RawParam<'o> = (String, &'o Parameter, Option<String>);
 
 /// Trait methods `Client` has (`Clone`, `Debug`), which an inherent method would shadow.
 pub const CLIENT_TRAIT_METHODS: &[&str] = &["clone", "clone_from", "fmt"];
@@ -65,8 +68,67 @@ impl<'a> Builder<'a> {
         let struct_name = op_names.claim(&names::type_name(&id));
         let fn_name = fn_names.claim(&names::snake(&id));
 
-        // Path-item parameters apply unless the operation redefines the same name and location.
-        let mut raw: Vec<(String, &Parameter, Option<String>)> = Vec::new();
+        let raw = self.raw_params(op, item_params, op_ptr);
+        let mut wires: Vec<&str> = vec!["body"];
+        wires.extend(
+            raw.iter()
+                .map(|(_, p, _)| p.parameter_data_ref().name.as_str()),
+        );
+        let mut field_names = names::unique_snake(&wires, &["new"]).into_iter();
+        let body_name = field_names.next().expect("body is first");
+
+        let mut params = Vec::new();
+        for (raw, name) in raw.into_iter().zip(field_names) {
+            if let Some(p) = self.param(raw, name, &struct_name) {
+                params.push(p);
+            }
+        }
+
+        let segments = self.segments(path, &params, op_ptr);
+
+        let body = self.body(op, op_ptr, &struct_name, body_name);
+
+        let output = self.success(op, &struct_name, op_ptr);
+        let error_types = self.error_types(op);
+        let cost = self.cost(op, op_ptr);
+        let auth = self.auth(op);
+        let module = names::snake(op.tags.first().map(String::as_str).unwrap_or("misc"));
+        Some(OpDef {
+            id,
+            pointer: op_ptr.to_string(),
+            struct_name,
+            fn_name,
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            segments,
+            params,
+            body,
+            output,
+            auth,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            deprecated: op.deprecated,
+            module,
+            pagination: None,
+            cost,
+            error_types,
+            items_field: None,
+            batch: None,
+        })
+    }
+
+    /// The operation's parameters, then the path item's it does not redefine (same name and
+    /// location), each with its pointer and, for a `$ref`, its component key.
+    fn raw_params<'o>(
+        &mut self,
+        op: &'o openapiv3::Operation,
+        item_params: &'o [ReferenceOr<Parameter>],
+        op_ptr: &str,
+    ) -> Vec<RawParam<'o>>
+    where
+        'a: 'o,
+    {
+        let mut raw: Vec<RawParam<'o>> = Vec::new();
         let mut seen = IndexSet::new();
         let op_params = op
             .parameters
@@ -108,146 +170,130 @@ impl<'a> Builder<'a> {
             }
         }
 
-        let mut wires: Vec<&str> = vec!["body"];
-        wires.extend(
-            raw.iter()
-                .map(|(_, p, _)| p.parameter_data_ref().name.as_str()),
-        );
-        let mut field_names = names::unique_snake(&wires, &["new"]).into_iter();
-        let body_name = field_names.next().expect("body is first");
+        raw
+    }
 
-        let mut params = Vec::new();
-        for ((pp, param, component), name) in raw.into_iter().zip(field_names) {
-            let data = param.parameter_data_ref();
-            let (location, explode) = match param {
-                Parameter::Path { .. } => (Location::Path, false),
-                Parameter::Query { style, .. } => {
-                    let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
-                    if !matches!(style, QueryStyle::Form) {
-                        self.schema
-                            .problem(&pp, "query parameter style: expected `form` (the default)");
-                    }
-                    (Location::Query, explode)
-                }
-                _ => {
-                    self.schema.problem(
-                        &pp,
-                        "a header or cookie parameter: expected `in: path` or `in: query`",
-                    );
-                    continue;
-                }
-            };
-            let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => s,
-                ParameterSchemaOrContent::Content(_) => {
+    /// One parameter, lowered: its location, explosion and type (a component parameter's type
+    /// is lowered once and shared).
+    fn param(
+        &mut self,
+        (pp, param, component): RawParam<'_>,
+        name: String,
+        struct_name: &str,
+    ) -> Option<Param> {
+        let data = param.parameter_data_ref();
+        let (location, explode) = match param {
+            Parameter::Path { .. } => (Location::Path, false),
+            Parameter::Query { style, .. } => {
+                let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
+                if !matches!(style, QueryStyle::Form) {
                     self.schema
-                        .problem(&pp, "a parameter with `content`: expected `schema`");
-                    continue;
+                        .problem(&pp, "query parameter style: expected `form` (the default)");
                 }
-            };
-            let ty = match component.as_ref().and_then(|c| self.param_types.get(c)) {
-                Some(ty) => ty.clone(),
-                None => {
-                    let hint = match &component {
-                        Some(c) => c.clone(),
-                        None => format!("{struct_name}{}", names::camel(&data.name)),
-                    };
-                    let (ty, _, _) = self.schema.resolve(schema, &hint, &ptr(&pp, &["schema"]));
-                    if let Some(c) = component {
-                        self.param_types.insert(c, ty.clone());
-                    }
-                    ty
-                }
-            };
-            params.push(Param {
-                wire: data.name.clone(),
-                name,
-                location,
-                ty,
-                required: data.required || location == Location::Path,
-                explode,
-                doc: data.description.clone(),
-                deprecated: data.deprecated == Some(true),
-            });
-        }
-
-        let segments = self.segments(path, &params, op_ptr);
-
-        let body = match &op.request_body {
-            None => None,
-            Some(rb) => {
-                let rb_ptr = ptr(op_ptr, &["requestBody"]);
-                let rb = match rb {
-                    ReferenceOr::Item(rb) => Some(rb),
-                    ReferenceOr::Reference { reference } => resolve_ref(
-                        self.api.components.as_ref().map(|c| &c.request_bodies),
-                        "#/components/requestBodies/",
-                        reference,
-                    )
-                    .map(|(_, rb)| rb),
-                };
-                match rb {
-                    None => {
-                        self.schema.problem(&rb_ptr, "expected an inline request body or a `$ref` to `#/components/requestBodies`");
-                        None
-                    }
-                    Some(rb) => {
-                        match json_schema(&rb.content) {
-                            Some((media, schema)) => {
-                                let (ty, _, _) = self.schema.resolve(
-                                    schema,
-                                    &format!("{struct_name}Body"),
-                                    &ptr(&rb_ptr, &["content", media, "schema"]),
-                                );
-                                Some(Body {
-                                    name: body_name,
-                                    ty,
-                                    required: rb.required,
-                                    doc: rb.description.clone(),
-                                })
-                            }
-                            None => {
-                                self.schema.problem(&rb_ptr, "request body: expected `application/json` content with a schema");
-                                None
-                            }
-                        }
-                    }
-                }
+                (Location::Query, explode)
+            }
+            _ => {
+                self.schema.problem(
+                    &pp,
+                    "a header or cookie parameter: expected `in: path` or `in: query`",
+                );
+                return None;
             }
         };
+        let schema = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => s,
+            ParameterSchemaOrContent::Content(_) => {
+                self.schema
+                    .problem(&pp, "a parameter with `content`: expected `schema`");
+                return None;
+            }
+        };
+        let ty = match component.as_ref().and_then(|c| self.param_types.get(c)) {
+            Some(ty) => ty.clone(),
+            None => {
+                let hint = match &component {
+                    Some(c) => c.clone(),
+                    None => format!("{struct_name}{}", names::camel(&data.name)),
+                };
+                let (ty, _, _) = self.schema.resolve(schema, &hint, &ptr(&pp, &["schema"]));
+                if let Some(c) = component {
+                    self.param_types.insert(c, ty.clone());
+                }
+                ty
+            }
+        };
+        Some(Param {
+            wire: data.name.clone(),
+            name,
+            location,
+            ty,
+            required: data.required || location == Location::Path,
+            explode,
+            doc: data.description.clone(),
+            deprecated: data.deprecated == Some(true),
+        })
+    }
 
-        let output = self.success(op, &struct_name, op_ptr);
-        let error_types = self.error_types(op);
-        let cost = self.cost(op, op_ptr);
-        let auth = match op.security.as_ref().or(self.api.security.as_ref()) {
+    /// The request body: a JSON schema, inline or from `#/components/requestBodies`.
+    fn body(
+        &mut self,
+        op: &openapiv3::Operation,
+        op_ptr: &str,
+        struct_name: &str,
+        body_name: String,
+    ) -> Option<Body> {
+        let rb = op.request_body.as_ref()?;
+        let rb_ptr = ptr(op_ptr, &["requestBody"]);
+        let rb = match rb {
+            ReferenceOr::Item(rb) => Some(rb),
+            ReferenceOr::Reference { reference } => resolve_ref(
+                self.api.components.as_ref().map(|c| &c.request_bodies),
+                "#/components/requestBodies/",
+                reference,
+            )
+            .map(|(_, rb)| rb),
+        };
+        match rb {
+            None => {
+                self.schema.problem(
+                    &rb_ptr,
+                    "expected an inline request body or a `$ref` to `#/components/requestBodies`",
+                );
+                None
+            }
+            Some(rb) => match json_schema(&rb.content) {
+                Some((media, schema)) => {
+                    let (ty, _, _) = self.schema.resolve(
+                        schema,
+                        &format!("{struct_name}Body"),
+                        &ptr(&rb_ptr, &["content", media, "schema"]),
+                    );
+                    Some(Body {
+                        name: body_name,
+                        ty,
+                        required: rb.required,
+                        doc: rb.description.clone(),
+                    })
+                }
+                None => {
+                    self.schema.problem(
+                        &rb_ptr,
+                        "request body: expected `application/json` content with a schema",
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// Who may call the operation: its `security`, or the document's.
+    fn auth(&self, op: &openapiv3::Operation) -> AuthKind {
+        match op.security.as_ref().or(self.api.security.as_ref()) {
             None => AuthKind::None,
             Some(reqs) if reqs.iter().all(|r| r.is_empty()) => AuthKind::None,
             Some(reqs) if reqs.iter().any(|r| r.is_empty()) => AuthKind::Optional,
             Some(_) => AuthKind::Required,
-        };
-        let module = names::snake(op.tags.first().map(String::as_str).unwrap_or("misc"));
-        Some(OpDef {
-            id,
-            pointer: op_ptr.to_string(),
-            struct_name,
-            fn_name,
-            method: method.to_ascii_uppercase(),
-            path: path.to_string(),
-            segments,
-            params,
-            body,
-            output,
-            auth,
-            summary: op.summary.clone(),
-            description: op.description.clone(),
-            deprecated: op.deprecated,
-            module,
-            pagination: None,
-            cost,
-            error_types,
-            items_field: None,
-            batch: None,
-        })
+        }
     }
 
     /// The cost stated in `x-mint.content` (Kalshi's documentation extension) or the description.

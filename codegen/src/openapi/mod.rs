@@ -3,14 +3,17 @@
 //! result (pagination, batches).
 
 pub mod cost;
+pub mod load;
 mod lower;
 mod shapes;
+pub mod validate;
 
 pub use lower::{CLIENT_METHODS, CLIENT_TRAIT_METHODS};
 
-use crate::error::{ptr, Problem};
+use crate::error::{Error, Problem};
 use crate::ir::{self, Cost, Model, Ty};
 use crate::names::Namespace;
+use crate::pointer::ptr;
 use crate::schema::Lowering;
 use crate::settings::Settings;
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -22,6 +25,26 @@ struct Builder<'a> {
     schema: Lowering<'a>,
     /// Inline types of `components.parameters` entries, shared by every operation using them.
     param_types: HashMap<String, Ty>,
+}
+
+/// Reads, checks and lowers an OpenAPI spec: the model and the warnings met (prose not
+/// understood), or every problem of the document checks and the lowering together.
+pub fn read(text: &str, settings: &Settings) -> Result<(Model, Vec<Problem>), Error> {
+    let api = load::load(text)?;
+    // Both stages run so that one report lists every problem.
+    let mut problems = validate::validate(&api);
+    match build(&api, settings) {
+        Ok(built) if problems.is_empty() => Ok(built),
+        Ok(_) => Err(Error::Spec(problems)),
+        Err(more) => {
+            problems.extend(
+                more.into_iter()
+                    .filter(|p| !problems.contains(p))
+                    .collect::<Vec<_>>(),
+            );
+            Err(Error::Spec(problems))
+        }
+    }
 }
 
 /// Builds the model, collecting every problem rather than stopping at the first.

@@ -2,7 +2,8 @@
 //!
 //! Type-level constructs that cannot be mapped are reported by the model as it meets them.
 
-use crate::error::{ptr, Problem};
+use crate::error::Problem;
+use crate::pointer::ptr;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::HashMap;
 

@@ -1,12 +1,11 @@
-//! Load: YAML text to an `openapiv3` document, keeping what `openapiv3` would drop.
-//!
-//! OpenAPI 3.0 ignores siblings of `$ref`, and `openapiv3` drops them, but Kalshi writes
-//! `nullable`, `description` and `default` beside `$ref` on purpose. Every schema position is
-//! rewritten from `{$ref, siblings...}` to `{allOf: [{$ref}], siblings...}` before typed parsing,
-//! which `openapiv3` keeps and the model reads as "the referenced type, with these facts".
+//! Load: YAML text to an `openapiv3` document, keeping what `openapiv3` would drop (every schema
+//! position goes through the shared [`normalise`] first), and naming the place
+//! of a document `openapiv3` cannot read.
 
 use crate::error::Error;
-use serde_yaml::{Mapping, Value};
+use crate::normalise::{self, Dialect};
+use crate::pointer::{key_text, of_path, ptr};
+use serde_yaml::Value;
 
 /// Parses and normalises a spec.
 pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
@@ -33,7 +32,7 @@ pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
             // (flatten, untagged enums), below which the path is lost: read the parts one by one
             // to find the innermost place that fails.
             let (at, message) = locate(&doc)
-                .unwrap_or_else(|| (pointer(e.path()), e.inner().to_string().trim().to_string()));
+                .unwrap_or_else(|| (of_path(e.path()), e.inner().to_string().trim().to_string()));
             Err(Error::Parse(format!("at #{at}: {message}")))
         }
     }
@@ -50,12 +49,13 @@ fn too_deep(v: &Value, at: String, depth: usize) -> Option<String> {
         return Some(at);
     }
     match v {
-        Value::Mapping(m) => m.iter().find_map(|(k, child)| {
-            too_deep(child, crate::error::ptr(&at, &[&key_text(k)]), depth + 1)
-        }),
-        Value::Sequence(s) => s.iter().enumerate().find_map(|(i, child)| {
-            too_deep(child, crate::error::ptr(&at, &[&i.to_string()]), depth + 1)
-        }),
+        Value::Mapping(m) => m
+            .iter()
+            .find_map(|(k, child)| too_deep(child, ptr(&at, &[&key_text(k)]), depth + 1)),
+        Value::Sequence(s) => s
+            .iter()
+            .enumerate()
+            .find_map(|(i, child)| too_deep(child, ptr(&at, &[&i.to_string()]), depth + 1)),
         Value::Tagged(t) => too_deep(&t.value, at, depth + 1),
         _ => None,
     }
@@ -64,39 +64,53 @@ fn too_deep(v: &Value, at: String, depth: usize) -> Option<String> {
 /// The innermost part of the document that does not read as its `openapiv3` type: its pointer
 /// and the reason.
 fn locate(doc: &Value) -> Option<(String, String)> {
+    locate_in_paths(doc).or_else(|| locate_in_components(doc))
+}
+
+/// Where a failure is: its pointer and the reason.
+type Found = Option<(String, String)>;
+
+/// Reads `v` as a `T`: the pointer (below `at`) and reason of the failure, if it fails.
+fn check<T: serde::de::DeserializeOwned>(v: &Value, at: &str) -> Found {
+    serde_path_to_error::deserialize::<_, T>(v.clone())
+        .err()
+        .map(|e| {
+            (
+                format!("{at}{}", of_path(e.path())),
+                e.inner().to_string().trim().to_string(),
+            )
+        })
+}
+
+/// The entries of a mapping or sequence, keyed by their pointer token.
+fn entries(v: Option<&Value>) -> Vec<(String, &Value)> {
+    match v {
+        Some(Value::Mapping(m)) => m.iter().map(|(k, v)| (key_text(k), v)).collect(),
+        Some(Value::Sequence(s)) => s
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The entries of a list or map that are not `$ref`s.
+fn items(v: Option<&Value>) -> impl Iterator<Item = (String, &Value)> {
+    entries(v)
+        .into_iter()
+        .filter(|(_, v)| v.get("$ref").is_none())
+}
+
+fn locate_in_paths(doc: &Value) -> Found {
     use openapiv3 as o;
-    fn check<T: serde::de::DeserializeOwned>(v: &Value, at: &str) -> Option<(String, String)> {
-        serde_path_to_error::deserialize::<_, T>(v.clone())
-            .err()
-            .map(|e| {
-                (
-                    format!("{at}{}", pointer(e.path())),
-                    e.inner().to_string().trim().to_string(),
-                )
-            })
-    }
-    fn entries(v: Option<&Value>) -> Vec<(String, &Value)> {
-        match v {
-            Some(Value::Mapping(m)) => m.iter().map(|(k, v)| (key_text(k), v)).collect(),
-            Some(Value::Sequence(s)) => s
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), v))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-    fn not_ref(v: &Value) -> bool {
-        v.get("$ref").is_none()
-    }
-    let p = |base: &str, key: &str| crate::error::ptr(base, &[key]);
     for (path, item) in entries(doc.get("paths")) {
-        let item_at = p("/paths", &path);
+        let item_at = ptr("/paths", &[&path]);
         for (method, op) in entries(Some(item)) {
-            let op_at = p(&item_at, &method);
+            let op_at = ptr(&item_at, &[&method]);
             if method == "parameters" {
-                for (i, param) in entries(Some(op)).into_iter().filter(|(_, v)| not_ref(v)) {
-                    if let Some(found) = check::<o::Parameter>(param, &p(&op_at, &i)) {
+                for (i, param) in items(Some(op)) {
+                    if let Some(found) = check::<o::Parameter>(param, &ptr(&op_at, &[&i])) {
                         return Some(found);
                     }
                 }
@@ -108,29 +122,7 @@ fn locate(doc: &Value) -> Option<(String, String)> {
             ) {
                 continue;
             }
-            for (i, param) in entries(op.get("parameters"))
-                .into_iter()
-                .filter(|(_, v)| not_ref(v))
-            {
-                if let Some(found) = check::<o::Parameter>(param, &p(&p(&op_at, "parameters"), &i))
-                {
-                    return Some(found);
-                }
-            }
-            if let Some(body) = op.get("requestBody").filter(|v| not_ref(v)) {
-                if let Some(found) = check::<o::RequestBody>(body, &p(&op_at, "requestBody")) {
-                    return Some(found);
-                }
-            }
-            for (code, r) in entries(op.get("responses"))
-                .into_iter()
-                .filter(|(_, v)| not_ref(v))
-            {
-                if let Some(found) = check::<o::Response>(r, &p(&p(&op_at, "responses"), &code)) {
-                    return Some(found);
-                }
-            }
-            if let Some(found) = check::<o::Operation>(op, &op_at) {
+            if let Some(found) = locate_in_operation(op, &op_at) {
                 return Some(found);
             }
         }
@@ -138,11 +130,36 @@ fn locate(doc: &Value) -> Option<(String, String)> {
             return Some(found);
         }
     }
-    let components = doc.get("components");
-    for (section, map) in entries(components) {
-        let at = p("/components", &section);
-        for (key, v) in entries(Some(map)).into_iter().filter(|(_, v)| not_ref(v)) {
-            let at = p(&at, &key);
+    None
+}
+
+/// An operation's parameters, request body and responses, then the operation itself.
+fn locate_in_operation(op: &Value, op_at: &str) -> Found {
+    use openapiv3 as o;
+    for (i, param) in items(op.get("parameters")) {
+        if let Some(found) = check::<o::Parameter>(param, &ptr(op_at, &["parameters", &i])) {
+            return Some(found);
+        }
+    }
+    if let Some(body) = op.get("requestBody").filter(|v| v.get("$ref").is_none()) {
+        if let Some(found) = check::<o::RequestBody>(body, &ptr(op_at, &["requestBody"])) {
+            return Some(found);
+        }
+    }
+    for (code, r) in items(op.get("responses")) {
+        if let Some(found) = check::<o::Response>(r, &ptr(op_at, &["responses", &code])) {
+            return Some(found);
+        }
+    }
+    check::<o::Operation>(op, op_at)
+}
+
+fn locate_in_components(doc: &Value) -> Found {
+    use openapiv3 as o;
+    for (section, map) in entries(doc.get("components")) {
+        let at = ptr("/components", &[&section]);
+        for (key, v) in items(Some(map)) {
+            let at = ptr(&at, &[&key]);
             let found = match section.as_str() {
                 "schemas" => check::<o::Schema>(v, &at),
                 "responses" => check::<o::Response>(v, &at),
@@ -156,33 +173,6 @@ fn locate(doc: &Value) -> Option<(String, String)> {
         }
     }
     None
-}
-
-fn key_text(k: &Value) -> String {
-    match k {
-        Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-    }
-}
-
-/// The JSON pointer of a path `serde_path_to_error` tracked (as far as it could: below an
-/// untagged enum such as a `$ref`-or-item position it sees no further).
-pub fn pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        let token = match segment {
-            Segment::Seq { index } => index.to_string(),
-            Segment::Map { key } => key.clone(),
-            Segment::Enum { variant } => variant.clone(),
-            Segment::Unknown => continue,
-        };
-        out = crate::error::ptr(&out, &[&token]);
-    }
-    out
 }
 
 fn normalise(doc: &mut Value) {
@@ -248,26 +238,6 @@ fn content_holder(v: &mut Value) {
     }
 }
 
-/// Rewrites one schema and everything nested in it.
 fn schema(v: &mut Value) {
-    let Value::Mapping(m) = v else { return };
-    if m.contains_key("$ref") && m.len() > 1 {
-        let reference = m.remove("$ref").expect("checked above");
-        let mut inner = Mapping::new();
-        inner.insert("$ref".into(), reference);
-        m.insert("allOf".into(), Value::Sequence(vec![Value::Mapping(inner)]));
-    }
-    if let Some(Value::Mapping(props)) = m.get_mut("properties") {
-        props.iter_mut().for_each(|(_, s)| schema(s));
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = m.get_mut(key) {
-            schema(s);
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(s) = m.get_mut(key) {
-            each(s, schema);
-        }
-    }
+    normalise::schema(v, Dialect::OpenApi30);
 }

@@ -1,0 +1,110 @@
+//! What every emitter shares: a file's tokens, identifiers, documentation attributes, and the
+//! Rust type of a model type.
+
+use crate::docs;
+use crate::ir::{Field, Model, Ty};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// One file's tokens, before rendering.
+pub struct FileTokens {
+    /// Path relative to the generated module's directory, with `/` separators.
+    pub path: String,
+    /// A short description for the module docs.
+    pub doc: String,
+    /// The items, in order.
+    pub pieces: Vec<Piece>,
+}
+
+/// Part of a file.
+pub enum Piece {
+    /// Items, formatted by `prettyplease`.
+    Items(TokenStream),
+    /// One item already laid out (a macro invocation, whose arguments `prettyplease` would pack into
+    /// filled lines); rendering checks that it parses.
+    Text(String),
+}
+
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = "..."]` attributes, one per line.
+pub(crate) fn doc_attrs(parts: &[Option<&str>]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    for text in parts.iter().flatten() {
+        let l = docs::lines(text);
+        if l.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(l);
+    }
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+pub(crate) fn deprecated(flag: bool) -> TokenStream {
+    if flag {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    }
+}
+
+impl Model {
+    pub(crate) fn ty(&self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::String => quote!(::std::string::String),
+            Ty::Bool => quote!(bool),
+            Ty::I32 => quote!(i32),
+            Ty::I64 => quote!(i64),
+            Ty::F64 => quote!(f64),
+            Ty::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+            Ty::Uuid => quote!(::uuid::Uuid),
+            Ty::Json => quote!(::serde_json::Value),
+            Ty::Named(id) => {
+                let name = ident(&self.types[*id].name);
+                let path = syn::parse_str::<syn::Path>(&self.types_path)
+                    .map(|p| quote!(#p))
+                    .unwrap_or_else(|_| quote!(crate::types));
+                quote!(#path::#name)
+            }
+            Ty::Vec(t) => {
+                let t = self.ty(t);
+                quote!(::std::vec::Vec<#t>)
+            }
+            Ty::Map(t) => {
+                let t = self.ty(t);
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+            Ty::Tuple(ts) => {
+                let ts = ts.iter().map(|t| self.ty(t));
+                quote!((#(#ts),*))
+            }
+            Ty::Runtime(path) => syn::parse_str::<syn::Path>(path)
+                .map(|p| quote!(#p))
+                .unwrap_or_else(|_| quote!(::serde_json::Value)),
+        }
+    }
+
+    pub(crate) fn field_ty(&self, f: &Field) -> TokenStream {
+        let mut t = self.ty(&f.ty);
+        if f.boxed {
+            t = quote!(::std::boxed::Box<#t>);
+        }
+        if f.is_option() {
+            t = quote!(::std::option::Option<#t>);
+        }
+        t
+    }
+}
