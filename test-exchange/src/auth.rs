@@ -17,7 +17,7 @@ pub(crate) async fn require_signature(
 ) -> Response {
     match check(&state, &req) {
         Ok(()) => next.run(req).await,
-        Err(reason) => crate::rest::error(
+        Err(reason) => crate::error::error(
             axum::http::StatusCode::UNAUTHORIZED,
             "authentication_error",
             "authentication failed",

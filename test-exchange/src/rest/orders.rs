@@ -1,8 +1,8 @@
 //! Orders: V2 create and cancel, single and batched, and the order read.
 
 use super::{now_ms, ApiError, Shared};
+use crate::fixed::{count_text, parse_fixed, DOLLAR};
 use crate::ledger::complement;
-use crate::ws::book::{count_text, parse_fixed, DOLLAR};
 use crate::ws::trading::{self, NewOrder};
 use crate::State;
 use axum::extract::Path;

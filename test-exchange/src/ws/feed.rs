@@ -1,8 +1,9 @@
 //! Scripted, seeded market activity: every interval, each market a live subscription names gets a
 //! delta (applied to its book first), a trade and a ticker. Also the frames' `msg` builders.
 
-use super::book::{count_text, price_text, Book, Side, DOLLAR};
+use super::book::{Book, Side};
 use super::{Event, World, ORDERBOOK, TICKER, TRADE};
+use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
 use crate::State;
 use serde_json::{json, Value};

@@ -1,9 +1,10 @@
 //! REST orders in the authoritative books: an order takes the liquidity it crosses, the rest
 //! rests on the book; each step is published as deltas, trades, fills and `user_order` frames.
 
-use super::book::{count_text, price_text, Side, DOLLAR};
+use super::book::Side;
 use super::feed::{delta_event, now_ms, trade_events};
 use super::{Event, World, FILL, USER_ORDERS};
+use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
 use serde_json::{json, Value};
 
@@ -148,7 +149,7 @@ pub(crate) fn cancel(
         order["ticker"].as_str(),
         order["yes_price_dollars"]
             .as_str()
-            .and_then(|p| super::book::parse_fixed(p, 4)),
+            .and_then(|p| crate::fixed::parse_fixed(p, 4)),
     ) else {
         return;
     };
