@@ -32,6 +32,7 @@ mod ledger;
 pub mod rate_limit;
 mod recorder;
 pub mod rest;
+mod spec;
 mod ws;
 
 pub use faults::{Fault, FaultKind};
