@@ -294,49 +294,16 @@ pub(crate) fn order_flow(state: &State, markets: &[String], n: usize) -> usize {
             continue;
         };
         let side = if rng.bool() { Side::Yes } else { Side::No };
-        let other = match side {
-            Side::Yes => Side::No,
-            Side::No => Side::Yes,
-        };
-        let size = |rng: &mut fastrand::Rng| {
-            if rng.u8(0..4) == 0 {
-                rng.i64(1..=5_000)
-            } else {
-                rng.i64(1..=50) * 100
-            }
-        };
-        let levels: Vec<(i64, i64)> = book.side(side).iter().map(|(&p, &c)| (p, c)).collect();
-        let roll = rng.u8(0..10);
-        let mut trade = None;
-        let step = if roll < 4 || levels.is_empty() {
-            // An add, never crossing the other side's best bid.
-            let top = match side {
-                Side::Yes => book.top_yes,
-                Side::No => book.top_no,
-            };
-            let price = top - rng.i64(0..10) * 100;
-            let crosses = book
-                .best(other)
-                .is_some_and(|(best, _)| price + best >= DOLLAR);
-            (price > 0 && !crosses).then(|| (price, size(&mut rng)))
-        } else if roll < 7 {
-            // A cancel: part of a level, all of it, or more than it holds.
-            let (price, count) = levels[rng.usize(..levels.len())];
-            let delta = match rng.u8(0..4) {
-                0 => -count,
-                1 => -count - size(&mut rng),
-                _ => -size(&mut rng).min(count),
-            };
-            Some((price, delta))
-        } else {
-            // A trade taking from the best bid.
-            let (price, count) = *levels.last().expect("not empty");
-            let qty = size(&mut rng).min(count);
-            trade = Some((price, qty));
-            Some((price, -qty))
-        };
+        let step = flow_step(book, side, &mut rng);
         world.rng = rng;
-        let Some((price, delta)) = step else { continue };
+        let Some(FlowStep {
+            price,
+            delta,
+            trade,
+        }) = step
+        else {
+            continue;
+        };
         let Some(book) = world.book(&state.ledger, market) else {
             continue;
         };
@@ -344,28 +311,97 @@ pub(crate) fn order_flow(state: &State, markets: &[String], n: usize) -> usize {
         let event = delta_event(market, book, side, price, delta, ts, None);
         world.push(event);
         published += 1;
-        if let Some((price, qty)) = trade {
-            // Selling into a YES bid is a NO taker at that YES price; into a NO bid, a YES
-            // taker at 1 minus it.
-            let (yes_price, taker_yes) = match side {
-                Side::Yes => (price, false),
-                Side::No => (DOLLAR - price, true),
-            };
-            for e in trade_events(
-                &mut world,
-                &state.ledger,
-                market,
-                yes_price,
-                qty,
-                taker_yes,
-                ts,
-            ) {
-                world.push(e);
-            }
+        if trade {
+            publish_trade(&mut world, &state.ledger, market, side, price, -delta, ts);
         }
     }
     state.ws.announce(&world);
     published
+}
+
+/// One step of random order flow on one side of a book: the change at one level, and whether it
+/// is a trade taking from that (best) level.
+struct FlowStep {
+    price: i64,
+    delta: i64,
+    trade: bool,
+}
+
+/// Draws the next step on `side` of `book`: an add (40%, or whenever the side is empty), a cancel
+/// (30%) or a trade (30%); `None` for an add that would cross or fall off the price range.
+fn flow_step(book: &Book, side: Side, rng: &mut fastrand::Rng) -> Option<FlowStep> {
+    let other = match side {
+        Side::Yes => Side::No,
+        Side::No => Side::Yes,
+    };
+    let levels: Vec<(i64, i64)> = book.side(side).iter().map(|(&p, &c)| (p, c)).collect();
+    let roll = rng.u8(0..10);
+    let step = |price, delta, trade| {
+        Some(FlowStep {
+            price,
+            delta,
+            trade,
+        })
+    };
+    if roll < 4 || levels.is_empty() {
+        // An add, never crossing the other side's best bid.
+        let top = match side {
+            Side::Yes => book.top_yes,
+            Side::No => book.top_no,
+        };
+        let price = top - rng.i64(0..10) * 100;
+        let crosses = book
+            .best(other)
+            .is_some_and(|(best, _)| price + best >= DOLLAR);
+        if price <= 0 || crosses {
+            return None;
+        }
+        step(price, random_size(rng), false)
+    } else if roll < 7 {
+        // A cancel: part of a level, all of it, or more than it holds.
+        let (price, count) = levels[rng.usize(..levels.len())];
+        let delta = match rng.u8(0..4) {
+            0 => -count,
+            1 => -count - random_size(rng),
+            _ => -random_size(rng).min(count),
+        };
+        step(price, delta, false)
+    } else {
+        // A trade taking from the best bid.
+        let (price, count) = *levels.last().expect("not empty");
+        step(price, -random_size(rng).min(count), true)
+    }
+}
+
+/// A random count in hundredths: a whole 1 to 50 contracts mostly, a fractional one in four.
+fn random_size(rng: &mut fastrand::Rng) -> i64 {
+    if rng.u8(0..4) == 0 {
+        rng.i64(1..=5_000)
+    } else {
+        rng.i64(1..=50) * 100
+    }
+}
+
+/// Publishes the `trade` (and `ticker`) frames of `qty` contracts sold into the `side` bid at
+/// `price`.
+fn publish_trade(
+    world: &mut World,
+    ledger: &Ledger,
+    market: &str,
+    side: Side,
+    price: i64,
+    qty: i64,
+    ts: u64,
+) {
+    // Selling into a YES bid is a NO taker at that YES price; into a NO bid, a YES taker at 1
+    // minus it.
+    let (yes_price, taker_yes) = match side {
+        Side::Yes => (price, false),
+        Side::No => (DOLLAR - price, true),
+    };
+    for e in trade_events(world, ledger, market, yes_price, qty, taker_yes, ts) {
+        world.push(e);
+    }
 }
 
 #[cfg(test)]
