@@ -6,6 +6,8 @@
 //! [`emit`] (`quote!`) and [`render`] (`syn` + `prettyplease`). Same spec and settings in, same
 //! bytes out.
 
+#![forbid(unsafe_code)]
+
 pub mod asyncapi;
 pub mod diff;
 pub mod docs;

@@ -20,6 +20,7 @@
 //! Each request passes, in order: the recorder, fault injection, routing, the rate limit, the
 //! signature check (authenticated routes only) and the handler; `app.rs` puts them together.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod app;

@@ -6,6 +6,8 @@
 //! cargo run -p kalshi-test-exchange -- --markets 5000 --tier basic
 //! ```
 
+#![forbid(unsafe_code)]
+
 use kalshi_test_exchange::{Bucket, Config, PublicKey, TestExchange};
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -6,6 +6,8 @@
 //!
 //! This file is the command line only: each command lives in its own module.
 
+#![forbid(unsafe_code)]
+
 mod ci;
 mod contract;
 mod diff;
