@@ -25,6 +25,7 @@
 
 mod app;
 mod auth;
+mod clock;
 mod error;
 mod faults;
 mod fixed;

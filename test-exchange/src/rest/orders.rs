@@ -1,6 +1,7 @@
 //! Orders: V2 create and cancel, single and batched, and the order read.
 
-use super::{now_ms, ApiError, Shared};
+use super::{ApiError, Shared};
+use crate::clock::now_ms;
 use crate::fixed::{count_text, parse_fixed, DOLLAR};
 use crate::ledger::complement;
 use crate::ws::trading::{self, NewOrder, Outcome};

@@ -306,7 +306,7 @@ impl Session {
         let (pending, snapshots) = {
             let mut world = self.state.ws.world.lock().unwrap();
             let pending = world.since(self.cursor);
-            let ts = feed::now_ms();
+            let ts = crate::clock::now_ms();
             let snapshots = markets
                 .iter()
                 .filter_map(|m| {

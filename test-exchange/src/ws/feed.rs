@@ -3,6 +3,7 @@
 
 use super::book::{Book, Side};
 use super::{Event, World, ORDERBOOK, TICKER, TRADE};
+use crate::clock::{now_ms, rfc3339};
 use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
 use crate::State;
@@ -10,36 +11,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
-
-/// RFC 3339 in UTC, whole seconds (`2022-11-22T20:44:01Z`).
-pub(crate) fn rfc3339(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+use std::time::Duration;
 
 /// Runs the scripted feed until the exchange is gone.
 pub(crate) fn spawn(state: Weak<State>, interval: Duration) {
@@ -401,14 +373,5 @@ fn publish_trade(
     };
     for e in trade_events(world, ledger, market, yes_price, qty, taker_yes, ts) {
         world.push(e);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_matches_the_spec_example() {
-        assert_eq!(super::rfc3339(1_669_149_841_000), "2022-11-22T20:44:01Z");
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
     }
 }

@@ -2,8 +2,9 @@
 //! rests on the book; each step is published as deltas, trades, fills and `user_order` frames.
 
 use super::book::Side;
-use super::feed::{delta_event, now_ms, trade_events};
+use super::feed::{delta_event, trade_events};
 use super::{Event, World, FILL, USER_ORDERS};
+use crate::clock::now_ms;
 use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
 use serde_json::{json, Value};
