@@ -9,6 +9,8 @@
 //! (`quote!`) and [`render`] into formatted files (`syn` + `prettyplease`). [`diff`] compares the
 //! models of two spec versions. Same specs and settings in, same bytes out.
 
+#![forbid(unsafe_code)]
+
 pub mod asyncapi;
 pub mod diff;
 pub mod docs;

@@ -1,8 +1,9 @@
-//! Where the client connects, and configuration from environment variables.
+//! Where the client connects, and configuration from environment variables: read and checked
+//! here into a plain [`EnvConfig`], which the client builder consumes
+//! ([`ClientBuilder::from_env`](crate::ClientBuilder::from_env)).
 
 use crate::auth::PrivateKey;
 use crate::error::{Error, Result};
-use crate::rest::client::{Client, ClientBuilder};
 use std::ffi::OsString;
 use zeroize::Zeroizing;
 
@@ -87,22 +88,27 @@ impl std::str::FromStr for Environment {
     }
 }
 
-impl ClientBuilder {
-    /// A builder configured from environment variables:
-    ///
-    /// - `KALSHI_BASE_URL`: a base URL, path prefix included (overrides `KALSHI_ENV`);
-    /// - `KALSHI_ENV`: `prod` (the default) or `demo`;
-    /// - `KALSHI_WS_URL`: a WebSocket URL (overrides the one the environment gives);
-    /// - `KALSHI_API_KEY_ID` with one of `KALSHI_PRIVATE_KEY_PATH` (a PEM file) or
-    ///   `KALSHI_PRIVATE_KEY` (PEM text): credentials. With none of the three the client is public.
-    ///
-    /// Empty variables count as unset. The key is parsed here, once. A half-configured key (an id
-    /// without a key, a key without an id, both key variables) is an [`Error::Config`].
-    pub fn from_env() -> Result<Self> {
+/// What the `KALSHI_*` environment variables configure, read and checked; the private key is
+/// parsed once, here.
+pub(crate) struct EnvConfig {
+    /// `KALSHI_BASE_URL`, else `KALSHI_ENV`, else production.
+    pub(crate) env: Environment,
+    /// `KALSHI_WS_URL`.
+    pub(crate) ws_url: Option<String>,
+    /// `KALSHI_API_KEY_ID` and the key from `KALSHI_PRIVATE_KEY_PATH` or `KALSHI_PRIVATE_KEY`.
+    pub(crate) credentials: Option<(String, PrivateKey)>,
+}
+
+impl EnvConfig {
+    /// Reads the process's environment; see
+    /// [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) for the variables.
+    pub(crate) fn from_env() -> Result<Self> {
         Self::from_vars(|name| std::env::var_os(name))
     }
 
-    fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
+    /// Reads the variables through `var`. Empty variables count as unset; a half-configured key
+    /// (an id without a key, a key without an id, both key variables) is an [`Error::Config`].
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
         // Empty counts as unset; non-UTF-8 text is an error (paths may be any OS string).
         let os = |name: &str| var(name).filter(|v| !v.is_empty());
         let text = |name: &str| -> Result<Option<String>> {
@@ -123,10 +129,7 @@ impl ClientBuilder {
             })?,
             (None, None) => Environment::Production,
         };
-        let mut builder = Client::builder(env);
-        if let Some(url) = text(ENV_WS_URL)? {
-            builder = builder.ws_url(url);
-        }
+        let ws_url = text(ENV_WS_URL)?;
 
         let key_id = text(ENV_API_KEY_ID)?;
         let path = os(ENV_PRIVATE_KEY_PATH);
@@ -155,9 +158,9 @@ impl ClientBuilder {
             }
             (None, None) => None,
         };
-        match (key_id, key) {
-            (Some(id), Some(key)) => builder = builder.credentials(id, key),
-            (None, None) => {}
+        let credentials = match (key_id, key) {
+            (Some(id), Some(key)) => Some((id, key)),
+            (None, None) => None,
             (Some(_), None) => {
                 return Err(Error::Config(format!(
                     "{ENV_API_KEY_ID} is set but neither {ENV_PRIVATE_KEY_PATH} nor {ENV_PRIVATE_KEY} is"
@@ -168,14 +171,18 @@ impl ClientBuilder {
                     "a private key is set but {ENV_API_KEY_ID} is not"
                 )))
             }
-        }
-        Ok(builder)
+        };
+        Ok(Self {
+            env,
+            ws_url,
+            credentials,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::Environment;
 
     #[test]
     fn each_environment_knows_its_websocket_url() {
@@ -193,30 +200,5 @@ mod tests {
         assert_eq!(tls.ws_url(), "wss://example.com/trade-api/ws/v2");
         let bare = Environment::Custom("http://127.0.0.1:9".into());
         assert_eq!(bare.ws_url(), "ws://127.0.0.1:9/ws");
-    }
-
-    #[test]
-    fn kalshi_ws_url_overrides_the_derived_url() {
-        let vars = |name: &str| match name {
-            "KALSHI_BASE_URL" => Some(OsString::from("http://127.0.0.1:1/trade-api/v2")),
-            "KALSHI_WS_URL" => Some(OsString::from("ws://127.0.0.1:2/elsewhere")),
-            _ => None,
-        };
-        let client = ClientBuilder::from_vars(vars).unwrap().build().unwrap();
-        assert_eq!(client.ws_url(), "ws://127.0.0.1:2/elsewhere");
-        let derived = ClientBuilder::from_vars(|name: &str| {
-            (name == "KALSHI_BASE_URL").then(|| OsString::from("http://127.0.0.1:1/trade-api/v2"))
-        })
-        .unwrap()
-        .build()
-        .unwrap();
-        assert_eq!(derived.ws_url(), "ws://127.0.0.1:1/trade-api/ws/v2");
-        let bad = ClientBuilder::from_vars(|name: &str| {
-            (name == "KALSHI_WS_URL").then(|| OsString::from("http://not-a-socket"))
-        })
-        .unwrap()
-        .build()
-        .unwrap_err();
-        assert!(bad.to_string().contains("must be ws or wss"), "{bad}");
     }
 }

@@ -75,6 +75,7 @@
 //! retries and reconnects show, failures are `warn`. Keys, signatures and `KALSHI-ACCESS-*` headers
 //! are never logged.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(not(any(feature = "rustcrypto", feature = "ring")))]

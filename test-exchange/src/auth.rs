@@ -6,7 +6,6 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Middleware for authenticated routes: a 401 unless the request is signed by a registered key
 /// over its own method and path, with a fresh timestamp.
@@ -17,7 +16,7 @@ pub(crate) async fn require_signature(
 ) -> Response {
     match check(&state, &req) {
         Ok(()) => next.run(req).await,
-        Err(reason) => crate::rest::error(
+        Err(reason) => crate::error::error(
             axum::http::StatusCode::UNAUTHORIZED,
             "authentication_error",
             "authentication failed",
@@ -63,10 +62,7 @@ pub(crate) fn verify(
     if timestamp.len() < 13 {
         return Err("KALSHI-ACCESS-TIMESTAMP must be Unix time in milliseconds".into());
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64;
+    let now = crate::clock::now_ms();
     let skew = state.config.max_clock_skew.as_millis() as u64;
     if ts.abs_diff(now) > skew {
         return Err(format!(

@@ -106,7 +106,7 @@ pub(crate) async fn inject(
                 return crate::rate_limit::too_many_requests();
             }
             let reason = status.canonical_reason().unwrap_or("injected fault");
-            crate::rest::error(
+            crate::error::error(
                 status,
                 &reason.to_lowercase().replace([' ', '-'], "_"),
                 &reason.to_lowercase(),

@@ -72,8 +72,8 @@ impl Ledger {
             markets.push(Market {
                 event_ticker: event.to_string(),
                 json: market(&ticker, event, &bid, &ask).to_string(),
-                yes_bid: crate::ws::book::parse_fixed(&bid, 4).expect("a listed bid"),
-                yes_ask: crate::ws::book::parse_fixed(&ask, 4).expect("a listed ask"),
+                yes_bid: crate::fixed::parse_fixed(&bid, 4).expect("a listed bid"),
+                yes_ask: crate::fixed::parse_fixed(&ask, 4).expect("a listed ask"),
             });
         }
         Self {

@@ -18,16 +18,23 @@
 //! and `fill` frames for orders placed over REST, and injectable faults (the `ws_*` methods).
 //!
 //! Each request passes, in order: the recorder, fault injection, routing, the rate limit, the
-//! signature check (authenticated routes only) and the handler.
+//! signature check (authenticated routes only) and the handler; `app.rs` puts them together.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod app;
 mod auth;
+mod clock;
+mod error;
 mod faults;
+mod fixed;
 pub mod keys;
 mod ledger;
 pub mod rate_limit;
+mod recorder;
 pub mod rest;
+mod spec;
 mod ws;
 
 pub use faults::{Fault, FaultKind};
@@ -239,7 +246,7 @@ impl TestExchange {
                 .map(|(read, write)| rate_limit::Limiter::new(read, write)),
             config,
         });
-        let app = rest::router(state.clone());
+        let app = app::router(state.clone());
         ws::feed::spawn(Arc::downgrade(&state), state.config.ws_interval);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

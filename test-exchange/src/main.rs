@@ -6,6 +6,8 @@
 //! cargo run -p kalshi-test-exchange -- --markets 5000 --tier basic
 //! ```
 
+#![forbid(unsafe_code)]
+
 use kalshi_test_exchange::{Bucket, Config, PublicKey, TestExchange};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -65,83 +67,100 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let mut port: u16 = 8080;
-    let mut config = Config::new();
-    let mut generated = None;
+    let mut opts = Options {
+        port: 8080,
+        config: Config::new(),
+        generated: None,
+    };
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--port" => port = value("--port")?.parse().map_err(|_| "bad --port")?,
-            "--prefix" => config = config.prefix(value("--prefix")?),
+        if arg == "-h" || arg == "--help" {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        opts.set(&arg, args.next())?;
+    }
+    serve(opts)
+}
+
+/// What the command line asks for.
+struct Options {
+    port: u16,
+    config: Config,
+    /// Where `--generate-ed25519` wrote its key.
+    generated: Option<String>,
+}
+
+impl Options {
+    /// Applies option `arg` with the argument after it, `value`.
+    fn set(&mut self, arg: &str, value: Option<String>) -> Result<(), String> {
+        let value = || value.clone().ok_or_else(|| format!("{arg} needs a value"));
+        let config = std::mem::take(&mut self.config);
+        self.config = match arg {
+            "--port" => {
+                self.port = number(arg, &value()?)?;
+                config
+            }
+            "--prefix" => config.prefix(value()?),
             "--max-skew-secs" => {
-                let secs = value("--max-skew-secs")?
-                    .parse()
-                    .map_err(|_| "bad --max-skew-secs")?;
-                config = config.max_clock_skew(Duration::from_secs(secs));
+                config.max_clock_skew(Duration::from_secs(number(arg, &value()?)?))
             }
-            "--public-key" => {
-                let spec = value("--public-key")?;
-                let (id, file) = match spec.split_once('=') {
-                    Some((id, file)) => (Some(id.to_string()), file.to_string()),
-                    None => (None, spec),
-                };
-                let pem = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-                let key = PublicKey::from_pem(&pem).map_err(|e| format!("{file}: {e}"))?;
-                config = match id {
-                    Some(id) => config.key(id, key),
-                    None => config.key_for_any_id(key),
-                };
-            }
+            "--public-key" => public_key(config, &value()?)?,
             "--generate-ed25519" => {
-                let file = value("--generate-ed25519")?;
-                config = config.key_for_any_id(generate_ed25519(&file)?);
-                generated = Some(file);
+                let file = value()?;
+                let key = generate_ed25519(&file)?;
+                self.generated = Some(file);
+                config.key_for_any_id(key)
             }
-            "--markets" => {
-                let n = value("--markets")?.parse().map_err(|_| "bad --markets")?;
-                config = config.market_count(n);
-            }
-            "--repeat-cursor-after" => {
-                let pages = value("--repeat-cursor-after")?
-                    .parse()
-                    .map_err(|_| "bad --repeat-cursor-after")?;
-                config = config.repeat_cursor_after(pages);
-            }
+            "--markets" => config.market_count(number(arg, &value()?)?),
+            "--repeat-cursor-after" => config.repeat_cursor_after(number(arg, &value()?)?),
             "--tier" => {
-                let name = value("--tier")?;
+                let name = value()?;
                 let &(_, read, write) = TIERS
                     .iter()
                     .find(|(tier, _, _)| *tier == name)
                     .ok_or_else(|| format!("unknown --tier `{name}`"))?;
-                config = config.rate_limit(per_second(read), per_second(write));
+                config.rate_limit(per_second(read), per_second(write))
             }
-            "--max-batch-size" => {
-                let n = value("--max-batch-size")?
-                    .parse()
-                    .map_err(|_| "bad --max-batch-size")?;
-                config = config.max_batch_size(n);
-            }
+            "--max-batch-size" => config.max_batch_size(number(arg, &value()?)?),
             "--ws-interval-ms" => {
-                let ms = value("--ws-interval-ms")?
-                    .parse()
-                    .map_err(|_| "bad --ws-interval-ms")?;
-                config = config.ws_interval(Duration::from_millis(ms));
+                config.ws_interval(Duration::from_millis(number(arg, &value()?)?))
             }
             "--ws-heartbeat-ms" => {
-                let ms = value("--ws-heartbeat-ms")?
-                    .parse()
-                    .map_err(|_| "bad --ws-heartbeat-ms")?;
-                config = config.ws_heartbeat(Duration::from_millis(ms));
+                config.ws_heartbeat(Duration::from_millis(number(arg, &value()?)?))
             }
-            "--seed" => config = config.seed(value("--seed")?.parse().map_err(|_| "bad --seed")?),
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
+            "--seed" => config.seed(number(arg, &value()?)?),
             other => return Err(format!("unknown argument `{other}`")),
-        }
+        };
+        Ok(())
     }
+}
 
+/// `text`, the value of option `arg`, as a number.
+fn number<T: std::str::FromStr>(arg: &str, text: &str) -> Result<T, String> {
+    text.parse().map_err(|_| format!("bad {arg}"))
+}
+
+/// `config` accepting the key in `spec` (`[KEY_ID=]FILE`).
+fn public_key(config: Config, spec: &str) -> Result<Config, String> {
+    let (id, file) = match spec.split_once('=') {
+        Some((id, file)) => (Some(id), file),
+        None => (None, spec),
+    };
+    let pem = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let key = PublicKey::from_pem(&pem).map_err(|e| format!("{file}: {e}"))?;
+    Ok(match id {
+        Some(id) => config.key(id, key),
+        None => config.key_for_any_id(key),
+    })
+}
+
+/// Runs the exchange until Ctrl-C, printing where it listens.
+fn serve(opts: Options) -> Result<(), String> {
+    let Options {
+        port,
+        config,
+        generated,
+    } = opts;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let exchange = TestExchange::start_on(SocketAddr::from(([127, 0, 0, 1], port)), config)

@@ -1,7 +1,7 @@
 //! The client: base URL, transport and signing around generated operations.
 
 use crate::auth::{Credentials, KeyPairSigner, PrivateKey, Signer};
-use crate::config::Environment;
+use crate::config::{EnvConfig, Environment};
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
 use crate::ratelimit::{RateLimiter, Tier};
@@ -363,6 +363,32 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder configured from environment variables:
+    ///
+    /// - `KALSHI_BASE_URL`: a base URL, path prefix included (overrides `KALSHI_ENV`);
+    /// - `KALSHI_ENV`: `prod` (the default) or `demo`;
+    /// - `KALSHI_WS_URL`: a WebSocket URL (overrides the one the environment gives);
+    /// - `KALSHI_API_KEY_ID` with one of `KALSHI_PRIVATE_KEY_PATH` (a PEM file) or
+    ///   `KALSHI_PRIVATE_KEY` (PEM text): credentials. With none of the three the client is public.
+    ///
+    /// Empty variables count as unset. The key is parsed here, once. A half-configured key (an id
+    /// without a key, a key without an id, both key variables) is an [`Error::Config`].
+    pub fn from_env() -> Result<Self> {
+        Ok(Self::from_config(EnvConfig::from_env()?))
+    }
+
+    /// A builder for what the environment configured.
+    fn from_config(config: EnvConfig) -> Self {
+        let mut builder = Client::builder(config.env);
+        if let Some(url) = config.ws_url {
+            builder = builder.ws_url(url);
+        }
+        if let Some((key_id, key)) = config.credentials {
+            builder = builder.credentials(key_id, key);
+        }
+        builder
+    }
+
     /// The WebSocket URL, overriding the environment's ([`Environment::ws_url`]).
     pub fn ws_url(mut self, url: impl Into<String>) -> Self {
         self.ws_url = Some(url.into());
@@ -507,4 +533,42 @@ fn check_ws_url(ws_url: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    #[test]
+    fn kalshi_ws_url_overrides_the_derived_url() {
+        let vars = |name: &str| match name {
+            "KALSHI_BASE_URL" => Some(OsString::from("http://127.0.0.1:1/trade-api/v2")),
+            "KALSHI_WS_URL" => Some(OsString::from("ws://127.0.0.1:2/elsewhere")),
+            _ => None,
+        };
+        let client = ClientBuilder::from_config(EnvConfig::from_vars(vars).unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(client.ws_url(), "ws://127.0.0.1:2/elsewhere");
+        let derived = ClientBuilder::from_config(
+            EnvConfig::from_vars(|name: &str| {
+                (name == "KALSHI_BASE_URL")
+                    .then(|| OsString::from("http://127.0.0.1:1/trade-api/v2"))
+            })
+            .unwrap(),
+        )
+        .build()
+        .unwrap();
+        assert_eq!(derived.ws_url(), "ws://127.0.0.1:1/trade-api/ws/v2");
+        let bad = ClientBuilder::from_config(
+            EnvConfig::from_vars(|name: &str| {
+                (name == "KALSHI_WS_URL").then(|| OsString::from("http://not-a-socket"))
+            })
+            .unwrap(),
+        )
+        .build()
+        .unwrap_err();
+        assert!(bad.to_string().contains("must be ws or wss"), "{bad}");
+    }
 }

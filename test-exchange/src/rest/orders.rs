@@ -1,9 +1,10 @@
 //! Orders: V2 create and cancel, single and batched, and the order read.
 
-use super::{now_ms, ApiError, Shared};
+use super::{ApiError, Shared};
+use crate::clock::now_ms;
+use crate::fixed::{count_text, parse_fixed, DOLLAR};
 use crate::ledger::complement;
-use crate::ws::book::{count_text, parse_fixed, DOLLAR};
-use crate::ws::trading::{self, NewOrder};
+use crate::ws::trading::{self, NewOrder, Outcome};
 use crate::State;
 use axum::extract::Path;
 use axum::http::HeaderMap;
@@ -23,10 +24,25 @@ const REQUIRED_ORDER_FIELDS: [&str; 6] = [
     "self_trade_prevention_type",
 ];
 
-/// Validates one `CreateOrderV2Request` and rests the order (nothing fills): the
-/// `CreateOrderV2Response`, or the error a single create answers. Shared by the single and the
-/// batch create.
-fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiError> {
+/// A `CreateOrderV2Request` that passed validation.
+struct OrderRequest<'a> {
+    ticker: &'a str,
+    /// `side` is `bid` (buys YES) rather than `ask` (buys NO).
+    bid: bool,
+    /// The YES price as given.
+    price_text: &'a str,
+    /// The YES price in ten-thousandths of a dollar.
+    price: i64,
+    /// The count in hundredths of a contract.
+    count: i64,
+    client_order_id: String,
+    /// `immediate_or_cancel` or `fill_or_kill`: nothing rests.
+    ioc: bool,
+}
+
+/// Checks one `CreateOrderV2Request` as Kalshi does: the error a single create answers, or the
+/// order to place.
+fn validate<'a>(state: &State, req: &'a Value) -> Result<OrderRequest<'a>, ApiError> {
     if !req.is_object() {
         return Err(ApiError::invalid("an order must be a JSON object"));
     }
@@ -51,30 +67,47 @@ fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiErr
     if side != "bid" && side != "ask" {
         return Err(ApiError::invalid("`side` must be `bid` or `ask`"));
     }
-    let (Some(count), Some(price)) = (req["count"].as_str(), req["price"].as_str()) else {
+    let (Some(count_text), Some(price_text)) = (req["count"].as_str(), req["price"].as_str())
+    else {
         return Err(ApiError::invalid(
             "`count` and `price` must be fixed-point strings",
         ));
     };
-    let (Some(price_units), Some(count_units)) = (parse_fixed(price, 4), parse_fixed(count, 2))
+    let (Some(price), Some(count)) = (parse_fixed(price_text, 4), parse_fixed(count_text, 2))
     else {
         return Err(ApiError::invalid(
             "`price` needs at most 4 decimals and `count` at most 2",
         ));
     };
-    if !(1..DOLLAR).contains(&price_units) || count_units <= 0 {
+    if !(1..DOLLAR).contains(&price) || count <= 0 {
         return Err(ApiError::invalid(
             "`price` must be within (0, 1) and `count` positive",
         ));
     }
+    Ok(OrderRequest {
+        ticker,
+        bid: side == "bid",
+        price_text,
+        price,
+        count,
+        client_order_id: req["client_order_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        ioc: matches!(
+            req["time_in_force"].as_str(),
+            Some("immediate_or_cancel" | "fill_or_kill")
+        ),
+    })
+}
+
+/// Validates one `CreateOrderV2Request` and places the order against the book: the
+/// `CreateOrderV2Response`, or the error a single create answers. Shared by the single and the
+/// batch create.
+fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiError> {
+    let new = validate(state, req)?;
     let n = state.ledger.next_order.fetch_add(1, Ordering::Relaxed);
     let order_id = format!("00000000-0000-4000-8000-{n:012x}");
-    let client_order_id = req["client_order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let yes_price = normalize_price(price);
-    let outcome = if side == "bid" { "yes" } else { "no" };
     // The book, the order and its frames change under one lock, so every reader sees them in
     // one order.
     let mut world = state.ws.world.lock().unwrap();
@@ -84,40 +117,60 @@ fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiErr
         &NewOrder {
             key_id,
             order_id: &order_id,
-            client_order_id: &client_order_id,
-            ticker,
-            bid: side == "bid",
-            price: price_units,
-            count: count_units,
-            ioc: matches!(
-                req["time_in_force"].as_str(),
-                Some("immediate_or_cancel" | "fill_or_kill")
-            ),
+            client_order_id: &new.client_order_id,
+            ticker: new.ticker,
+            bid: new.bid,
+            price: new.price,
+            count: new.count,
+            ioc: new.ioc,
         },
     );
+    let order = order_record(&order_id, &new, &done, req);
+    trading::publish_order(&mut world, key_id, &order);
+    state.ws.announce(&world);
+    drop(world);
+    state
+        .ledger
+        .orders
+        .lock()
+        .unwrap()
+        .insert(order_id.clone(), order);
+    Ok(json!({
+        "order_id": order_id,
+        "client_order_id": new.client_order_id,
+        "fill_count": count_text(done.filled),
+        "remaining_count": count_text(done.resting),
+        "ts_ms": now_ms(),
+    }))
+}
+
+/// The `Order` the order read answers and `user_orders` frames carry, after `done`.
+fn order_record(order_id: &str, new: &OrderRequest, done: &Outcome, req: &Value) -> Value {
     let status = if done.resting > 0 {
         "resting"
-    } else if done.filled == count_units {
+    } else if done.filled == new.count {
         "executed"
     } else {
         "canceled"
     };
-    let order = json!({
+    let yes_price = normalize_price(new.price_text);
+    let outcome = if new.bid { "yes" } else { "no" };
+    json!({
         "order_id": order_id,
         "user_id": "00000000-0000-4000-c000-000000000001",
-        "client_order_id": client_order_id,
-        "ticker": ticker,
+        "client_order_id": new.client_order_id,
+        "ticker": new.ticker,
         "side": outcome,
         "action": "buy",
         "outcome_side": outcome,
-        "book_side": side,
+        "book_side": if new.bid { "bid" } else { "ask" },
         "type": "limit",
         "status": status,
         "yes_price_dollars": yes_price,
         "no_price_dollars": complement(&yes_price),
         "fill_count_fp": count_text(done.filled),
         "remaining_count_fp": count_text(done.resting),
-        "initial_count_fp": count_text(count_units),
+        "initial_count_fp": count_text(new.count),
         "taker_fill_cost_dollars": "0.0000",
         "maker_fill_cost_dollars": "0.0000",
         "taker_fees_dollars": "0.0000",
@@ -130,23 +183,7 @@ fn place_order(state: &State, key_id: &str, req: &Value) -> Result<Value, ApiErr
         "cancel_order_on_pause": req.get("cancel_order_on_pause").and_then(Value::as_bool).unwrap_or(false),
         "subaccount_number": 0,
         "exchange_index": 0,
-    });
-    trading::publish_order(&mut world, key_id, &order);
-    state.ws.announce(&world);
-    drop(world);
-    state
-        .ledger
-        .orders
-        .lock()
-        .unwrap()
-        .insert(order_id.clone(), order);
-    Ok(json!({
-        "order_id": order_id,
-        "client_order_id": client_order_id,
-        "fill_count": count_text(done.filled),
-        "remaining_count": count_text(done.resting),
-        "ts_ms": now_ms(),
-    }))
+    })
 }
 
 /// `POST /portfolio/events/orders`: one order, 201 with a `CreateOrderV2Response`.

@@ -1,6 +1,7 @@
 //! Portfolio reads: the balance.
 
-use super::{now_ms, Shared};
+use super::Shared;
+use crate::clock::now_ms;
 use axum::Json;
 use serde_json::{json, Value};
 

@@ -1,8 +1,9 @@
 //! The four commands and their errors, with the codes of the spec's `x-error-codes`.
 
 use super::feed::{self, snapshot_msg};
-use super::session::{error_text, Closed, Session, Sub};
+use super::session::{Closed, Session, Sub};
 use super::ORDERBOOK;
+use crate::spec::{code, error_text};
 use serde_json::{json, Value};
 
 /// A command that failed: its error code and, when the spec's text is not enough, a detail.
@@ -17,7 +18,10 @@ fn tickers(params: &Value) -> Result<Option<Vec<String>>, Failure> {
     if let Some(t) = params.get("market_ticker").filter(|v| !v.is_null()) {
         return match t.as_str() {
             Some(t) => Ok(Some(vec![t.to_string()])),
-            None => Err(Failure(11, Some("market_ticker must be a string".into()))),
+            None => Err(Failure(
+                code::INVALID_PARAMETER,
+                Some("market_ticker must be a string".into()),
+            )),
         };
     }
     match params.get("market_tickers").filter(|v| !v.is_null()) {
@@ -28,8 +32,16 @@ fn tickers(params: &Value) -> Result<Option<Vec<String>>, Failure> {
             .collect::<Option<Vec<_>>>()
             // An empty list names no market: all of them, as leaving it out does.
             .map(|list| Some(list).filter(|l| !l.is_empty()))
-            .ok_or_else(|| Failure(11, Some("market_tickers must be strings".into()))),
-        Some(_) => Err(Failure(11, Some("market_tickers must be an array".into()))),
+            .ok_or_else(|| {
+                Failure(
+                    code::INVALID_PARAMETER,
+                    Some("market_tickers must be strings".into()),
+                )
+            }),
+        Some(_) => Err(Failure(
+            code::INVALID_PARAMETER,
+            Some("market_tickers must be an array".into()),
+        )),
     }
 }
 
@@ -47,7 +59,7 @@ impl Session {
             Some(cmd @ Value::Object(_)) => {
                 self.dispatch(cmd, id.clone().unwrap_or(Value::Null)).await
             }
-            _ => fail(1),
+            _ => fail(code::UNABLE_TO_PROCESS_MESSAGE),
         };
         match result {
             Ok(Ok(())) => self.flush().await,
@@ -70,7 +82,7 @@ impl Session {
     /// Runs a parsed command: a failure before anything is sent, or the outcome of sending.
     async fn dispatch(&mut self, cmd: &Value, id: Value) -> Result<Result<(), Closed>, Failure> {
         let Some(name) = cmd.get("cmd").and_then(Value::as_str) else {
-            return fail(1);
+            return fail(code::UNABLE_TO_PROCESS_MESSAGE);
         };
         if name == "list_subscriptions" {
             let list: Vec<Value> = self
@@ -83,10 +95,10 @@ impl Session {
                 .await);
         }
         if !matches!(name, "subscribe" | "unsubscribe" | "update_subscription") {
-            return fail(5);
+            return fail(code::UNKNOWN_COMMAND);
         }
         let Some(params) = cmd.get("params").filter(|p| p.is_object()) else {
-            return fail(2);
+            return fail(code::PARAMS_REQUIRED);
         };
         match name {
             "subscribe" => self.subscribe(params, id).await,
@@ -102,16 +114,16 @@ impl Session {
     ) -> Result<Result<(), Closed>, Failure> {
         let channels = match params.get("channels") {
             Some(Value::Array(c)) if !c.is_empty() => c,
-            _ => return fail(3),
+            _ => return fail(code::CHANNELS_REQUIRED),
         };
         let channels = channels
             .iter()
             .map(|c| c.as_str().and_then(Session::channel))
             .collect::<Option<Vec<_>>>()
-            .map_or_else(|| fail(8), Ok)?;
+            .map_or_else(|| fail(code::UNKNOWN_CHANNEL_NAME), Ok)?;
         let markets = tickers(params)?;
         if channels.contains(&ORDERBOOK) && markets.is_none() {
-            return fail(14);
+            return fail(code::MARKET_TICKER_REQUIRED);
         }
         self.check_listed(markets.iter().flatten())?;
         let with_ticker = params
@@ -158,16 +170,21 @@ impl Session {
                 .map(Value::as_u64)
                 .collect::<Option<Vec<_>>>()
                 .map_or_else(
-                    || Err(Failure(11, Some("sids must be integers".into()))),
+                    || {
+                        Err(Failure(
+                            code::INVALID_PARAMETER,
+                            Some("sids must be integers".into()),
+                        ))
+                    },
                     Ok,
                 )?,
-            _ => return fail(4),
+            _ => return fail(code::SUBSCRIPTION_IDS_REQUIRED),
         };
         if sids
             .iter()
             .any(|sid| !self.subs.iter().any(|s| s.sid == *sid))
         {
-            return fail(7);
+            return fail(code::UNKNOWN_SUBSCRIPTION_ID);
         }
         let mut frames = Vec::new();
         for sid in sids {
@@ -187,17 +204,21 @@ impl Session {
             (_, Some(Value::Array(sids))) if sids.len() == 1 => sids[0].as_u64(),
             _ => None,
         };
-        let Some(sid) = sid else { return fail(12) };
+        let Some(sid) = sid else {
+            return fail(code::EXACTLY_ONE_SUBSCRIPTION_ID_IS_REQUIRED);
+        };
         let Some(action) = params.get("action").and_then(Value::as_str) else {
-            return fail(15);
+            return fail(code::ACTION_REQUIRED);
         };
         let Some(i) = self.subs.iter().position(|s| s.sid == sid) else {
-            return fail(7);
+            return fail(code::UNKNOWN_SUBSCRIPTION_ID);
         };
         let given = tickers(params)?;
         match action {
             "add_markets" | "delete_markets" => {
-                let Some(given) = given else { return fail(14) };
+                let Some(given) = given else {
+                    return fail(code::MARKET_TICKER_REQUIRED);
+                };
                 self.check_listed(given.iter())?;
                 let is_book = self.subs[i].channel == ORDERBOOK;
                 let current = self.subs[i].markets.clone();
@@ -230,7 +251,7 @@ impl Session {
             }
             "get_snapshot" => {
                 if self.subs[i].channel != ORDERBOOK {
-                    return fail(13);
+                    return fail(code::UNSUPPORTED_ACTION);
                 }
                 let wanted = given
                     .or_else(|| self.subs[i].markets.clone())
@@ -250,7 +271,7 @@ impl Session {
                     .collect();
                 Ok(self.feed_all(&frames).await)
             }
-            _ => fail(13),
+            _ => fail(code::UNSUPPORTED_ACTION),
         }
     }
 
@@ -271,7 +292,10 @@ impl Session {
         mut tickers: impl Iterator<Item = &'a String>,
     ) -> Result<(), Failure> {
         match tickers.find(|t| !self.state.ledger.by_ticker.contains_key(t.as_str())) {
-            Some(t) => Err(Failure(11, Some(format!("unknown market ticker `{t}`")))),
+            Some(t) => Err(Failure(
+                code::INVALID_PARAMETER,
+                Some(format!("unknown market ticker `{t}`")),
+            )),
             None => Ok(()),
         }
     }
@@ -282,7 +306,7 @@ impl Session {
         let (pending, snapshots) = {
             let mut world = self.state.ws.world.lock().unwrap();
             let pending = world.since(self.cursor);
-            let ts = feed::now_ms();
+            let ts = crate::clock::now_ms();
             let snapshots = markets
                 .iter()
                 .filter_map(|m| {

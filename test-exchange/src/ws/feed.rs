@@ -1,44 +1,17 @@
 //! Scripted, seeded market activity: every interval, each market a live subscription names gets a
 //! delta (applied to its book first), a trade and a ticker. Also the frames' `msg` builders.
 
-use super::book::{count_text, price_text, Book, Side, DOLLAR};
+use super::book::{Book, Side};
 use super::{Event, World, ORDERBOOK, TICKER, TRADE};
+use crate::clock::{now_ms, rfc3339};
+use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
 use crate::State;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
-
-/// RFC 3339 in UTC, whole seconds (`2022-11-22T20:44:01Z`).
-pub(crate) fn rfc3339(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+use std::time::Duration;
 
 /// Runs the scripted feed until the exchange is gone.
 pub(crate) fn spawn(state: Weak<State>, interval: Duration) {
@@ -293,49 +266,16 @@ pub(crate) fn order_flow(state: &State, markets: &[String], n: usize) -> usize {
             continue;
         };
         let side = if rng.bool() { Side::Yes } else { Side::No };
-        let other = match side {
-            Side::Yes => Side::No,
-            Side::No => Side::Yes,
-        };
-        let size = |rng: &mut fastrand::Rng| {
-            if rng.u8(0..4) == 0 {
-                rng.i64(1..=5_000)
-            } else {
-                rng.i64(1..=50) * 100
-            }
-        };
-        let levels: Vec<(i64, i64)> = book.side(side).iter().map(|(&p, &c)| (p, c)).collect();
-        let roll = rng.u8(0..10);
-        let mut trade = None;
-        let step = if roll < 4 || levels.is_empty() {
-            // An add, never crossing the other side's best bid.
-            let top = match side {
-                Side::Yes => book.top_yes,
-                Side::No => book.top_no,
-            };
-            let price = top - rng.i64(0..10) * 100;
-            let crosses = book
-                .best(other)
-                .is_some_and(|(best, _)| price + best >= DOLLAR);
-            (price > 0 && !crosses).then(|| (price, size(&mut rng)))
-        } else if roll < 7 {
-            // A cancel: part of a level, all of it, or more than it holds.
-            let (price, count) = levels[rng.usize(..levels.len())];
-            let delta = match rng.u8(0..4) {
-                0 => -count,
-                1 => -count - size(&mut rng),
-                _ => -size(&mut rng).min(count),
-            };
-            Some((price, delta))
-        } else {
-            // A trade taking from the best bid.
-            let (price, count) = *levels.last().expect("not empty");
-            let qty = size(&mut rng).min(count);
-            trade = Some((price, qty));
-            Some((price, -qty))
-        };
+        let step = flow_step(book, side, &mut rng);
         world.rng = rng;
-        let Some((price, delta)) = step else { continue };
+        let Some(FlowStep {
+            price,
+            delta,
+            trade,
+        }) = step
+        else {
+            continue;
+        };
         let Some(book) = world.book(&state.ledger, market) else {
             continue;
         };
@@ -343,35 +283,95 @@ pub(crate) fn order_flow(state: &State, markets: &[String], n: usize) -> usize {
         let event = delta_event(market, book, side, price, delta, ts, None);
         world.push(event);
         published += 1;
-        if let Some((price, qty)) = trade {
-            // Selling into a YES bid is a NO taker at that YES price; into a NO bid, a YES
-            // taker at 1 minus it.
-            let (yes_price, taker_yes) = match side {
-                Side::Yes => (price, false),
-                Side::No => (DOLLAR - price, true),
-            };
-            for e in trade_events(
-                &mut world,
-                &state.ledger,
-                market,
-                yes_price,
-                qty,
-                taker_yes,
-                ts,
-            ) {
-                world.push(e);
-            }
+        if trade {
+            publish_trade(&mut world, &state.ledger, market, side, price, -delta, ts);
         }
     }
     state.ws.announce(&world);
     published
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_matches_the_spec_example() {
-        assert_eq!(super::rfc3339(1_669_149_841_000), "2022-11-22T20:44:01Z");
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+/// One step of random order flow on one side of a book: the change at one level, and whether it
+/// is a trade taking from that (best) level.
+struct FlowStep {
+    price: i64,
+    delta: i64,
+    trade: bool,
+}
+
+/// Draws the next step on `side` of `book`: an add (40%, or whenever the side is empty), a cancel
+/// (30%) or a trade (30%); `None` for an add that would cross or fall off the price range.
+fn flow_step(book: &Book, side: Side, rng: &mut fastrand::Rng) -> Option<FlowStep> {
+    let other = match side {
+        Side::Yes => Side::No,
+        Side::No => Side::Yes,
+    };
+    let levels: Vec<(i64, i64)> = book.side(side).iter().map(|(&p, &c)| (p, c)).collect();
+    let roll = rng.u8(0..10);
+    let step = |price, delta, trade| {
+        Some(FlowStep {
+            price,
+            delta,
+            trade,
+        })
+    };
+    if roll < 4 || levels.is_empty() {
+        // An add, never crossing the other side's best bid.
+        let top = match side {
+            Side::Yes => book.top_yes,
+            Side::No => book.top_no,
+        };
+        let price = top - rng.i64(0..10) * 100;
+        let crosses = book
+            .best(other)
+            .is_some_and(|(best, _)| price + best >= DOLLAR);
+        if price <= 0 || crosses {
+            return None;
+        }
+        step(price, random_size(rng), false)
+    } else if roll < 7 {
+        // A cancel: part of a level, all of it, or more than it holds.
+        let (price, count) = levels[rng.usize(..levels.len())];
+        let delta = match rng.u8(0..4) {
+            0 => -count,
+            1 => -count - random_size(rng),
+            _ => -random_size(rng).min(count),
+        };
+        step(price, delta, false)
+    } else {
+        // A trade taking from the best bid.
+        let (price, count) = *levels.last().expect("not empty");
+        step(price, -random_size(rng).min(count), true)
+    }
+}
+
+/// A random count in hundredths: a whole 1 to 50 contracts mostly, a fractional one in four.
+fn random_size(rng: &mut fastrand::Rng) -> i64 {
+    if rng.u8(0..4) == 0 {
+        rng.i64(1..=5_000)
+    } else {
+        rng.i64(1..=50) * 100
+    }
+}
+
+/// Publishes the `trade` (and `ticker`) frames of `qty` contracts sold into the `side` bid at
+/// `price`.
+fn publish_trade(
+    world: &mut World,
+    ledger: &Ledger,
+    market: &str,
+    side: Side,
+    price: i64,
+    qty: i64,
+    ts: u64,
+) {
+    // Selling into a YES bid is a NO taker at that YES price; into a NO bid, a YES taker at 1
+    // minus it.
+    let (yes_price, taker_yes) = match side {
+        Side::Yes => (price, false),
+        Side::No => (DOLLAR - price, true),
+    };
+    for e in trade_events(world, ledger, market, yes_price, qty, taker_yes, ts) {
+        world.push(e);
     }
 }

@@ -37,7 +37,7 @@ async fn upgrade(
     };
     if let Some(code) = injected {
         let status = StatusCode::from_u16(code).expect("an injected status in 100..=999");
-        return crate::rest::error(
+        return crate::error::error(
             status,
             "injected",
             status.canonical_reason().unwrap_or("injected fault"),
@@ -51,7 +51,7 @@ async fn upgrade(
         parts.uri.path(),
         &parts.headers,
     ) {
-        return crate::rest::error(
+        return crate::error::error(
             StatusCode::UNAUTHORIZED,
             "authentication_error",
             "authentication failed",

@@ -23,30 +23,12 @@ use tokio::sync::{mpsc, watch};
 
 pub(crate) use handshake::route;
 
-/// The channels that carry data here; other channel names of the spec are accepted and stay
-/// silent.
-pub(crate) const ORDERBOOK: &str = "orderbook_delta";
-pub(crate) const TICKER: &str = "ticker";
-pub(crate) const TRADE: &str = "trade";
-pub(crate) const FILL: &str = "fill";
-pub(crate) const USER_ORDERS: &str = "user_orders";
-
-/// Every channel name the AsyncAPI spec lists.
-pub(crate) const CHANNELS: &[&str] = &[
-    ORDERBOOK,
-    TICKER,
-    TRADE,
-    FILL,
-    USER_ORDERS,
-    "market_positions",
-    "market_lifecycle_v2",
-    "multivariate_market_lifecycle",
-    "communications",
-    "order_group_updates",
-    "cfbenchmarks_value",
-    "cfbenchmarks_value_5hz",
-    "pyth_value",
-];
+/// The channels that carry data here, named as the spec names them; other channel names of the
+/// spec ([`CHANNELS`]) are accepted and stay silent.
+pub(crate) use crate::spec::channel::{
+    FILL, ORDERBOOK_DELTA as ORDERBOOK, TICKER, TRADE, USER_ORDERS,
+};
+pub(crate) use crate::spec::CHANNELS;
 
 /// One thing that happened in a market, as the `msg` of the frame that reports it.
 #[derive(Debug)]

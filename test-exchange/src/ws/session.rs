@@ -269,7 +269,7 @@ impl Session {
                     let frame = json!({
                         "type": "error",
                         "sid": sid,
-                        "msg": { "code": code, "msg": error_text(code) },
+                        "msg": { "code": code, "msg": crate::spec::error_text(code) },
                     });
                     self.feed(&frame).await?;
                     self.flush().await?;
@@ -293,38 +293,6 @@ async fn stall(control: &mut mpsc::UnboundedReceiver<Control>) -> Result<(), Clo
             Some(_) => {}
             None => return Err(Closed),
         }
-    }
-}
-
-/// The spec's name for an error code (`x-error-codes`).
-pub(super) fn error_text(code: u32) -> &'static str {
-    match code {
-        1 => "Unable to process message",
-        2 => "Params required",
-        3 => "Channels required",
-        4 => "Subscription IDs required",
-        5 => "Unknown command",
-        7 => "Unknown subscription ID",
-        8 => "Unknown channel name",
-        9 => "Authentication required",
-        10 => "Channel error",
-        11 => "Invalid parameter",
-        12 => "Exactly one subscription ID is required",
-        13 => "Unsupported action",
-        14 => "Market Ticker required",
-        15 => "Action required",
-        18 => "Command timeout",
-        19 => "shard_factor must be > 0",
-        20 => "shard_factor is required when shard_key is set",
-        21 => "shard_key must be >= 0 and < shard_factor",
-        22 => "shard_factor must be <= 100",
-        23 => "Match IDs required",
-        24 => "Index IDs required",
-        25 => "Subscription buffer overflow",
-        26 => "Subscription market limit exceeded",
-        27 => "Too many requests",
-        28 => "Underlying tickers required",
-        _ => "Error",
     }
 }
 

@@ -1,9 +1,11 @@
 //! REST orders in the authoritative books: an order takes the liquidity it crosses, the rest
 //! rests on the book; each step is published as deltas, trades, fills and `user_order` frames.
 
-use super::book::{count_text, price_text, Side, DOLLAR};
-use super::feed::{delta_event, now_ms, trade_events};
+use super::book::Side;
+use super::feed::{delta_event, trade_events};
 use super::{Event, World, FILL, USER_ORDERS};
+use crate::clock::now_ms;
+use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
 use serde_json::{json, Value};
 
@@ -39,82 +41,20 @@ fn resting_level(bid: bool, yes_price: i64) -> (Side, i64) {
 /// Matches `order` against the book and rests the remainder, publishing each step.
 pub(crate) fn execute(world: &mut World, ledger: &Ledger, order: &NewOrder) -> Outcome {
     let ts = now_ms();
-    let owner = Some((order.key_id, order.client_order_id));
-    let (own_side, _) = resting_level(order.bid, order.price);
-    let other = if own_side == Side::Yes {
-        Side::No
-    } else {
-        Side::Yes
-    };
     let mut remaining = order.count;
     let mut events: Vec<Event> = Vec::new();
     while remaining > 0 {
-        let Some(book) = world.book(ledger, order.ticker) else {
+        let Some(qty) = match_best(world, ledger, order, remaining, ts, &mut events) else {
             break;
         };
-        // A YES bid at p crosses NO bids at 1 - p or better; an ask at p crosses YES bids at p
-        // or better.
-        let Some((level, size)) = book.best(other) else {
-            break;
-        };
-        let yes_price = if order.bid { DOLLAR - level } else { level };
-        if (order.bid && yes_price > order.price) || (!order.bid && yes_price < order.price) {
-            break;
-        }
-        let qty = remaining.min(size);
-        book.apply(other, level, -qty);
-        events.push(delta_event(
-            order.ticker,
-            book,
-            other,
-            level,
-            -qty,
-            ts,
-            owner,
-        ));
         remaining -= qty;
-        let mut trade = trade_events(world, ledger, order.ticker, yes_price, qty, order.bid, ts);
-        events.append(&mut trade);
-        let position = world
-            .positions
-            .entry((order.key_id.to_string(), order.ticker.to_string()))
-            .or_insert(0);
-        *position += if order.bid { qty } else { -qty };
-        let post_position = *position;
-        let trade_id = format!("00000000-0000-4000-b000-{:012x}", world.trades);
-        let outcome = if order.bid { "yes" } else { "no" };
-        events.push(Event {
-            channel: FILL,
-            kind: "fill",
-            market: order.ticker.to_string(),
-            owner: Some(order.key_id.to_string()),
-            owner_fields: None,
-            msg: json!({
-                "trade_id": trade_id,
-                "order_id": order.order_id,
-                "client_order_id": order.client_order_id,
-                "market_ticker": order.ticker,
-                "exchange_index": 0,
-                "is_taker": true,
-                "side": outcome,
-                "yes_price_dollars": price_text(yes_price),
-                "count_fp": count_text(qty),
-                "fee_cost": "0.000000",
-                "action": "buy",
-                "ts": ts / 1000,
-                "ts_ms": ts,
-                "post_position_fp": count_text(post_position),
-                "purchased_side": outcome,
-                "outcome_side": outcome,
-                "book_side": if order.bid { "bid" } else { "ask" },
-            }),
-        });
     }
     let resting = if order.ioc { 0 } else { remaining };
     if resting > 0 {
         let (side, price) = resting_level(order.bid, order.price);
         if let Some(book) = world.book(ledger, order.ticker) {
             book.apply(side, price, resting);
+            let owner = Some((order.key_id, order.client_order_id));
             events.push(delta_event(
                 order.ticker,
                 book,
@@ -135,6 +75,85 @@ pub(crate) fn execute(world: &mut World, ledger: &Ledger, order: &NewOrder) -> O
     }
 }
 
+/// Takes up to `remaining` contracts from the best opposite level `order` crosses, adding the
+/// delta, the trade and the fill to `events`; `None` when it crosses nothing.
+fn match_best(
+    world: &mut World,
+    ledger: &Ledger,
+    order: &NewOrder,
+    remaining: i64,
+    ts: u64,
+    events: &mut Vec<Event>,
+) -> Option<i64> {
+    let other = match resting_level(order.bid, order.price).0 {
+        Side::Yes => Side::No,
+        Side::No => Side::Yes,
+    };
+    let book = world.book(ledger, order.ticker)?;
+    // A YES bid at p crosses NO bids at 1 - p or better; an ask at p crosses YES bids at p or
+    // better.
+    let (level, size) = book.best(other)?;
+    let yes_price = if order.bid { DOLLAR - level } else { level };
+    if (order.bid && yes_price > order.price) || (!order.bid && yes_price < order.price) {
+        return None;
+    }
+    let qty = remaining.min(size);
+    book.apply(other, level, -qty);
+    let owner = Some((order.key_id, order.client_order_id));
+    events.push(delta_event(
+        order.ticker,
+        book,
+        other,
+        level,
+        -qty,
+        ts,
+        owner,
+    ));
+    let mut trade = trade_events(world, ledger, order.ticker, yes_price, qty, order.bid, ts);
+    events.append(&mut trade);
+    events.push(fill_event(world, order, yes_price, qty, ts));
+    Some(qty)
+}
+
+/// The `fill` frame `order`'s owner gets for `qty` contracts at `yes_price`, after its position
+/// is updated.
+fn fill_event(world: &mut World, order: &NewOrder, yes_price: i64, qty: i64, ts: u64) -> Event {
+    let position = world
+        .positions
+        .entry((order.key_id.to_string(), order.ticker.to_string()))
+        .or_insert(0);
+    *position += if order.bid { qty } else { -qty };
+    let post_position = *position;
+    let trade_id = format!("00000000-0000-4000-b000-{:012x}", world.trades);
+    let outcome = if order.bid { "yes" } else { "no" };
+    Event {
+        channel: FILL,
+        kind: "fill",
+        market: order.ticker.to_string(),
+        owner: Some(order.key_id.to_string()),
+        owner_fields: None,
+        msg: json!({
+            "trade_id": trade_id,
+            "order_id": order.order_id,
+            "client_order_id": order.client_order_id,
+            "market_ticker": order.ticker,
+            "exchange_index": 0,
+            "is_taker": true,
+            "side": outcome,
+            "yes_price_dollars": price_text(yes_price),
+            "count_fp": count_text(qty),
+            "fee_cost": "0.000000",
+            "action": "buy",
+            "ts": ts / 1000,
+            "ts_ms": ts,
+            "post_position_fp": count_text(post_position),
+            "purchased_side": outcome,
+            "outcome_side": outcome,
+            "book_side": if order.bid { "bid" } else { "ask" },
+        }),
+    }
+}
+
 /// Takes a cancelled order's `remaining` contracts off the book, as a delta its owner sees with
 /// its `client_order_id`.
 pub(crate) fn cancel(
@@ -148,7 +167,7 @@ pub(crate) fn cancel(
         order["ticker"].as_str(),
         order["yes_price_dollars"]
             .as_str()
-            .and_then(|p| super::book::parse_fixed(p, 4)),
+            .and_then(|p| crate::fixed::parse_fixed(p, 4)),
     ) else {
         return;
     };

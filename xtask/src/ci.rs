@@ -1,0 +1,120 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first that fails.
+
+use crate::workspace::{cargo, project_root};
+use std::process::Command;
+
+/// One CI step: its name, cargo's arguments and extra environment.
+struct Step {
+    name: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+const fn step(name: &'static str, args: &'static [&'static str]) -> Step {
+    Step {
+        name,
+        args,
+        env: &[],
+    }
+}
+
+/// The cargo steps, in the order they run; the contract tests follow them.
+const STEPS: &[Step] = &[
+    step("rustfmt", &["fmt", "--all", "--check"]),
+    step("drift check", &["xtask", "regen", "--check"]),
+    step(
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    Step {
+        name: "rustdoc",
+        args: &["doc", "--workspace", "--no-deps"],
+        env: &[("RUSTDOCFLAGS", "-D warnings")],
+    },
+    step("tests", &["test", "--workspace"]),
+    step(
+        "clippy, ring backend and HTTP/2",
+        &[
+            "clippy",
+            "-p",
+            "kalshi-api",
+            "--features",
+            "ring,http2",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    step(
+        "tests, ring backend",
+        &[
+            "test",
+            "-p",
+            "kalshi-api",
+            "--features",
+            "ring",
+            "--test",
+            "signing",
+            "--test",
+            "keys",
+        ],
+    ),
+    step(
+        "clippy, ring alone (no RustCrypto)",
+        &[
+            "clippy",
+            "-p",
+            "kalshi-api",
+            "--no-default-features",
+            "--features",
+            "rustls,ring",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    step(
+        "tests, ring alone (no RustCrypto)",
+        &[
+            "test",
+            "-p",
+            "kalshi-api",
+            "--no-default-features",
+            "--features",
+            "rustls,ring",
+            "--test",
+            "signing",
+            "--test",
+            "keys",
+        ],
+    ),
+];
+
+/// Runs every check CI runs; stops at the first that fails.
+pub fn test() -> Result<(), String> {
+    let root = project_root();
+    let cargo = cargo();
+    for Step { name, args, env } in STEPS {
+        println!("==> {name}: cargo {}", args.join(" "));
+        let status = Command::new(&cargo)
+            .args(*args)
+            .envs(env.iter().copied())
+            .current_dir(&root)
+            .status()
+            .map_err(|e| format!("running cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("{name} failed (cargo {})", args.join(" ")));
+        }
+    }
+    println!("==> contract tests: cargo xtask contract");
+    crate::contract::contract()
+}

@@ -1,0 +1,400 @@
+//! `cargo xtask regen`: generates the SDK from the specs and writes (or, with `--check`, compares)
+//! the committed files; when the spec changed, records what changed for users in the changelog,
+//! finding the spec the committed code came from in git.
+
+use crate::workspace::{crate_version, read};
+use kalshi_codegen::diff::{recorded_sha256, sha256_hex, Report};
+use kalshi_codegen::{Generated, Settings};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// What `regen` works on.
+pub struct Regen {
+    /// The OpenAPI spec.
+    pub spec: PathBuf,
+    /// The AsyncAPI spec of the WebSocket API.
+    pub asyncapi: PathBuf,
+    /// The generator's settings.
+    pub settings: PathBuf,
+    /// Where generated files go.
+    pub out: PathBuf,
+    /// Write nothing; fail when a generated file differs from the one on disk.
+    pub check: bool,
+    /// The workspace: where git finds earlier specs and `kalshi-api/Cargo.toml` the version.
+    pub root: PathBuf,
+    /// Where a regeneration from a new spec records what changed.
+    pub changelog: PathBuf,
+}
+
+impl Regen {
+    /// The workspace's own specs, settings, generated folder and changelog under `root`.
+    pub fn defaults(root: &Path) -> Self {
+        Self {
+            spec: root.join("spec/openapi.yaml"),
+            asyncapi: root.join("spec/asyncapi.yaml"),
+            settings: root.join("spec/codegen.yaml"),
+            out: root.join("kalshi-api/src/generated"),
+            check: false,
+            changelog: root.join("kalshi-api/CHANGELOG.md"),
+            root: root.to_path_buf(),
+        }
+    }
+}
+
+/// Generates, then writes (or in check mode compares) every file, and removes (or reports) stale
+/// generated files. Returns a one-line summary, after what changed for users if the spec did.
+pub fn regen(opts: &Regen) -> Result<String, String> {
+    let started = Instant::now();
+    let spec = read(&opts.spec)?;
+    let asyncapi = read(&opts.asyncapi)?;
+    let settings = Settings::from_yaml(&read(&opts.settings)?)
+        .map_err(|e| format!("{}: {e}", opts.settings.display()))?;
+    // Each spec on its own first, so an error names the file it comes from.
+    kalshi_codegen::generate_ws(&asyncapi, &settings)
+        .map_err(|e| format!("{}: {e}", opts.asyncapi.display()))?;
+    let generated = kalshi_codegen::generate_all(&spec, Some(&asyncapi), &settings)
+        .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
+    for w in &generated.warnings {
+        eprintln!("warning: {}: {w}", opts.spec.display());
+    }
+    // Before any file is written: the old root files name the spec the committed code came from.
+    let changes = if opts.check {
+        None
+    } else {
+        spec_changes(opts, &spec, &asyncapi, &settings)?
+    };
+    let stale = sync_files(opts, &generated)?;
+    let changelog_note = match changes {
+        Some(report) => record_changes(opts, &report)?,
+        None => String::new(),
+    };
+    let lines: usize = generated
+        .files
+        .iter()
+        .map(|f| f.contents.lines().count())
+        .sum();
+    Ok(format!(
+        "{changelog_note}{} {}: {} operations, {} types, {} WebSocket message types on {} channels, {} files, {} lines, {} {} in {:.0?}",
+        if opts.check { "checked" } else { "generated" },
+        generated.version,
+        generated.operations,
+        generated.types,
+        generated.ws_kinds,
+        generated.ws_channels,
+        generated.files.len(),
+        lines,
+        stale,
+        if opts.check { "stale" } else { "changed" },
+        started.elapsed(),
+    ))
+}
+
+/// Writes (or compares) every generated file and removes (or reports) generated files the specs
+/// no longer produce. Returns how many differed; in check mode any difference is an error that
+/// lists them and says what to run.
+fn sync_files(opts: &Regen, generated: &Generated) -> Result<usize, String> {
+    let mut stale = Vec::new();
+    for file in &generated.files {
+        let path = opts.out.join(&file.path);
+        if ensure_file_contents(&path, &file.contents, opts.check)? {
+            stale.push(path);
+        }
+    }
+    let expected: Vec<PathBuf> = generated
+        .files
+        .iter()
+        .map(|f| opts.out.join(&f.path))
+        .collect();
+    for existing in rust_files(&opts.out)? {
+        if !expected.contains(&existing) {
+            if !opts.check {
+                std::fs::remove_file(&existing)
+                    .map_err(|e| format!("removing {}: {e}", existing.display()))?;
+            }
+            stale.push(existing);
+        }
+    }
+    if opts.check && !stale.is_empty() {
+        let list: Vec<String> = stale.iter().map(|p| format!("  {}", p.display())).collect();
+        return Err(format!(
+            "generated code is out of date with {} and {}:\n{}\nrun `cargo xtask regen` and commit the result",
+            opts.spec.display(),
+            opts.asyncapi.display(),
+            list.join("\n")
+        ));
+    }
+    Ok(stale.len())
+}
+
+/// Adds an entry for `report` at the top of the changelog (unless it is there already). Returns
+/// what to print before the summary: what changed, and where it was recorded.
+fn record_changes(opts: &Regen, report: &Report) -> Result<String, String> {
+    let entry = kalshi_codegen::diff::changelog_entry(report, &today());
+    let old = std::fs::read_to_string(&opts.changelog).unwrap_or_default();
+    let mut note = String::new();
+    if let Some(text) = kalshi_codegen::diff::insert_changelog_entry(&old, &entry) {
+        std::fs::write(&opts.changelog, text)
+            .map_err(|e| format!("writing {}: {e}", opts.changelog.display()))?;
+        note = format!("\nadded an entry to {}", opts.changelog.display());
+    }
+    Ok(format!("{}{note}\n", report.summary_text(15)))
+}
+
+/// What changed for users since the spec the committed code came from, when the spec differs;
+/// `None` when it does not, or when there is no committed code. The old spec text comes from git:
+/// the version of the spec file whose sha256 the generated root file records (a warning when none
+/// is found, and then no changelog entry).
+fn spec_changes(
+    opts: &Regen,
+    spec: &str,
+    asyncapi: &str,
+    settings: &Settings,
+) -> Result<Option<Report>, String> {
+    let recorded = |file: &str| {
+        std::fs::read_to_string(opts.out.join(file))
+            .ok()
+            .and_then(|t| recorded_sha256(&t))
+    };
+    let (Some(old_sha), old_ws_sha) = (recorded("mod.rs"), recorded("ws/mod.rs")) else {
+        return Ok(None);
+    };
+    let ws_same = old_ws_sha
+        .as_deref()
+        .is_none_or(|s| s == sha256_hex(asyncapi));
+    if old_sha == sha256_hex(spec) && ws_same {
+        return Ok(None);
+    }
+    let Some(old_spec) = committed_spec(&opts.root, &opts.spec, "spec/openapi.yaml", &old_sha)
+    else {
+        eprintln!(
+            "warning: the spec the committed code came from (sha256 {old_sha}) is not in git; \
+             no changelog entry"
+        );
+        return Ok(None);
+    };
+    let old_ws = old_ws_sha
+        .as_deref()
+        .and_then(|sha| committed_spec(&opts.root, &opts.asyncapi, "spec/asyncapi.yaml", sha));
+    if old_ws_sha.is_some() && old_ws.is_none() {
+        eprintln!("warning: the AsyncAPI spec the committed code came from is not in git; the WebSocket side is not compared");
+    }
+    let new_ws = old_ws.as_ref().map(|_| asyncapi);
+    let mut report = kalshi_codegen::diff::diff(
+        kalshi_codegen::diff::Specs {
+            openapi: &old_spec,
+            asyncapi: old_ws.as_deref(),
+        },
+        kalshi_codegen::diff::Specs {
+            openapi: spec,
+            asyncapi: new_ws,
+        },
+        settings,
+    )
+    .map_err(|e| format!("comparing with the previous spec: {e}"))?;
+    report.suggest_version(crate_version(&opts.root).as_deref());
+    Ok(Some(report))
+}
+
+/// The text of the spec whose sha256 is `sha`: the file on disk at `default` (regenerating with
+/// `--spec` elsewhere leaves it as it was), else the newest committed version of `path` or of
+/// `default` that matches. Git keeps every version already, so no copy of the spec is kept beside
+/// the generated code.
+fn committed_spec(root: &Path, path: &Path, default: &str, sha: &str) -> Option<String> {
+    if let Ok(text) = std::fs::read_to_string(root.join(default)) {
+        if sha256_hex(&text) == sha {
+            return Some(text);
+        }
+    }
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
+    };
+    let rel = path
+        .strip_prefix(root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    for rel in rel.iter().map(String::as_str).chain([default]) {
+        let log = git(&["log", "--format=%H", "-n", "200", "--", rel])?;
+        for commit in String::from_utf8_lossy(&log).lines() {
+            let Some(bytes) = git(&["show", &format!("{commit}:./{rel}")]) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            if sha256_hex(&text) == sha {
+                return Some(text.into_owned());
+            }
+        }
+    }
+    None
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+/// Makes `path` hold `contents` (line endings normalised). Returns whether it differed; in check
+/// mode nothing is written.
+fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<bool, String> {
+    let normalise = |s: &str| s.replace("\r\n", "\n");
+    if let Ok(old) = std::fs::read_to_string(path) {
+        if normalise(&old) == normalise(contents) {
+            return Ok(false);
+        }
+    }
+    if !check {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, contents).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    Ok(true)
+}
+
+/// Every `.rs` file under `dir`, recursively; none when it does not exist.
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("listing {}: {e}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            out.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::project_root;
+
+    /// `cargo test` catches drift too: the committed code must be what the spec produces.
+    #[test]
+    fn generated_code_is_up_to_date() {
+        let opts = Regen {
+            check: true,
+            ..Regen::defaults(&project_root())
+        };
+        if let Err(e) = regen(&opts) {
+            panic!("{e}");
+        }
+    }
+
+    /// A temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=xtask",
+                "-c",
+                "user.email=xtask@example.com",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// In a temporary copy of the workspace's spec files (the SDK is never built): regenerating
+    /// from a changed spec adds one changelog entry, breaking changes first; `--check` writes
+    /// nothing; regenerating again from the same spec adds nothing.
+    #[test]
+    fn a_new_spec_adds_one_changelog_entry() {
+        let real = project_root();
+        let dir = TempDir(std::env::temp_dir().join(format!(
+            "xtask-changelog-{}-{:?}",
+            std::process::id(),
+            Instant::now()
+        )));
+        let root = dir.0.clone();
+        std::fs::create_dir_all(root.join("spec")).unwrap();
+        std::fs::create_dir_all(root.join("kalshi-api")).unwrap();
+        let copy = |from: &str, to: &str| {
+            std::fs::copy(real.join(from), root.join(to)).unwrap();
+        };
+        copy("codegen/tests/fixtures/diff/base.yaml", "spec/openapi.yaml");
+        copy("spec/asyncapi.yaml", "spec/asyncapi.yaml");
+        copy("spec/codegen.yaml", "spec/codegen.yaml");
+        copy("kalshi-api/Cargo.toml", "kalshi-api/Cargo.toml");
+        let opts = |check: bool| Regen {
+            check,
+            ..Regen::defaults(&root)
+        };
+        git(&root, &["init", "-q"]);
+        regen(&opts(false)).unwrap();
+        assert!(
+            !opts(false).changelog.exists(),
+            "a first generation has nothing to compare with"
+        );
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "old spec"]);
+
+        // Kalshi publishes 1.1.0: a type removed, a field added. Committed before regenerating,
+        // so the spec the code came from is found further back in history.
+        let new = read(&root.join("spec/openapi.yaml"))
+            .unwrap()
+            .replace("version: 1.0.0", "version: 1.1.0")
+            .replace(
+                "    Legacy:\n      type: object\n      properties:\n        id: { type: string }\n",
+                "",
+            )
+            .replace(
+                "        note: { type: string }\n",
+                "        note: { type: string }\n        no_bid: { type: integer }\n",
+            );
+        std::fs::write(root.join("spec/openapi.yaml"), new).unwrap();
+        git(&root, &["commit", "-q", "-am", "new spec"]);
+
+        assert!(regen(&opts(true)).is_err(), "the drift check fails");
+        assert!(!opts(true).changelog.exists(), "--check writes nothing");
+
+        let printed = regen(&opts(false)).unwrap();
+        assert!(
+            printed.contains("1 breaking, 1 additive"),
+            "the summary is printed: {printed}"
+        );
+        let changelog = read(&opts(false).changelog).unwrap();
+        let at = |needle: &str| {
+            changelog
+                .find(needle)
+                .unwrap_or_else(|| panic!("`{needle}` missing:\n{changelog}"))
+        };
+        at("# Changelog");
+        at("## [Unreleased] - ");
+        at("Diff fixture 1.0.0 → 1.1.0");
+        assert!(at("### Breaking") < at("### Added"));
+        at("- Removed `types::Legacy` — Legacy");
+        at("- Added `types::Market::no_bid` — Market.no_bid");
+        at("suggested kalshi-api version 0.2.0");
+
+        let again = regen(&opts(false)).unwrap();
+        assert!(!again.contains("spec changes"), "{again}");
+        assert_eq!(read(&opts(false).changelog).unwrap(), changelog);
+        regen(&opts(true)).unwrap();
+    }
+}
