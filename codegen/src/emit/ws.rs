@@ -4,7 +4,7 @@
 //! this generated code and the hand-written session.
 
 use super::{deprecated, doc_attrs, ident, struct_codec, FileTokens, Piece};
-use crate::ir::ws::{Alt, FeedField, KindBody, OrderMessageDef, WsModel};
+use crate::ir::ws::{Alt, FeedField, KindBody, OrderMessageDef, ServerKind, WsModel};
 use crate::ir::{Field, Model, Ty, TypeDef, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -12,30 +12,45 @@ use quote::quote;
 impl WsModel {
     /// Emits the `ws/` files.
     pub fn emit(&self) -> Vec<FileTokens> {
-        let m = &self.types;
-        let book_aliases = if self.book.is_some() {
-            quote! {
-                /// The writer of live order books over [`ServerMessage`]s.
-                pub type BookKeeper = crate::ws::orderbook::BookKeeper<ServerMessage>;
-                /// A book transition, or any other event of the session.
-                pub type BookUpdate = crate::ws::orderbook::BookUpdate<ServerMessage>;
-                /// The stream of [`BookUpdate`]s from `OrderBooks::spawn`.
-                pub type BookEvents = crate::ws::orderbook::BookEvents<ServerMessage>;
-            }
-        } else {
-            quote!()
-        };
-        let order_aliases = if self.orders.is_some() {
-            quote! {
-                /// Routes your orders' [`OrderUpdate`]s to them.
-                pub type OrderTracker = crate::ws::orders::OrderTracker<ServerMessage>;
-                /// The [`OrderUpdate`]s of one tracked order.
-                pub type OrderUpdates = crate::ws::orders::OrderUpdates<ServerMessage>;
-            }
-        } else {
-            quote!()
-        };
-        let mut files = vec![FileTokens {
+        let (types, commands) = self.type_pieces();
+        vec![
+            self.mod_file(),
+            FileTokens {
+                path: "ws/types.rs".into(),
+                doc: "The `msg` of each server message, and the types inside them.".into(),
+                pieces: types,
+            },
+            FileTokens {
+                path: "ws/commands.rs".into(),
+                doc: "Commands a client sends: each type is the command's `params`.".into(),
+                pieces: commands,
+            },
+            FileTokens {
+                path: "ws/messages.rs".into(),
+                doc: "`ServerMessage`: every message the server sends, by its `type`.".into(),
+                pieces: std::iter::once(self.messages())
+                    .chain(self.book.is_some().then(|| self.book_feed()))
+                    .chain(self.orders.is_some().then(|| self.order_feed()))
+                    .map(Piece::Items)
+                    .collect(),
+            },
+            FileTokens {
+                path: "ws/channels.rs".into(),
+                doc: "`Channel`: the channels that carry data.".into(),
+                pieces: vec![Piece::Items(self.channels())],
+            },
+            FileTokens {
+                path: "ws/errors.rs".into(),
+                doc: "`ErrorCode`: the codes of the server's `error` replies.".into(),
+                pieces: vec![Piece::Items(self.errors())],
+            },
+        ]
+    }
+
+    /// `ws/mod.rs`: the modules, and the aliases that fill the runtime's generic types in.
+    fn mod_file(&self) -> FileTokens {
+        let (book_aliases, order_aliases) = self.feed_aliases();
+        FileTokens {
             path: "ws/mod.rs".into(),
             doc: "Code generated from the AsyncAPI spec: message types in [`types`], commands in \
                   [`commands`], and `ServerMessage`, `Channel` and `ErrorCode`."
@@ -58,7 +73,40 @@ impl WsModel {
                 #book_aliases
                 #order_aliases
             })],
-        }];
+        }
+    }
+
+    /// The aliases of the order book and order tracker types, when their settings are given.
+    fn feed_aliases(&self) -> (TokenStream, TokenStream) {
+        let book_aliases = if self.book.is_some() {
+            quote! {
+                /// The writer of live order books over [`ServerMessage`]s.
+                pub type BookKeeper = crate::ws::orderbook::BookKeeper<ServerMessage>;
+                /// A book transition, or any other event of the session.
+                pub type BookUpdate = crate::ws::orderbook::BookUpdate<ServerMessage>;
+                /// The stream of [`BookUpdate`]s from `OrderBooks::spawn`.
+                pub type BookEvents = crate::ws::orderbook::BookEvents<ServerMessage>;
+            }
+        } else {
+            quote!()
+        };
+        let order_aliases = if self.orders.is_some() {
+            quote! {
+                /// Routes your orders' [`OrderUpdate`]s to them.
+                pub type OrderTracker = crate::ws::orders::OrderTracker<ServerMessage>;
+                /// The [`OrderUpdate`]s of one tracked order.
+                pub type OrderUpdates = crate::ws::orders::OrderUpdates<ServerMessage>;
+            }
+        } else {
+            quote!()
+        };
+        (book_aliases, order_aliases)
+    }
+
+    /// The pieces of `ws/types.rs` and of `ws/commands.rs` (the commands' parameter types with
+    /// their setters and `impl Command`).
+    fn type_pieces(&self) -> (Vec<Piece>, Vec<Piece>) {
+        let m = &self.types;
         let mut types = Vec::new();
         let mut commands = Vec::new();
         for t in &m.types {
@@ -85,96 +133,22 @@ impl WsModel {
                 c.has_params,
             )));
         }
-        files.push(FileTokens {
-            path: "ws/types.rs".into(),
-            doc: "The `msg` of each server message, and the types inside them.".into(),
-            pieces: types,
-        });
-        files.push(FileTokens {
-            path: "ws/commands.rs".into(),
-            doc: "Commands a client sends: each type is the command's `params`.".into(),
-            pieces: commands,
-        });
-        files.push(FileTokens {
-            path: "ws/messages.rs".into(),
-            doc: "`ServerMessage`: every message the server sends, by its `type`.".into(),
-            pieces: std::iter::once(self.messages())
-                .chain(self.book.is_some().then(|| self.book_feed()))
-                .chain(self.orders.is_some().then(|| self.order_feed()))
-                .map(Piece::Items)
-                .collect(),
-        });
-        files.push(FileTokens {
-            path: "ws/channels.rs".into(),
-            doc: "`Channel`: the channels that carry data.".into(),
-            pieces: vec![Piece::Items(self.channels())],
-        });
-        files.push(FileTokens {
-            path: "ws/errors.rs".into(),
-            doc: "`ErrorCode`: the codes of the server's `error` replies.".into(),
-            pieces: vec![Piece::Items(self.errors())],
-        });
-        files
+        (types, commands)
     }
 
+    /// `ServerMessage`, its `impl Incoming`, and the enums of messages that share a `type`.
     fn messages(&self) -> TokenStream {
-        let m = &self.types;
-        let mut variants = Vec::new();
-        let mut arms = Vec::new();
-        let mut in_place = Vec::new();
-        let mut kinds = Vec::new();
-        let mut extra = Vec::new();
+        let mut arms = MessageArms::default();
         for k in &self.kinds {
-            let v = ident(&k.variant);
-            let wire = &k.wire;
-            let doc = format!(" `{wire}`.");
-            match &k.body {
-                KindBody::One(alt) => {
-                    let docs = doc_attrs(&[alt.doc.as_deref(), Some(&doc)]);
-                    match &alt.ty {
-                        None => {
-                            variants.push(quote!(#docs #v,));
-                            arms.push(quote!(#wire => Self::#v,));
-                            in_place.push(quote! {
-                                #wire => {
-                                    <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
-                                    Self::#v
-                                }
-                            });
-                            kinds.push(quote!(Self::#v => #wire,));
-                        }
-                        Some(ty) => {
-                            let (t, wrap) = payload(m, ty);
-                            let label = &alt.name;
-                            variants.push(quote!(#docs #v(#t),));
-                            let decode = wrap(
-                                quote!(crate::operation::decode_json(#label, protocol::raw_bytes(envelope.msg))?),
-                            );
-                            arms.push(quote!(#wire => Self::#v(#decode),));
-                            let decode = wrap(quote!(::serde::Deserialize::deserialize(msg)?));
-                            in_place.push(quote!(#wire => Self::#v(#decode),));
-                            kinds.push(quote!(Self::#v(_) => #wire,));
-                        }
-                    }
-                }
-                KindBody::Several { name, alts } => {
-                    let n = ident(name);
-                    let docs = doc_attrs(&[Some(&format!(
-                        "`{wire}`: one of several messages, told apart by shape."
-                    ))]);
-                    variants.push(quote!(#docs #v(#n),));
-                    arms.push(quote!(#wire => Self::#v(#n::decode(envelope.msg)?),));
-                    in_place.push(quote! {
-                        #wire => Self::#v(
-                            #n::decode(::std::option::Option::Some(protocol::raw_in_place(msg)?))
-                                .map_err(::serde::de::Error::custom)?,
-                        ),
-                    });
-                    kinds.push(quote!(Self::#v(_) => #wire,));
-                    extra.push(alternatives(m, &n, wire, alts));
-                }
-            }
+            self.message_arms(k, &mut arms);
         }
+        let MessageArms {
+            variants,
+            arms,
+            in_place,
+            kinds,
+            extra,
+        } = arms;
         quote! {
             use crate::ws::protocol;
 
@@ -232,6 +206,62 @@ impl WsModel {
             }
 
             #(#extra)*
+        }
+    }
+
+    /// The variant of one `type`, its arms in the decoders and in `kind`, and the enum of its
+    /// messages when several share it.
+    fn message_arms(&self, k: &ServerKind, out: &mut MessageArms) {
+        let m = &self.types;
+        let v = ident(&k.variant);
+        let wire = &k.wire;
+        let doc = format!(" `{wire}`.");
+        match &k.body {
+            KindBody::One(alt) => {
+                let docs = doc_attrs(&[alt.doc.as_deref(), Some(&doc)]);
+                match &alt.ty {
+                    None => {
+                        out.variants.push(quote!(#docs #v,));
+                        out.arms.push(quote!(#wire => Self::#v,));
+                        out.in_place.push(quote! {
+                            #wire => {
+                                <::serde::de::IgnoredAny as ::serde::Deserialize>::deserialize(msg)?;
+                                Self::#v
+                            }
+                        });
+                        out.kinds.push(quote!(Self::#v => #wire,));
+                    }
+                    Some(ty) => {
+                        let (t, wrap) = payload(m, ty);
+                        let label = &alt.name;
+                        out.variants.push(quote!(#docs #v(#t),));
+                        let decode = wrap(
+                            quote!(crate::operation::decode_json(#label, protocol::raw_bytes(envelope.msg))?),
+                        );
+                        out.arms.push(quote!(#wire => Self::#v(#decode),));
+                        let decode = wrap(quote!(::serde::Deserialize::deserialize(msg)?));
+                        out.in_place.push(quote!(#wire => Self::#v(#decode),));
+                        out.kinds.push(quote!(Self::#v(_) => #wire,));
+                    }
+                }
+            }
+            KindBody::Several { name, alts } => {
+                let n = ident(name);
+                let docs = doc_attrs(&[Some(&format!(
+                    "`{wire}`: one of several messages, told apart by shape."
+                ))]);
+                out.variants.push(quote!(#docs #v(#n),));
+                out.arms
+                    .push(quote!(#wire => Self::#v(#n::decode(envelope.msg)?),));
+                out.in_place.push(quote! {
+                    #wire => Self::#v(
+                        #n::decode(::std::option::Option::Some(protocol::raw_in_place(msg)?))
+                            .map_err(::serde::de::Error::custom)?,
+                    ),
+                });
+                out.kinds.push(quote!(Self::#v(_) => #wire,));
+                out.extra.push(alternatives(m, &n, wire, alts));
+            }
         }
     }
 
@@ -366,6 +396,7 @@ impl WsModel {
         }
     }
 
+    /// `Channel`, its tables from the spec, and the traits the runtime reads it through.
     fn channels(&self) -> TokenStream {
         let vs: Vec<Ident> = self.channels.iter().map(|c| ident(&c.variant)).collect();
         let wires: Vec<&str> = self.channels.iter().map(|c| c.wire.as_str()).collect();
@@ -385,6 +416,7 @@ impl WsModel {
             let t = &c.actions;
             quote!(&[#(#t),*])
         });
+        let conversions = self.channel_traits();
         quote! {
             use crate::ws::protocol;
 
@@ -434,6 +466,15 @@ impl WsModel {
                 }
             }
 
+            #conversions
+        }
+    }
+
+    /// `From<&str>`, `FromStr`, `Display` and `protocol::ChannelKind` for `Channel`.
+    fn channel_traits(&self) -> TokenStream {
+        let vs: Vec<Ident> = self.channels.iter().map(|c| ident(&c.variant)).collect();
+        let wires: Vec<&str> = self.channels.iter().map(|c| c.wire.as_str()).collect();
+        quote! {
             impl ::std::convert::From<&str> for Channel {
                 fn from(name: &str) -> Self {
                     match name {
@@ -524,7 +565,6 @@ impl WsModel {
     }
 }
 
-/// The enum of messages sharing one `type`, and its decoder (see `asyncapi` for the rule).
 /// A message's payload type as a variant holds it, and how to wrap a decoded value into it:
 /// generated types are boxed, so that `ServerMessage` stays the size of a pointer or two and a
 /// frame's message moves cheaply whatever its type (from 24 to over 400 bytes unboxed); lists and
@@ -540,67 +580,14 @@ fn payload(m: &Model, ty: &Ty) -> (TokenStream, fn(TokenStream) -> TokenStream) 
     }
 }
 
+/// The enum of messages sharing one `type`, and its decoder (see `asyncapi` for the rule).
 fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStream {
     let mut variants = Vec::new();
     let mut steps = Vec::new();
     for (i, a) in alts.iter().enumerate() {
-        let v = ident(&a.name);
-        let label = &a.name;
-        let docs = doc_attrs(&[a.doc.as_deref()]);
-        let last = i + 1 == alts.len();
-        let Some(ty) = &a.ty else {
-            variants.push(quote!(#docs #v,));
-            steps.push(if last {
-                quote!(::std::result::Result::Ok(Self::#v))
-            } else {
-                quote! {
-                    if msg.is_none() {
-                        return ::std::result::Result::Ok(Self::#v);
-                    }
-                }
-            });
-            continue;
-        };
-        let (held, wrap) = payload(m, ty);
-        let t = m.ty(ty);
-        variants.push(quote!(#docs #v(#held),));
-        let decode = quote!(crate::operation::decode_json::<#t>(#label, protocol::raw_bytes(msg)));
-        let decoded = wrap(quote!(#decode?));
-        if last {
-            steps.push(quote!(::std::result::Result::Ok(Self::#v(#decoded))));
-            continue;
-        }
-        let keys = &a.required;
-        steps.push(if a.is_array {
-            quote! {
-                if msg.is_some_and(protocol::is_array) {
-                    return ::std::result::Result::Ok(Self::#v(#decoded));
-                }
-            }
-        } else if !a.consts.is_empty() {
-            let boxed = wrap(quote!(value));
-            let checks = a.consts.iter().map(|(field, eid, variant)| {
-                let f = ident(field);
-                let e = m.ty(&Ty::Named(*eid));
-                let var = ident(variant);
-                quote!(::std::matches!(value.#f, #e::#var))
-            });
-            quote! {
-                if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
-                    if let ::std::result::Result::Ok(value) = #decode {
-                        if #(#checks)&&* {
-                            return ::std::result::Result::Ok(Self::#v(#boxed));
-                        }
-                    }
-                }
-            }
-        } else {
-            quote! {
-                if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
-                    return ::std::result::Result::Ok(Self::#v(#decoded));
-                }
-            }
-        });
+        let (variant, step) = alternative(m, a, i + 1 == alts.len());
+        variants.push(variant);
+        steps.push(step);
     }
     let doc = format!(
         " The messages of `type` `{wire}`, told apart by shape: arrays first, then objects with \
@@ -623,6 +610,68 @@ fn alternatives(m: &Model, name: &Ident, wire: &str, alts: &[Alt]) -> TokenStrea
             }
         }
     }
+}
+
+/// One alternative's variant, and its step in the decoder (the `last` is the fallback).
+fn alternative(m: &Model, a: &Alt, last: bool) -> (TokenStream, TokenStream) {
+    let v = ident(&a.name);
+    let label = &a.name;
+    let docs = doc_attrs(&[a.doc.as_deref()]);
+    let Some(ty) = &a.ty else {
+        let step = if last {
+            quote!(::std::result::Result::Ok(Self::#v))
+        } else {
+            quote! {
+                if msg.is_none() {
+                    return ::std::result::Result::Ok(Self::#v);
+                }
+            }
+        };
+        return (quote!(#docs #v,), step);
+    };
+    let (held, wrap) = payload(m, ty);
+    let t = m.ty(ty);
+    let variant = quote!(#docs #v(#held),);
+    let decode = quote!(crate::operation::decode_json::<#t>(#label, protocol::raw_bytes(msg)));
+    let decoded = wrap(quote!(#decode?));
+    if last {
+        return (
+            variant,
+            quote!(::std::result::Result::Ok(Self::#v(#decoded))),
+        );
+    }
+    let keys = &a.required;
+    let step = if a.is_array {
+        quote! {
+            if msg.is_some_and(protocol::is_array) {
+                return ::std::result::Result::Ok(Self::#v(#decoded));
+            }
+        }
+    } else if !a.consts.is_empty() {
+        let boxed = wrap(quote!(value));
+        let checks = a.consts.iter().map(|(field, eid, variant)| {
+            let f = ident(field);
+            let e = m.ty(&Ty::Named(*eid));
+            let var = ident(variant);
+            quote!(::std::matches!(value.#f, #e::#var))
+        });
+        quote! {
+            if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
+                if let ::std::result::Result::Ok(value) = #decode {
+                    if #(#checks)&&* {
+                        return ::std::result::Result::Ok(Self::#v(#boxed));
+                    }
+                }
+            }
+        }
+    } else {
+        quote! {
+            if msg.is_some_and(|m| protocol::has_keys(m, &[#(#keys),*])) {
+                return ::std::result::Result::Ok(Self::#v(#decoded));
+            }
+        }
+    };
+    (variant, step)
 }
 
 /// Setters and `impl Command` for a command's parameter struct.
@@ -692,4 +741,14 @@ fn command_impl(
             }
         }
     }
+}
+
+/// The pieces of `ServerMessage` and its impl, one entry per `type`.
+#[derive(Default)]
+struct MessageArms {
+    variants: Vec<TokenStream>,
+    arms: Vec<TokenStream>,
+    in_place: Vec<TokenStream>,
+    kinds: Vec<TokenStream>,
+    extra: Vec<TokenStream>,
 }

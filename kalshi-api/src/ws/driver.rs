@@ -1,119 +1,34 @@
-//! The connection task: owns the socket, reads and sequences frames, sends commands and pings,
-//! tells a dead connection, reconnects and resubscribes. One task per session; the user's
-//! [`Session`](super::Session) and [`Subscription`](super::Subscription) handles talk to it
-//! through a channel, so reading the socket never waits on a lock the user holds.
+//! The connection task: owns the socket, reads frames and writes commands, and applies what the
+//! leaf states decide (pending commands in `pending.rs`, subscriptions in `subscriptions.rs`,
+//! sequencing and repair in `repair.rs`, reconnection in `reconnect.rs`, timers in `timers.rs`).
+//! One task per session; the user's [`Session`](super::Session) and
+//! [`Subscription`](super::Subscription) handles talk to it through a channel, so reading the
+//! socket never waits on a lock the user holds.
 
 use super::config::SessionConfig;
-use super::connect::{connect, Socket};
+use super::connect::Socket;
 use super::envelope;
 use super::error::WsError;
 use super::event::{Event, Received, SubscriptionId};
-use super::hash::KeyHash;
+use super::outbox::Outbox;
+use super::pending::{Answer, Done, Group, Kind, Pending, Reply, ReplyTx, Request};
 use super::protocol::{ChannelKind, Envelope, Incoming};
 use super::queue::Sender;
-use super::sequence::{Check, Sequences};
+use super::reconnect::Reconnect;
+use super::repair::{Ask, Repairs, SnapshotPlan, GET_SNAPSHOT};
+use super::subscriptions::Subscriptions;
+use super::timers::{Tick, Timers};
 use crate::auth::Credentials;
 use bytes::Bytes;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use serde_json::Value;
 use std::marker::PhantomData;
-use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::Message;
-
-/// What a command's caller gets back.
-#[derive(Debug)]
-pub(crate) enum Reply<M> {
-    /// A new subscription.
-    Subscribed(SubscriptionId),
-    /// The command took effect.
-    Done,
-    /// `list_subscriptions`: channel and `sid` of each.
-    Listed(Vec<(String, u64)>),
-    /// Any other command: its reply, decoded.
-    Message(M),
-    /// A subscription's markets.
-    Markets(Vec<String>),
-}
-
-pub(crate) type ReplyTx<M> = oneshot::Sender<Result<Reply<M>, WsError>>;
-
-/// What a command does, for the task's bookkeeping.
-#[derive(Debug)]
-pub(crate) enum Kind {
-    Subscribe {
-        channels: Vec<String>,
-        params: Map<String, Value>,
-    },
-    Unsubscribe(SubscriptionId),
-    /// `update_subscription` with `action` on every `sid` of a subscription.
-    Update {
-        sub: SubscriptionId,
-        action: &'static str,
-        tickers: Vec<String>,
-    },
-    List,
-    /// A command given by the caller as it is.
-    Other {
-        cmd: &'static str,
-        params: Option<Vec<u8>>,
-    },
-    /// Read a subscription's current markets (sends nothing).
-    Markets(SubscriptionId),
-}
-
-/// A request from a handle.
-pub(crate) enum Request<M> {
-    Command { kind: Kind, reply: ReplyTx<M> },
-    Close { done: oneshot::Sender<()> },
-}
-
-/// A command awaiting its replies. One group can span several commands (an update sent to each
-/// `sid` of a subscription) and several replies to one command (a `subscribed` per channel).
-struct Group<M> {
-    cmd: &'static str,
-    purpose: Purpose,
-    reply: Option<ReplyTx<M>>,
-    ids: Vec<u64>,
-    /// Replies still expected.
-    remaining: usize,
-    sids: Vec<(String, u64)>,
-    deadline: Instant,
-}
-
-enum Purpose {
-    Subscribe {
-        channels: Vec<String>,
-        params: Map<String, Value>,
-    },
-    Resubscribe(SubscriptionId),
-    Unsubscribe(SubscriptionId),
-    Update {
-        sub: SubscriptionId,
-        action: &'static str,
-        tickers: Vec<String>,
-    },
-    Repair(u64),
-    List,
-    Other,
-}
-
-/// A live subscription.
-struct Sub {
-    channels: Vec<String>,
-    /// The subscribe `params` as sent, markets kept current.
-    params: Map<String, Value>,
-    /// Channel and `sid` on the current connection (empty while disconnected).
-    sids: Vec<(String, u64)>,
-}
-
-struct SidInfo<C> {
-    sub: SubscriptionId,
-    channel: C,
-}
+use tokio_tungstenite::tungstenite::{Error as WireError, Message};
 
 /// Frames read in one go when the socket has them buffered, before the loop looks at commands,
 /// pings and timers again.
@@ -127,22 +42,28 @@ enum End {
     Lost(String),
 }
 
+/// What woke the loop.
+enum Step<M> {
+    Request(Option<Request<M>>),
+    Room,
+    Frame(Option<Result<Message, WireError>>),
+    Timer(Tick),
+}
+
+type Sink = SplitSink<Socket, Message>;
+type Stream = SplitStream<Socket>;
+
 pub(crate) struct Driver<M, C> {
-    pub(crate) url: String,
-    pub(crate) credentials: Credentials,
-    pub(crate) config: SessionConfig,
-    pub(crate) requests: mpsc::Receiver<Request<M>>,
-    pub(crate) out: Sender<M>,
-    next_id: u64,
-    next_sub: u64,
-    next_group: u64,
-    groups: HashMap<u64, Group<M>>,
-    by_id: HashMap<u64, u64>,
-    subs: BTreeMap<SubscriptionId, Sub>,
-    by_sid: HashMap<u64, SidInfo<C>, KeyHash>,
-    seqs: Sequences,
-    repairing: HashSet<u64>,
-    outbox: Vec<Message>,
+    url: String,
+    credentials: Credentials,
+    config: SessionConfig,
+    requests: mpsc::UnboundedReceiver<Request<M>>,
+    out: Sender<M>,
+    pending: Pending<M>,
+    subs: Subscriptions<C>,
+    repairs: Repairs,
+    outbox: Outbox,
+    /// Requests held while the connection is down or subscriptions are being restored.
     deferred: Vec<Request<M>>,
     _channel: PhantomData<fn() -> C>,
 }
@@ -156,25 +77,19 @@ where
         url: String,
         credentials: Credentials,
         config: SessionConfig,
-        requests: mpsc::Receiver<Request<M>>,
+        requests: mpsc::UnboundedReceiver<Request<M>>,
         out: Sender<M>,
     ) -> Self {
         Driver {
             url,
             credentials,
+            pending: Pending::new(config.command_timeout),
+            repairs: Repairs::new(config.repair_gaps),
             config,
             requests,
             out,
-            next_id: 1,
-            next_sub: 1,
-            next_group: 1,
-            groups: HashMap::new(),
-            by_id: HashMap::new(),
-            subs: BTreeMap::new(),
-            by_sid: HashMap::default(),
-            seqs: Sequences::default(),
-            repairing: HashSet::new(),
-            outbox: Vec::new(),
+            subs: Subscriptions::default(),
+            outbox: Outbox::default(),
             deferred: Vec::new(),
             _channel: PhantomData,
         }
@@ -184,58 +99,43 @@ where
     pub(crate) async fn run(mut self, socket: Socket) {
         let mut socket = socket;
         loop {
-            let lost_at = match self.serve(socket).await {
-                End::Closed => {
-                    self.fail_all(|_| WsError::Closed);
-                    self.out.push(Event::Closed { error: None });
-                    self.out.finish();
-                    return;
-                }
-                End::Lost(reason) => {
-                    self.disconnected(reason);
-                    Instant::now()
-                }
+            let reason = match self.serve(socket).await {
+                End::Closed => return self.close(None),
+                End::Lost(reason) => reason,
             };
-            match self.reconnect().await {
-                Ok((next, attempts)) => {
-                    self.out.push(Event::Reconnected {
-                        attempts,
-                        downtime: lost_at.elapsed(),
-                    });
-                    self.resubscribe_all();
-                    self.run_deferred();
-                    socket = next;
-                }
-                Err(error) => {
-                    self.fail_all(|_| WsError::Closed);
-                    self.out.push(Event::Closed { error });
-                    self.out.finish();
-                    return;
-                }
-            }
+            self.disconnected(reason);
+            let lost_at = Instant::now();
+            let reconnect = Reconnect {
+                url: &self.url,
+                credentials: &self.credentials,
+                config: &self.config,
+                requests: &mut self.requests,
+                deferred: &mut self.deferred,
+                out: &mut self.out,
+            };
+            let (next, attempts) = match reconnect.run().await {
+                Ok(next) => next,
+                Err(error) => return self.close(error),
+            };
+            let downtime = lost_at.elapsed();
+            self.out.push(Event::Reconnected { attempts, downtime });
+            self.resubscribe_all();
+            self.run_deferred();
+            socket = next;
         }
+    }
+
+    /// The session ends: pending commands fail, and the stream ends after `Closed`.
+    fn close(&mut self, error: Option<WsError>) {
+        self.fail_all(|_| WsError::Closed);
+        self.out.push(Event::Closed { error });
+        self.out.finish();
     }
 
     /// Reads and writes one connection until it ends.
     async fn serve(&mut self, socket: Socket) -> End {
         let (mut sink, mut stream) = socket.split();
-        let idle = self.config.idle_timeout;
-        // One timer per connection, moved only when it fires: re-arming a timer for every frame
-        // would cost more than decoding the frame.
-        let mut last_read = Instant::now();
-        let idle_timer = tokio::time::sleep(idle);
-        tokio::pin!(idle_timer);
-        let mut ping = tokio::time::interval_at(
-            Instant::now() + self.config.ping_interval,
-            self.config.ping_interval,
-        );
-        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let sweep_every = (self.config.command_timeout / 4)
-            .clamp(Duration::from_millis(10), Duration::from_secs(1));
-        let mut sweep = tokio::time::interval(sweep_every);
-        // While the consumer lags, nothing is read, so no reply can arrive: command deadlines
-        // stop counting, and so does the idle timeout.
-        let mut blocked_since: Option<Instant> = None;
+        let mut timers = Timers::new(&self.config);
         loop {
             self.out.flush();
             if let Err(reason) = self.flush(&mut sink).await {
@@ -244,96 +144,106 @@ where
             // A command's reply may sit behind unread messages: while one is awaited, keep
             // reading past a full queue (it then holds what arrives during the round trip), or a
             // consumer that awaits a command before reading on would wait forever.
-            let room = self.out.has_room() || !self.groups.is_empty();
-            if !room && blocked_since.is_none() {
-                blocked_since = Some(Instant::now());
-            }
-            enum Step<M> {
-                Request(Option<Request<M>>),
-                Room,
-                Frame(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
-                Idle,
-                Ping,
-                Sweep,
-            }
+            let room = self.reading();
+            timers.reading(room);
             let step = tokio::select! {
                 biased;
                 r = self.requests.recv() => Step::Request(r),
                 _ = self.out.room(), if !room => Step::Room,
                 f = stream.next(), if room => Step::Frame(f),
-                _ = &mut idle_timer, if room => Step::Idle,
-                _ = ping.tick() => Step::Ping,
-                _ = sweep.tick() => Step::Sweep,
+                tick = timers.tick(room) => Step::Timer(tick),
             };
-            match step {
-                Step::Request(None) => {
-                    let _ = sink.send(Message::Close(None)).await;
-                    return End::Closed;
-                }
-                Step::Request(Some(Request::Close { done })) => {
-                    let close = Message::Close(Some(CloseFrame {
-                        code: tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Normal,
-                        reason: "client closed".into(),
-                    }));
-                    let _ =
-                        tokio::time::timeout(self.config.command_timeout, sink.send(close)).await;
-                    let _ = done.send(());
-                    return End::Closed;
-                }
-                Step::Request(Some(Request::Command { kind, reply })) => self.command(kind, reply),
-                Step::Room => {
-                    last_read = Instant::now();
-                    if let Some(since) = blocked_since.take() {
-                        let blocked = since.elapsed();
-                        for group in self.groups.values_mut() {
-                            group.deadline += blocked;
-                        }
-                    }
-                }
-                Step::Idle => {
-                    let due = last_read + idle;
-                    if due > Instant::now() {
-                        idle_timer.as_mut().reset(due);
-                    } else {
-                        return End::Lost(format!("nothing received for {} ms", idle.as_millis()));
-                    }
-                }
-                Step::Ping => self.outbox.push(Message::Ping(Bytes::new())),
-                Step::Sweep if blocked_since.is_some() => {}
-                Step::Sweep => {
-                    if let Some(reason) = self.sweep() {
-                        return End::Lost(reason);
-                    }
-                }
-                Step::Frame(None) => return End::Lost("the server closed the connection".into()),
-                Step::Frame(Some(Err(e))) => return End::Lost(e.to_string()),
-                Step::Frame(Some(Ok(message))) => {
-                    last_read = Instant::now();
-                    if let Some(end) = self.message(message) {
-                        return end;
-                    }
-                    // Take what the socket has already buffered before going round the select
-                    // again: one pass of the loop per burst, not per frame.
-                    for _ in 0..BURST {
-                        if !self.out.has_room() && self.groups.is_empty() {
-                            break;
-                        }
-                        match stream.next().now_or_never() {
-                            Some(Some(Ok(message))) => {
-                                if let Some(end) = self.message(message) {
-                                    return end;
-                                }
-                            }
-                            Some(Some(Err(e))) => return End::Lost(e.to_string()),
-                            Some(None) => {
-                                return End::Lost("the server closed the connection".into())
-                            }
-                            None => break,
-                        }
-                    }
-                }
+            if let Some(end) = self.step(step, &mut sink, &mut stream, &mut timers).await {
+                return end;
             }
         }
+    }
+
+    /// Whether to read the socket: the consumer has room, or a reply is awaited.
+    fn reading(&self) -> bool {
+        self.out.has_room() || !self.pending.is_empty()
+    }
+
+    /// Applies what woke the loop; `Some` when the connection ends.
+    async fn step(
+        &mut self,
+        step: Step<M>,
+        sink: &mut Sink,
+        stream: &mut Stream,
+        timers: &mut Timers,
+    ) -> Option<End> {
+        match step {
+            Step::Request(None) => {
+                let _ = sink.send(Message::Close(None)).await;
+                Some(End::Closed)
+            }
+            Step::Request(Some(Request::Close { done })) => {
+                self.send_close(sink).await;
+                let _ = done.send(());
+                Some(End::Closed)
+            }
+            Step::Request(Some(Request::Command { kind, reply })) => {
+                self.command(kind, reply);
+                None
+            }
+            Step::Room => {
+                if let Some(blocked) = timers.unblocked() {
+                    self.pending.extend_deadlines(blocked);
+                }
+                None
+            }
+            Step::Timer(tick) => self.timer(tick, timers),
+            Step::Frame(frame) => {
+                timers.read();
+                self.received(frame).or_else(|| self.burst(stream))
+            }
+        }
+    }
+
+    /// The client's close frame, sent within the command timeout.
+    async fn send_close(&mut self, sink: &mut Sink) {
+        let close = Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "client closed".into(),
+        }));
+        let _ = tokio::time::timeout(self.config.command_timeout, sink.send(close)).await;
+    }
+
+    fn timer(&mut self, tick: Tick, timers: &mut Timers) -> Option<End> {
+        match tick {
+            Tick::Idle => timers.idle_fired().map(End::Lost),
+            Tick::Ping => {
+                self.outbox.ping();
+                None
+            }
+            Tick::Sweep if timers.blocked() => None,
+            Tick::Sweep => self.sweep().map(End::Lost),
+        }
+    }
+
+    /// What the stream gave: a message, or the end of the connection.
+    fn received(&mut self, frame: Option<Result<Message, WireError>>) -> Option<End> {
+        match frame {
+            None => Some(End::Lost("the server closed the connection".into())),
+            Some(Err(e)) => Some(End::Lost(e.to_string())),
+            Some(Ok(message)) => self.message(message),
+        }
+    }
+
+    /// Takes what the socket has already buffered before going round the select again: one pass
+    /// of the loop per burst, not per frame.
+    fn burst(&mut self, stream: &mut Stream) -> Option<End> {
+        for _ in 0..BURST {
+            if !self.reading() {
+                break;
+            }
+            // `None`: nothing more is buffered.
+            let frame = stream.next().now_or_never()?;
+            if let Some(end) = self.received(frame) {
+                return Some(end);
+            }
+        }
+        None
     }
 
     /// One WebSocket message: a frame to route, or the end of the connection.
@@ -374,15 +284,13 @@ where
         None
     }
 
-    async fn flush<S>(&mut self, sink: &mut S) -> Result<(), String>
-    where
-        S: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
-    {
-        if self.outbox.is_empty() {
+    async fn flush(&mut self, sink: &mut Sink) -> Result<(), String> {
+        let messages = self.outbox.take();
+        if messages.is_empty() {
             return Ok(());
         }
         let timeout = self.config.command_timeout;
-        for message in self.outbox.drain(..) {
+        for message in messages {
             match tokio::time::timeout(timeout, sink.feed(message)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(format!("sending: {e}")),
@@ -401,29 +309,48 @@ where
         let (env, decoded) = match envelope::read::<M>(text, &raw) {
             Ok(frame) => (frame.envelope, frame.message),
             Err(e) => {
-                self.out.push(Event::Malformed {
-                    error: e.to_string(),
-                    raw,
-                });
-                return;
+                let error = e.to_string();
+                return self.out.push(Event::Malformed { error, raw });
             }
         };
-        let sub = env.sid.and_then(|sid| self.by_sid.get(&sid).map(|s| s.sub));
+        let sub = env.sid.and_then(|sid| self.subs.sub_of(sid));
         if let (Some(sid), Some(seq)) = (env.sid, env.seq) {
-            if envelope::is_reply(&env.kind) {
-                self.seqs.observe(sid, seq);
-            } else {
-                self.check_seq(sid, seq, sub);
-            }
+            self.sequence(sid, seq, envelope::is_reply(&env.kind), sub);
         }
-        if let Some(gid) = env.id.and_then(|id| self.by_id.get(&id).copied()) {
-            if self.reply(gid, &env, &raw) {
+        if let Some(gid) = env.id.and_then(|id| self.pending.group_of(id)) {
+            let answer = self.pending.reply(gid, &env, &raw);
+            if self.answered(answer) {
                 return;
             }
         }
+        if self.unsolicited(&env, sub, &raw) {
+            return;
+        }
+        self.deliver(env, decoded, sub, raw);
+    }
+
+    /// Judges a frame's `seq`, and repairs a gap or repeat.
+    fn sequence(&mut self, sid: u64, seq: u64, is_reply: bool, sub: Option<SubscriptionId>) {
+        let sequenced = self.repairs.sequence(sid, seq, is_reply, sub);
+        if let Some(event) = sequenced.event {
+            self.out.push(event);
+        }
+        if let Some(ask) = sequenced.repair {
+            self.snapshots(ask, None);
+        }
+    }
+
+    /// A reply outside any command: the server's own `error`, or its end of a subscription.
+    /// Returns whether the frame is consumed.
+    fn unsolicited(
+        &mut self,
+        env: &Envelope<'_>,
+        sub: Option<SubscriptionId>,
+        raw: &Bytes,
+    ) -> bool {
         match env.kind.as_ref() {
             "error" => {
-                let (code, message) = error_fields(&env);
+                let (code, message) = super::pending::error_fields(env);
                 self.out.push(Event::ServerError {
                     subscription: sub,
                     sid: env.sid,
@@ -431,347 +358,66 @@ where
                     message,
                     raw: raw.clone(),
                 });
-                return;
+                true
             }
             "unsubscribed" => {
                 // The server ended a subscription on its own.
                 if let Some(sid) = env.sid {
                     self.forget_sid(sid);
                 }
+                false
             }
-            _ => {}
+            _ => false,
         }
+    }
+
+    /// Delivers a frame's message, decoding it now when the fast path did not.
+    fn deliver(
+        &mut self,
+        env: Envelope<'_>,
+        decoded: Option<M>,
+        sub: Option<SubscriptionId>,
+        raw: Bytes,
+    ) {
         let (sid, seq) = (env.sid, env.seq);
         let decoded = match decoded {
             Some(message) => Ok(message),
             None => M::decode(&env, &raw),
         };
-        match decoded {
-            Ok(message) => self.out.push(Event::Message(Received {
+        self.out.push(match decoded {
+            Ok(message) => Event::Message(Received {
                 subscription: sub,
                 sid,
                 seq,
                 message,
                 raw,
-            })),
-            Err(error) => {
-                let kind = env.kind.to_string();
-                self.out.push(Event::DecodeFailed {
-                    subscription: sub,
-                    kind,
-                    error,
-                    raw,
-                })
-            }
-        }
-    }
-
-    /// Checks a data message's `seq`; a gap or repeat is reported and repaired.
-    fn check_seq(&mut self, sid: u64, seq: u64, sub: Option<SubscriptionId>) {
-        match self.seqs.check(sid, seq) {
-            Check::InOrder => {}
-            Check::Gap { expected, received } => {
-                self.out.push(Event::SequenceGap {
-                    subscription: sub,
-                    sid,
-                    expected,
-                    received,
-                });
-                self.repair(sid);
-            }
-            Check::Repeat { last, received } => {
-                self.out.push(Event::SequenceRepeat {
-                    subscription: sub,
-                    sid,
-                    last,
-                    received,
-                });
-                self.repair(sid);
-            }
-        }
-    }
-
-    /// A frame answering a command of group `gid`. Returns whether it is consumed (a protocol
-    /// reply) rather than data to deliver as well (a snapshot answering `get_snapshot`).
-    fn reply(&mut self, gid: u64, env: &Envelope<'_>, raw: &Bytes) -> bool {
-        let kind = env.kind.as_ref();
-        let is_reply = envelope::is_reply(kind);
-        if kind == "error" {
-            let (code, message) = error_fields(env);
-            if let Some(group) = self.take_group(gid) {
-                let error = WsError::Server {
-                    command: group.cmd,
-                    code,
-                    message,
-                };
-                self.failed(group, error);
-            }
-            return true;
-        }
-        let Some(group) = self.groups.get_mut(&gid) else {
-            return false;
-        };
-        match &group.purpose {
-            Purpose::Subscribe { .. } | Purpose::Resubscribe(_) => {
-                if kind != "subscribed" {
-                    return is_reply;
-                }
-                let (channel, sid) = subscribed_fields(env);
-                if let (Some(channel), Some(sid)) = (channel, sid) {
-                    group.sids.push((channel, sid));
-                }
-            }
-            Purpose::Unsubscribe(_) => {
-                if kind != "unsubscribed" {
-                    return is_reply;
-                }
-            }
-            Purpose::Update { action, .. } if *action == "get_snapshot" => {
-                // Answered by the snapshots themselves (carrying the command's id), or an `ok`.
-            }
-            Purpose::Update {
-                sub,
-                action,
-                tickers,
-            } => {
-                if kind != "ok" {
-                    return is_reply;
-                }
-                let (sub, action, tickers) = (*sub, *action, tickers.clone());
-                let listed = listed_tickers(env);
-                if let Some(s) = self.subs.get_mut(&sub) {
-                    match listed {
-                        Some(all) => set_tickers(&mut s.params, all),
-                        None => {
-                            let mut all = tickers_of(&s.params);
-                            if action == "add_markets" {
-                                for t in tickers {
-                                    if !all.contains(&t) {
-                                        all.push(t);
-                                    }
-                                }
-                            } else {
-                                all.retain(|t| !tickers.contains(t));
-                            }
-                            set_tickers(&mut s.params, all);
-                        }
-                    }
-                }
-            }
-            Purpose::Repair(_) => {}
-            Purpose::List => {
-                if kind != "ok" {
-                    return is_reply;
-                }
-                let listed = env
-                    .msg
-                    .and_then(|m| serde_json::from_str::<Vec<Value>>(m).ok())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|v| {
-                        Some((
-                            v.get("channel")?.as_str()?.to_string(),
-                            v.get("sid")?.as_u64()?,
-                        ))
-                    })
-                    .collect();
-                if let Some(group) = self.take_group(gid) {
-                    if let Some(tx) = group.reply {
-                        let _ = tx.send(Ok(Reply::Listed(listed)));
-                    }
-                }
-                return true;
-            }
-            Purpose::Other => {
-                let decoded = M::decode(env, raw);
-                if let Some(group) = self.take_group(gid) {
-                    if let Some(tx) = group.reply {
-                        let _ = tx.send(decoded.map(Reply::Message).map_err(|e| {
-                            WsError::UnexpectedReply {
-                                command: group.cmd,
-                                detail: e.to_string(),
-                            }
-                        }));
-                    }
-                }
-                return is_reply;
-            }
-        }
-        group.remaining = group.remaining.saturating_sub(1);
-        if group.remaining == 0 {
-            if let Some(group) = self.take_group(gid) {
-                self.completed(group);
-            }
-        }
-        is_reply
-    }
-
-    fn take_group(&mut self, gid: u64) -> Option<Group<M>> {
-        let group = self.groups.remove(&gid)?;
-        for id in &group.ids {
-            self.by_id.remove(id);
-        }
-        Some(group)
-    }
-
-    /// Every reply of a group arrived.
-    fn completed(&mut self, group: Group<M>) {
-        let reply = match group.purpose {
-            Purpose::Subscribe { channels, params } => {
-                let id = SubscriptionId(self.next_sub);
-                self.next_sub += 1;
-                self.index(id, &group.sids);
-                self.subs.insert(
-                    id,
-                    Sub {
-                        channels,
-                        params,
-                        sids: group.sids,
-                    },
-                );
-                Reply::Subscribed(id)
-            }
-            Purpose::Resubscribe(id) => {
-                self.index(id, &group.sids);
-                if let Some(sub) = self.subs.get_mut(&id) {
-                    sub.sids = group.sids.clone();
-                }
-                self.out.push(Event::Resubscribed {
-                    subscription: id,
-                    sids: group.sids,
-                });
-                self.run_deferred();
-                return;
-            }
-            Purpose::Unsubscribe(id) => {
-                if let Some(sub) = self.subs.remove(&id) {
-                    for (_, sid) in sub.sids {
-                        self.forget_sid(sid);
-                    }
-                }
-                // In the stream too, after the subscription's last message: whoever keeps state
-                // from it (the order books) learns it ends there.
-                self.out.push(Event::Unsubscribed { subscription: id });
-                Reply::Done
-            }
-            Purpose::Repair(sid) => {
-                self.repairing.remove(&sid);
-                return;
-            }
-            Purpose::Update {
-                sub,
-                action: "delete_markets",
-                tickers,
-            } => {
-                self.out.push(Event::MarketsRemoved {
-                    subscription: sub,
-                    markets: tickers,
-                });
-                Reply::Done
-            }
-            Purpose::Update { .. } | Purpose::List | Purpose::Other => Reply::Done,
-        };
-        if let Some(tx) = group.reply {
-            let _ = tx.send(Ok(reply));
-        }
-    }
-
-    /// A group ended in `error`.
-    fn failed(&mut self, group: Group<M>, error: WsError) {
-        match group.purpose {
-            Purpose::Subscribe { .. } if !group.sids.is_empty() => {
-                // Some channels were subscribed before another failed: undo them.
-                let sids: Vec<u64> = group.sids.iter().map(|(_, sid)| *sid).collect();
-                let params = serde_json::json!({ "sids": sids });
-                self.send_untracked("unsubscribe", Some(&params));
-            }
-            Purpose::Resubscribe(id) => {
-                self.subs.remove(&id);
-                self.out.push(Event::ResubscribeFailed {
-                    subscription: id,
-                    error,
-                });
-                self.run_deferred();
-                return;
-            }
-            Purpose::Repair(sid) => {
-                self.repairing.remove(&sid);
-                return;
-            }
-            _ => {}
-        }
-        if let Some(tx) = group.reply {
-            let _ = tx.send(Err(error));
-        }
-    }
-
-    fn index(&mut self, id: SubscriptionId, sids: &[(String, u64)]) {
-        for (channel, sid) in sids {
-            self.by_sid.insert(
-                *sid,
-                SidInfo {
-                    sub: id,
-                    channel: C::from(channel.as_str()),
-                },
-            );
-        }
-    }
-
-    fn forget_sid(&mut self, sid: u64) {
-        self.by_sid.remove(&sid);
-        self.seqs.forget(sid);
-        self.repairing.remove(&sid);
-    }
-
-    /// After a gap or repeat on `sid`: fresh snapshots of its markets, where the channel has them.
-    fn repair(&mut self, sid: u64) {
-        if !self.config.repair_gaps || self.repairing.contains(&sid) {
-            return;
-        }
-        let Some(info) = self.by_sid.get(&sid) else {
-            return;
-        };
-        if !info.channel.supports("get_snapshot") {
-            return;
-        }
-        let sub = info.sub;
-        let Some(markets) = self.subs.get(&sub).map(|s| tickers_of(&s.params)) else {
-            return;
-        };
-        if markets.is_empty() {
-            return;
-        }
-        let params = serde_json::json!({
-            "sids": [sid],
-            "market_tickers": markets,
-            "action": "get_snapshot",
-        });
-        let id = self.write_command("update_subscription", Some(&params));
-        self.track(
-            "update_subscription",
-            Purpose::Repair(sid),
-            None,
-            vec![id],
-            1,
-        );
-        self.repairing.insert(sid);
-        self.out.push(Event::SnapshotRequested {
-            subscription: sub,
-            markets,
+            }),
+            Err(error) => Event::DecodeFailed {
+                subscription: sub,
+                kind: env.kind.to_string(),
+                error,
+                raw,
+            },
         });
     }
 
-    /// Whether a resubscription is waiting for its replies.
-    fn resubscribing(&self) -> bool {
-        self.groups
-            .values()
-            .any(|g| matches!(g.purpose, Purpose::Resubscribe(_)))
+    /// Applies what a reply means; returns whether it is consumed.
+    fn answered(&mut self, answer: Answer<M>) -> bool {
+        if let Some(change) = answer.markets {
+            self.subs.markets_changed(change);
+        }
+        match answer.done {
+            Some(Done::Completed(group)) => self.completed(group),
+            Some(Done::Failed(group, error)) => self.failed(group, error),
+            None => {}
+        }
+        answer.consumed
     }
 
     /// Runs the requests held while the connection was down or subscriptions were being
     /// restored, once every subscription is back.
     fn run_deferred(&mut self) {
-        if self.resubscribing() {
+        if self.pending.resubscribing() {
             return;
         }
         for request in std::mem::take(&mut self.deferred) {
@@ -783,198 +429,140 @@ where
 
     /// A request from a handle.
     fn command(&mut self, kind: Kind, reply: ReplyTx<M>) {
-        if self.resubscribing() && !matches!(kind, Kind::Markets(_)) {
+        if self.pending.resubscribing() && !matches!(kind, Kind::Markets(_)) {
             // Its `sid`s are not known yet: wait for the resubscription.
             self.deferred.push(Request::Command { kind, reply });
             return;
         }
-        match kind {
+        let sent = match kind {
             Kind::Markets(id) => {
-                let result = match self.subs.get(&id) {
-                    Some(sub) => Ok(Reply::Markets(tickers_of(&sub.params))),
-                    None => Err(WsError::InvalidCommand(format!("{id} is not live"))),
-                };
-                let _ = reply.send(result);
+                let markets = self.subs.markets(id).ok_or_else(|| not_live(id));
+                let _ = reply.send(markets.map(Reply::Markets));
+                return;
+            }
+            Kind::Snapshot { sub, tickers } => {
+                self.snapshots(Ask::Markets { sub, tickers }, Some(reply));
+                return;
             }
             Kind::Subscribe { channels, params } => {
-                let id = self.write_command("subscribe", Some(&Value::Object(params.clone())));
+                let id = self.write("subscribe", Some(&Value::Object(params.clone())));
                 let expected = channels.len();
-                self.track(
-                    "subscribe",
-                    Purpose::Subscribe { channels, params },
-                    Some(reply),
-                    vec![id],
-                    expected,
-                );
+                Ok((Kind::Subscribe { channels, params }, vec![id], expected))
             }
-            Kind::Unsubscribe(sub) => {
-                let Some(s) = self.subs.get(&sub) else {
-                    let _ = reply.send(Err(WsError::InvalidCommand(format!("{sub} is not live"))));
-                    return;
-                };
-                let sids: Vec<u64> = s.sids.iter().map(|(_, sid)| *sid).collect();
-                if sids.is_empty() {
-                    self.subs.remove(&sub);
-                    let _ = reply.send(Ok(Reply::Done));
-                    return;
-                }
-                let params = serde_json::json!({ "sids": sids });
-                let id = self.write_command("unsubscribe", Some(&params));
-                self.track(
-                    "unsubscribe",
-                    Purpose::Unsubscribe(sub),
-                    Some(reply),
-                    vec![id],
-                    sids.len(),
-                );
-            }
+            Kind::Unsubscribe(sub) => self.unsubscribe(sub),
             Kind::Update {
                 sub,
                 action,
                 tickers,
-            } => {
-                let Some(s) = self.subs.get(&sub) else {
-                    let _ = reply.send(Err(WsError::InvalidCommand(format!("{sub} is not live"))));
-                    return;
-                };
-                let targets: Vec<u64> = s
-                    .sids
-                    .iter()
-                    .filter(|(channel, _)| {
-                        action != "get_snapshot" || C::from(channel.as_str()).supports(action)
-                    })
-                    .map(|(_, sid)| *sid)
-                    .collect();
-                if targets.is_empty() {
-                    let _ = reply.send(Err(WsError::InvalidCommand(format!(
-                        "none of the channels of {sub} supports `{action}`"
-                    ))));
-                    return;
-                }
-                let ids = targets
-                    .iter()
-                    .map(|sid| {
-                        let params = serde_json::json!({
-                            "sids": [sid],
-                            "market_tickers": tickers,
-                            "action": action,
-                        });
-                        self.write_command("update_subscription", Some(&params))
-                    })
-                    .collect::<Vec<_>>();
-                let expected = ids.len();
-                self.track(
-                    "update_subscription",
-                    Purpose::Update {
-                        sub,
-                        action,
-                        tickers,
-                    },
-                    Some(reply),
-                    ids,
-                    expected,
-                );
-            }
-            Kind::List => {
-                let id = self.write_command("list_subscriptions", None);
-                self.track(
-                    "list_subscriptions",
-                    Purpose::List,
-                    Some(reply),
-                    vec![id],
-                    1,
-                );
-            }
+            } => self.update(sub, action, tickers),
+            Kind::List => Ok((Kind::List, vec![self.write("list_subscriptions", None)], 1)),
             Kind::Other { cmd, params } => {
-                let id = self.write_raw(cmd, params.as_deref());
-                self.track(cmd, Purpose::Other, Some(reply), vec![id], 1);
+                let id = self.outbox.command(cmd, params.as_deref());
+                Ok((Kind::Other { cmd, params: None }, vec![id], 1))
+            }
+            Kind::Resubscribe(_) | Kind::Repair(_) => return,
+        };
+        match sent {
+            Ok((kind, ids, expected)) => self.pending.track(kind, Some(reply), ids, expected),
+            Err(result) => {
+                let _ = reply.send(result);
             }
         }
     }
 
-    fn track(
+    /// Sends `unsubscribe` for every `sid` of `sub` (done at once when it has none).
+    fn unsubscribe(&mut self, sub: SubscriptionId) -> Sent<M> {
+        let sids = self.subs.sids(sub).ok_or_else(|| Err(not_live(sub)))?;
+        if sids.is_empty() {
+            self.subs.remove(sub);
+            return Err(Ok(Reply::Done));
+        }
+        let id = self.write("unsubscribe", Some(&serde_json::json!({ "sids": sids })));
+        Ok((Kind::Unsubscribe(sub), vec![id], sids.len()))
+    }
+
+    /// Sends `update_subscription` with `action` to every `sid` of `sub`.
+    fn update(
         &mut self,
-        cmd: &'static str,
-        purpose: Purpose,
-        reply: Option<ReplyTx<M>>,
-        ids: Vec<u64>,
-        expected: usize,
-    ) {
-        let gid = self.next_group;
-        self.next_group += 1;
-        for id in &ids {
-            self.by_id.insert(*id, gid);
+        sub: SubscriptionId,
+        action: &'static str,
+        tickers: Vec<String>,
+    ) -> Sent<M> {
+        let sids = self.subs.sids(sub).ok_or_else(|| Err(not_live(sub)))?;
+        if sids.is_empty() {
+            return Err(Err(WsError::InvalidCommand(format!(
+                "none of the channels of {sub} supports `{action}`"
+            ))));
         }
-        self.groups.insert(
-            gid,
-            Group {
-                cmd,
-                purpose,
-                reply,
-                ids,
-                remaining: expected.max(1),
-                sids: Vec::new(),
-                deadline: Instant::now() + self.config.command_timeout,
-            },
-        );
+        let ids: Vec<u64> = sids
+            .iter()
+            .map(|sid| self.write_update(*sid, &tickers, action))
+            .collect();
+        let expected = ids.len();
+        let kind = Kind::Update {
+            sub,
+            action,
+            tickers,
+        };
+        Ok((kind, ids, expected))
     }
 
-    fn write_command(&mut self, cmd: &'static str, params: Option<&Value>) -> u64 {
+    /// Asks for snapshots, as [`Repairs::plan`] decides, and sends them.
+    fn snapshots(&mut self, ask: Ask, reply: Option<ReplyTx<M>>) {
+        let plan: Result<Option<SnapshotPlan<M>>, WsError> = self.repairs.plan(ask, &self.subs);
+        let plan = match plan {
+            Ok(Some(plan)) => plan,
+            Ok(None) => return,
+            Err(error) => {
+                if let Some(reply) = reply {
+                    let _ = reply.send(Err(error));
+                }
+                return;
+            }
+        };
+        let ids: Vec<u64> = plan
+            .sids
+            .iter()
+            .map(|sid| self.write_update(*sid, &plan.tickers, GET_SNAPSHOT))
+            .collect();
+        let expected = ids.len();
+        self.pending.track(plan.kind, reply, ids, expected);
+        if let Some(event) = plan.event {
+            self.out.push(event);
+        }
+    }
+
+    /// Queues `update_subscription` of `tickers` with `action` on one `sid`.
+    fn write_update(&mut self, sid: u64, tickers: &[String], action: &str) -> u64 {
+        let params = serde_json::json!({
+            "sids": [sid],
+            "market_tickers": tickers,
+            "action": action,
+        });
+        self.write("update_subscription", Some(&params))
+    }
+
+    /// Queues a command whose `params` are a JSON value.
+    fn write(&mut self, cmd: &'static str, params: Option<&Value>) -> u64 {
         let params = params.map(|p| serde_json::to_vec(p).expect("JSON values serialize"));
-        self.write_raw(cmd, params.as_deref())
-    }
-
-    fn send_untracked(&mut self, cmd: &'static str, params: Option<&Value>) {
-        self.write_command(cmd, params);
-    }
-
-    /// Queues `{"id":N,"cmd":cmd,"params":params}` and returns its id.
-    fn write_raw(&mut self, cmd: &str, params: Option<&[u8]>) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut text = String::with_capacity(32 + cmd.len() + params.map_or(0, <[u8]>::len));
-        text.push_str("{\"id\":");
-        text.push_str(itoa::Buffer::new().format(id));
-        text.push_str(",\"cmd\":");
-        text.push_str(&serde_json::to_string(cmd).expect("a string serializes"));
-        if let Some(params) = params {
-            text.push_str(",\"params\":");
-            text.push_str(std::str::from_utf8(params).expect("serde_json writes UTF-8"));
-        }
-        text.push('}');
-        self.outbox.push(Message::Text(text.into()));
-        id
+        self.outbox.command(cmd, params.as_deref())
     }
 
     /// Ends groups past their deadline. Returns a reason to drop the connection when a
     /// resubscription timed out (the connection is not serving).
     fn sweep(&mut self) -> Option<String> {
-        let now = Instant::now();
-        let late: Vec<u64> = self
-            .groups
-            .iter()
-            .filter(|(_, g)| g.deadline <= now)
-            .map(|(gid, _)| *gid)
-            .collect();
         let mut lost = None;
-        for gid in late {
-            let Some(group) = self.take_group(gid) else {
-                continue;
-            };
-            match group.purpose {
-                Purpose::Resubscribe(id) => {
-                    lost = Some(format!("{id} was not resubscribed in time"));
-                }
-                Purpose::Repair(sid) => {
-                    self.repairing.remove(&sid);
-                }
+        let timeout_ms = self.config.command_timeout.as_millis() as u64;
+        for group in self.pending.expired(Instant::now()) {
+            match group.kind {
+                Kind::Resubscribe(id) => lost = Some(format!("{id} was not resubscribed in time")),
+                Kind::Repair(sid) => self.repairs.repaired(sid),
                 _ => {
-                    if let Some(tx) = group.reply {
-                        let _ = tx.send(Err(WsError::CommandTimeout {
-                            command: group.cmd,
-                            timeout_ms: self.config.command_timeout.as_millis() as u64,
-                        }));
-                    }
+                    let command = group.kind.cmd();
+                    group.answer(Err(WsError::CommandTimeout {
+                        command,
+                        timeout_ms,
+                    }));
                 }
             }
         }
@@ -984,184 +572,103 @@ where
     /// The connection is gone: pending commands fail, `sid`s and sequence numbers are forgotten.
     fn disconnected(&mut self, reason: String) {
         self.outbox.clear();
-        self.fail_all(|cmd| WsError::Interrupted { command: cmd });
-        self.by_sid.clear();
-        self.seqs.clear();
-        self.repairing.clear();
-        for sub in self.subs.values_mut() {
-            sub.sids.clear();
-        }
+        self.fail_all(|command| WsError::Interrupted { command });
+        self.subs.disconnected();
+        self.repairs.clear();
         self.out.push(Event::Disconnected { reason });
     }
 
     fn fail_all(&mut self, error: impl Fn(&'static str) -> WsError) {
-        let groups: Vec<u64> = self.groups.keys().copied().collect();
-        for gid in groups {
-            if let Some(group) = self.take_group(gid) {
-                if let Some(tx) = group.reply {
-                    let _ = tx.send(Err(error(group.cmd)));
-                }
-            }
+        for group in self.pending.drain() {
+            let command = group.kind.cmd();
+            group.answer(Err(error(command)));
         }
     }
 
-    /// Connects again, with backoff; handles requests meanwhile (commands wait for the new
-    /// connection; a close ends the session).
-    async fn reconnect(&mut self) -> Result<(Socket, u32), Option<WsError>> {
-        let mut attempts = 0u32;
-        let mut refused = 0u32;
-        loop {
-            self.out.flush();
-            attempts += 1;
-            let delay = self.config.backoff.delay(attempts);
-            crate::trace::info!(
-                attempt = attempts,
-                delay_ms = crate::trace::ms(delay),
-                "websocket reconnecting"
-            );
-            let wake = Instant::now() + delay;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(wake) => break,
-                    r = self.requests.recv() => match r {
-                        None => return Err(None),
-                        Some(Request::Close { done }) => {
-                            let _ = done.send(());
-                            return Err(None);
-                        }
-                        Some(request) => self.deferred.push(request),
-                    },
-                }
+    /// Every reply of a group arrived.
+    fn completed(&mut self, mut group: Group<M>) {
+        let sids = std::mem::take(&mut group.sids);
+        let kind = std::mem::replace(&mut group.kind, Kind::List);
+        let reply = match kind {
+            Kind::Subscribe { channels, params } => {
+                Reply::Subscribed(self.subs.add(channels, params, sids))
             }
-            let (url, credentials) = (self.url.clone(), self.credentials.clone());
-            let attempt = connect(&url, &credentials, self.config.connect_timeout);
-            tokio::pin!(attempt);
-            let result = loop {
-                tokio::select! {
-                    r = &mut attempt => break r,
-                    r = self.requests.recv() => match r {
-                        None => return Err(None),
-                        Some(Request::Close { done }) => {
-                            let _ = done.send(());
-                            return Err(None);
-                        }
-                        Some(request) => self.deferred.push(request),
-                    },
-                }
-            };
-            match result {
-                Ok(socket) => return Ok((socket, attempts)),
-                Err(e @ WsError::Unauthorized { .. }) => {
-                    refused += 1;
-                    if refused >= self.config.max_refused_handshakes.max(1) {
-                        return Err(Some(e));
-                    }
-                }
-                Err(e) => {
-                    refused = 0;
-                    if self
-                        .config
-                        .max_reconnect_attempts
-                        .is_some_and(|max| attempts >= max)
-                    {
-                        return Err(Some(e));
-                    }
-                }
+            Kind::Resubscribe(id) => {
+                self.subs.restore(id, sids.clone());
+                let event = Event::Resubscribed {
+                    subscription: id,
+                    sids,
+                };
+                self.out.push(event);
+                return self.run_deferred();
             }
-            if self
-                .config
-                .max_reconnect_attempts
-                .is_some_and(|max| attempts >= max)
-            {
-                return Err(Some(WsError::Transport(format!(
-                    "gave up after {attempts} reconnect attempts"
-                ))));
+            Kind::Unsubscribe(id) => {
+                for sid in self.subs.remove(id) {
+                    self.repairs.forget(sid);
+                }
+                // In the stream too, after the subscription's last message: whoever keeps state
+                // from it (the order books) learns it ends there.
+                self.out.push(Event::Unsubscribed { subscription: id });
+                Reply::Done
             }
+            Kind::Repair(sid) => return self.repairs.repaired(sid),
+            Kind::Update {
+                sub,
+                action: "delete_markets",
+                tickers,
+            } => {
+                self.out.push(Event::MarketsRemoved {
+                    subscription: sub,
+                    markets: tickers,
+                });
+                Reply::Done
+            }
+            _ => Reply::Done,
+        };
+        group.answer(Ok(reply));
+    }
+
+    /// A group ended in `error`.
+    fn failed(&mut self, group: Group<M>, error: WsError) {
+        match group.kind {
+            Kind::Subscribe { .. } if !group.sids.is_empty() => {
+                // Some channels were subscribed before another failed: undo them.
+                let sids: Vec<u64> = group.sids.iter().map(|(_, sid)| *sid).collect();
+                self.write("unsubscribe", Some(&serde_json::json!({ "sids": sids })));
+            }
+            Kind::Resubscribe(id) => {
+                self.subs.remove(id);
+                self.out.push(Event::ResubscribeFailed {
+                    subscription: id,
+                    error,
+                });
+                return self.run_deferred();
+            }
+            Kind::Repair(sid) => return self.repairs.repaired(sid),
+            _ => {}
         }
+        group.answer(Err(error));
+    }
+
+    fn forget_sid(&mut self, sid: u64) {
+        self.subs.forget_sid(sid);
+        self.repairs.forget(sid);
     }
 
     /// Sends `subscribe` again for every subscription, with its current markets.
     fn resubscribe_all(&mut self) {
-        let subs: Vec<(SubscriptionId, usize, Map<String, Value>)> = self
-            .subs
-            .iter()
-            .map(|(id, s)| (*id, s.channels.len(), s.params.clone()))
-            .collect();
-        for (id, channels, params) in subs {
-            crate::trace::debug!(subscription = id.get(), "websocket resubscribing");
-            let cmd = self.write_command("subscribe", Some(&Value::Object(params)));
-            self.track(
-                "subscribe",
-                Purpose::Resubscribe(id),
-                None,
-                vec![cmd],
-                channels,
-            );
+        for again in self.subs.resubscriptions() {
+            crate::trace::debug!(subscription = again.id.get(), "websocket resubscribing");
+            let id = self.write("subscribe", Some(&Value::Object(again.params)));
+            let kind = Kind::Resubscribe(again.id);
+            self.pending.track(kind, None, vec![id], again.channels);
         }
     }
 }
 
-/// `code` and `msg` of an `error` frame's `msg`.
-fn error_fields(env: &Envelope<'_>) -> (i64, String) {
-    let msg = env
-        .msg
-        .and_then(|m| serde_json::from_str::<Value>(m).ok())
-        .unwrap_or(Value::Null);
-    let code = msg.get("code").and_then(Value::as_i64).unwrap_or(0);
-    let message = msg
-        .get("msg")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    (code, message)
-}
+/// A command sent (what it is, its ids, the replies expected), or the answer it gets at once.
+type Sent<M> = Result<(Kind, Vec<u64>, usize), Result<Reply<M>, WsError>>;
 
-/// `channel` and `sid` of a `subscribed` frame's `msg` (or the envelope's `sid`).
-fn subscribed_fields(env: &Envelope<'_>) -> (Option<String>, Option<u64>) {
-    let msg = env
-        .msg
-        .and_then(|m| serde_json::from_str::<Value>(m).ok())
-        .unwrap_or(Value::Null);
-    let channel = msg
-        .get("channel")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let sid = msg.get("sid").and_then(Value::as_u64).or(env.sid);
-    (channel, sid)
-}
-
-/// The full market list an `ok` reply carries, when it carries one.
-fn listed_tickers(env: &Envelope<'_>) -> Option<Vec<String>> {
-    let msg = serde_json::from_str::<Value>(env.msg?).ok()?;
-    let list = msg.get("market_tickers")?.as_array()?;
-    Some(
-        list.iter()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect(),
-    )
-}
-
-/// The markets of subscribe `params`: `market_ticker` and `market_tickers`.
-pub(crate) fn tickers_of(params: &Map<String, Value>) -> Vec<String> {
-    let mut all = Vec::new();
-    if let Some(t) = params.get("market_ticker").and_then(Value::as_str) {
-        all.push(t.to_string());
-    }
-    if let Some(list) = params.get("market_tickers").and_then(Value::as_array) {
-        for t in list.iter().filter_map(Value::as_str) {
-            if !all.iter().any(|a| a == t) {
-                all.push(t.to_string());
-            }
-        }
-    }
-    all
-}
-
-/// Replaces the markets of subscribe `params` with `tickers`, as `market_tickers`.
-fn set_tickers(params: &mut Map<String, Value>, tickers: Vec<String>) {
-    params.remove("market_ticker");
-    params.insert(
-        "market_tickers".into(),
-        Value::Array(tickers.into_iter().map(Value::String).collect()),
-    );
+fn not_live(id: SubscriptionId) -> WsError {
+    WsError::InvalidCommand(format!("{id} is not live"))
 }

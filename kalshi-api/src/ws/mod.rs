@@ -8,12 +8,15 @@
 //! subscription with its current markets. Everything arrives on one ordered stream of
 //! [`Event`]s, connection events in place between the messages.
 //!
-//! Where a frame or a command goes, by file: [`connect`](self) signs the handshake;
-//! `driver.rs` reads, sequences (`sequence.rs`) and routes frames, and writes commands;
-//! `envelope.rs` reads a frame's envelope; `queue.rs` delivers events; `session.rs` is the
-//! user's side ([`session::Session`], which the generated [`Session`] alias fills in with the
-//! generated message and channel types). [`protocol`] is the contract the generated messages,
-//! commands and channels implement.
+//! Where a frame or a command goes, by file: `connect.rs` signs the handshake; `driver.rs`, the
+//! connection task, reads the socket and writes to it, and applies what its leaf states decide:
+//! `pending.rs` (commands awaiting replies), `subscriptions.rs` (subscriptions, their markets
+//! and `sid`s), `repair.rs` (sequence numbers, through `sequence.rs`, and the one place that
+//! decides a `get_snapshot`), `reconnect.rs` (backoff and limits) and `timers.rs` (idle timeout,
+//! pings, late commands); `outbox.rs` writes commands; `envelope.rs` reads a frame's envelope;
+//! `queue.rs` delivers events; `session.rs` is the user's side ([`session::Session`], which the
+//! generated [`Session`] alias fills in with the generated message and channel types).
+//! [`protocol`] is the contract the generated messages, commands and channels implement.
 //!
 //! On top of the session, hand-written: [`orderbook`] keeps live order books that are never
 //! readable while they may be wrong ([`OrderBooks`]), reading the messages through
@@ -32,11 +35,17 @@ mod hash;
 mod observe;
 pub mod orderbook;
 pub mod orders;
+mod outbox;
+mod pending;
 mod plain_json;
 pub mod protocol;
 mod queue;
+mod reconnect;
+mod repair;
 mod sequence;
 pub mod session;
+mod subscriptions;
+mod timers;
 
 pub use config::SessionConfig;
 pub use envelope::{decode_frame, FrameError};

@@ -13,6 +13,26 @@ use crate::trace;
 pub(super) fn event<M>(event: &Event<M>) {
     match event {
         Event::Message(_) => {}
+        Event::Disconnected { .. }
+        | Event::Reconnected { .. }
+        | Event::Resubscribed { .. }
+        | Event::ResubscribeFailed { .. }
+        | Event::Closed { .. } => connection(event),
+        Event::SequenceGap { .. }
+        | Event::SequenceRepeat { .. }
+        | Event::SnapshotRequested { .. }
+        | Event::MarketsRemoved { .. }
+        | Event::Unsubscribed { .. } => subscription(event),
+        Event::DecodeFailed { .. }
+        | Event::Malformed { .. }
+        | Event::ServerError { .. }
+        | Event::Dropped { .. } => trouble(event),
+    }
+}
+
+/// The connection's life: lost, back, resubscribed, closed.
+fn connection<M>(event: &Event<M>) {
+    match event {
         Event::Disconnected { reason } => trace::warn!(reason = %reason, "websocket disconnected"),
         Event::Reconnected { attempts, downtime } => trace::info!(
             attempts = *attempts,
@@ -32,6 +52,17 @@ pub(super) fn event<M>(event: &Event<M>) {
             error = %error,
             "websocket resubscribe failed"
         ),
+        Event::Closed { error: Some(error) } => {
+            trace::error!(error = %error, "websocket session ended")
+        }
+        Event::Closed { error: None } => trace::debug!("websocket session closed"),
+        _ => {}
+    }
+}
+
+/// What happened to a subscription: its sequence, its repairs, its markets, its end.
+fn subscription<M>(event: &Event<M>) {
+    match event {
         Event::SequenceGap {
             subscription,
             sid,
@@ -75,6 +106,13 @@ pub(super) fn event<M>(event: &Event<M>) {
         Event::Unsubscribed { subscription } => {
             trace::debug!(subscription = subscription.get(), "websocket unsubscribed")
         }
+        _ => {}
+    }
+}
+
+/// Frames that did not make it, and the server's own errors.
+fn trouble<M>(event: &Event<M>) {
+    match event {
         Event::DecodeFailed {
             subscription,
             kind,
@@ -106,9 +144,6 @@ pub(super) fn event<M>(event: &Event<M>) {
             "websocket server error"
         ),
         Event::Dropped { count } => trace::warn!(count = *count, "websocket messages dropped"),
-        Event::Closed { error: Some(error) } => {
-            trace::error!(error = %error, "websocket session ended")
-        }
-        Event::Closed { error: None } => trace::debug!("websocket session closed"),
+        _ => {}
     }
 }

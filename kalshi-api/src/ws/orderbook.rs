@@ -615,7 +615,14 @@ impl<M: BookFeed> BookKeeper<M> {
                 None => {}
             }
         }
-        match event {
+        self.mark_for(&event, out);
+        out.push(BookUpdate::Event(event));
+    }
+
+    /// Marks the books an event of the session puts in doubt, and asks for the snapshots the
+    /// session does not ask for itself.
+    fn mark_for(&mut self, event: &Event<M>, out: &mut Vec<BookUpdate<M>>) {
+        match *event {
             Event::SequenceGap {
                 subscription: Some(sub),
                 ..
@@ -623,7 +630,6 @@ impl<M: BookFeed> BookKeeper<M> {
                 if self.stale_subscription(sub, &StaleReason::SequenceGap, out) {
                     bump(&self.shared.counters.gaps);
                 }
-                out.push(BookUpdate::Event(event));
             }
             Event::SequenceRepeat {
                 subscription: Some(sub),
@@ -632,7 +638,6 @@ impl<M: BookFeed> BookKeeper<M> {
                 if self.stale_subscription(sub, &StaleReason::SequenceRepeat, out) {
                     bump(&self.shared.counters.repeats);
                 }
-                out.push(BookUpdate::Event(event));
             }
             Event::DecodeFailed {
                 subscription: Some(sub),
@@ -644,7 +649,6 @@ impl<M: BookFeed> BookKeeper<M> {
                 let reason = StaleReason::Invalid(error.to_string());
                 self.stale_subscription(sub, &reason, out);
                 self.request_snapshots(Some(sub));
-                out.push(BookUpdate::Event(event));
             }
             Event::ServerError {
                 subscription: Some(sub),
@@ -654,44 +658,50 @@ impl<M: BookFeed> BookKeeper<M> {
                 if self.stale_subscription(sub, &StaleReason::ServerError(code), out) {
                     self.request_snapshots(Some(sub));
                 }
-                out.push(BookUpdate::Event(event));
             }
+            _ => self.mark_for_session(event, out),
+        }
+    }
+
+    /// Marks the books of an ended subscription, removed markets, or the whole session.
+    fn mark_for_session(&mut self, event: &Event<M>, out: &mut Vec<BookUpdate<M>>) {
+        match *event {
             Event::MarketsRemoved {
                 subscription,
                 ref markets,
-            } => {
-                for ticker in markets {
-                    if let Some(market) = self.markets.get_mut(ticker.as_str()) {
-                        if market.subscription == Some(subscription) {
-                            Self::mark(market, ticker, &StaleReason::Unfollowed, out);
-                        }
-                    }
-                }
-                out.push(BookUpdate::Event(event));
-            }
+            } => self.unfollow(subscription, markets, out),
             Event::Unsubscribed { subscription } => {
                 self.stale_subscription(subscription, &StaleReason::Unfollowed, out);
-                out.push(BookUpdate::Event(event));
             }
             Event::ResubscribeFailed { subscription, .. } => {
                 self.stale_subscription(subscription, &StaleReason::ResubscribeFailed, out);
-                out.push(BookUpdate::Event(event));
             }
             Event::Dropped { .. } => {
                 self.stale_all(&StaleReason::Dropped, out);
                 self.request_snapshots(None);
-                out.push(BookUpdate::Event(event));
             }
             Event::Disconnected { .. } => {
                 bump(&self.shared.counters.disconnects);
                 self.stale_all(&StaleReason::Disconnected, out);
-                out.push(BookUpdate::Event(event));
             }
-            Event::Closed { .. } => {
-                self.stale_all(&StaleReason::Closed, out);
-                out.push(BookUpdate::Event(event));
+            Event::Closed { .. } => self.stale_all(&StaleReason::Closed, out),
+            _ => {}
+        }
+    }
+
+    /// Markets removed from `subscription`: their books go stale.
+    fn unfollow(
+        &mut self,
+        subscription: SubscriptionId,
+        markets: &[String],
+        out: &mut Vec<BookUpdate<M>>,
+    ) {
+        for ticker in markets {
+            if let Some(market) = self.markets.get_mut(ticker.as_str()) {
+                if market.subscription == Some(subscription) {
+                    Self::mark(market, ticker, &StaleReason::Unfollowed, out);
+                }
             }
-            other => out.push(BookUpdate::Event(other)),
         }
     }
 
@@ -878,6 +888,6 @@ impl<M: BookFeed> BookKeeper<M> {
             return;
         };
         bump(&self.shared.counters.snapshot_requests);
-        session.get_snapshot_later(sub, tickers);
+        session.get_snapshot(sub, tickers);
     }
 }

@@ -2,9 +2,10 @@
 
 use super::config::SessionConfig;
 use super::connect::connect;
-use super::driver::{Driver, Kind, Reply, Request};
+use super::driver::Driver;
 use super::error::WsError;
 use super::event::SubscriptionId;
+use super::pending::{Kind, Reply, Request};
 use super::protocol::{ChannelKind, Command, Incoming};
 use super::queue::{self, Events};
 use crate::{Client, Result};
@@ -20,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 /// `M` is the generated server message enum and `C` the generated channel enum; the generated
 /// `kalshi_api::ws::Session` alias fills both in.
 pub struct Session<M, C> {
-    requests: mpsc::Sender<Request<M>>,
+    requests: mpsc::UnboundedSender<Request<M>>,
     config: Arc<SessionConfig>,
     _channel: PhantomData<fn() -> C>,
 }
@@ -65,7 +66,7 @@ where
         let url = client.ws_url().to_string();
         let socket = connect(&url, &credentials, config.connect_timeout).await?;
         let (tx, events) = queue::channel(config.delivery);
-        let (requests, rx) = mpsc::channel(64);
+        let (requests, rx) = mpsc::unbounded_channel();
         let driver = Driver::<M, C>::new(url, credentials, config.clone(), rx, tx);
         tokio::spawn(driver.run(socket));
         Ok((
@@ -82,7 +83,6 @@ where
         let (tx, rx) = oneshot::channel();
         self.requests
             .send(Request::Command { kind, reply: tx })
-            .await
             .map_err(|_| WsError::Closed)?;
         // The task answers every request, with a timeout error at the latest.
         rx.await.map_err(|_| WsError::Closed)?
@@ -176,7 +176,7 @@ where
     /// stream ends after [`Event::Closed`](super::Event::Closed).
     pub async fn close(&self) {
         let (done, rx) = oneshot::channel();
-        if self.requests.send(Request::Close { done }).await.is_ok() {
+        if self.requests.send(Request::Close { done }).is_ok() {
             let _ = rx.await;
         }
     }
@@ -199,7 +199,7 @@ impl<M, C> Session<M, C> {
 /// A session handle that does not keep the session open: for the session's own helpers (the
 /// order book keeper) that must not outlive the user's handles.
 pub(crate) struct WeakSession<M> {
-    requests: mpsc::WeakSender<Request<M>>,
+    requests: mpsc::WeakUnboundedSender<Request<M>>,
 }
 
 impl<M> std::fmt::Debug for WeakSession<M> {
@@ -208,33 +208,19 @@ impl<M> std::fmt::Debug for WeakSession<M> {
     }
 }
 
-impl<M: Send + 'static> WeakSession<M> {
-    /// Asks for fresh snapshots of `tickers` on subscription `sub` (`get_snapshot`), from a task
-    /// of its own so the caller does not wait; does nothing once the session is closed. A failure
-    /// is not reported: the books stay stale and the next gap or reconnect asks again.
-    pub(crate) fn get_snapshot_later(&self, sub: SubscriptionId, tickers: Vec<String>) {
+impl<M> WeakSession<M> {
+    /// Asks for fresh snapshots of `tickers` on subscription `sub` (`get_snapshot`) without
+    /// waiting: the connection task decides what to send, as for every snapshot request. Does
+    /// nothing once the session is closed. A failure is not reported: the books stay stale and
+    /// the next gap or reconnect asks again.
+    pub(crate) fn get_snapshot(&self, sub: SubscriptionId, tickers: Vec<String>) {
         let Some(requests) = self.requests.upgrade() else {
             return;
         };
-        let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        handle.spawn(async move {
-            let (tx, rx) = oneshot::channel();
-            let kind = Kind::Update {
-                sub,
-                action: "get_snapshot",
-                tickers,
-            };
-            if requests
-                .send(Request::Command { kind, reply: tx })
-                .await
-                .is_ok()
-            {
-                drop(requests);
-                let _ = rx.await;
-            }
-        });
+        // Nobody waits for the answer: the receiving end is dropped here.
+        let (reply, _) = oneshot::channel();
+        let kind = Kind::Snapshot { sub, tickers };
+        let _ = requests.send(Request::Command { kind, reply });
     }
 }
 
@@ -306,7 +292,18 @@ where
     /// Asks for fresh `orderbook_snapshot`s of `tickers` without changing the subscription
     /// (`get_snapshot`, on its channels that support it); they arrive on the event stream.
     pub async fn get_snapshot<T: AsRef<str>>(&self, tickers: &[T]) -> Result<()> {
-        self.update("get_snapshot", tickers).await
+        if tickers.is_empty() {
+            return Err(WsError::InvalidCommand("`get_snapshot` needs markets".into()).into());
+        }
+        let tickers = tickers.iter().map(|t| t.as_ref().to_string()).collect();
+        let kind = Kind::Snapshot {
+            sub: self.id,
+            tickers,
+        };
+        match self.session.request(kind).await? {
+            Reply::Done => Ok(()),
+            other => Err(unexpected("update_subscription", &other).into()),
+        }
     }
 
     async fn update<T: AsRef<str>>(&self, action: &'static str, tickers: &[T]) -> Result<()> {
