@@ -79,7 +79,7 @@
 
 #[cfg(not(any(feature = "rustcrypto", feature = "ring")))]
 compile_error!(
-    "kalshi-api needs a signing backend: enable the `rustcrypto` feature (default) or `ring`"
+    "kalshi-api needs a signing backend: enable the `rustcrypto` or `ring` feature (both default)"
 );
 
 pub mod auth;
