@@ -779,6 +779,15 @@ async fn the_example_prints_the_exchanges_books_when_the_server_closes() {
     assert!(!log.is_empty());
 }
 
+#[test]
+fn a_level_prints_its_size_at_its_price_as_the_exchange_writes_them() {
+    let level = kalshi_api::ws::Level {
+        price: "0.4200".parse().unwrap(),
+        size: "12.00".parse().unwrap(),
+    };
+    assert_eq!(level.to_string(), "12.00 @ 0.4200");
+}
+
 fn frame(text: &str) -> ServerMessage {
     kalshi_api::ws::decode_frame::<ServerMessage>(&bytes::Bytes::from(text.to_string()))
         .unwrap_or_else(|e| panic!("{e}: {text}"))
