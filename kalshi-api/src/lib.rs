@@ -108,3 +108,5 @@ pub use ratelimit::{RateLimiter, Tier};
 pub use rest::client::{Client, ClientBuilder};
 pub use rest::{batch, operation, pagination, ratelimit, retry};
 pub use retry::RetryPolicy;
+/// The order, trade and user ids of the WebSocket messages and the order tracker.
+pub use uuid::Uuid;
