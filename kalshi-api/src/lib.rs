@@ -80,7 +80,7 @@
 
 #[cfg(not(any(feature = "rustcrypto", feature = "ring")))]
 compile_error!(
-    "kalshi-api needs a signing backend: enable the `rustcrypto` feature (default) or `ring`"
+    "kalshi-api needs a signing backend: enable the `rustcrypto` or `ring` feature (both default)"
 );
 
 pub mod auth;
@@ -110,3 +110,5 @@ pub use ratelimit::{RateLimiter, Tier};
 pub use rest::client::{Client, ClientBuilder};
 pub use rest::{batch, operation, pagination, ratelimit, retry};
 pub use retry::RetryPolicy;
+/// The order, trade and user ids of the WebSocket messages and the order tracker.
+pub use uuid::Uuid;

@@ -8,6 +8,10 @@ mod common;
 #[allow(dead_code)]
 mod example;
 
+#[path = "../examples/ws_orders.rs"]
+#[allow(dead_code)]
+mod orders_example;
+
 use common::*;
 use futures_util::StreamExt;
 use kalshi_api::backoff::Backoff;
@@ -777,6 +781,57 @@ async fn the_example_prints_the_exchanges_books_when_the_server_closes() {
         assert_eq!(side(&line["no"]), no, "{ticker}");
     }
     assert!(!log.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ws_orders_example_follows_its_order_to_a_fill() {
+    let (exchange, client) = setup(3, 11).await;
+    // No scripted activity: the order's fill is the only trade.
+    exchange.ws_pause_feed(true);
+    let ticker = exchange.market_tickers()[0].clone();
+    let mut out = Vec::new();
+    let count: kalshi_api::money::FixedPointCount = "1.00".parse().unwrap();
+    let followed = orders_example::run(
+        &client,
+        &ticker,
+        count,
+        fast().max_reconnect_attempts(Some(0)),
+        &mut out,
+    )
+    .await
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    // The fills reached the tracker, for the whole order, at prices no worse than the ask it bid.
+    assert!(!followed.fills.is_empty(), "{out}");
+    let filled: kalshi_api::money::FixedPointCount = followed.fills.iter().map(|(_, n)| *n).sum();
+    assert!(
+        !followed.count.is_zero() && followed.count <= count,
+        "{out}"
+    );
+    assert_eq!(filled, followed.count, "{out}");
+    assert!(
+        followed.fills.iter().all(|(p, _)| *p <= followed.price),
+        "{out}"
+    );
+    assert_eq!(
+        followed.status,
+        kalshi_api::ws::UserOrderStatus::Executed,
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("placed {}", followed.order_id)),
+        "{out}"
+    );
+    assert!(out.contains("fill: "), "{out}");
+}
+
+#[test]
+fn a_level_prints_its_size_at_its_price_as_the_exchange_writes_them() {
+    let level = kalshi_api::ws::Level {
+        price: "0.4200".parse().unwrap(),
+        size: "12.00".parse().unwrap(),
+    };
+    assert_eq!(level.to_string(), "12.00 @ 0.4200");
 }
 
 fn frame(text: &str) -> ServerMessage {

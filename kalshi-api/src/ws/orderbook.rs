@@ -48,6 +48,13 @@ pub struct Level {
     pub size: FixedPointCount,
 }
 
+impl std::fmt::Display for Level {
+    /// `size @ price`, each as the exchange writes it: `12.00 @ 0.4200`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} @ {}", self.size, self.price)
+    }
+}
+
 /// Why a book could not take a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
