@@ -67,6 +67,37 @@ const STEPS: &[Step] = &[
             "keys",
         ],
     ),
+    // `ring` signs RSA by default: the RustCrypto backend must still build and sign on its own.
+    step(
+        "clippy, RustCrypto alone (no ring)",
+        &[
+            "clippy",
+            "-p",
+            "kalshi-api",
+            "--no-default-features",
+            "--features",
+            "rustls,rustcrypto,ws,tracing",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    step(
+        "tests, RustCrypto alone (no ring)",
+        &[
+            "test",
+            "-p",
+            "kalshi-api",
+            "--no-default-features",
+            "--features",
+            "rustls,rustcrypto",
+            "--test",
+            "signing",
+            "--test",
+            "keys",
+        ],
+    ),
     step(
         "clippy, ring alone (no RustCrypto)",
         &[

@@ -58,6 +58,9 @@ pub fn regen(opts: &Regen) -> Result<String, String> {
     for w in &generated.warnings {
         eprintln!("warning: {}: {w}", opts.spec.display());
     }
+    for w in &generated.ws_warnings {
+        eprintln!("warning: {}: {w}", opts.asyncapi.display());
+    }
     // Before any file is written: the old root files name the spec the committed code came from.
     let changes = if opts.check {
         None

@@ -1,7 +1,7 @@
 //! The upgrade: counted, optionally failed on purpose, signature-checked like REST, then handed to
 //! a session task the hub can abort.
 
-use super::{session, Conn};
+use super::{session, Conn, Control};
 use crate::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts as _, Request};
@@ -68,32 +68,52 @@ async fn upgrade(
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
+    // The connection is known before the 101 answer leaves, so that a fault injected as soon as
+    // the client's handshake returns (a dropped connection) finds it.
+    let (id, control_rx, cursor, interest) = register(&state);
+    let on_failure = state.clone();
     // A small write buffer, so a slow reader is felt at once rather than after megabytes.
     ws.write_buffer_size(16 << 10)
+        .on_failed_upgrade(move |_| {
+            on_failure.ws.conns.lock().unwrap().remove(&id);
+        })
         .on_upgrade(move |socket| async move {
-            let id = state.ws.next_conn.fetch_add(1, Ordering::Relaxed);
-            let (control, control_rx) = tokio::sync::mpsc::unbounded_channel();
-            let cursor = Arc::new(AtomicU64::new(0));
-            let interest = Arc::new(Mutex::new(Vec::new()));
-            {
-                let world = state.ws.world.lock().unwrap();
-                cursor.store(world.head(), Ordering::Release);
-                state.ws.conns.lock().unwrap().insert(
-                    id,
-                    Conn {
-                        control,
-                        abort: None,
-                        cursor: cursor.clone(),
-                        interest: interest.clone(),
-                    },
-                );
-            }
             let session =
                 session::Session::new(state.clone(), id, key_id, socket, cursor, interest);
             let task = tokio::spawn(session.run(control_rx));
-            if let Some(conn) = state.ws.conns.lock().unwrap().get_mut(&id) {
-                conn.abort = Some(task.abort_handle());
+            match state.ws.conns.lock().unwrap().get_mut(&id) {
+                Some(conn) => conn.abort = Some(task.abort_handle()),
+                // Dropped between the 101 answer and now.
+                None => task.abort(),
             }
             let _ = task.await;
         })
+}
+
+/// A new connection's entry in the registry: its id, the receiving end of its control channel,
+/// its cursor into the world's activity, and its market interest.
+fn register(
+    state: &State,
+) -> (
+    u64,
+    tokio::sync::mpsc::UnboundedReceiver<Control>,
+    Arc<AtomicU64>,
+    Arc<Mutex<Vec<String>>>,
+) {
+    let id = state.ws.next_conn.fetch_add(1, Ordering::Relaxed);
+    let (control, control_rx) = tokio::sync::mpsc::unbounded_channel();
+    let cursor = Arc::new(AtomicU64::new(0));
+    let interest = Arc::new(Mutex::new(Vec::new()));
+    let world = state.ws.world.lock().unwrap();
+    cursor.store(world.head(), Ordering::Release);
+    state.ws.conns.lock().unwrap().insert(
+        id,
+        Conn {
+            control,
+            abort: None,
+            cursor: cursor.clone(),
+            interest: interest.clone(),
+        },
+    );
+    (id, control_rx, cursor, interest)
 }
