@@ -70,7 +70,12 @@ async fn upgrade(
     };
     // The connection is known before the 101 answer leaves, so that a fault injected as soon as
     // the client's handshake returns (a dropped connection) finds it.
-    let (id, control_rx, cursor, interest) = register(&state);
+    let Registered {
+        id,
+        control_rx,
+        cursor,
+        interest,
+    } = register(&state);
     let on_failure = state.clone();
     // A small write buffer, so a slow reader is felt at once rather than after megabytes.
     ws.write_buffer_size(16 << 10)
@@ -90,16 +95,19 @@ async fn upgrade(
         })
 }
 
-/// A new connection's entry in the registry: its id, the receiving end of its control channel,
-/// its cursor into the world's activity, and its market interest.
-fn register(
-    state: &State,
-) -> (
-    u64,
-    tokio::sync::mpsc::UnboundedReceiver<Control>,
-    Arc<AtomicU64>,
-    Arc<Mutex<Vec<String>>>,
-) {
+/// What the session of a newly registered connection takes over.
+struct Registered {
+    id: u64,
+    /// The receiving end of its control channel (fault injection).
+    control_rx: tokio::sync::mpsc::UnboundedReceiver<Control>,
+    /// Its place in the world's activity.
+    cursor: Arc<AtomicU64>,
+    /// The markets it follows.
+    interest: Arc<Mutex<Vec<String>>>,
+}
+
+/// A new connection's entry in the registry.
+fn register(state: &State) -> Registered {
     let id = state.ws.next_conn.fetch_add(1, Ordering::Relaxed);
     let (control, control_rx) = tokio::sync::mpsc::unbounded_channel();
     let cursor = Arc::new(AtomicU64::new(0));
@@ -115,5 +123,10 @@ fn register(
             interest: interest.clone(),
         },
     );
-    (id, control_rx, cursor, interest)
+    Registered {
+        id,
+        control_rx,
+        cursor,
+        interest,
+    }
 }
