@@ -673,3 +673,15 @@ async fn the_ws_ticker_example_streams_from_the_test_exchange() {
     assert_eq!(lines.len(), 5, "{stdout}");
     assert!(lines.iter().all(|l| l.starts_with(&ticker)), "{stdout}");
 }
+
+#[tokio::test]
+async fn a_client_without_a_key_is_refused_with_an_authentication_error() {
+    let client = Client::new(Environment::Demo);
+    let err = Session::connect(&client, SessionConfig::default())
+        .await
+        .expect_err("a session needs a key");
+    assert!(
+        matches!(&err, Error::Auth { operation: "websocket handshake", message } if message.contains("needs an API key")),
+        "{err:?}"
+    );
+}

@@ -29,11 +29,13 @@ impl Sequences {
                 self.last.insert(sid, seq);
                 Check::InOrder
             }
-            Some(last) if seq == *last + 1 => {
+            // `checked_add`: a server may send any number, `u64::MAX` included.
+            Some(last) if last.checked_add(1) == Some(seq) => {
                 *last = seq;
                 Check::InOrder
             }
             Some(last) if seq > *last => {
+                // `seq > last`, so `last` is below `u64::MAX`.
                 let expected = *last + 1;
                 *last = seq;
                 Check::Gap {
@@ -69,6 +71,15 @@ impl Sequences {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_largest_seq_is_judged_without_overflow() {
+        let mut s = super::Sequences::default();
+        assert!(matches!(s.check(1, u64::MAX - 1), super::Check::InOrder));
+        assert!(matches!(s.check(1, u64::MAX), super::Check::InOrder));
+        assert!(matches!(s.check(1, u64::MAX), super::Check::Repeat { .. }));
+        assert!(matches!(s.check(1, 0), super::Check::Repeat { .. }));
+    }
+
     use super::*;
 
     #[test]

@@ -57,12 +57,15 @@ where
     /// typed [`WsError::Unauthorized`]) or when the first connection cannot be made; after that,
     /// losses are repaired by reconnecting.
     pub async fn connect(client: &Client, config: SessionConfig) -> Result<(Self, Events<M>)> {
-        let credentials = client.credentials().cloned().ok_or_else(|| {
-            WsError::InvalidCommand(
-                "a Kalshi WebSocket connection needs an API key; build the client with credentials"
+        let credentials = client
+            .credentials()
+            .cloned()
+            .ok_or_else(|| crate::Error::Auth {
+                operation: "websocket handshake",
+                message: "a Kalshi WebSocket connection needs an API key; build the client with \
+                          credentials"
                     .into(),
-            )
-        })?;
+            })?;
         let url = client.ws_url().to_string();
         let socket = connect(&url, &credentials, config.connect_timeout).await?;
         let (tx, events) = queue::channel(config.delivery);
