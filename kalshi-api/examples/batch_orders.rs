@@ -25,17 +25,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let orders = (0..count)
         .map(|i| -> Result<_, Box<dyn std::error::Error>> {
             let price = format!("0.{:02}", 1 + i % 10);
-            let mut order = types::CreateOrderV2Request::new(
+            Ok(types::CreateOrderV2Request::new(
                 ticker.as_str(),
                 types::BookSide::Bid,
                 "1.00".parse()?,
                 price.parse()?,
                 types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
                 types::SelfTradePreventionType::TakerAtCross,
-            );
-            order.client_order_id = Some(format!("ladder-{}-{i}", std::process::id()));
-            order.post_only = Some(true);
-            Ok(order)
+            )
+            .client_order_id(format!("ladder-{}-{i}", std::process::id()))
+            .post_only(true))
         })
         .collect::<Result<Vec<_>, _>>()?;
 

@@ -40,15 +40,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let mut order = types::CreateOrderV2Request::new(
+    let order = types::CreateOrderV2Request::new(
         ticker.as_str(),
         types::BookSide::Bid,
         "1.00".parse()?,
         "0.01".parse()?,
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
         types::SelfTradePreventionType::TakerAtCross,
-    );
-    order.post_only = Some(true);
+    )
+    .post_only(true);
     let created = client
         .create_order_v2(ops::CreateOrderV2::new(order))
         .await?;

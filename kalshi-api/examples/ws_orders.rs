@@ -80,15 +80,15 @@ pub async fn run(
     // Track before placing, so nothing the order causes can arrive first.
     let client_order_id = format!("ws-orders-{}", std::process::id());
     let mut order_updates = tracker.track(&client_order_id);
-    let mut order = types::CreateOrderV2Request::new(
+    let order = types::CreateOrderV2Request::new(
         ticker,
         types::BookSide::Bid,
         count,
         ask.price,
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
         types::SelfTradePreventionType::TakerAtCross,
-    );
-    order.client_order_id = Some(client_order_id.clone());
+    )
+    .client_order_id(client_order_id.as_str());
     let placed = client
         .create_order_v2(ops::CreateOrderV2::new(order))
         .await?;

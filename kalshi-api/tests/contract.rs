@@ -46,18 +46,17 @@ fn count(text: &str) -> FixedPointCount {
 }
 
 fn order() -> types::CreateOrderV2Request {
-    let mut order = types::CreateOrderV2Request::new(
+    types::CreateOrderV2Request::new(
         MARKET,
         types::BookSide::Bid,
         count("10.00"),
         dollars("0.5600"),
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
         types::SelfTradePreventionType::TakerAtCross,
-    );
-    order.client_order_id = Some("contract-order-1".into());
-    order.post_only = Some(true);
-    order.subaccount = Some(0);
-    order
+    )
+    .client_order_id("contract-order-1")
+    .post_only(true)
+    .subaccount(0)
 }
 
 #[tokio::test]

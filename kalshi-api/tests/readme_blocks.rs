@@ -169,15 +169,16 @@ async fn block_6_following_orders(client: Client, ticker: String, price: FixedPo
 
     // Track before placing, so that nothing the order causes can arrive first.
     let mut followed = tracker.track("my-order-1");
-    let mut order = types::CreateOrderV2Request::new(
+    // Required fields in `new`, optional ones by chained setters.
+    let order = types::CreateOrderV2Request::new(
         &ticker,
         types::BookSide::Bid,
         "1.00".parse()?, // contracts
         price,           // at or above the YES ask, it fills
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
         types::SelfTradePreventionType::TakerAtCross,
-    );
-    order.client_order_id = Some("my-order-1".into());
+    )
+    .client_order_id("my-order-1");
     let placed = client.create_order_v2(ops::CreateOrderV2::new(order)).await?;
     let mut filled = kalshi_api::money::FixedPointCount::zero();
     while let Some(update) = followed.next().await {

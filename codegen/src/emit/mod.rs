@@ -12,7 +12,7 @@ mod tokens;
 mod types;
 mod ws;
 
-pub(crate) use tokens::{deprecated, doc_attrs, ident};
+pub(crate) use tokens::{doc_attrs, ident};
 pub use tokens::{FileTokens, Piece};
 pub(crate) use types::struct_codec;
 

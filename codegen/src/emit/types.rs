@@ -294,6 +294,11 @@ impl Model {
         } else {
             quote!()
         };
+        let setters = if t.input {
+            self.body_setters(&name, fields)
+        } else {
+            quote!()
+        };
         quote! {
             #docs
             #dep
@@ -302,6 +307,49 @@ impl Model {
                 #(#field_items)*
             }
             #ctor
+            #setters
+        }
+    }
+
+    /// Chained setters for the optional fields of a type the client sends, as for an operation's
+    /// optional parameters: `CreateOrderV2Request::new(...).client_order_id("a")`.
+    fn body_setters(&self, name: &Ident, fields: &[Field]) -> TokenStream {
+        let setters: Vec<TokenStream> = fields
+            .iter()
+            .filter(|f| f.is_option())
+            .map(|f| {
+                let n = ident(&f.name);
+                let fdocs = doc_attrs(&[f.doc.as_deref()]);
+                let fdep = deprecated(f.deprecated);
+                let mut ty = self.ty(&f.ty);
+                if f.boxed {
+                    ty = quote!(::std::boxed::Box<#ty>);
+                }
+                let (arg, val) = if f.ty == Ty::String && !f.boxed {
+                    (
+                        quote!(impl ::std::convert::Into<::std::string::String>),
+                        quote!(value.into()),
+                    )
+                } else {
+                    (ty, quote!(value))
+                };
+                quote! {
+                    #fdocs
+                    #fdep
+                    pub fn #n(mut self, value: #arg) -> Self {
+                        self.#n = ::std::option::Option::Some(#val);
+                        self
+                    }
+                }
+            })
+            .collect();
+        if setters.is_empty() {
+            return quote!();
+        }
+        quote! {
+            impl #name {
+                #(#setters)*
+            }
         }
     }
 }

@@ -3,9 +3,9 @@
 //! The items implement the traits of the runtime's `crate::ws::protocol`, the contract between
 //! this generated code and the hand-written session.
 
-use super::{deprecated, doc_attrs, ident, struct_codec, FileTokens, Piece};
+use super::{doc_attrs, ident, struct_codec, FileTokens, Piece};
 use crate::ir::ws::{Alt, FeedField, KindBody, OrderMessageDef, ServerKind, WsModel};
-use crate::ir::{Field, Model, Ty, TypeDef, TypeKind};
+use crate::ir::{Model, Ty, TypeDef, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -122,16 +122,9 @@ impl WsModel {
         }
         for c in &self.commands {
             let t = &m.types[c.ty];
-            let TypeKind::Struct(fields) = &t.kind else {
-                continue;
-            };
-            commands.push(Piece::Items(command_impl(
-                m,
-                t,
-                fields,
-                &c.cmd,
-                c.has_params,
-            )));
+            if matches!(t.kind, TypeKind::Struct(_)) {
+                commands.push(Piece::Items(command_impl(t, &c.cmd, c.has_params)));
+            }
         }
         (types, commands)
     }
@@ -674,41 +667,10 @@ fn alternative(m: &Model, a: &Alt, last: bool) -> (TokenStream, TokenStream) {
     (variant, step)
 }
 
-/// Setters and `impl Command` for a command's parameter struct.
-fn command_impl(
-    m: &Model,
-    t: &TypeDef,
-    fields: &[Field],
-    cmd: &str,
-    has_params: bool,
-) -> TokenStream {
+/// `impl Command` for a command's parameter struct (its setters come with the struct, as for
+/// every type the client sends).
+fn command_impl(t: &TypeDef, cmd: &str, has_params: bool) -> TokenStream {
     let name = ident(&t.name);
-    let setters = fields.iter().filter(|f| f.is_option()).map(|f| {
-        let n = ident(&f.name);
-        let fdocs = doc_attrs(&[f.doc.as_deref()]);
-        let fdep = deprecated(f.deprecated);
-        let mut base = m.ty(&f.ty);
-        if f.boxed {
-            base = quote!(::std::boxed::Box<#base>);
-        }
-        let (arg, val) = if f.ty == Ty::String && !f.boxed {
-            (
-                quote!(impl ::std::convert::Into<::std::string::String>),
-                quote!(value.into()),
-            )
-        } else {
-            (base, quote!(value))
-        };
-        quote! {
-            #fdocs
-            #fdep
-            pub fn #n(mut self, value: #arg) -> Self {
-                self.#n = ::std::option::Option::Some(#val);
-                self
-            }
-        }
-    });
-    let setters: Vec<TokenStream> = setters.collect();
     let write = if has_params {
         quote! {
             ::serde_json::to_writer(out, self)?;
@@ -720,17 +682,7 @@ fn command_impl(
             ::std::result::Result::Ok(false)
         }
     };
-    let setters_block = if setters.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            impl #name {
-                #(#setters)*
-            }
-        }
-    };
     quote! {
-        #setters_block
         impl crate::ws::protocol::Command for #name {
             const CMD: &'static str = #cmd;
             fn write_params(

@@ -169,6 +169,26 @@ impl CreateApiKeyRequest {
         }
     }
 }
+impl CreateApiKeyRequest {
+    /// List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided.
+    pub fn scopes(mut self, value: ::std::vec::Vec<crate::types::ApiKeyScope>) -> Self {
+        self.scopes = ::std::option::Option::Some(value);
+        self
+    }
+    /// If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id.
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// FCM members only. If set, binds the API key to a single FCM subtrader that you own, spelled {your_user_id}_{suffix} with a suffix of 1-16 case-sensitive ASCII alphanumeric characters. The subtrader must already exist. A bound key is the institution's trading credential for that subtrader - FIX order-entry and market-data sessions, plus margin WebSocket sessions scoped to the subtrader's own data - and is denied on every REST endpoint, including key management. Mutually exclusive with subaccount.
+    pub fn fcm_subtrader_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fcm_subtrader_id = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 crate::wire::object!(CreateApiKeyRequest in "3.31.0" {
     name = "name" required,
     public_key = "public_key" required,
@@ -209,6 +229,30 @@ impl GenerateApiKeyRequest {
             subaccount: ::std::option::Option::None,
             fcm_subtrader_id: ::std::option::Option::None,
         }
+    }
+}
+impl GenerateApiKeyRequest {
+    pub fn key_type(mut self, value: crate::types::ApiKeyType) -> Self {
+        self.key_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided.
+    pub fn scopes(mut self, value: ::std::vec::Vec<crate::types::ApiKeyScope>) -> Self {
+        self.scopes = ::std::option::Option::Some(value);
+        self
+    }
+    /// If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id.
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// FCM members only. If set, binds the API key to a single FCM subtrader that you own, spelled {your_user_id}_{suffix} with a suffix of 1-16 case-sensitive ASCII alphanumeric characters. The subtrader must already exist. A bound key is the institution's trading credential for that subtrader - FIX order-entry and market-data sessions, plus margin WebSocket sessions scoped to the subtrader's own data - and is denied on every REST endpoint, including key management. Mutually exclusive with subaccount.
+    pub fn fcm_subtrader_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fcm_subtrader_id = ::std::option::Option::Some(value.into());
+        self
     }
 }
 crate::wire::object!(GenerateApiKeyRequest in "3.31.0" {

@@ -173,6 +173,34 @@ impl ProposeBlockTradeRequest {
         }
     }
 }
+impl ProposeBlockTradeRequest {
+    /// Subtrader ID of the buyer. Provide either this or buyer_subaccount, not both.
+    pub fn buyer_subtrader_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.buyer_subtrader_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// User-managed subaccount number of the buyer (0 for primary, 1-63 for numbered subaccounts). Provide either this or buyer_subtrader_id, not both.
+    pub fn buyer_subaccount(mut self, value: i64) -> Self {
+        self.buyer_subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Subtrader ID of the seller. Provide either this or seller_subaccount, not both.
+    pub fn seller_subtrader_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.seller_subtrader_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// User-managed subaccount number of the seller (0 for primary, 1-63 for numbered subaccounts). Provide either this or seller_subtrader_id, not both.
+    pub fn seller_subaccount(mut self, value: i64) -> Self {
+        self.seller_subaccount = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(ProposeBlockTradeRequest in "3.31.0" {
     buyer_user_id = "buyer_user_id" required,
     buyer_subtrader_id = "buyer_subtrader_id" optional,
@@ -200,6 +228,21 @@ pub struct AcceptBlockTradeProposalRequest {
     pub subtrader_id: ::std::option::Option<::std::string::String>,
     /// User-managed subaccount number to accept as (0 for primary, 1-63 for numbered subaccounts). Provide either this or subtrader_id, not both.
     pub subaccount: ::std::option::Option<i64>,
+}
+impl AcceptBlockTradeProposalRequest {
+    /// Subtrader ID to accept as. Provide either this or subaccount, not both.
+    pub fn subtrader_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subtrader_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// User-managed subaccount number to accept as (0 for primary, 1-63 for numbered subaccounts). Provide either this or subtrader_id, not both.
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
+    }
 }
 crate::wire::object!(AcceptBlockTradeProposalRequest in "3.31.0" {
     subtrader_id = "subtrader_id" optional,
@@ -324,6 +367,60 @@ impl CreateRfqRequest {
             subtrader_id: ::std::option::Option::None,
             subaccount: ::std::option::Option::None,
         }
+    }
+}
+impl CreateRfqRequest {
+    /// Whole-contract count for the RFQ. Use contracts_fp for partial contract values; if both are provided, they must match.
+    pub fn contracts(mut self, value: i64) -> Self {
+        self.contracts = ::std::option::Option::Some(value);
+        self
+    }
+    /// Fixed-point number of contracts for the RFQ. Supports partial contracts in 0.01-contract increments; if contracts is also provided, both values must match.
+    pub fn contracts_fp(mut self, value: crate::types::FixedPointCount) -> Self {
+        self.contracts_fp = ::std::option::Option::Some(value);
+        self
+    }
+    /// DEPRECATED: The target cost for the RFQ in centi-cents. Use target_cost_dollars instead.
+    #[deprecated]
+    pub fn target_cost_centi_cents(mut self, value: i64) -> Self {
+        self.target_cost_centi_cents = ::std::option::Option::Some(value);
+        self
+    }
+    /// The target cost for the RFQ in dollars
+    pub fn target_cost_dollars(
+        mut self,
+        value: crate::types::FixedPointDollars,
+    ) -> Self {
+        self.target_cost_dollars = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sizes quotes against the target cost as principal only (contracts = target cost / price), with your taker fees charged on top of the target cost. By default (false) the target cost caps principal plus Kalshi fees, and quote sizes are reduced to make room for the fees. Only valid together with a target cost.
+    pub fn target_cost_excludes_fees(mut self, value: bool) -> Self {
+        self.target_cost_excludes_fees = ::std::option::Option::Some(value);
+        self
+    }
+    /// Hide the RFQ creator ID from other users until successful execution. The creator always sees their own ID.
+    pub fn obscure_creator_id(mut self, value: bool) -> Self {
+        self.obscure_creator_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Whether to delete existing RFQs as part of this RFQ's creation
+    pub fn replace_existing(mut self, value: bool) -> Self {
+        self.replace_existing = ::std::option::Option::Some(value);
+        self
+    }
+    /// The subtrader to create the RFQ for (FCM members only)
+    pub fn subtrader_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subtrader_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The subaccount number to create the RFQ for (direct members only; 0 for primary, 1-63 for subaccounts)
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
     }
 }
 crate::wire::object!(CreateRfqRequest in "3.31.0" {
@@ -489,6 +586,18 @@ impl CreateQuoteRequest {
             post_only: ::std::option::Option::None,
             subaccount: ::std::option::Option::None,
         }
+    }
+}
+impl CreateQuoteRequest {
+    /// If true, the quote creator's resting order will be cancelled rather than crossed if it would take liquidity. Defaults to false.
+    pub fn post_only(mut self, value: bool) -> Self {
+        self.post_only = ::std::option::Option::Some(value);
+        self
+    }
+    /// Optional subaccount number to place the quote under (0 for primary, 1-63 for subaccounts)
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
     }
 }
 crate::wire::object!(CreateQuoteRequest in "3.31.0" {

@@ -142,6 +142,13 @@ impl CreateMarketInMultivariateEventCollectionRequest {
         }
     }
 }
+impl CreateMarketInMultivariateEventCollectionRequest {
+    /// Whether to include the market payload in the response.
+    pub fn with_market_payload(mut self, value: bool) -> Self {
+        self.with_market_payload = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(CreateMarketInMultivariateEventCollectionRequest in "3.31.0" {
     selected_markets = "selected_markets" required,
     with_market_payload = "with_market_payload" optional,

@@ -57,6 +57,28 @@ pub struct CreateOrderGroupRequest {
     /// Identifier for an exchange shard. Defaults to 0.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
+impl CreateOrderGroupRequest {
+    /// Optional subaccount number to use for this order group (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount.
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Specifies the maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
+    pub fn contracts_limit(mut self, value: i64) -> Self {
+        self.contracts_limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// String representation of the maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
+    pub fn contracts_limit_fp(mut self, value: crate::types::FixedPointCount) -> Self {
+        self.contracts_limit_fp = ::std::option::Option::Some(value);
+        self
+    }
+    /// Identifier for an exchange shard. Defaults to 0.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(CreateOrderGroupRequest in "3.31.0" {
     subaccount = "subaccount" optional,
     contracts_limit = "contracts_limit" optional,
@@ -69,6 +91,18 @@ pub struct UpdateOrderGroupLimitRequest {
     pub contracts_limit: ::std::option::Option<i64>,
     /// String representation of the new maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
     pub contracts_limit_fp: ::std::option::Option<crate::types::FixedPointCount>,
+}
+impl UpdateOrderGroupLimitRequest {
+    /// New maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
+    pub fn contracts_limit(mut self, value: i64) -> Self {
+        self.contracts_limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// String representation of the new maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match.
+    pub fn contracts_limit_fp(mut self, value: crate::types::FixedPointCount) -> Self {
+        self.contracts_limit_fp = ::std::option::Option::Some(value);
+        self
+    }
 }
 crate::wire::object!(UpdateOrderGroupLimitRequest in "3.31.0" {
     contracts_limit = "contracts_limit" optional,

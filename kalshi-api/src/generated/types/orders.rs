@@ -120,6 +120,57 @@ impl CreateOrderV2Request {
         }
     }
 }
+impl CreateOrderV2Request {
+    pub fn client_order_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_order_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Optional Unix timestamp in seconds for when the order expires. To place
+    /// an expiring order, set `time_in_force` to `good_till_canceled` and
+    /// provide this `expiration_time`. `GTT` is an internal execution type and
+    /// is not a valid API value for `time_in_force`. The
+    /// `immediate_or_cancel` time-in-force value cannot be combined with
+    /// `expiration_time`.
+    pub fn expiration_time(mut self, value: i64) -> Self {
+        self.expiration_time = ::std::option::Option::Some(value);
+        self
+    }
+    pub fn post_only(mut self, value: bool) -> Self {
+        self.post_only = ::std::option::Option::Some(value);
+        self
+    }
+    /// If this flag is set to true, the order will be canceled if the order is open and trading on the exchange is paused for any reason.
+    pub fn cancel_order_on_pause(mut self, value: bool) -> Self {
+        self.cancel_order_on_pause = ::std::option::Option::Some(value);
+        self
+    }
+    /// Specifies whether the order place count should be capped by the member's current position. Orders with reduce_only set to true will be rejected unless time_in_force is immediate_or_cancel.
+    pub fn reduce_only(mut self, value: bool) -> Self {
+        self.reduce_only = ::std::option::Option::Some(value);
+        self
+    }
+    /// The subaccount number to use for this order. 0 is the primary subaccount. Subaccount-restricted API keys must omit this field or pass their locked subaccount.
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// The order group this order is part of
+    pub fn order_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Exchange shard index. If omitted, auto-routes when ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by ticker.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(CreateOrderV2Request in "3.31.0" {
     ticker = "ticker" required,
     client_order_id = "client_order_id" optional,
@@ -186,6 +237,31 @@ pub struct DecreaseOrderV2Request {
     /// Market ticker used for auto-routing when exchange_index is omitted or -1.
     pub market_ticker: ::std::option::Option<::std::string::String>,
 }
+impl DecreaseOrderV2Request {
+    /// String representation of the number of contracts to reduce by. Exactly one of `reduce_by` or `reduce_to` must be provided.
+    pub fn reduce_by(mut self, value: crate::types::FixedPointCount) -> Self {
+        self.reduce_by = ::std::option::Option::Some(value);
+        self
+    }
+    /// String representation of the number of contracts to reduce to. Exactly one of `reduce_by` or `reduce_to` must be provided.
+    pub fn reduce_to(mut self, value: crate::types::FixedPointCount) -> Self {
+        self.reduce_to = ::std::option::Option::Some(value);
+        self
+    }
+    /// Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by market ticker.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
+    }
+    /// Market ticker used for auto-routing when exchange_index is omitted or -1.
+    pub fn market_ticker(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.market_ticker = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 crate::wire::object!(DecreaseOrderV2Request in "3.31.0" {
     reduce_by = "reduce_by" optional,
     reduce_to = "reduce_to" optional,
@@ -244,6 +320,34 @@ impl AmendOrderV2Request {
             expiration_time: ::std::option::Option::None,
             exchange_index: ::std::option::Option::None,
         }
+    }
+}
+impl AmendOrderV2Request {
+    /// The original client-specified order ID to be amended
+    pub fn client_order_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_order_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The new client-specified order ID after amendment
+    pub fn updated_client_order_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_client_order_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// New Unix expiration timestamp in seconds. Omit to preserve the current expiry, or use 0 to remove it (good-till-canceled). A nonzero expiry must be in the future. Send the current price and total quantity for an expiry-only amendment; this preserves queue position.
+    pub fn expiration_time(mut self, value: i64) -> Self {
+        self.expiration_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Exchange shard index. If omitted, auto-routes when ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by ticker.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
     }
 }
 crate::wire::object!(AmendOrderV2Request in "3.31.0" {
@@ -412,6 +516,26 @@ impl BatchCancelOrdersV2RequestOrdersItem {
             exchange_index: ::std::option::Option::None,
             market_ticker: ::std::option::Option::None,
         }
+    }
+}
+impl BatchCancelOrdersV2RequestOrdersItem {
+    /// Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount.
+    pub fn subaccount(mut self, value: i64) -> Self {
+        self.subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing. The market_ticker field is required for auto-routing.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
+    }
+    /// Market ticker. Required for auto-routing when exchange_index is omitted or -1.
+    pub fn market_ticker(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.market_ticker = ::std::option::Option::Some(value.into());
+        self
     }
 }
 crate::wire::object!(BatchCancelOrdersV2RequestOrdersItem in "3.31.0" {

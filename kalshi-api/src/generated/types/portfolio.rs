@@ -43,6 +43,13 @@ pub struct CreateSubaccountRequest {
     /// Identifier for an exchange shard. Defaults to 0 if unspecified.
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
+impl CreateSubaccountRequest {
+    /// Identifier for an exchange shard. Defaults to 0 if unspecified.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(CreateSubaccountRequest in "3.31.0" {
     exchange_index = "exchange_index" optional,
 });
@@ -82,6 +89,13 @@ impl ApplySubaccountTransferRequest {
             amount_cents,
             exchange_index: ::std::option::Option::None,
         }
+    }
+}
+impl ApplySubaccountTransferRequest {
+    /// Identifier for an exchange shard. Defaults to 0 if unspecified.
+    pub fn exchange_index(mut self, value: crate::types::ExchangeIndex) -> Self {
+        self.exchange_index = ::std::option::Option::Some(value);
+        self
     }
 }
 crate::wire::object!(ApplySubaccountTransferRequest in "3.31.0" {
@@ -416,6 +430,16 @@ impl SetTargetBalanceAllocationRequest {
         }
     }
 }
+impl SetTargetBalanceAllocationRequest {
+    /// Defaults to `sum` when omitted.
+    pub fn resting_margin_reservation(
+        mut self,
+        value: crate::types::RestingMarginReservation,
+    ) -> Self {
+        self.resting_margin_reservation = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(SetTargetBalanceAllocationRequest in "3.31.0" {
     allocations = "allocations" required,
     resting_margin_reservation = "resting_margin_reservation" optional,
@@ -453,6 +477,28 @@ impl IntraExchangeInstanceTransferRequest {
             source_subaccount: ::std::option::Option::None,
             destination_subaccount: ::std::option::Option::None,
         }
+    }
+}
+impl IntraExchangeInstanceTransferRequest {
+    /// Source exchange shard index (default 0)
+    pub fn source_exchange_shard(mut self, value: i64) -> Self {
+        self.source_exchange_shard = ::std::option::Option::Some(value);
+        self
+    }
+    /// Destination exchange shard index (default 0)
+    pub fn destination_exchange_shard(mut self, value: i64) -> Self {
+        self.destination_exchange_shard = ::std::option::Option::Some(value);
+        self
+    }
+    /// Source subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers.
+    pub fn source_subaccount(mut self, value: i64) -> Self {
+        self.source_subaccount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Destination subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers.
+    pub fn destination_subaccount(mut self, value: i64) -> Self {
+        self.destination_subaccount = ::std::option::Option::Some(value);
+        self
     }
 }
 crate::wire::object!(IntraExchangeInstanceTransferRequest in "3.31.0" {

@@ -73,155 +73,6 @@ impl Subscribe {
         }
     }
 }
-crate::wire::object!(Subscribe in "2.0.0" {
-    channels = "channels" required,
-    market_ticker = "market_ticker" optional,
-    market_tickers = "market_tickers" optional,
-    market_id = "market_id" optional,
-    market_ids = "market_ids" optional,
-    send_initial_snapshot = "send_initial_snapshot" optional,
-    skip_ticker_ack = "skip_ticker_ack" optional,
-    use_yes_price = "use_yes_price" optional,
-    user_filter = "user_filter" optional,
-    shard_factor = "shard_factor" optional,
-    shard_key = "shard_key" optional,
-    index_ids = "index_ids" optional,
-    underlying_tickers = "underlying_tickers" optional,
-});
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unsubscribe {
-    /// List of subscription IDs to cancel
-    pub sids: ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
-}
-impl Unsubscribe {
-    /// Builds the value from its required fields; optional fields start unset.
-    pub fn new(sids: ::std::vec::Vec<crate::generated::ws::SubscriptionId>) -> Self {
-        Self { sids }
-    }
-}
-crate::wire::object!(Unsubscribe in "2.0.0" {
-    sids = "sids" required,
-});
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListSubscriptions {}
-crate::wire::object!(ListSubscriptions in "2.0.0" {});
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateSubscription {
-    /// Single subscription ID to update (alternative to sids array)
-    pub sid: ::std::option::Option<crate::generated::ws::SubscriptionId>,
-    /// Array containing exactly one subscription ID (alternative to sid). Either sid or sids must be provided, not both.
-    pub sids: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
-    >,
-    /// Add/remove a single market. Type: string
-    pub market_ticker: ::std::option::Option<::std::string::String>,
-    /// Add/remove multiple markets. Type: array of strings
-    pub market_tickers: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::ws::MarketTicker>,
-    >,
-    /// Add/remove a single market by UUID (ticker only)
-    pub market_id: ::std::option::Option<::uuid::Uuid>,
-    /// Add/remove multiple markets by UUID (ticker only)
-    pub market_ids: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::ws::MarketId>,
-    >,
-    /// If true, receive an initial snapshot for newly added market tickers on the ticker channel
-    pub send_initial_snapshot: ::std::option::Option<bool>,
-    pub action: crate::generated::ws::UpdateSubscriptionAction,
-}
-impl UpdateSubscription {
-    /// Builds the value from its required fields; optional fields start unset.
-    pub fn new(action: crate::generated::ws::UpdateSubscriptionAction) -> Self {
-        Self {
-            sid: ::std::option::Option::None,
-            sids: ::std::option::Option::None,
-            market_ticker: ::std::option::Option::None,
-            market_tickers: ::std::option::Option::None,
-            market_id: ::std::option::Option::None,
-            market_ids: ::std::option::Option::None,
-            send_initial_snapshot: ::std::option::Option::None,
-            action,
-        }
-    }
-}
-crate::wire::object!(UpdateSubscription in "2.0.0" {
-    sid = "sid" optional,
-    sids = "sids" optional,
-    market_ticker = "market_ticker" optional,
-    market_tickers = "market_tickers" optional,
-    market_id = "market_id" optional,
-    market_ids = "market_ids" optional,
-    send_initial_snapshot = "send_initial_snapshot" optional,
-    action = "action" required,
-});
-#[derive(Debug, Clone, PartialEq)]
-pub struct CfbenchmarksUpdateSubscription {
-    /// Single subscription ID to update (alternative to sids array)
-    pub sid: ::std::option::Option<crate::generated::ws::SubscriptionId>,
-    /// Array containing exactly one subscription ID (alternative to sid). Either sid or sids must be provided, not both.
-    pub sids: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
-    >,
-    /// - `subscribe_indices`: add the supplied `index_ids` to the subscription (requires `index_ids`)
-    /// - `unsubscribe_indices`: remove the supplied `index_ids` from the subscription (requires `index_ids`)
-    /// - `indexlist`: respond with the available index IDs without modifying the subscription
-    pub action: crate::generated::ws::CfbenchmarksUpdateSubscriptionAction,
-    /// CF Benchmarks index IDs to add or remove. Use \["all"\] to track every available index. Required for subscribe_indices and unsubscribe_indices.
-    pub index_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-impl CfbenchmarksUpdateSubscription {
-    /// Builds the value from its required fields; optional fields start unset.
-    pub fn new(
-        action: crate::generated::ws::CfbenchmarksUpdateSubscriptionAction,
-    ) -> Self {
-        Self {
-            sid: ::std::option::Option::None,
-            sids: ::std::option::Option::None,
-            action,
-            index_ids: ::std::option::Option::None,
-        }
-    }
-}
-crate::wire::object!(CfbenchmarksUpdateSubscription in "2.0.0" {
-    sid = "sid" optional,
-    sids = "sids" optional,
-    action = "action" required,
-    index_ids = "index_ids" optional,
-});
-#[derive(Debug, Clone, PartialEq)]
-pub struct PythUpdateSubscription {
-    /// Single subscription ID to update (alternative to sids array)
-    pub sid: ::std::option::Option<crate::generated::ws::SubscriptionId>,
-    /// Array containing exactly one subscription ID (alternative to sid)
-    pub sids: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
-    >,
-    /// - `subscribe_underlyings`: add the supplied `underlying_tickers`
-    /// - `unsubscribe_underlyings`: remove the supplied `underlying_tickers`
-    /// - `underlying_list`: return recently streamed underlying tickers
-    pub action: crate::generated::ws::PythUpdateSubscriptionAction,
-    /// Pyth underlyings to add or remove. Use \["all"\] to track every available underlying.
-    pub underlying_tickers: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-}
-impl PythUpdateSubscription {
-    /// Builds the value from its required fields; optional fields start unset.
-    pub fn new(action: crate::generated::ws::PythUpdateSubscriptionAction) -> Self {
-        Self {
-            sid: ::std::option::Option::None,
-            sids: ::std::option::Option::None,
-            action,
-            underlying_tickers: ::std::option::Option::None,
-        }
-    }
-}
-crate::wire::object!(PythUpdateSubscription in "2.0.0" {
-    sid = "sid" optional,
-    sids = "sids" optional,
-    action = "action" required,
-    underlying_tickers = "underlying_tickers" optional,
-});
 impl Subscribe {
     /// Subscribe to a single market. Type: string. Example: "KXBTCD-25AUG0517-T114999.99" (mutually exclusive with market_tickers)
     pub fn market_ticker(
@@ -308,34 +159,75 @@ impl Subscribe {
         self
     }
 }
-impl crate::ws::protocol::Command for Subscribe {
-    const CMD: &'static str = "subscribe";
-    fn write_params(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<bool, ::serde_json::Error> {
-        ::serde_json::to_writer(out, self)?;
-        ::std::result::Result::Ok(true)
+crate::wire::object!(Subscribe in "2.0.0" {
+    channels = "channels" required,
+    market_ticker = "market_ticker" optional,
+    market_tickers = "market_tickers" optional,
+    market_id = "market_id" optional,
+    market_ids = "market_ids" optional,
+    send_initial_snapshot = "send_initial_snapshot" optional,
+    skip_ticker_ack = "skip_ticker_ack" optional,
+    use_yes_price = "use_yes_price" optional,
+    user_filter = "user_filter" optional,
+    shard_factor = "shard_factor" optional,
+    shard_key = "shard_key" optional,
+    index_ids = "index_ids" optional,
+    underlying_tickers = "underlying_tickers" optional,
+});
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsubscribe {
+    /// List of subscription IDs to cancel
+    pub sids: ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
+}
+impl Unsubscribe {
+    /// Builds the value from its required fields; optional fields start unset.
+    pub fn new(sids: ::std::vec::Vec<crate::generated::ws::SubscriptionId>) -> Self {
+        Self { sids }
     }
 }
-impl crate::ws::protocol::Command for Unsubscribe {
-    const CMD: &'static str = "unsubscribe";
-    fn write_params(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<bool, ::serde_json::Error> {
-        ::serde_json::to_writer(out, self)?;
-        ::std::result::Result::Ok(true)
-    }
+crate::wire::object!(Unsubscribe in "2.0.0" {
+    sids = "sids" required,
+});
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListSubscriptions {}
+crate::wire::object!(ListSubscriptions in "2.0.0" {});
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateSubscription {
+    /// Single subscription ID to update (alternative to sids array)
+    pub sid: ::std::option::Option<crate::generated::ws::SubscriptionId>,
+    /// Array containing exactly one subscription ID (alternative to sid). Either sid or sids must be provided, not both.
+    pub sids: ::std::option::Option<
+        ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
+    >,
+    /// Add/remove a single market. Type: string
+    pub market_ticker: ::std::option::Option<::std::string::String>,
+    /// Add/remove multiple markets. Type: array of strings
+    pub market_tickers: ::std::option::Option<
+        ::std::vec::Vec<crate::generated::ws::MarketTicker>,
+    >,
+    /// Add/remove a single market by UUID (ticker only)
+    pub market_id: ::std::option::Option<::uuid::Uuid>,
+    /// Add/remove multiple markets by UUID (ticker only)
+    pub market_ids: ::std::option::Option<
+        ::std::vec::Vec<crate::generated::ws::MarketId>,
+    >,
+    /// If true, receive an initial snapshot for newly added market tickers on the ticker channel
+    pub send_initial_snapshot: ::std::option::Option<bool>,
+    pub action: crate::generated::ws::UpdateSubscriptionAction,
 }
-impl crate::ws::protocol::Command for ListSubscriptions {
-    const CMD: &'static str = "list_subscriptions";
-    fn write_params(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<bool, ::serde_json::Error> {
-        let _ = out;
-        ::std::result::Result::Ok(false)
+impl UpdateSubscription {
+    /// Builds the value from its required fields; optional fields start unset.
+    pub fn new(action: crate::generated::ws::UpdateSubscriptionAction) -> Self {
+        Self {
+            sid: ::std::option::Option::None,
+            sids: ::std::option::Option::None,
+            market_ticker: ::std::option::Option::None,
+            market_tickers: ::std::option::Option::None,
+            market_id: ::std::option::Option::None,
+            market_ids: ::std::option::Option::None,
+            send_initial_snapshot: ::std::option::Option::None,
+            action,
+        }
     }
 }
 impl UpdateSubscription {
@@ -387,14 +279,42 @@ impl UpdateSubscription {
         self
     }
 }
-impl crate::ws::protocol::Command for UpdateSubscription {
-    const CMD: &'static str = "update_subscription";
-    fn write_params(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<bool, ::serde_json::Error> {
-        ::serde_json::to_writer(out, self)?;
-        ::std::result::Result::Ok(true)
+crate::wire::object!(UpdateSubscription in "2.0.0" {
+    sid = "sid" optional,
+    sids = "sids" optional,
+    market_ticker = "market_ticker" optional,
+    market_tickers = "market_tickers" optional,
+    market_id = "market_id" optional,
+    market_ids = "market_ids" optional,
+    send_initial_snapshot = "send_initial_snapshot" optional,
+    action = "action" required,
+});
+#[derive(Debug, Clone, PartialEq)]
+pub struct CfbenchmarksUpdateSubscription {
+    /// Single subscription ID to update (alternative to sids array)
+    pub sid: ::std::option::Option<crate::generated::ws::SubscriptionId>,
+    /// Array containing exactly one subscription ID (alternative to sid). Either sid or sids must be provided, not both.
+    pub sids: ::std::option::Option<
+        ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
+    >,
+    /// - `subscribe_indices`: add the supplied `index_ids` to the subscription (requires `index_ids`)
+    /// - `unsubscribe_indices`: remove the supplied `index_ids` from the subscription (requires `index_ids`)
+    /// - `indexlist`: respond with the available index IDs without modifying the subscription
+    pub action: crate::generated::ws::CfbenchmarksUpdateSubscriptionAction,
+    /// CF Benchmarks index IDs to add or remove. Use \["all"\] to track every available index. Required for subscribe_indices and unsubscribe_indices.
+    pub index_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl CfbenchmarksUpdateSubscription {
+    /// Builds the value from its required fields; optional fields start unset.
+    pub fn new(
+        action: crate::generated::ws::CfbenchmarksUpdateSubscriptionAction,
+    ) -> Self {
+        Self {
+            sid: ::std::option::Option::None,
+            sids: ::std::option::Option::None,
+            action,
+            index_ids: ::std::option::Option::None,
+        }
     }
 }
 impl CfbenchmarksUpdateSubscription {
@@ -417,14 +337,38 @@ impl CfbenchmarksUpdateSubscription {
         self
     }
 }
-impl crate::ws::protocol::Command for CfbenchmarksUpdateSubscription {
-    const CMD: &'static str = "update_subscription";
-    fn write_params(
-        &self,
-        out: &mut ::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<bool, ::serde_json::Error> {
-        ::serde_json::to_writer(out, self)?;
-        ::std::result::Result::Ok(true)
+crate::wire::object!(CfbenchmarksUpdateSubscription in "2.0.0" {
+    sid = "sid" optional,
+    sids = "sids" optional,
+    action = "action" required,
+    index_ids = "index_ids" optional,
+});
+#[derive(Debug, Clone, PartialEq)]
+pub struct PythUpdateSubscription {
+    /// Single subscription ID to update (alternative to sids array)
+    pub sid: ::std::option::Option<crate::generated::ws::SubscriptionId>,
+    /// Array containing exactly one subscription ID (alternative to sid)
+    pub sids: ::std::option::Option<
+        ::std::vec::Vec<crate::generated::ws::SubscriptionId>,
+    >,
+    /// - `subscribe_underlyings`: add the supplied `underlying_tickers`
+    /// - `unsubscribe_underlyings`: remove the supplied `underlying_tickers`
+    /// - `underlying_list`: return recently streamed underlying tickers
+    pub action: crate::generated::ws::PythUpdateSubscriptionAction,
+    /// Pyth underlyings to add or remove. Use \["all"\] to track every available underlying.
+    pub underlying_tickers: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+impl PythUpdateSubscription {
+    /// Builds the value from its required fields; optional fields start unset.
+    pub fn new(action: crate::generated::ws::PythUpdateSubscriptionAction) -> Self {
+        Self {
+            sid: ::std::option::Option::None,
+            sids: ::std::option::Option::None,
+            action,
+            underlying_tickers: ::std::option::Option::None,
+        }
     }
 }
 impl PythUpdateSubscription {
@@ -448,6 +392,62 @@ impl PythUpdateSubscription {
     ) -> Self {
         self.underlying_tickers = ::std::option::Option::Some(value);
         self
+    }
+}
+crate::wire::object!(PythUpdateSubscription in "2.0.0" {
+    sid = "sid" optional,
+    sids = "sids" optional,
+    action = "action" required,
+    underlying_tickers = "underlying_tickers" optional,
+});
+impl crate::ws::protocol::Command for Subscribe {
+    const CMD: &'static str = "subscribe";
+    fn write_params(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<bool, ::serde_json::Error> {
+        ::serde_json::to_writer(out, self)?;
+        ::std::result::Result::Ok(true)
+    }
+}
+impl crate::ws::protocol::Command for Unsubscribe {
+    const CMD: &'static str = "unsubscribe";
+    fn write_params(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<bool, ::serde_json::Error> {
+        ::serde_json::to_writer(out, self)?;
+        ::std::result::Result::Ok(true)
+    }
+}
+impl crate::ws::protocol::Command for ListSubscriptions {
+    const CMD: &'static str = "list_subscriptions";
+    fn write_params(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<bool, ::serde_json::Error> {
+        let _ = out;
+        ::std::result::Result::Ok(false)
+    }
+}
+impl crate::ws::protocol::Command for UpdateSubscription {
+    const CMD: &'static str = "update_subscription";
+    fn write_params(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<bool, ::serde_json::Error> {
+        ::serde_json::to_writer(out, self)?;
+        ::std::result::Result::Ok(true)
+    }
+}
+impl crate::ws::protocol::Command for CfbenchmarksUpdateSubscription {
+    const CMD: &'static str = "update_subscription";
+    fn write_params(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<bool, ::serde_json::Error> {
+        ::serde_json::to_writer(out, self)?;
+        ::std::result::Result::Ok(true)
     }
 }
 impl crate::ws::protocol::Command for PythUpdateSubscription {

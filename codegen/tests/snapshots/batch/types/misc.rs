@@ -30,6 +30,15 @@ impl NewOrder {
         }
     }
 }
+impl NewOrder {
+    pub fn client_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_id = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 crate::wire::object!(NewOrder in "1.0.0" {
     ticker = "ticker" default,
     client_id = "client_id" optional,
@@ -46,6 +55,15 @@ impl BatchCreateBody {
             orders,
             note: ::std::option::Option::None,
         }
+    }
+}
+impl BatchCreateBody {
+    pub fn note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(value.into());
+        self
     }
 }
 crate::wire::object!(BatchCreateBody in "1.0.0" {

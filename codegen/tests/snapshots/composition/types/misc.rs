@@ -245,6 +245,12 @@ impl ThingInput {
         }
     }
 }
+impl ThingInput {
+    pub fn limit(mut self, value: crate::types::Limit) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(ThingInput in "1.0.0" {
     pet = "pet" required,
     shape = "shape" required,

@@ -82,6 +82,22 @@ impl OrderRequest {
         }
     }
 }
+impl OrderRequest {
+    pub fn client_order_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_order_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    pub fn expiration(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expiration = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 crate::wire::object!(OrderRequest in "1.0.0" {
     ticker = "ticker" required,
     side = "side" required,

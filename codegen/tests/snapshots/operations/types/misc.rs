@@ -11,6 +11,12 @@
 pub struct Ack {
     pub ok: ::std::option::Option<bool>,
 }
+impl Ack {
+    pub fn ok(mut self, value: bool) -> Self {
+        self.ok = ::std::option::Option::Some(value);
+        self
+    }
+}
 crate::wire::object!(Ack in "1.0.0" {
     ok = "ok" optional,
 });
