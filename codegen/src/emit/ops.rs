@@ -134,7 +134,7 @@ impl Model {
                 is_string: p.ty == Ty::String,
                 required: p.required,
                 doc: doc_attrs(&[p.doc.as_deref()]),
-                deprecated: deprecated(p.deprecated),
+                deprecated: deprecated(p.deprecated, p.doc.as_deref()),
             });
         }
         if let Some(b) = &op.body {
@@ -325,7 +325,7 @@ fn request_struct(m: &OperationMethod<'_>) -> TokenStream {
         op.description.as_deref(),
         Some(auth_note),
     ]);
-    let dep = deprecated(op.deprecated);
+    let dep = deprecated(op.deprecated, op.description.as_deref());
     let has_required =
         op.params.iter().any(|p| p.required) || op.body.as_ref().is_some_and(|b| b.required);
     let default = if has_required {
@@ -368,7 +368,7 @@ fn client_method(m: &OperationMethod<'_>) -> TokenStream {
         op.struct_name
     );
     let summary = doc_attrs(&[op.summary.as_deref().or(Some(op.id.as_str()))]);
-    let dep = deprecated(op.deprecated);
+    let dep = deprecated(op.deprecated, op.description.as_deref());
     let fn_name = ident(&op.fn_name);
     quote! {
         impl crate::Client {

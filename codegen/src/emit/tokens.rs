@@ -53,12 +53,28 @@ pub(crate) fn doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-pub(crate) fn deprecated(flag: bool) -> TokenStream {
-    if flag {
-        quote!(#[deprecated])
-    } else {
-        quote!()
+pub(crate) fn deprecated(flag: bool, doc: Option<&str>) -> TokenStream {
+    match (flag, doc.and_then(replacement)) {
+        (false, _) => quote!(),
+        (true, Some(note)) => quote!(#[deprecated(note = #note)]),
+        (true, None) => quote!(#[deprecated]),
     }
+}
+
+/// The clause of a deprecated item's description that names its replacement: from a `use` to
+/// the `instead` that closes it, within one sentence ("Deprecated. Use `outcome_side` (or
+/// `book_side`) instead." gives "Use `outcome_side` (or `book_side`) instead").
+pub(crate) fn replacement(doc: &str) -> Option<String> {
+    doc.split(". ").find_map(|sentence| {
+        let lower = sentence.to_ascii_lowercase();
+        let start = lower
+            .match_indices("use ")
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric())?;
+        let end = start + lower[start..].find("instead")? + "instead".len();
+        let clause = &sentence[start..end];
+        Some(format!("U{}", &clause[1..]))
+    })
 }
 
 impl Model {
@@ -106,5 +122,34 @@ impl Model {
             t = quote!(::std::option::Option<#t>);
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replacement;
+
+    #[test]
+    fn the_replacement_is_the_clause_from_use_to_instead() {
+        let cases = [
+            (
+                "Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/x).",
+                Some("Use `outcome_side` (or `book_side`) instead"),
+            ),
+            (
+                "Event category (deprecated, use series-level category instead).",
+                Some("Use series-level category instead"),
+            ),
+            (
+                "DEPRECATED: Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Gets it.",
+                Some("Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead"),
+            ),
+            ("Deprecated - Unix timestamp in seconds. Use ts_ms instead.", Some("Use ts_ms instead")),
+            ("Filter by user. Use user_filter=self for yourself.", None),
+            ("Whether the house uses it instead of cash.", None),
+        ];
+        for (doc, want) in cases {
+            assert_eq!(replacement(doc).as_deref(), want, "{doc}");
+        }
     }
 }

@@ -10,7 +10,7 @@ impl Model {
     pub(crate) fn type_def(&self, t: &TypeDef) -> TokenStream {
         let name = ident(&t.name);
         let docs = doc_attrs(&[t.doc.as_deref()]);
-        let dep = deprecated(t.deprecated);
+        let dep = deprecated(t.deprecated, t.doc.as_deref());
         match &t.kind {
             TypeKind::Struct(fields) => self.struct_def(t, fields),
             TypeKind::StringEnum { variants, unknown } => {
@@ -144,7 +144,7 @@ impl Model {
         let name = ident(&t.name);
         let label = &t.name;
         let docs = doc_attrs(&[t.doc.as_deref()]);
-        let dep = deprecated(t.deprecated);
+        let dep = deprecated(t.deprecated, t.doc.as_deref());
         let other = ident(other);
         let items = variants.iter().map(|v| {
             let n = ident(&v.name);
@@ -241,7 +241,7 @@ impl Model {
     fn struct_def(&self, t: &TypeDef, fields: &[Field]) -> TokenStream {
         let name = ident(&t.name);
         let docs = doc_attrs(&[t.doc.as_deref()]);
-        let dep = deprecated(t.deprecated);
+        let dep = deprecated(t.deprecated, t.doc.as_deref());
         let has_required = fields.iter().any(|f| !f.is_option());
         // Response types default every field so one absent "required" field cannot fail a page
         // (see the crate docs); request-only types with required fields have no `Default`, so the
@@ -255,7 +255,7 @@ impl Model {
             let fname = ident(&f.name);
             let fty = self.field_ty(f);
             let fdocs = doc_attrs(&[f.doc.as_deref()]);
-            let fdep = deprecated(f.deprecated);
+            let fdep = deprecated(f.deprecated, f.doc.as_deref());
             quote! {
                 #fdocs
                 #fdep
@@ -320,7 +320,7 @@ impl Model {
             .map(|f| {
                 let n = ident(&f.name);
                 let fdocs = doc_attrs(&[f.doc.as_deref()]);
-                let fdep = deprecated(f.deprecated);
+                let fdep = deprecated(f.deprecated, f.doc.as_deref());
                 let mut ty = self.ty(&f.ty);
                 if f.boxed {
                     ty = quote!(::std::boxed::Box<#ty>);

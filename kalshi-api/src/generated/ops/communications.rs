@@ -1061,7 +1061,7 @@ impl crate::Client {
 /// DEPRECATED: Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Endpoint for getting a particular quote.
 ///
 /// Authenticated: the client signs it.
-#[deprecated]
+#[deprecated(note = "Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetQuote {
     /// Quote UUID. Pass the ID exactly as received when the quote was created; malformed IDs return HTTP 400.
@@ -1094,7 +1094,9 @@ impl crate::Client {
     /// Get Quote
     ///
     /// `GET /communications/quotes/{quote_id}`; the request is [`GetQuote`](crate::ops::GetQuote). Authenticated: the client signs it.
-    #[deprecated]
+    #[deprecated(
+        note = "Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead"
+    )]
     pub async fn get_quote(
         &self,
         request: GetQuote,
@@ -1109,7 +1111,9 @@ impl crate::Client {
 /// DEPRECATED: Use DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Endpoint for deleting a quote, which means it can no longer be accepted.
 ///
 /// Authenticated: the client signs it.
-#[deprecated]
+#[deprecated(
+    note = "Use DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id} instead"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteQuote {
     /// Quote UUID. Pass the ID exactly as received when the quote was created; malformed IDs return HTTP 400.
@@ -1143,7 +1147,9 @@ impl crate::Client {
     /// Delete Quote
     ///
     /// `DELETE /communications/quotes/{quote_id}`; the request is [`DeleteQuote`](crate::ops::DeleteQuote). Authenticated: the client signs it.
-    #[deprecated]
+    #[deprecated(
+        note = "Use DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id} instead"
+    )]
     pub async fn delete_quote(&self, request: DeleteQuote) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -1155,7 +1161,9 @@ impl crate::Client {
 /// DEPRECATED: Use PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/accept instead. Endpoint for accepting a quote. This will require the quoter to confirm.
 ///
 /// Authenticated: the client signs it.
-#[deprecated]
+#[deprecated(
+    note = "Use PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/accept instead"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcceptQuote {
     /// Quote UUID. Pass the ID exactly as received when the quote was created; malformed IDs return HTTP 400.
@@ -1205,7 +1213,9 @@ impl crate::Client {
     /// Accept Quote
     ///
     /// `PUT /communications/quotes/{quote_id}/accept`; the request is [`AcceptQuote`](crate::ops::AcceptQuote). Authenticated: the client signs it.
-    #[deprecated]
+    #[deprecated(
+        note = "Use PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/accept instead"
+    )]
     pub async fn accept_quote(&self, request: AcceptQuote) -> crate::Result<()> {
         self.execute(&request).await
     }
@@ -1217,7 +1227,9 @@ impl crate::Client {
 /// DEPRECATED: Use PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm instead. Endpoint for confirming a quote. This will start a timer for order execution.
 ///
 /// Authenticated: the client signs it.
-#[deprecated]
+#[deprecated(
+    note = "Use PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm instead"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfirmQuote {
     /// Quote UUID. Pass the ID exactly as received when the quote was created; malformed IDs return HTTP 400.
@@ -1274,7 +1286,9 @@ impl crate::Client {
     /// Confirm Quote
     ///
     /// `PUT /communications/quotes/{quote_id}/confirm`; the request is [`ConfirmQuote`](crate::ops::ConfirmQuote). Authenticated: the client signs it.
-    #[deprecated]
+    #[deprecated(
+        note = "Use PUT /communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm instead"
+    )]
     pub async fn confirm_quote(&self, request: ConfirmQuote) -> crate::Result<()> {
         self.execute(&request).await
     }

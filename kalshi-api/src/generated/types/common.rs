@@ -271,10 +271,10 @@ pub struct Order {
     pub client_order_id: ::std::string::String,
     pub ticker: ::std::string::String,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub side: ::std::option::Option<crate::types::OrderSide>,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub action: ::std::option::Option<crate::types::OrderAction>,
     /// The outcome side this order is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
@@ -483,7 +483,7 @@ pub struct Trade {
     /// No price for this trade in dollars
     pub no_price_dollars: crate::types::FixedPointDollars,
     /// Deprecated. Use `taker_outcome_side` (or `taker_book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `taker_outcome_side` (or `taker_book_side`) instead")]
     pub taker_side: ::std::option::Option<crate::types::TradeTakerSide>,
     /// The outcome side the taker is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
@@ -567,10 +567,10 @@ pub struct Fill {
     /// Unique identifier for the market (legacy field name, same as ticker)
     pub market_ticker: ::std::string::String,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub side: ::std::option::Option<crate::types::FillSide>,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub action: ::std::option::Option<crate::types::FillAction>,
     /// The outcome side this fill positioned the user for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
@@ -1066,7 +1066,7 @@ crate::wire::object!(Market in "3.31.0" {
     exchange_index = "exchange_index" nullable,
 });
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-#[deprecated]
+#[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderSide {
@@ -1099,7 +1099,7 @@ impl crate::enums::StringEnum for OrderSide {
 }
 crate::enums::string_enum_impls!(OrderSide);
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-#[deprecated]
+#[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderAction {
@@ -1199,7 +1199,7 @@ impl crate::enums::StringEnum for OrderType {
 }
 crate::enums::string_enum_impls!(OrderType);
 /// Deprecated. Use `taker_outcome_side` (or `taker_book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-#[deprecated]
+#[deprecated(note = "Use `taker_outcome_side` (or `taker_book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TradeTakerSide {
@@ -1268,7 +1268,7 @@ impl crate::enums::StringEnum for TradeTakerOutcomeSide {
 }
 crate::enums::string_enum_impls!(TradeTakerOutcomeSide);
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-#[deprecated]
+#[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FillSide {
@@ -1301,7 +1301,7 @@ impl crate::enums::StringEnum for FillSide {
 }
 crate::enums::string_enum_impls!(FillSide);
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-#[deprecated]
+#[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FillAction {

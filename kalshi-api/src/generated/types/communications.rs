@@ -331,7 +331,7 @@ pub struct CreateRfqRequest {
     /// Fixed-point number of contracts for the RFQ. Supports partial contracts in 0.01-contract increments; if contracts is also provided, both values must match.
     pub contracts_fp: ::std::option::Option<crate::types::FixedPointCount>,
     /// DEPRECATED: The target cost for the RFQ in centi-cents. Use target_cost_dollars instead.
-    #[deprecated]
+    #[deprecated(note = "Use target_cost_dollars instead")]
     pub target_cost_centi_cents: ::std::option::Option<i64>,
     /// The target cost for the RFQ in dollars
     pub target_cost_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
@@ -381,7 +381,7 @@ impl CreateRfqRequest {
         self
     }
     /// DEPRECATED: The target cost for the RFQ in centi-cents. Use target_cost_dollars instead.
-    #[deprecated]
+    #[deprecated(note = "Use target_cost_dollars instead")]
     pub fn target_cost_centi_cents(mut self, value: i64) -> Self {
         self.target_cost_centi_cents = ::std::option::Option::Some(value);
         self

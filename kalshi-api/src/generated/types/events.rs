@@ -191,7 +191,7 @@ pub struct EventData {
     /// False for both `DIRECNET` and an empty collateral-return type. A false value does not mean collateral-return netting is unavailable. Use `collateral_return_type` to distinguish these cases.
     pub mutually_exclusive: bool,
     /// Event category (deprecated, use series-level category instead).
-    #[deprecated]
+    #[deprecated(note = "Use series-level category instead")]
     pub category: ::std::option::Option<::std::string::String>,
     /// The specific date this event is based on. Only filled when the event uses a date strike (mutually exclusive with strike_period).
     pub strike_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,

@@ -653,7 +653,7 @@ pub struct OrderbookDelta {
     /// Contains the client_order_id of your order that triggered this delta.
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Deprecated - Optional timestamp for when the orderbook change was recorded (RFC3339). Use ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use ts_ms instead")]
     pub ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Optional - Unix timestamp for when the orderbook change was recorded (in milliseconds)
     pub ts_ms: ::std::option::Option<i64>,
@@ -697,12 +697,12 @@ pub struct Ticker {
     /// Fixed-point contracts in last trade (2 decimals)
     pub last_trade_size_fp: crate::money::FixedPointCount,
     /// Deprecated - Unix timestamp for when the update happened (in seconds). Use ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use ts_ms instead")]
     pub ts: i64,
     /// Unix timestamp for when the update happened (in milliseconds)
     pub ts_ms: i64,
     /// Deprecated - Timestamp for when the update happened (RFC3339). Use ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use ts_ms instead")]
     pub time: ::chrono::DateTime<::chrono::Utc>,
 }
 crate::wire::object!(Ticker in "2.0.0" {
@@ -734,7 +734,7 @@ pub struct Trade {
     /// Fixed-point contracts traded (2 decimals)
     pub count_fp: crate::money::FixedPointCount,
     /// Deprecated. Use `taker_outcome_side` (or `taker_book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `taker_outcome_side` (or `taker_book_side`) instead")]
     pub taker_side: crate::generated::ws::MarketSide,
     /// The outcome side the taker is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
@@ -749,7 +749,7 @@ pub struct Trade {
     /// True if the trade was matched off book as a block trade
     pub is_block_trade: bool,
     /// Deprecated - Unix timestamp in seconds. Use ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use ts_ms instead")]
     pub ts: i64,
     /// Unix timestamp in milliseconds
     pub ts_ms: i64,
@@ -782,10 +782,10 @@ pub struct Fill {
     /// If you were a taker on this fill
     pub is_taker: bool,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub side: crate::generated::ws::MarketSide,
     /// Deprecated - Unix timestamp for when the update happened (in seconds). Use ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use ts_ms instead")]
     pub ts: i64,
     /// Unix timestamp for when the update happened (in milliseconds)
     pub ts_ms: i64,
@@ -796,12 +796,12 @@ pub struct Fill {
     /// Exchange fee paid for this fill in fixed-point dollars
     pub fee_cost: ::std::string::String,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub action: crate::generated::ws::OrderAction,
     /// Fixed-point position after the fill (2 decimals)
     pub post_position_fp: crate::money::FixedPointCount,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub purchased_side: crate::generated::ws::MarketSide,
     /// The outcome side this fill positioned the user for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
@@ -1737,10 +1737,10 @@ pub struct UserOrder {
     /// Current order status
     pub status: crate::generated::ws::UserOrderStatus,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub side: crate::generated::ws::MarketSide,
     /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
-    #[deprecated]
+    #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
     pub is_yes: bool,
     /// The outcome side this order is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
     ///
@@ -1777,13 +1777,13 @@ pub struct UserOrder {
         crate::generated::ws::UserOrderSelfTradePreventionType,
     >,
     /// Deprecated - Order creation time in RFC3339 format. Use created_ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use created_ts_ms instead")]
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Deprecated - Last update time in RFC3339 format. Use last_updated_ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use last_updated_ts_ms instead")]
     pub last_update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Deprecated - Order expiration time in RFC3339 format. Use expiration_ts_ms instead.
-    #[deprecated]
+    #[deprecated(note = "Use expiration_ts_ms instead")]
     pub expiration_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Order expiration time as a Unix timestamp in milliseconds
     pub expiration_ts_ms: ::std::option::Option<i64>,
