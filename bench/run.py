@@ -68,7 +68,6 @@ ABLATION_END = "<!-- bench:ablation:end -->"
 # The switches of kalshi-api/src/ws/ablate.rs, each with the plain alternative it swaps in.
 ABLATIONS = {
     "plain_json": "serde_json's own one-pass deserializer for `msg`",
-    "hash": "`rustc-hash`'s `FxHasher` for `sid`s and tickers",
     "queue": "tokio's unbounded mpsc with `recv_many` for lossless delivery",
 }
 
