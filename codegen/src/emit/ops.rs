@@ -3,7 +3,7 @@
 //! struct and its constructor, `impl Operation`, `impl Paginated`, `impl Batch` and the `Client`
 //! method.
 
-use super::tokens::{deprecated, doc_attrs, ident};
+use super::tokens::{deprecated, doc_attrs, ident, setter};
 use crate::ir::{AuthKind, BatchShape, Cost, Location, Model, OpDef, Segment, Ty};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -64,22 +64,7 @@ impl OperationMethod<'_> {
         self.fields
             .push(quote!(#doc #fdep pub #n: ::std::option::Option<#ty>,));
         self.inits.push(quote!(#n: ::std::option::Option::None));
-        let (arg, val) = if is_string {
-            (
-                quote!(impl ::std::convert::Into<::std::string::String>),
-                quote!(value.into()),
-            )
-        } else {
-            (ty, quote!(value))
-        };
-        self.setters.push(quote! {
-            #doc
-            #fdep
-            pub fn #n(mut self, value: #arg) -> Self {
-                self.#n = ::std::option::Option::Some(#val);
-                self
-            }
-        });
+        self.setters.push(setter(&n, ty, is_string, &doc, &fdep));
     }
 }
 

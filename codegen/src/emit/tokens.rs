@@ -125,6 +125,33 @@ impl Model {
     }
 }
 
+/// A chained setter of an optional field `n` of type `ty` (a `String` taken as `impl Into`),
+/// shared by operations' optional parameters and the optional fields of types the client sends.
+pub(crate) fn setter(
+    n: &Ident,
+    ty: TokenStream,
+    is_string: bool,
+    doc: &TokenStream,
+    dep: &TokenStream,
+) -> TokenStream {
+    let (arg, val) = if is_string {
+        (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(value.into()),
+        )
+    } else {
+        (ty, quote!(value))
+    };
+    quote! {
+        #doc
+        #dep
+        pub fn #n(mut self, value: #arg) -> Self {
+            self.#n = ::std::option::Option::Some(#val);
+            self
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replacement;

@@ -1,7 +1,7 @@
 //! Emit of data types: structs (with their `wire::object!` codec), string and integer enums,
 //! aliases and enums of alternatives.
 
-use super::tokens::{deprecated, doc_attrs, ident};
+use super::tokens::{deprecated, doc_attrs, ident, setter};
 use crate::ir::{Field, Model, Ty, TypeDef, TypeKind, Variant};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -325,22 +325,7 @@ impl Model {
                 if f.boxed {
                     ty = quote!(::std::boxed::Box<#ty>);
                 }
-                let (arg, val) = if f.ty == Ty::String && !f.boxed {
-                    (
-                        quote!(impl ::std::convert::Into<::std::string::String>),
-                        quote!(value.into()),
-                    )
-                } else {
-                    (ty, quote!(value))
-                };
-                quote! {
-                    #fdocs
-                    #fdep
-                    pub fn #n(mut self, value: #arg) -> Self {
-                        self.#n = ::std::option::Option::Some(#val);
-                        self
-                    }
-                }
+                setter(&n, ty, f.ty == Ty::String && !f.boxed, &fdocs, &fdep)
             })
             .collect();
         if setters.is_empty() {
