@@ -79,7 +79,7 @@ pub async fn run(
 
     // Track before placing, so nothing the order causes can arrive first.
     let client_order_id = format!("ws-orders-{}", std::process::id());
-    let mut order_updates = tracker.track(&client_order_id);
+    let order_updates = tracker.track(&client_order_id);
     let order = types::CreateOrderV2Request::new(
         ticker,
         types::BookSide::Bid,
@@ -94,13 +94,24 @@ pub async fn run(
         .await?;
     writeln!(out, "placed {} ({client_order_id})", placed.order_id)?;
 
-    let mut followed = Followed {
+    let followed = Followed {
         order_id: placed.order_id,
         price: ask.price,
         count,
         fills: Vec::new(),
         status: UserOrderStatus::Resting,
     };
+    let followed = follow(order_updates, followed, out).await?;
+    session.close().await;
+    Ok(followed)
+}
+
+/// Records the order's fills and states as they arrive, printing each, until it stops resting.
+async fn follow(
+    mut order_updates: impl futures_util::Stream<Item = OrderUpdate> + Unpin,
+    mut followed: Followed,
+    out: &mut dyn Write,
+) -> Result<Followed, Box<dyn std::error::Error>> {
     loop {
         let update = tokio::time::timeout(PATIENCE, order_updates.next())
             .await
@@ -119,14 +130,12 @@ pub async fn run(
                 )?;
                 followed.status = state.status.clone();
                 if state.status != UserOrderStatus::Resting {
-                    break;
+                    return Ok(followed);
                 }
             }
             other => writeln!(out, "{other:?}")?,
         }
     }
-    session.close().await;
-    Ok(followed)
 }
 
 /// Passes the session's events to `tracker` on a task of its own; the returned channel receives
