@@ -27,6 +27,154 @@ pub struct Settings {
     /// `msg` fields hold the ids (wire names). Without it no `OrderFeed` impl is generated.
     #[serde(default)]
     pub orders: Option<OrdersSettings>,
+    /// Which messages are the protocol's replies and commands that the session reads and writes,
+    /// and which of their fields play which part (wire names). Without it no `Control` impl is
+    /// generated (and a session over the messages cannot be opened).
+    #[serde(default)]
+    pub control: Option<ControlSettings>,
+}
+
+/// `control`: the messages behind the runtime's `protocol::Control`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlSettings {
+    /// The replies to commands.
+    pub replies: ReplySettings,
+    /// The commands the session sends.
+    pub commands: CommandSettings,
+}
+
+/// `control.replies`: a message `type` and the wire names of its `msg` fields, per reply. Where
+/// several messages share a `type`, the one holding the named fields is meant.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplySettings {
+    /// One channel subscribed: `channel` (a string) and `sid` (an integer).
+    pub subscribed: SubscribedSettings,
+    /// An unsubscribe done (its `msg` is not read).
+    pub unsubscribed: TypeOnly,
+    /// A market update done: `markets`, the full list (an array of strings).
+    pub updated: UpdatedSettings,
+    /// The list of subscriptions: an array of objects with `channel` and `sid`.
+    pub listed: SubscribedSettings,
+    /// A failed command: `code` (an integer or integer enum) and `msg` (a string).
+    pub error: ErrorReplySettings,
+}
+
+/// A message named by its `type` alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeOnly {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `control.replies.subscribed`, `control.replies.listed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscribedSettings {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The channel's name.
+    pub channel: String,
+    /// The subscription id.
+    pub sid: String,
+}
+
+/// `control.replies.updated`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatedSettings {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The subscription's full market list.
+    pub markets: String,
+}
+
+/// `control.replies.error`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorReplySettings {
+    /// The message's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The error code.
+    pub code: String,
+    /// The server's text.
+    pub msg: String,
+}
+
+/// `control.commands`: a `cmd` and the wire names of its `params`, per command. Where several
+/// commands share a `cmd`, the one holding the named parameters is meant. Every parameter a
+/// setting does not name must be optional (the session leaves it unset).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSettings {
+    /// Subscribe: `channels` (an array of strings or string enums), `market` (an optional
+    /// string) and `markets` (an optional array of strings).
+    pub subscribe: SubscribeSettings,
+    /// Unsubscribe: `sids` (an array of integers).
+    pub unsubscribe: UnsubscribeSettings,
+    /// Update a subscription's markets: `sids`, `markets`, and `action` (a string enum) with the
+    /// wire values of `add`, `delete` and `snapshot`.
+    pub update: UpdateSettings,
+    /// List the subscriptions (no parameters read).
+    pub list: CmdOnly,
+}
+
+/// A command named by its `cmd` alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CmdOnly {
+    /// The `cmd` value.
+    pub cmd: String,
+}
+
+/// `control.commands.subscribe`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscribeSettings {
+    /// The `cmd` value.
+    pub cmd: String,
+    /// The channels.
+    pub channels: String,
+    /// A single market.
+    pub market: String,
+    /// A list of markets.
+    pub markets: String,
+}
+
+/// `control.commands.unsubscribe`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnsubscribeSettings {
+    /// The `cmd` value.
+    pub cmd: String,
+    /// The subscription ids.
+    pub sids: String,
+}
+
+/// `control.commands.update`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSettings {
+    /// The `cmd` value.
+    pub cmd: String,
+    /// The subscription ids (the session sends one).
+    pub sids: String,
+    /// The markets.
+    pub markets: String,
+    /// The action.
+    pub action: String,
+    /// The action's value that adds markets.
+    pub add: String,
+    /// The action's value that removes markets.
+    pub delete: String,
+    /// The action's value that asks for snapshots again.
+    pub snapshot: String,
 }
 
 /// `orders`: the messages behind the runtime's `protocol::OrderFeed`.

@@ -627,7 +627,8 @@ fn websocket_changes_are_named_and_classified() {
 }
 
 /// Control messages are messages like any other: the `subscribed` reply's payload gains a field
-/// and the `error` reply's payload loses one, and the diff names both Rust items.
+/// and the `error` reply's payload loses one, and the diff names both Rust items; regenerating
+/// from the new spec then fails, naming the setting the session reads the lost field through.
 #[test]
 fn control_message_changes_are_reported() {
     let old = read("spec/asyncapi.yaml");
@@ -676,4 +677,10 @@ fn control_message_changes_are_reported() {
         "#/components/schemas/errorResponsePayload/properties/msg.msg"
     );
     assert_eq!(report.changes.len(), 2, "{md}");
+    let Err(kalshi_codegen::Error::Spec(problems)) = kalshi_codegen::generate_ws(&new, &settings())
+    else {
+        panic!("the session's `error` reply lost `msg`: expected a problem");
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].pointer, "/control/replies/error/type");
 }

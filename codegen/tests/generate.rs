@@ -750,6 +750,74 @@ fn orders_settings_are_checked_against_the_spec() {
     assert!(!all.contains("OrderFeed") && !all.contains("pub enum OrderUpdate"));
 }
 
+/// The `control` settings are checked against the spec: a reply or command the spec lacks, one
+/// that several messages fit, a field of the wrong shape, or an action value the enum lacks is a
+/// problem naming the setting or the schema; and without the section no `Control` impl is
+/// generated.
+#[test]
+fn control_settings_are_checked_against_the_spec() {
+    let mut s = settings();
+    let c = s.control.as_mut().expect("spec/codegen.yaml has `control`");
+    c.replies.subscribed.sid = "channel".into();
+    c.replies.updated.markets = "nothing_like_it".into();
+    c.replies.error.kind = "failure".into();
+    c.commands.update.snapshot = "get_snapshots".into();
+    c.commands.unsubscribe.cmd = "unsub".into();
+    let ps = match kalshi_codegen::generate_ws(&asyncapi(), &s) {
+        Err(Error::Spec(p)) => p,
+        other => panic!("expected spec problems, got {other:?}"),
+    };
+    let has = |pointer: &str, words: &str| {
+        assert!(
+            ps.iter()
+                .any(|p| p.pointer == pointer && p.message.contains(words)),
+            "no problem at {pointer} mentioning `{words}` in {ps:?}"
+        );
+    };
+    has(
+        "/components/schemas/subscribedResponsePayload/properties/msg/properties/channel",
+        "`control.replies.subscribed.sid: channel`: expected an integer, found a required string",
+    );
+    has(
+        "/control/replies/updated/type",
+        "none of the messages of `type: ok` fit; expected exactly one, a message with the properties [nothing_like_it]",
+    );
+    has(
+        "/control/replies/error/type",
+        "no server message has `type: failure`",
+    );
+    has(
+        "/control/commands/unsubscribe/cmd",
+        "none of the commands with `cmd: unsub` fit",
+    );
+    has(
+        "/components/schemas/updateSubscriptionCommandPayload/properties/params/properties/action",
+        "the action enum has no value `get_snapshots`",
+    );
+    assert_eq!(ps.len(), 5, "{ps:?}");
+    // Naming no field of `ok`: every one of its messages fits.
+    let mut s = settings();
+    s.control.as_mut().unwrap().replies.unsubscribed.kind = "ok".into();
+    let Err(Error::Spec(ps)) = kalshi_codegen::generate_ws(&asyncapi(), &s) else {
+        panic!("expected a problem");
+    };
+    assert!(
+        ps[0]
+            .message
+            .contains("several of the messages of `type: ok` fit"),
+        "{ps:?}"
+    );
+    // Without the section: no impl, and no problem.
+    s.control = None;
+    let g = kalshi_codegen::generate_ws(&asyncapi(), &s).unwrap();
+    let all: String = g.iter().map(|f| f.contents.as_str()).collect();
+    assert!(!all.contains("protocol::Control for"));
+    let g = kalshi_codegen::generate_ws(&asyncapi(), &settings()).unwrap();
+    let all: String = g.iter().map(|f| f.contents.as_str()).collect();
+    assert!(all.contains("impl protocol::Control for ServerMessage {"));
+    assert!(all.contains("impl protocol::SubscribeParams for crate::generated::ws::Subscribe {"));
+}
+
 /// Channel prose in a wording the reader does not know is a warning naming its place, as for
 /// rate-limit prose; Kalshi's own file reads without one.
 #[test]

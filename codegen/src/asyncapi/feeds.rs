@@ -66,7 +66,7 @@ impl Shape {
 }
 
 /// Follows aliases.
-fn base<'t>(types: &'t [TypeDef], mut ty: &'t Ty) -> &'t Ty {
+pub(super) fn base<'t>(types: &'t [TypeDef], mut ty: &'t Ty) -> &'t Ty {
     for _ in 0..32 {
         match ty {
             Ty::Named(id) => match &types[*id].kind {
@@ -80,7 +80,7 @@ fn base<'t>(types: &'t [TypeDef], mut ty: &'t Ty) -> &'t Ty {
 }
 
 /// A type as the problem text shows it.
-fn describe(types: &[TypeDef], ty: &Ty) -> String {
+pub(super) fn describe(types: &[TypeDef], ty: &Ty) -> String {
     match base(types, ty) {
         Ty::String => "string".into(),
         Ty::Bool => "boolean".into(),
@@ -250,7 +250,7 @@ impl<'m> Check<'m> {
 }
 
 /// `/order_book/delta/price` as `order_book.delta.price`.
-fn setting_name(at: &str) -> String {
+pub(super) fn setting_name(at: &str) -> String {
     at.trim_start_matches('/').replace('/', ".")
 }
 

@@ -19,9 +19,11 @@
 //! - Data channels are the channels whose address is not a path (`/...`).
 //!
 //! `messages` finds the messages, `lower` lowers their schemas, `channels` reads the
-//! channels and error codes, [`feeds`] checks the feeds the settings name; [`build`] runs them.
+//! channels and error codes, [`feeds`] checks the feeds the settings name and [`control`] the
+//! control messages; [`build`] runs them.
 
 mod channels;
+pub mod control;
 pub mod feeds;
 pub mod load;
 mod lower;
@@ -72,6 +74,11 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<(WsModel, Vec<Problem>)
         orders.map(|s| feeds::orders(s, &kinds, types)),
         &mut problems,
     );
+    let control = settings.control.as_ref();
+    let control = feed(
+        control.map(|s| control::control(s, &kinds, &commands, types)),
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -93,6 +100,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<(WsModel, Vec<Problem>)
         error_codes,
         book,
         orders,
+        control,
     };
     Ok((ws, cx.warnings))
 }

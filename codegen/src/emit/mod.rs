@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use proc_macro2::Ident;
 use quote::{format_ident, quote};
 
+mod control;
 mod ops;
 mod tokens;
 mod types;

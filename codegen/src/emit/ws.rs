@@ -31,6 +31,11 @@ impl WsModel {
                 pieces: std::iter::once(self.messages())
                     .chain(self.book.is_some().then(|| self.book_feed()))
                     .chain(self.orders.is_some().then(|| self.order_feed()))
+                    .chain(
+                        self.control
+                            .as_ref()
+                            .map(|c| super::control::control(&self.types, c)),
+                    )
                     .map(Piece::Items)
                     .collect(),
             },

@@ -23,6 +23,8 @@ pub struct WsModel {
     pub book: Option<BookFeedDef>,
     /// The messages the runtime's order tracker routes (`orders` in the settings).
     pub orders: Option<OrderFeedDef>,
+    /// The replies and commands the session reads and writes (`control` in the settings).
+    pub control: Option<ControlDef>,
 }
 
 /// A `msg` field the runtime reads through one of its traits.
@@ -178,4 +180,53 @@ pub struct OrderFeedDef {
     pub update: OrderMessageDef,
     /// The fill (`OrderUpdate::Fill`).
     pub fill: OrderMessageDef,
+}
+
+/// Where a reply is in `ServerMessage`: its variant, and the alternative's variant when several
+/// messages share its `type`.
+#[derive(Debug, Clone)]
+pub struct ReplyMatch {
+    /// The wire `type`.
+    pub wire: String,
+    /// Variant name in `ServerMessage`.
+    pub variant: String,
+    /// The enum of alternatives and the variant in it, when the `type` is shared.
+    pub alt: Option<(String, String)>,
+    /// Whether the variant holds a `msg`.
+    pub holds: bool,
+}
+
+/// A command the session writes: its parameter struct (the fields the settings do not name are
+/// optional, left unset).
+#[derive(Debug, Clone)]
+pub struct CommandUse {
+    /// The parameter struct.
+    pub ty: TypeId,
+}
+
+/// The `Control` impl: the replies the session reads, the commands it writes, and their fields.
+#[derive(Debug, Clone)]
+pub struct ControlDef {
+    /// The wire `type`s of the replies.
+    pub reply_types: Vec<String>,
+    /// `subscribed`, with its channel and `sid`.
+    pub subscribed: (ReplyMatch, FeedField, FeedField),
+    /// `unsubscribed`.
+    pub unsubscribed: ReplyMatch,
+    /// A market update's reply, with the full list.
+    pub updated: (ReplyMatch, FeedField),
+    /// The list of subscriptions (an array), with each item's channel and `sid`.
+    pub listed: (ReplyMatch, FeedField, FeedField),
+    /// `error`, with its code and text.
+    pub error: (ReplyMatch, FeedField, FeedField),
+    /// `subscribe`, with its channels, single market and market list.
+    pub subscribe: (CommandUse, FeedField, FeedField, FeedField),
+    /// `unsubscribe`, with its `sids`.
+    pub unsubscribe: (CommandUse, FeedField),
+    /// `update_subscription`, with its `sids`, markets and action.
+    pub update: (CommandUse, FeedField, FeedField, FeedField),
+    /// The action enum's variants for add, delete and snapshot, and their wire values.
+    pub actions: [(String, String); 3],
+    /// `list_subscriptions`.
+    pub list: CommandUse,
 }

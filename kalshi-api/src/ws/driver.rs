@@ -7,22 +7,22 @@
 
 use super::config::SessionConfig;
 use super::connect::Socket;
+use super::control::{Control, ControlCommand, ControlReply, MarketsAction};
 use super::envelope;
 use super::error::WsError;
 use super::event::{Event, Received, SubscriptionId};
 use super::outbox::Outbox;
-use super::pending::{Answer, Done, Group, Kind, Pending, Reply, ReplyTx, Request};
-use super::protocol::{ChannelKind, Envelope, Incoming};
+use super::pending::{Answer, Done, Group, Kind, KindOf, Pending, Reply, ReplyTx, Request};
+use super::protocol::{ChannelKind, Envelope};
 use super::queue::Sender;
 use super::reconnect::Reconnect;
-use super::repair::{Ask, Repairs, SnapshotPlan, GET_SNAPSHOT};
+use super::repair::{Ask, Repairs, SnapshotPlan};
 use super::subscriptions::Subscriptions;
 use super::timers::{Tick, Timers};
 use crate::auth::Credentials;
 use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use serde_json::Value;
 use std::marker::PhantomData;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -43,7 +43,7 @@ enum End {
 }
 
 /// What woke the loop.
-enum Step<M> {
+enum Step<M: Control> {
     Request(Option<Request<M>>),
     Room,
     Frame(Option<Result<Message, WireError>>),
@@ -53,14 +53,14 @@ enum Step<M> {
 type Sink = SplitSink<Socket, Message>;
 type Stream = SplitStream<Socket>;
 
-pub(crate) struct Driver<M, C> {
+pub(crate) struct Driver<M: Control, C> {
     url: String,
     credentials: Credentials,
     config: SessionConfig,
     requests: mpsc::UnboundedReceiver<Request<M>>,
     out: Sender<M>,
     pending: Pending<M>,
-    subs: Subscriptions<C>,
+    subs: Subscriptions<C, M::Subscribe>,
     repairs: Repairs,
     outbox: Outbox,
     /// Requests held while the connection is down or subscriptions are being restored.
@@ -70,7 +70,7 @@ pub(crate) struct Driver<M, C> {
 
 impl<M, C> Driver<M, C>
 where
-    M: Incoming,
+    M: Control,
     C: ChannelKind + for<'a> From<&'a str>,
 {
     pub(crate) fn new(
@@ -313,17 +313,23 @@ where
                 return self.out.push(Event::Malformed { error, raw });
             }
         };
+        let is_reply = M::is_reply(&env.kind);
+        let decoded = match decoded {
+            None if is_reply => M::decode(&env, &raw).ok(),
+            decoded => decoded,
+        };
+        let reply = decoded.as_ref().filter(|_| is_reply).and_then(M::reply);
         let sub = env.sid.and_then(|sid| self.subs.sub_of(sid));
         if let (Some(sid), Some(seq)) = (env.sid, env.seq) {
-            self.sequence(sid, seq, envelope::is_reply(&env.kind), sub);
+            self.sequence(sid, seq, is_reply, sub);
         }
         if let Some(gid) = env.id.and_then(|id| self.pending.group_of(id)) {
-            let answer = self.pending.reply(gid, &env, &raw);
+            let answer = self.pending.reply(gid, reply.as_ref(), &env, &raw);
             if self.answered(answer) {
                 return;
             }
         }
-        if self.unsolicited(&env, sub, &raw) {
+        if self.unsolicited(&env, reply.as_ref(), sub, &raw) {
             return;
         }
         self.deliver(env, decoded, sub, raw);
@@ -345,22 +351,22 @@ where
     fn unsolicited(
         &mut self,
         env: &Envelope<'_>,
+        reply: Option<&ControlReply<'_>>,
         sub: Option<SubscriptionId>,
         raw: &Bytes,
     ) -> bool {
-        match env.kind.as_ref() {
-            "error" => {
-                let (code, message) = super::pending::error_fields(env);
+        match reply {
+            Some(ControlReply::Error { code, message }) => {
                 self.out.push(Event::ServerError {
                     subscription: sub,
                     sid: env.sid,
-                    code,
-                    message,
+                    code: *code,
+                    message: message.to_string(),
                     raw: raw.clone(),
                 });
                 true
             }
-            "unsubscribed" => {
+            Some(ControlReply::Unsubscribed) => {
                 // The server ended a subscription on its own.
                 if let Some(sid) = env.sid {
                     self.forget_sid(sid);
@@ -428,7 +434,7 @@ where
     }
 
     /// A request from a handle.
-    fn command(&mut self, kind: Kind, reply: ReplyTx<M>) {
+    fn command(&mut self, kind: KindOf<M>, reply: ReplyTx<M>) {
         if self.pending.resubscribing() && !matches!(kind, Kind::Markets(_)) {
             // Its `sid`s are not known yet: wait for the resubscription.
             self.deferred.push(Request::Command { kind, reply });
@@ -444,26 +450,38 @@ where
                 self.snapshots(Ask::Markets { sub, tickers }, Some(reply));
                 return;
             }
-            Kind::Subscribe { channels, params } => {
-                let id = self.write("subscribe", Some(&Value::Object(params.clone())));
-                let expected = channels.len();
-                Ok((Kind::Subscribe { channels, params }, vec![id], expected))
-            }
+            Kind::Subscribe { channels, params } => self
+                .send(ControlCommand::Subscribe(&params))
+                .map_err(Err)
+                .map(|(id, cmd)| {
+                    let expected = channels.len();
+                    (
+                        Kind::Subscribe { channels, params },
+                        cmd,
+                        vec![id],
+                        expected,
+                    )
+                }),
             Kind::Unsubscribe(sub) => self.unsubscribe(sub),
             Kind::Update {
                 sub,
                 action,
                 tickers,
             } => self.update(sub, action, tickers),
-            Kind::List => Ok((Kind::List, vec![self.write("list_subscriptions", None)], 1)),
+            Kind::List => self
+                .send(ControlCommand::List)
+                .map_err(Err)
+                .map(|(id, cmd)| (Kind::List, cmd, vec![id], 1)),
             Kind::Other { cmd, params } => {
                 let id = self.outbox.command(cmd, params.as_deref());
-                Ok((Kind::Other { cmd, params: None }, vec![id], 1))
+                Ok((Kind::Other { cmd, params: None }, cmd, vec![id], 1))
             }
             Kind::Resubscribe(_) | Kind::Repair(_) => return,
         };
         match sent {
-            Ok((kind, ids, expected)) => self.pending.track(kind, Some(reply), ids, expected),
+            Ok((kind, cmd, ids, expected)) => {
+                self.pending.track(kind, cmd, Some(reply), ids, expected)
+            }
             Err(result) => {
                 let _ = reply.send(result);
             }
@@ -477,34 +495,34 @@ where
             self.subs.remove(sub);
             return Err(Ok(Reply::Done));
         }
-        let id = self.write("unsubscribe", Some(&serde_json::json!({ "sids": sids })));
-        Ok((Kind::Unsubscribe(sub), vec![id], sids.len()))
+        let (id, cmd) = self
+            .send(ControlCommand::Unsubscribe { sids: &sids })
+            .map_err(Err)?;
+        Ok((Kind::Unsubscribe(sub), cmd, vec![id], sids.len()))
     }
 
-    /// Sends `update_subscription` with `action` to every `sid` of `sub`.
+    /// Sends the change of markets `action` to every `sid` of `sub`.
     fn update(
         &mut self,
         sub: SubscriptionId,
-        action: &'static str,
+        action: MarketsAction,
         tickers: Vec<String>,
     ) -> Sent<M> {
         let sids = self.subs.sids(sub).ok_or_else(|| Err(not_live(sub)))?;
         if sids.is_empty() {
             return Err(Err(WsError::InvalidCommand(format!(
-                "none of the channels of {sub} supports `{action}`"
+                "none of the channels of {sub} supports `{}`",
+                M::action(action)
             ))));
         }
-        let ids: Vec<u64> = sids
-            .iter()
-            .map(|sid| self.write_update(*sid, &tickers, action))
-            .collect();
+        let (ids, cmd) = self.send_updates(&sids, action, &tickers).map_err(Err)?;
         let expected = ids.len();
         let kind = Kind::Update {
             sub,
             action,
             tickers,
         };
-        Ok((kind, ids, expected))
+        Ok((kind, cmd, ids, expected))
     }
 
     /// Asks for snapshots, as [`Repairs::plan`] decides, and sends them.
@@ -520,32 +538,56 @@ where
                 return;
             }
         };
-        let ids: Vec<u64> = plan
-            .sids
-            .iter()
-            .map(|sid| self.write_update(*sid, &plan.tickers, GET_SNAPSHOT))
-            .collect();
+        let (ids, cmd) = match self.send_updates(&plan.sids, MarketsAction::Snapshot, &plan.tickers)
+        {
+            Ok(sent) => sent,
+            Err(error) => {
+                if let Some(reply) = reply {
+                    let _ = reply.send(Err(error));
+                }
+                return;
+            }
+        };
         let expected = ids.len();
-        self.pending.track(plan.kind, reply, ids, expected);
+        self.pending.track(plan.kind, cmd, reply, ids, expected);
         if let Some(event) = plan.event {
             self.out.push(event);
         }
     }
 
-    /// Queues `update_subscription` of `tickers` with `action` on one `sid`.
-    fn write_update(&mut self, sid: u64, tickers: &[String], action: &str) -> u64 {
-        let params = serde_json::json!({
-            "sids": [sid],
-            "market_tickers": tickers,
-            "action": action,
-        });
-        self.write("update_subscription", Some(&params))
+    /// Queues the change of markets `action` of `tickers` on each of `sids` (at least one):
+    /// their ids and the `cmd` they went out as.
+    fn send_updates(
+        &mut self,
+        sids: &[u64],
+        action: MarketsAction,
+        tickers: &[String],
+    ) -> Result<(Vec<u64>, &'static str), WsError> {
+        let mut ids = Vec::with_capacity(sids.len());
+        let mut cmd = "";
+        for sid in sids {
+            let update = ControlCommand::Update {
+                sid: *sid,
+                action,
+                tickers,
+            };
+            let (id, sent_as) = self.send(update)?;
+            ids.push(id);
+            cmd = sent_as;
+        }
+        Ok((ids, cmd))
     }
 
-    /// Queues a command whose `params` are a JSON value.
-    fn write(&mut self, cmd: &'static str, params: Option<&Value>) -> u64 {
-        let params = params.map(|p| serde_json::to_vec(p).expect("JSON values serialize"));
-        self.outbox.command(cmd, params.as_deref())
+    /// Queues a control command, written by the generated [`Control`]: its id and `cmd`.
+    fn send(
+        &mut self,
+        command: ControlCommand<'_, M::Subscribe>,
+    ) -> Result<(u64, &'static str), WsError> {
+        let mut params = Vec::new();
+        let written = M::write_command(&command, &mut params)
+            .map_err(|e| WsError::InvalidCommand(format!("encoding a command: {e}")))?;
+        let params = written.has_params.then_some(params.as_slice());
+        Ok((self.outbox.command(written.cmd, params), written.cmd))
     }
 
     /// Ends groups past their deadline. Returns a reason to drop the connection when a
@@ -558,7 +600,7 @@ where
                 Kind::Resubscribe(id) => lost = Some(format!("{id} was not resubscribed in time")),
                 Kind::Repair(sid) => self.repairs.repaired(sid),
                 _ => {
-                    let command = group.kind.cmd();
+                    let command = group.cmd;
                     group.answer(Err(WsError::CommandTimeout {
                         command,
                         timeout_ms,
@@ -580,7 +622,7 @@ where
 
     fn fail_all(&mut self, error: impl Fn(&'static str) -> WsError) {
         for group in self.pending.drain() {
-            let command = group.kind.cmd();
+            let command = group.cmd;
             group.answer(Err(error(command)));
         }
     }
@@ -614,7 +656,7 @@ where
             Kind::Repair(sid) => return self.repairs.repaired(sid),
             Kind::Update {
                 sub,
-                action: "delete_markets",
+                action: MarketsAction::Delete,
                 tickers,
             } => {
                 self.out.push(Event::MarketsRemoved {
@@ -634,7 +676,9 @@ where
             Kind::Subscribe { .. } if !group.sids.is_empty() => {
                 // Some channels were subscribed before another failed: undo them.
                 let sids: Vec<u64> = group.sids.iter().map(|(_, sid)| *sid).collect();
-                self.write("unsubscribe", Some(&serde_json::json!({ "sids": sids })));
+                // Nobody waits for this one: if it cannot be written, the server keeps them
+                // until the connection ends.
+                let _ = self.send(ControlCommand::Unsubscribe { sids: &sids });
             }
             Kind::Resubscribe(id) => {
                 self.subs.remove(id);
@@ -659,15 +703,26 @@ where
     fn resubscribe_all(&mut self) {
         for again in self.subs.resubscriptions() {
             crate::trace::debug!(subscription = again.id.get(), "websocket resubscribing");
-            let id = self.write("subscribe", Some(&Value::Object(again.params)));
-            let kind = Kind::Resubscribe(again.id);
-            self.pending.track(kind, None, vec![id], again.channels);
+            match self.send(ControlCommand::Subscribe(&again.params)) {
+                Ok((id, cmd)) => {
+                    let kind = Kind::Resubscribe(again.id);
+                    self.pending
+                        .track(kind, cmd, None, vec![id], again.channels);
+                }
+                Err(error) => {
+                    self.subs.remove(again.id);
+                    self.out.push(Event::ResubscribeFailed {
+                        subscription: again.id,
+                        error,
+                    });
+                }
+            }
         }
     }
 }
 
 /// A command sent (what it is, its ids, the replies expected), or the answer it gets at once.
-type Sent<M> = Result<(Kind, Vec<u64>, usize), Result<Reply<M>, WsError>>;
+type Sent<M> = Result<(KindOf<M>, &'static str, Vec<u64>, usize), Result<Reply<M>, WsError>>;
 
 fn not_live(id: SubscriptionId) -> WsError {
     WsError::InvalidCommand(format!("{id} is not live"))

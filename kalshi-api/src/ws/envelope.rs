@@ -241,11 +241,6 @@ pub fn decode_frame<M: Incoming>(frame: &Bytes) -> Result<Received<M>, FrameErro
     })
 }
 
-/// A `type` that is the server's answer to a command rather than data of a subscription.
-pub(crate) fn is_reply(kind: &str) -> bool {
-    matches!(kind, "subscribed" | "unsubscribed" | "ok" | "error")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,9 +13,11 @@
 //! `pending.rs` (commands awaiting replies), `subscriptions.rs` (subscriptions, their markets
 //! and `sid`s), `repair.rs` (sequence numbers, through `sequence.rs`, and the one place that
 //! decides a `get_snapshot`), `reconnect.rs` (backoff and limits) and `timers.rs` (idle timeout,
-//! pings, late commands); `outbox.rs` writes commands; `envelope.rs` reads a frame's envelope;
-//! `queue.rs` delivers events; `session.rs` is the user's side ([`session::Session`], which the
-//! generated [`Session`] alias fills in with the generated message and channel types).
+//! pings, late commands); `control.rs` is the trait through which the session reads replies and
+//! writes commands (the generated messages implement it); `outbox.rs` queues commands;
+//! `envelope.rs` reads a frame's envelope; `queue.rs` delivers events; `session.rs` is the
+//! user's side ([`session::Session`], which the generated [`Session`] alias fills in with the
+//! generated message and channel types).
 //! [`protocol`] is the contract the generated messages, commands and channels implement.
 //!
 //! On top of the session, hand-written: [`orderbook`] keeps live order books that are never
@@ -27,6 +29,7 @@
 mod ablate;
 mod config;
 mod connect;
+mod control;
 mod driver;
 mod envelope;
 mod error;

@@ -19,6 +19,7 @@
 //! [`OrderBooks::spawn`] runs a keeper on its own task and hands back the books and a stream of
 //! [`BookUpdate`]s: every book transition, and every other event of the session, in order.
 
+use super::control::Control;
 use super::event::{Event, SubscriptionId};
 use super::hash::KeyHash;
 use super::protocol::{BookDelta, BookFeed, BookMessage, BookSnapshot};
@@ -28,6 +29,7 @@ use crate::money::{FixedPointCount, FixedPointDollars};
 use futures_util::{Stream, StreamExt};
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -409,7 +411,7 @@ impl OrderBooks {
     /// read, the keeper waits, and a lossless session then stops reading the socket: read it, or
     /// drop it to let the keeper run free). The keeper uses `session` (without keeping it open) to
     /// ask for fresh snapshots where the session does not ask itself.
-    pub fn spawn<M: BookFeed, C>(
+    pub fn spawn<M: BookFeed + Control, C>(
         session: &Session<M, C>,
         events: Events<M>,
         capacity: usize,
@@ -574,7 +576,8 @@ struct Market {
 pub struct BookKeeper<M> {
     shared: Arc<Shared>,
     markets: HashMap<String, Market, KeyHash>,
-    session: Option<WeakSession<M>>,
+    session: Option<WeakSession>,
+    _messages: PhantomData<fn(M)>,
 }
 
 impl<M: BookFeed> Default for BookKeeper<M> {
@@ -583,6 +586,7 @@ impl<M: BookFeed> Default for BookKeeper<M> {
             shared: Arc::default(),
             markets: HashMap::default(),
             session: None,
+            _messages: PhantomData,
         }
     }
 }
@@ -594,7 +598,10 @@ impl<M: BookFeed> BookKeeper<M> {
     }
 
     /// Lets the keeper ask `session` for fresh snapshots (without keeping the session open).
-    pub fn with_session<C>(mut self, session: &Session<M, C>) -> Self {
+    pub fn with_session<C>(mut self, session: &Session<M, C>) -> Self
+    where
+        M: Control,
+    {
         self.session = Some(session.downgrade());
         self
     }

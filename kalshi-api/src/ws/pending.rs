@@ -2,12 +2,11 @@
 //! deadline, and who waits for the answer. The connection task asks [`Pending::reply`] what a
 //! frame with an `id` means, and applies the outcome.
 
-use super::envelope;
+use super::control::{Control, ControlReply, MarketsAction};
 use super::error::WsError;
 use super::event::SubscriptionId;
-use super::protocol::{Envelope, Incoming};
+use super::protocol::Envelope;
 use bytes::Bytes;
-use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -31,29 +30,29 @@ pub(crate) enum Reply<M> {
 pub(crate) type ReplyTx<M> = oneshot::Sender<Result<Reply<M>, WsError>>;
 
 /// What a command does: asked by a handle, or sent by the session itself (a resubscription, a
-/// repair). The same value says what to send and, while it waits, what its replies mean.
+/// repair). The same value says what to send and, while it waits, what its replies mean. `S` is
+/// the generated subscribe command.
 #[derive(Debug)]
-pub(crate) enum Kind {
+pub(crate) enum Kind<S> {
     Subscribe {
         channels: Vec<String>,
-        params: Map<String, Value>,
+        params: S,
     },
     /// The session's own `subscribe` of a subscription after a reconnect.
     Resubscribe(SubscriptionId),
     Unsubscribe(SubscriptionId),
-    /// `update_subscription` with `action` (`add_markets`, `delete_markets`) on every `sid` of a
-    /// subscription.
+    /// A change of markets on every `sid` of a subscription.
     Update {
         sub: SubscriptionId,
-        action: &'static str,
+        action: MarketsAction,
         tickers: Vec<String>,
     },
-    /// Fresh snapshots of `tickers` (`get_snapshot`), asked by the user or the book keeper.
+    /// Fresh snapshots of `tickers`, asked by the user or the book keeper.
     Snapshot {
         sub: SubscriptionId,
         tickers: Vec<String>,
     },
-    /// The session's own `get_snapshot` after a gap or repeat on `sid`.
+    /// The session's own request for snapshots after a gap or repeat on `sid`.
     Repair(u64),
     List,
     /// A command given by the caller as it is (its `params` are taken when it is sent).
@@ -65,31 +64,22 @@ pub(crate) enum Kind {
     Markets(SubscriptionId),
 }
 
-impl Kind {
-    /// The `cmd` it is sent as.
-    pub(crate) fn cmd(&self) -> &'static str {
-        match self {
-            Kind::Subscribe { .. } | Kind::Resubscribe(_) => "subscribe",
-            Kind::Unsubscribe(_) => "unsubscribe",
-            Kind::Update { .. } | Kind::Snapshot { .. } | Kind::Repair(_) => "update_subscription",
-            Kind::List => "list_subscriptions",
-            Kind::Other { cmd, .. } => cmd,
-            Kind::Markets(_) => "markets",
-        }
-    }
-}
+/// The kind of command of a session over messages `M`.
+pub(crate) type KindOf<M> = Kind<<M as Control>::Subscribe>;
 
 /// A request from a handle.
-pub(crate) enum Request<M> {
-    Command { kind: Kind, reply: ReplyTx<M> },
+pub(crate) enum Request<M: Control> {
+    Command { kind: KindOf<M>, reply: ReplyTx<M> },
     Close { done: oneshot::Sender<()> },
 }
 
 /// A command awaiting its replies. One group can span several commands (an update sent to each
 /// `sid` of a subscription) and several replies to one command (a `subscribed` per channel).
 #[derive(Debug)]
-pub(crate) struct Group<M> {
-    pub(crate) kind: Kind,
+pub(crate) struct Group<M: Control> {
+    pub(crate) kind: KindOf<M>,
+    /// The `cmd` it went out as, for errors.
+    pub(crate) cmd: &'static str,
     reply: Option<ReplyTx<M>>,
     ids: Vec<u64>,
     /// Replies still expected.
@@ -99,7 +89,7 @@ pub(crate) struct Group<M> {
     deadline: Instant,
 }
 
-impl<M> Group<M> {
+impl<M: Control> Group<M> {
     /// Answers the caller, if one waits.
     pub(crate) fn answer(self, result: Result<Reply<M>, WsError>) {
         if let Some(tx) = self.reply {
@@ -108,11 +98,11 @@ impl<M> Group<M> {
     }
 }
 
-/// A subscription's markets changed: an `ok` to `add_markets` or `delete_markets` arrived.
+/// A subscription's markets changed: a reply to adding or removing markets arrived.
 #[derive(Debug)]
 pub(crate) struct MarketsChanged {
     pub(crate) sub: SubscriptionId,
-    pub(crate) action: &'static str,
+    pub(crate) action: MarketsAction,
     pub(crate) tickers: Vec<String>,
     /// The full list, when the reply carries it.
     pub(crate) listed: Option<Vec<String>>,
@@ -120,7 +110,7 @@ pub(crate) struct MarketsChanged {
 
 /// A group that is over.
 #[derive(Debug)]
-pub(crate) enum Done<M> {
+pub(crate) enum Done<M: Control> {
     /// Every reply arrived.
     Completed(Group<M>),
     /// The server answered `error`.
@@ -129,7 +119,7 @@ pub(crate) enum Done<M> {
 
 /// What a frame answering a command means.
 #[derive(Debug)]
-pub(crate) struct Answer<M> {
+pub(crate) struct Answer<M: Control> {
     /// A protocol reply, consumed; `false`: data to deliver as well (a snapshot answering
     /// `get_snapshot`).
     pub(crate) consumed: bool,
@@ -137,7 +127,7 @@ pub(crate) struct Answer<M> {
     pub(crate) done: Option<Done<M>>,
 }
 
-impl<M> Answer<M> {
+impl<M: Control> Answer<M> {
     fn consumed(consumed: bool) -> Self {
         Answer {
             consumed,
@@ -149,14 +139,14 @@ impl<M> Answer<M> {
 
 /// The commands awaiting replies, by group and by command `id`.
 #[derive(Debug)]
-pub(crate) struct Pending<M> {
+pub(crate) struct Pending<M: Control> {
     groups: HashMap<u64, Group<M>>,
     by_id: HashMap<u64, u64>,
     next_group: u64,
     timeout: Duration,
 }
 
-impl<M> Pending<M> {
+impl<M: Control> Pending<M> {
     /// Nothing pending; each command gets `timeout` for its replies.
     pub(crate) fn new(timeout: Duration) -> Self {
         Pending {
@@ -167,10 +157,11 @@ impl<M> Pending<M> {
         }
     }
 
-    /// Waits for `expected` replies (at least one) to the commands sent under `ids`.
+    /// Waits for `expected` replies (at least one) to the commands sent as `cmd` under `ids`.
     pub(crate) fn track(
         &mut self,
-        kind: Kind,
+        kind: KindOf<M>,
+        cmd: &'static str,
         reply: Option<ReplyTx<M>>,
         ids: Vec<u64>,
         expected: usize,
@@ -182,6 +173,7 @@ impl<M> Pending<M> {
         }
         let group = Group {
             kind,
+            cmd,
             reply,
             ids,
             remaining: expected.max(1),
@@ -251,23 +243,25 @@ impl<M> Pending<M> {
     }
 }
 
-impl<M: Incoming> Pending<M> {
-    /// A frame answering a command of group `gid`: what it means for the group.
-    pub(crate) fn reply(&mut self, gid: u64, env: &Envelope<'_>, raw: &Bytes) -> Answer<M> {
-        let kind = env.kind.as_ref();
-        let is_reply = envelope::is_reply(kind);
-        if kind == "error" {
-            let (code, message) = error_fields(env);
+impl<M: Control> Pending<M> {
+    /// A frame answering a command of group `gid`, read as `reply` when it is a reply: what it
+    /// means for the group.
+    pub(crate) fn reply(
+        &mut self,
+        gid: u64,
+        reply: Option<&ControlReply<'_>>,
+        env: &Envelope<'_>,
+        raw: &Bytes,
+    ) -> Answer<M> {
+        let is_reply = reply.is_some();
+        if let Some(ControlReply::Error { code, message }) = reply {
             let done = self.take(gid).map(|group| {
-                let command = group.kind.cmd();
-                Done::Failed(
-                    group,
-                    WsError::Server {
-                        command,
-                        code,
-                        message,
-                    },
-                )
+                let error = WsError::Server {
+                    command: group.cmd,
+                    code: *code,
+                    message: message.to_string(),
+                };
+                Done::Failed(group, error)
             });
             return Answer {
                 consumed: true,
@@ -279,43 +273,43 @@ impl<M: Incoming> Pending<M> {
             return Answer::consumed(false);
         };
         let mut markets = None;
-        match &group.kind {
-            Kind::Subscribe { .. } | Kind::Resubscribe(_) => {
-                if kind != "subscribed" {
-                    return Answer::consumed(is_reply);
-                }
-                if let (Some(channel), Some(sid)) = subscribed_fields(env) {
-                    group.sids.push((channel, sid));
+        match (&group.kind, reply) {
+            (
+                Kind::Subscribe { .. } | Kind::Resubscribe(_),
+                Some(ControlReply::Subscribed { channel, sid }),
+            ) => {
+                if let Some(sid) = sid.or(env.sid) {
+                    group.sids.push((channel.to_string(), sid));
                 }
             }
-            Kind::Unsubscribe(_) if kind != "unsubscribed" => return Answer::consumed(is_reply),
-            Kind::Update { .. } | Kind::List if kind != "ok" => return Answer::consumed(is_reply),
-            Kind::Update {
-                sub,
-                action,
-                tickers,
-            } => {
+            (Kind::Unsubscribe(_), Some(ControlReply::Unsubscribed)) => {}
+            (
+                Kind::Update {
+                    sub,
+                    action,
+                    tickers,
+                },
+                Some(ControlReply::Updated { markets: listed }),
+            ) => {
                 markets = Some(MarketsChanged {
                     sub: *sub,
-                    action,
+                    action: *action,
                     tickers: tickers.clone(),
-                    listed: listed_tickers(env),
+                    listed: listed.map(<[String]>::to_vec),
                 });
             }
-            Kind::List => {
-                let listed = listed_subscriptions(env);
-                if let Some(group) = self.take(gid) {
-                    group.answer(Ok(Reply::Listed(listed)));
-                }
+            (Kind::List, Some(reply)) => {
+                self.answer_list(gid, reply);
                 return Answer::consumed(true);
             }
-            Kind::Other { .. } => {
+            (Kind::Other { .. }, _) => {
                 self.answer_other(gid, env, raw);
                 return Answer::consumed(is_reply);
             }
-            // Answered by the snapshots themselves (carrying the command's id), or an `ok`.
-            Kind::Snapshot { .. } | Kind::Repair(_) => {}
-            Kind::Unsubscribe(_) | Kind::Markets(_) => {}
+            // Answered by the snapshots themselves (carrying the command's id), or a reply.
+            (Kind::Snapshot { .. } | Kind::Repair(_) | Kind::Markets(_), _) => {}
+            // A reply of another kind, or data carrying the command's id.
+            _ => return Answer::consumed(is_reply),
         }
         Answer {
             consumed: is_reply,
@@ -324,11 +318,28 @@ impl<M: Incoming> Pending<M> {
         }
     }
 
+    /// `list_subscriptions` gets its answer: the list, or an error for a reply of another kind.
+    fn answer_list(&mut self, gid: u64, reply: &ControlReply<'_>) {
+        let Some(group) = self.take(gid) else {
+            return;
+        };
+        let result = match reply {
+            ControlReply::Listed(list) => Ok(Reply::Listed(
+                list.iter().map(|(c, sid)| (c.to_string(), *sid)).collect(),
+            )),
+            other => Err(WsError::UnexpectedReply {
+                command: group.cmd,
+                detail: format!("{other:?}"),
+            }),
+        };
+        group.answer(result);
+    }
+
     /// A command given as it is gets its first reply, decoded.
     fn answer_other(&mut self, gid: u64, env: &Envelope<'_>, raw: &Bytes) {
         let decoded = M::decode(env, raw);
         if let Some(group) = self.take(gid) {
-            let command = group.kind.cmd();
+            let command = group.cmd;
             group.answer(
                 decoded
                     .map(Reply::Message)
@@ -341,72 +352,16 @@ impl<M: Incoming> Pending<M> {
     }
 }
 
-/// `code` and `msg` of an `error` frame's `msg`.
-pub(crate) fn error_fields(env: &Envelope<'_>) -> (i64, String) {
-    let msg = env
-        .msg
-        .and_then(|m| serde_json::from_str::<Value>(m).ok())
-        .unwrap_or(Value::Null);
-    let code = msg.get("code").and_then(Value::as_i64).unwrap_or(0);
-    let message = msg
-        .get("msg")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    (code, message)
-}
-
-/// `channel` and `sid` of a `subscribed` frame's `msg` (or the envelope's `sid`).
-fn subscribed_fields(env: &Envelope<'_>) -> (Option<String>, Option<u64>) {
-    let msg = env
-        .msg
-        .and_then(|m| serde_json::from_str::<Value>(m).ok())
-        .unwrap_or(Value::Null);
-    let channel = msg
-        .get("channel")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let sid = msg.get("sid").and_then(Value::as_u64).or(env.sid);
-    (channel, sid)
-}
-
-/// The full market list an `ok` reply carries, when it carries one.
-fn listed_tickers(env: &Envelope<'_>) -> Option<Vec<String>> {
-    let msg = serde_json::from_str::<Value>(env.msg?).ok()?;
-    let list = msg.get("market_tickers")?.as_array()?;
-    Some(
-        list.iter()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect(),
-    )
-}
-
-/// Channel and `sid` of each entry of a `list_subscriptions` reply.
-fn listed_subscriptions(env: &Envelope<'_>) -> Vec<(String, u64)> {
-    env.msg
-        .and_then(|m| serde_json::from_str::<Vec<Value>>(m).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|v| {
-            Some((
-                v.get("channel")?.as_str()?.to_string(),
-                v.get("sid")?.as_u64()?,
-            ))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ws::ServerMessage;
+    use crate::ws::{ServerMessage, Subscribe};
     use std::borrow::Cow;
 
-    fn env(kind: &'static str, msg: Option<&'static str>) -> Envelope<'static> {
+    fn env(kind: &'static str) -> Envelope<'static> {
         Envelope {
             kind: Cow::Borrowed(kind),
             id: Some(1),
-            msg,
             ..Envelope::default()
         }
     }
@@ -415,21 +370,27 @@ mod tests {
         Pending::new(Duration::from_secs(10))
     }
 
+    fn subscribed(channel: &str, sid: u64) -> ControlReply<'_> {
+        ControlReply::Subscribed {
+            channel,
+            sid: Some(sid),
+        }
+    }
+
     #[test]
     fn a_subscribe_completes_after_one_subscribed_per_channel() {
         let mut p = pending();
         let kind = Kind::Subscribe {
             channels: vec!["ticker".into(), "trade".into()],
-            params: Map::new(),
+            params: Subscribe::new(vec!["ticker".into(), "trade".into()]),
         };
-        p.track(kind, None, vec![7], 2);
+        p.track(kind, "subscribe", None, vec![7], 2);
         let gid = p.group_of(7).unwrap();
-        let raw = Bytes::new();
-        let first = env("subscribed", Some(r#"{"channel":"ticker","sid":1}"#));
-        let answer = p.reply(gid, &first, &raw);
+        let (raw, env) = (Bytes::new(), env("subscribed"));
+        let answer = p.reply(gid, Some(&subscribed("ticker", 1)), &env, &raw);
         assert!(answer.consumed && answer.done.is_none());
-        let second = env("subscribed", Some(r#"{"channel":"trade","sid":2}"#));
-        let Some(Done::Completed(group)) = p.reply(gid, &second, &raw).done else {
+        let second = p.reply(gid, Some(&subscribed("trade", 2)), &env, &raw);
+        let Some(Done::Completed(group)) = second.done else {
             panic!("not completed");
         };
         assert_eq!(group.sids, [("ticker".into(), 1), ("trade".into(), 2)]);
@@ -439,10 +400,13 @@ mod tests {
     #[test]
     fn an_error_fails_the_group_with_the_servers_code() {
         let mut p = pending();
-        p.track(Kind::List, None, vec![3], 1);
+        p.track(Kind::List, "list_subscriptions", None, vec![3], 1);
         let gid = p.group_of(3).unwrap();
-        let error = env("error", Some(r#"{"code":8,"msg":"Unknown channel name"}"#));
-        let answer = p.reply(gid, &error, &Bytes::new());
+        let error = ControlReply::Error {
+            code: 8,
+            message: "Unknown channel name",
+        };
+        let answer = p.reply(gid, Some(&error), &env("error"), &Bytes::new());
         let Some(Done::Failed(_, WsError::Server { command, code, .. })) = answer.done else {
             panic!("not failed");
         };
@@ -450,35 +414,72 @@ mod tests {
     }
 
     #[test]
-    fn an_ok_to_add_markets_changes_the_markets_and_a_snapshot_is_delivered_too() {
+    fn a_list_gets_the_list_or_an_error_for_another_reply() {
+        let mut p = pending();
+        let (tx, mut rx) = oneshot::channel();
+        p.track(Kind::List, "list_subscriptions", Some(tx), vec![1], 1);
+        let listed = ControlReply::Listed(vec![("ticker", 4)]);
+        let answer = p.reply(
+            p.group_of(1).unwrap(),
+            Some(&listed),
+            &env("ok"),
+            &Bytes::new(),
+        );
+        assert!(answer.consumed && p.is_empty());
+        let Ok(Ok(Reply::Listed(list))) = rx.try_recv() else {
+            panic!("no list");
+        };
+        assert_eq!(list, [("ticker".to_string(), 4)]);
+
+        let (tx, mut rx) = oneshot::channel();
+        p.track(Kind::List, "list_subscriptions", Some(tx), vec![2], 1);
+        let other = ControlReply::Updated { markets: None };
+        p.reply(
+            p.group_of(2).unwrap(),
+            Some(&other),
+            &env("ok"),
+            &Bytes::new(),
+        );
+        assert!(matches!(
+            rx.try_recv(),
+            Ok(Err(WsError::UnexpectedReply { .. }))
+        ));
+    }
+
+    #[test]
+    fn an_update_changes_the_markets_and_a_snapshot_is_delivered_too() {
         let mut p = pending();
         let sub = SubscriptionId(1);
         let kind = Kind::Update {
             sub,
-            action: "add_markets",
+            action: MarketsAction::Add,
             tickers: vec!["B".into()],
         };
-        p.track(kind, None, vec![4], 1);
-        let ok = env("ok", Some(r#"{"market_tickers":["A","B"]}"#));
-        let answer = p.reply(p.group_of(4).unwrap(), &ok, &Bytes::new());
+        p.track(kind, "update_subscription", None, vec![4], 1);
+        let all = ["A".to_string(), "B".to_string()];
+        let ok = ControlReply::Updated {
+            markets: Some(&all),
+        };
+        let answer = p.reply(p.group_of(4).unwrap(), Some(&ok), &env("ok"), &Bytes::new());
         let changed = answer.markets.expect("markets changed");
-        assert_eq!(changed.listed, Some(vec!["A".into(), "B".into()]));
+        assert_eq!(changed.listed, Some(all.to_vec()));
         assert!(matches!(answer.done, Some(Done::Completed(_))));
 
-        p.track(Kind::Repair(9), None, vec![5], 1);
-        let snapshot = env("orderbook_snapshot", Some("{}"));
-        let answer = p.reply(p.group_of(5).unwrap(), &snapshot, &Bytes::new());
+        p.track(Kind::Repair(9), "update_subscription", None, vec![5], 1);
+        let snapshot = env("orderbook_snapshot");
+        let answer = p.reply(p.group_of(5).unwrap(), None, &snapshot, &Bytes::new());
         assert!(!answer.consumed && matches!(answer.done, Some(Done::Completed(_))));
     }
 
     #[test]
     fn late_groups_expire_and_blocked_time_moves_deadlines() {
         let mut p = pending();
-        p.track(Kind::List, None, vec![1], 1);
+        p.track(Kind::List, "list_subscriptions", None, vec![1], 1);
         let now = Instant::now();
         assert!(p.expired(now).is_empty());
         assert_eq!(p.expired(now + Duration::from_secs(11)).len(), 1);
-        p.track(Kind::Resubscribe(SubscriptionId(1)), None, vec![2], 1);
+        let again = Kind::Resubscribe(SubscriptionId(1));
+        p.track(again, "subscribe", None, vec![2], 1);
         assert!(p.resubscribing());
         p.extend_deadlines(Duration::from_secs(60));
         assert!(p.expired(now + Duration::from_secs(11)).is_empty());

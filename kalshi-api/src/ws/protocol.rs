@@ -7,6 +7,10 @@
 //! [`crate::ws`] and reaches the session only through the traits below, the way REST operations
 //! reach the client through [`Operation`](crate::operation::Operation).
 
+pub use super::control::{
+    command_params, sid, sid_param, Control, ControlCommand, ControlReply, MarketsAction,
+    SubscribeParams, Written,
+};
 use crate::money::{FixedPointCount, FixedPointDollars};
 use bytes::Bytes;
 use serde::de::Deserializer;

@@ -3,6 +3,7 @@
 
 use super::config::SessionConfig;
 use super::connect::{connect, Socket};
+use super::control::Control;
 use super::error::WsError;
 use super::pending::Request;
 use super::queue::Sender;
@@ -62,7 +63,7 @@ impl Attempts {
 
 /// Waits for `work` while taking requests: commands are held in `deferred` for the new
 /// connection; `None` when the session is closed meanwhile.
-pub(crate) async fn holding<M, F: Future>(
+pub(crate) async fn holding<M: Control, F: Future>(
     requests: &mut mpsc::UnboundedReceiver<Request<M>>,
     deferred: &mut Vec<Request<M>>,
     work: F,
@@ -84,7 +85,7 @@ pub(crate) async fn holding<M, F: Future>(
 }
 
 /// What a reconnection needs of the connection task.
-pub(crate) struct Reconnect<'a, M> {
+pub(crate) struct Reconnect<'a, M: Control> {
     pub(crate) url: &'a str,
     pub(crate) credentials: &'a Credentials,
     pub(crate) config: &'a SessionConfig,
@@ -93,7 +94,7 @@ pub(crate) struct Reconnect<'a, M> {
     pub(crate) out: &'a mut Sender<M>,
 }
 
-impl<M> Reconnect<'_, M> {
+impl<M: Control> Reconnect<'_, M> {
     /// Connects again, with backoff: the new socket and the attempts it took, or the error to
     /// end the session with (`None`: the session was closed meanwhile).
     pub(crate) async fn run(self) -> Result<(Socket, u32), Option<WsError>> {
@@ -180,7 +181,7 @@ mod tests {
 
     #[tokio::test]
     async fn requests_wait_meanwhile_and_a_close_ends_the_wait() {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Request<()>>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Request<crate::ws::ServerMessage>>();
         let mut deferred = Vec::new();
         let (reply, _) = oneshot::channel();
         let kind = super::super::pending::Kind::List;

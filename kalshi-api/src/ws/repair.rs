@@ -1,17 +1,15 @@
 //! Sequencing and repair: judges each `seq`, and is the one place that decides to send a
 //! `get_snapshot`, whoever asks (the session after a gap or repeat, the user, the book keeper).
 
+use super::control::{Control, MarketsAction};
 use super::error::WsError;
 use super::event::{Event, SubscriptionId};
 use super::hash::KeyHash;
-use super::pending::Kind;
+use super::pending::{Kind, KindOf};
 use super::protocol::ChannelKind;
 use super::sequence::{Check, Sequences};
 use super::subscriptions::Subscriptions;
 use std::collections::HashSet;
-
-/// The `update_subscription` action that asks for fresh snapshots.
-pub(crate) const GET_SNAPSHOT: &str = "get_snapshot";
 
 /// Who asks for snapshots.
 #[derive(Debug)]
@@ -26,12 +24,12 @@ pub(crate) enum Ask {
     },
 }
 
-/// What to send: one `get_snapshot` of `tickers` per `sid`, tracked as `kind`.
+/// What to send: one request for snapshots of `tickers` per `sid`, tracked as `kind`.
 #[derive(Debug)]
-pub(crate) struct SnapshotPlan<M> {
+pub(crate) struct SnapshotPlan<M: Control> {
     pub(crate) sids: Vec<u64>,
     pub(crate) tickers: Vec<String>,
-    pub(crate) kind: Kind,
+    pub(crate) kind: KindOf<M>,
     /// What to tell the user, if anything.
     pub(crate) event: Option<Event<M>>,
 }
@@ -105,20 +103,22 @@ impl Repairs {
     pub(crate) fn plan<M, C>(
         &mut self,
         ask: Ask,
-        subs: &Subscriptions<C>,
+        subs: &Subscriptions<C, M::Subscribe>,
     ) -> Result<Option<SnapshotPlan<M>>, WsError>
     where
+        M: Control,
         C: ChannelKind + for<'a> From<&'a str>,
     {
+        let action = M::action(MarketsAction::Snapshot);
         match ask {
-            Ask::Gap(sid) => Ok(self.plan_repair(sid, subs)),
+            Ask::Gap(sid) => Ok(self.plan_repair(sid, subs, action)),
             Ask::Markets { sub, tickers } => {
-                let Some(sids) = subs.sids_supporting(sub, GET_SNAPSHOT) else {
+                let Some(sids) = subs.sids_supporting(sub, action) else {
                     return Err(WsError::InvalidCommand(format!("{sub} is not live")));
                 };
                 if sids.is_empty() {
                     return Err(WsError::InvalidCommand(format!(
-                        "none of the channels of {sub} supports `{GET_SNAPSHOT}`"
+                        "none of the channels of {sub} supports `{action}`"
                     )));
                 }
                 let kind = Kind::Snapshot {
@@ -138,14 +138,20 @@ impl Repairs {
 
     /// After a gap or repeat on `sid`: fresh snapshots of its markets, where the channel has
     /// them, unless a repair of `sid` is under way.
-    fn plan_repair<M, C>(&mut self, sid: u64, subs: &Subscriptions<C>) -> Option<SnapshotPlan<M>>
+    fn plan_repair<M, C>(
+        &mut self,
+        sid: u64,
+        subs: &Subscriptions<C, M::Subscribe>,
+        action: &str,
+    ) -> Option<SnapshotPlan<M>>
     where
+        M: Control,
         C: ChannelKind + for<'a> From<&'a str>,
     {
         if !self.enabled || self.repairing.contains(&sid) {
             return None;
         }
-        let sub = subs.sub_supporting(sid, GET_SNAPSHOT)?;
+        let sub = subs.sub_supporting(sid, action)?;
         let markets = subs.markets(sub).filter(|m| !m.is_empty())?;
         self.repairing.insert(sid);
         let event = Event::SnapshotRequested {
@@ -181,13 +187,12 @@ impl Repairs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ws::{Channel, ServerMessage};
-    use serde_json::Map;
+    use crate::ws::{Channel, ServerMessage, Subscribe};
 
-    fn subs() -> (Subscriptions<Channel>, SubscriptionId) {
+    fn subs() -> (Subscriptions<Channel, Subscribe>, SubscriptionId) {
         let mut subs = Subscriptions::default();
-        let mut params = Map::new();
-        params.insert("market_tickers".into(), serde_json::json!(["A", "B"]));
+        let channels = vec!["orderbook_delta".into(), "fill".into()];
+        let params = Subscribe::new(channels).market_tickers(vec!["A".into(), "B".into()]);
         let sids = vec![("orderbook_delta".into(), 1), ("fill".into(), 2)];
         let id = subs.add(vec!["orderbook_delta".into(), "fill".into()], params, sids);
         (subs, id)

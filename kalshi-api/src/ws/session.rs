@@ -2,14 +2,14 @@
 
 use super::config::SessionConfig;
 use super::connect::connect;
+use super::control::{Control, MarketsAction, SubscribeParams};
 use super::driver::Driver;
 use super::error::WsError;
 use super::event::SubscriptionId;
-use super::pending::{Kind, Reply, Request};
-use super::protocol::{ChannelKind, Command, Incoming};
+use super::pending::{Kind, KindOf, Reply, Request};
+use super::protocol::{ChannelKind, Command};
 use super::queue::{self, Events};
 use crate::{Client, Result};
-use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -20,13 +20,13 @@ use tokio::sync::{mpsc, oneshot};
 ///
 /// `M` is the generated server message enum and `C` the generated channel enum; the generated
 /// `kalshi_api::ws::Session` alias fills both in.
-pub struct Session<M, C> {
+pub struct Session<M: Control, C> {
     requests: mpsc::UnboundedSender<Request<M>>,
     config: Arc<SessionConfig>,
     _channel: PhantomData<fn() -> C>,
 }
 
-impl<M, C> Clone for Session<M, C> {
+impl<M: Control, C> Clone for Session<M, C> {
     fn clone(&self) -> Self {
         Session {
             requests: self.requests.clone(),
@@ -36,7 +36,7 @@ impl<M, C> Clone for Session<M, C> {
     }
 }
 
-impl<M, C> std::fmt::Debug for Session<M, C> {
+impl<M: Control, C> std::fmt::Debug for Session<M, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("closed", &self.requests.is_closed())
@@ -46,7 +46,7 @@ impl<M, C> std::fmt::Debug for Session<M, C> {
 
 impl<M, C> Session<M, C>
 where
-    M: Incoming,
+    M: Control,
     C: ChannelKind + for<'a> From<&'a str>,
 {
     /// Connects to the client's WebSocket URL ([`Client::ws_url`]), signing the handshake with
@@ -82,7 +82,7 @@ where
         ))
     }
 
-    async fn request(&self, kind: Kind) -> Result<Reply<M>, WsError> {
+    async fn request(&self, kind: KindOf<M>) -> Result<Reply<M>, WsError> {
         let (tx, rx) = oneshot::channel();
         self.requests
             .send(Request::Command { kind, reply: tx })
@@ -91,29 +91,13 @@ where
         rx.await.map_err(|_| WsError::Closed)?
     }
 
-    /// Subscribes with a generated `subscribe` command, and returns a handle that stays valid
+    /// Subscribes with the generated `subscribe` command, and returns a handle that stays valid
     /// across reconnects (Kalshi's `sid`s change; the handle does not).
     ///
-    /// Strict in what it sends: fails before sending when the command is not a `subscribe`, has
-    /// no channels, or sets a parameter one of its channels does not accept.
-    pub async fn subscribe<S: Command>(&self, command: &S) -> Result<Subscription<M, C>> {
-        if S::CMD != "subscribe" {
-            return Err(WsError::InvalidCommand(format!(
-                "`{}` is not a subscribe command",
-                S::CMD
-            ))
-            .into());
-        }
-        let params = params_object(command)?;
-        let channels: Vec<String> = params
-            .get("channels")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|c| c.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// Strict in what it sends: fails before sending when the command has no channels, or sets a
+    /// parameter one of its channels does not accept.
+    pub async fn subscribe(&self, command: &M::Subscribe) -> Result<Subscription<M, C>> {
+        let channels = command.channels();
         if channels.is_empty() {
             return Err(
                 WsError::InvalidCommand("subscribe needs at least one channel".into()).into(),
@@ -121,7 +105,7 @@ where
         }
         for channel in &channels {
             let kind = C::from(channel.as_str());
-            for key in params.keys().filter(|k| *k != "channels") {
+            for key in command.params_set() {
                 if !kind.accepts(key) {
                     return Err(WsError::InvalidCommand(format!(
                         "channel `{channel}` does not accept `{key}`"
@@ -130,6 +114,7 @@ where
                 }
             }
         }
+        let params = command.clone();
         match self
             .request(Kind::Subscribe {
                 channels: channels.clone(),
@@ -142,7 +127,7 @@ where
                 channels,
                 session: self.clone(),
             }),
-            other => Err(unexpected("subscribe", &other).into()),
+            other => Err(unexpected("Session::subscribe", &other).into()),
         }
     }
 
@@ -150,7 +135,7 @@ where
     pub async fn list_subscriptions(&self) -> Result<Vec<(String, u64)>> {
         match self.request(Kind::List).await? {
             Reply::Listed(list) => Ok(list),
-            other => Err(unexpected("list_subscriptions", &other).into()),
+            other => Err(unexpected("Session::list_subscriptions", &other).into()),
         }
     }
 
@@ -190,51 +175,55 @@ where
     }
 }
 
-impl<M, C> Session<M, C> {
+impl<M: Control, C> Session<M, C> {
     /// A handle that does not keep the session open.
-    pub(crate) fn downgrade(&self) -> WeakSession<M> {
-        WeakSession {
-            requests: self.requests.downgrade(),
-        }
+    pub(crate) fn downgrade(&self) -> WeakSession {
+        let requests = self.requests.downgrade();
+        let ask = move |sub, tickers| {
+            let Some(requests) = requests.upgrade() else {
+                return;
+            };
+            // Nobody waits for the answer: the receiving end is dropped here.
+            let (reply, _) = oneshot::channel();
+            let kind = Kind::Snapshot { sub, tickers };
+            let _ = requests.send(Request::Command { kind, reply });
+        };
+        WeakSession { ask: Arc::new(ask) }
     }
 }
 
 /// A session handle that does not keep the session open: for the session's own helpers (the
-/// order book keeper) that must not outlive the user's handles.
-pub(crate) struct WeakSession<M> {
-    requests: mpsc::WeakUnboundedSender<Request<M>>,
+/// order book keeper) that must not outlive the user's handles. It knows nothing of the
+/// session's message types, so the book keeper needs none of the session's bounds.
+#[derive(Clone)]
+pub(crate) struct WeakSession {
+    ask: Arc<dyn Fn(SubscriptionId, Vec<String>) + Send + Sync>,
 }
 
-impl<M> std::fmt::Debug for WeakSession<M> {
+impl std::fmt::Debug for WeakSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WeakSession").finish_non_exhaustive()
     }
 }
 
-impl<M> WeakSession<M> {
-    /// Asks for fresh snapshots of `tickers` on subscription `sub` (`get_snapshot`) without
-    /// waiting: the connection task decides what to send, as for every snapshot request. Does
-    /// nothing once the session is closed. A failure is not reported: the books stay stale and
-    /// the next gap or reconnect asks again.
+impl WeakSession {
+    /// Asks for fresh snapshots of `tickers` on subscription `sub` without waiting: the
+    /// connection task decides what to send, as for every snapshot request. Does nothing once
+    /// the session is closed. A failure is not reported: the books stay stale and the next gap
+    /// or reconnect asks again.
     pub(crate) fn get_snapshot(&self, sub: SubscriptionId, tickers: Vec<String>) {
-        let Some(requests) = self.requests.upgrade() else {
-            return;
-        };
-        // Nobody waits for the answer: the receiving end is dropped here.
-        let (reply, _) = oneshot::channel();
-        let kind = Kind::Snapshot { sub, tickers };
-        let _ = requests.send(Request::Command { kind, reply });
+        (self.ask)(sub, tickers);
     }
 }
 
 /// A subscription: one `subscribe` command's channels and markets. Valid across reconnects.
-pub struct Subscription<M, C> {
+pub struct Subscription<M: Control, C> {
     id: SubscriptionId,
     channels: Vec<String>,
     session: Session<M, C>,
 }
 
-impl<M, C> std::fmt::Debug for Subscription<M, C> {
+impl<M: Control, C> std::fmt::Debug for Subscription<M, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Subscription")
             .field("id", &self.id)
@@ -245,7 +234,7 @@ impl<M, C> std::fmt::Debug for Subscription<M, C> {
 
 impl<M, C> Subscription<M, C>
 where
-    M: Incoming,
+    M: Control,
     C: ChannelKind + for<'a> From<&'a str>,
 {
     /// Its id, which its messages and events carry.
@@ -267,13 +256,13 @@ where
     pub async fn markets(&self) -> Result<Vec<String>> {
         match self.session.request(Kind::Markets(self.id)).await? {
             Reply::Markets(m) => Ok(m),
-            other => Err(unexpected("markets", &other).into()),
+            other => Err(unexpected("Subscription::markets", &other).into()),
         }
     }
 
     /// Adds markets (`update_subscription`, `add_markets`, on each of its channels).
     pub async fn add_markets<T: AsRef<str>>(&self, tickers: &[T]) -> Result<()> {
-        self.update("add_markets", tickers).await
+        self.update(MarketsAction::Add, tickers).await
     }
 
     /// Removes markets (`delete_markets`). Removing every market is refused: a subscription
@@ -289,14 +278,15 @@ where
             )
             .into());
         }
-        self.update("delete_markets", tickers).await
+        self.update(MarketsAction::Delete, tickers).await
     }
 
-    /// Asks for fresh `orderbook_snapshot`s of `tickers` without changing the subscription
-    /// (`get_snapshot`, on its channels that support it); they arrive on the event stream.
+    /// Asks for fresh snapshots of `tickers` without changing the subscription (Kalshi's
+    /// `get_snapshot`, on its channels that support it); they arrive on the event stream.
     pub async fn get_snapshot<T: AsRef<str>>(&self, tickers: &[T]) -> Result<()> {
         if tickers.is_empty() {
-            return Err(WsError::InvalidCommand("`get_snapshot` needs markets".into()).into());
+            let action = M::action(MarketsAction::Snapshot);
+            return Err(WsError::InvalidCommand(format!("`{action}` needs markets")).into());
         }
         let tickers = tickers.iter().map(|t| t.as_ref().to_string()).collect();
         let kind = Kind::Snapshot {
@@ -305,12 +295,13 @@ where
         };
         match self.session.request(kind).await? {
             Reply::Done => Ok(()),
-            other => Err(unexpected("update_subscription", &other).into()),
+            other => Err(unexpected("Subscription::update", &other).into()),
         }
     }
 
-    async fn update<T: AsRef<str>>(&self, action: &'static str, tickers: &[T]) -> Result<()> {
+    async fn update<T: AsRef<str>>(&self, action: MarketsAction, tickers: &[T]) -> Result<()> {
         if tickers.is_empty() {
+            let action = M::action(action);
             return Err(WsError::InvalidCommand(format!("`{action}` needs markets")).into());
         }
         let tickers = tickers.iter().map(|t| t.as_ref().to_string()).collect();
@@ -324,7 +315,7 @@ where
             .await?
         {
             Reply::Done => Ok(()),
-            other => Err(unexpected("update_subscription", &other).into()),
+            other => Err(unexpected("Subscription::update", &other).into()),
         }
     }
 
@@ -332,26 +323,8 @@ where
     pub async fn unsubscribe(self) -> Result<()> {
         match self.session.request(Kind::Unsubscribe(self.id)).await? {
             Reply::Done => Ok(()),
-            other => Err(unexpected("unsubscribe", &other).into()),
+            other => Err(unexpected("Subscription::unsubscribe", &other).into()),
         }
-    }
-}
-
-/// A command's `params` as a JSON object (commands are rare: a `Map` is fine here).
-fn params_object<S: Command>(command: &S) -> Result<Map<String, Value>, WsError> {
-    let mut buf = Vec::new();
-    let has = command
-        .write_params(&mut buf)
-        .map_err(|e| WsError::InvalidCommand(format!("encoding `{}`: {e}", S::CMD)))?;
-    if !has {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice(&buf) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(WsError::InvalidCommand(format!(
-            "`{}` params are not a JSON object",
-            S::CMD
-        ))),
     }
 }
 

@@ -1,19 +1,19 @@
 //! The subscription registry: each subscription's channels and current markets, which survive
 //! reconnects, and the `sid`s the current connection gave them, which do not.
 
+use super::control::{MarketsAction, SubscribeParams};
 use super::event::SubscriptionId;
 use super::hash::KeyHash;
 use super::pending::MarketsChanged;
 use super::protocol::ChannelKind;
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// A live subscription.
 #[derive(Debug)]
-struct Sub {
+struct Sub<S> {
     channels: Vec<String>,
-    /// The subscribe `params` as sent, markets kept current.
-    params: Map<String, Value>,
+    /// The subscribe command as sent, markets kept current.
+    params: S,
     /// Channel and `sid` on the current connection (empty while disconnected).
     sids: Vec<(String, u64)>,
 }
@@ -27,22 +27,22 @@ struct SidInfo<C> {
 
 /// A subscription to send again on a new connection.
 #[derive(Debug)]
-pub(crate) struct Resubscription {
+pub(crate) struct Resubscription<S> {
     pub(crate) id: SubscriptionId,
     /// How many `subscribed` replies to expect.
     pub(crate) channels: usize,
-    pub(crate) params: Map<String, Value>,
+    pub(crate) params: S,
 }
 
 /// Every subscription of a session, by its own id and by the `sid`s of the connection.
 #[derive(Debug)]
-pub(crate) struct Subscriptions<C> {
-    subs: BTreeMap<SubscriptionId, Sub>,
+pub(crate) struct Subscriptions<C, S> {
+    subs: BTreeMap<SubscriptionId, Sub<S>>,
     by_sid: HashMap<u64, SidInfo<C>, KeyHash>,
     next: u64,
 }
 
-impl<C> Default for Subscriptions<C> {
+impl<C, S> Default for Subscriptions<C, S> {
     fn default() -> Self {
         Subscriptions {
             subs: BTreeMap::new(),
@@ -52,12 +52,16 @@ impl<C> Default for Subscriptions<C> {
     }
 }
 
-impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
+impl<C, S> Subscriptions<C, S>
+where
+    C: ChannelKind + for<'a> From<&'a str>,
+    S: SubscribeParams,
+{
     /// Registers a new subscription whose channels got `sids`.
     pub(crate) fn add(
         &mut self,
         channels: Vec<String>,
-        params: Map<String, Value>,
+        params: S,
         sids: Vec<(String, u64)>,
     ) -> SubscriptionId {
         let id = SubscriptionId(self.next);
@@ -118,7 +122,7 @@ impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
 
     /// The current markets of a live subscription.
     pub(crate) fn markets(&self, id: SubscriptionId) -> Option<Vec<String>> {
-        self.subs.get(&id).map(|s| tickers_of(&s.params))
+        self.subs.get(&id).map(|s| s.params.markets())
     }
 
     /// The `sid`s of a live subscription.
@@ -135,8 +139,8 @@ impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
         Some(sids.map(|(_, sid)| *sid).collect())
     }
 
-    /// Applies an `ok` to `add_markets` or `delete_markets`: the list the reply carries, or the
-    /// change asked for.
+    /// Applies the reply to adding or removing markets: the list the reply carries, or the change
+    /// asked for.
     pub(crate) fn markets_changed(&mut self, change: MarketsChanged) {
         let Some(sub) = self.subs.get_mut(&change.sub) else {
             return;
@@ -144,8 +148,8 @@ impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
         let all = match change.listed {
             Some(all) => all,
             None => {
-                let mut all = tickers_of(&sub.params);
-                if change.action == "add_markets" {
+                let mut all = sub.params.markets();
+                if change.action == MarketsAction::Add {
                     for t in change.tickers {
                         if !all.contains(&t) {
                             all.push(t);
@@ -157,7 +161,7 @@ impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
                 all
             }
         };
-        set_tickers(&mut sub.params, all);
+        sub.params.set_markets(all);
     }
 
     /// The connection is gone: every `sid` with it.
@@ -169,7 +173,7 @@ impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
     }
 
     /// Every subscription, to send again with its current markets.
-    pub(crate) fn resubscriptions(&self) -> Vec<Resubscription> {
+    pub(crate) fn resubscriptions(&self) -> Vec<Resubscription<S>> {
         let each = self.subs.iter().map(|(id, s)| Resubscription {
             id: *id,
             channels: s.channels.len(),
@@ -179,47 +183,17 @@ impl<C: ChannelKind + for<'a> From<&'a str>> Subscriptions<C> {
     }
 }
 
-/// The markets of subscribe `params`: `market_ticker` and `market_tickers`.
-pub(crate) fn tickers_of(params: &Map<String, Value>) -> Vec<String> {
-    let mut all = Vec::new();
-    if let Some(t) = params.get("market_ticker").and_then(Value::as_str) {
-        all.push(t.to_string());
-    }
-    if let Some(list) = params.get("market_tickers").and_then(Value::as_array) {
-        for t in list.iter().filter_map(Value::as_str) {
-            if !all.iter().any(|a| a == t) {
-                all.push(t.to_string());
-            }
-        }
-    }
-    all
-}
-
-/// Replaces the markets of subscribe `params` with `tickers`, as `market_tickers`.
-fn set_tickers(params: &mut Map<String, Value>, tickers: Vec<String>) {
-    params.remove("market_ticker");
-    params.insert(
-        "market_tickers".into(),
-        Value::Array(tickers.into_iter().map(Value::String).collect()),
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ws::Channel;
+    use crate::ws::{Channel, Subscribe};
 
-    fn params(markets: &[&str]) -> Map<String, Value> {
-        let Value::Object(map) = serde_json::json!({
-            "channels": ["orderbook_delta", "fill"],
-            "market_tickers": markets,
-        }) else {
-            unreachable!()
-        };
-        map
+    fn params(markets: &[&str]) -> Subscribe {
+        let channels = vec!["orderbook_delta".into(), "fill".into()];
+        Subscribe::new(channels).market_tickers(markets.iter().map(|m| m.to_string()).collect())
     }
 
-    fn registry() -> (Subscriptions<Channel>, SubscriptionId) {
+    fn registry() -> (Subscriptions<Channel, Subscribe>, SubscriptionId) {
         let mut subs = Subscriptions::default();
         let sids = vec![("orderbook_delta".into(), 10), ("fill".into(), 11)];
         let id = subs.add(
@@ -257,18 +231,23 @@ mod tests {
             tickers: tickers.iter().map(|t| t.to_string()).collect(),
             listed,
         };
-        subs.markets_changed(change("add_markets", &["C", "A"], None));
+        subs.markets_changed(change(MarketsAction::Add, &["C", "A"], None));
         assert_eq!(subs.markets(id).unwrap(), ["A", "B", "C"]);
-        subs.markets_changed(change("delete_markets", &["B"], None));
+        subs.markets_changed(change(MarketsAction::Delete, &["B"], None));
         assert_eq!(subs.markets(id).unwrap(), ["A", "C"]);
-        subs.markets_changed(change("add_markets", &["D"], Some(vec!["D".into()])));
+        let listed = Some(vec!["D".into()]);
+        subs.markets_changed(change(MarketsAction::Add, &["D"], listed));
         assert_eq!(subs.markets(id).unwrap(), ["D"]);
     }
 
     #[test]
     fn a_single_market_ticker_counts_among_the_markets() {
-        let mut p = params(&["B", "A"]);
-        p.insert("market_ticker".into(), "A".into());
-        assert_eq!(tickers_of(&p), ["A", "B"]);
+        let mut p = params(&["B", "A"]).market_ticker("A");
+        assert_eq!(p.markets(), ["A", "B"]);
+        p.set_markets(vec!["C".into()]);
+        assert_eq!(
+            (p.market_ticker.as_deref(), p.markets()),
+            (None, vec!["C".into()])
+        );
     }
 }

@@ -763,3 +763,177 @@ impl protocol::OrderFeed for ServerMessage {
         }
     }
 }
+impl protocol::Control for ServerMessage {
+    type Subscribe = crate::generated::ws::Subscribe;
+    fn is_reply(kind: &str) -> bool {
+        ::std::matches!(kind, "subscribed" | "unsubscribed" | "ok" | "error")
+    }
+    fn reply(&self) -> ::std::option::Option<protocol::ControlReply<'_>> {
+        let reply = match self {
+            Self::Subscribed(m) => {
+                protocol::ControlReply::Subscribed {
+                    channel: m.channel.as_str(),
+                    sid: protocol::sid(m.sid),
+                }
+            }
+            Self::Unsubscribed => protocol::ControlReply::Unsubscribed,
+            Self::Ok(OkMessage::OkResponse(m)) => {
+                protocol::ControlReply::Updated {
+                    markets: m.market_tickers.as_deref(),
+                }
+            }
+            Self::Ok(OkMessage::ListSubscriptions(m)) => {
+                protocol::ControlReply::Listed(
+                    m
+                        .iter()
+                        .filter_map(|item| ::std::option::Option::Some((
+                            item.channel.as_str(),
+                            protocol::sid(item.sid)?,
+                        )))
+                        .collect(),
+                )
+            }
+            Self::Error(m) => {
+                protocol::ControlReply::Error {
+                    code: crate::enums::IntEnum::value(&m.code),
+                    message: m.msg.as_str(),
+                }
+            }
+            _ if <Self as protocol::Control>::is_reply(
+                protocol::Incoming::kind(self),
+            ) => protocol::ControlReply::Other,
+            _ => return ::std::option::Option::None,
+        };
+        ::std::option::Option::Some(reply)
+    }
+    fn action(action: protocol::MarketsAction) -> &'static str {
+        match action {
+            protocol::MarketsAction::Add => "add_markets",
+            protocol::MarketsAction::Delete => "delete_markets",
+            protocol::MarketsAction::Snapshot => "get_snapshot",
+        }
+    }
+    fn write_command(
+        command: &protocol::ControlCommand<'_, Self::Subscribe>,
+        params: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<protocol::Written, ::serde_json::Error> {
+        match command {
+            protocol::ControlCommand::Subscribe(command) => {
+                protocol::command_params(*command, params)
+            }
+            protocol::ControlCommand::Unsubscribe { sids } => {
+                protocol::command_params(
+                    &crate::generated::ws::Unsubscribe {
+                        sids: sids
+                            .iter()
+                            .map(|sid| protocol::sid_param(*sid))
+                            .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?,
+                    },
+                    params,
+                )
+            }
+            protocol::ControlCommand::Update { sid, action, tickers } => {
+                let chosen = match action {
+                    protocol::MarketsAction::Add => {
+                        crate::generated::ws::UpdateSubscriptionAction::AddMarkets
+                    }
+                    protocol::MarketsAction::Delete => {
+                        crate::generated::ws::UpdateSubscriptionAction::DeleteMarkets
+                    }
+                    protocol::MarketsAction::Snapshot => {
+                        crate::generated::ws::UpdateSubscriptionAction::GetSnapshot
+                    }
+                };
+                protocol::command_params(
+                    &crate::generated::ws::UpdateSubscription {
+                        sid: ::std::option::Option::None,
+                        sids: ::std::option::Option::Some(
+                            ::std::vec::Vec::from([protocol::sid_param(*sid)?]),
+                        ),
+                        market_ticker: ::std::option::Option::None,
+                        market_tickers: ::std::option::Option::Some(tickers.to_vec()),
+                        market_id: ::std::option::Option::None,
+                        market_ids: ::std::option::Option::None,
+                        send_initial_snapshot: ::std::option::Option::None,
+                        action: chosen,
+                    },
+                    params,
+                )
+            }
+            protocol::ControlCommand::List => {
+                protocol::command_params(
+                    &crate::generated::ws::ListSubscriptions {
+                    },
+                    params,
+                )
+            }
+        }
+    }
+}
+impl protocol::SubscribeParams for crate::generated::ws::Subscribe {
+    fn channels(&self) -> ::std::vec::Vec<::std::string::String> {
+        self.channels
+            .iter()
+            .map(|c| ::std::string::ToString::to_string(
+                crate::enums::StringEnum::as_str(c),
+            ))
+            .collect()
+    }
+    fn params_set(&self) -> ::std::vec::Vec<&'static str> {
+        let mut set = ::std::vec::Vec::new();
+        if self.market_ticker.is_some() {
+            set.push("market_ticker");
+        }
+        if self.market_tickers.is_some() {
+            set.push("market_tickers");
+        }
+        if self.market_id.is_some() {
+            set.push("market_id");
+        }
+        if self.market_ids.is_some() {
+            set.push("market_ids");
+        }
+        if self.send_initial_snapshot.is_some() {
+            set.push("send_initial_snapshot");
+        }
+        if self.skip_ticker_ack.is_some() {
+            set.push("skip_ticker_ack");
+        }
+        if self.use_yes_price.is_some() {
+            set.push("use_yes_price");
+        }
+        if self.user_filter.is_some() {
+            set.push("user_filter");
+        }
+        if self.shard_factor.is_some() {
+            set.push("shard_factor");
+        }
+        if self.shard_key.is_some() {
+            set.push("shard_key");
+        }
+        if self.index_ids.is_some() {
+            set.push("index_ids");
+        }
+        if self.underlying_tickers.is_some() {
+            set.push("underlying_tickers");
+        }
+        set
+    }
+    fn markets(&self) -> ::std::vec::Vec<::std::string::String> {
+        let mut all: ::std::vec::Vec<::std::string::String> = self
+            .market_ticker
+            .iter()
+            .cloned()
+            .collect();
+        for ticker in self.market_tickers.iter().flatten() {
+            if !all.contains(ticker) {
+                all.push(::std::clone::Clone::clone(ticker));
+            }
+        }
+        all
+    }
+    fn set_markets(&mut self, tickers: ::std::vec::Vec<::std::string::String>) {
+        self.market_ticker = ::std::option::Option::None;
+        self.market_tickers = ::std::option::Option::Some(tickers);
+    }
+}
