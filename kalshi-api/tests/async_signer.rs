@@ -109,6 +109,13 @@ async fn public_requests_do_not_wait_on_the_signer() {
     let (_exchange, client, calls) = setup(Config::new()).await;
     client.execute(&Markets { limit: Some(1) }).await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // The client's Debug shows the signer as its own Debug does: here the key id and algorithm.
+    let shown = format!("{client:?}");
+    assert!(
+        shown.contains("SlowSigner") && shown.contains("Ed25519"),
+        "{shown}"
+    );
+    assert!(!shown.contains("PRIVATE KEY"), "{shown}");
 }
 
 #[tokio::test]

@@ -71,7 +71,7 @@ impl Credentials {
     /// sent, prefix included, query excluded. A synchronous signer signs here; an asynchronous one
     /// is left [`Signing::Pending`] for the caller to await.
     pub(crate) fn sign(&self, method: &str, path: &str) -> Signing<'_> {
-        let (timestamp, message) = match presign(method, path) {
+        let (ts_len, message) = match presign(method, path) {
             Ok(presigned) => presigned,
             Err(e) => return Signing::Ready(Err(e)),
         };
@@ -79,12 +79,12 @@ impl Credentials {
             SignerKind::Now(signer) => Signing::Ready(
                 signer
                     .sign(message.as_bytes())
-                    .and_then(|signature| signed(&self.key_id, timestamp, &signature)),
+                    .and_then(|signature| signed(&self.key_id, &message[..ts_len], &signature)),
             ),
             SignerKind::Waits(signer) => Signing::Pending(PendingSignature {
                 signer: &**signer,
                 key_id: &self.key_id,
-                timestamp,
+                ts_len,
                 message,
             }),
         }
@@ -99,11 +99,12 @@ pub(crate) enum Signing<'a> {
     Pending(PendingSignature<'a>),
 }
 
-/// An asynchronous signer's work, not yet started: the timestamp is already taken.
+/// An asynchronous signer's work, not yet started: the timestamp is already taken (the first
+/// `ts_len` bytes of `message`).
 pub(crate) struct PendingSignature<'a> {
     signer: &'a dyn DynAsyncSigner,
     key_id: &'a HeaderValue,
-    timestamp: u64,
+    ts_len: usize,
     message: String,
 }
 
@@ -111,31 +112,30 @@ impl PendingSignature<'_> {
     /// Awaits the signer and builds the headers.
     pub(crate) async fn finish(self) -> Result<SignedHeaders, SignError> {
         let signature = self.signer.sign_boxed(self.message.as_bytes()).await?;
-        signed(self.key_id, self.timestamp, &signature)
+        signed(self.key_id, &self.message[..self.ts_len], &signature)
     }
 }
 
-/// The timestamp (Unix milliseconds, now) and the pre-sign text `timestamp_ms + method + path`.
-fn presign(method: &str, path: &str) -> Result<(u64, String), SignError> {
+/// The pre-sign text `timestamp_ms + method + path`, with a timestamp (Unix milliseconds) taken
+/// now, and the length of its timestamp prefix.
+fn presign(method: &str, path: &str) -> Result<(usize, String), SignError> {
     let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| SignError("system clock is before 1970".into()))?
         .as_millis();
-    let ms =
-        u64::try_from(ms).map_err(|_| SignError("system clock is past year 500 million".into()))?;
     let mut ts_buf = itoa::Buffer::new();
     let ts = ts_buf.format(ms);
     let mut message = String::with_capacity(ts.len() + method.len() + path.len());
     message.push_str(ts);
     message.push_str(method);
     message.push_str(path);
-    Ok((ms, message))
+    Ok((ts.len(), message))
 }
 
-/// The three headers of a signature made at `timestamp`.
+/// The three headers of a signature over a message that began with `timestamp`.
 fn signed(
     key_id: &HeaderValue,
-    timestamp: u64,
+    timestamp: &str,
     signature: &str,
 ) -> Result<SignedHeaders, SignError> {
     let mut signature = HeaderValue::from_str(signature).map_err(|_| {
@@ -144,7 +144,8 @@ fn signed(
     signature.set_sensitive(true);
     Ok(SignedHeaders {
         key: key_id.clone(),
-        timestamp: HeaderValue::from(timestamp),
+        timestamp: HeaderValue::from_str(timestamp)
+            .map_err(|_| SignError("the timestamp is not a valid header value".into()))?,
         signature,
     })
 }
