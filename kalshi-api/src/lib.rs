@@ -101,7 +101,7 @@ pub mod ws;
 #[rustfmt::skip]
 mod generated;
 
-pub use auth::{KeyPairSigner, PrivateKey, Signer};
+pub use auth::{AsyncSigner, KeyPairSigner, PrivateKey, Signer};
 pub use batch::{ItemError, ItemResult};
 pub use config::Environment;
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};

@@ -2,16 +2,20 @@
 //! reads as absent, in REST answers and WebSocket frames, at any depth, and every required field
 //! read as its default is counted and reported once per type and field (`kalshi_api::drift`).
 //!
-//! One test per process-wide fact: the counters are global, so this file keeps them to itself.
+//! The counters are global to the process, so this file keeps them to itself, and each test reads
+//! fields no other test here defaults.
 
 use bytes::Bytes;
 use kalshi_api::drift::{defaulted_fields, DefaultedField};
 use kalshi_api::operation::decode_json;
-use kalshi_api::types::{GetMarketsResponse, Market};
+use kalshi_api::types::{GetEventResponse, GetMarketsResponse, GetOrdersResponse, Market};
 use kalshi_api::ws::{decode_frame, ServerMessage};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 const MARKET_JSON: &str = include_str!("data/market.json");
+const ORDER_JSON: &str = include_str!("data/order.json");
 
 fn market() -> Value {
     serde_json::from_str(MARKET_JSON).unwrap()
@@ -55,7 +59,10 @@ fn blank_narrow_strings_read_as_absent_and_each_default_is_counted() {
         assert_eq!(count("Market", field), 1, "{field}");
     }
     let d = defaulted_fields();
-    let report = d.iter().find(|d| d.field == "yes_bid_dollars").unwrap();
+    let report = d
+        .iter()
+        .find(|d| d.type_name == "Market" && d.field == "yes_bid_dollars")
+        .unwrap();
     assert_eq!(
         report,
         &DefaultedField {
@@ -99,4 +106,210 @@ fn blank_narrow_strings_read_as_absent_and_each_default_is_counted() {
     let mut bad = market();
     bad["yes_bid_dollars"] = json!("0.5.6");
     assert!(decode_json::<Market>("GetMarket", &serde_json::to_vec(&bad).unwrap()).is_err());
+}
+
+/// Decodes one WebSocket frame.
+fn frame(text: &str) -> ServerMessage {
+    let frame = Bytes::copy_from_slice(text.as_bytes());
+    decode_frame::<ServerMessage>(&frame)
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
+        .message
+}
+
+#[test]
+fn blank_strings_in_rest_answers_read_as_absent_at_every_depth() {
+    // An event (depth 1) whose optional date-time is `""`, with a market nested in it (depth 3:
+    // answer, event, markets[0]) and one beside it (depth 2), each with `""` in a price, a count
+    // and an enum.
+    let mut nested = market();
+    nested["yes_ask_dollars"] = json!("");
+    nested["market_type"] = json!("");
+    let mut beside = market();
+    beside["open_interest_fp"] = json!("");
+    beside["close_time"] = json!("2026-12-31T15:00:00Z");
+    let answer = json!({
+        "event": {
+            "event_ticker": "KXHIGHNY-26NOV21",
+            "series_ticker": "KXHIGHNY",
+            "sub_title": "",
+            "title": "Highest temperature in NYC",
+            "collateral_return_type": "",
+            "mutually_exclusive": true,
+            "strike_date": "",
+            "markets": [nested],
+        },
+        "markets": [beside],
+    });
+    let event: GetEventResponse =
+        decode_json("GetEvent", &serde_json::to_vec(&answer).unwrap()).expect("the event decodes");
+    assert_eq!(event.event.strike_date, None, "optional date-time");
+    assert_eq!(event.event.sub_title, "", "free text keeps its value");
+    let nested = &event.event.markets.as_ref().unwrap()[0];
+    assert_eq!(nested.yes_ask_dollars.to_string(), "0");
+    assert_eq!(nested.market_type, Default::default());
+    assert_eq!(
+        nested.yes_bid_dollars.to_string(),
+        "0.5600",
+        "its other fields are read"
+    );
+    assert_eq!(event.markets[0].open_interest_fp.to_string(), "0");
+    assert_eq!(count("Market", "yes_ask_dollars"), 1);
+    assert_eq!(count("Market", "market_type"), 1);
+    assert_eq!(count("Market", "open_interest_fp"), 1);
+    assert_eq!(
+        count("EventData", "strike_date"),
+        0,
+        "optional: not a default"
+    );
+
+    // An order page: `""` in a required enum, count and price, and in nullable and optional
+    // date-times and a nullable enum, which read as `None`.
+    let mut order: Value = serde_json::from_str(ORDER_JSON).unwrap();
+    for field in [
+        "status",
+        "fill_count_fp",
+        "taker_fill_cost_dollars",
+        "created_time",
+        "last_update_time",
+        "self_trade_prevention_type",
+    ] {
+        order[field] = json!("");
+    }
+    let page = json!({ "orders": [order], "cursor": "" });
+    let page: GetOrdersResponse =
+        decode_json("GetOrders", &serde_json::to_vec(&page).unwrap()).expect("the page decodes");
+    let order = &page.orders[0];
+    assert_eq!(order.status, Default::default());
+    assert_eq!(order.fill_count_fp.to_string(), "0");
+    assert_eq!(order.taker_fill_cost_dollars.to_string(), "0");
+    assert_eq!(order.created_time, None);
+    assert_eq!(order.last_update_time, None);
+    assert_eq!(order.self_trade_prevention_type, None);
+    assert_eq!(order.remaining_count_fp.to_string(), "60.00");
+    for field in ["status", "fill_count_fp", "taker_fill_cost_dollars"] {
+        assert_eq!(count("Order", field), 1, "{field}");
+    }
+    for field in [
+        "created_time",
+        "last_update_time",
+        "self_trade_prevention_type",
+    ] {
+        assert_eq!(
+            count("Order", field),
+            0,
+            "{field} may be absent: not a default"
+        );
+    }
+}
+
+#[test]
+fn blank_strings_in_websocket_messages_read_as_absent_at_every_depth() {
+    // A fill: `""` in a uuid, a count and an enum.
+    let fill = frame(
+        r#"{"type":"fill","sid":13,"seq":2,"msg":{"trade_id":"","order_id":"ee587a1c-8b87-4dcf-b721-9f6f790619fa","market_ticker":"KXHIGHNY-26NOV21-B45.5","is_taker":true,"yes_price_dollars":"0.7500","count_fp":"","fee_cost":"0.0150","ts_ms":1671899397000,"post_position_fp":"500.00","outcome_side":"","book_side":"bid"}}"#,
+    );
+    let ServerMessage::Fill(fill) = fill else {
+        panic!("{fill:?}")
+    };
+    assert!(fill.trade_id.is_nil());
+    assert_eq!(
+        fill.order_id.to_string(),
+        "ee587a1c-8b87-4dcf-b721-9f6f790619fa"
+    );
+    assert_eq!(fill.count_fp.to_string(), "0");
+    assert_eq!(fill.outcome_side, Default::default());
+    assert_eq!(fill.yes_price_dollars.to_string(), "0.7500");
+    for field in ["trade_id", "count_fp", "outcome_side"] {
+        assert_eq!(count("Fill", field), 1, "{field}");
+    }
+
+    // An RFQ: `""` in a required date-time and an optional count (depth 1), and in an enum and an
+    // optional price of a leg (depth 3: msg, mve_selected_legs, [0]).
+    let rfq = frame(
+        r#"{"type":"rfq_created","sid":3,"msg":{"id":"rfq-1","creator_id":"","market_ticker":"KXMVE-1","contracts_fp":"","created_ts":"","mve_selected_legs":[{"event_ticker":"E","market_ticker":"M","side":"","yes_settlement_value_dollars":""}]}}"#,
+    );
+    let ServerMessage::RfqCreated(rfq) = rfq else {
+        panic!("{rfq:?}")
+    };
+    assert_eq!(rfq.created_ts, chrono::DateTime::<chrono::Utc>::default());
+    assert_eq!(rfq.contracts_fp, None);
+    assert_eq!(rfq.creator_id, "", "free text keeps its value");
+    let leg = &rfq.mve_selected_legs.as_ref().unwrap()[0];
+    assert_eq!(leg.side, Default::default());
+    assert_eq!(leg.yes_settlement_value_dollars, None);
+    assert_eq!(count("RfqCreated", "created_ts"), 1);
+    assert_eq!(count("RfqCreatedMveSelectedLegsItem", "side"), 1);
+    assert_eq!(count("RfqCreated", "contracts_fp"), 0);
+
+    // A book delta: `""` in its market id (a uuid) and its optional date-time.
+    let delta = frame(
+        r#"{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"KX-A","market_id":"","price_dollars":"0.4200","delta_fp":"-5.00","side":"yes","ts":""}}"#,
+    );
+    let ServerMessage::OrderbookDelta(delta) = delta else {
+        panic!("{delta:?}")
+    };
+    assert!(delta.market_id.is_nil());
+    #[allow(deprecated)] // the only optional date-time of the WebSocket spec
+    let ts = delta.ts;
+    assert_eq!(ts, None);
+    assert_eq!(delta.delta_fp.to_string(), "-5.00");
+    assert_eq!(count("OrderbookDelta", "market_id"), 1);
+}
+
+/// The `type_name` and `field` of each "read as its default" warning, counted.
+#[derive(Clone, Default)]
+struct Warnings(Arc<Mutex<BTreeMap<(String, String), usize>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        #[derive(Default)]
+        struct Fields(BTreeMap<String, String>);
+        impl tracing::field::Visit for Fields {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                self.0.insert(field.name().to_string(), value.to_string());
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0
+                    .insert(field.name().to_string(), format!("{value:?}"));
+            }
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let is_default = fields
+            .0
+            .get("message")
+            .is_some_and(|m| m.contains("read as its default"));
+        if is_default && *event.metadata().level() == tracing::Level::WARN {
+            let key = (fields.0["type_name"].clone(), fields.0["field"].clone());
+            *self.0.lock().unwrap().entry(key).or_default() += 1;
+        }
+    }
+}
+
+#[test]
+fn a_defaulted_field_is_warned_about_once_per_type_and_field() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let warnings = Warnings::default();
+    let subscriber = tracing_subscriber::registry().with(warnings.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // Three trades lacking two fields, two RFQ deletions lacking one: a warning per type and
+    // field, and every read counted. No other test here reads these types.
+    let trade = r#"{"type":"trade","sid":5,"msg":{"trade_id":"d91bc706-ee49-470d-82d8-11418bda6fed","market_ticker":"KX-A","yes_price_dollars":"","no_price_dollars":"0.5800","count_fp":"","taker_book_side":"bid"}}"#;
+    let deleted = r#"{"type":"rfq_deleted","sid":6,"msg":{"id":"rfq-1","creator_id":"c","market_ticker":"KX-A","deleted_ts":""}}"#;
+    for _ in 0..3 {
+        assert!(matches!(frame(trade), ServerMessage::Trade(_)));
+    }
+    for _ in 0..2 {
+        assert!(matches!(frame(deleted), ServerMessage::RfqDeleted(_)));
+    }
+    let warned = warnings.0.lock().unwrap().clone();
+    let key = |t: &str, f: &str| (t.to_string(), f.to_string());
+    assert_eq!(warned.get(&key("Trade", "yes_price_dollars")), Some(&1));
+    assert_eq!(warned.get(&key("Trade", "count_fp")), Some(&1));
+    assert_eq!(warned.get(&key("RfqDeleted", "deleted_ts")), Some(&1));
+    assert_eq!(warned.get(&key("Trade", "no_price_dollars")), None, "sent");
+    assert_eq!(count("Trade", "yes_price_dollars"), 3);
+    assert_eq!(count("Trade", "count_fp"), 3);
+    assert_eq!(count("RfqDeleted", "deleted_ts"), 2);
 }

@@ -51,11 +51,62 @@ async fn block_2_signed_requests() -> Result {
     Ok(())
 }
 
+/// A signer that waits (compiled only: Kalshi's demo; `async_signer.rs` runs one against the test
+/// exchange). In a module of its own, so that the block's `Result` is the prelude's.
+mod block_3 {
+    /// A stand-in for a KMS client: its `sign` waits, then answers.
+    pub struct Kms;
+
+    impl std::fmt::Debug for Kms {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Kms")
+        }
+    }
+
+    impl Kms {
+        pub async fn sign(&self, _message: &[u8]) -> std::io::Result<String> {
+            tokio::task::yield_now().await;
+            Err(std::io::Error::other("not a real KMS"))
+        }
+    }
+
+    #[rustfmt::skip]
+    pub async fn block_3_async_signer(kms: Kms) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        // README block 3
+        use kalshi_api::auth::{AsyncSigner, SignError};
+        use kalshi_api::{Client, Environment};
+
+        #[derive(Debug)] // Debug must never show a secret
+        struct KmsSigner {
+            key_id: String,
+            kms: Kms, // your KMS or HSM client
+        }
+
+        impl AsyncSigner for KmsSigner {
+            fn key_id(&self) -> &str {
+                &self.key_id
+            }
+
+            // `message` is `timestamp_ms + METHOD + path`; answer the base64 of its RSA-PSS (SHA-256,
+            // 32-byte salt) or Ed25519 signature. The future must be `Send`.
+            async fn sign(&self, message: &[u8]) -> Result<String, SignError> {
+                self.kms.sign(message).await.map_err(|e| SignError(e.to_string()))
+            }
+        }
+
+        let client = Client::builder(Environment::Demo)
+            .async_signer(KmsSigner { key_id: "your-key-id".into(), kms })
+            .build()?;
+        // end of README block
+        Ok(())
+    }
+}
+
 /// Pages, batches, limits and retries (compiled only: Kalshi's demo; `trading.rs` runs each
 /// piece against the test exchange).
 #[rustfmt::skip]
-async fn block_3_pages_and_batches(key: PrivateKey, orders: Vec<kalshi_api::types::CreateOrderV2Request>) -> Result {
-    // README block 3
+async fn block_4_pages_and_batches(key: PrivateKey, orders: Vec<kalshi_api::types::CreateOrderV2Request>) -> Result {
+    // README block 4
     use kalshi_api::pagination::TryStreamExt;
     use kalshi_api::{ops, types, Client, Environment, RetryPolicy, Tier};
 
@@ -85,8 +136,8 @@ async fn block_3_pages_and_batches(key: PrivateKey, orders: Vec<kalshi_api::type
 
 /// The WebSocket session, from the environment.
 #[rustfmt::skip]
-async fn block_4_websocket() -> Result {
-    // README block 4
+async fn block_5_websocket() -> Result {
+    // README block 5
     use futures_util::StreamExt;
     use kalshi_api::ws::{Event, ServerMessage, Session, SessionConfig, Subscribe, SubscribeChannelsItem};
 
@@ -117,8 +168,8 @@ async fn block_4_websocket() -> Result {
 
 /// The live order book.
 #[rustfmt::skip]
-async fn block_5_order_book(client: Client) -> Result {
-    // README block 5
+async fn block_6_order_book(client: Client) -> Result {
+    // README block 6
     use futures_util::StreamExt;
     use kalshi_api::ws::{BookUpdate, OrderBooks, Session, SessionConfig, Side, Subscribe, SubscribeChannelsItem};
 
@@ -141,8 +192,8 @@ async fn block_5_order_book(client: Client) -> Result {
 
 /// Following an order to its fill; returns what filled.
 #[rustfmt::skip]
-async fn block_6_following_orders(client: Client, ticker: String, price: FixedPointDollars) -> Result<FixedPointCount> {
-    // README block 6
+async fn block_7_following_orders(client: Client, ticker: String, price: FixedPointDollars) -> Result<FixedPointCount> {
+    // README block 7
     use futures_util::StreamExt;
     use kalshi_api::ws::{BookUpdate, OrderBooks, OrderTracker, OrderUpdate, Session, SessionConfig, Subscribe, SubscribeChannelsItem, UserOrderStatus};
     use kalshi_api::{ops, types};
@@ -197,8 +248,8 @@ async fn block_6_following_orders(client: Client, ticker: String, price: FixedPo
 
 /// Logging: a fmt subscriber filtered by `RUST_LOG`.
 #[rustfmt::skip]
-fn block_7_tracing() -> Result {
-    // README block 7
+fn block_8_tracing() -> Result {
+    // README block 8
     use tracing_subscriber::EnvFilter;
 
     // RUST_LOG=kalshi_api=debug shows each request's span; without RUST_LOG, kalshi_api=info.
@@ -245,11 +296,11 @@ async fn the_runnable_blocks_run_against_the_test_exchange() {
     let (exchange, client) = exchange().await;
     // The WebSocket and order book blocks stream until the session ends for good, which the
     // default configuration (reconnect forever) never does: they must stream without error.
-    runs_for("block 4 (WebSocket)", 2, block_4_websocket()).await;
+    runs_for("block 5 (WebSocket)", 2, block_5_websocket()).await;
     runs_for(
-        "block 5 (order book)",
+        "block 6 (order book)",
         2,
-        block_5_order_book(client.clone()),
+        block_6_order_book(client.clone()),
     )
     .await;
     // A YES bid at 0.99 crosses the NO bids of the seeded book: the order fills.
@@ -258,12 +309,12 @@ async fn the_runnable_blocks_run_against_the_test_exchange() {
     let price: FixedPointDollars = "0.99".parse().unwrap();
     let filled = tokio::time::timeout(
         Duration::from_secs(30),
-        block_6_following_orders(client.clone(), ticker, price),
+        block_7_following_orders(client.clone(), ticker, price),
     )
     .await
     .expect("the order reaches a final state")
     .unwrap();
     assert_eq!(filled.to_string(), "1.00");
-    block_7_tracing().unwrap();
+    block_8_tracing().unwrap();
     tracing::info!(target: "kalshi_api", "the block's subscriber is installed");
 }

@@ -1,5 +1,6 @@
-//! Request signing: the [`Signer`] seam, and [`KeyPairSigner`], which signs with an RSA or Ed25519
-//! private key loaded from PEM.
+//! Request signing: the [`Signer`] seam (signs at once), the [`AsyncSigner`] seam (awaited: an HSM,
+//! a KMS, a remote service), and [`KeyPairSigner`], which signs with an RSA or Ed25519 private key
+//! loaded from PEM.
 //!
 //! Kalshi authenticates a request by a signature over `timestamp_ms + METHOD + path` (the path as
 //! sent, prefix included, query removed). The client builds that message; a [`Signer`] only signs it.
@@ -18,17 +19,21 @@
 
 mod key;
 mod sign;
+mod waiting;
 
 pub use key::{KeyAlgorithm, KeyError, KeyErrorKind, PrivateKey, RsaBackend};
-pub(crate) use sign::Credentials;
+pub(crate) use sign::{Credentials, SignedHeaders, SignerKind, Signing};
 pub use sign::{ACCESS_KEY, ACCESS_SIGNATURE, ACCESS_TIMESTAMP};
+pub use waiting::AsyncSigner;
 
 use base64::Engine as _;
 use std::fmt;
 
-/// Signs the pre-sign text `timestamp_ms + METHOD + path` of an authenticated request.
+/// Signs the pre-sign text `timestamp_ms + METHOD + path` of an authenticated request, at once.
 ///
-/// Implement it to bring your own signer (a hardware module, a remote signing service).
+/// Implement it to bring your own signer that answers without waiting (a key in memory, a local
+/// library). It is called on the request's task: a signer that waits on a device or the network
+/// implements [`AsyncSigner`] instead, so the runtime is never blocked.
 pub trait Signer: Send + Sync + fmt::Debug {
     /// The API key id sent as `KALSHI-ACCESS-KEY`.
     fn key_id(&self) -> &str;

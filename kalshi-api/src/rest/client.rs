@@ -1,6 +1,9 @@
 //! The client: base URL, transport and signing around generated operations.
 
-use crate::auth::{Credentials, KeyPairSigner, PrivateKey, Signer};
+use crate::auth::{
+    AsyncSigner, Credentials, KeyPairSigner, PrivateKey, SignError, SignedHeaders, Signer,
+    SignerKind, Signing,
+};
 use crate::config::{EnvConfig, Environment};
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
@@ -133,14 +136,14 @@ impl Client {
         let info = O::INFO;
         let span = trace::request_span(&info);
         let body = trace::instrument(
-            self.send(&info, op.cost_items(), &|| self.build_request(op), &span),
+            self.send(&info, op.cost_items(), &|| self.build_unsigned(op), &span),
             &span,
         )
         .await?;
         O::decode(&body).map_err(|e| failed(&info, &span, Error::from(e)))
     }
 
-    /// Sends a request built by `build` (called once per attempt, so each is signed afresh),
+    /// Sends a request built by `build` (called once per attempt, and each attempt signed afresh),
     /// through the rate limiter and the retry policy; returns a success answer's body. Records
     /// what happens on `span`, the call's (see `trace::request_span`).
     async fn send(
@@ -189,7 +192,7 @@ impl Client {
     }
 
     /// One attempt: tokens, a freshly signed request, the answer. Adds the time spent waiting for
-    /// tokens to `waited`.
+    /// tokens to `waited`. An asynchronous signer is awaited here; a synchronous one signs at once.
     async fn attempt(
         &self,
         info: &OperationInfo,
@@ -199,15 +202,22 @@ impl Client {
         waited: &mut Duration,
         span: &trace::Span,
     ) -> Result<bytes::Bytes> {
+        // Fail before spending tokens on a request that cannot be signed.
+        let credentials = self.credentials_for(info)?;
         if let Some(limiter) = &self.inner.limiter {
-            // Fail before spending tokens on a request that cannot be signed.
-            self.credentials_for(info)?;
             let queued = tokio::time::Instant::now();
             limiter.acquire_for(info, cost_items).await;
             *waited += queued.elapsed();
             trace::record!(span, "rate_limit_wait_ms", trace::ms(*waited));
         }
-        let req = build()?;
+        let mut req = build()?;
+        if let Some(c) = credentials {
+            let headers = match c.sign(req.method().as_str(), req.url().path()) {
+                Signing::Ready(headers) => headers,
+                Signing::Pending(pending) => pending.finish().await,
+            };
+            apply_signature(&mut req, headers, info.id)?;
+        }
         let sent = trace::now(span);
         let answer = match self.inner.http.execute(req).await {
             Ok(resp) => {
@@ -260,11 +270,49 @@ impl Client {
     /// without sending it: to inspect the wire form, or to send it through another transport soon
     /// (the signature's timestamp is taken now, and Kalshi rejects stale ones).
     ///
-    /// Fails with [`Error::Auth`] when the operation needs credentials the client lacks.
+    /// Fails with [`Error::Auth`] when the operation needs credentials the client lacks, or when
+    /// the client signs with an [`AsyncSigner`] (use [`Client::build_request_async`]).
     pub fn build_request<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
         let info = &O::INFO;
-        let inner = &*self.inner;
         let credentials = self.credentials_for(info)?;
+        let mut req = self.build_unsigned(op)?;
+        if let Some(c) = credentials {
+            let headers = match c.sign(req.method().as_str(), req.url().path()) {
+                Signing::Ready(headers) => headers,
+                Signing::Pending(_) => {
+                    return Err(Error::Auth {
+                        operation: info.id,
+                        message: "the client signs with an AsyncSigner: build the request with \
+                                  `build_request_async`"
+                            .into(),
+                    })
+                }
+            };
+            apply_signature(&mut req, headers, info.id)?;
+        }
+        Ok(req)
+    }
+
+    /// Like [`Client::build_request`], awaiting the signature when the client signs with an
+    /// [`AsyncSigner`].
+    pub async fn build_request_async<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
+        let info = &O::INFO;
+        let credentials = self.credentials_for(info)?;
+        let mut req = self.build_unsigned(op)?;
+        if let Some(c) = credentials {
+            let headers = match c.sign(req.method().as_str(), req.url().path()) {
+                Signing::Ready(headers) => headers,
+                Signing::Pending(pending) => pending.finish().await,
+            };
+            apply_signature(&mut req, headers, info.id)?;
+        }
+        Ok(req)
+    }
+
+    /// The request for `op` (URL, query, body), not signed yet: attempts sign it afresh.
+    fn build_unsigned<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
+        let info = &O::INFO;
+        let inner = &*self.inner;
 
         let mut url = String::with_capacity(inner.base_url.len() + 96);
         url.push_str(&inner.base_url);
@@ -282,9 +330,6 @@ impl Client {
         if has_body {
             req.headers_mut().insert(CONTENT_TYPE, APPLICATION_JSON);
             *req.body_mut() = Some(body.into());
-        }
-        if let Some(c) = credentials {
-            sign(&mut req, c, info.id)?;
         }
         Ok(req)
     }
@@ -312,15 +357,17 @@ impl Client {
     }
 }
 
-/// Adds the `KALSHI-ACCESS-*` headers: a signature over `timestamp_ms + METHOD + path`, where the
-/// path is the final URL's (prefix included, query excluded), exactly as it goes on the wire.
-fn sign(req: &mut reqwest::Request, c: &Credentials, operation: &'static str) -> Result<()> {
-    let headers = c
-        .sign(req.method().as_str(), req.url().path())
-        .map_err(|e| Error::Auth {
-            operation,
-            message: e.0,
-        })?;
+/// Adds the `KALSHI-ACCESS-*` headers of a signature over `timestamp_ms + METHOD + path`, where
+/// the path is the final URL's (prefix included, query excluded), exactly as it goes on the wire.
+fn apply_signature(
+    req: &mut reqwest::Request,
+    headers: std::result::Result<SignedHeaders, SignError>,
+    operation: &'static str,
+) -> Result<()> {
+    let headers = headers.map_err(|e| Error::Auth {
+        operation,
+        message: e.0,
+    })?;
     headers.apply(req.headers_mut());
     Ok(())
 }
@@ -353,7 +400,7 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
 pub struct ClientBuilder {
     env: Environment,
     ws_url: Option<String>,
-    signer: Option<Arc<dyn Signer>>,
+    signer: Option<SignerKind>,
     http: Option<reqwest::Client>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -400,9 +447,17 @@ impl ClientBuilder {
         self.signer(KeyPairSigner::new(key_id, key))
     }
 
-    /// Signs authenticated requests with `signer` (bring your own: an HSM, a remote signer).
+    /// Signs authenticated requests with `signer`, which answers at once (bring your own key
+    /// handling); it is called on the request's task.
     pub fn signer(mut self, signer: impl Signer + 'static) -> Self {
-        self.signer = Some(Arc::new(signer));
+        self.signer = Some(SignerKind::Now(Arc::new(signer)));
+        self
+    }
+
+    /// Signs authenticated requests, retries and WebSocket handshakes with `signer`, awaited
+    /// without blocking the runtime: an HSM, a cloud KMS, a remote signing service.
+    pub fn async_signer(mut self, signer: impl AsyncSigner + 'static) -> Self {
+        self.signer = Some(SignerKind::Waits(Arc::new(signer)));
         self
     }
 

@@ -339,6 +339,12 @@ struct State {
     reserve: Duration,
 }
 
+/// The furthest ahead of now a bucket's debt reaches: the refill time of the largest request at the
+/// slowest rate (`u32::MAX` tokens at one per second, about 136 years). However many callers
+/// queue for such costs (from `GET /account/endpoint_costs`, say) and drop their futures, every
+/// instant the limiter computes stays representable.
+const MAX_DEBT: Duration = Duration::from_secs(u32::MAX as u64);
+
 /// One caller's place in the queue.
 #[derive(Debug, Clone, Copy)]
 struct Reservation {
@@ -364,7 +370,8 @@ impl State {
     /// `tokens`, or is full if `tokens` exceeds the capacity.
     fn reserve(&mut self, tokens: u32, now: Instant) -> Reservation {
         let start = self.full_at.max(now);
-        let full_at = start + self.refill_time(tokens, Round::Up);
+        // `start` is at most `now + MAX_DEBT`, and so is one refill time: the sum is representable.
+        let full_at = (start + self.refill_time(tokens, Round::Up)).min(now + MAX_DEBT);
         // The caller may go once the bucket lacks at most `capacity - needed` tokens, less the
         // reserve.
         let needed = tokens.min(self.config.capacity);
@@ -443,6 +450,22 @@ mod tests {
             actual >= expected && actual <= expected + MS,
             "expected {expected:?}, got {actual:?}"
         );
+    }
+
+    #[test]
+    fn the_largest_costs_at_the_slowest_rate_keep_the_debt_bounded() {
+        let now = Instant::now();
+        let slowest = BucketConfig {
+            refill_per_sec: 0,
+            capacity: u32::MAX,
+        };
+        let mut state = State::new(slowest, now);
+        for _ in 0..1000 {
+            let r = state.reserve(u32::MAX, now);
+            assert!(r.full_at <= now + MAX_DEBT);
+            assert!(r.ready_at <= r.full_at);
+        }
+        assert_eq!(state.full_at, now + MAX_DEBT);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Opening a connection: the signed handshake.
 
 use super::error::WsError;
-use crate::auth::Credentials;
+use crate::auth::{Credentials, Signing};
 use bytes::Bytes;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -13,7 +13,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Connects to `url`, signing the handshake afresh: `timestamp_ms + "GET" + path of the URL`
-/// (Kalshi rejects stale timestamps, so every attempt signs anew).
+/// (Kalshi rejects stale timestamps, so every attempt signs anew). An asynchronous signer is
+/// awaited; a synchronous one signs at once.
 pub(crate) async fn connect(
     url: &str,
     credentials: &Credentials,
@@ -23,8 +24,11 @@ pub(crate) async fn connect(
         .into_client_request()
         .map_err(|e| WsError::Transport(format!("WebSocket URL `{url}`: {e}")))?;
     let path = request.uri().path().to_string();
-    credentials
-        .sign("GET", &path)
+    let headers = match credentials.sign("GET", &path) {
+        Signing::Ready(headers) => headers,
+        Signing::Pending(pending) => pending.finish().await,
+    };
+    headers
         .map_err(|e| WsError::Transport(e.to_string()))?
         .apply(request.headers_mut());
     let attempt = tokio_tungstenite::connect_async(request);

@@ -594,7 +594,7 @@ where
     /// resubscription timed out (the connection is not serving).
     fn sweep(&mut self) -> Option<String> {
         let mut lost = None;
-        let timeout_ms = self.config.command_timeout.as_millis() as u64;
+        let timeout_ms = u64::try_from(self.config.command_timeout.as_millis()).unwrap_or(u64::MAX);
         for group in self.pending.expired(Instant::now()) {
             match group.kind {
                 Kind::Resubscribe(id) => lost = Some(format!("{id} was not resubscribed in time")),

@@ -75,6 +75,10 @@ pub enum InvalidBookMessage {
     /// A size that overflows the fixed-point range.
     #[error("size at {0} overflows")]
     Overflow(FixedPointDollars),
+    /// A price outside 0 to 1 dollar, which no level of a YES/NO book can have (and whose implied
+    /// ask, `1 - price`, could overflow).
+    #[error("price {0} is outside 0 to 1 dollar")]
+    Price(FixedPointDollars),
 }
 
 /// One market's order book: the YES bids and the NO bids, price to size, exact.
@@ -130,13 +134,17 @@ impl OrderBook {
     }
 
     /// Adds `delta` (signed) to the size at `price` on `side`; a level whose size reaches zero or
-    /// below is removed.
+    /// below is removed. A price outside 0 to 1 dollar is refused, so that every implied ask and
+    /// spread is in range.
     pub fn apply_change(
         &mut self,
         side: Side,
         price: FixedPointDollars,
         delta: FixedPointCount,
     ) -> Result<(), InvalidBookMessage> {
+        if price.is_negative() || price > ONE {
+            return Err(InvalidBookMessage::Price(price));
+        }
         // One search of the tree, whether the level is changed, removed or added.
         match self.side_mut(side).entry(price) {
             Entry::Occupied(mut level) => {
@@ -188,6 +196,7 @@ impl OrderBook {
     /// The implied asks of `side`, best (lowest) first: each bid of the other side at `p` is an
     /// ask here at `1 - p`, with its size.
     pub fn asks(&self, side: Side) -> impl ExactSizeIterator<Item = Level> + '_ {
+        // No overflow: `apply_change` keeps every price within 0 to 1.
         self.bids(side.opposite()).map(|l| Level {
             price: ONE - l.price,
             size: l.size,
@@ -207,6 +216,7 @@ impl OrderBook {
     /// The YES spread: best YES ask minus best YES bid (the NO spread is the same number).
     /// `None` when a side is empty.
     pub fn spread(&self) -> Option<FixedPointDollars> {
+        // Both within 0 to 1 (see `asks`): the difference cannot overflow.
         Some(self.best_ask(Side::Yes)?.price - self.best_bid(Side::Yes)?.price)
     }
 
@@ -389,7 +399,8 @@ struct Counters {
 /// Counts one. The keeper is the counters' only writer (readers only load them), so a plain
 /// load and store is enough: no locked read-modify-write per delta.
 fn bump(counter: &AtomicU64) {
-    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    let count = counter.load(Ordering::Relaxed);
+    counter.store(count.saturating_add(1), Ordering::Relaxed);
 }
 
 #[derive(Debug, Default)]
@@ -903,5 +914,65 @@ impl<M: BookFeed> BookKeeper<M> {
         };
         bump(&self.shared.counters.snapshot_requests);
         session.get_snapshot(sub, tickers);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dollars(text: &str) -> FixedPointDollars {
+        text.parse().unwrap()
+    }
+
+    fn count(text: &str) -> FixedPointCount {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn prices_outside_zero_to_one_dollar_are_refused_and_leave_the_book_as_it_was() {
+        let mut book = OrderBook::new("T");
+        book.apply_change(Side::Yes, dollars("0.40"), count("5"))
+            .unwrap();
+        for price in [
+            "1.0001",
+            "-0.01",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "-0.000000001",
+        ] {
+            let refused = book.apply_change(Side::No, dollars(price), count("1"));
+            assert_eq!(
+                refused,
+                Err(InvalidBookMessage::Price(dollars(price))),
+                "{price}"
+            );
+        }
+        assert_eq!(book.bids(Side::No).len(), 0);
+        assert_eq!(book.bids(Side::Yes).len(), 1);
+    }
+
+    #[test]
+    fn asks_and_spread_at_the_edge_prices_do_not_overflow() {
+        let mut book = OrderBook::new("T");
+        book.apply_change(Side::Yes, dollars("1"), count("1"))
+            .unwrap();
+        book.apply_change(Side::No, dollars("0.000000000"), count("1"))
+            .unwrap();
+        assert_eq!(book.best_ask(Side::Yes).unwrap().price, dollars("1"));
+        assert_eq!(book.best_ask(Side::No).unwrap().price, dollars("0"));
+        assert_eq!(book.spread(), Some(dollars("0")));
+        book.apply_change(Side::Yes, dollars("0.000000001"), count("1"))
+            .unwrap();
+        book.apply_change(Side::Yes, dollars("1"), count("-1"))
+            .unwrap();
+        assert_eq!(book.spread(), Some(dollars("0.999999999")));
+    }
+
+    #[test]
+    fn a_counter_at_its_largest_value_stays_there() {
+        let counter = AtomicU64::new(u64::MAX);
+        bump(&counter);
+        assert_eq!(counter.load(Ordering::Relaxed), u64::MAX);
     }
 }

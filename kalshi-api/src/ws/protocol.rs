@@ -207,7 +207,7 @@ pub struct OrderMessage<'a, U> {
 
 /// Whether `msg` is a JSON object with every key of `keys` at its top level: how the generated
 /// decoder tells apart messages that share one `type` (such as `ok` replies of several shapes).
-/// Returns `false` for anything that is not an object.
+/// Returns `false` for anything that is not an object. A key the frame repeats counts once.
 pub fn has_keys(msg: &str, keys: &[&str]) -> bool {
     use serde::de::{IgnoredAny, MapAccess, Visitor};
     struct Keys<'k>(&'k [&'k str]);
@@ -217,18 +217,57 @@ pub fn has_keys(msg: &str, keys: &[&str]) -> bool {
             f.write_str("an object")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-            let mut found = 0usize;
+            // Which of `keys` were seen, not how many keys matched: a frame that repeats one key
+            // must not stand in for another it lacks.
+            let mut seen = Seen::new(self.0.len());
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                if self.0.contains(&key.as_ref()) {
-                    found += 1;
+                if let Some(i) = self.0.iter().position(|k| *k == key.as_ref()) {
+                    seen.mark(i);
                 }
                 map.next_value::<IgnoredAny>()?;
             }
-            Ok(found >= self.0.len())
+            Ok(seen.all())
         }
     }
     let mut de = serde_json::Deserializer::from_str(msg);
     serde::Deserializer::deserialize_map(&mut de, Keys(keys)).unwrap_or(false)
+}
+
+/// The keys of [`has_keys`] seen so far: bits of one word for up to 64 keys (the generated lists
+/// hold one or two), flags beyond that.
+enum Seen {
+    Bits { seen: u64, all: u64 },
+    Flags(Vec<bool>),
+}
+
+impl Seen {
+    fn new(keys: usize) -> Self {
+        match keys {
+            64 => Seen::Bits {
+                seen: 0,
+                all: u64::MAX,
+            },
+            0..64 => Seen::Bits {
+                seen: 0,
+                all: (1u64 << keys) - 1,
+            },
+            _ => Seen::Flags(vec![false; keys]),
+        }
+    }
+
+    fn mark(&mut self, i: usize) {
+        match self {
+            Seen::Bits { seen, .. } => *seen |= 1 << i,
+            Seen::Flags(flags) => flags[i] = true,
+        }
+    }
+
+    fn all(&self) -> bool {
+        match self {
+            Seen::Bits { seen, all } => seen == all,
+            Seen::Flags(flags) => flags.iter().all(|&f| f),
+        }
+    }
 }
 
 /// Whether `msg` is a JSON array (for messages that share a `type` but differ in shape).
@@ -247,4 +286,47 @@ pub fn raw_bytes(msg: Option<&str>) -> &[u8] {
 pub fn raw_in_place<'de, D: Deserializer<'de>>(msg: D) -> Result<&'de str, D::Error> {
     <&'de serde_json::value::RawValue as serde::Deserialize<'de>>::deserialize(msg)
         .map(serde_json::value::RawValue::get)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_keys;
+
+    #[test]
+    fn a_repeated_key_does_not_stand_in_for_a_missing_one() {
+        let keys = ["event_type", "market_ticker"];
+        assert!(has_keys(r#"{"event_type":"a","market_ticker":"T"}"#, &keys));
+        assert!(!has_keys(r#"{"event_type":"a","event_type":"b"}"#, &keys));
+        assert!(!has_keys(r#"{"market_ticker":"T"}"#, &keys));
+        assert!(!has_keys(r#"["event_type","market_ticker"]"#, &keys));
+    }
+
+    #[test]
+    fn key_lists_of_every_length_are_checked() {
+        for n in [0, 1, 63, 64, 65, 130] {
+            let names: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+            let all = format!(
+                "{{{}}}",
+                names
+                    .iter()
+                    .map(|k| format!("\"{k}\":1"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            assert!(has_keys(&all, &keys), "{n} keys, all present");
+            if n >= 2 {
+                // The last key missing, the first written twice in its place.
+                let short = format!(
+                    "{{{},\"k0\":2}}",
+                    names[..n - 1]
+                        .iter()
+                        .map(|k| format!("\"{k}\":1"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
+                assert!(!has_keys(&short, &keys), "{n} keys, the last missing");
+            }
+        }
+    }
 }

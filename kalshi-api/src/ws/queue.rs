@@ -216,7 +216,7 @@ impl<M> Sender<M> {
                 if state.unreported == 0 {
                     crate::trace::warn!("websocket consumer behind: dropping oldest messages");
                 }
-                state.unreported += 1;
+                state.unreported = state.unreported.saturating_add(1);
                 self.shared.dropped.fetch_add(1, Ordering::Relaxed);
                 self.shared.len.fetch_sub(1, Ordering::AcqRel);
             }

@@ -34,7 +34,8 @@ impl Attempts {
 
     /// Counts one more attempt; returns its number (1 for the first).
     pub(crate) fn next(&mut self) -> u32 {
-        self.made += 1;
+        // Saturating: with no attempt limit, a server that stays away could outlast a `u32`.
+        self.made = self.made.saturating_add(1);
         self.made
     }
 
@@ -42,7 +43,7 @@ impl Attempts {
     pub(crate) fn failed(&mut self, error: WsError) -> Option<WsError> {
         let refused = matches!(error, WsError::Unauthorized { .. });
         if refused {
-            self.refused += 1;
+            self.refused = self.refused.saturating_add(1);
             if self.refused >= self.max_refused {
                 return Some(error);
             }
@@ -159,6 +160,18 @@ mod tests {
             a.failed(refused()),
             Some(WsError::Unauthorized { .. })
         ));
+    }
+
+    #[test]
+    fn endless_attempts_stop_counting_at_the_largest_number() {
+        let mut a = Attempts::new(&config(None, 5));
+        a.made = u32::MAX - 1;
+        assert_eq!(a.next(), u32::MAX);
+        assert_eq!(a.next(), u32::MAX);
+        assert!(
+            a.failed(WsError::ConnectTimeout).is_none(),
+            "no limit: try again"
+        );
     }
 
     #[test]
