@@ -68,7 +68,6 @@ ABLATION_END = "<!-- bench:ablation:end -->"
 # The switches of kalshi-api/src/ws/ablate.rs, each with the plain alternative it swaps in.
 ABLATIONS = {
     "plain_json": "serde_json's own one-pass deserializer for `msg`",
-    "queue": "tokio's unbounded mpsc with `recv_many` for lossless delivery",
 }
 
 OAG_VERSION = "7.26.0"  # the newest openapi-generator-cli 7.x on PyPI when this was written

@@ -48,11 +48,6 @@ const fn same(all: &[u8], at: usize, name: &[u8]) -> bool {
 /// instead of [`PlainJson`](super::plain_json::PlainJson).
 pub(crate) const PLAIN_JSON: bool = switched("plain_json");
 
-/// `queue`: deliver lossless events through tokio's unbounded mpsc channel, one send per event
-/// and `recv_many` on the consumer's side, instead of staging them and handing a burst over under
-/// one lock (the bound is kept the same way in both).
-pub(crate) const QUEUE: bool = switched("queue");
-
 #[cfg(test)]
 mod tests {
     use super::listed;

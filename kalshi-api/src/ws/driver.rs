@@ -111,7 +111,6 @@ where
                 config: &self.config,
                 requests: &mut self.requests,
                 deferred: &mut self.deferred,
-                out: &mut self.out,
             };
             let (next, attempts) = match reconnect.run().await {
                 Ok(next) => next,
@@ -137,7 +136,6 @@ where
         let (mut sink, mut stream) = socket.split();
         let mut timers = Timers::new(&self.config);
         loop {
-            self.out.flush();
             if let Err(reason) = self.flush(&mut sink).await {
                 return End::Lost(reason);
             }

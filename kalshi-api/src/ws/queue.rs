@@ -1,5 +1,9 @@
 //! Delivery from the socket reader to the user: a bounded queue that either holds the reader back
-//! (lossless) or drops the oldest messages and counts them (drop-oldest).
+//! (lossless: tokio's unbounded channel, read with `recv_many`, bounded by a count the reader
+//! waits on) or drops the oldest messages and counts them (drop-oldest: a deque under a lock,
+//! since a channel cannot take back what it holds). A hand-written burst staging for the lossless
+//! path measured under the 10% the project asks of a hand-written part (`BENCHMARKS.md`), and
+//! was replaced by the channel.
 
 use super::event::Event;
 use futures_util::task::AtomicWaker;
@@ -45,8 +49,8 @@ impl Delivery {
     }
 }
 
-/// Events staged before a lossless sender hands them over even within a burst.
-const STAGE: usize = 64;
+/// Events a lossless stream takes from the channel at once.
+const BATCH: usize = 256;
 
 struct State<M> {
     items: VecDeque<Event<M>>,
@@ -76,27 +80,23 @@ impl<M> Shared<M> {
     }
 }
 
-/// The producing end, held by the session's connection task. In lossless delivery it stages
-/// events and hands them over in one lock per burst ([`flush`](Self::flush)), counted at once so
-/// the bound holds.
+/// The producing end, held by the session's connection task.
 pub(crate) struct Sender<M> {
     shared: Arc<Shared<M>>,
-    staged: Vec<Event<M>>,
-    /// The benchmark's ablation of the staging (see [`ablate`](super::ablate)): lossless events
-    /// go through tokio's channel, one send each.
-    direct: Option<mpsc::UnboundedSender<Event<M>>>,
+    /// Lossless delivery's channel (`None` for drop-oldest, and once finished).
+    lossless: Option<mpsc::UnboundedSender<Event<M>>>,
 }
 
 /// The stream of a session's events: messages, and what happened to the connection, in order.
 /// Ends after [`Event::Closed`].
 ///
-/// In lossless delivery the stream takes what has queued up in one lock and hands it out from
-/// its own batch, so reading costs no lock per event.
+/// In lossless delivery the stream takes what has queued up with one `recv_many` and hands it out
+/// from its own batch.
 pub struct Events<M> {
     shared: Arc<Shared<M>>,
     local: VecDeque<Event<M>>,
-    /// The receiving end of [`Sender`]'s `direct`, read with `recv_many` into `batch`.
-    direct: Option<mpsc::UnboundedReceiver<Event<M>>>,
+    /// The receiving end of [`Sender`]'s `lossless`, read with `recv_many` into `batch`.
+    lossless: Option<mpsc::UnboundedReceiver<Event<M>>>,
     batch: Vec<Event<M>>,
 }
 
@@ -124,23 +124,22 @@ pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
         consumer: AtomicWaker::new(),
         room: Notify::new(),
     });
-    let (direct_tx, direct_rx) = match delivery {
-        Delivery::Lossless { .. } if super::ablate::QUEUE => {
+    let (tx, rx) = match delivery {
+        Delivery::Lossless { .. } => {
             let (tx, rx) = mpsc::unbounded_channel();
             (Some(tx), Some(rx))
         }
-        _ => (None, None),
+        Delivery::DropOldest { .. } => (None, None),
     };
     (
         Sender {
             shared: shared.clone(),
-            staged: Vec::new(),
-            direct: direct_tx,
+            lossless: tx,
         },
         Events {
             shared,
             local: VecDeque::new(),
-            direct: direct_rx,
+            lossless: rx,
             batch: Vec::new(),
         },
     )
@@ -183,26 +182,21 @@ impl<M> Sender<M> {
         }
     }
 
-    /// Queues an event without waiting; it reaches the consumer at the next
-    /// [`flush`](Self::flush). A lossless queue may go over its capacity by the events the reader
-    /// pushes for what it has read; the reader waits for [`room`](Self::room) before reading
-    /// more. A drop-oldest queue drops its oldest message instead.
+    /// Queues an event without waiting. A lossless queue may go over its capacity by the events
+    /// the reader pushes for what it has read; the reader waits for [`room`](Self::room) before
+    /// reading more. A drop-oldest queue drops its oldest message instead.
     pub(crate) fn push(&mut self, event: Event<M>) {
         super::observe::event(&event);
         if self.shared.abandoned.load(Ordering::Acquire) {
             return;
         }
-        if let Some(direct) = &self.direct {
+        if let Some(lossless) = &self.lossless {
             self.shared.len.fetch_add(1, Ordering::AcqRel);
-            let _ = direct.send(event);
+            let _ = lossless.send(event);
             return;
         }
         if let Delivery::Lossless { .. } = self.shared.delivery {
-            self.shared.len.fetch_add(1, Ordering::AcqRel);
-            self.staged.push(event);
-            if self.staged.len() >= STAGE {
-                self.flush();
-            }
+            // Finished: nothing more is delivered.
             return;
         }
         let mut state = self.shared.lock();
@@ -227,20 +221,9 @@ impl<M> Sender<M> {
         self.shared.consumer.wake();
     }
 
-    /// Hands the staged events to the consumer: one lock and one wake for a burst. The session's
-    /// task calls it before it waits for anything.
-    pub(crate) fn flush(&mut self) {
-        if self.staged.is_empty() {
-            return;
-        }
-        self.shared.lock().items.extend(self.staged.drain(..));
-        self.shared.consumer.wake();
-    }
-
     /// Ends the stream once what is queued has been read.
     pub(crate) fn finish(&mut self) {
-        self.direct = None;
-        self.flush();
+        self.lossless = None;
         self.shared.lock().finished = true;
         self.shared.consumer.wake();
     }
@@ -276,16 +259,8 @@ impl<M> Events<M> {
             super::observe::event(&event);
             return Some(Some(event));
         }
-        let event = match self.shared.delivery {
-            // Take the whole batch: the next reads need no lock.
-            Delivery::Lossless { .. } => {
-                std::mem::swap(&mut self.local, &mut state.items);
-                self.local.pop_front()
-            }
-            // One at a time: the oldest messages must stay where a new one can drop them.
-            Delivery::DropOldest { .. } => state.items.pop_front(),
-        };
-        match event {
+        // One at a time: the oldest messages must stay where a new one can drop them.
+        match state.items.pop_front() {
             Some(event) => {
                 drop(state);
                 Some(Some(self.yielded(event)))
@@ -295,14 +270,13 @@ impl<M> Events<M> {
         }
     }
 
-    /// The next event through tokio's channel (the ablation's path): a batch taken with
-    /// `recv_many`, then handed out one by one.
-    fn poll_direct(&mut self, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
+    /// The next lossless event: a batch taken with `recv_many`, then handed out one by one.
+    fn poll_lossless(&mut self, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
         if self.local.is_empty() {
-            let Some(direct) = self.direct.as_mut() else {
+            let Some(lossless) = self.lossless.as_mut() else {
                 return Poll::Ready(None);
             };
-            match direct.poll_recv_many(cx, &mut self.batch, 256) {
+            match lossless.poll_recv_many(cx, &mut self.batch, BATCH) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(0) => return Poll::Ready(None),
                 Poll::Ready(_) => self.local.extend(self.batch.drain(..)),
@@ -326,8 +300,8 @@ impl<M> Stream for Events<M> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event<M>>> {
         let this = self.get_mut();
-        if this.direct.is_some() {
-            return this.poll_direct(cx);
+        if this.lossless.is_some() {
+            return this.poll_lossless(cx);
         }
         if let Some(item) = this.pop() {
             return Poll::Ready(item);
@@ -346,6 +320,9 @@ impl<M> Drop for Events<M> {
     fn drop(&mut self) {
         self.shared.abandoned.store(true, Ordering::Release);
         self.shared.lock().items.clear();
+        if let Some(lossless) = self.lossless.as_mut() {
+            lossless.close();
+        }
         self.shared.room.notify_waiters();
     }
 }
@@ -377,7 +354,6 @@ mod tests {
         let (mut tx, mut rx) = channel::<u64>(Delivery::Lossless { capacity: 4 });
         let producer = tokio::spawn(async move {
             for n in 0..1000 {
-                tx.flush();
                 tx.room().await;
                 tx.push(msg(n));
                 assert!(tx.shared.len.load(Ordering::Acquire) <= 4);
@@ -419,7 +395,6 @@ mod tests {
     async fn a_dropped_stream_releases_the_producer() {
         let (mut tx, rx) = channel::<u64>(Delivery::Lossless { capacity: 1 });
         tx.push(msg(0));
-        tx.flush();
         assert!(!tx.has_room());
         drop(rx);
         tx.room().await;

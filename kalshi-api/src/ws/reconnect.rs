@@ -6,7 +6,6 @@ use super::connect::{connect, Socket};
 use super::control::Control;
 use super::error::WsError;
 use super::pending::Request;
-use super::queue::Sender;
 use crate::auth::Credentials;
 use std::future::Future;
 use tokio::sync::mpsc;
@@ -92,7 +91,6 @@ pub(crate) struct Reconnect<'a, M: Control> {
     pub(crate) config: &'a SessionConfig,
     pub(crate) requests: &'a mut mpsc::UnboundedReceiver<Request<M>>,
     pub(crate) deferred: &'a mut Vec<Request<M>>,
-    pub(crate) out: &'a mut Sender<M>,
 }
 
 impl<M: Control> Reconnect<'_, M> {
@@ -101,7 +99,6 @@ impl<M: Control> Reconnect<'_, M> {
     pub(crate) async fn run(self) -> Result<(Socket, u32), Option<WsError>> {
         let mut attempts = Attempts::new(self.config);
         loop {
-            self.out.flush();
             let attempt = attempts.next();
             let delay = self.config.backoff.delay(attempt);
             crate::trace::info!(
