@@ -92,3 +92,11 @@ pub(crate) fn verify(
     }
     Err(last)
 }
+
+/// The API key id a request was signed with (checked by the auth middleware).
+pub(crate) fn key_id(headers: &HeaderMap) -> &str {
+    headers
+        .get("KALSHI-ACCESS-KEY")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
