@@ -1,10 +1,11 @@
-//! A small checker of JSON answers against the response schemas of `spec/perps/openapi.yaml`:
+//! A small checker of JSON answers against the response schemas of `spec/perps/openapi.yaml`
+//! and of WebSocket frames against the message payloads of `spec/perps/asyncapi.yaml`:
 //! required fields, JSON types, `nullable`, string enums, through `$ref`, `allOf`, arrays and
 //! nested objects. Enough to catch a missing or mistyped field; not a full JSON Schema validator.
 
 use serde_json::Value;
 
-/// The perps OpenAPI document.
+/// A spec document.
 pub struct Spec {
     doc: Value,
 }
@@ -12,7 +13,21 @@ pub struct Spec {
 impl Spec {
     /// Reads `spec/perps/openapi.yaml`.
     pub fn perps() -> Self {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/perps/openapi.yaml");
+        Self::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../spec/perps/openapi.yaml"
+        ))
+    }
+
+    /// Reads `spec/perps/asyncapi.yaml`.
+    pub fn perps_ws() -> Self {
+        Self::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../spec/perps/asyncapi.yaml"
+        ))
+    }
+
+    fn read(path: &str) -> Self {
         let text = std::fs::read_to_string(path).unwrap();
         let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
         Self {
@@ -67,6 +82,22 @@ impl Spec {
             errors.is_empty(),
             "{method} {template} {status}: {errors:#?}\n{value:#}"
         );
+    }
+
+    /// Panics unless `frame` matches the payload of the AsyncAPI message named as its `type`.
+    pub fn check_frame(&self, frame: &Value) {
+        let kind = frame["type"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no type: {frame}"));
+        let message = self.doc["components"]["messages"]
+            .as_object()
+            .unwrap()
+            .values()
+            .find(|m| m["name"] == kind)
+            .unwrap_or_else(|| panic!("no message named `{kind}`"));
+        let mut errors = Vec::new();
+        self.check(&message["payload"], frame, "", &mut errors);
+        assert!(errors.is_empty(), "{kind}: {errors:#?}\n{frame:#}");
     }
 
     /// Adds to `errors` where `value` (at JSON pointer `at`) breaks `schema`.
