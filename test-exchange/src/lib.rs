@@ -19,7 +19,7 @@
 //!
 //! Perps (Kalshi's margin product, `spec/perps/`) are served beside: the margin REST routes under
 //! the same prefix (`/margin/...`, `/account/limits/perps`) over a margin ledger that moves
-//! balances and positions as orders fill (rules in [`margin`]'s docs), with their own rate-limit
+//! balances and positions as orders fill (rules in `src/margin/mod.rs`), with their own rate-limit
 //! buckets ([`Config::perps_rate_limit`]), and the margin WebSocket at the event-contract path plus
 //! `/margin` ([`TestExchange::margin_ws_url`]) with the same commands and faults.
 //!
