@@ -6,7 +6,7 @@ mod common;
 
 use common::schema::Spec;
 use common::{Api, Reply};
-use kalshi_test_exchange::{Bucket, Config, Method};
+use kalshi_test_exchange::{Bucket, Config, Fault, FaultKind, Method};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -678,4 +678,30 @@ fn the_schema_check_catches_a_missing_or_mistyped_field() {
     );
     assert!(!check(r#"{"positions":"none"}"#), "not an array");
     assert!(!check(r#"{}"#), "no positions");
+}
+
+#[tokio::test]
+async fn faults_are_injected_into_margin_routes_as_into_the_others() {
+    let api = Api::start(Config::new()).await;
+    let fault = Fault::new(FaultKind::Status(503))
+        .method(Method::POST)
+        .path("/margin/orders");
+    api.exchange.inject(fault);
+    let body = order("bid", "94.0000", "1", "good_till_canceled");
+    let reply = api.post("/margin/orders", &body).await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.json()["error"]["code"], "service_unavailable");
+    assert_eq!(
+        api.post("/margin/orders", &body).await.status,
+        201,
+        "used once"
+    );
+    api.exchange
+        .inject(Fault::new(FaultKind::Drop).path("/margin/balance"));
+    let dropped = api
+        .request(Method::GET, "/margin/balance", None)
+        .send()
+        .await;
+    assert!(dropped.is_err(), "the connection was dropped: {dropped:?}");
+    assert_eq!(api.exchange.last_request().unwrap().status, 0);
 }
