@@ -28,7 +28,9 @@ fn main() {
     channels(PERPS, &perps, &mut out);
     sequenced(PERPS, &perps, &mut out);
     error_codes(&enum_codes(&perps, &codes), &mut out);
-    rate_limit_notes(&read(PERPS_REST), &mut out);
+    let rest = read(PERPS_REST);
+    rate_limit_notes(&rest, &mut out);
+    bearer_operations(&rest, &mut out);
     write("perps_spec.rs", &out);
 }
 
@@ -220,6 +222,54 @@ fn rate_limit_notes(doc: &Value, out: &mut String) {
             let text = note_text(op);
             if let Some((cost, when)) = text.as_deref().and_then(parse_note) {
                 writeln!(out, "    ({method:?}, {path:?}, {cost}, {when:?}),").unwrap();
+            }
+        }
+    }
+    out.push_str("];\n");
+}
+
+/// The operations one of whose security alternatives is an HTTP bearer scheme alone (the OAuth
+/// access token), as `(METHOD, path)`.
+fn bearer_operations(doc: &Value, out: &mut String) {
+    let bearer: Vec<&str> = doc
+        .get("components")
+        .and_then(|c| c.get("securitySchemes"))
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| {
+            s.get("type").and_then(Value::as_str) == Some("http")
+                && s.get("scheme").and_then(Value::as_str) == Some("bearer")
+        })
+        .filter_map(|(name, _)| name.as_str())
+        .collect();
+    out.push_str(
+        "\n/// The operations that accept an OAuth bearer token instead of a signature.\n",
+    );
+    out.push_str("pub(crate) const BEARER_OPERATIONS: &[(&str, &str)] = &[\n");
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten();
+    for (path, item) in paths {
+        for (method, op) in item.as_mapping().into_iter().flatten() {
+            let alternatives = op.get("security").and_then(Value::as_sequence);
+            let accepts = alternatives.into_iter().flatten().any(|alt| {
+                alt.as_mapping().is_some_and(|m| {
+                    m.len() == 1
+                        && m.keys()
+                            .all(|k| k.as_str().is_some_and(|k| bearer.contains(&k)))
+                })
+            });
+            if accepts {
+                let method = method.as_str().unwrap_or_default().to_ascii_uppercase();
+                writeln!(
+                    out,
+                    "    ({method:?}, {:?}),",
+                    path.as_str().unwrap_or_default()
+                )
+                .unwrap();
             }
         }
     }

@@ -67,6 +67,7 @@ use std::time::{Duration, Instant};
 pub struct Config {
     prefix: String,
     keys: Vec<(Option<String>, PublicKey)>,
+    bearer_tokens: Vec<(auth::Secret, String)>,
     max_clock_skew: Duration,
     market_count: usize,
     repeat_cursor_after: Option<usize>,
@@ -83,6 +84,7 @@ impl Default for Config {
         Self {
             prefix: "/trade-api/v2".into(),
             keys: Vec::new(),
+            bearer_tokens: Vec::new(),
             max_clock_skew: Duration::from_secs(5),
             market_count: ledger::NAMED_MARKETS,
             repeat_cursor_after: None,
@@ -118,6 +120,16 @@ impl Config {
     /// Registers `key` for any API key id.
     pub fn key_for_any_id(mut self, key: PublicKey) -> Self {
         self.keys.push((None, key));
+        self
+    }
+
+    /// Accepts the OAuth access token `token`, acting for the API key id `key_id`'s account, on
+    /// the operations whose security in the perps spec lists the bearer scheme (margin fills and
+    /// positions): `Authorization: Bearer TOKEN` instead of the signature headers. On any other
+    /// authenticated route a bearer token is a 401. The token is never shown by `Debug`.
+    pub fn bearer_token(mut self, token: impl Into<String>, key_id: impl Into<String>) -> Self {
+        self.bearer_tokens
+            .push((auth::Secret(token.into()), key_id.into()));
         self
     }
 

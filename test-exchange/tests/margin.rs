@@ -705,3 +705,51 @@ async fn faults_are_injected_into_margin_routes_as_into_the_others() {
     assert!(dropped.is_err(), "the connection was dropped: {dropped:?}");
     assert_eq!(api.exchange.last_request().unwrap().status, 0);
 }
+
+#[tokio::test]
+async fn a_bearer_token_reads_fills_and_positions_and_nothing_else() {
+    let config = Config::new().bearer_token("tok-secret-1", "partner");
+    assert!(
+        !format!("{config:?}").contains("tok-secret-1"),
+        "Debug hides it"
+    );
+    let api = Api::start(config).await;
+    let body = order("bid", "96.0000", "2", "immediate_or_cancel");
+    call(
+        &api,
+        "partner",
+        Method::POST,
+        "/margin/orders",
+        Some(&body),
+        201,
+    )
+    .await;
+    let bearer = |path: &str, token: &str| {
+        api.http
+            .get(api.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+    };
+    let fills = bearer("/margin/fills", "tok-secret-1").await.unwrap();
+    assert_eq!(fills.status(), 200);
+    let fills: Value = serde_json::from_str(&fills.text().await.unwrap()).unwrap();
+    assert_eq!(
+        fills["fills"][0]["count"], "2.00",
+        "the partner account's fills"
+    );
+    let positions = bearer("/margin/positions", "tok-secret-1").await.unwrap();
+    let positions: Value = serde_json::from_str(&positions.text().await.unwrap()).unwrap();
+    assert_eq!(positions["positions"][0]["position"], "2.00");
+    // An operation whose security lists no bearer scheme, and an unknown token: 401.
+    assert_eq!(
+        bearer("/margin/balance", "tok-secret-1")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        bearer("/margin/fills", "tok-other").await.unwrap().status(),
+        401
+    );
+}
