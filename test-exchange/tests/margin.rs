@@ -371,8 +371,26 @@ fn calls(order_id: &str, group_id: &str, trigger_id: &str) -> Vec<Call> {
     let o = format!("/margin/orders/{order_id}");
     let g = format!("/margin/order_groups/{group_id}");
     let iso = format!("/margin/isolated/positions/{BTC}/exit_trigger");
+    let get = |template: &'static str| Call {
+        method: Method::GET,
+        template,
+        path: template.to_string(),
+        body: None,
+        status: 200,
+    };
     let cross = format!("/margin/cross/positions/{BTC}/exit_trigger");
-    vec![
+    let mut calls: Vec<Call> = [
+        "/margin/risk_parameters",
+        "/margin/risk",
+        "/margin/fee_tiers",
+        "/margin/fee_tier_rates",
+        "/margin/funding_history",
+        "/margin/notional_risk_limit",
+    ]
+    .into_iter()
+    .map(get)
+    .collect();
+    calls.extend([
         c(
             Method::GET,
             "/margin/exchange/status",
@@ -605,7 +623,10 @@ fn calls(order_id: &str, group_id: &str, trigger_id: &str) -> Vec<Call> {
             None,
             204,
         ),
-    ]
+    ]);
+    // The risk reads last, after the IOC order has opened a position.
+    calls.rotate_left(6);
+    calls
 }
 
 #[tokio::test]
@@ -658,7 +679,7 @@ async fn every_margin_route_answers_as_its_spec_says() {
         spec.check_response(c.method.as_str(), c.template, reply.status, &reply.text);
     }
     // What the exchange serves, of all the spec's operations.
-    assert_eq!((calls.len(), spec.operation_count()), (34, 50));
+    assert_eq!((calls.len(), spec.operation_count()), (40, 50));
 }
 
 #[test]

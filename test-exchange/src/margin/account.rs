@@ -10,11 +10,11 @@ const OPENING_FUNDS: i64 = 10_000 * MICROS;
 /// One dollar in money units.
 const MICROS: i64 = 1_000_000;
 /// Initial margin, in percent of notional.
-const INITIAL_PCT: i64 = 10;
+pub(crate) const INITIAL_PCT: i64 = 10;
 /// Maintenance margin, in percent of notional.
-const MAINTENANCE_PCT: i64 = 5;
+pub(crate) const MAINTENANCE_PCT: i64 = 5;
 /// The taker fee, in basis points of notional.
-const TAKER_FEE_BPS: i64 = 5;
+pub(crate) const TAKER_FEE_BPS: i64 = 5;
 
 /// `"10000.0000"`, or up to six decimals when the figure needs them, as Kalshi's responses emit.
 pub(crate) fn money_text(micros: i64) -> String {

@@ -7,6 +7,7 @@ mod groups;
 mod market_data;
 mod orders;
 mod portfolio;
+mod risk;
 mod triggers;
 
 use crate::error::ApiError;
@@ -30,6 +31,7 @@ pub(crate) const PUBLIC: &[Route] = &[
         get(funding::historical)
     }),
     ("/margin/funding_rates/estimate", || get(funding::estimate)),
+    ("/margin/risk_parameters", || get(risk::parameters)),
 ];
 
 /// Authenticated margin routes.
@@ -50,6 +52,13 @@ pub(crate) const PRIVATE: &[Route] = &[
     ("/margin/balance", || get(portfolio::balance)),
     ("/margin/fills", || get(portfolio::fills)),
     ("/margin/enabled", || get(portfolio::enabled)),
+    ("/margin/risk", || get(risk::risk)),
+    ("/margin/fee_tiers", || get(risk::fee_tiers)),
+    ("/margin/fee_tier_rates", || get(risk::fee_tier_rates)),
+    ("/margin/funding_history", || get(risk::funding_history)),
+    ("/margin/notional_risk_limit", || {
+        get(risk::notional_risk_limit)
+    }),
     ("/account/limits/perps", || get(portfolio::limits)),
     ("/margin/order_groups", || get(groups::list)),
     ("/margin/order_groups/create", || post(groups::create)),
