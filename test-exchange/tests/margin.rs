@@ -624,8 +624,19 @@ fn calls(order_id: &str, group_id: &str, trigger_id: &str) -> Vec<Call> {
             204,
         ),
     ]);
-    // The risk reads last, after the IOC order has opened a position.
+    // The risk reads last, after the IOC order has opened a position; and candlesticks of its
+    // trade.
     calls.rotate_left(6);
+    let candles = format!(
+        "/margin/markets/{BTC}/candlesticks?start_ts=0&end_ts=4000000000&period_interval=60"
+    );
+    calls.push(c(
+        Method::GET,
+        "/margin/markets/{ticker}/candlesticks",
+        candles,
+        None,
+        200,
+    ));
     calls
 }
 
@@ -679,7 +690,7 @@ async fn every_margin_route_answers_as_its_spec_says() {
         spec.check_response(c.method.as_str(), c.template, reply.status, &reply.text);
     }
     // What the exchange serves, of all the spec's operations.
-    assert_eq!((calls.len(), spec.operation_count()), (40, 50));
+    assert_eq!((calls.len(), spec.operation_count()), (41, 50));
 }
 
 #[test]
@@ -773,4 +784,33 @@ async fn a_bearer_token_reads_fills_and_positions_and_nothing_else() {
         bearer("/margin/fills", "tok-other").await.unwrap().status(),
         401
     );
+}
+
+#[tokio::test]
+async fn candlesticks_are_made_of_the_trades() {
+    let api = Api::start(Config::new()).await;
+    let path = format!(
+        "/margin/markets/{BTC}/candlesticks?start_ts=0&end_ts=4000000000&period_interval=1440"
+    );
+    let none = call(&api, "c", Method::GET, &path, None, 200).await;
+    assert_eq!(none["candlesticks"], json!([]), "no trades yet");
+    // 3 at 95.01 (the best ask holds more), then 2 more.
+    for count in ["3", "2"] {
+        let body = order("bid", "95.0100", count, "immediate_or_cancel");
+        call(&api, "c", Method::POST, "/margin/orders", Some(&body), 201).await;
+    }
+    let candles = call(&api, "c", Method::GET, &path, None, 200).await;
+    let candle = &candles["candlesticks"][0];
+    assert_eq!(
+        candles["candlesticks"].as_array().unwrap().len(),
+        1,
+        "{candles}"
+    );
+    assert_eq!(candle["volume"], "5.00");
+    assert_eq!(candle["price"]["open"], "95.0100");
+    assert_eq!(candle["price"]["mean"], "95.0100");
+    assert_eq!(candle["bid"]["close"], "94.9900");
+    assert_eq!(candle["end_period_ts"].as_u64().unwrap() % 86_400, 0);
+    let bad = path.replace("period_interval=1440", "period_interval=5");
+    call(&api, "c", Method::GET, &bad, None, 400).await;
 }

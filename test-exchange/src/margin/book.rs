@@ -175,6 +175,12 @@ impl MarginBook {
             .collect()
     }
 
+    /// The open interest `(count, notional)`: the exchange does not track who holds what across
+    /// the seeded liquidity, so half the volume stands for it, wherever it is reported.
+    pub(crate) fn open_interest(&self) -> (i64, i64) {
+        (self.volume / 2, self.volume_notional / 2)
+    }
+
     /// The middle of the best bid and ask, or the last price when a side is empty.
     pub(crate) fn mark(&self) -> i64 {
         match (self.best(Side::Bid), self.best(Side::Ask)) {

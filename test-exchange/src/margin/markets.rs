@@ -79,7 +79,7 @@ pub(crate) fn market_json(market: &MarketDef, book: &MarginBook) -> Value {
         "ask": price_text(ask),
         "volume": count_text(book.volume),
         "volume_notional_value_dollars": super::account::money_text(book.volume_notional),
-        "open_interest": count_text(book.volume / 2),
+        "open_interest": count_text(book.open_interest().0),
         "volume_24h": count_text(book.volume),
         "asset_class": "crypto",
         "schedule": null,

@@ -183,6 +183,17 @@ pub(crate) struct Trade {
     pub(crate) price: i64,
     pub(crate) count: i64,
     pub(crate) ts_ms: u64,
+    /// The book's best bid and ask (0 for none) and open interest `(count, notional)` just
+    /// after it, for candlesticks.
+    pub(crate) after: After,
+}
+
+/// A market's top of book and open interest at a moment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct After {
+    pub(crate) bid: i64,
+    pub(crate) ask: i64,
+    pub(crate) open_interest: (i64, i64),
 }
 
 impl Trade {
@@ -404,6 +415,11 @@ pub(crate) fn publish_trade(
 ) -> String {
     let margin = &mut world.markets;
     margin.trade_count += 1;
+    let book = margin.books.get_mut(ticker).expect("a listed market");
+    book.last_price = price;
+    book.last_size = qty;
+    book.volume += qty;
+    book.volume_notional += notional(price, qty);
     let trade = Trade {
         number: margin.trade_count,
         trade_id: format!("00000000-0000-4000-b000-{:012x}", margin.trade_count),
@@ -412,12 +428,12 @@ pub(crate) fn publish_trade(
         price,
         count: qty,
         ts_ms: ts,
+        after: After {
+            bid: book.best(Side::Bid).map_or(0, |(p, _)| p),
+            ask: book.best(Side::Ask).map_or(0, |(p, _)| p),
+            open_interest: book.open_interest(),
+        },
     };
-    let book = margin.books.get_mut(ticker).expect("a listed market");
-    book.last_price = price;
-    book.last_size = qty;
-    book.volume += qty;
-    book.volume_notional += notional(price, qty);
     let ticker_event = feed::ticker_event(ticker, book, ts);
     let trade_event = feed::trade_event(&trade);
     let trade_id = trade.trade_id.clone();

@@ -2,6 +2,7 @@
 //! event-contract routes; the app mounts them with the perps rate limit
 //! ([`crate::rate_limit::limit_perps`]).
 
+mod candles;
 pub(crate) mod funding;
 mod groups;
 mod market_data;
@@ -23,6 +24,9 @@ pub(crate) const PUBLIC: &[Route] = &[
     }),
     ("/margin/markets", || get(market_data::markets)),
     ("/margin/markets/{ticker}", || get(market_data::market)),
+    ("/margin/markets/{ticker}/candlesticks", || {
+        get(candles::candlesticks)
+    }),
     ("/margin/markets/{ticker}/orderbook", || {
         get(market_data::orderbook)
     }),
