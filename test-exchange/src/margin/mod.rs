@@ -16,7 +16,8 @@
 //!   mid. Initial margin is 10% of the position's notional at the mark, maintenance 5%, resting
 //!   orders reserve 10% of their notional at their price; an order whose reserve exceeds the
 //!   available balance is refused (400 `insufficient_balance`).
-//! - Exit triggers are stored and listed, never fired; funding rates are a seeded series.
+//! - Exit triggers are stored and listed, never fired; funding rates are a seeded series and
+//!   funding is never charged.
 
 pub(crate) mod account;
 pub(crate) mod book;
