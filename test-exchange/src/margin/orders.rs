@@ -523,42 +523,30 @@ pub(crate) fn reduce(
     let Some(mut order) = world.markets.orders.get(order_id).cloned() else {
         return 0;
     };
-    let book = world
-        .markets
-        .books
-        .get_mut(&order.ticker)
-        .expect("a listed market");
-    let taken = book.take_order(order.side, order.price, order_id, by.min(order.remaining));
+    let taken = lift(world, &order, by, reason);
     order.remaining -= taken;
     order.canceled |= order.remaining == 0;
     order.touch(reason);
-    if taken > 0 {
-        let owner = (order.key_id.as_str(), order.client_order_id.as_str());
-        let delta = feed::delta_event(
-            &order.ticker,
-            order.side,
-            order.price,
-            -taken,
-            now_ms(),
-            Some(owner),
-            reason,
-        );
-        world.push(delta);
-    }
     world.push(feed::user_order_event(&order));
     world.markets.orders.insert(order.order_id.clone(), order);
     taken
 }
 
-/// Takes all that rests of `order` off the book (its `remaining` stays as it was), publishing the
-/// delta: for an amend that moves it.
-pub(crate) fn lift(world: &mut World<Margin>, order: &MarginOrder, reason: &'static str) {
+/// Takes up to `count` of what rests of `order` off the book (its `remaining` stays as it was),
+/// publishing the delta: how many were taken.
+pub(crate) fn lift(
+    world: &mut World<Margin>,
+    order: &MarginOrder,
+    count: i64,
+    reason: &'static str,
+) -> i64 {
     let book = world
         .markets
         .books
         .get_mut(&order.ticker)
         .expect("a listed market");
-    let taken = book.take_order(order.side, order.price, &order.order_id, order.remaining);
+    let count = count.min(order.remaining);
+    let taken = book.take_order(order.side, order.price, &order.order_id, count);
     if taken > 0 {
         let owner = (order.key_id.as_str(), order.client_order_id.as_str());
         let delta = feed::delta_event(
@@ -572,6 +560,7 @@ pub(crate) fn lift(world: &mut World<Margin>, order: &MarginOrder, reason: &'sta
         );
         world.push(delta);
     }
+    taken
 }
 
 /// The number in an id `Margin::new_id` made, for ordering and cursors.

@@ -336,7 +336,7 @@ pub(crate) async fn amend(
     if price == order.price && remaining <= order.remaining {
         reduce(&mut world, &order_id, order.remaining - remaining, "Amend");
     } else {
-        lift(&mut world, &order, "Amend");
+        lift(&mut world, &order, order.remaining, "Amend");
         order.price = price;
         order.remaining = remaining;
         order.touch("Amend");
