@@ -3,7 +3,8 @@
 //! recorder, fault injection and the rate limit.
 
 use crate::error::error;
-use crate::{auth, faults, rate_limit, recorder, rest, ws, State};
+use crate::ws::{EventContracts, Product};
+use crate::{auth, faults, margin, rate_limit, recorder, rest, ws, State};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware;
@@ -11,31 +12,25 @@ use axum::response::Response;
 use axum::Router;
 use std::sync::Arc;
 
-/// Builds the app: public and authenticated routes under the prefix, a 404 `ErrorResponse` for
-/// anything else, the rate limit on every route, and fault injection and the recorder around
-/// everything.
+/// Builds the app: public and authenticated routes under the prefix (event contracts and perps,
+/// each product with its own rate limit), a 404 `ErrorResponse` for anything else, and fault
+/// injection and the recorder around everything.
 pub(crate) fn router(state: Arc<State>) -> Router {
     let prefix = state.config.prefix.clone();
-    let mut public = Router::new();
-    for (path, handler) in rest::PUBLIC {
-        public = public.route(&format!("{prefix}{path}"), handler());
-    }
-    let mut private = Router::new();
-    for (path, handler) in rest::PRIVATE {
-        private = private.route(&format!("{prefix}{path}"), handler());
-    }
-    let private = private.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_signature,
-    ));
-    public
-        .merge(private)
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::limit,
-        ))
-        // The WebSocket upgrade: recorded and faultable like REST, not rate limited.
-        .route(&ws::handshake::path(&prefix), ws::route())
+    let events = routes(&state, rest::PUBLIC, rest::PRIVATE).route_layer(
+        middleware::from_fn_with_state(state.clone(), rate_limit::limit),
+    );
+    let perps = routes(&state, margin::rest::PUBLIC, margin::rest::PRIVATE).route_layer(
+        middleware::from_fn_with_state(state.clone(), rate_limit::limit_perps),
+    );
+    events
+        .merge(perps)
+        // The WebSocket upgrades: recorded and faultable like REST, not rate limited.
+        .route(
+            &EventContracts::path(&prefix),
+            ws::route::<EventContracts>(),
+        )
+        .route(&margin::Perps::path(&prefix), ws::route::<margin::Perps>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
@@ -47,6 +42,27 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             recorder::record,
         ))
         .with_state(state)
+}
+
+/// The `public` routes and, behind the signature check, the `private` ones, under the prefix.
+fn routes(
+    state: &Arc<State>,
+    public: &[rest::Route],
+    private: &[rest::Route],
+) -> Router<Arc<State>> {
+    let prefix = &state.config.prefix;
+    let mount = |routes: &[rest::Route]| {
+        routes
+            .iter()
+            .fold(Router::new(), |router, (path, handler)| {
+                router.route(&format!("{prefix}{path}"), handler())
+            })
+    };
+    let private = mount(private).route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_signature,
+    ));
+    mount(public).merge(private)
 }
 
 async fn not_found(req: Request) -> Response {

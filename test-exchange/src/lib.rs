@@ -17,6 +17,12 @@
 //! over one authoritative order book per market ([`TestExchange::order_book`]), `user_orders`
 //! and `fill` frames for orders placed over REST, and injectable faults (the `ws_*` methods).
 //!
+//! Perps (Kalshi's margin product, `spec/perps/`) are served beside: the margin REST routes under
+//! the same prefix (`/margin/...`, `/account/limits/perps`) over a margin ledger that moves
+//! balances and positions as orders fill (rules in `src/margin/mod.rs`), with their own rate-limit
+//! buckets ([`Config::perps_rate_limit`]), and the margin WebSocket at the event-contract path plus
+//! `/margin` ([`TestExchange::margin_ws_url`]) with the same commands and faults.
+//!
 //! Each request passes, in order: the recorder, fault injection, routing, the rate limit, the
 //! signature check (authenticated routes only) and the handler; `app.rs` puts them together.
 
@@ -31,6 +37,7 @@ mod faults;
 mod fixed;
 pub mod keys;
 mod ledger;
+mod margin;
 pub mod rate_limit;
 mod recorder;
 pub mod rest;
@@ -60,10 +67,12 @@ use std::time::{Duration, Instant};
 pub struct Config {
     prefix: String,
     keys: Vec<(Option<String>, PublicKey)>,
+    bearer_tokens: Vec<(auth::Secret, String)>,
     max_clock_skew: Duration,
     market_count: usize,
     repeat_cursor_after: Option<usize>,
     rate_limit: Option<(Bucket, Bucket)>,
+    perps_rate_limit: Option<(Bucket, Bucket)>,
     max_batch_size: usize,
     ws_interval: Duration,
     ws_heartbeat: Duration,
@@ -75,10 +84,12 @@ impl Default for Config {
         Self {
             prefix: "/trade-api/v2".into(),
             keys: Vec::new(),
+            bearer_tokens: Vec::new(),
             max_clock_skew: Duration::from_secs(5),
             market_count: ledger::NAMED_MARKETS,
             repeat_cursor_after: None,
             rate_limit: None,
+            perps_rate_limit: None,
             max_batch_size: 20,
             ws_interval: Duration::from_millis(20),
             ws_heartbeat: Duration::from_secs(10),
@@ -109,6 +120,16 @@ impl Config {
     /// Registers `key` for any API key id.
     pub fn key_for_any_id(mut self, key: PublicKey) -> Self {
         self.keys.push((None, key));
+        self
+    }
+
+    /// Accepts the OAuth access token `token`, acting for the API key id `key_id`'s account, on
+    /// the operations whose security in the perps spec lists the bearer scheme (margin fills and
+    /// positions): `Authorization: Bearer TOKEN` instead of the signature headers. On any other
+    /// authenticated route a bearer token is a 401. The token is never shown by `Debug`.
+    pub fn bearer_token(mut self, token: impl Into<String>, key_id: impl Into<String>) -> Self {
+        self.bearer_tokens
+            .push((auth::Secret(token.into()), key_id.into()));
         self
     }
 
@@ -145,6 +166,32 @@ impl Config {
     pub fn rate_limit(mut self, read: Bucket, write: Bucket) -> Self {
         self.rate_limit = Some((read, write));
         self
+    }
+
+    /// Enforces the perps token buckets on the margin routes, apart from the event-contract ones:
+    /// `GET` pays from `read`, other methods from `write`, at the costs the perps spec's "Rate
+    /// limit" notes give ([`rate_limit::perps_cost`]: `GetMarginBalance` 5, or 50 with
+    /// `compute_available_balance=true`; 10 otherwise). The same 429 as the event-contract
+    /// limiter. `GET /account/limits/perps` reports these buckets. Without this call nothing is
+    /// limited.
+    pub fn perps_rate_limit(mut self, read: Bucket, write: Bucket) -> Self {
+        self.perps_rate_limit = Some((read, write));
+        self
+    }
+
+    /// The perps buckets `GET /account/limits/perps` reports: the configured ones, or Kalshi's
+    /// basic tier (200 read and 100 write tokens a second).
+    pub(crate) fn perps_buckets(&self) -> (Bucket, Bucket) {
+        self.perps_rate_limit.unwrap_or((
+            Bucket {
+                refill_per_sec: 200,
+                capacity: 200,
+            },
+            Bucket {
+                refill_per_sec: 100,
+                capacity: 100,
+            },
+        ))
     }
 
     /// The most orders a batch create or batch cancel accepts (default 20, the documented legacy
@@ -214,7 +261,24 @@ pub struct State {
     ledger: ledger::Ledger,
     faults: Mutex<VecDeque<Fault>>,
     limiter: Option<rate_limit::Limiter>,
-    ws: ws::Hub,
+    perps_limiter: Option<rate_limit::Limiter>,
+    ws: ws::Hub<ws::Books>,
+    margin_ws: ws::Hub<margin::Margin>,
+    ws_switch: ws::Switchboard,
+}
+
+impl State {
+    /// Sends `control` to every live session of both endpoints.
+    fn broadcast(&self, control: ws::Control) {
+        self.ws.broadcast(control.clone());
+        self.margin_ws.broadcast(control);
+    }
+
+    /// Aborts every live session of both endpoints.
+    fn drop_connections(&self) {
+        self.ws.drop_all();
+        self.margin_ws.drop_all();
+    }
 }
 
 /// A running exchange; stops when dropped.
@@ -238,16 +302,22 @@ impl TestExchange {
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             requests: Mutex::new(Vec::new()),
-            ws: ws::Hub::new(config.seed),
+            ws: ws::Hub::new(config.seed, ws::Books::default()),
+            margin_ws: ws::Hub::new(config.seed, margin::Margin::new(config.seed)),
+            ws_switch: ws::Switchboard::default(),
             ledger: ledger::Ledger::new(config.market_count),
             faults: Mutex::new(VecDeque::new()),
             limiter: config
                 .rate_limit
                 .map(|(read, write)| rate_limit::Limiter::new(read, write)),
+            perps_limiter: config
+                .perps_rate_limit
+                .map(|(read, write)| rate_limit::Limiter::new(read, write)),
             config,
         });
         let app = app::router(state.clone());
-        ws::feed::spawn(Arc::downgrade(&state), state.config.ws_interval);
+        ws::feed::spawn::<ws::EventContracts>(Arc::downgrade(&state), state.config.ws_interval);
+        ws::feed::spawn::<margin::Perps>(Arc::downgrade(&state), state.config.ws_interval);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -315,7 +385,7 @@ impl TestExchange {
 
     /// Stops the server and waits for it.
     pub async fn shutdown(mut self) {
-        self.state.ws.drop_all();
+        self.state.drop_connections();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -327,7 +397,7 @@ impl TestExchange {
 
 impl Drop for TestExchange {
     fn drop(&mut self) {
-        self.state.ws.drop_all();
+        self.state.drop_connections();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -16,7 +16,8 @@ const USAGE: &str = "\
 usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
                             [--public-key [KEY_ID=]FILE]... [--generate-ed25519 FILE]
                             [--markets N] [--repeat-cursor-after PAGES]
-                            [--tier basic|advanced|premier|paragon|prime] [--max-batch-size N]
+                            [--tier basic|advanced|premier|paragon|prime] [--perps-tier NAME]
+                            [--max-batch-size N]
                             [--ws-interval-ms N] [--ws-heartbeat-ms N] [--seed N]
 
   --port N               port on 127.0.0.1 (default 8080; 0 picks a free one)
@@ -32,6 +33,7 @@ usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
   --tier NAME            enforce Kalshi's read/write token buckets for that tier (tokens/s,
                          capacity one second's worth): basic 200/100, advanced 300/300,
                          premier 1000/1000, paragon 2000/2000, prime 4000/4000; default no limit
+  --perps-tier NAME      the same for the perps (margin) routes, in buckets of their own
   --max-batch-size N     most orders per batch create or cancel (default 20)
   --ws-interval-ms N     WebSocket feed: scripted delta, trade and ticker per subscribed market
                          every N ms (default 20)
@@ -39,7 +41,8 @@ usage: kalshi-test-exchange [--port N] [--prefix PATH] [--max-skew-secs N]
   --seed N               seed of the scripted order books and activity (default 24301)
 
 The WebSocket API is served on the same port at the prefix's parent plus /ws/v2
-(/trade-api/ws/v2 by default); upgrades are signed like REST requests.";
+(/trade-api/ws/v2 by default), the margin (perps) one at that path plus /margin; upgrades are
+signed like REST requests. The perps REST routes (/margin/...) share the prefix.";
 
 /// Kalshi's published tiers: name, read and write tokens per second.
 const TIERS: &[(&str, u32, u32)] = &[
@@ -114,12 +117,12 @@ impl Options {
             "--markets" => config.market_count(number(arg, &value()?)?),
             "--repeat-cursor-after" => config.repeat_cursor_after(number(arg, &value()?)?),
             "--tier" => {
-                let name = value()?;
-                let &(_, read, write) = TIERS
-                    .iter()
-                    .find(|(tier, _, _)| *tier == name)
-                    .ok_or_else(|| format!("unknown --tier `{name}`"))?;
-                config.rate_limit(per_second(read), per_second(write))
+                let (read, write) = tier(arg, &value()?)?;
+                config.rate_limit(read, write)
+            }
+            "--perps-tier" => {
+                let (read, write) = tier(arg, &value()?)?;
+                config.perps_rate_limit(read, write)
             }
             "--max-batch-size" => config.max_batch_size(number(arg, &value()?)?),
             "--ws-interval-ms" => {
@@ -133,6 +136,15 @@ impl Options {
         };
         Ok(())
     }
+}
+
+/// The read and write buckets of tier `name`, the value of option `arg`.
+fn tier(arg: &str, name: &str) -> Result<(Bucket, Bucket), String> {
+    let &(_, read, write) = TIERS
+        .iter()
+        .find(|(tier, _, _)| *tier == name)
+        .ok_or_else(|| format!("unknown {arg} `{name}`"))?;
+    Ok((per_second(read), per_second(write)))
 }
 
 /// `text`, the value of option `arg`, as a number.
@@ -169,6 +181,7 @@ fn serve(opts: Options) -> Result<(), String> {
         println!("test exchange listening: {}", exchange.base_url());
         println!("  export KALSHI_BASE_URL={}", exchange.base_url());
         println!("websocket: {}", exchange.ws_url());
+        println!("margin websocket: {}", exchange.margin_ws_url());
         if let Some(file) = generated {
             println!("  export KALSHI_API_KEY_ID=test-key KALSHI_PRIVATE_KEY_PATH={file}");
         }

@@ -127,7 +127,8 @@ fn order_count(body: &[u8]) -> Option<usize> {
     Some(body.get("orders")?.as_array()?.len())
 }
 
-/// Route middleware: charges the request to its bucket, or answers 429.
+/// Route middleware for the event-contract routes: charges the request to its bucket, or
+/// answers 429.
 pub(crate) async fn limit(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     route: MatchedPath,
@@ -161,6 +162,51 @@ pub(crate) async fn limit(
             (tokens, Request::from_parts(parts, body.into()))
         }
     };
+    charge(limiter, tokens, req, next).await
+}
+
+/// Route middleware for the perps routes: their own buckets
+/// ([`Config::perps_rate_limit`](crate::Config::perps_rate_limit)), at the costs of the perps
+/// spec's "Rate limit" notes ([`perps_cost`]).
+pub(crate) async fn limit_perps(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    route: MatchedPath,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(limiter) = &state.perps_limiter else {
+        return next.run(req).await;
+    };
+    let route = route
+        .as_str()
+        .strip_prefix(&state.config.prefix)
+        .unwrap_or(route.as_str());
+    let tokens = perps_cost(req.method(), route, req.uri().query());
+    charge(limiter, tokens, req, next).await
+}
+
+/// What a perps request costs: the tokens its operation's "Rate limit" note in
+/// `spec/perps/openapi.yaml` names (the other figure when its query has the note's
+/// `param=value`), else [`DEFAULT_COST`].
+pub fn perps_cost(method: &Method, route: &str, query: Option<&str>) -> u32 {
+    let Some((_, _, cost, when)) = crate::spec::perps::RATE_LIMIT_NOTES
+        .iter()
+        .find(|(m, path, _, _)| *m == method.as_str() && *path == route)
+    else {
+        return DEFAULT_COST;
+    };
+    let pairs = query.unwrap_or_default().split('&');
+    match when {
+        Some((param, value, other)) if pairs.clone().any(|p| p == format!("{param}={value}")) => {
+            *other
+        }
+        _ => *cost,
+    }
+}
+
+/// Takes `tokens` from the request's bucket (`GET`: read, others: write) and runs it, or answers
+/// 429.
+async fn charge(limiter: &Limiter, tokens: u32, req: Request, next: Next) -> Response {
     let level = if req.method() == Method::GET {
         &limiter.read
     } else {
@@ -170,5 +216,22 @@ pub(crate) async fn limit(
         next.run(req).await
     } else {
         too_many_requests()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perps_costs_follow_the_spec_notes() {
+        assert_eq!(perps_cost(&Method::GET, "/margin/balance", None), 5);
+        let query = Some("compute_available_balance=true");
+        assert_eq!(perps_cost(&Method::GET, "/margin/balance", query), 50);
+        assert_eq!(perps_cost(&Method::DELETE, "/margin/orders", None), 10);
+        assert_eq!(
+            perps_cost(&Method::GET, "/margin/markets", None),
+            DEFAULT_COST
+        );
     }
 }

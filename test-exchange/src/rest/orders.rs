@@ -1,6 +1,7 @@
 //! Orders: V2 create and cancel, single and batched, and the order read.
 
 use super::{ApiError, Shared};
+use crate::auth::key_id;
 use crate::clock::now_ms;
 use crate::fixed::{count_text, parse_fixed, DOLLAR};
 use crate::ledger::complement;
@@ -340,12 +341,4 @@ pub(crate) async fn batch_cancel_orders_v2(
         })
         .collect();
     Ok(Json(json!({ "orders": results })))
-}
-
-/// The API key id a request was signed with (checked by the auth middleware).
-fn key_id(headers: &HeaderMap) -> &str {
-    headers
-        .get("KALSHI-ACCESS-KEY")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
 }

@@ -1,9 +1,8 @@
 //! The four commands and their errors, with the codes of the spec's `x-error-codes`.
 
-use super::feed::{self, snapshot_msg};
+use super::product::{error_text, Product};
 use super::session::{Closed, Session, Sub};
-use super::ORDERBOOK;
-use crate::spec::{code, error_text};
+use crate::spec::code;
 use serde_json::{json, Value};
 
 /// A command that failed: its error code and, when the spec's text is not enough, a detail.
@@ -45,11 +44,11 @@ fn tickers(params: &Value) -> Result<Option<Vec<String>>, Failure> {
     }
 }
 
-impl Session {
+impl<P: Product> Session<P> {
     /// Handles one command text, answering every reply (or the error) on the socket.
     pub(super) async fn command(&mut self, text: &str) -> Result<(), Closed> {
         let parsed: Option<Value> = serde_json::from_str(text).ok();
-        self.state.ws.commands.lock().unwrap().push(
+        self.state.ws_switch.commands.lock().unwrap().push(
             parsed
                 .clone()
                 .unwrap_or_else(|| Value::String(text.to_string())),
@@ -66,8 +65,8 @@ impl Session {
             Ok(Err(closed)) => Err(closed),
             Err(Failure(code, detail)) => {
                 let text = match detail {
-                    Some(d) => format!("{}: {d}", error_text(code)),
-                    None => error_text(code).to_string(),
+                    Some(d) => format!("{}: {d}", error_text::<P>(code)),
+                    None => error_text::<P>(code).to_string(),
                 };
                 let mut frame = json!({ "type": "error", "msg": { "code": code, "msg": text } });
                 if let Some(id) = id {
@@ -118,11 +117,11 @@ impl Session {
         };
         let channels = channels
             .iter()
-            .map(|c| c.as_str().and_then(Session::channel))
+            .map(|c| c.as_str().and_then(Session::<P>::channel))
             .collect::<Option<Vec<_>>>()
             .map_or_else(|| fail(code::UNKNOWN_CHANNEL_NAME), Ok)?;
         let markets = tickers(params)?;
-        if channels.contains(&ORDERBOOK) && markets.is_none() {
+        if channels.contains(&P::ORDERBOOK) && markets.is_none() {
             return fail(code::MARKET_TICKER_REQUIRED);
         }
         self.check_listed(markets.iter().flatten())?;
@@ -144,11 +143,11 @@ impl Session {
             self.subs.push(Sub::new(sid, channel, markets.clone()));
             let i = self.subs.len() - 1;
             frames.push(json!({ "id": id, "type": "subscribed", "msg": { "channel": channel, "sid": sid } }));
-            if channel == ORDERBOOK {
+            if channel == P::ORDERBOOK {
                 for (msg, _) in &snapshots {
                     initial.push(self.data(i, "orderbook_snapshot", msg.clone()));
                 }
-            } else if channel == super::TICKER && with_ticker {
+            } else if channel == P::TICKER && with_ticker {
                 for (_, ticker) in &snapshots {
                     initial.push(json!({ "type": "ticker", "sid": sid, "msg": ticker }));
                 }
@@ -220,7 +219,7 @@ impl Session {
                     return fail(code::MARKET_TICKER_REQUIRED);
                 };
                 self.check_listed(given.iter())?;
-                let is_book = self.subs[i].channel == ORDERBOOK;
+                let is_book = self.subs[i].channel == P::ORDERBOOK;
                 let current = self.subs[i].markets.clone();
                 let mut frames = Vec::new();
                 if action == "add_markets" {
@@ -250,7 +249,7 @@ impl Session {
                 Ok(self.feed_all(&frames).await)
             }
             "get_snapshot" => {
-                if self.subs[i].channel != ORDERBOOK {
+                if self.subs[i].channel != P::ORDERBOOK {
                     return fail(code::UNSUPPORTED_ACTION);
                 }
                 let wanted = given
@@ -291,7 +290,7 @@ impl Session {
         &self,
         mut tickers: impl Iterator<Item = &'a String>,
     ) -> Result<(), Failure> {
-        match tickers.find(|t| !self.state.ledger.by_ticker.contains_key(t.as_str())) {
+        match tickers.find(|t| !P::listed(&self.state, t)) {
             Some(t) => Err(Failure(
                 code::INVALID_PARAMETER,
                 Some(format!("unknown market ticker `{t}`")),
@@ -304,15 +303,12 @@ impl Session {
     /// snapshot `msg` and the ticker `msg` of each of `markets`.
     async fn catch_up(&mut self, markets: &[String]) -> Result<Vec<(Value, Value)>, Closed> {
         let (pending, snapshots) = {
-            let mut world = self.state.ws.world.lock().unwrap();
+            let mut world = P::hub(&self.state).world.lock().unwrap();
             let pending = world.since(self.cursor);
             let ts = crate::clock::now_ms();
             let snapshots = markets
                 .iter()
-                .filter_map(|m| {
-                    let book = world.book(&self.state.ledger, m)?;
-                    Some((snapshot_msg(m, book), feed::ticker_event(m, book, ts).msg))
-                })
+                .filter_map(|m| P::snapshot(&self.state, &mut world, m, ts))
                 .collect();
             (pending, snapshots)
         };

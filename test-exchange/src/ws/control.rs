@@ -1,8 +1,10 @@
 //! The WebSocket control API tests drive: faults to inject into live connections, the feed
-//! switch and counters. Every method is safe to call while connections are live.
+//! switch and counters. Every method is safe to call while connections are live, and acts on
+//! both endpoints (event contracts and perps) alike.
 
 use super::book::Side;
-use super::Control;
+use super::product::Product;
+use super::{Control, EventContracts};
 use crate::{Levels, TestExchange};
 use serde_json::Value;
 use std::sync::atomic::Ordering;
@@ -14,65 +16,65 @@ impl TestExchange {
         format!(
             "ws://{}{}",
             self.addr,
-            super::handshake::path(&self.state.config.prefix)
+            EventContracts::path(&self.state.config.prefix)
         )
     }
 
     /// Aborts every live connection at once: its TCP connection closes with no close frame.
     pub fn ws_drop_connections(&self) {
-        self.state.ws.drop_all();
+        self.state.drop_connections();
     }
 
     /// `true`: every live connection stops reading and writing (no frames, pings or pongs) until
     /// `ws_stall(false)`. Connections made later are not stalled.
     pub fn ws_stall(&self, stalled: bool) {
-        self.state.ws.broadcast(Control::Stall(stalled));
+        self.state.broadcast(Control::Stall(stalled));
     }
 
     /// The next sequenced frame on each live sid skips one `seq` number.
     pub fn ws_skip_seq(&self) {
-        self.state.ws.broadcast(Control::SkipSeq);
+        self.state.broadcast(Control::SkipSeq);
     }
 
     /// The next sequenced frame on each live sid repeats the previous `seq` number.
     pub fn ws_repeat_seq(&self) {
-        self.state.ws.broadcast(Control::RepeatSeq);
+        self.state.broadcast(Control::RepeatSeq);
     }
 
     /// Each live sid gets a frame of type `test_exchange_unknown`, with its `sid` and the next
     /// `seq` (as a new sequenced message type would).
     pub fn ws_send_unknown_type(&self) {
-        self.state.ws.broadcast(Control::UnknownType);
+        self.state.broadcast(Control::UnknownType);
     }
 
     /// The next data frame on each live connection carries an extra field
     /// `x_test_exchange_unknown` inside `msg`.
     pub fn ws_send_unknown_field(&self) {
-        self.state.ws.broadcast(Control::UnknownField);
+        self.state.broadcast(Control::UnknownField);
     }
 
     /// Each live connection gets a text frame that is not JSON.
     pub fn ws_send_malformed(&self) {
-        self.state.ws.broadcast(Control::Malformed);
+        self.state.broadcast(Control::Malformed);
     }
 
     /// Each live connection gets `text` as one text frame, as it is (a frame of a known type
     /// that does not match its schema, say).
     pub fn ws_send_text(&self, text: &str) {
-        self.state.ws.broadcast(Control::Text(text.into()));
+        self.state.broadcast(Control::Text(text.into()));
     }
 
     /// Each live connection with a subscription gets
     /// `{"type":"error","sid":S,"msg":{"code":code,"msg":...}}` for its first live sid, with the
     /// spec's text for `code` (25: `Subscription buffer overflow`).
     pub fn ws_send_error(&self, code: u32) {
-        self.state.ws.broadcast(Control::Error(code));
+        self.state.broadcast(Control::Error(code));
     }
 
     /// The next `n` upgrade attempts are answered `status` with an `ErrorResponse` body, without
     /// upgrading (they still count in [`TestExchange::ws_handshake_attempts`]).
     pub fn ws_fail_handshakes(&self, n: usize, status: u16) {
-        *self.state.ws.fail_handshakes.lock().unwrap() = (n, status);
+        *self.state.ws_switch.fail_handshakes.lock().unwrap() = (n, status);
     }
 
     /// `n` more rounds of activity in each market a live market-data subscription names, sent
@@ -94,23 +96,26 @@ impl TestExchange {
     /// `true` stops the scripted activity (orders and floods still publish), for quiet points;
     /// `false` resumes it.
     pub fn ws_pause_feed(&self, paused: bool) {
-        self.state.ws.paused.store(paused, Ordering::SeqCst);
+        self.state.ws_switch.paused.store(paused, Ordering::SeqCst);
     }
 
     /// How many upgrade requests arrived, failed ones included.
     pub fn ws_handshake_attempts(&self) -> usize {
-        self.state.ws.handshake_attempts.load(Ordering::SeqCst)
+        self.state
+            .ws_switch
+            .handshake_attempts
+            .load(Ordering::SeqCst)
     }
 
-    /// How many connections are live.
+    /// How many connections are live, on both endpoints.
     pub fn ws_connections(&self) -> usize {
-        self.state.ws.conns.lock().unwrap().len()
+        self.state.ws.conns.lock().unwrap().len() + self.state.margin_ws.conns.lock().unwrap().len()
     }
 
     /// Every command received on any connection, in order; text that is not JSON is kept as a
     /// JSON string.
     pub fn ws_commands(&self) -> Vec<Value> {
-        self.state.ws.commands.lock().unwrap().clone()
+        self.state.ws_switch.commands.lock().unwrap().clone()
     }
 
     /// The authoritative order book of `ticker` as `(yes, no)` bids, best first, each level

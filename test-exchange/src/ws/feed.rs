@@ -2,7 +2,8 @@
 //! delta (applied to its book first), a trade and a ticker. Also the frames' `msg` builders.
 
 use super::book::{Book, Side};
-use super::{Event, World, ORDERBOOK, TICKER, TRADE};
+use super::product::Product;
+use super::{Books, Event, World, ORDERBOOK, TICKER, TRADE};
 use crate::clock::{now_ms, rfc3339};
 use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
@@ -13,48 +14,45 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-/// Runs the scripted feed until the exchange is gone.
-pub(crate) fn spawn(state: Weak<State>, interval: Duration) {
+/// Runs `P`'s scripted feed until the exchange is gone.
+pub(crate) fn spawn<P: Product>(state: Weak<State>, interval: Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
             let Some(state) = state.upgrade() else { return };
-            if !state.ws.paused.load(Ordering::Relaxed) {
-                tick(&state);
+            if !state.ws_switch.paused.load(Ordering::Relaxed) {
+                tick::<P>(&state);
             }
         }
     });
 }
 
-/// The tickers live market-data subscriptions name.
-pub(crate) fn interest(state: &State) -> BTreeSet<String> {
-    let conns = state.ws.conns.lock().unwrap();
+/// The tickers live market-data subscriptions of `P`'s endpoint name.
+pub(crate) fn interest<P: Product>(state: &State) -> BTreeSet<String> {
+    let conns = P::hub(state).conns.lock().unwrap();
     conns
         .values()
         .flat_map(|c| c.interest.lock().unwrap().clone())
         .collect()
 }
 
-fn tick(state: &Arc<State>) {
-    let markets = interest(state);
-    if markets.is_empty() {
-        state.ws.trim();
-        return;
-    }
-    {
-        let mut world = state.ws.world.lock().unwrap();
+fn tick<P: Product>(state: &Arc<State>) {
+    let markets = interest::<P>(state);
+    let hub = P::hub(state);
+    if !markets.is_empty() {
+        let mut world = hub.world.lock().unwrap();
         for market in &markets {
-            scripted(&mut world, &state.ledger, market);
+            P::script(state, &mut world, market);
         }
-        state.ws.announce(&world);
+        hub.announce(&world);
     }
-    state.ws.trim();
+    hub.trim();
 }
 
 /// One round of scripted activity in `market`.
-fn scripted(world: &mut World, ledger: &Ledger, market: &str) {
+pub(crate) fn scripted(world: &mut World<Books>, ledger: &Ledger, market: &str) {
     let ts = now_ms();
     let mut rng = world.rng.clone();
     let Some(book) = world.book(ledger, market) else {
@@ -99,7 +97,7 @@ fn scripted(world: &mut World, ledger: &Ledger, market: &str) {
 
 /// A trade in `market` (it moves the ticker, not the book) and the ticker after it.
 pub(crate) fn trade_events(
-    world: &mut World,
+    world: &mut World<Books>,
     ledger: &Ledger,
     market: &str,
     yes_price: i64,
@@ -216,7 +214,7 @@ pub(crate) fn snapshot_msg(market: &str, book: &Book) -> Value {
 /// each delta adds or takes one contract at the market's best YES bid, alternately, so the book
 /// ends where it started when `n` is even.
 pub(crate) fn flood(state: &State, n: usize) {
-    let markets = interest(state);
+    let markets = interest::<super::EventContracts>(state);
     let mut world = state.ws.world.lock().unwrap();
     let ts = now_ms();
     for market in &markets {
@@ -357,7 +355,7 @@ fn random_size(rng: &mut fastrand::Rng) -> i64 {
 /// Publishes the `trade` (and `ticker`) frames of `qty` contracts sold into the `side` bid at
 /// `price`.
 fn publish_trade(
-    world: &mut World,
+    world: &mut World<Books>,
     ledger: &Ledger,
     market: &str,
     side: Side,

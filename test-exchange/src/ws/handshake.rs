@@ -1,6 +1,7 @@
 //! The upgrade: counted, optionally failed on purpose, signature-checked like REST, then handed to
 //! a session task the hub can abort.
 
+use super::product::Product;
 use super::{session, Conn, Control};
 use crate::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -11,25 +12,21 @@ use axum::routing::{get, MethodRouter};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The WebSocket path for a REST prefix: its parent plus `/ws/v2` (`/trade-api/v2` gives
-/// `/trade-api/ws/v2`).
-pub(crate) fn path(prefix: &str) -> String {
-    let parent = prefix.rsplit_once('/').map_or("", |(parent, _)| parent);
-    format!("{parent}/ws/v2")
+/// The route serving `P`'s endpoint at [`Product::path`].
+pub(crate) fn route<P: Product>() -> MethodRouter<Arc<State>> {
+    get(upgrade::<P>)
 }
 
-/// The route serving [`path`].
-pub(crate) fn route() -> MethodRouter<Arc<State>> {
-    get(upgrade)
-}
-
-async fn upgrade(
+async fn upgrade<P: Product>(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     req: Request,
 ) -> Response {
-    state.ws.handshake_attempts.fetch_add(1, Ordering::SeqCst);
+    state
+        .ws_switch
+        .handshake_attempts
+        .fetch_add(1, Ordering::SeqCst);
     let injected = {
-        let mut fail = state.ws.fail_handshakes.lock().unwrap();
+        let mut fail = state.ws_switch.fail_handshakes.lock().unwrap();
         (fail.0 > 0).then(|| {
             fail.0 -= 1;
             fail.1
@@ -75,18 +72,18 @@ async fn upgrade(
         control_rx,
         cursor,
         interest,
-    } = register(&state);
+    } = register::<P>(&state);
     let on_failure = state.clone();
     // A small write buffer, so a slow reader is felt at once rather than after megabytes.
     ws.write_buffer_size(16 << 10)
         .on_failed_upgrade(move |_| {
-            on_failure.ws.conns.lock().unwrap().remove(&id);
+            P::hub(&on_failure).conns.lock().unwrap().remove(&id);
         })
         .on_upgrade(move |socket| async move {
             let session =
-                session::Session::new(state.clone(), id, key_id, socket, cursor, interest);
+                session::Session::<P>::new(state.clone(), id, key_id, socket, cursor, interest);
             let task = tokio::spawn(session.run(control_rx));
-            match state.ws.conns.lock().unwrap().get_mut(&id) {
+            match P::hub(&state).conns.lock().unwrap().get_mut(&id) {
                 Some(conn) => conn.abort = Some(task.abort_handle()),
                 // Dropped between the 101 answer and now.
                 None => task.abort(),
@@ -107,14 +104,15 @@ struct Registered {
 }
 
 /// A new connection's entry in the registry.
-fn register(state: &State) -> Registered {
-    let id = state.ws.next_conn.fetch_add(1, Ordering::Relaxed);
+fn register<P: Product>(state: &State) -> Registered {
+    let hub = P::hub(state);
+    let id = hub.next_conn.fetch_add(1, Ordering::Relaxed);
     let (control, control_rx) = tokio::sync::mpsc::unbounded_channel();
     let cursor = Arc::new(AtomicU64::new(0));
     let interest = Arc::new(Mutex::new(Vec::new()));
-    let world = state.ws.world.lock().unwrap();
+    let world = hub.world.lock().unwrap();
     cursor.store(world.head(), Ordering::Release);
-    state.ws.conns.lock().unwrap().insert(
+    hub.conns.lock().unwrap().insert(
         id,
         Conn {
             control,

@@ -1,4 +1,6 @@
-//! The WebSocket side: `{prefix parent}/ws/v2` on the REST server's port.
+//! The WebSocket side: `{prefix parent}/ws/v2` (event contracts) and `{prefix parent}/ws/v2/margin`
+//! (perps) on the REST server's port, one [`Hub`] each, served by the same code over a
+//! [`Product`].
 //!
 //! Every market event (scripted activity, REST orders, floods) is applied to the one
 //! authoritative [`book::Book`] of its market and appended to a shared event log under the same
@@ -8,8 +10,10 @@
 pub(crate) mod book;
 mod commands;
 mod control;
+mod events;
 pub(crate) mod feed;
 pub(crate) mod handshake;
+pub(crate) mod product;
 mod session;
 pub(crate) mod trading;
 
@@ -21,14 +25,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
 
+pub(crate) use events::EventContracts;
 pub(crate) use handshake::route;
+pub(crate) use product::Product;
 
 /// The channels that carry data here, named as the spec names them; other channel names of the
-/// spec ([`CHANNELS`]) are accepted and stay silent.
+/// spec ([`crate::spec::CHANNELS`]) are accepted and stay silent.
 pub(crate) use crate::spec::channel::{
     FILL, ORDERBOOK_DELTA as ORDERBOOK, TICKER, TRADE, USER_ORDERS,
 };
-pub(crate) use crate::spec::CHANNELS;
 
 /// One thing that happened in a market, as the `msg` of the frame that reports it.
 #[derive(Debug)]
@@ -37,6 +42,8 @@ pub(crate) struct Event {
     pub(crate) channel: &'static str,
     /// The frame's `type`.
     pub(crate) kind: &'static str,
+    /// The market it happened in; empty for an event of no market (an order group's), which
+    /// every subscription of its channel covers.
     pub(crate) market: String,
     /// For `fill` and `user_orders`: the only key id that sees it. For a delta: the key id whose
     /// order caused it, which alone sees [`Event::owner_fields`].
@@ -45,58 +52,41 @@ pub(crate) struct Event {
     pub(crate) msg: Value,
 }
 
-impl Event {
-    /// Whether it counts in its sid's `seq` (per the spec: snapshots, deltas and trades do;
-    /// ticker, fill and user_order frames carry no `seq`).
-    pub(crate) fn sequenced(&self) -> bool {
-        matches!(self.kind, "orderbook_delta" | "trade")
-    }
-}
-
-/// The books and the event log, behind one lock so that a snapshot and a log position agree.
+/// A product's markets and the event log, behind one lock so that a snapshot and a log position
+/// agree.
 #[derive(Debug)]
-pub(crate) struct World {
-    books: HashMap<String, Book>,
+pub(crate) struct World<M> {
     log: VecDeque<Arc<Event>>,
     /// The log index of `log[0]`.
     base: u64,
     pub(crate) rng: fastrand::Rng,
     pub(crate) trades: u64,
-    /// Signed YES positions by (key id, ticker), for `post_position_fp`.
+    /// The product's books (and whatever else must change with them).
+    pub(crate) markets: M,
+}
+
+/// The event-contract books, and signed YES positions by (key id, ticker) for
+/// `post_position_fp`.
+#[derive(Debug, Default)]
+pub(crate) struct Books {
+    books: HashMap<String, Book>,
     pub(crate) positions: HashMap<(String, String), i64>,
 }
 
-impl World {
-    fn new(seed: u64) -> Self {
+impl<M> World<M> {
+    fn new(seed: u64, markets: M) -> Self {
         Self {
-            books: HashMap::new(),
             log: VecDeque::new(),
             base: 0,
             rng: fastrand::Rng::with_seed(seed),
             trades: 0,
-            positions: HashMap::new(),
+            markets,
         }
     }
 
     /// The index the next event gets.
     pub(crate) fn head(&self) -> u64 {
         self.base + self.log.len() as u64
-    }
-
-    /// The market's book, made from its listed quotes on first use; `None` for an unlisted ticker.
-    pub(crate) fn book(&mut self, ledger: &Ledger, ticker: &str) -> Option<&mut Book> {
-        if !self.books.contains_key(ticker) {
-            let index = *ledger.by_ticker.get(ticker)?;
-            let market = &ledger.markets[index];
-            let book = Book::new(
-                market_id(index),
-                market.yes_bid,
-                market.yes_ask,
-                &mut self.rng,
-            );
-            self.books.insert(ticker.to_string(), book);
-        }
-        self.books.get_mut(ticker)
     }
 
     pub(crate) fn push(&mut self, event: Event) {
@@ -114,6 +104,24 @@ impl World {
         let n = (upto.saturating_sub(self.base) as usize).min(self.log.len());
         self.log.drain(..n);
         self.base += n as u64;
+    }
+}
+
+impl World<Books> {
+    /// The market's book, made from its listed quotes on first use; `None` for an unlisted ticker.
+    pub(crate) fn book(&mut self, ledger: &Ledger, ticker: &str) -> Option<&mut Book> {
+        if !self.markets.books.contains_key(ticker) {
+            let index = *ledger.by_ticker.get(ticker)?;
+            let market = &ledger.markets[index];
+            let book = Book::new(
+                market_id(index),
+                market.yes_bid,
+                market.yes_ask,
+                &mut self.rng,
+            );
+            self.markets.books.insert(ticker.to_string(), book);
+        }
+        self.markets.books.get_mut(ticker)
     }
 }
 
@@ -146,14 +154,19 @@ pub(crate) struct Conn {
     pub(crate) interest: Arc<Mutex<Vec<String>>>,
 }
 
-/// The WebSocket state shared by every connection.
+/// The state every connection of one endpoint shares.
 #[derive(Debug)]
-pub(crate) struct Hub {
-    pub(crate) world: Mutex<World>,
+pub(crate) struct Hub<M> {
+    pub(crate) world: Mutex<World<M>>,
     /// The log head, for waking sessions.
     pub(crate) head: watch::Sender<u64>,
     pub(crate) conns: Mutex<BTreeMap<u64, Conn>>,
     pub(crate) next_conn: AtomicU64,
+}
+
+/// The switches and counters tests drive, shared by both endpoints.
+#[derive(Debug)]
+pub(crate) struct Switchboard {
     pub(crate) handshake_attempts: AtomicUsize,
     pub(crate) commands: Mutex<Vec<Value>>,
     /// Upgrade attempts still to fail, and with which status.
@@ -161,23 +174,30 @@ pub(crate) struct Hub {
     pub(crate) paused: AtomicBool,
 }
 
-impl Hub {
-    pub(crate) fn new(seed: u64) -> Self {
+impl Default for Switchboard {
+    fn default() -> Self {
         Self {
-            world: Mutex::new(World::new(seed)),
-            head: watch::channel(0).0,
-            conns: Mutex::new(BTreeMap::new()),
-            next_conn: AtomicU64::new(1),
             handshake_attempts: AtomicUsize::new(0),
             commands: Mutex::new(Vec::new()),
             fail_handshakes: Mutex::new((0, 503)),
             paused: AtomicBool::new(false),
         }
     }
+}
+
+impl<M> Hub<M> {
+    pub(crate) fn new(seed: u64, markets: M) -> Self {
+        Self {
+            world: Mutex::new(World::new(seed, markets)),
+            head: watch::channel(0).0,
+            conns: Mutex::new(BTreeMap::new()),
+            next_conn: AtomicU64::new(1),
+        }
+    }
 
     /// Wakes the sessions after events were pushed; call with the world still locked so heads
     /// are announced in order.
-    pub(crate) fn announce(&self, world: &World) {
+    pub(crate) fn announce(&self, world: &World<M>) {
         self.head.send_replace(world.head());
     }
 

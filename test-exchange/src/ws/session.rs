@@ -2,7 +2,8 @@
 //! control API and delivers the log's events to its subscriptions, awaiting the socket for each
 //! batch so a slow client slows only its own session.
 
-use super::{Control, Event, CHANNELS};
+use super::product::{error_text, Product};
+use super::{Control, Event};
 use crate::State;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::SinkExt as _;
@@ -50,28 +51,33 @@ impl Sub {
         self.seq
     }
 
+    /// Whether it sees events of `market` (an event of no market: always).
     pub(super) fn covers(&self, market: &str) -> bool {
-        self.markets
-            .as_ref()
-            .is_none_or(|m| m.iter().any(|t| t == market))
+        market.is_empty()
+            || self
+                .markets
+                .as_ref()
+                .is_none_or(|m| m.iter().any(|t| t == market))
     }
 }
 
 /// Removes the connection from the hub however the session ends (including an abort).
-struct Registration {
+struct Registration<P: Product> {
     state: Arc<State>,
     id: u64,
+    product: std::marker::PhantomData<P>,
 }
 
-impl Drop for Registration {
+impl<P: Product> Drop for Registration<P> {
     fn drop(&mut self) {
-        self.state.ws.conns.lock().unwrap().remove(&self.id);
+        P::hub(&self.state).conns.lock().unwrap().remove(&self.id);
     }
 }
 
-pub(crate) struct Session {
+/// One connection to the endpoint of product `P`.
+pub(crate) struct Session<P: Product> {
     pub(super) state: Arc<State>,
-    registration: Registration,
+    registration: Registration<P>,
     pub(super) key_id: String,
     socket: WebSocket,
     pub(super) subs: Vec<Sub>,
@@ -86,7 +92,7 @@ pub(crate) struct Session {
 /// Why the session ended.
 pub(super) struct Closed;
 
-impl Session {
+impl<P: Product> Session<P> {
     pub(crate) fn new(
         state: Arc<State>,
         id: u64,
@@ -99,6 +105,7 @@ impl Session {
             registration: Registration {
                 state: state.clone(),
                 id,
+                product: std::marker::PhantomData,
             },
             state,
             key_id,
@@ -117,7 +124,7 @@ impl Session {
         let period = self.state.config.ws_heartbeat;
         let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut head = self.state.ws.head.subscribe();
+        let mut head = P::hub(&self.state).head.subscribe();
         loop {
             let behind = *head.borrow_and_update() > self.cursor;
             let step = tokio::select! {
@@ -166,7 +173,7 @@ impl Session {
     /// Reads a batch of log events and sends what this connection's subscriptions should see.
     async fn deliver_pending(&mut self) -> Result<(), Closed> {
         let events = {
-            let world = self.state.ws.world.lock().unwrap();
+            let world = P::hub(&self.state).world.lock().unwrap();
             let mut events = world.since(self.cursor);
             events.truncate(BATCH);
             events
@@ -193,7 +200,7 @@ impl Session {
     fn frame_for(&mut self, i: usize, event: &Event) -> Option<Value> {
         let key_id = &self.key_id;
         let sub = &self.subs[i];
-        let private = matches!(event.channel, super::FILL | super::USER_ORDERS);
+        let private = P::PRIVATE.contains(&event.channel);
         if sub.channel != event.channel
             || !sub.covers(&event.market)
             || (private && event.owner.as_deref() != Some(key_id))
@@ -207,7 +214,7 @@ impl Session {
                 m.extend(extra.clone());
             }
         }
-        Some(if event.sequenced() {
+        Some(if P::SEQUENCED.contains(&event.kind) {
             self.data(i, event.kind, msg)
         } else {
             let sid = self.subs[i].sid;
@@ -234,7 +241,7 @@ impl Session {
         let mut tickers: Vec<String> = self
             .subs
             .iter()
-            .filter(|s| matches!(s.channel, super::ORDERBOOK | super::TICKER | super::TRADE))
+            .filter(|s| P::MARKET_DATA.contains(&s.channel))
             .flat_map(|s| s.markets.iter().flatten().cloned())
             .collect();
         tickers.sort();
@@ -269,7 +276,7 @@ impl Session {
                     let frame = json!({
                         "type": "error",
                         "sid": sid,
-                        "msg": { "code": code, "msg": crate::spec::error_text(code) },
+                        "msg": { "code": code, "msg": error_text::<P>(code) },
                     });
                     self.feed(&frame).await?;
                     self.flush().await?;
@@ -281,7 +288,7 @@ impl Session {
 
     /// Whether `name` is a channel of the spec.
     pub(super) fn channel(name: &str) -> Option<&'static str> {
-        CHANNELS.iter().copied().find(|c| *c == name)
+        P::CHANNELS.iter().copied().find(|c| *c == name)
     }
 }
 

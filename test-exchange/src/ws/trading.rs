@@ -3,7 +3,7 @@
 
 use super::book::Side;
 use super::feed::{delta_event, trade_events};
-use super::{Event, World, FILL, USER_ORDERS};
+use super::{Books, Event, World, FILL, USER_ORDERS};
 use crate::clock::now_ms;
 use crate::fixed::{count_text, price_text, DOLLAR};
 use crate::ledger::Ledger;
@@ -39,7 +39,7 @@ fn resting_level(bid: bool, yes_price: i64) -> (Side, i64) {
 }
 
 /// Matches `order` against the book and rests the remainder, publishing each step.
-pub(crate) fn execute(world: &mut World, ledger: &Ledger, order: &NewOrder) -> Outcome {
+pub(crate) fn execute(world: &mut World<Books>, ledger: &Ledger, order: &NewOrder) -> Outcome {
     let ts = now_ms();
     let mut remaining = order.count;
     let mut events: Vec<Event> = Vec::new();
@@ -78,7 +78,7 @@ pub(crate) fn execute(world: &mut World, ledger: &Ledger, order: &NewOrder) -> O
 /// Takes up to `remaining` contracts from the best opposite level `order` crosses, adding the
 /// delta, the trade and the fill to `events`; `None` when it crosses nothing.
 fn match_best(
-    world: &mut World,
+    world: &mut World<Books>,
     ledger: &Ledger,
     order: &NewOrder,
     remaining: i64,
@@ -117,8 +117,15 @@ fn match_best(
 
 /// The `fill` frame `order`'s owner gets for `qty` contracts at `yes_price`, after its position
 /// is updated.
-fn fill_event(world: &mut World, order: &NewOrder, yes_price: i64, qty: i64, ts: u64) -> Event {
+fn fill_event(
+    world: &mut World<Books>,
+    order: &NewOrder,
+    yes_price: i64,
+    qty: i64,
+    ts: u64,
+) -> Event {
     let position = world
+        .markets
         .positions
         .entry((order.key_id.to_string(), order.ticker.to_string()))
         .or_insert(0);
@@ -157,7 +164,7 @@ fn fill_event(world: &mut World, order: &NewOrder, yes_price: i64, qty: i64, ts:
 /// Takes a cancelled order's `remaining` contracts off the book, as a delta its owner sees with
 /// its `client_order_id`.
 pub(crate) fn cancel(
-    world: &mut World,
+    world: &mut World<Books>,
     ledger: &Ledger,
     key_id: &str,
     order: &Value,
@@ -189,7 +196,7 @@ pub(crate) fn cancel(
 }
 
 /// Publishes an order's state to its owner's `user_orders` subscriptions, from the REST order.
-pub(crate) fn publish_order(world: &mut World, key_id: &str, order: &Value) {
+pub(crate) fn publish_order(world: &mut World<Books>, key_id: &str, order: &Value) {
     let ts = now_ms();
     let mut msg = json!({ "is_yes": order["book_side"] == "bid", "created_ts_ms": ts });
     for field in [

@@ -5,6 +5,9 @@
 //! would refill a test's token bucket between requests.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod schema;
+pub mod ws;
+
 use base64::Engine as _;
 use kalshi_test_exchange::{Config, Method, PublicKey, TestExchange};
 use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
@@ -68,6 +71,18 @@ impl Api {
         path: &str,
         body: Option<&Value>,
     ) -> reqwest::RequestBuilder {
+        self.request_as("test-key", method, path, body)
+    }
+
+    /// [`Api::request`] signed for the API key id `key_id` (the test key is registered for any
+    /// id, so each id is its own account).
+    pub fn request_as(
+        &self,
+        key_id: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::RequestBuilder {
         let url = reqwest::Url::parse(&self.url(path)).unwrap();
         let ts = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -80,7 +95,7 @@ impl Api {
         let mut builder = self
             .http
             .request(method, url)
-            .header("KALSHI-ACCESS-KEY", "test-key")
+            .header("KALSHI-ACCESS-KEY", key_id)
             .header("KALSHI-ACCESS-TIMESTAMP", ts)
             .header("KALSHI-ACCESS-SIGNATURE", signature);
         if let Some(body) = body {
@@ -94,6 +109,18 @@ impl Api {
     /// Sends a signed request and reads the whole answer.
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
         self.execute(self.request(method, path, body).build().unwrap())
+            .await
+    }
+
+    /// [`Api::send`] signed for the API key id `key_id`.
+    pub async fn send_as(
+        &self,
+        key_id: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        self.execute(self.request_as(key_id, method, path, body).build().unwrap())
             .await
     }
 
