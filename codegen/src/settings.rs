@@ -19,6 +19,14 @@ pub struct Settings {
     /// longest matching suffix wins.
     #[serde(default)]
     pub field_suffix_types: IndexMap<String, String>,
+    /// String properties (`type: string`, no `enum`, no `format` or `format: uuid`) by exact wire
+    /// name mapped to a runtime type, e.g. `order_id: crate::OrderId`, in every schema and
+    /// message. They win over [`Self::field_suffix_types`]. A property of that name with another
+    /// shape is an error at its JSON pointer; names absent from a spec are ignored. The runtime
+    /// type reads and writes a JSON string and has `as_str(&self) -> &str` (batches match their
+    /// outcomes to items by such a field).
+    #[serde(default)]
+    pub field_types: IndexMap<String, String>,
     /// Which server messages the runtime's live order books read, and which of their `msg` fields
     /// play which part (wire names). Without it no `BookFeed` impl is generated.
     #[serde(default)]
@@ -46,7 +54,7 @@ pub struct OrderMessageSettings {
     /// The message's `type`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The exchange's order id (a required uuid).
+    /// The exchange's order id (a required field that `field_types` maps to `crate::OrderId`).
     pub order_id: String,
     /// Your `client_order_id` (a string, required or optional).
     pub client_order_id: String,
@@ -103,12 +111,14 @@ impl Settings {
     pub fn from_yaml(text: &str) -> Result<Self, Error> {
         let settings: Settings =
             serde_yaml::from_str(text).map_err(|e| Error::Settings(e.to_string()))?;
-        let entries = (settings.runtime_types.iter().map(|e| ("runtime_types", e))).chain(
-            settings
-                .field_suffix_types
-                .iter()
-                .map(|e| ("field_suffix_types", e)),
-        );
+        let entries = (settings.runtime_types.iter().map(|e| ("runtime_types", e)))
+            .chain(
+                settings
+                    .field_suffix_types
+                    .iter()
+                    .map(|e| ("field_suffix_types", e)),
+            )
+            .chain(settings.field_types.iter().map(|e| ("field_types", e)));
         for (section, (key, path)) in entries {
             if syn::parse_str::<syn::Path>(path).is_err() {
                 return Err(Error::Settings(format!(

@@ -91,6 +91,7 @@ pub mod enums;
 mod error;
 mod json_path;
 pub mod money;
+mod order_id;
 mod rest;
 mod trace;
 pub mod value;
@@ -106,9 +107,10 @@ pub use batch::{ItemError, ItemResult};
 pub use config::Environment;
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};
 pub use generated::{ops, types};
+pub use order_id::OrderId;
 pub use ratelimit::{RateLimiter, Tier};
 pub use rest::client::{Client, ClientBuilder};
 pub use rest::{batch, operation, pagination, ratelimit, retry};
 pub use retry::RetryPolicy;
-/// The order, trade and user ids of the WebSocket messages and the order tracker.
+/// The trade, market and user ids of the WebSocket messages (order ids are [`OrderId`]).
 pub use uuid::Uuid;

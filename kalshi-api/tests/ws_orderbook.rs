@@ -707,7 +707,7 @@ async fn twenty_orders_placed_over_rest_get_their_updates_and_fills() {
                 .await
                 .unwrap_or_else(|_| panic!("{id}: no update"))
                 .unwrap();
-            assert_eq!(u.order_id().to_string(), answer.order_id, "{id}");
+            assert_eq!(u.order_id(), &answer.order_id, "{id}");
             match u {
                 OrderUpdate::Fill(fill) => {
                     assert_eq!(fill.client_order_id.as_deref(), Some(id.as_str()));

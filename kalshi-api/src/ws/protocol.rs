@@ -194,7 +194,7 @@ pub trait OrderFeed: Incoming {
 #[derive(Debug)]
 pub struct OrderMessage<'a, U> {
     /// The exchange's order id.
-    pub order_id: uuid::Uuid,
+    pub order_id: &'a crate::OrderId,
     /// Your `client_order_id`, as the message writes it (`None` when absent; it may be empty).
     pub client_order_id: Option<&'a str>,
     /// What the order's stream receives (a copy of the message).

@@ -265,7 +265,7 @@ crate::wire::object!(PriceDistribution in "3.31.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Unique identifier for users
     pub user_id: ::std::string::String,
     pub client_order_id: ::std::string::String,
@@ -322,7 +322,7 @@ pub struct Order {
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
 crate::wire::object!(Order in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     user_id = "user_id" default,
     client_order_id = "client_order_id" default,
     ticker = "ticker" default,
@@ -561,7 +561,7 @@ pub struct Fill {
     /// Unique identifier for this fill (legacy field name, same as fill_id)
     pub trade_id: ::std::string::String,
     /// Unique identifier for the order that resulted in this fill
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Unique identifier for the market
     pub ticker: ::std::string::String,
     /// Unique identifier for the market (legacy field name, same as ticker)
@@ -603,7 +603,7 @@ crate::wire::object!(Fill in "3.31.0" {
     fill_id = "fill_id" default,
     exchange_index = "exchange_index" default,
     trade_id = "trade_id" default,
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     ticker = "ticker" default,
     market_ticker = "market_ticker" default,
     side = "side" optional(crate::wire::Blank<crate::types::FillSide>),
@@ -751,7 +751,7 @@ crate::wire::object!(BatchCancelOrdersRequest in "3.31.0" {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersRequestOrder {
     /// Order ID to cancel
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts)
     pub subaccount: ::std::option::Option<i64>,
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
@@ -775,7 +775,7 @@ crate::wire::object!(BatchCancelOrdersResponse in "3.31.0" {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersIndividualResponse {
     /// The order ID to identify which order had an error during batch cancellation
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub order: ::std::option::Option<crate::types::Order>,
     /// String representation of the number of contracts that were successfully canceled from this order
     pub reduced_by_fp: crate::types::FixedPointCount,

@@ -772,7 +772,7 @@ pub struct Fill {
     /// Unique identifier for fills. This is what you use to differentiate fills
     pub trade_id: ::uuid::Uuid,
     /// Unique identifier for orders. This is what you use to differentiate fills for different orders
-    pub order_id: ::uuid::Uuid,
+    pub order_id: crate::OrderId,
     /// Optional client-provided order ID
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Unique identifier for markets. This is what you use to differentiate fills for different markets
@@ -818,7 +818,7 @@ pub struct Fill {
 }
 crate::wire::object!(Fill in "2.0.0" {
     trade_id = "trade_id" default(crate::wire::Blank<::uuid::Uuid>),
-    order_id = "order_id" default(crate::wire::Blank<::uuid::Uuid>),
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     market_ticker = "market_ticker" default,
     exchange_index = "exchange_index" default,
@@ -1558,7 +1558,7 @@ pub struct QuoteExecuted {
     /// Anonymized identifier for the RFQ creator
     pub rfq_creator_id: ::std::string::String,
     /// Your order ID resulting from the quote execution. Use this to match with fill messages
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Your client order ID for the executed order. Use this to correlate with fill messages
     pub client_order_id: ::std::string::String,
     /// Market ticker for the executed quote
@@ -1574,7 +1574,7 @@ crate::wire::object!(QuoteExecuted in "2.0.0" {
     rfq_id = "rfq_id" default,
     quote_creator_id = "quote_creator_id" default,
     rfq_creator_id = "rfq_creator_id" default,
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" default,
     market_ticker = "market_ticker" default,
     executed_ts = "executed_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
@@ -1727,7 +1727,7 @@ crate::enums::string_enum_impls!(UserOrderSelfTradePreventionType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserOrder {
     /// Unique order identifier
-    pub order_id: ::uuid::Uuid,
+    pub order_id: crate::OrderId,
     /// User identifier
     pub user_id: ::uuid::Uuid,
     /// Market ticker for the order
@@ -1799,7 +1799,7 @@ pub struct UserOrder {
     pub subaccount_number: ::std::option::Option<i64>,
 }
 crate::wire::object!(UserOrder in "2.0.0" {
-    order_id = "order_id" default(crate::wire::Blank<::uuid::Uuid>),
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     user_id = "user_id" default(crate::wire::Blank<::uuid::Uuid>),
     ticker = "ticker" default,
     exchange_index = "exchange_index" default,

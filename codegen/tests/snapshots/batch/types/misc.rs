@@ -72,12 +72,12 @@ crate::wire::object!(BatchCreateBody in "1.0.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateResponseOrdersItem {
-    pub order_id: ::std::option::Option<::std::string::String>,
+    pub order_id: ::std::option::Option<crate::OrderId>,
     pub client_id: ::std::option::Option<::std::string::String>,
     pub error: ::std::option::Option<crate::types::Problem>,
 }
 crate::wire::object!(BatchCreateResponseOrdersItem in "1.0.0" {
-    order_id = "order_id" optional,
+    order_id = "order_id" optional(crate::wire::Blank<crate::OrderId>),
     client_id = "client_id" optional,
     error = "error" optional,
 });

@@ -41,7 +41,7 @@ crate::enums::string_enum_impls!(Side);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
     /// Required in the spec; defaulted when absent.
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// A ref with a description beside it.
     pub side: crate::types::Side,
     pub filled: i64,
@@ -51,7 +51,7 @@ pub struct Order {
     pub note: ::std::option::Option<::std::string::String>,
 }
 crate::wire::object!(Order in "1.0.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     side = "side" default(crate::wire::Blank<crate::types::Side>),
     filled = "filled" default,
     stp = "stp" nullable(crate::wire::Blank<crate::types::Side>),
