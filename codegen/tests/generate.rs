@@ -825,6 +825,66 @@ fn field_types_must_name_rust_paths() {
     assert!(err.to_string().contains("field_types.order_id"), "{err}");
 }
 
+/// `enum_conversions` gives every generated string enum whose values are exactly an entry's spec
+/// values `From<runtime>` and `TryFrom<Enum> for runtime`, and no other enum.
+#[test]
+fn enum_conversions_apply_to_enums_of_exactly_their_values() {
+    let spec = r#"
+openapi: 3.0.0
+info: { title: t, version: "1" }
+paths: {}
+components:
+  schemas:
+    Outcome: { type: string, enum: ["no", "yes"] }
+    Action: { type: string, enum: [bid, ask] }
+    Answer: { type: string, enum: ["yes", "no", maybe] }
+"#;
+    let text: String = generate(spec, &settings())
+        .unwrap()
+        .files
+        .iter()
+        .map(|f| f.contents.clone())
+        .collect();
+    for (name, yes) in [("Outcome", "Yes"), ("Action", "Bid")] {
+        assert!(
+            text.contains(&format!(
+                "impl ::std::convert::From<crate::sides::Side> for {name} {{"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(r#""yes" => Self::{yes},"#)),
+            "{text}"
+        );
+        assert!(text.contains(&format!(
+            "impl ::std::convert::TryFrom<{name}> for crate::sides::Side {{"
+        )));
+    }
+    assert!(
+        !text.contains(
+            "for Answer {
+    /// The value"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("TryFrom<Answer>"), "{text}");
+}
+
+/// Two entries converting one runtime enum to the same spec values would clash; a runtime that
+/// is not a Rust path cannot be emitted: both are refused when the settings are read.
+#[test]
+fn enum_conversions_are_checked_when_the_settings_are_read() {
+    let clash = "enum_conversions:\n  - { runtime: crate::S, values: { a: x, b: y } }\n  - { runtime: crate::S, values: { b: x, a: y } }\n";
+    let err = Settings::from_yaml(clash).unwrap_err().to_string();
+    assert!(err.contains("enum_conversions[1]"), "{err}");
+    let bad = "enum_conversions:\n  - { runtime: not a path, values: { a: x } }\n";
+    let err = Settings::from_yaml(bad).unwrap_err().to_string();
+    assert!(err.contains("enum_conversions[0].runtime"), "{err}");
+    let twice = "enum_conversions:\n  - { runtime: crate::S, values: { a: x, b: x } }\n";
+    let err = Settings::from_yaml(twice).unwrap_err().to_string();
+    assert!(err.contains("enum_conversions[0].values"), "{err}");
+}
+
 /// Channel prose in a wording the reader does not know is a warning naming its place, as for
 /// rate-limit prose; Kalshi's own file reads without one.
 #[test]

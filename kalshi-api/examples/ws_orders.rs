@@ -80,7 +80,7 @@ pub async fn run(
 
     let order = types::CreateOrderV2Request::new(
         ticker,
-        types::BookSide::Bid,
+        types::BookSide::from(Side::Yes), // buying YES at its ask: a bid on the YES book
         count,
         ask.price,
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,

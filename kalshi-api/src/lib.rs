@@ -66,6 +66,11 @@
 //! checks sequence numbers per subscription, repairs gaps with fresh snapshots, and reconnects and
 //! resubscribes by itself, telling you each step in order on one stream of events.
 //!
+//! # Sides
+//!
+//! Four types name a side (the book's `ws::Side`, the generated outcome and book-side enums);
+//! [`sides`] says which is which and converts between them.
+//!
 //! # Logging
 //!
 //! With the `tracing` feature (default) each call is a `tracing` span named `request` with the
@@ -93,6 +98,7 @@ mod json_path;
 pub mod money;
 mod order_id;
 mod rest;
+pub mod sides;
 mod trace;
 pub mod value;
 mod wire;

@@ -36,6 +36,8 @@ pub struct Model {
     pub ops: Vec<OpDef>,
     /// Rust path of the module that re-exports every type, e.g. `crate::types`.
     pub types_path: String,
+    /// The settings' conversions between runtime enums and generated string enums.
+    pub conversions: Vec<crate::settings::EnumConversion>,
 }
 
 /// A named Rust type.

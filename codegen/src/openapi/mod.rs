@@ -98,6 +98,7 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<(Model, Vec<Problem>)
         types: std::mem::take(&mut b.schema.types),
         ops,
         types_path: "crate::types".to_string(),
+        conversions: settings.enum_conversions.clone(),
     };
     let mut problems = Vec::new();
     for i in 0..model.ops.len() {

@@ -662,6 +662,30 @@ impl crate::enums::StringEnum for BlockTradeProposalMakerSide {
     }
 }
 crate::enums::string_enum_impls!(BlockTradeProposalMakerSide);
+impl ::std::convert::From<crate::sides::Side> for BlockTradeProposalMakerSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<BlockTradeProposalMakerSide> for crate::sides::Side {
+    type Error = BlockTradeProposalMakerSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: BlockTradeProposalMakerSide,
+    ) -> ::std::result::Result<Self, BlockTradeProposalMakerSide> {
+        let text = match &value {
+            BlockTradeProposalMakerSide::Yes => "yes",
+            BlockTradeProposalMakerSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// The maker side of the trade
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -694,6 +718,30 @@ impl crate::enums::StringEnum for ProposeBlockTradeRequestMakerSide {
     }
 }
 crate::enums::string_enum_impls!(ProposeBlockTradeRequestMakerSide);
+impl ::std::convert::From<crate::sides::Side> for ProposeBlockTradeRequestMakerSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<ProposeBlockTradeRequestMakerSide> for crate::sides::Side {
+    type Error = ProposeBlockTradeRequestMakerSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: ProposeBlockTradeRequestMakerSide,
+    ) -> ::std::result::Result<Self, ProposeBlockTradeRequestMakerSide> {
+        let text = match &value {
+            ProposeBlockTradeRequestMakerSide::Yes => "yes",
+            ProposeBlockTradeRequestMakerSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Current status of the RFQ (open, closed)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -808,6 +856,30 @@ impl crate::enums::StringEnum for QuoteAcceptedSide {
     }
 }
 crate::enums::string_enum_impls!(QuoteAcceptedSide);
+impl ::std::convert::From<crate::sides::Side> for QuoteAcceptedSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<QuoteAcceptedSide> for crate::sides::Side {
+    type Error = QuoteAcceptedSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: QuoteAcceptedSide,
+    ) -> ::std::result::Result<Self, QuoteAcceptedSide> {
+        let text = match &value {
+            QuoteAcceptedSide::Yes => "yes",
+            QuoteAcceptedSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// The side of the quote to accept (yes or no)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -840,3 +912,27 @@ impl crate::enums::StringEnum for AcceptQuoteRequestAcceptedSide {
     }
 }
 crate::enums::string_enum_impls!(AcceptQuoteRequestAcceptedSide);
+impl ::std::convert::From<crate::sides::Side> for AcceptQuoteRequestAcceptedSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<AcceptQuoteRequestAcceptedSide> for crate::sides::Side {
+    type Error = AcceptQuoteRequestAcceptedSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: AcceptQuoteRequestAcceptedSide,
+    ) -> ::std::result::Result<Self, AcceptQuoteRequestAcceptedSide> {
+        let text = match &value {
+            AcceptQuoteRequestAcceptedSide::Yes => "yes",
+            AcceptQuoteRequestAcceptedSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}

@@ -45,6 +45,28 @@ impl crate::enums::StringEnum for MarketSide {
     }
 }
 crate::enums::string_enum_impls!(MarketSide);
+impl ::std::convert::From<crate::sides::Side> for MarketSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<MarketSide> for crate::sides::Side {
+    type Error = MarketSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: MarketSide) -> ::std::result::Result<Self, MarketSide> {
+        let text = match &value {
+            MarketSide::Yes => "yes",
+            MarketSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Side of the book for an order or trade. 'bid' is equivalent to outcome_side 'yes'; 'ask' is equivalent to outcome_side 'no'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -77,6 +99,28 @@ impl crate::enums::StringEnum for BookSide {
     }
 }
 crate::enums::string_enum_impls!(BookSide);
+impl ::std::convert::From<crate::sides::Side> for BookSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Bid,
+            "no" => Self::Ask,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<BookSide> for crate::sides::Side {
+    type Error = BookSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: BookSide) -> ::std::result::Result<Self, BookSide> {
+        let text = match &value {
+            BookSide::Bid => "yes",
+            BookSide::Ask => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Order update reason. ReduceOnlyCancel means reduce_only capped the order at placement.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1341,6 +1385,30 @@ impl crate::enums::StringEnum for RfqCreatedMveSelectedLegsItemSide {
     }
 }
 crate::enums::string_enum_impls!(RfqCreatedMveSelectedLegsItemSide);
+impl ::std::convert::From<crate::sides::Side> for RfqCreatedMveSelectedLegsItemSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<RfqCreatedMveSelectedLegsItemSide> for crate::sides::Side {
+    type Error = RfqCreatedMveSelectedLegsItemSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: RfqCreatedMveSelectedLegsItemSide,
+    ) -> ::std::result::Result<Self, RfqCreatedMveSelectedLegsItemSide> {
+        let text = match &value {
+            RfqCreatedMveSelectedLegsItemSide::Yes => "yes",
+            RfqCreatedMveSelectedLegsItemSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RfqCreatedMveSelectedLegsItem {
     /// Event ticker for the selected leg
@@ -1497,6 +1565,30 @@ impl crate::enums::StringEnum for QuoteAcceptedAcceptedSide {
     }
 }
 crate::enums::string_enum_impls!(QuoteAcceptedAcceptedSide);
+impl ::std::convert::From<crate::sides::Side> for QuoteAcceptedAcceptedSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<QuoteAcceptedAcceptedSide> for crate::sides::Side {
+    type Error = QuoteAcceptedAcceptedSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: QuoteAcceptedAcceptedSide,
+    ) -> ::std::result::Result<Self, QuoteAcceptedAcceptedSide> {
+        let text = match &value {
+            QuoteAcceptedAcceptedSide::Yes => "yes",
+            QuoteAcceptedAcceptedSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteAccepted {
     /// Unique identifier for the quote

@@ -38,6 +38,28 @@ impl crate::enums::StringEnum for Side {
     }
 }
 crate::enums::string_enum_impls!(Side);
+impl ::std::convert::From<crate::sides::Side> for Side {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<Side> for crate::sides::Side {
+    type Error = Side;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: Side) -> ::std::result::Result<Self, Side> {
+        let text = match &value {
+            Side::Yes => "yes",
+            Side::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
     /// Required in the spec; defaulted when absent.
