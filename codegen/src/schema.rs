@@ -262,7 +262,9 @@ impl<'a> Lowering<'a> {
             let fptr = ptr(pointer, &["properties", wire]);
             let hint = format!("{owner}{}", names::camel(wire));
             let (mut ty, nullable, data) = self.resolve(schema, &hint, &fptr);
-            if ty == Ty::String && is_plain_string(schema) {
+            if let Some(path) = self.settings.field_types.get(wire) {
+                ty = self.named_field_type(schema, wire, path, &fptr, ty);
+            } else if ty == Ty::String && is_plain_string(schema) {
                 if let Some(path) = self.settings.suffix_type(wire) {
                     ty = Ty::Runtime(path.to_string());
                 }
@@ -284,6 +286,30 @@ impl<'a> Lowering<'a> {
             });
         }
         TypeKind::Struct(fields)
+    }
+
+    /// The type of a property that `field_types` maps by its wire name: the runtime type at
+    /// `path` when the property is a string or uuid (`ty`, as lowered, otherwise), else a problem
+    /// at its pointer.
+    fn named_field_type(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        wire: &str,
+        path: &str,
+        pointer: &str,
+        ty: Ty,
+    ) -> Ty {
+        if is_text_or_uuid(schema) {
+            return Ty::Runtime(path.to_string());
+        }
+        self.problem(
+            pointer,
+            format!(
+                "`{wire}` is mapped to `{path}` by `field_types` in the settings: expected an \
+                 inline `type: string` without `enum`, with no `format` or `format: uuid`"
+            ),
+        );
+        ty
     }
 
     /// The type of a schema in some position (field, item, parameter, body), its nullability, and
@@ -905,6 +931,23 @@ fn is_plain_string(schema: &ReferenceOr<Box<Schema>>) -> bool {
             &s.schema_kind,
             SchemaKind::Type(Type::String(st))
                 if st.enumeration.is_empty() && matches!(st.format, VariantOrUnknownOrEmpty::Empty)
+        ),
+        ReferenceOr::Reference { .. } => false,
+    }
+}
+
+/// Whether `schema` is an inline string that holds an id: `type: string`, no `enum`, and no
+/// `format` or `format: uuid`.
+fn is_text_or_uuid(schema: &ReferenceOr<Box<Schema>>) -> bool {
+    match schema {
+        ReferenceOr::Item(s) => matches!(
+            &s.schema_kind,
+            SchemaKind::Type(Type::String(st))
+                if st.enumeration.is_empty() && match &st.format {
+                    VariantOrUnknownOrEmpty::Empty => true,
+                    VariantOrUnknownOrEmpty::Unknown(f) => f == "uuid",
+                    VariantOrUnknownOrEmpty::Item(_) => false,
+                }
         ),
         ReferenceOr::Reference { .. } => false,
     }

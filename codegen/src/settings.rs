@@ -19,6 +19,18 @@ pub struct Settings {
     /// longest matching suffix wins.
     #[serde(default)]
     pub field_suffix_types: IndexMap<String, String>,
+    /// String properties (`type: string`, no `enum`, no `format` or `format: uuid`) by exact wire
+    /// name mapped to a runtime type, e.g. `order_id: crate::OrderId`, in every schema and
+    /// message. They win over [`Self::field_suffix_types`]. A property of that name with another
+    /// shape is an error at its JSON pointer; names absent from a spec are ignored. The runtime
+    /// type reads and writes a JSON string and has `as_str(&self) -> &str` (batches match their
+    /// outcomes to items by such a field).
+    #[serde(default)]
+    pub field_types: IndexMap<String, String>,
+    /// Conversions between a hand-written runtime enum and the generated string enums that mean
+    /// the same thing, generated beside those enums (the runtime never names a generated type).
+    #[serde(default)]
+    pub enum_conversions: Vec<EnumConversion>,
     /// Which server messages the runtime's live order books read, and which of their `msg` fields
     /// play which part (wire names). Without it no `BookFeed` impl is generated.
     #[serde(default)]
@@ -177,6 +189,28 @@ pub struct UpdateSettings {
     pub snapshot: String,
 }
 
+/// One `enum_conversions` entry: every generated string enum, REST or WebSocket, component or
+/// inline, whose known values are exactly the spec values of `values` gets
+/// `From<runtime> for Enum` and `TryFrom<Enum> for runtime` (failing on a value the entry does
+/// not map, handing it back).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumConversion {
+    /// The runtime enum, by Rust path. It is `Copy` and has `as_str(self) -> &'static str` and
+    /// `from_wire(&str) -> Option<Self>`, by the texts that are the keys of `values`.
+    pub runtime: String,
+    /// The runtime enum's text for each of its values, to the spec value it is.
+    pub values: IndexMap<String, String>,
+}
+
+impl EnumConversion {
+    /// Whether a string enum with these known values converts by this entry: the same set.
+    pub fn fits(&self, known: &[&str]) -> bool {
+        known.len() == self.values.len()
+            && known.iter().all(|k| self.values.values().any(|v| v == k))
+    }
+}
+
 /// `orders`: the messages behind the runtime's `protocol::OrderFeed`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -194,7 +228,7 @@ pub struct OrderMessageSettings {
     /// The message's `type`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The exchange's order id (a required uuid).
+    /// The exchange's order id (a required field that `field_types` maps to `crate::OrderId`).
     pub order_id: String,
     /// Your `client_order_id` (a string, required or optional).
     pub client_order_id: String,
@@ -251,12 +285,14 @@ impl Settings {
     pub fn from_yaml(text: &str) -> Result<Self, Error> {
         let settings: Settings =
             serde_yaml::from_str(text).map_err(|e| Error::Settings(e.to_string()))?;
-        let entries = (settings.runtime_types.iter().map(|e| ("runtime_types", e))).chain(
-            settings
-                .field_suffix_types
-                .iter()
-                .map(|e| ("field_suffix_types", e)),
-        );
+        let entries = (settings.runtime_types.iter().map(|e| ("runtime_types", e)))
+            .chain(
+                settings
+                    .field_suffix_types
+                    .iter()
+                    .map(|e| ("field_suffix_types", e)),
+            )
+            .chain(settings.field_types.iter().map(|e| ("field_types", e)));
         for (section, (key, path)) in entries {
             if syn::parse_str::<syn::Path>(path).is_err() {
                 return Err(Error::Settings(format!(
@@ -264,7 +300,39 @@ impl Settings {
                 )));
             }
         }
+        settings.check_enum_conversions()?;
         Ok(settings)
+    }
+
+    /// Each `enum_conversions` entry names a Rust path and maps distinct values, and no two
+    /// entries of one runtime enum match the same generated enums (their impls would clash).
+    fn check_enum_conversions(&self) -> Result<(), Error> {
+        for (i, c) in self.enum_conversions.iter().enumerate() {
+            let at = format!("enum_conversions[{i}]");
+            if syn::parse_str::<syn::Path>(&c.runtime).is_err() {
+                return Err(Error::Settings(format!(
+                    "{at}.runtime: `{}` is not a Rust path",
+                    c.runtime
+                )));
+            }
+            let spec: Vec<&str> = c.values.values().map(String::as_str).collect();
+            let distinct = spec.iter().collect::<std::collections::BTreeSet<_>>().len();
+            if spec.is_empty() || distinct != spec.len() {
+                return Err(Error::Settings(format!(
+                    "{at}.values: expected one or more values, each mapped to a different spec value"
+                )));
+            }
+            let clash = self.enum_conversions[..i]
+                .iter()
+                .any(|e| e.runtime == c.runtime && e.fits(&spec));
+            if clash {
+                return Err(Error::Settings(format!(
+                    "{at}: an earlier entry converts `{}` to the same spec values",
+                    c.runtime
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The runtime type for a plain string property named `wire`, by [`Self::field_suffix_types`].

@@ -739,7 +739,8 @@ fn orders_settings_are_checked_against_the_spec() {
     assert_eq!(ps.len(), 2, "{ps:?}");
     assert!(ps.iter().any(|p| p.pointer
         == "/components/schemas/fillPayload/properties/msg/properties/client_order_id"
-        && p.message.contains("expected a required uuid")
+        && p.message
+            .contains("expected a required field of the runtime type `crate::OrderId`")
         && p.message.contains("found an optional string")));
     assert!(ps.iter().any(|p| p.pointer == "/orders/update/type"
         && p.message
@@ -816,6 +817,140 @@ fn control_settings_are_checked_against_the_spec() {
     let all: String = g.iter().map(|f| f.contents.as_str()).collect();
     assert!(all.contains("impl protocol::Control for ServerMessage {"));
     assert!(all.contains("impl protocol::SubscribeParams for crate::generated::ws::Subscribe {"));
+}
+
+/// `field_types` maps order ids by name in REST schemas and WebSocket messages alike (the REST
+/// spec writes them as plain strings, the WebSocket spec as `format: uuid`), and a property of
+/// that name with another shape is an error at its pointer, not a silent pass.
+#[test]
+fn field_types_map_properties_by_name_and_reject_other_shapes() {
+    let spec = r#"
+openapi: 3.0.0
+info: { title: t, version: "1" }
+paths: {}
+components:
+  schemas:
+    Placed:
+      type: object
+      required: [order_id]
+      properties:
+        order_id: { type: string }
+        maker_order_id: { type: string, format: uuid, nullable: true }
+        client_order_id: { type: string }
+    Odd:
+      type: object
+      properties:
+        order_id: { type: integer }
+        taker_order_id: { type: string, enum: [a, b] }
+"#;
+    let Err(Error::Spec(problems)) = generate(spec, &settings()) else {
+        panic!("expected a spec error");
+    };
+    let at = |pointer: &str| {
+        problems.iter().any(|p| {
+            p.pointer == pointer
+                && p.message.contains("by `field_types`")
+                && p.message.contains("expected an inline `type: string`")
+        })
+    };
+    assert!(
+        at("/components/schemas/Odd/properties/order_id"),
+        "{problems:?}"
+    );
+    assert!(
+        at("/components/schemas/Odd/properties/taker_order_id"),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+
+    let good = spec.split("    Odd:").next().unwrap();
+    let text: String = generate(good, &settings())
+        .unwrap()
+        .files
+        .iter()
+        .map(|f| f.contents.clone())
+        .collect();
+    assert!(text.contains("pub order_id: crate::OrderId,"), "{text}");
+    assert!(text.contains("pub maker_order_id: ::std::option::Option<crate::OrderId>,"));
+    assert!(text.contains("pub client_order_id: ::std::option::Option<::std::string::String>,"));
+
+    let ws: String = kalshi_codegen::generate_ws(&asyncapi(), &settings())
+        .unwrap()
+        .iter()
+        .map(|f| f.contents.clone())
+        .collect();
+    assert!(ws.contains("pub fn order_id(&self) -> &crate::OrderId"));
+    assert!(
+        !ws.contains("order_id: ::uuid::Uuid"),
+        "no order id is a bare uuid"
+    );
+}
+
+/// A settings file whose `field_types` names something that is not a Rust path is refused.
+#[test]
+fn field_types_must_name_rust_paths() {
+    let err = Settings::from_yaml("field_types:\n  order_id: not a path\n").unwrap_err();
+    assert!(err.to_string().contains("field_types.order_id"), "{err}");
+}
+
+/// `enum_conversions` gives every generated string enum whose values are exactly an entry's spec
+/// values `From<runtime>` and `TryFrom<Enum> for runtime`, and no other enum.
+#[test]
+fn enum_conversions_apply_to_enums_of_exactly_their_values() {
+    let spec = r#"
+openapi: 3.0.0
+info: { title: t, version: "1" }
+paths: {}
+components:
+  schemas:
+    Outcome: { type: string, enum: ["no", "yes"] }
+    Action: { type: string, enum: [bid, ask] }
+    Answer: { type: string, enum: ["yes", "no", maybe] }
+"#;
+    let text: String = generate(spec, &settings())
+        .unwrap()
+        .files
+        .iter()
+        .map(|f| f.contents.clone())
+        .collect();
+    for (name, yes) in [("Outcome", "Yes"), ("Action", "Bid")] {
+        assert!(
+            text.contains(&format!(
+                "impl ::std::convert::From<crate::sides::Side> for {name} {{"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(r#""yes" => Self::{yes},"#)),
+            "{text}"
+        );
+        assert!(text.contains(&format!(
+            "impl ::std::convert::TryFrom<{name}> for crate::sides::Side {{"
+        )));
+    }
+    assert!(
+        !text.contains(
+            "for Answer {
+    /// The value"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("TryFrom<Answer>"), "{text}");
+}
+
+/// Two entries converting one runtime enum to the same spec values would clash; a runtime that
+/// is not a Rust path cannot be emitted: both are refused when the settings are read.
+#[test]
+fn enum_conversions_are_checked_when_the_settings_are_read() {
+    let clash = "enum_conversions:\n  - { runtime: crate::S, values: { a: x, b: y } }\n  - { runtime: crate::S, values: { b: x, a: y } }\n";
+    let err = Settings::from_yaml(clash).unwrap_err().to_string();
+    assert!(err.contains("enum_conversions[1]"), "{err}");
+    let bad = "enum_conversions:\n  - { runtime: not a path, values: { a: x } }\n";
+    let err = Settings::from_yaml(bad).unwrap_err().to_string();
+    assert!(err.contains("enum_conversions[0].runtime"), "{err}");
+    let twice = "enum_conversions:\n  - { runtime: crate::S, values: { a: x, b: x } }\n";
+    let err = Settings::from_yaml(twice).unwrap_err().to_string();
+    assert!(err.contains("enum_conversions[0].values"), "{err}");
 }
 
 /// Channel prose in a wording the reader does not know is a warning naming its place, as for

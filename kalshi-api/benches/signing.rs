@@ -149,9 +149,9 @@ fn overhead(c: &mut Criterion) {
     let cancel = ops::BatchCancelOrdersV2::new(types::BatchCancelOrdersV2Request::new(
         (0..20)
             .map(|i| {
-                types::BatchCancelOrdersV2RequestOrdersItem::new(format!(
-                    "3b23c1c7-f4ef-4f0d-8b9a-9e53c61f1a{i:02}"
-                ))
+                types::BatchCancelOrdersV2RequestOrdersItem::new(
+                    format!("3b23c1c7-f4ef-4f0d-8b9a-9e53c61f1a{i:02}").into(),
+                )
             })
             .collect(),
     ));

@@ -1,8 +1,10 @@
 //! Live order books: subscribes to `orderbook_delta` for the given markets, prints the top of each
-//! book as it changes (stderr), and when the server closes the connection or after `--seconds N`
-//! prints each book as one JSON line on stdout:
+//! book as it changes (stderr), and after `--seconds N` (or when the session ends for good) prints
+//! each book as one JSON line on stdout:
 //! `{"ticker": "...", "yes": [["0.4200", "10.00"], ...], "no": [...]}` (bids, best first, as the
-//! exchange's exact decimal strings).
+//! exchange's exact decimal strings). It follows the books through lost connections: the session
+//! reconnects, resubscribes and rebuilds each book from a fresh snapshot by itself, and the
+//! example only reports it. Without `--seconds` it runs until interrupted.
 //!
 //! ```text
 //! cargo run -p kalshi-api --example ws_orderbook -- [--seconds N] TICKER...
@@ -56,9 +58,10 @@ fn top(book: &OrderBook) -> String {
     )
 }
 
-/// Follows `tickers` until the server closes the connection or `seconds` pass, printing tops to
+/// Follows `tickers` until `seconds` pass or the session ends for good (its reconnect attempts,
+/// as `config` allows them, ran out), through any number of lost connections, printing tops to
 /// `log` as they change and, at the end, one JSON line per book to `out` (in the order given).
-/// Books are kept as last seen valid: a lost connection at the end does not discard them.
+/// Books are kept as last seen valid: one that was not rebuilt after a loss is marked stale.
 pub async fn run(
     client: &Client,
     tickers: &[String],
@@ -75,8 +78,7 @@ pub async fn run(
         )
         .await?;
     let (books, mut updates) = OrderBooks::spawn(&session, events, 1024);
-    // The last valid copy of each book, and whether it went stale since for a reason other than
-    // the end of the connection.
+    // The last valid copy of each book, and whether it went stale since (and was not rebuilt).
     let mut last: BTreeMap<String, (Arc<OrderBook>, bool)> = BTreeMap::new();
     let mut tops: BTreeMap<String, String> = BTreeMap::new();
     let deadline = seconds.map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
@@ -102,19 +104,18 @@ pub async fn run(
                     last.insert(ticker, (book, false));
                 }
             }
-            BookUpdate::Stale { ticker, reason }
-                if !matches!(reason, StaleReason::Disconnected | StaleReason::Closed) =>
-            {
+            BookUpdate::Stale { ticker, reason } if reason != StaleReason::Closed => {
                 writeln!(log, "{ticker}  stale: {reason}")?;
                 if let Some(entry) = last.get_mut(&ticker) {
                     entry.1 = true;
                 }
             }
-            // The server closed the connection (or it was lost): stop here.
+            // The session reconnects by itself; its books come back as `Resynced`.
             BookUpdate::Event(Event::Disconnected { reason }) => {
-                writeln!(log, "connection closed: {reason}")?;
-                break;
+                writeln!(log, "connection lost: {reason}; the session reconnects")?;
             }
+            BookUpdate::Event(Event::Reconnected { .. }) => writeln!(log, "reconnected")?,
+            // The session ended for good: its reconnect attempts ran out.
             BookUpdate::Event(Event::Closed { .. }) => break,
             _ => {}
         }
@@ -156,7 +157,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: ws_orderbook [--seconds N] TICKER...".into());
     }
     let client = Client::from_env()?;
-    let config = SessionConfig::new().max_reconnect_attempts(Some(0));
+    // The default policy reconnects without end, with backoff: the books outlive lost connections.
+    let config = SessionConfig::new();
     run(
         &client,
         &tickers,

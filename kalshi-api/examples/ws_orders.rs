@@ -1,7 +1,8 @@
 //! Following an order to its fill: subscribes to `user_orders`, `fill` and one market's book,
 //! waits for the book, places a bid at the best YES ask over REST (`CreateOrderV2`, so it crosses),
-//! and prints each update of the order as the order tracker routes it, until the order is no
-//! longer resting. It refuses production: point it at demo or the test exchange.
+//! follows the order by the `order_id` the REST answer carries (the tracker takes it as is), and
+//! prints each update as the tracker routes it, until the order is no longer resting. It refuses
+//! production: point it at demo or the test exchange.
 //!
 //! ```text
 //! cargo run -p kalshi-api --example ws_orders -- [--count N] TICKER
@@ -16,7 +17,7 @@ use kalshi_api::ws::{
     BookUpdate, OrderBooks, OrderTracker, OrderUpdate, Session, SessionConfig, Side, Subscribe,
     SubscribeChannelsItem, UserOrderStatus,
 };
-use kalshi_api::{ops, types, Client, Environment};
+use kalshi_api::{ops, types, Client, Environment, OrderId};
 use std::io::Write;
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub struct Followed {
     /// The exchange's order id, as `CreateOrderV2` answered it.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// The price bid: the best YES ask when the order was placed.
     pub price: FixedPointDollars,
     /// The contracts ordered.
@@ -77,22 +78,21 @@ pub async fn run(
     // No more than the ask offers, so the whole order fills at that price.
     let count = count.min(ask.size);
 
-    // Track before placing, so nothing the order causes can arrive first.
-    let client_order_id = format!("ws-orders-{}", std::process::id());
-    let order_updates = tracker.track(&client_order_id);
     let order = types::CreateOrderV2Request::new(
         ticker,
-        types::BookSide::Bid,
+        types::BookSide::from(Side::Yes), // buying YES at its ask: a bid on the YES book
         count,
         ask.price,
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
         types::SelfTradePreventionType::TakerAtCross,
-    )
-    .client_order_id(client_order_id.as_str());
+    );
     let placed = client
         .create_order_v2(ops::CreateOrderV2::new(order))
         .await?;
-    writeln!(out, "placed {} ({client_order_id})", placed.order_id)?;
+    writeln!(out, "placed {}", placed.order_id)?;
+    // The REST answer's id is the type the tracker takes. The order has no `client_order_id`, so
+    // what the feed sent for it before this line was kept, and comes first.
+    let order_updates = tracker.track_order_id(&placed.order_id);
 
     let followed = Followed {
         order_id: placed.order_id,

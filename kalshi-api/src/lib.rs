@@ -66,6 +66,11 @@
 //! checks sequence numbers per subscription, repairs gaps with fresh snapshots, and reconnects and
 //! resubscribes by itself, telling you each step in order on one stream of events.
 //!
+//! # Sides
+//!
+//! Four types name a side (the book's `ws::Side`, the generated outcome and book-side enums);
+//! [`sides`] says which is which and converts between them.
+//!
 //! # Logging
 //!
 //! With the `tracing` feature (default) each call is a `tracing` span named `request` with the
@@ -91,7 +96,9 @@ pub mod enums;
 mod error;
 mod json_path;
 pub mod money;
+mod order_id;
 mod rest;
+pub mod sides;
 mod trace;
 pub mod value;
 mod wire;
@@ -106,9 +113,10 @@ pub use batch::{ItemError, ItemResult};
 pub use config::Environment;
 pub use error::{ApiError, DecodeError, Error, ErrorBody, Result};
 pub use generated::{ops, types};
+pub use order_id::OrderId;
 pub use ratelimit::{RateLimiter, Tier};
 pub use rest::client::{Client, ClientBuilder};
 pub use rest::{batch, operation, pagination, ratelimit, retry};
 pub use retry::RetryPolicy;
-/// The order, trade and user ids of the WebSocket messages and the order tracker.
+/// The trade, market and user ids of the WebSocket messages (order ids are [`OrderId`]).
 pub use uuid::Uuid;

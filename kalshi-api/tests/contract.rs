@@ -235,7 +235,7 @@ async fn every_operation_matches_the_spec() {
         Client::batch_create_orders_v2,
     )
     .await;
-    let mut cancel = types::BatchCancelOrdersV2RequestOrdersItem::new(ORDER_ID);
+    let mut cancel = types::BatchCancelOrdersV2RequestOrdersItem::new(ORDER_ID.into());
     cancel.market_ticker = Some(MARKET.into());
     h.check(
         ops::BatchCancelOrdersV2::new(types::BatchCancelOrdersV2Request::new(vec![cancel])),

@@ -135,7 +135,8 @@ async fn batch_cancel_is_a_signed_delete_with_a_json_body() {
         )))
         .await
         .unwrap();
-    let items = [a.order_id.as_str(), b.order_id.as_str(), "missing"]
+    // The ids of the answers go back as they came.
+    let items = [a.order_id.clone(), b.order_id, "missing".into()]
         .into_iter()
         .map(types::BatchCancelOrdersV2RequestOrdersItem::new)
         .collect();

@@ -218,8 +218,6 @@ async fn block_7_following_orders(client: Client, ticker: String, price: FixedPo
         }
     });
 
-    // Track before placing, so that nothing the order causes can arrive first.
-    let mut followed = tracker.track("my-order-1");
     // Required fields in `new`, optional ones by chained setters.
     let order = types::CreateOrderV2Request::new(
         &ticker,
@@ -229,13 +227,16 @@ async fn block_7_following_orders(client: Client, ticker: String, price: FixedPo
         types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
         types::SelfTradePreventionType::TakerAtCross,
     )
-    .client_order_id("my-order-1");
+    .cancel_order_on_pause(true);
     let placed = client.create_order_v2(ops::CreateOrderV2::new(order)).await?;
+    // Follow it by the id the REST answer carries, as is: what the feed sent for it meanwhile was
+    // kept, and comes first. (Or `tracker.track("my-id")` before placing with `.client_order_id("my-id")`.)
+    let mut followed = tracker.track_order_id(&placed.order_id);
     let mut filled = kalshi_api::money::FixedPointCount::zero();
     while let Some(update) = followed.next().await {
         match update {
             OrderUpdate::Fill(fill) => {
-                println!("{}: {} filled at {}", placed.order_id, fill.count_fp, fill.yes_price_dollars);
+                println!("{}: {} filled at {}", fill.order_id, fill.count_fp, fill.yes_price_dollars);
                 filled += fill.count_fp;
             }
             OrderUpdate::Order(state) if state.status != UserOrderStatus::Resting => break,

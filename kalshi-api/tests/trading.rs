@@ -188,14 +188,14 @@ async fn a_batch_of_45_orders_goes_out_as_20_20_5_with_results_in_input_order() 
     let cancels: Vec<_> = (0..45)
         .map(|i| {
             let id = if unknown.contains(&i) {
-                format!("00000000-0000-4000-8000-ffffffff00{i:02}")
+                format!("00000000-0000-4000-8000-ffffffff00{i:02}").into()
             } else {
                 ids.next().unwrap()
             };
             types::BatchCancelOrdersV2RequestOrdersItem::new(id)
         })
         .collect();
-    let expected: Vec<String> = cancels.iter().map(|c| c.order_id.clone()).collect();
+    let expected: Vec<kalshi_api::OrderId> = cancels.iter().map(|c| c.order_id.clone()).collect();
     exchange.clear_requests();
     let request = ops::BatchCancelOrdersV2::new(types::BatchCancelOrdersV2Request::new(cancels));
     let results = client.batch(request).chunk_size(16).await;

@@ -44,7 +44,7 @@ fn path_parameters_are_one_encoded_segment() {
 
 #[test]
 fn delete_with_a_json_body() {
-    let item = types::BatchCancelOrdersV2RequestOrdersItem::new("ord-1");
+    let item = types::BatchCancelOrdersV2RequestOrdersItem::new("ord-1".into());
     let op = ops::BatchCancelOrdersV2::new(types::BatchCancelOrdersV2Request::new(vec![item]));
     assert_eq!(ops::BatchCancelOrdersV2::INFO.method, Method::DELETE);
     assert_eq!(ops::BatchCancelOrdersV2::INFO.auth, Auth::Required);

@@ -707,7 +707,7 @@ async fn twenty_orders_placed_over_rest_get_their_updates_and_fills() {
                 .await
                 .unwrap_or_else(|_| panic!("{id}: no update"))
                 .unwrap();
-            assert_eq!(u.order_id().to_string(), answer.order_id, "{id}");
+            assert_eq!(u.order_id(), &answer.order_id, "{id}");
             match u {
                 OrderUpdate::Fill(fill) => {
                     assert_eq!(fill.client_order_id.as_deref(), Some(id.as_str()));
@@ -740,8 +740,11 @@ async fn twenty_orders_placed_over_rest_get_their_updates_and_fills() {
     session.close().await;
 }
 
+/// When the session cannot reconnect (the exchange refuses the handshake and no retry is
+/// allowed), it ends for good: the example prints the books as last seen valid, marked stale
+/// (they were not rebuilt).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_example_prints_the_exchanges_books_when_the_server_closes() {
+async fn the_example_prints_the_last_books_when_the_session_ends_for_good() {
     let (exchange, client) = setup(3, 4).await;
     let tickers = exchange.market_tickers();
     let mut out = Vec::new();
@@ -757,6 +760,7 @@ async fn the_example_prints_the_exchanges_books_when_the_server_closes() {
         exchange.ws_order_flow(&tickers, 300);
         exchange.ws_pause_feed(true);
         tokio::time::sleep(Duration::from_millis(500)).await;
+        exchange.ws_fail_handshakes(10, 503);
         exchange.ws_drop_connections();
     };
     let (result, ()) = tokio::join!(run, drive);
@@ -779,8 +783,77 @@ async fn the_example_prints_the_exchanges_books_when_the_server_closes() {
         assert_eq!(line["ticker"], ticker.as_str());
         assert_eq!(side(&line["yes"]), yes, "{ticker}");
         assert_eq!(side(&line["no"]), no, "{ticker}");
+        assert_eq!(line["stale"], true, "{ticker}: not rebuilt after the loss");
     }
     assert!(!log.is_empty());
+}
+
+/// Waits (at most 10 s) until the session has made `handshakes` handshakes and one connection
+/// is live: a reconnect has completed.
+async fn reconnected(exchange: &TestExchange, handshakes: usize) {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while exchange.ws_handshake_attempts() < handshakes || exchange.ws_connections() != 1 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no connection #{handshakes}"));
+}
+
+/// Issue 19: the example follows the books through lost connections until its seconds pass (the
+/// session reconnects and rebuilds each book by itself), and the lines it prints at the end are
+/// the exchange's books as they are then, none stale, although the books moved between losses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_follows_the_books_through_lost_connections_until_its_seconds_pass() {
+    let (exchange, client) = setup(3, 5).await;
+    let tickers = exchange.market_tickers();
+    let mut out = Vec::new();
+    let mut log = Vec::new();
+    let started = tokio::time::Instant::now();
+    let run = example::run(&client, &tickers, Some(6), fast(), &mut out, &mut log);
+    let drive = async {
+        reconnected(&exchange, 1).await;
+        for connection in 2..=3 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            exchange.ws_order_flow(&tickers, 200);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            exchange.ws_drop_connections();
+            reconnected(&exchange, connection).await;
+        }
+        // The books move on the third connection too, then go quiet before the seconds pass.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        exchange.ws_order_flow(&tickers, 200);
+        exchange.ws_pause_feed(true);
+    };
+    let (result, ()) = tokio::join!(run, drive);
+    result.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(6),
+        "it ran its seconds"
+    );
+    let out = String::from_utf8(out).unwrap();
+    let log = String::from_utf8(log).unwrap();
+    assert_eq!(log.matches("connection lost").count(), 2, "{log}");
+    assert_eq!(log.matches("reconnected").count(), 2, "{log}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), tickers.len(), "{out}");
+    for (line, ticker) in lines.iter().zip(&tickers) {
+        let (yes, no) = exchange.order_book(ticker).unwrap();
+        let side = |v: &serde_json::Value| -> Vec<(String, String)> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|l| (l[0].as_str().unwrap().into(), l[1].as_str().unwrap().into()))
+                .collect()
+        };
+        assert_eq!(line["ticker"], ticker.as_str());
+        assert_eq!(side(&line["yes"]), yes, "{ticker}");
+        assert_eq!(side(&line["no"]), no, "{ticker}");
+        assert!(line.get("stale").is_none(), "{ticker} was rebuilt: {line}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,8 @@ use crate::settings::{OrderBookSettings, OrderMessageSettings, OrdersSettings};
 pub const DOLLARS: &str = "crate::money::FixedPointDollars";
 /// The runtime's exact count type.
 pub const COUNT: &str = "crate::money::FixedPointCount";
+/// The runtime's order id type, which `OrderFeed` hands out.
+pub const ORDER_ID: &str = "crate::OrderId";
 
 /// The shape a setting's field must have.
 #[derive(Debug, Clone, Copy)]
@@ -34,8 +36,6 @@ enum Shape {
     OptionalText,
     /// An optional integer.
     OptionalInteger,
-    /// A required uuid.
-    Uuid,
     /// A string, required or optional.
     AnyText,
 }
@@ -47,7 +47,7 @@ impl Shape {
             Shape::Levels => "an array of `[string, string]` pairs".into(),
             Shape::Runtime(path) => format!(
                 "a required field of the runtime type `{path}` (a `$ref` to the schema the \
-                 settings map to it, or a plain string named with its suffix)"
+                 settings map to it, or a string the settings map to it by name or suffix)"
             ),
             Shape::Enum(values) => format!(
                 "a required string enum whose values include {}",
@@ -59,7 +59,6 @@ impl Shape {
             ),
             Shape::OptionalText => "an optional string".into(),
             Shape::OptionalInteger => "an optional integer".into(),
-            Shape::Uuid => "a required uuid (`format: uuid`)".into(),
             Shape::AnyText => "a string".into(),
         }
     }
@@ -138,7 +137,6 @@ fn fits(types: &[TypeDef], shape: Shape, ty: &Ty, optional: bool) -> bool {
         }
         (Shape::OptionalText, t) => optional && *t == Ty::String,
         (Shape::OptionalInteger, t) => optional && matches!(t, Ty::I32 | Ty::I64),
-        (Shape::Uuid, t) => !optional && *t == Ty::Uuid,
         (Shape::AnyText, t) => *t == Ty::String,
         _ => false,
     }
@@ -337,7 +335,7 @@ pub fn orders(
     let mut one = |role: &str, s: &OrderMessageSettings| {
         let at = |k: &str| format!("/orders/{role}/{k}");
         let (message, t) = cx.message(&at("type"), &s.kind)?;
-        let order_id = cx.field(t, &at("order_id"), &s.order_id, Shape::Uuid);
+        let order_id = cx.field(t, &at("order_id"), &s.order_id, Shape::Runtime(ORDER_ID));
         let client_order_id = cx.field(
             t,
             &at("client_order_id"),

@@ -250,17 +250,17 @@ impl Model {
             quote!(output.#outcomes)
         };
         let error = ident(&shape.error_field);
-        let key = |(field, optional): &(String, bool), var: TokenStream| {
+        let key = |(field, optional): &(String, bool), runtime: bool, var: TokenStream| {
             let f = ident(field);
-            if *optional {
-                quote!(#var.#f.as_deref())
-            } else {
-                quote!(::std::option::Option::Some(#var.#f.as_str()))
+            match (*optional, runtime) {
+                (true, false) => quote!(#var.#f.as_deref()),
+                (true, true) => quote!(#var.#f.as_ref().map(|k| k.as_str())),
+                (false, _) => quote!(::std::option::Option::Some(#var.#f.as_str())),
             }
         };
-        let keys = shape.key.as_ref().map(|(item_key, outcome_key)| {
-            let item_key = key(item_key, quote!(item));
-            let outcome_key = key(outcome_key, quote!(outcome));
+        let keys = shape.key.as_ref().map(|k| {
+            let item_key = key(&k.item, k.runtime, quote!(item));
+            let outcome_key = key(&k.outcome, k.runtime, quote!(outcome));
             quote! {
                 fn item_key(item: &Self::Item) -> ::std::option::Option<&str> {
                     #item_key

@@ -14,7 +14,9 @@ impl Model {
         match &t.kind {
             TypeKind::Struct(fields) => self.struct_def(t, fields),
             TypeKind::StringEnum { variants, unknown } => {
-                self.string_enum(&name, (docs, dep), variants, unknown)
+                let mut out = self.string_enum(&name, (docs, dep), variants, unknown);
+                out.extend(self.enum_conversions(&name, variants));
+                out
             }
             TypeKind::IntEnum { variants, unknown } => {
                 self.int_enum(&name, (docs, dep), variants, unknown)
@@ -81,6 +83,49 @@ impl Model {
             }
             crate::enums::string_enum_impls!(#name);
         }
+    }
+
+    /// `From<runtime>` and `TryFrom<Self> for runtime` for each `enum_conversions` entry whose
+    /// spec values are exactly this enum's known values.
+    fn enum_conversions(&self, name: &Ident, variants: &[(String, String)]) -> TokenStream {
+        let known: Vec<&str> = variants.iter().map(|(_, v)| v.as_str()).collect();
+        let mut out = TokenStream::new();
+        for c in self.conversions.iter().filter(|c| c.fits(&known)) {
+            let Ok(runtime) = syn::parse_str::<syn::Path>(&c.runtime) else {
+                continue; // refused when the settings were read
+            };
+            let texts: Vec<&str> = c.values.keys().map(String::as_str).collect();
+            let vnames: Vec<Ident> = c
+                .values
+                .values()
+                .filter_map(|v| variants.iter().find(|(_, w)| w == v))
+                .map(|(n, _)| ident(n))
+                .collect();
+            let doc_from = format!(" The value that a `{}` stands for.", c.runtime);
+            out.extend(quote! {
+                impl ::std::convert::From<#runtime> for #name {
+                    #[doc = #doc_from]
+                    fn from(value: #runtime) -> Self {
+                        match value.as_str() {
+                            #( #texts => Self::#vnames, )*
+                            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+                        }
+                    }
+                }
+                impl ::std::convert::TryFrom<#name> for #runtime {
+                    type Error = #name;
+                    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+                    fn try_from(value: #name) -> ::std::result::Result<Self, #name> {
+                        let text = match &value {
+                            #( #name::#vnames => #texts, )*
+                            _ => return ::std::result::Result::Err(value),
+                        };
+                        <#runtime>::from_wire(text).ok_or(value)
+                    }
+                }
+            });
+        }
+        out
     }
 
     /// An integer enum with a catch-all variant keeping unknown values.

@@ -362,10 +362,10 @@ impl WsModel {
 
             impl OrderUpdate {
                 /// The exchange's order id.
-                pub fn order_id(&self) -> ::uuid::Uuid {
+                pub fn order_id(&self) -> &crate::OrderId {
                     match self {
-                        Self::Order(m) => m.#update_id,
-                        Self::Fill(m) => m.#fill_id,
+                        Self::Order(m) => &m.#update_id,
+                        Self::Fill(m) => &m.#fill_id,
                     }
                 }
             }
@@ -378,12 +378,12 @@ impl WsModel {
                 ) -> ::std::option::Option<protocol::OrderMessage<'_, OrderUpdate>> {
                     match self {
                         Self::#update(m) => ::std::option::Option::Some(protocol::OrderMessage {
-                            order_id: m.#update_id,
+                            order_id: &m.#update_id,
                             client_order_id: #update_cid,
                             update: OrderUpdate::Order(m.clone()),
                         }),
                         Self::#fill(m) => ::std::option::Option::Some(protocol::OrderMessage {
-                            order_id: m.#fill_id,
+                            order_id: &m.#fill_id,
                             client_order_id: #fill_cid,
                             update: OrderUpdate::Fill(m.clone()),
                         }),

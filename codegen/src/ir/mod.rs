@@ -36,6 +36,8 @@ pub struct Model {
     pub ops: Vec<OpDef>,
     /// Rust path of the module that re-exports every type, e.g. `crate::types`.
     pub types_path: String,
+    /// The settings' conversions between runtime enums and generated string enums.
+    pub conversions: Vec<crate::settings::EnumConversion>,
 }
 
 /// A named Rust type.
@@ -293,8 +295,19 @@ pub struct BatchShape {
     /// The outcome's error field (an `Option` of one of the operation's error types).
     pub error_field: String,
     /// A text field that both an item and its outcome carry (the first, required ones first), used
-    /// to match outcomes to items: Rust names, and whether each is an `Option`.
-    pub key: Option<((String, bool), (String, bool))>,
+    /// to match outcomes to items.
+    pub key: Option<BatchKey>,
+}
+
+/// The field that matches a batch's outcomes to its items.
+#[derive(Debug, Clone)]
+pub struct BatchKey {
+    /// The item's field: Rust name, and whether it is an `Option`.
+    pub item: (String, bool),
+    /// The outcome's field: Rust name, and whether it is an `Option`.
+    pub outcome: (String, bool),
+    /// Whether the key is a runtime id type (`field_types`) rather than a `String`.
+    pub runtime: bool,
 }
 
 /// How a cursor-paginated operation pages: a `cursor` query parameter, a string `cursor` (or

@@ -167,7 +167,7 @@ pub struct ErrorCodeDef {
 pub struct OrderMessageDef {
     /// The message.
     pub message: FeedMessage,
-    /// The order id (a uuid).
+    /// The order id (the runtime's `OrderId`).
     pub order_id: FeedField,
     /// The `client_order_id` (a string, maybe optional).
     pub client_order_id: FeedField,

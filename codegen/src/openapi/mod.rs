@@ -98,12 +98,13 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<(Model, Vec<Problem>)
         types: std::mem::take(&mut b.schema.types),
         ops,
         types_path: "crate::types".to_string(),
+        conversions: settings.enum_conversions.clone(),
     };
     let mut problems = Vec::new();
     for i in 0..model.ops.len() {
         model.ops[i].pagination = shapes::pagination(&model, &model.ops[i]);
         model.ops[i].items_field = shapes::items_field(&model, &model.ops[i]);
-        model.ops[i].batch = shapes::batch(&model, &model.ops[i]);
+        model.ops[i].batch = shapes::batch(&model, &model.ops[i], settings);
         let op = &model.ops[i];
         if matches!(op.cost, Cost::PerItem(_)) && op.items_field.is_none() {
             problems.push(Problem {

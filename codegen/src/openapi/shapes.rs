@@ -1,6 +1,9 @@
 //! Shapes read off a lowered operation: cursor pagination, the batch item array, batches.
 
-use crate::ir::{struct_fields, BatchShape, Field, Location, Model, OpDef, Pagination, Ty};
+use crate::ir::{
+    struct_fields, BatchKey, BatchShape, Field, Location, Model, OpDef, Pagination, Ty,
+};
+use crate::settings::Settings;
 
 /// The request body's array of items: its only required field, when that is a non-nullable array.
 pub fn items_field(model: &Model, op: &OpDef) -> Option<String> {
@@ -15,8 +18,18 @@ pub fn items_field(model: &Model, op: &OpDef) -> Option<String> {
     }
 }
 
+/// Whether a field of type `ty` can key a batch: a `String`, or a runtime id type that
+/// `field_types` maps strings to (each has `as_str`).
+fn is_key_text(settings: &Settings, ty: &Ty) -> bool {
+    match ty {
+        Ty::String => true,
+        Ty::Runtime(path) => settings.field_types.values().any(|p| p == path),
+        _ => false,
+    }
+}
+
 /// Detects a batch operation from its shape (see [`BatchShape`]).
-pub fn batch(model: &Model, op: &OpDef) -> Option<BatchShape> {
+pub fn batch(model: &Model, op: &OpDef, settings: &Settings) -> Option<BatchShape> {
     let items_name = op.items_field.as_ref()?;
     let body = struct_fields(model, &op.body.as_ref()?.ty)?;
     let items = body.iter().find(|f| &f.name == items_name)?;
@@ -34,16 +47,20 @@ pub fn batch(model: &Model, op: &OpDef) -> Option<BatchShape> {
         .find(|f| f.is_option() && matches!(f.ty, Ty::Named(id) if op.error_types.contains(&id)))?;
     // Required item fields first: a key the caller must set matches every item.
     let item_fields = struct_fields(model, item)?;
-    let mut candidates: Vec<&Field> = item_fields.iter().filter(|f| f.ty == Ty::String).collect();
+    let mut candidates: Vec<&Field> = item_fields
+        .iter()
+        .filter(|f| is_key_text(settings, &f.ty))
+        .collect();
     candidates.sort_by_key(|f| f.is_option());
     let key = candidates.into_iter().find_map(|f| {
         let o = outcome_fields
             .iter()
-            .find(|o| o.wire == f.wire && o.ty == Ty::String)?;
-        Some((
-            (f.name.clone(), f.is_option()),
-            (o.name.clone(), o.is_option()),
-        ))
+            .find(|o| o.wire == f.wire && o.ty == f.ty)?;
+        Some(BatchKey {
+            item: (f.name.clone(), f.is_option()),
+            outcome: (o.name.clone(), o.is_option()),
+            runtime: f.ty != Ty::String,
+        })
     });
     Some(BatchShape {
         item: (**item).clone(),

@@ -10,23 +10,23 @@
 
 use super::event::Event;
 use super::protocol::{OrderFeed, OrderMessage};
+use crate::OrderId;
 use futures_util::Stream;
 use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 #[derive(Debug)]
 struct State<U> {
     /// Senders by `client_order_id`.
     by_client: HashMap<String, mpsc::UnboundedSender<U>>,
     /// Senders by `order_id`, learned from messages carrying both ids or registered directly.
-    by_order: HashMap<Uuid, mpsc::UnboundedSender<U>>,
+    by_order: HashMap<OrderId, mpsc::UnboundedSender<U>>,
     /// Fills without a `client_order_id` for an `order_id` not learned yet, kept until it is
     /// (Kalshi may send a fill before the order update that links the two ids).
-    pending: HashMap<Uuid, Vec<U>>,
+    pending: HashMap<OrderId, Vec<U>>,
 }
 
 impl<U> Default for State<U> {
@@ -137,8 +137,10 @@ impl<M: OrderFeed> OrderTracker<M> {
     }
 
     /// Follows the order the exchange knows as `order_id` (one placed without a
-    /// `client_order_id`); updates already received for it are delivered first.
-    pub fn track_order_id(&self, order_id: Uuid) -> OrderUpdates<M> {
+    /// `client_order_id`); updates already received for it are delivered first. Takes the
+    /// `order_id` of a REST answer as it is (`placed.order_id`), or a [`Uuid`](crate::Uuid).
+    pub fn track_order_id(&self, order_id: impl Into<OrderId>) -> OrderUpdates<M> {
+        let order_id = order_id.into();
         let (tx, rx) = mpsc::unbounded_channel();
         let mut state = self.lock();
         for update in state.pending.remove(&order_id).into_iter().flatten() {
@@ -183,21 +185,21 @@ impl<M: OrderFeed> OrderTracker<M> {
         {
             Some(tx) => {
                 // Learn the order id, and hand over what arrived for it before.
-                if !state.by_order.contains_key(&order_id) {
-                    for pending in state.pending.remove(&order_id).into_iter().flatten() {
+                if !state.by_order.contains_key(order_id) {
+                    for pending in state.pending.remove(order_id).into_iter().flatten() {
                         let _ = tx.send(pending);
                     }
-                    state.by_order.insert(order_id, tx.clone());
+                    state.by_order.insert(order_id.clone(), tx.clone());
                 }
                 tx
             }
-            None => match state.by_order.get(&order_id) {
+            None => match state.by_order.get(order_id) {
                 Some(tx) => tx.clone(),
                 None => {
                     if client_order_id.is_none() && state.pending.len() < PENDING_ORDERS
-                        || state.pending.contains_key(&order_id)
+                        || state.pending.contains_key(order_id)
                     {
-                        let kept = state.pending.entry(order_id).or_default();
+                        let kept = state.pending.entry(order_id.clone()).or_default();
                         if kept.len() == PENDING_PER_ORDER {
                             kept.remove(0);
                         }

@@ -95,42 +95,9 @@ pub trait ErrorCodeKind: Copy + Send + Sync + std::fmt::Debug + 'static {
     fn description(&self) -> Option<&'static str>;
 }
 
-/// A side of a binary market's book. Kalshi publishes bids only, for YES and for NO; a bid for NO
-/// at `p` is an offer to sell YES at `1 - p`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// The YES side.
-    Yes,
-    /// The NO side.
-    No,
-}
-
-impl Side {
-    /// The other side.
-    pub fn opposite(self) -> Side {
-        match self {
-            Side::Yes => Side::No,
-            Side::No => Side::Yes,
-        }
-    }
-
-    /// `"yes"` or `"no"`, as Kalshi writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Yes => "yes",
-            Side::No => "no",
-        }
-    }
-
-    /// The side Kalshi writes as `text` (`"yes"` or `"no"`); `None` for any other text.
-    pub fn from_wire(text: &str) -> Option<Side> {
-        match text {
-            "yes" => Some(Side::Yes),
-            "no" => Some(Side::No),
-            _ => None,
-        }
-    }
-}
+/// A side of a binary market's book: defined in [`crate::sides`], which says how it relates to
+/// the generated side enums.
+pub use crate::sides::Side;
 
 /// A message the live order books ([`crate::ws::orderbook`]) read: implemented by the generated
 /// `ServerMessage` for the snapshot and the delta that `order_book` in `spec/codegen.yaml` names.
@@ -198,7 +165,7 @@ pub trait OrderFeed: Incoming {
 #[derive(Debug)]
 pub struct OrderMessage<'a, U> {
     /// The exchange's order id.
-    pub order_id: uuid::Uuid,
+    pub order_id: &'a crate::OrderId,
     /// Your `client_order_id`, as the message writes it (`None` when absent; it may be empty).
     pub client_order_id: Option<&'a str>,
     /// What the order's stream receives (a copy of the message).

@@ -126,6 +126,28 @@ impl crate::enums::StringEnum for BookSide {
     }
 }
 crate::enums::string_enum_impls!(BookSide);
+impl ::std::convert::From<crate::sides::Side> for BookSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Bid,
+            "no" => Self::Ask,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<BookSide> for crate::sides::Side {
+    type Error = BookSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: BookSide) -> ::std::result::Result<Self, BookSide> {
+        let text = match &value {
+            BookSide::Bid => "yes",
+            BookSide::Ask => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// The status of an order
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -265,7 +287,7 @@ crate::wire::object!(PriceDistribution in "3.31.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Unique identifier for users
     pub user_id: ::std::string::String,
     pub client_order_id: ::std::string::String,
@@ -322,7 +344,7 @@ pub struct Order {
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
 crate::wire::object!(Order in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     user_id = "user_id" default,
     client_order_id = "client_order_id" default,
     ticker = "ticker" default,
@@ -553,6 +575,28 @@ impl crate::enums::StringEnum for OutcomeSide {
     }
 }
 crate::enums::string_enum_impls!(OutcomeSide);
+impl ::std::convert::From<crate::sides::Side> for OutcomeSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<OutcomeSide> for crate::sides::Side {
+    type Error = OutcomeSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: OutcomeSide) -> ::std::result::Result<Self, OutcomeSide> {
+        let text = match &value {
+            OutcomeSide::Yes => "yes",
+            OutcomeSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fill {
     /// Unique identifier for this fill
@@ -561,7 +605,7 @@ pub struct Fill {
     /// Unique identifier for this fill (legacy field name, same as fill_id)
     pub trade_id: ::std::string::String,
     /// Unique identifier for the order that resulted in this fill
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Unique identifier for the market
     pub ticker: ::std::string::String,
     /// Unique identifier for the market (legacy field name, same as ticker)
@@ -603,7 +647,7 @@ crate::wire::object!(Fill in "3.31.0" {
     fill_id = "fill_id" default,
     exchange_index = "exchange_index" default,
     trade_id = "trade_id" default,
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     ticker = "ticker" default,
     market_ticker = "market_ticker" default,
     side = "side" optional(crate::wire::Blank<crate::types::FillSide>),
@@ -751,7 +795,7 @@ crate::wire::object!(BatchCancelOrdersRequest in "3.31.0" {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersRequestOrder {
     /// Order ID to cancel
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts)
     pub subaccount: ::std::option::Option<i64>,
     /// Exchange shard index. Defaults to 0. Use -1 to auto-route by market ticker.
@@ -775,7 +819,7 @@ crate::wire::object!(BatchCancelOrdersResponse in "3.31.0" {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersIndividualResponse {
     /// The order ID to identify which order had an error during batch cancellation
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub order: ::std::option::Option<crate::types::Order>,
     /// String representation of the number of contracts that were successfully canceled from this order
     pub reduced_by_fp: crate::types::FixedPointCount,
@@ -1098,6 +1142,28 @@ impl crate::enums::StringEnum for OrderSide {
     }
 }
 crate::enums::string_enum_impls!(OrderSide);
+impl ::std::convert::From<crate::sides::Side> for OrderSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<OrderSide> for crate::sides::Side {
+    type Error = OrderSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: OrderSide) -> ::std::result::Result<Self, OrderSide> {
+        let text = match &value {
+            OrderSide::Yes => "yes",
+            OrderSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1167,6 +1233,30 @@ impl crate::enums::StringEnum for OrderOutcomeSide {
     }
 }
 crate::enums::string_enum_impls!(OrderOutcomeSide);
+impl ::std::convert::From<crate::sides::Side> for OrderOutcomeSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<OrderOutcomeSide> for crate::sides::Side {
+    type Error = OrderOutcomeSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: OrderOutcomeSide,
+    ) -> ::std::result::Result<Self, OrderOutcomeSide> {
+        let text = match &value {
+            OrderOutcomeSide::Yes => "yes",
+            OrderOutcomeSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderType {
@@ -1231,6 +1321,28 @@ impl crate::enums::StringEnum for TradeTakerSide {
     }
 }
 crate::enums::string_enum_impls!(TradeTakerSide);
+impl ::std::convert::From<crate::sides::Side> for TradeTakerSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<TradeTakerSide> for crate::sides::Side {
+    type Error = TradeTakerSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: TradeTakerSide) -> ::std::result::Result<Self, TradeTakerSide> {
+        let text = match &value {
+            TradeTakerSide::Yes => "yes",
+            TradeTakerSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// The outcome side the taker is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
 ///
 /// `taker_outcome_side` describes directional exposure only; it does not change the trade's price. A trade at price `p` with `taker_outcome_side=no` is matched against the maker at the same price `p` with the opposite direction — both parties trade at the same price.
@@ -1267,6 +1379,30 @@ impl crate::enums::StringEnum for TradeTakerOutcomeSide {
     }
 }
 crate::enums::string_enum_impls!(TradeTakerOutcomeSide);
+impl ::std::convert::From<crate::sides::Side> for TradeTakerOutcomeSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<TradeTakerOutcomeSide> for crate::sides::Side {
+    type Error = TradeTakerOutcomeSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: TradeTakerOutcomeSide,
+    ) -> ::std::result::Result<Self, TradeTakerOutcomeSide> {
+        let text = match &value {
+            TradeTakerOutcomeSide::Yes => "yes",
+            TradeTakerOutcomeSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1300,6 +1436,28 @@ impl crate::enums::StringEnum for FillSide {
     }
 }
 crate::enums::string_enum_impls!(FillSide);
+impl ::std::convert::From<crate::sides::Side> for FillSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<FillSide> for crate::sides::Side {
+    type Error = FillSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: FillSide) -> ::std::result::Result<Self, FillSide> {
+        let text = match &value {
+            FillSide::Yes => "yes",
+            FillSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1364,6 +1522,30 @@ impl crate::enums::StringEnum for CreateOrderRequestSide {
     }
 }
 crate::enums::string_enum_impls!(CreateOrderRequestSide);
+impl ::std::convert::From<crate::sides::Side> for CreateOrderRequestSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<CreateOrderRequestSide> for crate::sides::Side {
+    type Error = CreateOrderRequestSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: CreateOrderRequestSide,
+    ) -> ::std::result::Result<Self, CreateOrderRequestSide> {
+        let text = match &value {
+            CreateOrderRequestSide::Yes => "yes",
+            CreateOrderRequestSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateOrderRequestAction {
@@ -1470,6 +1652,30 @@ impl crate::enums::StringEnum for AmendOrderRequestSide {
     }
 }
 crate::enums::string_enum_impls!(AmendOrderRequestSide);
+impl ::std::convert::From<crate::sides::Side> for AmendOrderRequestSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<AmendOrderRequestSide> for crate::sides::Side {
+    type Error = AmendOrderRequestSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: AmendOrderRequestSide,
+    ) -> ::std::result::Result<Self, AmendOrderRequestSide> {
+        let text = match &value {
+            AmendOrderRequestSide::Yes => "yes",
+            AmendOrderRequestSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Action of the order
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -84,9 +84,9 @@ pub struct BlockTradeProposal {
     /// Timestamp when the proposal was executed
     pub executed_ts: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Order ID for the buyer after the proposal is executed
-    pub buyer_order_id: ::std::option::Option<::std::string::String>,
+    pub buyer_order_id: ::std::option::Option<crate::OrderId>,
     /// Order ID for the seller after the proposal is executed
-    pub seller_order_id: ::std::option::Option<::std::string::String>,
+    pub seller_order_id: ::std::option::Option<crate::OrderId>,
 }
 crate::wire::object!(BlockTradeProposal in "3.31.0" {
     id = "id" default,
@@ -108,8 +108,8 @@ crate::wire::object!(BlockTradeProposal in "3.31.0" {
     buyer_accepted_ts = "buyer_accepted_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     seller_accepted_ts = "seller_accepted_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     executed_ts = "executed_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    buyer_order_id = "buyer_order_id" optional,
-    seller_order_id = "seller_order_id" optional,
+    buyer_order_id = "buyer_order_id" optional(crate::wire::Blank<crate::OrderId>),
+    seller_order_id = "seller_order_id" optional(crate::wire::Blank<crate::OrderId>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBlockTradeProposalsResponse {
@@ -493,9 +493,9 @@ pub struct Quote {
     /// True when the RFQ's target cost is principal-only and the contracts-offered sizes were computed without reserving taker fees (fees are charged on top of the target cost).
     pub target_cost_excludes_fees: ::std::option::Option<bool>,
     /// Order ID for the RFQ creator (private field)
-    pub rfq_creator_order_id: ::std::option::Option<::std::string::String>,
+    pub rfq_creator_order_id: ::std::option::Option<crate::OrderId>,
     /// Order ID for the quote creator (private field)
-    pub creator_order_id: ::std::option::Option<::std::string::String>,
+    pub creator_order_id: ::std::option::Option<crate::OrderId>,
     /// Subaccount number of the quote creator (visible when the caller is the quote creator)
     pub creator_subaccount: ::std::option::Option<i64>,
     /// Subaccount number of the RFQ creator (visible when the caller is the RFQ creator)
@@ -529,8 +529,8 @@ crate::wire::object!(Quote in "3.31.0" {
     rfq_creator_user_id = "rfq_creator_user_id" optional,
     rfq_target_cost_dollars = "rfq_target_cost_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     target_cost_excludes_fees = "target_cost_excludes_fees" optional,
-    rfq_creator_order_id = "rfq_creator_order_id" optional,
-    creator_order_id = "creator_order_id" optional,
+    rfq_creator_order_id = "rfq_creator_order_id" optional(crate::wire::Blank<crate::OrderId>),
+    creator_order_id = "creator_order_id" optional(crate::wire::Blank<crate::OrderId>),
     creator_subaccount = "creator_subaccount" optional,
     rfq_creator_subaccount = "rfq_creator_subaccount" optional,
     yes_contracts_fp = "yes_contracts_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
@@ -662,6 +662,30 @@ impl crate::enums::StringEnum for BlockTradeProposalMakerSide {
     }
 }
 crate::enums::string_enum_impls!(BlockTradeProposalMakerSide);
+impl ::std::convert::From<crate::sides::Side> for BlockTradeProposalMakerSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<BlockTradeProposalMakerSide> for crate::sides::Side {
+    type Error = BlockTradeProposalMakerSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: BlockTradeProposalMakerSide,
+    ) -> ::std::result::Result<Self, BlockTradeProposalMakerSide> {
+        let text = match &value {
+            BlockTradeProposalMakerSide::Yes => "yes",
+            BlockTradeProposalMakerSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// The maker side of the trade
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -694,6 +718,30 @@ impl crate::enums::StringEnum for ProposeBlockTradeRequestMakerSide {
     }
 }
 crate::enums::string_enum_impls!(ProposeBlockTradeRequestMakerSide);
+impl ::std::convert::From<crate::sides::Side> for ProposeBlockTradeRequestMakerSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<ProposeBlockTradeRequestMakerSide> for crate::sides::Side {
+    type Error = ProposeBlockTradeRequestMakerSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: ProposeBlockTradeRequestMakerSide,
+    ) -> ::std::result::Result<Self, ProposeBlockTradeRequestMakerSide> {
+        let text = match &value {
+            ProposeBlockTradeRequestMakerSide::Yes => "yes",
+            ProposeBlockTradeRequestMakerSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Current status of the RFQ (open, closed)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -808,6 +856,30 @@ impl crate::enums::StringEnum for QuoteAcceptedSide {
     }
 }
 crate::enums::string_enum_impls!(QuoteAcceptedSide);
+impl ::std::convert::From<crate::sides::Side> for QuoteAcceptedSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<QuoteAcceptedSide> for crate::sides::Side {
+    type Error = QuoteAcceptedSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: QuoteAcceptedSide,
+    ) -> ::std::result::Result<Self, QuoteAcceptedSide> {
+        let text = match &value {
+            QuoteAcceptedSide::Yes => "yes",
+            QuoteAcceptedSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// The side of the quote to accept (yes or no)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -840,3 +912,27 @@ impl crate::enums::StringEnum for AcceptQuoteRequestAcceptedSide {
     }
 }
 crate::enums::string_enum_impls!(AcceptQuoteRequestAcceptedSide);
+impl ::std::convert::From<crate::sides::Side> for AcceptQuoteRequestAcceptedSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<AcceptQuoteRequestAcceptedSide> for crate::sides::Side {
+    type Error = AcceptQuoteRequestAcceptedSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: AcceptQuoteRequestAcceptedSide,
+    ) -> ::std::result::Result<Self, AcceptQuoteRequestAcceptedSide> {
+        let text = match &value {
+            AcceptQuoteRequestAcceptedSide::Yes => "yes",
+            AcceptQuoteRequestAcceptedSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}

@@ -23,13 +23,13 @@ pub struct FcmFill {
     /// Fill execution time.
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Maker order ID when owned by the FCM.
-    pub maker_order_id: ::std::option::Option<::std::string::String>,
+    pub maker_order_id: ::std::option::Option<crate::OrderId>,
     /// Maker subtrader ID when owned by the FCM.
     pub maker_subtrader_id: ::std::option::Option<::std::string::String>,
     /// Maker fee in dollars when owned by the FCM.
     pub maker_fee_cost: ::std::option::Option<crate::types::FixedPointDollars>,
     /// Taker order ID when owned by the FCM.
-    pub taker_order_id: ::std::option::Option<::std::string::String>,
+    pub taker_order_id: ::std::option::Option<crate::OrderId>,
     /// Taker subtrader ID when owned by the FCM.
     pub taker_subtrader_id: ::std::option::Option<::std::string::String>,
     /// Taker fee in dollars when owned by the FCM.
@@ -43,10 +43,10 @@ crate::wire::object!(FcmFill in "3.31.0" {
     count_fp = "count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
     yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     created_time = "created_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    maker_order_id = "maker_order_id" optional,
+    maker_order_id = "maker_order_id" optional(crate::wire::Blank<crate::OrderId>),
     maker_subtrader_id = "maker_subtrader_id" optional,
     maker_fee_cost = "maker_fee_cost" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
-    taker_order_id = "taker_order_id" optional,
+    taker_order_id = "taker_order_id" optional(crate::wire::Blank<crate::OrderId>),
     taker_subtrader_id = "taker_subtrader_id" optional,
     taker_fee_cost = "taker_fee_cost" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
 });

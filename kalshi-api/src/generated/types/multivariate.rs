@@ -199,6 +199,28 @@ impl crate::enums::StringEnum for TickerPairSide {
     }
 }
 crate::enums::string_enum_impls!(TickerPairSide);
+impl ::std::convert::From<crate::sides::Side> for TickerPairSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<TickerPairSide> for crate::sides::Side {
+    type Error = TickerPairSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: TickerPairSide) -> ::std::result::Result<Self, TickerPairSide> {
+        let text = match &value {
+            TickerPairSide::Yes => "yes",
+            TickerPairSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetMultivariateEventCollectionsStatus {

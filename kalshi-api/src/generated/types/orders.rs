@@ -32,14 +32,14 @@ crate::wire::object!(GetOrderQueuePositionResponse in "3.31.0" {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderQueuePosition {
     /// The order ID
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// The market ticker
     pub market_ticker: ::std::string::String,
     /// The number of preceding shares before the order in the queue.
     pub queue_position_fp: crate::types::FixedPointCount,
 }
 crate::wire::object!(OrderQueuePosition in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     market_ticker = "market_ticker" default,
     queue_position_fp = "queue_position_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
@@ -189,7 +189,7 @@ crate::wire::object!(CreateOrderV2Request in "3.31.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOrderV2Response {
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Number of contracts filled immediately upon placement.
     pub fill_count: crate::types::FixedPointCount,
@@ -203,7 +203,7 @@ pub struct CreateOrderV2Response {
     pub ts_ms: i64,
 }
 crate::wire::object!(CreateOrderV2Response in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     fill_count = "fill_count" default(crate::wire::Blank<crate::types::FixedPointCount>),
     remaining_count = "remaining_count" default(crate::wire::Blank<crate::types::FixedPointCount>),
@@ -213,7 +213,7 @@ crate::wire::object!(CreateOrderV2Response in "3.31.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CancelOrderV2Response {
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Number of contracts that were canceled (i.e. the remaining count at time of cancellation).
     pub reduced_by: crate::types::FixedPointCount,
@@ -221,7 +221,7 @@ pub struct CancelOrderV2Response {
     pub ts_ms: i64,
 }
 crate::wire::object!(CancelOrderV2Response in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     reduced_by = "reduced_by" default(crate::wire::Blank<crate::types::FixedPointCount>),
     ts_ms = "ts_ms" default,
@@ -270,7 +270,7 @@ crate::wire::object!(DecreaseOrderV2Request in "3.31.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecreaseOrderV2Response {
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Number of contracts remaining after the decrease.
     pub remaining_count: crate::types::FixedPointCount,
@@ -278,7 +278,7 @@ pub struct DecreaseOrderV2Response {
     pub ts_ms: i64,
 }
 crate::wire::object!(DecreaseOrderV2Response in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     remaining_count = "remaining_count" default(crate::wire::Blank<crate::types::FixedPointCount>),
     ts_ms = "ts_ms" default,
@@ -362,7 +362,7 @@ crate::wire::object!(AmendOrderV2Request in "3.31.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AmendOrderV2Response {
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Number of resting contracts remaining after the amend. This is the actual post-amend resting quantity, not the request's total/max fillable count. Only present when the amend caused a fill or changed the resting size.
     pub remaining_count: ::std::option::Option<crate::types::FixedPointCount>,
@@ -376,7 +376,7 @@ pub struct AmendOrderV2Response {
     pub ts_ms: i64,
 }
 crate::wire::object!(AmendOrderV2Response in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     remaining_count = "remaining_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
     fill_count = "fill_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
@@ -472,7 +472,7 @@ impl crate::enums::StringEnum for CreateOrderV2RequestTimeInForce {
 crate::enums::string_enum_impls!(CreateOrderV2RequestTimeInForce);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateOrdersV2ResponseOrdersItem {
-    pub order_id: ::std::option::Option<::std::string::String>,
+    pub order_id: ::std::option::Option<crate::OrderId>,
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Number of contracts filled immediately upon placement.
     pub fill_count: ::std::option::Option<crate::types::FixedPointCount>,
@@ -487,7 +487,7 @@ pub struct BatchCreateOrdersV2ResponseOrdersItem {
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
 crate::wire::object!(BatchCreateOrdersV2ResponseOrdersItem in "3.31.0" {
-    order_id = "order_id" optional,
+    order_id = "order_id" optional(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     fill_count = "fill_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
     remaining_count = "remaining_count" nullable(crate::wire::Blank<crate::types::FixedPointCount>),
@@ -499,7 +499,7 @@ crate::wire::object!(BatchCreateOrdersV2ResponseOrdersItem in "3.31.0" {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchCancelOrdersV2RequestOrdersItem {
     /// Order ID to cancel.
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount.
     pub subaccount: ::std::option::Option<i64>,
     /// Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing. The market_ticker field is required for auto-routing.
@@ -509,9 +509,9 @@ pub struct BatchCancelOrdersV2RequestOrdersItem {
 }
 impl BatchCancelOrdersV2RequestOrdersItem {
     /// Builds the value from its required fields; optional fields start unset.
-    pub fn new(order_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(order_id: crate::OrderId) -> Self {
         Self {
-            order_id: order_id.into(),
+            order_id,
             subaccount: ::std::option::Option::None,
             exchange_index: ::std::option::Option::None,
             market_ticker: ::std::option::Option::None,
@@ -547,7 +547,7 @@ crate::wire::object!(BatchCancelOrdersV2RequestOrdersItem in "3.31.0" {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCancelOrdersV2ResponseOrdersItem {
     /// The order ID identifying which order this entry corresponds to.
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Number of contracts that were canceled (i.e. the remaining count at time of cancellation). Zero if the cancel errored.
     pub reduced_by: crate::types::FixedPointCount,
@@ -556,7 +556,7 @@ pub struct BatchCancelOrdersV2ResponseOrdersItem {
     pub error: ::std::option::Option<crate::types::ErrorResponse>,
 }
 crate::wire::object!(BatchCancelOrdersV2ResponseOrdersItem in "3.31.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     reduced_by = "reduced_by" default(crate::wire::Blank<crate::types::FixedPointCount>),
     ts_ms = "ts_ms" nullable,

@@ -732,10 +732,10 @@ pub enum OrderUpdate {
 }
 impl OrderUpdate {
     /// The exchange's order id.
-    pub fn order_id(&self) -> ::uuid::Uuid {
+    pub fn order_id(&self) -> &crate::OrderId {
         match self {
-            Self::Order(m) => m.order_id,
-            Self::Fill(m) => m.order_id,
+            Self::Order(m) => &m.order_id,
+            Self::Fill(m) => &m.order_id,
         }
     }
 }
@@ -745,7 +745,7 @@ impl protocol::OrderFeed for ServerMessage {
         match self {
             Self::UserOrder(m) => {
                 ::std::option::Option::Some(protocol::OrderMessage {
-                    order_id: m.order_id,
+                    order_id: &m.order_id,
                     client_order_id: ::std::option::Option::Some(
                         m.client_order_id.as_str(),
                     ),
@@ -754,7 +754,7 @@ impl protocol::OrderFeed for ServerMessage {
             }
             Self::Fill(m) => {
                 ::std::option::Option::Some(protocol::OrderMessage {
-                    order_id: m.order_id,
+                    order_id: &m.order_id,
                     client_order_id: m.client_order_id.as_deref(),
                     update: OrderUpdate::Fill(m.clone()),
                 })

@@ -45,6 +45,28 @@ impl crate::enums::StringEnum for MarketSide {
     }
 }
 crate::enums::string_enum_impls!(MarketSide);
+impl ::std::convert::From<crate::sides::Side> for MarketSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<MarketSide> for crate::sides::Side {
+    type Error = MarketSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: MarketSide) -> ::std::result::Result<Self, MarketSide> {
+        let text = match &value {
+            MarketSide::Yes => "yes",
+            MarketSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Side of the book for an order or trade. 'bid' is equivalent to outcome_side 'yes'; 'ask' is equivalent to outcome_side 'no'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -77,6 +99,28 @@ impl crate::enums::StringEnum for BookSide {
     }
 }
 crate::enums::string_enum_impls!(BookSide);
+impl ::std::convert::From<crate::sides::Side> for BookSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Bid,
+            "no" => Self::Ask,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<BookSide> for crate::sides::Side {
+    type Error = BookSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: BookSide) -> ::std::result::Result<Self, BookSide> {
+        let text = match &value {
+            BookSide::Bid => "yes",
+            BookSide::Ask => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 /// Order update reason. ReduceOnlyCancel means reduce_only capped the order at placement.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -772,7 +816,7 @@ pub struct Fill {
     /// Unique identifier for fills. This is what you use to differentiate fills
     pub trade_id: ::uuid::Uuid,
     /// Unique identifier for orders. This is what you use to differentiate fills for different orders
-    pub order_id: ::uuid::Uuid,
+    pub order_id: crate::OrderId,
     /// Optional client-provided order ID
     pub client_order_id: ::std::option::Option<::std::string::String>,
     /// Unique identifier for markets. This is what you use to differentiate fills for different markets
@@ -818,7 +862,7 @@ pub struct Fill {
 }
 crate::wire::object!(Fill in "2.0.0" {
     trade_id = "trade_id" default(crate::wire::Blank<::uuid::Uuid>),
-    order_id = "order_id" default(crate::wire::Blank<::uuid::Uuid>),
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" optional,
     market_ticker = "market_ticker" default,
     exchange_index = "exchange_index" default,
@@ -1341,6 +1385,30 @@ impl crate::enums::StringEnum for RfqCreatedMveSelectedLegsItemSide {
     }
 }
 crate::enums::string_enum_impls!(RfqCreatedMveSelectedLegsItemSide);
+impl ::std::convert::From<crate::sides::Side> for RfqCreatedMveSelectedLegsItemSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<RfqCreatedMveSelectedLegsItemSide> for crate::sides::Side {
+    type Error = RfqCreatedMveSelectedLegsItemSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: RfqCreatedMveSelectedLegsItemSide,
+    ) -> ::std::result::Result<Self, RfqCreatedMveSelectedLegsItemSide> {
+        let text = match &value {
+            RfqCreatedMveSelectedLegsItemSide::Yes => "yes",
+            RfqCreatedMveSelectedLegsItemSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RfqCreatedMveSelectedLegsItem {
     /// Event ticker for the selected leg
@@ -1497,6 +1565,30 @@ impl crate::enums::StringEnum for QuoteAcceptedAcceptedSide {
     }
 }
 crate::enums::string_enum_impls!(QuoteAcceptedAcceptedSide);
+impl ::std::convert::From<crate::sides::Side> for QuoteAcceptedAcceptedSide {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<QuoteAcceptedAcceptedSide> for crate::sides::Side {
+    type Error = QuoteAcceptedAcceptedSide;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(
+        value: QuoteAcceptedAcceptedSide,
+    ) -> ::std::result::Result<Self, QuoteAcceptedAcceptedSide> {
+        let text = match &value {
+            QuoteAcceptedAcceptedSide::Yes => "yes",
+            QuoteAcceptedAcceptedSide::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteAccepted {
     /// Unique identifier for the quote
@@ -1558,7 +1650,7 @@ pub struct QuoteExecuted {
     /// Anonymized identifier for the RFQ creator
     pub rfq_creator_id: ::std::string::String,
     /// Your order ID resulting from the quote execution. Use this to match with fill messages
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// Your client order ID for the executed order. Use this to correlate with fill messages
     pub client_order_id: ::std::string::String,
     /// Market ticker for the executed quote
@@ -1574,7 +1666,7 @@ crate::wire::object!(QuoteExecuted in "2.0.0" {
     rfq_id = "rfq_id" default,
     quote_creator_id = "quote_creator_id" default,
     rfq_creator_id = "rfq_creator_id" default,
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" default,
     market_ticker = "market_ticker" default,
     executed_ts = "executed_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
@@ -1727,7 +1819,7 @@ crate::enums::string_enum_impls!(UserOrderSelfTradePreventionType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserOrder {
     /// Unique order identifier
-    pub order_id: ::uuid::Uuid,
+    pub order_id: crate::OrderId,
     /// User identifier
     pub user_id: ::uuid::Uuid,
     /// Market ticker for the order
@@ -1799,7 +1891,7 @@ pub struct UserOrder {
     pub subaccount_number: ::std::option::Option<i64>,
 }
 crate::wire::object!(UserOrder in "2.0.0" {
-    order_id = "order_id" default(crate::wire::Blank<::uuid::Uuid>),
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     user_id = "user_id" default(crate::wire::Blank<::uuid::Uuid>),
     ticker = "ticker" default,
     exchange_index = "exchange_index" default,

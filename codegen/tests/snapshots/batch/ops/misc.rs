@@ -157,6 +157,77 @@ impl crate::Client {
         self.execute(&request).await
     }
 }
+/// Keyed by an optional order id that `field_types` reads as the runtime's OrderId.
+///
+/// `PUT /orders/batched_amend`
+///
+/// Public: sent unsigned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchAmend {
+    /// The JSON request body.
+    pub body: crate::types::BatchAmendBody,
+}
+impl BatchAmend {
+    /// A request with its required inputs; optional parameters start unset.
+    pub fn new(body: crate::types::BatchAmendBody) -> Self {
+        Self { body }
+    }
+}
+impl crate::operation::Operation for BatchAmend {
+    type Output = crate::types::BatchAmendResponse;
+    const INFO: crate::operation::OperationInfo = crate::operation::OperationInfo {
+        id: "BatchAmend",
+        method: crate::operation::Method::PUT,
+        path: "/orders/batched_amend",
+        auth: crate::operation::Auth::None,
+        cost: crate::ratelimit::Cost::DEFAULT,
+    };
+    fn write_path(&self, out: &mut ::std::string::String) {
+        out.push_str("/orders/batched_amend");
+    }
+    fn write_body(
+        &self,
+        buf: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<bool, ::serde_json::Error> {
+        ::serde_json::to_writer(buf, &self.body)?;
+        ::std::result::Result::Ok(true)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, crate::DecodeError> {
+        crate::operation::decode_json("BatchAmend", body)
+    }
+}
+impl crate::batch::Batch for BatchAmend {
+    type Item = crate::types::BatchAmendBodyAmendsItem;
+    type Outcome = crate::types::BatchAmendResponseAmendsItem;
+    fn items_mut(&mut self) -> &mut ::std::vec::Vec<Self::Item> {
+        &mut self.body.amends
+    }
+    fn into_outcomes(output: Self::Output) -> ::std::vec::Vec<Self::Outcome> {
+        output.amends
+    }
+    fn outcome_error(
+        outcome: &Self::Outcome,
+    ) -> ::std::option::Option<crate::ErrorBody> {
+        outcome.error.as_ref().map(crate::ErrorBody::from_serialize)
+    }
+    fn item_key(item: &Self::Item) -> ::std::option::Option<&str> {
+        item.order_id.as_ref().map(|k| k.as_str())
+    }
+    fn outcome_key(outcome: &Self::Outcome) -> ::std::option::Option<&str> {
+        outcome.order_id.as_ref().map(|k| k.as_str())
+    }
+}
+impl crate::Client {
+    /// Keyed by an optional order id that `field_types` reads as the runtime's OrderId.
+    ///
+    /// `PUT /orders/batched_amend`; the request is [`BatchAmend`](crate::ops::BatchAmend). Public: sent unsigned.
+    pub async fn batch_amend(
+        &self,
+        request: BatchAmend,
+    ) -> crate::Result<crate::types::BatchAmendResponse> {
+        self.execute(&request).await
+    }
+}
 /// A per-request cost; no body, so no batch.
 ///
 /// `GET /orders/{id}`

@@ -72,12 +72,12 @@ crate::wire::object!(BatchCreateBody in "1.0.0" {
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchCreateResponseOrdersItem {
-    pub order_id: ::std::option::Option<::std::string::String>,
+    pub order_id: ::std::option::Option<crate::OrderId>,
     pub client_id: ::std::option::Option<::std::string::String>,
     pub error: ::std::option::Option<crate::types::Problem>,
 }
 crate::wire::object!(BatchCreateResponseOrdersItem in "1.0.0" {
-    order_id = "order_id" optional,
+    order_id = "order_id" optional(crate::wire::Blank<crate::OrderId>),
     client_id = "client_id" optional,
     error = "error" optional,
 });
@@ -131,6 +131,54 @@ pub struct BatchCancelResponse {
 }
 crate::wire::object!(BatchCancelResponse in "1.0.0" {
     ids = "ids" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::BatchCancelResponseIdsItem>>>),
+});
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchAmendBodyAmendsItem {
+    pub order_id: ::std::option::Option<crate::OrderId>,
+    pub count: ::std::option::Option<i64>,
+}
+impl BatchAmendBodyAmendsItem {
+    pub fn order_id(mut self, value: crate::OrderId) -> Self {
+        self.order_id = ::std::option::Option::Some(value);
+        self
+    }
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+}
+crate::wire::object!(BatchAmendBodyAmendsItem in "1.0.0" {
+    order_id = "order_id" optional,
+    count = "count" optional,
+});
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchAmendBody {
+    pub amends: ::std::vec::Vec<crate::types::BatchAmendBodyAmendsItem>,
+}
+impl BatchAmendBody {
+    /// Builds the value from its required fields; optional fields start unset.
+    pub fn new(amends: ::std::vec::Vec<crate::types::BatchAmendBodyAmendsItem>) -> Self {
+        Self { amends }
+    }
+}
+crate::wire::object!(BatchAmendBody in "1.0.0" {
+    amends = "amends" required,
+});
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchAmendResponseAmendsItem {
+    pub order_id: ::std::option::Option<crate::OrderId>,
+    pub error: ::std::option::Option<crate::types::Problem>,
+}
+crate::wire::object!(BatchAmendResponseAmendsItem in "1.0.0" {
+    order_id = "order_id" optional(crate::wire::Blank<crate::OrderId>),
+    error = "error" optional,
+});
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchAmendResponse {
+    pub amends: ::std::vec::Vec<crate::types::BatchAmendResponseAmendsItem>,
+}
+crate::wire::object!(BatchAmendResponse in "1.0.0" {
+    amends = "amends" default(crate::wire::Seq<crate::wire::Plain<crate::types::BatchAmendResponseAmendsItem>>),
 });
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateTwoBody {

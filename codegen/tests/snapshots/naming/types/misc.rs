@@ -23,12 +23,12 @@ crate::wire::object!(KalshiError in "1.0.0" {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KalshiResult {
     pub order_id_2: ::std::option::Option<::std::string::String>,
-    pub order_id: ::std::option::Option<::std::string::String>,
+    pub order_id: ::std::option::Option<crate::OrderId>,
     pub order_id_3: ::std::option::Option<::std::string::String>,
 }
 crate::wire::object!(KalshiResult in "1.0.0" {
     order_id_2 = "orderId" optional,
-    order_id = "order_id" optional,
+    order_id = "order_id" optional(crate::wire::Blank<crate::OrderId>),
     order_id_3 = "order-id" optional,
 });
 pub type KalshiOption = ::std::string::String;

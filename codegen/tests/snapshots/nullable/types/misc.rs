@@ -38,10 +38,32 @@ impl crate::enums::StringEnum for Side {
     }
 }
 crate::enums::string_enum_impls!(Side);
+impl ::std::convert::From<crate::sides::Side> for Side {
+    /// The value that a `crate::sides::Side` stands for.
+    fn from(value: crate::sides::Side) -> Self {
+        match value.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            other => <Self as crate::enums::StringEnum>::unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<Side> for crate::sides::Side {
+    type Error = Side;
+    /// Fails on a value the runtime enum has no counterpart for, handing it back.
+    fn try_from(value: Side) -> ::std::result::Result<Self, Side> {
+        let text = match &value {
+            Side::Yes => "yes",
+            Side::No => "no",
+            _ => return ::std::result::Result::Err(value),
+        };
+        <crate::sides::Side>::from_wire(text).ok_or(value)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
     /// Required in the spec; defaulted when absent.
-    pub order_id: ::std::string::String,
+    pub order_id: crate::OrderId,
     /// A ref with a description beside it.
     pub side: crate::types::Side,
     pub filled: i64,
@@ -51,7 +73,7 @@ pub struct Order {
     pub note: ::std::option::Option<::std::string::String>,
 }
 crate::wire::object!(Order in "1.0.0" {
-    order_id = "order_id" default,
+    order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     side = "side" default(crate::wire::Blank<crate::types::Side>),
     filled = "filled" default,
     stp = "stp" nullable(crate::wire::Blank<crate::types::Side>),
