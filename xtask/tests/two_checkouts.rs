@@ -25,16 +25,18 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// A checkout as far as `regen` reads it: the workspace manifest, the specs and the generated code.
+/// A checkout as far as `regen` reads it: the workspace manifest, the specs and every product's
+/// generated code.
 fn checkout(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("xtask")).unwrap();
     std::fs::copy(root().join("Cargo.toml"), dir.join("Cargo.toml")).unwrap();
     copy_dir(&root().join("spec"), &dir.join("spec"));
-    copy_dir(
-        &root().join("kalshi-api/src/generated"),
-        &dir.join("kalshi-api/src/generated"),
-    );
+    let products = std::fs::read_to_string(root().join("spec/products.yaml")).unwrap();
+    let products = kalshi_codegen::products::Products::from_yaml(&products).unwrap();
+    for product in &products.products {
+        copy_dir(&root().join(&product.out), &dir.join(&product.out));
+    }
 }
 
 /// Runs the xtask binary in `dir` the way `cargo xtask` does (`CARGO_MANIFEST_DIR` set to the

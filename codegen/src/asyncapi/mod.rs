@@ -81,6 +81,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<(WsModel, Vec<Problem>)
         types: lower::finish_types(lowering.types, outputs, &commands),
         ops: Vec::new(),
         types_path: "crate::generated::ws".into(),
+        target: ir::Target::default(),
     };
     ir::box_recursion(&mut model);
     let ws = WsModel {

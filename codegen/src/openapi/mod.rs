@@ -98,6 +98,7 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<(Model, Vec<Problem>)
         types: std::mem::take(&mut b.schema.types),
         ops,
         types_path: "crate::types".to_string(),
+        target: ir::Target::default(),
     };
     let mut problems = Vec::new();
     for i in 0..model.ops.len() {
