@@ -16,15 +16,17 @@ use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Sc
 /// runtime and fails when this list falls behind.
 pub const CLIENT_METHODS: &[&str] = &[
     "attempt",
+    "authenticate",
     "base_url",
     "batch",
     "build_request",
     "builder",
     "credentials",
-    "credentials_for",
     "execute",
     "from_env",
+    "has_bearer_token",
     "has_credentials",
+    "margin_ws_url",
     "new",
     "paginate",
     "rate_limiter",

@@ -16,9 +16,11 @@
 //! # }
 //! ```
 
+mod bearer;
 mod key;
 mod sign;
 
+pub use bearer::BearerToken;
 pub use key::{KeyAlgorithm, KeyError, KeyErrorKind, PrivateKey, RsaBackend};
 pub(crate) use sign::Credentials;
 pub use sign::{ACCESS_KEY, ACCESS_SIGNATURE, ACCESS_TIMESTAMP};

@@ -1,13 +1,13 @@
 //! The client: base URL, transport and signing around generated operations.
 
-use crate::auth::{Credentials, KeyPairSigner, PrivateKey, Signer};
+use crate::auth::{BearerToken, Credentials, KeyPairSigner, PrivateKey, Signer};
 use crate::config::{EnvConfig, Environment};
 use crate::error::{ApiError, Error, Result};
 use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
 use crate::ratelimit::{RateLimiter, Tier};
 use crate::retry::{self, is_idempotent, RetryPolicy};
 use crate::trace;
-use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,8 +33,22 @@ struct Inner {
     base_url: String,
     /// WebSocket URL, e.g. `wss://host/trade-api/ws/v2`.
     ws_url: String,
+    /// The margin (perps) WebSocket URL, e.g. `wss://host/trade-api/ws/v2/margin`.
+    margin_ws_url: String,
     credentials: Option<Credentials>,
+    /// `Authorization: Bearer …`, marked sensitive, for a client built with an OAuth token.
+    bearer: Option<HeaderValue>,
     limiter: Option<RateLimiter>,
+}
+
+/// How one request is authenticated.
+enum Authenticate<'a> {
+    /// Sent as it is.
+    Unsigned,
+    /// Signed with the API key.
+    Signed(&'a Credentials),
+    /// With the OAuth bearer token.
+    Bearer(&'a HeaderValue),
 }
 
 impl Client {
@@ -50,7 +64,9 @@ impl Client {
         ClientBuilder {
             env,
             ws_url: None,
+            margin_ws_url: None,
             signer: None,
+            bearer: None,
             http: None,
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: Some(Duration::from_secs(30)),
@@ -76,9 +92,21 @@ impl Client {
         &self.inner.ws_url
     }
 
+    /// The margin WebSocket URL perps sessions connect to ([`Environment::margin_ws_url`] unless
+    /// [`ClientBuilder::margin_ws_url`] or `KALSHI_PERPS_WS_URL` set another); see
+    /// `Session::connect_to`.
+    pub fn margin_ws_url(&self) -> &str {
+        &self.inner.margin_ws_url
+    }
+
     /// Whether the client can sign requests.
     pub fn has_credentials(&self) -> bool {
         self.inner.credentials.is_some()
+    }
+
+    /// Whether the client authenticates with an OAuth bearer token.
+    pub fn has_bearer_token(&self) -> bool {
+        self.inner.bearer.is_some()
     }
 
     /// The rate limiter requests wait on, if any.
@@ -200,8 +228,8 @@ impl Client {
         span: &trace::Span,
     ) -> Result<bytes::Bytes> {
         if let Some(limiter) = &self.inner.limiter {
-            // Fail before spending tokens on a request that cannot be signed.
-            self.credentials_for(info)?;
+            // Fail before spending tokens on a request that cannot be authenticated.
+            self.authenticate(info)?;
             let queued = tokio::time::Instant::now();
             limiter.acquire_for(info, cost_items).await;
             *waited += queued.elapsed();
@@ -264,7 +292,7 @@ impl Client {
     pub fn build_request<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
         let info = &O::INFO;
         let inner = &*self.inner;
-        let credentials = self.credentials_for(info)?;
+        let authenticate = self.authenticate(info)?;
 
         let mut url = String::with_capacity(inner.base_url.len() + 96);
         url.push_str(&inner.base_url);
@@ -283,8 +311,12 @@ impl Client {
             req.headers_mut().insert(CONTENT_TYPE, APPLICATION_JSON);
             *req.body_mut() = Some(body.into());
         }
-        if let Some(c) = credentials {
-            sign(&mut req, c, info.id)?;
+        match authenticate {
+            Authenticate::Unsigned => {}
+            Authenticate::Signed(c) => sign(&mut req, c, info.id)?,
+            Authenticate::Bearer(token) => {
+                req.headers_mut().insert(AUTHORIZATION, token.clone());
+            }
         }
         Ok(req)
     }
@@ -297,13 +329,18 @@ impl Client {
         self.inner.credentials.as_ref()
     }
 
-    /// The credentials to sign `info` with: `None` for a public request; an error when the
-    /// operation needs credentials the client lacks.
-    fn credentials_for(&self, info: &OperationInfo) -> Result<Option<&Credentials>> {
-        match (info.auth, &self.inner.credentials) {
-            (Auth::None, _) | (Auth::Optional, None) => Ok(None),
-            (_, Some(c)) => Ok(Some(c)),
-            (Auth::Required, None) => Err(Error::Auth {
+    /// How to authenticate `info`: unsigned when public; signed with the API key when the client
+    /// has one; else with the bearer token when the spec accepts one for the operation. An error
+    /// when the operation needs what the client lacks.
+    fn authenticate(&self, info: &OperationInfo) -> Result<Authenticate<'_>> {
+        let inner = &*self.inner;
+        match (info.auth, &inner.credentials, &inner.bearer) {
+            (Auth::None, _, _) => Ok(Authenticate::Unsigned),
+            (_, Some(c), _) => Ok(Authenticate::Signed(c)),
+            (_, None, Some(token)) if info.bearer => Ok(Authenticate::Bearer(token)),
+            (Auth::Optional, None, _) => Ok(Authenticate::Unsigned),
+            (Auth::Required, None, Some(_)) => Err(Error::BearerNotAccepted { operation: info.id }),
+            (Auth::Required, None, None) => Err(Error::Auth {
                 operation: info.id,
                 message: "this operation needs an API key; build the client with credentials"
                     .into(),
@@ -353,7 +390,9 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
 pub struct ClientBuilder {
     env: Environment,
     ws_url: Option<String>,
+    margin_ws_url: Option<String>,
     signer: Option<Arc<dyn Signer>>,
+    bearer: Option<BearerToken>,
     http: Option<reqwest::Client>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -368,6 +407,7 @@ impl ClientBuilder {
     /// - `KALSHI_BASE_URL`: a base URL, path prefix included (overrides `KALSHI_ENV`);
     /// - `KALSHI_ENV`: `prod` (the default) or `demo`;
     /// - `KALSHI_WS_URL`: a WebSocket URL (overrides the one the environment gives);
+    /// - `KALSHI_PERPS_WS_URL`: the margin (perps) WebSocket URL (likewise);
     /// - `KALSHI_API_KEY_ID` with one of `KALSHI_PRIVATE_KEY_PATH` (a PEM file) or
     ///   `KALSHI_PRIVATE_KEY` (PEM text): credentials. With none of the three the client is public.
     ///
@@ -383,6 +423,9 @@ impl ClientBuilder {
         if let Some(url) = config.ws_url {
             builder = builder.ws_url(url);
         }
+        if let Some(url) = config.margin_ws_url {
+            builder = builder.margin_ws_url(url);
+        }
         if let Some((key_id, key)) = config.credentials {
             builder = builder.credentials(key_id, key);
         }
@@ -395,6 +438,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The margin (perps) WebSocket URL, overriding the environment's
+    /// ([`Environment::margin_ws_url`]).
+    pub fn margin_ws_url(mut self, url: impl Into<String>) -> Self {
+        self.margin_ws_url = Some(url.into());
+        self
+    }
+
     /// Signs authenticated requests as API key `key_id` with `key`.
     pub fn credentials(self, key_id: impl Into<String>, key: PrivateKey) -> Self {
         self.signer(KeyPairSigner::new(key_id, key))
@@ -403,6 +453,23 @@ impl ClientBuilder {
     /// Signs authenticated requests with `signer` (bring your own: an HSM, a remote signer).
     pub fn signer(mut self, signer: impl Signer + 'static) -> Self {
         self.signer = Some(Arc::new(signer));
+        self
+    }
+
+    /// Authenticates with an OAuth access token instead of an API key: sent as
+    /// `Authorization: Bearer …` on the operations whose spec accepts it (the perps spec's margin
+    /// fills and positions, for authorised partners); every other authenticated operation fails
+    /// with [`Error::BearerNotAccepted`] before sending. Not together with an API key.
+    ///
+    /// ```
+    /// use kalshi_api::{Client, Environment};
+    ///
+    /// let client = Client::builder(Environment::Demo).bearer_token("access-token").build()?;
+    /// assert!(!format!("{client:?}").contains("access-token"));
+    /// # Ok::<(), kalshi_api::Error>(())
+    /// ```
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer = Some(BearerToken::new(token));
         self
     }
 
@@ -470,6 +537,11 @@ impl ClientBuilder {
             None => self.env.ws_url(),
         };
         check_ws_url(&ws_url)?;
+        let margin_ws_url = match self.margin_ws_url {
+            Some(url) => url.trim().to_string(),
+            None => self.env.margin_ws_url(),
+        };
+        check_ws_url(&margin_ws_url)?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -488,17 +560,36 @@ impl ClientBuilder {
             .signer
             .map(|signer| Credentials::new(signer).map_err(|e| Error::Config(e.0)))
             .transpose()?;
+        let bearer = bearer_header(self.bearer.as_ref(), credentials.is_some())?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
                 ws_url,
+                margin_ws_url,
                 credentials,
+                bearer,
                 limiter: self.limiter,
             }),
             retry: self.retry.map(Arc::new),
         })
     }
+}
+
+/// The `Authorization` header of a bearer token: none without one; an error with an API key too
+/// (one way to authenticate per client) or when the token cannot be a header value.
+fn bearer_header(token: Option<&BearerToken>, has_key: bool) -> Result<Option<HeaderValue>> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    if has_key {
+        return Err(Error::Config(
+            "both an API key and a bearer token are set; build the client with one".into(),
+        ));
+    }
+    token.header().map(Some).ok_or_else(|| {
+        Error::Config("the bearer token is empty or not a valid header value".into())
+    })
 }
 
 /// A base URL is absolute http(s), without query or fragment.
@@ -545,12 +636,14 @@ mod tests {
         let vars = |name: &str| match name {
             "KALSHI_BASE_URL" => Some(OsString::from("http://127.0.0.1:1/trade-api/v2")),
             "KALSHI_WS_URL" => Some(OsString::from("ws://127.0.0.1:2/elsewhere")),
+            "KALSHI_PERPS_WS_URL" => Some(OsString::from("ws://127.0.0.1:3/margin")),
             _ => None,
         };
         let client = ClientBuilder::from_config(EnvConfig::from_vars(vars).unwrap())
             .build()
             .unwrap();
         assert_eq!(client.ws_url(), "ws://127.0.0.1:2/elsewhere");
+        assert_eq!(client.margin_ws_url(), "ws://127.0.0.1:3/margin");
         let derived = ClientBuilder::from_config(
             EnvConfig::from_vars(|name: &str| {
                 (name == "KALSHI_BASE_URL")
@@ -561,6 +654,10 @@ mod tests {
         .build()
         .unwrap();
         assert_eq!(derived.ws_url(), "ws://127.0.0.1:1/trade-api/ws/v2");
+        assert_eq!(
+            derived.margin_ws_url(),
+            "ws://127.0.0.1:1/trade-api/ws/v2/margin"
+        );
         let bad = ClientBuilder::from_config(
             EnvConfig::from_vars(|name: &str| {
                 (name == "KALSHI_WS_URL").then(|| OsString::from("http://not-a-socket"))
