@@ -1,24 +1,24 @@
-//! The check of the settings' `field_types` against the spec pair they serve: a rule must name a
-//! plain string property (`type: string`, no `format`, no `enum`, not a `$ref`) of at least one
-//! of the specs, so that a renamed field in a new spec version is an error, not a price that
-//! silently reads as text.
+//! The check of the settings' `ws_field_types` against the AsyncAPI spec they serve: a rule must
+//! name a plain string property (`type: string`, no `format`, no `enum`, not a `$ref`) of it, so
+//! that a renamed field in a new spec version is an error, not a price that silently reads as
+//! text.
 
 use crate::error::Error;
 use crate::settings::Settings;
 use serde_yaml::Value;
 
-/// Fails naming every `field_types` key that no plain string property of `specs` carries.
+/// Fails naming every `ws_field_types` key that no plain string property of `specs` carries.
 pub fn check(settings: &Settings, specs: &[&str]) -> Result<(), Error> {
-    if settings.field_types.is_empty() {
+    if settings.ws_field_types.is_empty() {
         return Ok(());
     }
-    let mut found = vec![false; settings.field_types.len()];
+    let mut found = vec![false; settings.ws_field_types.len()];
     for text in specs {
         let doc: Value = serde_yaml::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
         mark_plain_strings(&doc, settings, &mut found);
     }
     let missing: Vec<&str> = settings
-        .field_types
+        .ws_field_types
         .keys()
         .zip(&found)
         .filter(|(_, found)| !**found)
@@ -28,8 +28,8 @@ pub fn check(settings: &Settings, specs: &[&str]) -> Result<(), Error> {
         return Ok(());
     }
     Err(Error::Settings(format!(
-        "field_types: no plain string property (`type: string`, no format, no enum) is named {} \
-         in the spec pair",
+        "ws_field_types: no plain string property (`type: string`, no format, no enum) is named \
+         {} in the AsyncAPI spec",
         missing
             .iter()
             .map(|m| format!("`{m}`"))
@@ -45,7 +45,7 @@ fn mark_plain_strings(value: &Value, settings: &Settings, found: &mut [bool]) {
             if let Some(Value::Mapping(props)) = map.get("properties") {
                 for (name, schema) in props {
                     let Some(name) = name.as_str() else { continue };
-                    if let Some(i) = settings.field_types.get_index_of(name) {
+                    if let Some(i) = settings.ws_field_types.get_index_of(name) {
                         found[i] |= is_plain_string(schema);
                     }
                 }
@@ -87,7 +87,7 @@ mod tests {
 ";
 
     fn settings(rules: &str) -> Settings {
-        Settings::from_yaml(&format!("field_types: {{ {rules} }}")).unwrap()
+        Settings::from_yaml(&format!("ws_field_types: {{ {rules} }}")).unwrap()
     }
 
     #[test]

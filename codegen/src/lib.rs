@@ -118,8 +118,8 @@ pub fn generate_product(
     settings: &Settings,
     target: &ir::Target,
 ) -> Result<Generated, Error> {
-    let pair: Vec<&str> = std::iter::once(spec).chain(asyncapi_text).collect();
-    field_rules::check(settings, &pair)?;
+    let ws_specs: Vec<&str> = asyncapi_text.into_iter().collect();
+    field_rules::check(settings, &ws_specs)?;
     let (mut model, warnings) = openapi::read(spec, settings)?;
     model.target = target.clone();
     model.types_path = format!("{}::types", target.namespace);

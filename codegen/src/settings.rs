@@ -19,12 +19,14 @@ pub struct Settings {
     /// longest matching suffix wins.
     #[serde(default)]
     pub field_suffix_types: IndexMap<String, String>,
-    /// Plain string properties (as for [`Self::field_suffix_types`]) whose whole wire name is the
-    /// key map to a runtime type, e.g. `price: crate::money::FixedPointDollars`: for a spec that
-    /// names its fixed-point fields without Kalshi's suffixes. A key no plain string property of
-    /// the spec pair carries is an error ([`crate::field_rules::check`]). Wins over a suffix.
+    /// Plain string properties (as for [`Self::field_suffix_types`]) of the AsyncAPI spec's
+    /// messages whose whole wire name is the key map to a runtime type, e.g.
+    /// `price: crate::money::FixedPointDollars`: for a WebSocket spec that names its fixed-point
+    /// fields without Kalshi's suffixes. The OpenAPI spec is left as it is written. A key no
+    /// plain string property of the AsyncAPI spec carries is an error
+    /// ([`crate::field_rules::check`]). Wins over a suffix.
     #[serde(default)]
-    pub field_types: IndexMap<String, String>,
+    pub ws_field_types: IndexMap<String, String>,
     /// Which server messages the runtime's live order books read, and which of their `msg` fields
     /// play which part (wire names). Without it no `BookFeed` impl is generated.
     #[serde(default)]
@@ -116,7 +118,12 @@ impl Settings {
                     .iter()
                     .map(|e| ("field_suffix_types", e)),
             )
-            .chain(settings.field_types.iter().map(|e| ("field_types", e)));
+            .chain(
+                settings
+                    .ws_field_types
+                    .iter()
+                    .map(|e| ("ws_field_types", e)),
+            );
         for (section, (key, path)) in entries {
             if syn::parse_str::<syn::Path>(path).is_err() {
                 return Err(Error::Settings(format!(
@@ -127,10 +134,10 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The runtime type for a plain string property named `wire`: by [`Self::field_types`], else
-    /// by [`Self::field_suffix_types`].
+    /// The runtime type for a plain string property named `wire`: by [`Self::ws_field_types`]
+    /// (empty in the OpenAPI lowering), else by [`Self::field_suffix_types`].
     pub fn suffix_type(&self, wire: &str) -> Option<&str> {
-        if let Some(path) = self.field_types.get(wire) {
+        if let Some(path) = self.ws_field_types.get(wire) {
             return Some(path);
         }
         self.field_suffix_types

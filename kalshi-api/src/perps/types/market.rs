@@ -214,7 +214,7 @@ pub struct MarginTrade {
     /// Number of contracts traded
     pub count: crate::perps::types::FixedPointCount,
     /// Trade price in dollars
-    pub price: crate::money::FixedPointDollars,
+    pub price: ::std::string::String,
     /// When the trade was executed
     pub created_time: ::chrono::DateTime<::chrono::Utc>,
     /// Side of the taker in this trade
@@ -224,7 +224,7 @@ crate::wire::object!(MarginTrade in "0.0.1" {
     trade_id = "trade_id" default,
     ticker = "ticker" default,
     count = "count" default(crate::wire::Blank<crate::perps::types::FixedPointCount>),
-    price = "price" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    price = "price" default,
     created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     taker_side = "taker_side" default(crate::wire::Blank<crate::perps::types::BookSide>),
 });

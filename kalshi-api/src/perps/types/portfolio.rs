@@ -132,7 +132,7 @@ pub struct MarginFill {
     /// Market ticker symbol
     pub ticker: ::std::string::String,
     /// Fill price in fixed-point dollars
-    pub price: crate::money::FixedPointDollars,
+    pub price: ::std::string::String,
     /// Position entry price used to compute incremental realized PnL for this fill
     pub entry_price: ::std::string::String,
     /// Fees paid on filled contracts, in dollars
@@ -149,7 +149,7 @@ crate::wire::object!(MarginFill in "0.0.1" {
     count = "count" default(crate::wire::Blank<crate::perps::types::FixedPointCount>),
     created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     ticker = "ticker" default,
-    price = "price" default(crate::wire::Blank<crate::money::FixedPointDollars>),
+    price = "price" default,
     entry_price = "entry_price" default,
     fees = "fees" default,
     realized_pnl = "realized_pnl" default,
