@@ -360,10 +360,16 @@ impl Model {
     fn client_method(&self, m: &OperationMethod<'_>) -> TokenStream {
         let (op, name, output) = (m.op, &m.name, &m.output);
         let (route, auth_note) = route_and_auth(op);
-        // The link is ours, not spec prose: it is not escaped.
+        // The link is ours, not spec prose: it is not escaped. The method sits beside the request
+        // type; an explicit target names the public path where the namespace re-exports it.
+        let target = if self.target.namespace == self.target.module {
+            String::new()
+        } else {
+            format!("({}::ops::{})", self.target.namespace, op.struct_name)
+        };
         let link = format!(
-            " {route}; the request is [`{0}`]({1}::ops::{0}). {auth_note}",
-            op.struct_name, self.target.namespace
+            " {route}; the request is [`{0}`]{target}. {auth_note}",
+            op.struct_name
         );
         let summary = doc_attrs(&[op.summary.as_deref().or(Some(op.id.as_str()))]);
         let dep = deprecated(op.deprecated, op.description.as_deref());

@@ -43,7 +43,7 @@ impl crate::operation::Operation for GetPerpsAccountApiLimits {
 impl crate::perps::Perps<'_> {
     /// Get Perps Account API Limits
     ///
-    /// `GET /account/limits/perps`; the request is [`GetPerpsAccountApiLimits`](crate::perps::ops::GetPerpsAccountApiLimits). Authenticated: the client signs it.
+    /// `GET /account/limits/perps`; the request is [`GetPerpsAccountApiLimits`]. Authenticated: the client signs it.
     pub async fn get_perps_account_api_limits(
         &self,
         request: GetPerpsAccountApiLimits,

@@ -43,7 +43,7 @@ impl crate::operation::Operation for GetMarginExchangeStatus {
 impl crate::perps::Perps<'_> {
     /// Get Exchange Status
     ///
-    /// `GET /margin/exchange/status`; the request is [`GetMarginExchangeStatus`](crate::perps::ops::GetMarginExchangeStatus). Public: sent unsigned.
+    /// `GET /margin/exchange/status`; the request is [`GetMarginExchangeStatus`]. Public: sent unsigned.
     pub async fn get_margin_exchange_status(
         &self,
         request: GetMarginExchangeStatus,
@@ -87,7 +87,7 @@ impl crate::operation::Operation for GetMarginEnabled {
 impl crate::perps::Perps<'_> {
     /// Get Enabled Status
     ///
-    /// `GET /margin/enabled`; the request is [`GetMarginEnabled`](crate::perps::ops::GetMarginEnabled). Authenticated: the client signs it.
+    /// `GET /margin/enabled`; the request is [`GetMarginEnabled`]. Authenticated: the client signs it.
     pub async fn get_margin_enabled(
         &self,
         request: GetMarginEnabled,

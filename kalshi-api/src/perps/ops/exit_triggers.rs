@@ -61,7 +61,7 @@ impl crate::operation::Operation for GetIsolatedMarginExitTriggers {
 impl crate::perps::Perps<'_> {
     /// Get Isolated Exit Triggers
     ///
-    /// `GET /margin/isolated/positions/{ticker}/exit_trigger`; the request is [`GetIsolatedMarginExitTriggers`](crate::perps::ops::GetIsolatedMarginExitTriggers). Authenticated: the client signs it.
+    /// `GET /margin/isolated/positions/{ticker}/exit_trigger`; the request is [`GetIsolatedMarginExitTriggers`]. Authenticated: the client signs it.
     pub async fn get_isolated_margin_exit_triggers(
         &self,
         request: GetIsolatedMarginExitTriggers,
@@ -125,7 +125,7 @@ impl crate::operation::Operation for SetIsolatedMarginExitTrigger {
 impl crate::perps::Perps<'_> {
     /// Set Isolated Exit Trigger
     ///
-    /// `PUT /margin/isolated/positions/{ticker}/exit_trigger`; the request is [`SetIsolatedMarginExitTrigger`](crate::perps::ops::SetIsolatedMarginExitTrigger). Authenticated: the client signs it.
+    /// `PUT /margin/isolated/positions/{ticker}/exit_trigger`; the request is [`SetIsolatedMarginExitTrigger`]. Authenticated: the client signs it.
     pub async fn set_isolated_margin_exit_trigger(
         &self,
         request: SetIsolatedMarginExitTrigger,
@@ -188,7 +188,7 @@ impl crate::operation::Operation for DeleteIsolatedMarginExitTrigger {
 impl crate::perps::Perps<'_> {
     /// Cancel Isolated Exit Trigger
     ///
-    /// `DELETE /margin/isolated/positions/{ticker}/exit_trigger`; the request is [`DeleteIsolatedMarginExitTrigger`](crate::perps::ops::DeleteIsolatedMarginExitTrigger). Authenticated: the client signs it.
+    /// `DELETE /margin/isolated/positions/{ticker}/exit_trigger`; the request is [`DeleteIsolatedMarginExitTrigger`]. Authenticated: the client signs it.
     pub async fn delete_isolated_margin_exit_trigger(
         &self,
         request: DeleteIsolatedMarginExitTrigger,
@@ -259,7 +259,7 @@ impl crate::operation::Operation for GetCrossMarginExitTriggers {
 impl crate::perps::Perps<'_> {
     /// Get Cross Exit Triggers
     ///
-    /// `GET /margin/cross/positions/{ticker}/exit_trigger`; the request is [`GetCrossMarginExitTriggers`](crate::perps::ops::GetCrossMarginExitTriggers). Authenticated: the client signs it.
+    /// `GET /margin/cross/positions/{ticker}/exit_trigger`; the request is [`GetCrossMarginExitTriggers`]. Authenticated: the client signs it.
     pub async fn get_cross_margin_exit_triggers(
         &self,
         request: GetCrossMarginExitTriggers,
@@ -334,7 +334,7 @@ impl crate::operation::Operation for SetCrossMarginExitTrigger {
 impl crate::perps::Perps<'_> {
     /// Set Cross Exit Trigger
     ///
-    /// `PUT /margin/cross/positions/{ticker}/exit_trigger`; the request is [`SetCrossMarginExitTrigger`](crate::perps::ops::SetCrossMarginExitTrigger). Authenticated: the client signs it.
+    /// `PUT /margin/cross/positions/{ticker}/exit_trigger`; the request is [`SetCrossMarginExitTrigger`]. Authenticated: the client signs it.
     pub async fn set_cross_margin_exit_trigger(
         &self,
         request: SetCrossMarginExitTrigger,
@@ -406,7 +406,7 @@ impl crate::operation::Operation for DeleteCrossMarginExitTrigger {
 impl crate::perps::Perps<'_> {
     /// Cancel Cross Exit Triggers
     ///
-    /// `DELETE /margin/cross/positions/{ticker}/exit_trigger`; the request is [`DeleteCrossMarginExitTrigger`](crate::perps::ops::DeleteCrossMarginExitTrigger). Authenticated: the client signs it.
+    /// `DELETE /margin/cross/positions/{ticker}/exit_trigger`; the request is [`DeleteCrossMarginExitTrigger`]. Authenticated: the client signs it.
     pub async fn delete_cross_margin_exit_trigger(
         &self,
         request: DeleteCrossMarginExitTrigger,
@@ -486,7 +486,7 @@ impl crate::operation::Operation for UpdateCrossMarginExitTrigger {
 impl crate::perps::Perps<'_> {
     /// Update Cross Exit Trigger
     ///
-    /// `PUT /margin/cross/positions/{ticker}/exit_trigger/{trigger_id}`; the request is [`UpdateCrossMarginExitTrigger`](crate::perps::ops::UpdateCrossMarginExitTrigger). Authenticated: the client signs it.
+    /// `PUT /margin/cross/positions/{ticker}/exit_trigger/{trigger_id}`; the request is [`UpdateCrossMarginExitTrigger`]. Authenticated: the client signs it.
     pub async fn update_cross_margin_exit_trigger(
         &self,
         request: UpdateCrossMarginExitTrigger,
@@ -556,7 +556,7 @@ impl crate::operation::Operation for DeleteCrossMarginExitTriggerById {
 impl crate::perps::Perps<'_> {
     /// Cancel Cross Exit Trigger by ID
     ///
-    /// `DELETE /margin/cross/positions/{ticker}/exit_trigger/{trigger_id}`; the request is [`DeleteCrossMarginExitTriggerById`](crate::perps::ops::DeleteCrossMarginExitTriggerById). Authenticated: the client signs it.
+    /// `DELETE /margin/cross/positions/{ticker}/exit_trigger/{trigger_id}`; the request is [`DeleteCrossMarginExitTriggerById`]. Authenticated: the client signs it.
     pub async fn delete_cross_margin_exit_trigger_by_id(
         &self,
         request: DeleteCrossMarginExitTriggerById,

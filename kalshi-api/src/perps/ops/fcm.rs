@@ -53,7 +53,7 @@ impl crate::operation::Operation for CreateMarginFcmSubtrader {
 impl crate::perps::Perps<'_> {
     /// Create Margin FCM Subtrader
     ///
-    /// `POST /margin/fcm/subtraders`; the request is [`CreateMarginFcmSubtrader`](crate::perps::ops::CreateMarginFcmSubtrader). Authenticated: the client signs it.
+    /// `POST /margin/fcm/subtraders`; the request is [`CreateMarginFcmSubtrader`]. Authenticated: the client signs it.
     pub async fn create_margin_fcm_subtrader(
         &self,
         request: CreateMarginFcmSubtrader,
@@ -149,7 +149,7 @@ impl crate::operation::Operation for GetFcmSubtraderRiskControls {
 impl crate::perps::Perps<'_> {
     /// Get FCM Subtrader Risk Controls
     ///
-    /// `GET /margin/fcm/subtraders/risk_controls`; the request is [`GetFcmSubtraderRiskControls`](crate::perps::ops::GetFcmSubtraderRiskControls). Authenticated: the client signs it.
+    /// `GET /margin/fcm/subtraders/risk_controls`; the request is [`GetFcmSubtraderRiskControls`]. Authenticated: the client signs it.
     pub async fn get_fcm_subtrader_risk_controls(
         &self,
         request: GetFcmSubtraderRiskControls,
@@ -205,7 +205,7 @@ impl crate::operation::Operation for UpdateFcmSubtraderRiskControls {
 impl crate::perps::Perps<'_> {
     /// Update FCM Subtrader Risk Controls
     ///
-    /// `PUT /margin/fcm/subtraders/risk_controls`; the request is [`UpdateFcmSubtraderRiskControls`](crate::perps::ops::UpdateFcmSubtraderRiskControls). Authenticated: the client signs it.
+    /// `PUT /margin/fcm/subtraders/risk_controls`; the request is [`UpdateFcmSubtraderRiskControls`]. Authenticated: the client signs it.
     pub async fn update_fcm_subtrader_risk_controls(
         &self,
         request: UpdateFcmSubtraderRiskControls,
@@ -283,7 +283,7 @@ impl crate::operation::Operation for DeleteFcmSubtraderRiskControls {
 impl crate::perps::Perps<'_> {
     /// Delete FCM Subtrader Risk Controls
     ///
-    /// `DELETE /margin/fcm/subtraders/risk_controls`; the request is [`DeleteFcmSubtraderRiskControls`](crate::perps::ops::DeleteFcmSubtraderRiskControls). Authenticated: the client signs it.
+    /// `DELETE /margin/fcm/subtraders/risk_controls`; the request is [`DeleteFcmSubtraderRiskControls`]. Authenticated: the client signs it.
     pub async fn delete_fcm_subtrader_risk_controls(
         &self,
         request: DeleteFcmSubtraderRiskControls,
@@ -343,7 +343,7 @@ impl crate::operation::Operation for UpdateFcmNotionalRiskLimit {
 impl crate::perps::Perps<'_> {
     /// Update FCM Notional Risk Limit
     ///
-    /// `PUT /margin/fcm/notional_risk_limit`; the request is [`UpdateFcmNotionalRiskLimit`](crate::perps::ops::UpdateFcmNotionalRiskLimit). Authenticated: the client signs it.
+    /// `PUT /margin/fcm/notional_risk_limit`; the request is [`UpdateFcmNotionalRiskLimit`]. Authenticated: the client signs it.
     pub async fn update_fcm_notional_risk_limit(
         &self,
         request: UpdateFcmNotionalRiskLimit,
@@ -390,7 +390,7 @@ impl crate::operation::Operation for DeleteFcmNotionalRiskLimit {
 impl crate::perps::Perps<'_> {
     /// Delete FCM Notional Risk Limit
     ///
-    /// `DELETE /margin/fcm/notional_risk_limit`; the request is [`DeleteFcmNotionalRiskLimit`](crate::perps::ops::DeleteFcmNotionalRiskLimit). Authenticated: the client signs it.
+    /// `DELETE /margin/fcm/notional_risk_limit`; the request is [`DeleteFcmNotionalRiskLimit`]. Authenticated: the client signs it.
     pub async fn delete_fcm_notional_risk_limit(
         &self,
         request: DeleteFcmNotionalRiskLimit,

@@ -43,7 +43,7 @@ impl crate::operation::Operation for GetMarginFeeTiers {
 impl crate::perps::Perps<'_> {
     /// Get Fee Tiers
     ///
-    /// `GET /margin/fee_tiers`; the request is [`GetMarginFeeTiers`](crate::perps::ops::GetMarginFeeTiers). Authenticated: the client signs it.
+    /// `GET /margin/fee_tiers`; the request is [`GetMarginFeeTiers`]. Authenticated: the client signs it.
     pub async fn get_margin_fee_tiers(
         &self,
         request: GetMarginFeeTiers,
@@ -87,7 +87,7 @@ impl crate::operation::Operation for GetMarginFeeTierRates {
 impl crate::perps::Perps<'_> {
     /// Get Fee Tier Rates
     ///
-    /// `GET /margin/fee_tier_rates`; the request is [`GetMarginFeeTierRates`](crate::perps::ops::GetMarginFeeTierRates). Authenticated: the client signs it.
+    /// `GET /margin/fee_tier_rates`; the request is [`GetMarginFeeTierRates`]. Authenticated: the client signs it.
     pub async fn get_margin_fee_tier_rates(
         &self,
         request: GetMarginFeeTierRates,

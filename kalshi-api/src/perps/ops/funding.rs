@@ -79,7 +79,7 @@ impl crate::operation::Operation for GetMarginFundingHistory {
 impl crate::perps::Perps<'_> {
     /// Get Funding History
     ///
-    /// `GET /margin/funding_history`; the request is [`GetMarginFundingHistory`](crate::perps::ops::GetMarginFundingHistory). Authenticated: the client signs it.
+    /// `GET /margin/funding_history`; the request is [`GetMarginFundingHistory`]. Authenticated: the client signs it.
     pub async fn get_margin_funding_history(
         &self,
         request: GetMarginFundingHistory,
@@ -157,7 +157,7 @@ impl crate::operation::Operation for GetMarginHistoricalFundingRates {
 impl crate::perps::Perps<'_> {
     /// Get Historical Funding Rates
     ///
-    /// `GET /margin/funding_rates/historical`; the request is [`GetMarginHistoricalFundingRates`](crate::perps::ops::GetMarginHistoricalFundingRates). Public: sent unsigned.
+    /// `GET /margin/funding_rates/historical`; the request is [`GetMarginHistoricalFundingRates`]. Public: sent unsigned.
     pub async fn get_margin_historical_funding_rates(
         &self,
         request: GetMarginHistoricalFundingRates,
@@ -207,7 +207,7 @@ impl crate::operation::Operation for GetMarginFundingRateEstimate {
 impl crate::perps::Perps<'_> {
     /// Get Funding Rate Estimate
     ///
-    /// `GET /margin/funding_rates/estimate`; the request is [`GetMarginFundingRateEstimate`](crate::perps::ops::GetMarginFundingRateEstimate). Public: sent unsigned.
+    /// `GET /margin/funding_rates/estimate`; the request is [`GetMarginFundingRateEstimate`]. Public: sent unsigned.
     pub async fn get_margin_funding_rate_estimate(
         &self,
         request: GetMarginFundingRateEstimate,

@@ -56,7 +56,7 @@ impl crate::operation::Operation for GetMarginMarkets {
 impl crate::perps::Perps<'_> {
     /// Get Markets
     ///
-    /// `GET /margin/markets`; the request is [`GetMarginMarkets`](crate::perps::ops::GetMarginMarkets). Public: sent unsigned.
+    /// `GET /margin/markets`; the request is [`GetMarginMarkets`]. Public: sent unsigned.
     pub async fn get_margin_markets(
         &self,
         request: GetMarginMarkets,
@@ -104,7 +104,7 @@ impl crate::operation::Operation for GetMarginMarket {
 impl crate::perps::Perps<'_> {
     /// Get Market
     ///
-    /// `GET /margin/markets/{ticker}`; the request is [`GetMarginMarket`](crate::perps::ops::GetMarginMarket). Public: sent unsigned.
+    /// `GET /margin/markets/{ticker}`; the request is [`GetMarginMarket`]. Public: sent unsigned.
     pub async fn get_margin_market(
         &self,
         request: GetMarginMarket,
@@ -178,7 +178,7 @@ impl crate::operation::Operation for GetMarginMarketOrderbook {
 impl crate::perps::Perps<'_> {
     /// Get Market Orderbook
     ///
-    /// `GET /margin/markets/{ticker}/orderbook`; the request is [`GetMarginMarketOrderbook`](crate::perps::ops::GetMarginMarketOrderbook). Public: sent unsigned.
+    /// `GET /margin/markets/{ticker}/orderbook`; the request is [`GetMarginMarketOrderbook`]. Public: sent unsigned.
     pub async fn get_margin_market_orderbook(
         &self,
         request: GetMarginMarketOrderbook,
@@ -263,7 +263,7 @@ impl crate::operation::Operation for GetMarginMarketCandlesticks {
 impl crate::perps::Perps<'_> {
     /// Get Market Candlesticks
     ///
-    /// `GET /margin/markets/{ticker}/candlesticks`; the request is [`GetMarginMarketCandlesticks`](crate::perps::ops::GetMarginMarketCandlesticks). Public: sent unsigned.
+    /// `GET /margin/markets/{ticker}/candlesticks`; the request is [`GetMarginMarketCandlesticks`]. Public: sent unsigned.
     pub async fn get_margin_market_candlesticks(
         &self,
         request: GetMarginMarketCandlesticks,
@@ -368,7 +368,7 @@ impl crate::pagination::PaginatedItems for GetMarginTrades {
 impl crate::perps::Perps<'_> {
     /// Get Trades
     ///
-    /// `GET /margin/trades`; the request is [`GetMarginTrades`](crate::perps::ops::GetMarginTrades). Public: sent unsigned.
+    /// `GET /margin/trades`; the request is [`GetMarginTrades`]. Public: sent unsigned.
     pub async fn get_margin_trades(
         &self,
         request: GetMarginTrades,

@@ -56,7 +56,7 @@ impl crate::operation::Operation for GetMarginOrderGroups {
 impl crate::perps::Perps<'_> {
     /// Get Order Groups
     ///
-    /// `GET /margin/order_groups`; the request is [`GetMarginOrderGroups`](crate::perps::ops::GetMarginOrderGroups). Authenticated: the client signs it.
+    /// `GET /margin/order_groups`; the request is [`GetMarginOrderGroups`]. Authenticated: the client signs it.
     pub async fn get_margin_order_groups(
         &self,
         request: GetMarginOrderGroups,
@@ -110,7 +110,7 @@ impl crate::operation::Operation for CreateMarginOrderGroup {
 impl crate::perps::Perps<'_> {
     /// Create Order Group
     ///
-    /// `POST /margin/order_groups/create`; the request is [`CreateMarginOrderGroup`](crate::perps::ops::CreateMarginOrderGroup). Authenticated: the client signs it.
+    /// `POST /margin/order_groups/create`; the request is [`CreateMarginOrderGroup`]. Authenticated: the client signs it.
     pub async fn create_margin_order_group(
         &self,
         request: CreateMarginOrderGroup,
@@ -173,7 +173,7 @@ impl crate::operation::Operation for GetMarginOrderGroup {
 impl crate::perps::Perps<'_> {
     /// Get Order Group
     ///
-    /// `GET /margin/order_groups/{order_group_id}`; the request is [`GetMarginOrderGroup`](crate::perps::ops::GetMarginOrderGroup). Authenticated: the client signs it.
+    /// `GET /margin/order_groups/{order_group_id}`; the request is [`GetMarginOrderGroup`]. Authenticated: the client signs it.
     pub async fn get_margin_order_group(
         &self,
         request: GetMarginOrderGroup,
@@ -236,7 +236,7 @@ impl crate::operation::Operation for DeleteMarginOrderGroup {
 impl crate::perps::Perps<'_> {
     /// Delete Order Group
     ///
-    /// `DELETE /margin/order_groups/{order_group_id}`; the request is [`DeleteMarginOrderGroup`](crate::perps::ops::DeleteMarginOrderGroup). Authenticated: the client signs it.
+    /// `DELETE /margin/order_groups/{order_group_id}`; the request is [`DeleteMarginOrderGroup`]. Authenticated: the client signs it.
     pub async fn delete_margin_order_group(
         &self,
         request: DeleteMarginOrderGroup,
@@ -320,7 +320,7 @@ impl crate::operation::Operation for ResetMarginOrderGroup {
 impl crate::perps::Perps<'_> {
     /// Reset Order Group
     ///
-    /// `PUT /margin/order_groups/{order_group_id}/reset`; the request is [`ResetMarginOrderGroup`](crate::perps::ops::ResetMarginOrderGroup). Authenticated: the client signs it.
+    /// `PUT /margin/order_groups/{order_group_id}/reset`; the request is [`ResetMarginOrderGroup`]. Authenticated: the client signs it.
     pub async fn reset_margin_order_group(
         &self,
         request: ResetMarginOrderGroup,
@@ -404,7 +404,7 @@ impl crate::operation::Operation for TriggerMarginOrderGroup {
 impl crate::perps::Perps<'_> {
     /// Trigger Order Group
     ///
-    /// `PUT /margin/order_groups/{order_group_id}/trigger`; the request is [`TriggerMarginOrderGroup`](crate::perps::ops::TriggerMarginOrderGroup). Authenticated: the client signs it.
+    /// `PUT /margin/order_groups/{order_group_id}/trigger`; the request is [`TriggerMarginOrderGroup`]. Authenticated: the client signs it.
     pub async fn trigger_margin_order_group(
         &self,
         request: TriggerMarginOrderGroup,
@@ -479,7 +479,7 @@ impl crate::operation::Operation for UpdateMarginOrderGroupLimit {
 impl crate::perps::Perps<'_> {
     /// Update Order Group Limit
     ///
-    /// `PUT /margin/order_groups/{order_group_id}/limit`; the request is [`UpdateMarginOrderGroupLimit`](crate::perps::ops::UpdateMarginOrderGroupLimit). Authenticated: the client signs it.
+    /// `PUT /margin/order_groups/{order_group_id}/limit`; the request is [`UpdateMarginOrderGroupLimit`]. Authenticated: the client signs it.
     pub async fn update_margin_order_group_limit(
         &self,
         request: UpdateMarginOrderGroupLimit,

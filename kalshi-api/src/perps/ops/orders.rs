@@ -133,7 +133,7 @@ impl crate::pagination::PaginatedItems for GetMarginOrders {
 impl crate::perps::Perps<'_> {
     /// Get Orders
     ///
-    /// `GET /margin/orders`; the request is [`GetMarginOrders`](crate::perps::ops::GetMarginOrders). Authenticated: the client signs it.
+    /// `GET /margin/orders`; the request is [`GetMarginOrders`]. Authenticated: the client signs it.
     pub async fn get_margin_orders(
         &self,
         request: GetMarginOrders,
@@ -187,7 +187,7 @@ impl crate::operation::Operation for CreateMarginOrder {
 impl crate::perps::Perps<'_> {
     /// Create Order
     ///
-    /// `POST /margin/orders`; the request is [`CreateMarginOrder`](crate::perps::ops::CreateMarginOrder). Authenticated: the client signs it.
+    /// `POST /margin/orders`; the request is [`CreateMarginOrder`]. Authenticated: the client signs it.
     pub async fn create_margin_order(
         &self,
         request: CreateMarginOrder,
@@ -245,7 +245,7 @@ impl crate::operation::Operation for CancelAllMarginOrders {
 impl crate::perps::Perps<'_> {
     /// Cancel All Orders
     ///
-    /// `DELETE /margin/orders`; the request is [`CancelAllMarginOrders`](crate::perps::ops::CancelAllMarginOrders). Authenticated: the client signs it.
+    /// `DELETE /margin/orders`; the request is [`CancelAllMarginOrders`]. Authenticated: the client signs it.
     pub async fn cancel_all_margin_orders(
         &self,
         request: CancelAllMarginOrders,
@@ -293,7 +293,7 @@ impl crate::operation::Operation for GetMarginOrder {
 impl crate::perps::Perps<'_> {
     /// Get Order
     ///
-    /// `GET /margin/orders/{order_id}`; the request is [`GetMarginOrder`](crate::perps::ops::GetMarginOrder). Authenticated: the client signs it.
+    /// `GET /margin/orders/{order_id}`; the request is [`GetMarginOrder`]. Authenticated: the client signs it.
     pub async fn get_margin_order(
         &self,
         request: GetMarginOrder,
@@ -354,7 +354,7 @@ impl crate::operation::Operation for CancelMarginOrder {
 impl crate::perps::Perps<'_> {
     /// Cancel Order
     ///
-    /// `DELETE /margin/orders/{order_id}`; the request is [`CancelMarginOrder`](crate::perps::ops::CancelMarginOrder). Authenticated: the client signs it.
+    /// `DELETE /margin/orders/{order_id}`; the request is [`CancelMarginOrder`]. Authenticated: the client signs it.
     pub async fn cancel_margin_order(
         &self,
         request: CancelMarginOrder,
@@ -429,7 +429,7 @@ impl crate::operation::Operation for DecreaseMarginOrder {
 impl crate::perps::Perps<'_> {
     /// Decrease Order
     ///
-    /// `POST /margin/orders/{order_id}/decrease`; the request is [`DecreaseMarginOrder`](crate::perps::ops::DecreaseMarginOrder). Authenticated: the client signs it.
+    /// `POST /margin/orders/{order_id}/decrease`; the request is [`DecreaseMarginOrder`]. Authenticated: the client signs it.
     pub async fn decrease_margin_order(
         &self,
         request: DecreaseMarginOrder,
@@ -504,7 +504,7 @@ impl crate::operation::Operation for AmendMarginOrder {
 impl crate::perps::Perps<'_> {
     /// Amend Order
     ///
-    /// `POST /margin/orders/{order_id}/amend`; the request is [`AmendMarginOrder`](crate::perps::ops::AmendMarginOrder). Authenticated: the client signs it.
+    /// `POST /margin/orders/{order_id}/amend`; the request is [`AmendMarginOrder`]. Authenticated: the client signs it.
     pub async fn amend_margin_order(
         &self,
         request: AmendMarginOrder,

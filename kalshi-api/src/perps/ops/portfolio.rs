@@ -110,7 +110,7 @@ impl crate::pagination::PaginatedItems for GetMarginFills {
 impl crate::perps::Perps<'_> {
     /// Get Fills
     ///
-    /// `GET /margin/fills`; the request is [`GetMarginFills`](crate::perps::ops::GetMarginFills). Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
+    /// `GET /margin/fills`; the request is [`GetMarginFills`]. Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
     pub async fn get_margin_fills(
         &self,
         request: GetMarginFills,
@@ -180,7 +180,7 @@ impl crate::operation::Operation for GetMarginPositions {
 impl crate::perps::Perps<'_> {
     /// Get Positions
     ///
-    /// `GET /margin/positions`; the request is [`GetMarginPositions`](crate::perps::ops::GetMarginPositions). Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
+    /// `GET /margin/positions`; the request is [`GetMarginPositions`]. Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
     pub async fn get_margin_positions(
         &self,
         request: GetMarginPositions,
@@ -237,7 +237,7 @@ impl crate::operation::Operation for GetMarginBalance {
 impl crate::perps::Perps<'_> {
     /// Get Balance
     ///
-    /// `GET /margin/balance`; the request is [`GetMarginBalance`](crate::perps::ops::GetMarginBalance). Authenticated: the client signs it.
+    /// `GET /margin/balance`; the request is [`GetMarginBalance`]. Authenticated: the client signs it.
     pub async fn get_margin_balance(
         &self,
         request: GetMarginBalance,
@@ -291,7 +291,7 @@ impl crate::operation::Operation for IntraExchangeInstanceTransfer {
 impl crate::perps::Perps<'_> {
     /// Intra Account Transfer
     ///
-    /// `POST /portfolio/intra_exchange_instance_transfer`; the request is [`IntraExchangeInstanceTransfer`](crate::perps::ops::IntraExchangeInstanceTransfer). Authenticated: the client signs it.
+    /// `POST /portfolio/intra_exchange_instance_transfer`; the request is [`IntraExchangeInstanceTransfer`]. Authenticated: the client signs it.
     pub async fn intra_exchange_instance_transfer(
         &self,
         request: IntraExchangeInstanceTransfer,
@@ -335,7 +335,7 @@ impl crate::operation::Operation for CreateMarginSubaccount {
 impl crate::perps::Perps<'_> {
     /// Create Subaccount
     ///
-    /// `POST /portfolio/margin/subaccounts`; the request is [`CreateMarginSubaccount`](crate::perps::ops::CreateMarginSubaccount). Authenticated: the client signs it.
+    /// `POST /portfolio/margin/subaccounts`; the request is [`CreateMarginSubaccount`]. Authenticated: the client signs it.
     pub async fn create_margin_subaccount(
         &self,
         request: CreateMarginSubaccount,
@@ -389,7 +389,7 @@ impl crate::operation::Operation for ApplyMarginSubaccountTransfer {
 impl crate::perps::Perps<'_> {
     /// Transfer Between Subaccounts
     ///
-    /// `POST /portfolio/margin/subaccounts/transfer`; the request is [`ApplyMarginSubaccountTransfer`](crate::perps::ops::ApplyMarginSubaccountTransfer). Authenticated: the client signs it.
+    /// `POST /portfolio/margin/subaccounts/transfer`; the request is [`ApplyMarginSubaccountTransfer`]. Authenticated: the client signs it.
     pub async fn apply_margin_subaccount_transfer(
         &self,
         request: ApplyMarginSubaccountTransfer,

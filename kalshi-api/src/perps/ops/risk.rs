@@ -43,7 +43,7 @@ impl crate::operation::Operation for GetMarginRiskParameters {
 impl crate::perps::Perps<'_> {
     /// Get Risk Parameters
     ///
-    /// `GET /margin/risk_parameters`; the request is [`GetMarginRiskParameters`](crate::perps::ops::GetMarginRiskParameters). Public: sent unsigned.
+    /// `GET /margin/risk_parameters`; the request is [`GetMarginRiskParameters`]. Public: sent unsigned.
     pub async fn get_margin_risk_parameters(
         &self,
         request: GetMarginRiskParameters,
@@ -90,7 +90,7 @@ impl crate::operation::Operation for GetMarginNotionalRiskLimit {
 impl crate::perps::Perps<'_> {
     /// Get Notional Risk Limit
     ///
-    /// `GET /margin/notional_risk_limit`; the request is [`GetMarginNotionalRiskLimit`](crate::perps::ops::GetMarginNotionalRiskLimit). Authenticated: the client signs it.
+    /// `GET /margin/notional_risk_limit`; the request is [`GetMarginNotionalRiskLimit`]. Authenticated: the client signs it.
     pub async fn get_margin_notional_risk_limit(
         &self,
         request: GetMarginNotionalRiskLimit,
@@ -134,7 +134,7 @@ impl crate::operation::Operation for GetMarginRisk {
 impl crate::perps::Perps<'_> {
     /// Get Risk
     ///
-    /// `GET /margin/risk`; the request is [`GetMarginRisk`](crate::perps::ops::GetMarginRisk). Authenticated: the client signs it.
+    /// `GET /margin/risk`; the request is [`GetMarginRisk`]. Authenticated: the client signs it.
     pub async fn get_margin_risk(
         &self,
         request: GetMarginRisk,
