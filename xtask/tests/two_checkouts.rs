@@ -103,3 +103,42 @@ fn each_checkout_is_judged_on_its_own_spec() {
     assert!(xtask(&a, true, &["regen", "--check"]).status.success());
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// The drift check covers every product: a changed perps spec fails it, naming the perps files
+/// (the one with the operation and the one recording the spec's hash), and regen fixes it.
+#[test]
+fn a_changed_perps_spec_fails_the_drift_check() {
+    let dir = std::env::temp_dir().join(format!("xtask-perps-drift-{}", std::process::id()));
+    checkout(&dir);
+    let spec_path = dir.join("spec/perps/openapi.yaml");
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    let edited = spec.replacen(
+        "summary: Get Exchange Status\n",
+        "summary: Margin exchange status, edited\n",
+        1,
+    );
+    assert_ne!(spec, edited, "the perps spec has GetMarginExchangeStatus");
+    std::fs::write(&spec_path, edited).unwrap();
+    let out = xtask(&dir, true, &["regen", "--check"]);
+    let msg = text(&out);
+    assert!(!out.status.success(), "the perps spec changed:\n{msg}");
+    let perps = dir.join("kalshi-api/src/perps");
+    let stale: Vec<&str> = msg.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(
+        stale,
+        [
+            format!("  {}", perps.join("mod.rs").display()),
+            format!("  {}", perps.join("ops/exchange.rs").display()),
+        ],
+        "{msg}"
+    );
+    assert!(
+        msg.contains("perps: generated code is out of date"),
+        "{msg}"
+    );
+    assert!(xtask(&dir, true, &["regen", "--product", "perps"])
+        .status
+        .success());
+    assert!(xtask(&dir, true, &["regen", "--check"]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
