@@ -16,17 +16,20 @@ pub mod diff;
 pub mod docs;
 pub mod emit;
 pub mod error;
+pub mod field_rules;
 pub mod ir;
 pub mod names;
 pub mod normalise;
 pub mod openapi;
 pub mod pointer;
+pub mod products;
 pub mod provenance;
 pub mod render;
 pub mod schema;
 pub mod settings;
 
 pub use error::{Error, Problem};
+pub use ir::Target;
 pub use settings::Settings;
 
 use provenance::Headers;
@@ -82,29 +85,48 @@ fn render_all(files: &[emit::FileTokens], headers: &Headers) -> Result<Vec<Gener
 
 /// Generates the WebSocket side (`ws/...` files) from AsyncAPI text.
 pub fn generate_ws(asyncapi_text: &str, settings: &Settings) -> Result<Vec<GeneratedFile>, Error> {
-    Ok(ws_model(asyncapi_text, settings)?.1)
+    Ok(ws_model(asyncapi_text, settings, &ir::Target::default())?.1)
 }
 
 /// The WebSocket model, its files and its warnings.
 type WsOutput = (ir::ws::WsModel, Vec<GeneratedFile>, Vec<Problem>);
 
-fn ws_model(text: &str, settings: &Settings) -> Result<WsOutput, Error> {
-    let (model, warnings) = asyncapi::read(text, settings)?;
+fn ws_model(text: &str, settings: &Settings, target: &ir::Target) -> Result<WsOutput, Error> {
+    let (mut model, warnings) = asyncapi::read(text, settings)?;
+    model.types.target = target.clone();
+    model.types.types_path = format!("{}::ws", target.module);
     let headers = Headers::new("ws/mod.rs", &model.title, &model.version, text);
     let files = render_all(&model.emit(), &headers)?;
     Ok((model, files, warnings))
 }
 
 /// Generates the SDK source from the OpenAPI spec and, when given, the AsyncAPI spec (whose
-/// module `ws` is behind the `ws` feature).
+/// module `ws` is behind the `ws` feature), for the event-contract API's place in the crate.
 pub fn generate_all(
     spec: &str,
     asyncapi_text: Option<&str>,
     settings: &Settings,
 ) -> Result<Generated, Error> {
-    let (model, warnings) = openapi::read(spec, settings)?;
+    generate_product(spec, asyncapi_text, settings, &ir::Target::default())
+}
+
+/// [`generate_all`] for one product of `spec/products.yaml`, generated at `target`: its types
+/// named under `target.namespace`, its WebSocket types under `target.module`.
+pub fn generate_product(
+    spec: &str,
+    asyncapi_text: Option<&str>,
+    settings: &Settings,
+    target: &ir::Target,
+) -> Result<Generated, Error> {
+    let ws_specs: Vec<&str> = asyncapi_text.into_iter().collect();
+    field_rules::check(settings, &ws_specs)?;
+    let (mut model, warnings) = openapi::read(spec, settings)?;
+    model.target = target.clone();
+    model.types_path = format!("{}::types", target.namespace);
     let headers = Headers::new("mod.rs", &model.title, &model.version, spec);
-    let ws = asyncapi_text.map(|t| ws_model(t, settings)).transpose()?;
+    let ws = asyncapi_text
+        .map(|t| ws_model(t, settings, target))
+        .transpose()?;
     let mut files = render_all(&model.emit_with(ws.is_some()), &headers)?;
     let (mut ws_kinds, mut ws_channels, mut ws_warnings) = (0, 0, Vec::new());
     if let Some((ws, ws_files, warnings)) = ws {

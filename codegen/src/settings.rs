@@ -31,6 +31,14 @@ pub struct Settings {
     /// the same thing, generated beside those enums (the runtime never names a generated type).
     #[serde(default)]
     pub enum_conversions: Vec<EnumConversion>,
+    /// Plain string properties (as for [`Self::field_suffix_types`]) of the AsyncAPI spec's
+    /// messages whose whole wire name is the key map to a runtime type, e.g.
+    /// `price: crate::money::FixedPointDollars`: for a WebSocket spec that names its fixed-point
+    /// fields without Kalshi's suffixes. The OpenAPI spec is left as it is written. A key no
+    /// plain string property of the AsyncAPI spec carries is an error
+    /// ([`crate::field_rules::check`]). Wins over a suffix.
+    #[serde(default)]
+    pub ws_field_types: IndexMap<String, String>,
     /// Which server messages the runtime's live order books read, and which of their `msg` fields
     /// play which part (wire names). Without it no `BookFeed` impl is generated.
     #[serde(default)]
@@ -292,7 +300,13 @@ impl Settings {
                     .iter()
                     .map(|e| ("field_suffix_types", e)),
             )
-            .chain(settings.field_types.iter().map(|e| ("field_types", e)));
+            .chain(settings.field_types.iter().map(|e| ("field_types", e)))
+            .chain(
+                settings
+                    .ws_field_types
+                    .iter()
+                    .map(|e| ("ws_field_types", e)),
+            );
         for (section, (key, path)) in entries {
             if syn::parse_str::<syn::Path>(path).is_err() {
                 return Err(Error::Settings(format!(
@@ -335,8 +349,12 @@ impl Settings {
         Ok(())
     }
 
-    /// The runtime type for a plain string property named `wire`, by [`Self::field_suffix_types`].
+    /// The runtime type for a plain string property named `wire`: by [`Self::ws_field_types`]
+    /// (empty in the OpenAPI lowering), else by [`Self::field_suffix_types`].
     pub fn suffix_type(&self, wire: &str) -> Option<&str> {
+        if let Some(path) = self.ws_field_types.get(wire) {
+            return Some(path);
+        }
         self.field_suffix_types
             .iter()
             .filter(|(suffix, _)| wire.ends_with(suffix.as_str()) && wire.len() > suffix.len())

@@ -1,5 +1,6 @@
 //! The generator's list of names `Client` already has is the runtime's: every inherent method of
-//! every `impl Client` block in `kalshi-api/src` (generated code aside), read with `syn`.
+//! every `impl Client` block in `kalshi-api/src` (generated code aside: the `generated` folder and
+//! every file marked `@generated`), read with `syn`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,10 @@ fn walk(dir: &Path, out: &mut BTreeSet<String>) {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
+        // Another product's generated tree (`kalshi-api/src/perps`) is generated code too.
+        if text.starts_with("// @generated") {
+            continue;
+        }
         let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         items(&file.items, out);
     }

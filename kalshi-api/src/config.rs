@@ -19,6 +19,8 @@ const ENV_ENVIRONMENT: &str = "KALSHI_ENV";
 const ENV_BASE_URL: &str = "KALSHI_BASE_URL";
 /// Environment variable: a WebSocket URL; overrides the one `KALSHI_ENV` or `KALSHI_BASE_URL` gives.
 const ENV_WS_URL: &str = "KALSHI_WS_URL";
+/// Environment variable: the margin (perps) WebSocket URL; overrides the one the environment gives.
+const ENV_PERPS_WS_URL: &str = "KALSHI_PERPS_WS_URL";
 
 /// Which Kalshi deployment to talk to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,27 @@ impl Environment {
     }
 }
 
+impl Environment {
+    /// The margin WebSocket URL, where the perps messages are (the servers of Kalshi's perps
+    /// AsyncAPI spec; REST perps operations use [`Environment::base_url`], the same hosts):
+    ///
+    /// - Production: `wss://external-api-margin-ws.kalshi.com/trade-api/ws/v2/margin`;
+    /// - Demo: `wss://external-api-margin-ws.demo.kalshi.co/trade-api/ws/v2/margin`;
+    /// - Custom: [`Environment::ws_url`] with `/margin` appended, as the spec's path lays it out:
+    ///   `http://127.0.0.1:8080/trade-api/v2` gives `ws://127.0.0.1:8080/trade-api/ws/v2/margin`.
+    pub fn margin_ws_url(&self) -> String {
+        match self {
+            Environment::Production => {
+                "wss://external-api-margin-ws.kalshi.com/trade-api/ws/v2/margin".into()
+            }
+            Environment::Demo => {
+                "wss://external-api-margin-ws.demo.kalshi.co/trade-api/ws/v2/margin".into()
+            }
+            Environment::Custom(_) => format!("{}/margin", self.ws_url().trim_end_matches('/')),
+        }
+    }
+}
+
 impl std::str::FromStr for Environment {
     type Err = Error;
 
@@ -95,6 +118,8 @@ pub(crate) struct EnvConfig {
     pub(crate) env: Environment,
     /// `KALSHI_WS_URL`.
     pub(crate) ws_url: Option<String>,
+    /// `KALSHI_PERPS_WS_URL`.
+    pub(crate) margin_ws_url: Option<String>,
     /// `KALSHI_API_KEY_ID` and the key from `KALSHI_PRIVATE_KEY_PATH` or `KALSHI_PRIVATE_KEY`.
     pub(crate) credentials: Option<(String, PrivateKey)>,
 }
@@ -130,6 +155,7 @@ impl EnvConfig {
             (None, None) => Environment::Production,
         };
         let ws_url = text(ENV_WS_URL)?;
+        let margin_ws_url = text(ENV_PERPS_WS_URL)?;
 
         let key_id = text(ENV_API_KEY_ID)?;
         let path = os(ENV_PRIVATE_KEY_PATH);
@@ -175,6 +201,7 @@ impl EnvConfig {
         Ok(Self {
             env,
             ws_url,
+            margin_ws_url,
             credentials,
         })
     }
@@ -200,5 +227,29 @@ mod tests {
         assert_eq!(tls.ws_url(), "wss://example.com/trade-api/ws/v2");
         let bare = Environment::Custom("http://127.0.0.1:9".into());
         assert_eq!(bare.ws_url(), "ws://127.0.0.1:9/ws");
+        assert_eq!(
+            local.margin_ws_url(),
+            "ws://127.0.0.1:8080/trade-api/ws/v2/margin"
+        );
+    }
+
+    /// The margin URLs are the perps AsyncAPI spec's servers, `protocol://host pathname`.
+    #[test]
+    fn the_margin_urls_are_the_perps_specs_servers() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/perps/asyncapi.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let url = |server: &str| {
+            let s = &doc["servers"][server];
+            let part = |k: &str| s[k].as_str().unwrap().to_string();
+            format!(
+                "{}://{}{}",
+                part("protocol"),
+                part("host"),
+                part("pathname")
+            )
+        };
+        assert_eq!(Environment::Production.margin_ws_url(), url("production"));
+        assert_eq!(Environment::Demo.margin_ws_url(), url("demo"));
     }
 }

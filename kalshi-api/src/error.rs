@@ -26,6 +26,13 @@ pub enum Error {
         /// What is missing or failed.
         message: String,
     },
+    /// The client holds an OAuth bearer token and no API key, and the spec does not accept a
+    /// bearer token for this operation: refused before sending.
+    #[error("{operation}: this operation does not accept a bearer token; build the client with an API key")]
+    BearerNotAccepted {
+        /// The operation id.
+        operation: &'static str,
+    },
     /// The client is misconfigured (a bad base URL, a bad environment variable).
     #[error("configuration: {0}")]
     Config(String),

@@ -107,6 +107,9 @@ pub mod ws;
 
 #[rustfmt::skip]
 mod generated;
+#[cfg(feature = "perps")]
+#[rustfmt::skip]
+pub mod perps;
 
 pub use auth::{AsyncSigner, KeyPairSigner, PrivateKey, Signer};
 pub use batch::{ItemError, ItemResult};

@@ -1,13 +1,17 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first that fails.
 
 use crate::workspace::{cargo, project_root};
+use std::path::Path;
 use std::process::Command;
 
-/// One CI step: its name, cargo's arguments and extra environment.
+/// One CI step: its name, cargo's arguments and extra environment, and whether it builds every
+/// product (the cargo features of `spec/products.yaml` added, so the products behind a feature
+/// are checked and tested too, and the contract suites find their binaries built).
 struct Step {
     name: &'static str,
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
+    products: bool,
 }
 
 const fn step(name: &'static str, args: &'static [&'static str]) -> Step {
@@ -15,6 +19,15 @@ const fn step(name: &'static str, args: &'static [&'static str]) -> Step {
         name,
         args,
         env: &[],
+        products: false,
+    }
+}
+
+/// A step that builds every product.
+const fn all_products(name: &'static str, args: &'static [&'static str]) -> Step {
+    Step {
+        products: true,
+        ..step(name, args)
     }
 }
 
@@ -22,7 +35,12 @@ const fn step(name: &'static str, args: &'static [&'static str]) -> Step {
 const STEPS: &[Step] = &[
     step("rustfmt", &["fmt", "--all", "--check"]),
     step("drift check", &["xtask", "regen", "--check"]),
+    // Without the products' features first: the default build must stand on its own.
     step(
+        "clippy, default features",
+        &["clippy", "--workspace", "--lib", "--", "-D", "warnings"],
+    ),
+    all_products(
         "clippy",
         &[
             "clippy",
@@ -37,8 +55,9 @@ const STEPS: &[Step] = &[
         name: "rustdoc",
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+        products: true,
     },
-    step("tests", &["test", "--workspace"]),
+    all_products("tests", &["test", "--workspace"]),
     step(
         "clippy, ring backend and HTTP/2",
         &[
@@ -134,10 +153,22 @@ const STEPS: &[Step] = &[
 pub fn test() -> Result<(), String> {
     let root = project_root();
     let cargo = cargo();
-    for Step { name, args, env } in STEPS {
+    let features = product_features(&root)?;
+    for Step {
+        name,
+        args,
+        env,
+        products,
+    } in STEPS
+    {
+        let args = if *products {
+            with_features(args, &features)
+        } else {
+            args.iter().map(|a| a.to_string()).collect()
+        };
         println!("==> {name}: cargo {}", args.join(" "));
         let status = Command::new(&cargo)
-            .args(*args)
+            .args(&args)
             .envs(env.iter().copied())
             .current_dir(&root)
             .status()
@@ -148,4 +179,26 @@ pub fn test() -> Result<(), String> {
     }
     println!("==> contract tests: cargo xtask contract");
     crate::contract::contract()
+}
+
+/// `kalshi-api/FEATURE` for every product behind a feature, comma-separated (empty when none).
+pub fn product_features(root: &Path) -> Result<String, String> {
+    let products = crate::regen::products(root)?;
+    let features: Vec<String> = products
+        .products
+        .iter()
+        .filter_map(|p| p.feature.as_ref())
+        .map(|f| format!("kalshi-api/{f}"))
+        .collect();
+    Ok(features.join(","))
+}
+
+/// `args` with `--features FEATURES` before the `--` that starts the tool's own arguments.
+pub fn with_features(args: &[&str], features: &str) -> Vec<String> {
+    let mut out: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    if !features.is_empty() {
+        let at = args.iter().position(|a| *a == "--").unwrap_or(args.len());
+        out.splice(at..at, ["--features".to_string(), features.to_string()]);
+    }
+    out
 }

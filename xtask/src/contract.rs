@@ -1,8 +1,9 @@
-//! `cargo xtask contract`: installs Stoplight Prism with npm, mocks `spec/openapi.yaml` with it on
-//! a free loopback port, and runs kalshi-api's contract suite against it, stopping Prism whatever
-//! happens.
+//! `cargo xtask contract`: installs Stoplight Prism with npm, mocks every product's OpenAPI spec
+//! (`spec/products.yaml`) with it, each on a free loopback port, and runs kalshi-api's contract
+//! suites against them in one cargo run, stopping every Prism whatever happens.
 
 use crate::workspace::{cargo, project_root};
+use kalshi_codegen::products::Contract;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,61 +16,81 @@ const PRISM_VERSION: &str = "5.14.2";
 /// How long Prism may take to load the spec and listen.
 const READY_WITHIN: Duration = Duration::from_secs(60);
 
-/// Installs Prism when needed, mocks the spec with it on a free loopback port, runs the contract
-/// suite against it, and stops it whatever happens. Prism's log is printed when the suite fails.
+/// Installs Prism when needed, mocks each product's spec with it, runs the contract suites against
+/// them, and stops every Prism whatever happens. Prism's logs are printed when a suite fails.
 pub fn contract() -> Result<(), String> {
     let started = Instant::now();
     let root = project_root();
     let dir = root.join("target/prism");
     install_prism(&dir)?;
-    let mut prism = Prism::start(&root, &dir)?;
-    if let Err(e) = prism.wait_ready(READY_WITHIN) {
-        prism.print_log();
-        return Err(e);
+    let products = crate::regen::products(&root)?;
+    let mut mocks = Vec::new();
+    for product in &products.products {
+        let Some(suite) = &product.contract else {
+            continue;
+        };
+        let log = dir.join(format!("prism-{}.log", product.name));
+        let prism = Prism::start(&root, &dir, &product.openapi, log)?;
+        mocks.push((product.openapi.clone(), suite.clone(), prism));
     }
-    let url = format!("http://{}", prism.addr);
-    println!(
-        "contract: Prism {PRISM_VERSION} mocking spec/openapi.yaml at {url} (ready after {:.1?})",
-        started.elapsed()
-    );
-    run_suite(&root, &url, &mut prism)?;
+    // Started together, waited for together: the specs load in parallel.
+    for (spec, _, prism) in &mut mocks {
+        if let Err(e) = prism.wait_ready(READY_WITHIN) {
+            prism.print_log();
+            return Err(format!("{spec}: {e}"));
+        }
+        println!(
+            "contract: Prism {PRISM_VERSION} mocking {spec} at http://{} (ready after {:.1?})",
+            prism.addr,
+            started.elapsed()
+        );
+    }
+    run_suites(&root, &mut mocks)?;
     println!("contract: passed in {:.1?} in all", started.elapsed());
     Ok(())
 }
 
-/// Runs `tests/contract.rs` against `url`; on failure, or if Prism died meanwhile, prints its log.
-fn run_suite(root: &Path, url: &str, prism: &mut Prism) -> Result<(), String> {
-    // `--workspace`, not `-p kalshi-api`: the same feature resolution as `cargo test --workspace`,
-    // so after `cargo xtask test`'s test step the suite's binary is already built.
-    let args = [
-        "test",
-        "--workspace",
-        "--test",
-        "contract",
-        "--",
-        "--ignored",
-        "--nocapture",
-    ];
-    println!("==> contract suite: cargo {}", args.join(" "));
-    let status = Command::new(cargo())
-        .args(args)
-        .env("KALSHI_CONTRACT_BASE_URL", url)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("running cargo: {e}"))?;
-    let exited = prism.child.try_wait().ok().flatten();
-    if status.success() && exited.is_none() {
+/// Runs every product's suite in one cargo run, each told its mock's URL; on failure, or if a
+/// Prism died meanwhile, prints the Prisms' logs.
+fn run_suites(root: &Path, mocks: &mut [(String, Contract, Prism)]) -> Result<(), String> {
+    // `--workspace` and the products' features, as in `cargo xtask test`'s test step, so that the
+    // suites' binaries are already built.
+    let features = crate::ci::product_features(root)?;
+    let mut args: Vec<&str> = vec!["test", "--workspace"];
+    for (_, suite, _) in mocks.iter() {
+        args.extend(["--test", suite.test.as_str()]);
+    }
+    args.extend(["--", "--ignored", "--nocapture"]);
+    let args = crate::ci::with_features(&args, &features);
+    println!("==> contract suites: cargo {}", args.join(" "));
+    let mut cmd = Command::new(cargo());
+    cmd.args(&args).current_dir(root);
+    for (_, suite, prism) in mocks.iter() {
+        cmd.env(&suite.env, format!("http://{}", prism.addr));
+    }
+    let status = cmd.status().map_err(|e| format!("running cargo: {e}"))?;
+    let mut died = Vec::new();
+    for (spec, _, prism) in mocks.iter_mut() {
+        if let Some(code) = prism.child.try_wait().ok().flatten() {
+            died.push(format!("the Prism of {spec} exited ({code})"));
+        }
+    }
+    if status.success() && died.is_empty() {
         return Ok(());
     }
-    prism.print_log();
-    match exited {
-        Some(code) => Err(format!(
-            "Prism exited ({code}) during the contract suite; its log is above"
-        )),
-        None => Err(format!(
-            "the contract suite failed (cargo {}); Prism's log is above",
+    for (_, _, prism) in mocks.iter() {
+        prism.print_log();
+    }
+    if died.is_empty() {
+        Err(format!(
+            "the contract suites failed (cargo {}); Prism's logs are above",
             args.join(" ")
-        )),
+        ))
+    } else {
+        Err(format!(
+            "{} during the contract suites; the logs are above",
+            died.join(", ")
+        ))
     }
 }
 
@@ -158,13 +179,12 @@ struct Prism {
 }
 
 impl Prism {
-    /// Starts Prism from the install in `dir`, mocking `root/spec/openapi.yaml` on a free loopback
-    /// port, its output going to `dir/prism.log`.
-    fn start(root: &Path, dir: &Path) -> Result<Self, String> {
+    /// Starts Prism from the install in `dir`, mocking `root/spec` on a free loopback port, its
+    /// output going to `log_path`.
+    fn start(root: &Path, dir: &Path, spec: &str, log_path: PathBuf) -> Result<Self, String> {
         let addr = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("finding a free port: {e}"))?;
-        let log_path = dir.join("prism.log");
         let log = std::fs::File::create(&log_path)
             .map_err(|e| format!("creating {}: {e}", log_path.display()))?;
         let log_err = log
@@ -177,7 +197,7 @@ impl Prism {
             .arg(prism_cli(dir).join("dist/index.js"))
             .args(["mock", "--host", "127.0.0.1", "--port"])
             .arg(addr.port().to_string())
-            .arg(root.join("spec/openapi.yaml"))
+            .arg(root.join(spec))
             .current_dir(root)
             .stdin(Stdio::null())
             .stdout(log)

@@ -1,24 +1,30 @@
-//! `cargo xtask regen`: generates the SDK from the specs and writes (or, with `--check`, compares)
-//! the committed files; when the spec changed, records what changed for users in the changelog,
-//! finding the spec the committed code came from in git.
+//! `cargo xtask regen`: generates the SDK from each product's specs (`spec/products.yaml`) and
+//! writes (or, with `--check`, compares) the committed files; when a spec changed, records what
+//! changed for users in the changelog, finding the spec the committed code came from in git.
 
 use crate::workspace::{crate_version, read};
 use kalshi_codegen::diff::{recorded_sha256, sha256_hex, Report};
-use kalshi_codegen::{Generated, Settings};
+use kalshi_codegen::products::{Product, Products};
+use kalshi_codegen::{Generated, Settings, Target};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// What `regen` works on.
+/// What `regen` works on: one product.
 pub struct Regen {
     /// The OpenAPI spec.
     pub spec: PathBuf,
-    /// The AsyncAPI spec of the WebSocket API.
-    pub asyncapi: PathBuf,
+    /// The AsyncAPI spec of the WebSocket API, when the product has one.
+    pub asyncapi: Option<PathBuf>,
     /// The generator's settings.
     pub settings: PathBuf,
     /// Where generated files go.
     pub out: PathBuf,
+    /// Where the generated code sits in the crate.
+    pub target: Target,
+    /// The product's own OpenAPI and AsyncAPI files (`spec` and `asyncapi` unless overridden on
+    /// the command line): where the spec the committed code came from is looked for first.
+    pub home: (PathBuf, Option<PathBuf>),
     /// Write nothing; fail when a generated file differs from the one on disk.
     pub check: bool,
     /// The workspace: where git finds earlier specs and `kalshi-api/Cargo.toml` the version.
@@ -28,17 +34,73 @@ pub struct Regen {
 }
 
 impl Regen {
-    /// The workspace's own specs, settings, generated folder and changelog under `root`.
+    /// The event-contract API's specs, settings, generated folder and changelog under `root`,
+    /// as they were before `spec/products.yaml` (a workspace without that file).
     pub fn defaults(root: &Path) -> Self {
         Self {
             spec: root.join("spec/openapi.yaml"),
-            asyncapi: root.join("spec/asyncapi.yaml"),
+            asyncapi: Some(root.join("spec/asyncapi.yaml")),
             settings: root.join("spec/codegen.yaml"),
             out: root.join("kalshi-api/src/generated"),
+            target: Target::default(),
+            home: (
+                root.join("spec/openapi.yaml"),
+                Some(root.join("spec/asyncapi.yaml")),
+            ),
             check: false,
             changelog: root.join("kalshi-api/CHANGELOG.md"),
             root: root.to_path_buf(),
         }
+    }
+
+    /// The files of `product` under `root`.
+    pub fn for_product(root: &Path, product: &Product) -> Self {
+        Self {
+            spec: root.join(&product.openapi),
+            asyncapi: product.asyncapi.as_ref().map(|p| root.join(p)),
+            settings: root.join(&product.settings),
+            out: root.join(&product.out),
+            target: product.target(),
+            home: (
+                root.join(&product.openapi),
+                product.asyncapi.as_ref().map(|p| root.join(p)),
+            ),
+            ..Self::defaults(root)
+        }
+    }
+}
+
+/// The products of `root/spec/products.yaml`.
+pub fn products(root: &Path) -> Result<Products, String> {
+    let path = root.join("spec/products.yaml");
+    Products::from_yaml(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// [`regen`] for every product in turn (or only the one named `only`): one summary line each.
+/// Every product runs even when one fails, so one report lists them all.
+pub fn regen_products(root: &Path, check: bool, only: Option<&str>) -> Result<String, String> {
+    let products = products(root)?;
+    if let Some(name) = only.filter(|n| products.get(n).is_none()) {
+        return Err(format!("no product `{name}` in spec/products.yaml"));
+    }
+    let (mut lines, mut errors) = (Vec::new(), Vec::new());
+    for product in &products.products {
+        if only.is_some_and(|n| n != product.name) {
+            continue;
+        }
+        let opts = Regen {
+            check,
+            ..Regen::for_product(root, product)
+        };
+        match regen(&opts) {
+            Ok(summary) => lines.push(format!("{}: {summary}", product.name)),
+            Err(e) => errors.push(format!("{}: {e}", product.name)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(lines.join("\n"))
+    } else {
+        Err(errors.join("\n"))
     }
 }
 
@@ -47,20 +109,11 @@ impl Regen {
 pub fn regen(opts: &Regen) -> Result<String, String> {
     let started = Instant::now();
     let spec = read(&opts.spec)?;
-    let asyncapi = read(&opts.asyncapi)?;
+    let asyncapi = opts.asyncapi.as_deref().map(read).transpose()?;
     let settings = Settings::from_yaml(&read(&opts.settings)?)
         .map_err(|e| format!("{}: {e}", opts.settings.display()))?;
-    // Each spec on its own first, so an error names the file it comes from.
-    kalshi_codegen::generate_ws(&asyncapi, &settings)
-        .map_err(|e| format!("{}: {e}", opts.asyncapi.display()))?;
-    let generated = kalshi_codegen::generate_all(&spec, Some(&asyncapi), &settings)
-        .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
-    for w in &generated.warnings {
-        eprintln!("warning: {}: {w}", opts.spec.display());
-    }
-    for w in &generated.ws_warnings {
-        eprintln!("warning: {}: {w}", opts.asyncapi.display());
-    }
+    let generated = generate(opts, &spec, asyncapi.as_deref(), &settings)?;
+    let asyncapi = asyncapi.unwrap_or_default();
     // Before any file is written: the old root files name the spec the committed code came from.
     let changes = if opts.check {
         None
@@ -93,6 +146,31 @@ pub fn regen(opts: &Regen) -> Result<String, String> {
     ))
 }
 
+/// Generates the product's files, each spec checked on its own first so that an error names the
+/// file it comes from; prints the warnings met.
+fn generate(
+    opts: &Regen,
+    spec: &str,
+    asyncapi: Option<&str>,
+    settings: &Settings,
+) -> Result<Generated, String> {
+    if let (Some(text), Some(path)) = (asyncapi, &opts.asyncapi) {
+        kalshi_codegen::generate_ws(text, settings)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let generated = kalshi_codegen::generate_product(spec, asyncapi, settings, &opts.target)
+        .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
+    for w in &generated.warnings {
+        eprintln!("warning: {}: {w}", opts.spec.display());
+    }
+    if let Some(path) = &opts.asyncapi {
+        for w in &generated.ws_warnings {
+            eprintln!("warning: {}: {w}", path.display());
+        }
+    }
+    Ok(generated)
+}
+
 /// Writes (or compares) every generated file and removes (or reports) generated files the specs
 /// no longer produce. Returns how many differed; in check mode any difference is an error that
 /// lists them and says what to run.
@@ -120,10 +198,13 @@ fn sync_files(opts: &Regen, generated: &Generated) -> Result<usize, String> {
     }
     if opts.check && !stale.is_empty() {
         let list: Vec<String> = stale.iter().map(|p| format!("  {}", p.display())).collect();
+        let specs = std::iter::once(&opts.spec)
+            .chain(&opts.asyncapi)
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and ");
         return Err(format!(
-            "generated code is out of date with {} and {}:\n{}\nrun `cargo xtask regen` and commit the result",
-            opts.spec.display(),
-            opts.asyncapi.display(),
+            "generated code is out of date with {specs}:\n{}\nrun `cargo xtask regen` and commit the result",
             list.join("\n")
         ));
     }
@@ -168,17 +249,22 @@ fn spec_changes(
     if old_sha == sha256_hex(spec) && ws_same {
         return Ok(None);
     }
-    let Some(old_spec) = committed_spec(&opts.root, &opts.spec, "spec/openapi.yaml", &old_sha)
-    else {
+    let Some(old_spec) = committed_spec(&opts.root, &[&opts.spec, &opts.home.0], &old_sha) else {
         eprintln!(
             "warning: the spec the committed code came from (sha256 {old_sha}) is not in git; \
              no changelog entry"
         );
         return Ok(None);
     };
-    let old_ws = old_ws_sha
-        .as_deref()
-        .and_then(|sha| committed_spec(&opts.root, &opts.asyncapi, "spec/asyncapi.yaml", sha));
+    let old_ws = old_ws_sha.as_deref().and_then(|sha| {
+        let paths: Vec<&Path> = opts
+            .asyncapi
+            .iter()
+            .chain(&opts.home.1)
+            .map(PathBuf::as_path)
+            .collect();
+        committed_spec(&opts.root, &paths, sha)
+    });
     if old_ws_sha.is_some() && old_ws.is_none() {
         eprintln!("warning: the AsyncAPI spec the committed code came from is not in git; the WebSocket side is not compared");
     }
@@ -199,14 +285,16 @@ fn spec_changes(
     Ok(Some(report))
 }
 
-/// The text of the spec whose sha256 is `sha`: the file on disk at `default` (regenerating with
-/// `--spec` elsewhere leaves it as it was), else the newest committed version of `path` or of
-/// `default` that matches. Git keeps every version already, so no copy of the spec is kept beside
+/// The text of the spec whose sha256 is `sha`: one of the files on disk at `paths` (the product's
+/// own file is there even when `--spec` named another), else the newest committed version of one
+/// of them that matches. Git keeps every version already, so no copy of the spec is kept beside
 /// the generated code.
-fn committed_spec(root: &Path, path: &Path, default: &str, sha: &str) -> Option<String> {
-    if let Ok(text) = std::fs::read_to_string(root.join(default)) {
-        if sha256_hex(&text) == sha {
-            return Some(text);
+fn committed_spec(root: &Path, paths: &[&Path], sha: &str) -> Option<String> {
+    for path in paths {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if sha256_hex(&text) == sha {
+                return Some(text);
+            }
         }
     }
     let git = |args: &[&str]| {
@@ -219,11 +307,12 @@ fn committed_spec(root: &Path, path: &Path, default: &str, sha: &str) -> Option<
             .ok()?;
         out.status.success().then_some(out.stdout)
     };
-    let rel = path
-        .strip_prefix(root)
-        .ok()
-        .map(|p| p.to_string_lossy().replace('\\', "/"));
-    for rel in rel.iter().map(String::as_str).chain([default]) {
+    let rels = paths.iter().filter_map(|path| {
+        let rel = path.strip_prefix(root).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    });
+    for rel in rels {
+        let rel = rel.as_str();
         let log = git(&["log", "--format=%H", "-n", "200", "--", rel])?;
         for commit in String::from_utf8_lossy(&log).lines() {
             let Some(bytes) = git(&["show", &format!("{commit}:./{rel}")]) else {
@@ -286,14 +375,11 @@ mod tests {
     use super::*;
     use crate::workspace::project_root;
 
-    /// `cargo test` catches drift too: the committed code must be what the spec produces.
+    /// `cargo test` catches drift too: every product's committed code must be what its specs
+    /// produce.
     #[test]
     fn generated_code_is_up_to_date() {
-        let opts = Regen {
-            check: true,
-            ..Regen::defaults(&project_root())
-        };
-        if let Err(e) = regen(&opts) {
+        if let Err(e) = regen_products(&project_root(), true, None) {
             panic!("{e}");
         }
     }

@@ -25,16 +25,18 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// A checkout as far as `regen` reads it: the workspace manifest, the specs and the generated code.
+/// A checkout as far as `regen` reads it: the workspace manifest, the specs and every product's
+/// generated code.
 fn checkout(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("xtask")).unwrap();
     std::fs::copy(root().join("Cargo.toml"), dir.join("Cargo.toml")).unwrap();
     copy_dir(&root().join("spec"), &dir.join("spec"));
-    copy_dir(
-        &root().join("kalshi-api/src/generated"),
-        &dir.join("kalshi-api/src/generated"),
-    );
+    let products = std::fs::read_to_string(root().join("spec/products.yaml")).unwrap();
+    let products = kalshi_codegen::products::Products::from_yaml(&products).unwrap();
+    for product in &products.products {
+        copy_dir(&root().join(&product.out), &dir.join(&product.out));
+    }
 }
 
 /// Runs the xtask binary in `dir` the way `cargo xtask` does (`CARGO_MANIFEST_DIR` set to the
@@ -100,4 +102,43 @@ fn each_checkout_is_judged_on_its_own_spec() {
     assert!(xtask(&b, true, &["regen", "--check"]).status.success());
     assert!(xtask(&a, true, &["regen", "--check"]).status.success());
     let _ = std::fs::remove_dir_all(&base);
+}
+
+/// The drift check covers every product: a changed perps spec fails it, naming the perps files
+/// (the one with the operation and the one recording the spec's hash), and regen fixes it.
+#[test]
+fn a_changed_perps_spec_fails_the_drift_check() {
+    let dir = std::env::temp_dir().join(format!("xtask-perps-drift-{}", std::process::id()));
+    checkout(&dir);
+    let spec_path = dir.join("spec/perps/openapi.yaml");
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    let edited = spec.replacen(
+        "summary: Get Exchange Status\n",
+        "summary: Margin exchange status, edited\n",
+        1,
+    );
+    assert_ne!(spec, edited, "the perps spec has GetMarginExchangeStatus");
+    std::fs::write(&spec_path, edited).unwrap();
+    let out = xtask(&dir, true, &["regen", "--check"]);
+    let msg = text(&out);
+    assert!(!out.status.success(), "the perps spec changed:\n{msg}");
+    let perps = dir.join("kalshi-api/src/perps");
+    let stale: Vec<&str> = msg.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(
+        stale,
+        [
+            format!("  {}", perps.join("mod.rs").display()),
+            format!("  {}", perps.join("ops/exchange.rs").display()),
+        ],
+        "{msg}"
+    );
+    assert!(
+        msg.contains("perps: generated code is out of date"),
+        "{msg}"
+    );
+    assert!(xtask(&dir, true, &["regen", "--product", "perps"])
+        .status
+        .success());
+    assert!(xtask(&dir, true, &["regen", "--check"]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -89,6 +89,7 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<(WsModel, Vec<Problem>)
         ops: Vec::new(),
         types_path: "crate::generated::ws".into(),
         conversions: settings.enum_conversions.clone(),
+        target: ir::Target::default(),
     };
     ir::box_recursion(&mut model);
     let ws = WsModel {

@@ -4,7 +4,7 @@
 
 use crate::ir::{Model, OpDef, TypeDef, TypeKind};
 use indexmap::IndexMap;
-use proc_macro2::Ident;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 mod control;
@@ -38,24 +38,7 @@ impl Model {
         }
         op_modules.sort_keys();
 
-        files.push(FileTokens {
-            path: "mod.rs".into(),
-            doc: "Code generated from the spec: request types in [`ops`], data types in [`types`]."
-                .into(),
-            pieces: vec![Piece::Items(if ws {
-                quote! {
-                    pub mod ops;
-                    pub mod types;
-                    #[cfg(feature = "ws")]
-                    pub mod ws;
-                }
-            } else {
-                quote! {
-                    pub mod ops;
-                    pub mod types;
-                }
-            })],
-        });
+        files.push(self.root_file(ws));
         files.push(index(
             "types",
             type_modules.keys().copied(),
@@ -87,6 +70,83 @@ impl Model {
             });
         }
         files
+    }
+}
+
+impl Model {
+    /// `mod.rs`: the modules and, when the target names one, the handle whose methods send the
+    /// operations.
+    fn root_file(&self, ws: bool) -> FileTokens {
+        let ws_mod = if ws {
+            quote! {
+                #[cfg(feature = "ws")]
+                pub mod ws;
+            }
+        } else {
+            quote!()
+        };
+        let mut doc =
+            "Code generated from the spec: request types in [`ops`], data types in [`types`]."
+                .to_string();
+        if let Some(feature) = &self.target.feature {
+            doc.push_str(&format!(" Behind the `{feature}` cargo feature."));
+        }
+        let handle = self.handle();
+        FileTokens {
+            path: "mod.rs".into(),
+            doc,
+            pieces: vec![Piece::Items(quote! {
+                pub mod ops;
+                pub mod types;
+                #ws_mod
+                #handle
+            })],
+        }
+    }
+
+    /// The handle type named by the target, and the `Client` method that gives it.
+    fn handle(&self) -> TokenStream {
+        let Some(handle) = &self.target.handle else {
+            return quote!();
+        };
+        let name = format_ident!("{}", handle);
+        let method = format_ident!("{}", crate::names::snake(handle));
+        let doc = format!(
+            " Sends the operations of {}: each is a method, e.g. \
+             `client.{method}().…(request)`, sharing the client's key, limiter and retries.",
+            self.title
+        );
+        let method_doc = format!(" The operations of {} (see [`{handle}`]).", self.title);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #name<'a> {
+                client: &'a crate::Client,
+            }
+
+            impl<'a> #name<'a> {
+                /// The client that sends the requests.
+                pub fn client(&self) -> &'a crate::Client {
+                    self.client
+                }
+
+                /// Sends one operation and decodes its answer (see
+                /// [`Client::execute`](crate::Client::execute)).
+                pub async fn execute<O: crate::operation::Operation>(
+                    &self,
+                    op: &O,
+                ) -> crate::Result<O::Output> {
+                    self.client.execute(op).await
+                }
+            }
+
+            impl crate::Client {
+                #[doc = #method_doc]
+                pub fn #method(&self) -> #name<'_> {
+                    #name { client: self }
+                }
+            }
+        }
     }
 }
 

@@ -80,7 +80,7 @@ impl Model {
             .as_ref()
             .zip(m.body_items.clone())
             .map(|(shape, items)| self.batch(&m.name, shape, items));
-        let client = client_method(&m);
+        let client = self.client_method(&m);
         quote! {
             #request
 
@@ -147,6 +147,11 @@ impl Model {
             AuthKind::Optional => quote!(Optional),
         };
         let cost = cost(op.cost);
+        let bearer = op.bearer;
+        let buckets = match &self.target.buckets {
+            Some(set) => quote!(::std::option::Option::Some(#set)),
+            None => quote!(::std::option::Option::None),
+        };
         let path_stmts = write_path(op);
         let write_query = write_query(op);
         let write_body = write_body(op);
@@ -173,7 +178,9 @@ impl Model {
                     method: crate::operation::Method::#method,
                     path: #path,
                     auth: crate::operation::Auth::#auth,
+                    bearer: #bearer,
                     cost: #cost,
+                    buckets: #buckets,
                 };
                 fn write_path(&self, out: &mut ::std::string::String) {
                     #path_stmts
@@ -290,14 +297,19 @@ impl Model {
 }
 
 /// The operation's documentation: summary, route, description and how it is signed.
-fn route_and_auth(op: &OpDef) -> (String, &'static str) {
+fn route_and_auth(op: &OpDef) -> (String, String) {
     let route = format!("`{} {}`", op.method, op.path);
     let auth_note = match op.auth {
         AuthKind::None => "Public: sent unsigned.",
         AuthKind::Required => "Authenticated: the client signs it.",
         AuthKind::Optional => "Signed when the client has credentials.",
     };
-    (route, auth_note)
+    let bearer = if op.bearer {
+        " A client with an OAuth bearer token sends it instead."
+    } else {
+        ""
+    };
+    (route, format!("{auth_note}{bearer}"))
 }
 
 /// The request struct, its constructor and its setters.
@@ -308,7 +320,7 @@ fn request_struct(m: &OperationMethod<'_>) -> TokenStream {
         op.summary.as_deref(),
         Some(&route),
         op.description.as_deref(),
-        Some(auth_note),
+        Some(&auth_note),
     ]);
     let dep = deprecated(op.deprecated, op.description.as_deref());
     let has_required =
@@ -343,26 +355,44 @@ fn request_struct(m: &OperationMethod<'_>) -> TokenStream {
     }
 }
 
-/// The `Client` method that sends the request.
-fn client_method(m: &OperationMethod<'_>) -> TokenStream {
-    let (op, name, output) = (m.op, &m.name, &m.output);
-    let (route, auth_note) = route_and_auth(op);
-    // The link is ours, not spec prose: it is not escaped.
-    let link = format!(
-        " {route}; the request is [`{0}`](crate::ops::{0}). {auth_note}",
-        op.struct_name
-    );
-    let summary = doc_attrs(&[op.summary.as_deref().or(Some(op.id.as_str()))]);
-    let dep = deprecated(op.deprecated, op.description.as_deref());
-    let fn_name = ident(&op.fn_name);
-    quote! {
-        impl crate::Client {
-            #summary
-            #[doc = ""]
-            #[doc = #link]
-            #dep
-            pub async fn #fn_name(&self, request: #name) -> crate::Result<#output> {
-                self.execute(&request).await
+impl Model {
+    /// The method that sends the request: on `Client`, or on the target's handle.
+    fn client_method(&self, m: &OperationMethod<'_>) -> TokenStream {
+        let (op, name, output) = (m.op, &m.name, &m.output);
+        let (route, auth_note) = route_and_auth(op);
+        // The link is ours, not spec prose: it is not escaped. The method sits beside the request
+        // type; an explicit target names the public path where the namespace re-exports it.
+        let target = if self.target.namespace == self.target.module {
+            String::new()
+        } else {
+            format!("({}::ops::{})", self.target.namespace, op.struct_name)
+        };
+        let link = format!(
+            " {route}; the request is [`{0}`]{target}. {auth_note}",
+            op.struct_name
+        );
+        let summary = doc_attrs(&[op.summary.as_deref().or(Some(op.id.as_str()))]);
+        let dep = deprecated(op.deprecated, op.description.as_deref());
+        let fn_name = ident(&op.fn_name);
+        let on = match &self.target.handle {
+            Some(handle) => {
+                let path =
+                    syn::parse_str::<syn::Path>(&format!("{}::{handle}", self.target.module))
+                        .map(|p| quote!(#p<'_>))
+                        .unwrap_or_else(|_| quote!(crate::Client));
+                path
+            }
+            None => quote!(crate::Client),
+        };
+        quote! {
+            impl #on {
+                #summary
+                #[doc = ""]
+                #[doc = #link]
+                #dep
+                pub async fn #fn_name(&self, request: #name) -> crate::Result<#output> {
+                    self.execute(&request).await
+                }
             }
         }
     }

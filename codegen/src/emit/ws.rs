@@ -350,7 +350,7 @@ impl WsModel {
         let update_doc = format!(" Its state: a `{}` message.", o.update.message.wire);
         let fill_doc = format!(" A fill of it: a `{}` message.", o.fill.message.wire);
         quote! {
-            /// What happened to a tracked order (see [`OrderTracker`](crate::ws::OrderTracker)).
+            /// What happened to a tracked order (see [`OrderTracker`](super::OrderTracker)).
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
             pub enum OrderUpdate {
@@ -534,6 +534,8 @@ impl WsModel {
             }
 
             impl protocol::ErrorCodeKind for ErrorCode {
+                // A spec without error codes leaves the catch-all arm alone.
+                #[allow(clippy::match_single_binding)]
                 fn from_code(code: i64) -> Self {
                     match code {
                         #( #codes => Self::#vs, )*

@@ -38,6 +38,38 @@ pub struct Model {
     pub types_path: String,
     /// The settings' conversions between runtime enums and generated string enums.
     pub conversions: Vec<crate::settings::EnumConversion>,
+    /// Where the product's generated code sits in the crate.
+    pub target: Target,
+}
+
+/// Where one product's generated code sits in the crate and how its operations are reached: the
+/// part of a product's entry in `spec/products.yaml` that shapes the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Rust path of the generated root module, e.g. `crate::generated`.
+    pub module: String,
+    /// Rust path of the public namespace holding `ops` and `types`, e.g. `crate`.
+    pub namespace: String,
+    /// The handle type, generated in the root module, whose methods send the operations
+    /// (`client.perps().get_margin_orders(..)`); without one they are methods of `Client`.
+    pub handle: Option<String>,
+    /// The rate-limit bucket set the operations draw from; without one, the account's main one.
+    pub buckets: Option<String>,
+    /// The cargo feature the namespace sits behind, for the documentation.
+    pub feature: Option<String>,
+}
+
+impl Default for Target {
+    /// The event-contract API's place: `crate::generated`, re-exported at the crate root.
+    fn default() -> Self {
+        Target {
+            module: "crate::generated".into(),
+            namespace: "crate".into(),
+            handle: None,
+            buckets: None,
+            feature: None,
+        }
+    }
 }
 
 /// A named Rust type.
@@ -260,6 +292,8 @@ pub struct OpDef {
     pub output: Option<Ty>,
     /// From `security`.
     pub auth: AuthKind,
+    /// A `security` requirement is met by an HTTP bearer token alone (OAuth access tokens).
+    pub bearer: bool,
     /// `summary`.
     pub summary: Option<String>,
     /// `description`.

@@ -16,15 +16,19 @@ use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Sc
 /// runtime and fails when this list falls behind.
 pub const CLIENT_METHODS: &[&str] = &[
     "attempt",
+    "authenticate",
     "base_url",
     "batch",
     "build_request",
+    "build_request_async",
+    "build_unsigned",
     "builder",
     "credentials",
-    "credentials_for",
     "execute",
     "from_env",
+    "has_bearer_token",
     "has_credentials",
+    "margin_ws_url",
     "new",
     "paginate",
     "rate_limiter",
@@ -92,6 +96,7 @@ impl<'a> Builder<'a> {
         let error_types = self.error_types(op);
         let cost = self.cost(op, op_ptr);
         let auth = self.auth(op);
+        let bearer = self.accepts_bearer(op);
         let module = names::snake(op.tags.first().map(String::as_str).unwrap_or("misc"));
         Some(OpDef {
             id,
@@ -105,6 +110,7 @@ impl<'a> Builder<'a> {
             body,
             output,
             auth,
+            bearer,
             summary: op.summary.clone(),
             description: op.description.clone(),
             deprecated: op.deprecated,
@@ -294,6 +300,24 @@ impl<'a> Builder<'a> {
             Some(reqs) if reqs.iter().any(|r| r.is_empty()) => AuthKind::Optional,
             Some(_) => AuthKind::Required,
         }
+    }
+
+    /// Whether one of the operation's `security` requirements (or the document's) names only
+    /// HTTP `bearer` schemes of `components.securitySchemes`.
+    fn accepts_bearer(&self, op: &openapiv3::Operation) -> bool {
+        let Some(reqs) = op.security.as_ref().or(self.api.security.as_ref()) else {
+            return false;
+        };
+        let schemes = self.api.components.as_ref().map(|c| &c.security_schemes);
+        let is_bearer = |name: &String| {
+            matches!(
+                schemes.and_then(|s| s.get(name)),
+                Some(openapiv3::ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }))
+                    if scheme.eq_ignore_ascii_case("bearer")
+            )
+        };
+        reqs.iter()
+            .any(|r| !r.is_empty() && r.keys().all(is_bearer))
     }
 
     /// The cost stated in `x-mint.content` (Kalshi's documentation extension) or the description.

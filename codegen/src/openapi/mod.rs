@@ -56,9 +56,14 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<(Model, Vec<Problem>)
         .map(|c| &c.schemas)
         .cloned()
         .unwrap_or_default();
+    // The WebSocket field rules are the AsyncAPI spec's: REST fields are typed as written.
+    let rest_settings = Settings {
+        ws_field_types: Default::default(),
+        ..settings.clone()
+    };
     let mut b = Builder {
         api,
-        schema: Lowering::new(settings, schemas, "/components/schemas"),
+        schema: Lowering::new(&rest_settings, schemas, "/components/schemas"),
         param_types: HashMap::new(),
     };
     let mut ops = Vec::new();
@@ -99,6 +104,7 @@ pub fn build(api: &OpenAPI, settings: &Settings) -> Result<(Model, Vec<Problem>)
         ops,
         types_path: "crate::types".to_string(),
         conversions: settings.enum_conversions.clone(),
+        target: ir::Target::default(),
     };
     let mut problems = Vec::new();
     for i in 0..model.ops.len() {

@@ -17,10 +17,12 @@
 //! # }
 //! ```
 
+mod bearer;
 mod key;
 mod sign;
 mod waiting;
 
+pub use bearer::BearerToken;
 pub use key::{KeyAlgorithm, KeyError, KeyErrorKind, PrivateKey, RsaBackend};
 pub(crate) use sign::{Credentials, SignedHeaders, SignerKind, Signing};
 pub use sign::{ACCESS_KEY, ACCESS_SIGNATURE, ACCESS_TIMESTAMP};

@@ -235,6 +235,8 @@ mod tests {
             path: "/fake",
             auth: Auth::None,
             cost: Cost::PerItem(1),
+            bearer: false,
+            buckets: None,
         };
         fn write_path(&self, out: &mut String) {
             out.push_str("/fake");

@@ -1,8 +1,8 @@
 //! The client: base URL, transport and signing around generated operations.
 
 use crate::auth::{
-    AsyncSigner, Credentials, KeyPairSigner, PrivateKey, SignError, SignedHeaders, Signer,
-    SignerKind, Signing,
+    AsyncSigner, BearerToken, Credentials, KeyPairSigner, PrivateKey, SignError, SignedHeaders,
+    Signer, SignerKind, Signing,
 };
 use crate::config::{EnvConfig, Environment};
 use crate::error::{ApiError, Error, Result};
@@ -10,7 +10,7 @@ use crate::operation::{Auth, Operation, OperationInfo, QueryWriter};
 use crate::ratelimit::{RateLimiter, Tier};
 use crate::retry::{self, is_idempotent, RetryPolicy};
 use crate::trace;
-use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,8 +36,56 @@ struct Inner {
     base_url: String,
     /// WebSocket URL, e.g. `wss://host/trade-api/ws/v2`.
     ws_url: String,
+    /// The margin (perps) WebSocket URL, e.g. `wss://host/trade-api/ws/v2/margin`.
+    margin_ws_url: String,
     credentials: Option<Credentials>,
+    /// `Authorization: Bearer …`, marked sensitive, for a client built with an OAuth token.
+    bearer: Option<HeaderValue>,
     limiter: Option<RateLimiter>,
+}
+
+/// How one request is authenticated.
+enum Authenticate<'a> {
+    /// Sent as it is.
+    Unsigned,
+    /// Signed with the API key.
+    Signed(&'a Credentials),
+    /// With the OAuth bearer token.
+    Bearer(&'a HeaderValue),
+}
+
+impl Authenticate<'_> {
+    /// Authenticates `req`: signs it (awaiting a signer that waits) or adds the bearer token.
+    async fn apply(self, req: &mut reqwest::Request, operation: &'static str) -> Result<()> {
+        let Authenticate::Signed(c) = self else {
+            return self.apply_now(req, operation);
+        };
+        let headers = match c.sign(req.method().as_str(), req.url().path()) {
+            Signing::Ready(headers) => headers,
+            Signing::Pending(pending) => pending.finish().await,
+        };
+        apply_signature(req, headers, operation)
+    }
+
+    /// Like [`apply`](Self::apply), without waiting: an error for a signer that waits.
+    fn apply_now(self, req: &mut reqwest::Request, operation: &'static str) -> Result<()> {
+        match self {
+            Authenticate::Unsigned => Ok(()),
+            Authenticate::Bearer(token) => {
+                req.headers_mut().insert(AUTHORIZATION, token.clone());
+                Ok(())
+            }
+            Authenticate::Signed(c) => match c.sign(req.method().as_str(), req.url().path()) {
+                Signing::Ready(headers) => apply_signature(req, headers, operation),
+                Signing::Pending(_) => Err(Error::Auth {
+                    operation,
+                    message: "the client signs with an AsyncSigner: build the request with \
+                              `build_request_async`"
+                        .into(),
+                }),
+            },
+        }
+    }
 }
 
 impl Client {
@@ -53,7 +101,9 @@ impl Client {
         ClientBuilder {
             env,
             ws_url: None,
+            margin_ws_url: None,
             signer: None,
+            bearer: None,
             http: None,
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: Some(Duration::from_secs(30)),
@@ -79,9 +129,21 @@ impl Client {
         &self.inner.ws_url
     }
 
+    /// The margin WebSocket URL perps sessions connect to ([`Environment::margin_ws_url`] unless
+    /// [`ClientBuilder::margin_ws_url`] or `KALSHI_PERPS_WS_URL` set another); see
+    /// `Session::connect_to`.
+    pub fn margin_ws_url(&self) -> &str {
+        &self.inner.margin_ws_url
+    }
+
     /// Whether the client can sign requests.
     pub fn has_credentials(&self) -> bool {
         self.inner.credentials.is_some()
+    }
+
+    /// Whether the client authenticates with an OAuth bearer token.
+    pub fn has_bearer_token(&self) -> bool {
+        self.inner.bearer.is_some()
     }
 
     /// The rate limiter requests wait on, if any.
@@ -202,8 +264,8 @@ impl Client {
         waited: &mut Duration,
         span: &trace::Span,
     ) -> Result<bytes::Bytes> {
-        // Fail before spending tokens on a request that cannot be signed.
-        let credentials = self.credentials_for(info)?;
+        // Fail before spending tokens on a request that cannot be authenticated.
+        let authenticate = self.authenticate(info)?;
         if let Some(limiter) = &self.inner.limiter {
             let queued = tokio::time::Instant::now();
             limiter.acquire_for(info, cost_items).await;
@@ -211,13 +273,7 @@ impl Client {
             trace::record!(span, "rate_limit_wait_ms", trace::ms(*waited));
         }
         let mut req = build()?;
-        if let Some(c) = credentials {
-            let headers = match c.sign(req.method().as_str(), req.url().path()) {
-                Signing::Ready(headers) => headers,
-                Signing::Pending(pending) => pending.finish().await,
-            };
-            apply_signature(&mut req, headers, info.id)?;
-        }
+        authenticate.apply(&mut req, info.id).await?;
         let sent = trace::now(span);
         let answer = match self.inner.http.execute(req).await {
             Ok(resp) => {
@@ -274,22 +330,9 @@ impl Client {
     /// the client signs with an [`AsyncSigner`] (use [`Client::build_request_async`]).
     pub fn build_request<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
         let info = &O::INFO;
-        let credentials = self.credentials_for(info)?;
+        let authenticate = self.authenticate(info)?;
         let mut req = self.build_unsigned(op)?;
-        if let Some(c) = credentials {
-            let headers = match c.sign(req.method().as_str(), req.url().path()) {
-                Signing::Ready(headers) => headers,
-                Signing::Pending(_) => {
-                    return Err(Error::Auth {
-                        operation: info.id,
-                        message: "the client signs with an AsyncSigner: build the request with \
-                                  `build_request_async`"
-                            .into(),
-                    })
-                }
-            };
-            apply_signature(&mut req, headers, info.id)?;
-        }
+        authenticate.apply_now(&mut req, info.id)?;
         Ok(req)
     }
 
@@ -297,19 +340,13 @@ impl Client {
     /// [`AsyncSigner`].
     pub async fn build_request_async<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
         let info = &O::INFO;
-        let credentials = self.credentials_for(info)?;
+        let authenticate = self.authenticate(info)?;
         let mut req = self.build_unsigned(op)?;
-        if let Some(c) = credentials {
-            let headers = match c.sign(req.method().as_str(), req.url().path()) {
-                Signing::Ready(headers) => headers,
-                Signing::Pending(pending) => pending.finish().await,
-            };
-            apply_signature(&mut req, headers, info.id)?;
-        }
+        authenticate.apply(&mut req, info.id).await?;
         Ok(req)
     }
 
-    /// The request for `op` (URL, query, body), not signed yet: attempts sign it afresh.
+    /// The request for `op` (URL, query, body), not authenticated yet: attempts sign it afresh.
     fn build_unsigned<O: Operation>(&self, op: &O) -> Result<reqwest::Request> {
         let info = &O::INFO;
         let inner = &*self.inner;
@@ -342,13 +379,18 @@ impl Client {
         self.inner.credentials.as_ref()
     }
 
-    /// The credentials to sign `info` with: `None` for a public request; an error when the
-    /// operation needs credentials the client lacks.
-    fn credentials_for(&self, info: &OperationInfo) -> Result<Option<&Credentials>> {
-        match (info.auth, &self.inner.credentials) {
-            (Auth::None, _) | (Auth::Optional, None) => Ok(None),
-            (_, Some(c)) => Ok(Some(c)),
-            (Auth::Required, None) => Err(Error::Auth {
+    /// How to authenticate `info`: unsigned when public; signed with the API key when the client
+    /// has one; else with the bearer token when the spec accepts one for the operation. An error
+    /// when the operation needs what the client lacks.
+    fn authenticate(&self, info: &OperationInfo) -> Result<Authenticate<'_>> {
+        let inner = &*self.inner;
+        match (info.auth, &inner.credentials, &inner.bearer) {
+            (Auth::None, _, _) => Ok(Authenticate::Unsigned),
+            (_, Some(c), _) => Ok(Authenticate::Signed(c)),
+            (_, None, Some(token)) if info.bearer => Ok(Authenticate::Bearer(token)),
+            (Auth::Optional, None, _) => Ok(Authenticate::Unsigned),
+            (Auth::Required, None, Some(_)) => Err(Error::BearerNotAccepted { operation: info.id }),
+            (Auth::Required, None, None) => Err(Error::Auth {
                 operation: info.id,
                 message: "this operation needs an API key; build the client with credentials"
                     .into(),
@@ -400,7 +442,9 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
 pub struct ClientBuilder {
     env: Environment,
     ws_url: Option<String>,
+    margin_ws_url: Option<String>,
     signer: Option<SignerKind>,
+    bearer: Option<BearerToken>,
     http: Option<reqwest::Client>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -415,6 +459,7 @@ impl ClientBuilder {
     /// - `KALSHI_BASE_URL`: a base URL, path prefix included (overrides `KALSHI_ENV`);
     /// - `KALSHI_ENV`: `prod` (the default) or `demo`;
     /// - `KALSHI_WS_URL`: a WebSocket URL (overrides the one the environment gives);
+    /// - `KALSHI_PERPS_WS_URL`: the margin (perps) WebSocket URL (likewise);
     /// - `KALSHI_API_KEY_ID` with one of `KALSHI_PRIVATE_KEY_PATH` (a PEM file) or
     ///   `KALSHI_PRIVATE_KEY` (PEM text): credentials. With none of the three the client is public.
     ///
@@ -430,6 +475,9 @@ impl ClientBuilder {
         if let Some(url) = config.ws_url {
             builder = builder.ws_url(url);
         }
+        if let Some(url) = config.margin_ws_url {
+            builder = builder.margin_ws_url(url);
+        }
         if let Some((key_id, key)) = config.credentials {
             builder = builder.credentials(key_id, key);
         }
@@ -439,6 +487,13 @@ impl ClientBuilder {
     /// The WebSocket URL, overriding the environment's ([`Environment::ws_url`]).
     pub fn ws_url(mut self, url: impl Into<String>) -> Self {
         self.ws_url = Some(url.into());
+        self
+    }
+
+    /// The margin (perps) WebSocket URL, overriding the environment's
+    /// ([`Environment::margin_ws_url`]).
+    pub fn margin_ws_url(mut self, url: impl Into<String>) -> Self {
+        self.margin_ws_url = Some(url.into());
         self
     }
 
@@ -458,6 +513,23 @@ impl ClientBuilder {
     /// without blocking the runtime: an HSM, a cloud KMS, a remote signing service.
     pub fn async_signer(mut self, signer: impl AsyncSigner + 'static) -> Self {
         self.signer = Some(SignerKind::Waits(Arc::new(signer)));
+        self
+    }
+
+    /// Authenticates with an OAuth access token instead of an API key: sent as
+    /// `Authorization: Bearer …` on the operations whose spec accepts it (the perps spec's margin
+    /// fills and positions, for authorised partners); every other authenticated operation fails
+    /// with [`Error::BearerNotAccepted`] before sending. Not together with an API key.
+    ///
+    /// ```
+    /// use kalshi_api::{Client, Environment};
+    ///
+    /// let client = Client::builder(Environment::Demo).bearer_token("access-token").build()?;
+    /// assert!(!format!("{client:?}").contains("access-token"));
+    /// # Ok::<(), kalshi_api::Error>(())
+    /// ```
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer = Some(BearerToken::new(token));
         self
     }
 
@@ -525,6 +597,11 @@ impl ClientBuilder {
             None => self.env.ws_url(),
         };
         check_ws_url(&ws_url)?;
+        let margin_ws_url = match self.margin_ws_url {
+            Some(url) => url.trim().to_string(),
+            None => self.env.margin_ws_url(),
+        };
+        check_ws_url(&margin_ws_url)?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -543,17 +620,36 @@ impl ClientBuilder {
             .signer
             .map(|signer| Credentials::new(signer).map_err(|e| Error::Config(e.0)))
             .transpose()?;
+        let bearer = bearer_header(self.bearer.as_ref(), credentials.is_some())?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
                 ws_url,
+                margin_ws_url,
                 credentials,
+                bearer,
                 limiter: self.limiter,
             }),
             retry: self.retry.map(Arc::new),
         })
     }
+}
+
+/// The `Authorization` header of a bearer token: none without one; an error with an API key too
+/// (one way to authenticate per client) or when the token cannot be a header value.
+fn bearer_header(token: Option<&BearerToken>, has_key: bool) -> Result<Option<HeaderValue>> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    if has_key {
+        return Err(Error::Config(
+            "both an API key and a bearer token are set; build the client with one".into(),
+        ));
+    }
+    token.header().map(Some).ok_or_else(|| {
+        Error::Config("the bearer token is empty or not a valid header value".into())
+    })
 }
 
 /// A base URL is absolute http(s), without query or fragment.
@@ -600,12 +696,14 @@ mod tests {
         let vars = |name: &str| match name {
             "KALSHI_BASE_URL" => Some(OsString::from("http://127.0.0.1:1/trade-api/v2")),
             "KALSHI_WS_URL" => Some(OsString::from("ws://127.0.0.1:2/elsewhere")),
+            "KALSHI_PERPS_WS_URL" => Some(OsString::from("ws://127.0.0.1:3/margin")),
             _ => None,
         };
         let client = ClientBuilder::from_config(EnvConfig::from_vars(vars).unwrap())
             .build()
             .unwrap();
         assert_eq!(client.ws_url(), "ws://127.0.0.1:2/elsewhere");
+        assert_eq!(client.margin_ws_url(), "ws://127.0.0.1:3/margin");
         let derived = ClientBuilder::from_config(
             EnvConfig::from_vars(|name: &str| {
                 (name == "KALSHI_BASE_URL")
@@ -616,6 +714,10 @@ mod tests {
         .build()
         .unwrap();
         assert_eq!(derived.ws_url(), "ws://127.0.0.1:1/trade-api/ws/v2");
+        assert_eq!(
+            derived.margin_ws_url(),
+            "ws://127.0.0.1:1/trade-api/ws/v2/margin"
+        );
         let bad = ClientBuilder::from_config(
             EnvConfig::from_vars(|name: &str| {
                 (name == "KALSHI_WS_URL").then(|| OsString::from("http://not-a-socket"))

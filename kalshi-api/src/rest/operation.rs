@@ -31,9 +31,16 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// Whether the request is signed.
     pub auth: Auth,
+    /// Whether the spec accepts an OAuth bearer token instead of the signature (a `security`
+    /// requirement of an HTTP `bearer` scheme alone): a client built with a token sends only these.
+    pub bearer: bool,
     /// What one request costs against the account's rate limit, from the spec's documentation
     /// (Kalshi's default, 10 tokens, where it states none).
     pub cost: Cost,
+    /// The rate-limit bucket set the request draws from, e.g. `Some("perps")` for the margin API,
+    /// which Kalshi limits apart; `None` for the account's main buckets (see
+    /// [`RateLimiter::with_buckets`](crate::RateLimiter::with_buckets)).
+    pub buckets: Option<&'static str>,
 }
 
 /// A request the client can send: implemented by every generated type in [`crate::ops`].

@@ -1,6 +1,7 @@
 //! Client-side copies of Kalshi's two per-account token buckets, so requests wait for tokens
 //! instead of being refused with HTTP 429. Reads (GET) draw from one bucket, every other method
-//! from the other; waiters are served in the order they asked.
+//! from the other; waiters are served in the order they asked. A product Kalshi limits apart
+//! (perps: `GET /account/limits/perps`) draws from its own pair, a named bucket set.
 //!
 //! ```
 //! use kalshi_api::operation::Method;
@@ -17,7 +18,7 @@
 pub use crate::operation::Cost;
 use crate::operation::OperationInfo;
 use reqwest::Method;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -190,19 +191,54 @@ impl Tier {
 /// The limiter only knows about requests that go through it: share one (by cloning) between all
 /// clients of an account in a process. Another process on the same account, or a restart while the
 /// server's bucket is still draining, can still meet a 429.
+///
+/// Operations whose [`OperationInfo::buckets`] names a set (the perps operations: `perps`) draw
+/// from that set's own read and write buckets: the ones [`with_buckets`](Self::with_buckets) gave
+/// it, else, from its first request, a fresh pair configured as the main one.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     inner: Arc<Buckets>,
+    sets: Arc<RwLock<Vec<NamedSet>>>,
     costs: Option<Arc<CostTable>>,
 }
 
 /// How much refill time a bucket keeps unspent by default: 100 ms.
 pub const DEFAULT_RESERVE: Duration = Duration::from_millis(100);
 
+/// A named bucket set and its buckets.
+type NamedSet = (String, Arc<Buckets>);
+
 #[derive(Debug)]
 struct Buckets {
     read: Mutex<State>,
     write: Mutex<State>,
+}
+
+impl Buckets {
+    /// A full pair.
+    fn new(read: BucketConfig, write: BucketConfig) -> Self {
+        let now = Instant::now();
+        Buckets {
+            read: Mutex::new(State::new(read, now)),
+            write: Mutex::new(State::new(write, now)),
+        }
+    }
+
+    /// A full pair configured as `self` is (rates, capacities and reserve).
+    fn fresh_copy(&self) -> Self {
+        let (read, write) = (lock(&self.read), lock(&self.write));
+        let copy = Buckets::new(read.config, write.config);
+        lock(&copy.read).reserve = read.reserve;
+        lock(&copy.write).reserve = write.reserve;
+        copy
+    }
+
+    fn state(&self, bucket: Bucket) -> &Mutex<State> {
+        match bucket {
+            Bucket::Read => &self.read,
+            Bucket::Write => &self.write,
+        }
+    }
 }
 
 impl RateLimiter {
@@ -217,14 +253,61 @@ impl RateLimiter {
     /// let limiter = RateLimiter::new(read, write);
     /// ```
     pub fn new(read: BucketConfig, write: BucketConfig) -> Self {
-        let now = Instant::now();
         RateLimiter {
-            inner: Arc::new(Buckets {
-                read: Mutex::new(State::new(read, now)),
-                write: Mutex::new(State::new(write, now)),
-            }),
+            inner: Arc::new(Buckets::new(read, write)),
+            sets: Arc::default(),
             costs: None,
         }
+    }
+
+    /// Gives the bucket set `set` (an [`OperationInfo::buckets`] name, e.g. `perps`) its own read
+    /// and write buckets, full; applies to every clone. For perps, the numbers are the `read` and
+    /// `write` of `GET /account/limits/perps` (`client.perps().get_perps_account_api_limits`).
+    ///
+    /// ```
+    /// use kalshi_api::ratelimit::{Bucket, BucketConfig, RateLimiter, Tier};
+    ///
+    /// let perps = BucketConfig { refill_per_sec: 300, capacity: 300 };
+    /// let limiter = RateLimiter::from(Tier::Basic).with_buckets("perps", perps, perps);
+    /// assert_eq!(limiter.config_of("perps", Bucket::Write), Some(perps));
+    /// ```
+    pub fn with_buckets(self, set: &str, read: BucketConfig, write: BucketConfig) -> Self {
+        let reserve = lock(&self.inner.read).reserve;
+        let buckets = Buckets::new(read, write);
+        for bucket in [Bucket::Read, Bucket::Write] {
+            lock(buckets.state(bucket)).reserve = reserve;
+        }
+        let mut sets = self.sets.write().unwrap_or_else(PoisonError::into_inner);
+        sets.retain(|(name, _)| name != set);
+        sets.push((set.to_string(), Arc::new(buckets)));
+        drop(sets);
+        self
+    }
+
+    /// The configuration of one bucket of the set `set`, once it has buckets.
+    pub fn config_of(&self, set: &str, bucket: Bucket) -> Option<BucketConfig> {
+        let sets = self.sets.read().unwrap_or_else(PoisonError::into_inner);
+        let (_, buckets) = sets.iter().find(|(name, _)| name == set)?;
+        let config = lock(buckets.state(bucket)).config;
+        Some(config)
+    }
+
+    /// The buckets of `set`: the main ones for `None`; a named set's, made on its first use.
+    fn set(&self, set: Option<&str>) -> Arc<Buckets> {
+        let Some(set) = set else {
+            return self.inner.clone();
+        };
+        let found = |sets: &[NamedSet]| sets.iter().find(|(n, _)| n == set).map(|(_, b)| b.clone());
+        if let Some(b) = found(&self.sets.read().unwrap_or_else(PoisonError::into_inner)) {
+            return b;
+        }
+        let mut sets = self.sets.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(b) = found(&sets) {
+            return b;
+        }
+        let buckets = Arc::new(self.inner.fresh_copy());
+        sets.push((set.to_string(), buckets.clone()));
+        buckets
     }
 
     /// Keeps `reserve` worth of refill unspent in each bucket (default [`DEFAULT_RESERVE`],
@@ -236,9 +319,14 @@ impl RateLimiter {
     /// back a reserve absorbs up to that much jitter. It only lowers the first burst: the sustained
     /// rate stays the full refill rate. Applies to every clone.
     pub fn with_reserve(self, reserve: Duration) -> Self {
-        for bucket in [Bucket::Read, Bucket::Write] {
-            lock(self.state(bucket)).reserve = reserve;
+        let sets = self.sets.read().unwrap_or_else(PoisonError::into_inner);
+        let all = std::iter::once(&self.inner).chain(sets.iter().map(|(_, b)| b));
+        for buckets in all {
+            for bucket in [Bucket::Read, Bucket::Write] {
+                lock(buckets.state(bucket)).reserve = reserve;
+            }
         }
+        drop(sets);
         self
     }
 
@@ -261,10 +349,12 @@ impl RateLimiter {
 
     /// Waits for the tokens one request of operation `info` with `items` batch items costs (see
     /// [`Operation::cost_items`](crate::operation::Operation::cost_items)), from the bucket its
-    /// method draws from. [`Client`](crate::Client) calls this before every attempt.
+    /// method draws from, in the operation's bucket set. [`Client`](crate::Client) calls this
+    /// before every attempt.
     pub async fn acquire_for(&self, info: &OperationInfo, items: usize) {
         let tokens = self.tokens(info, items);
-        self.acquire(Bucket::for_method(&info.method), tokens).await;
+        let set = self.set(info.buckets);
+        acquire_on(&set, Bucket::for_method(&info.method), tokens).await;
     }
 
     /// A limiter with a tier's published rates and one second's worth of capacity.
@@ -274,7 +364,7 @@ impl RateLimiter {
 
     /// The configuration of one bucket (a zero refill rate already raised to 1).
     pub fn config(&self, bucket: Bucket) -> BucketConfig {
-        lock(self.state(bucket)).config
+        lock(self.inner.state(bucket)).config
     }
 
     /// Waits until `bucket` holds `tokens` tokens and takes them.
@@ -287,33 +377,31 @@ impl RateLimiter {
     /// Dropping the future while it waits gives the tokens back only if nobody has queued behind
     /// it; otherwise they stay spent, which delays later callers but never causes a 429.
     pub async fn acquire(&self, bucket: Bucket, tokens: u32) {
-        if tokens == 0 {
-            return;
-        }
-        let state = self.state(bucket);
-        let (reservation, now) = {
-            let mut state = lock(state);
-            let now = Instant::now();
-            (state.reserve(tokens, now), now)
-        };
-        if reservation.ready_at <= now {
-            return;
-        }
-        let mut rollback = Rollback {
-            state,
-            reservation,
-            armed: true,
-        };
-        tokio::time::sleep_until(reservation.ready_at).await;
-        rollback.armed = false;
+        acquire_on(&self.inner, bucket, tokens).await;
     }
+}
 
-    fn state(&self, bucket: Bucket) -> &Mutex<State> {
-        match bucket {
-            Bucket::Read => &self.inner.read,
-            Bucket::Write => &self.inner.write,
-        }
+/// [`RateLimiter::acquire`] on the buckets `set`.
+async fn acquire_on(set: &Buckets, bucket: Bucket, tokens: u32) {
+    if tokens == 0 {
+        return;
     }
+    let state = set.state(bucket);
+    let (reservation, now) = {
+        let mut state = lock(state);
+        let now = Instant::now();
+        (state.reserve(tokens, now), now)
+    };
+    if reservation.ready_at <= now {
+        return;
+    }
+    let mut rollback = Rollback {
+        state,
+        reservation,
+        armed: true,
+    };
+    tokio::time::sleep_until(reservation.ready_at).await;
+    rollback.armed = false;
 }
 
 impl From<Tier> for RateLimiter {
@@ -544,6 +632,38 @@ mod tests {
         assert_at(start.elapsed(), ms(100));
     }
 
+    /// A perps operation (bucket set `perps`) draws from its own pair: an empty main write
+    /// bucket does not delay it, and its own budget is the one `with_buckets` gave.
+    #[tokio::test(start_paused = true)]
+    async fn a_bucket_set_draws_from_its_own_buckets() {
+        let perps = BucketConfig::per_second(50);
+        let limiter = exact(Tier::Basic).with_buckets("perps", perps, perps);
+        let mut margin_order = info(Method::POST, "/margin/orders", Cost::PerRequest(10));
+        margin_order.buckets = Some("perps");
+        let start = Instant::now();
+        limiter.acquire(Bucket::Write, 100).await;
+        for _ in 0..5 {
+            limiter.acquire_for(&margin_order, 1).await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "50 perps tokens at once");
+        limiter.acquire_for(&margin_order, 1).await;
+        assert_at(start.elapsed(), ms(200));
+        // A set never configured starts as a full copy of the main pair.
+        let mut other = margin_order.clone();
+        other.buckets = Some("other");
+        let start = Instant::now();
+        for _ in 0..10 {
+            limiter.acquire_for(&other, 1).await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        assert_eq!(
+            limiter.config_of("other", Bucket::Write),
+            Some(Tier::Basic.write())
+        );
+        assert_eq!(limiter.config_of("perps", Bucket::Read), Some(perps));
+        assert_eq!(limiter.config_of("absent", Bucket::Read), None);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_buckets_are_independent() {
         let limiter = exact(Tier::Basic);
@@ -733,7 +853,9 @@ mod tests {
             method,
             path,
             auth: crate::operation::Auth::None,
+            bearer: false,
             cost,
+            buckets: None,
         }
     }
 

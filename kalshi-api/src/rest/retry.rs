@@ -214,6 +214,7 @@ pub fn is_transient(err: &Error) -> bool {
             !(source.is_builder() || source.is_redirect() || source.is_status())
         }
         Error::Auth { .. }
+        | Error::BearerNotAccepted { .. }
         | Error::Config(_)
         | Error::Key(_)
         | Error::Encode { .. }

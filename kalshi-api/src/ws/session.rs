@@ -57,6 +57,16 @@ where
     /// typed [`WsError::Unauthorized`]) or when the first connection cannot be made; after that,
     /// losses are repaired by reconnecting.
     pub async fn connect(client: &Client, config: SessionConfig) -> Result<(Self, Events<M>)> {
+        Self::connect_to(client, client.ws_url(), config).await
+    }
+
+    /// [`Session::connect`] to another endpoint of the same account, e.g. the margin WebSocket
+    /// ([`Client::margin_ws_url`]) for a session on the perps messages.
+    pub async fn connect_to(
+        client: &Client,
+        url: &str,
+        config: SessionConfig,
+    ) -> Result<(Self, Events<M>)> {
         let credentials = client
             .credentials()
             .cloned()
@@ -66,7 +76,7 @@ where
                           credentials"
                     .into(),
             })?;
-        let url = client.ws_url().to_string();
+        let url = url.to_string();
         let socket = connect(&url, &credentials, config.connect_timeout).await?;
         let (tx, events) = queue::channel(config.delivery);
         let (requests, rx) = mpsc::unbounded_channel();

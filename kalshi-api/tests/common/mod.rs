@@ -85,6 +85,8 @@ impl Operation for Balance {
         path: "/portfolio/balance",
         auth: Auth::Required,
         cost: kalshi_api::ratelimit::Cost::DEFAULT,
+        bearer: false,
+        buckets: None,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/portfolio/balance");
@@ -110,6 +112,8 @@ impl Operation for Markets {
         path: "/markets",
         auth: Auth::None,
         cost: kalshi_api::ratelimit::Cost::DEFAULT,
+        bearer: false,
+        buckets: None,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/markets");
@@ -133,6 +137,8 @@ impl Operation for CreateOrder {
         path: "/portfolio/events/orders",
         auth: Auth::Required,
         cost: kalshi_api::ratelimit::Cost::DEFAULT,
+        bearer: false,
+        buckets: None,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/portfolio/events/orders");
@@ -157,6 +163,8 @@ impl Operation for BatchCancel {
         path: "/portfolio/events/orders/batched",
         auth: Auth::Required,
         cost: kalshi_api::ratelimit::Cost::DEFAULT,
+        bearer: false,
+        buckets: None,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/portfolio/events/orders/batched");
@@ -186,6 +194,8 @@ impl Operation for StatusAsWrongType {
         path: "/exchange/status",
         auth: Auth::None,
         cost: kalshi_api::ratelimit::Cost::DEFAULT,
+        bearer: false,
+        buckets: None,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/exchange/status");
@@ -206,6 +216,8 @@ impl Operation for Nowhere {
         path: "/nowhere",
         auth: Auth::None,
         cost: kalshi_api::ratelimit::Cost::DEFAULT,
+        bearer: false,
+        buckets: None,
     };
     fn write_path(&self, out: &mut String) {
         out.push_str("/nowhere");

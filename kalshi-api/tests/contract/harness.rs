@@ -33,15 +33,22 @@ pub struct Harness {
 
 impl Harness {
     /// A harness for the Prism at `KALSHI_CONTRACT_BASE_URL`; panics with directions when unset.
+    #[allow(dead_code)] // each suite uses one of the two constructors
     pub fn from_env() -> Self {
-        let base_url = std::env::var(ENV_BASE_URL)
+        Self::from_var(ENV_BASE_URL, "spec/openapi.yaml")
+    }
+
+    /// A harness for the Prism mocking `spec` at the URL in the environment variable `var`;
+    /// panics with directions when unset.
+    pub fn from_var(var: &str, spec: &str) -> Self {
+        let base_url = std::env::var(var)
             .ok()
             .filter(|v| !v.trim().is_empty())
             .unwrap_or_else(|| {
                 panic!(
-                    "{ENV_BASE_URL} is not set: this suite needs a running Prism mock of \
-                     spec/openapi.yaml. Run `cargo xtask contract`, which installs and starts \
-                     Prism and runs this suite against it."
+                    "{var} is not set: this suite needs a running Prism mock of {spec}. Run \
+                     `cargo xtask contract`, which installs and starts Prism and runs this suite \
+                     against it."
                 )
             });
         let base_url = base_url.trim().trim_end_matches('/').to_string();

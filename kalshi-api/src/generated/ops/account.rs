@@ -29,7 +29,9 @@ impl crate::operation::Operation for GetAccountApiLimits {
         method: crate::operation::Method::GET,
         path: "/account/limits",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/limits");
@@ -71,7 +73,9 @@ impl crate::operation::Operation for UpgradeAccountApiUsageLevel {
         method: crate::operation::Method::POST,
         path: "/account/api_usage_level/upgrade",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(30),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/api_usage_level/upgrade");
@@ -114,7 +118,9 @@ impl crate::operation::Operation for GetAccountApiUsageLevelVolumeProgress {
         method: crate::operation::Method::GET,
         path: "/account/api_usage_level/volume_progress",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/api_usage_level/volume_progress");
@@ -156,7 +162,9 @@ impl crate::operation::Operation for GetAccountEndpointCosts {
         method: crate::operation::Method::GET,
         path: "/account/endpoint_costs",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/account/endpoint_costs");

@@ -42,7 +42,9 @@ impl crate::operation::Operation for GetApiKeys {
         method: crate::operation::Method::GET,
         path: "/api_keys",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys");
@@ -90,7 +92,9 @@ impl crate::operation::Operation for CreateApiKey {
         method: crate::operation::Method::POST,
         path: "/api_keys",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys");
@@ -142,7 +146,9 @@ impl crate::operation::Operation for GenerateApiKey {
         method: crate::operation::Method::POST,
         path: "/api_keys/generate",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys/generate");
@@ -194,7 +200,9 @@ impl crate::operation::Operation for DeleteApiKey {
         method: crate::operation::Method::DELETE,
         path: "/api_keys/{api_key}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/api_keys/");

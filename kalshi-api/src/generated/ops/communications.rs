@@ -29,7 +29,9 @@ impl crate::operation::Operation for GetCommunicationsId {
         method: crate::operation::Method::GET,
         path: "/communications/id",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/id");
@@ -114,7 +116,9 @@ impl crate::operation::Operation for GetBlockTradeProposals {
         method: crate::operation::Method::GET,
         path: "/communications/block-trade-proposals",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/block-trade-proposals");
@@ -179,7 +183,9 @@ impl crate::operation::Operation for ProposeBlockTrade {
         method: crate::operation::Method::POST,
         path: "/communications/block-trade-proposals",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/block-trade-proposals");
@@ -243,7 +249,9 @@ impl crate::operation::Operation for AcceptBlockTradeProposal {
         method: crate::operation::Method::POST,
         path: "/communications/block-trade-proposals/{block_trade_proposal_id}/accept",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/block-trade-proposals/");
@@ -381,7 +389,9 @@ impl crate::operation::Operation for GetRfqs {
         method: crate::operation::Method::GET,
         path: "/communications/rfqs",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs");
@@ -450,7 +460,9 @@ impl crate::operation::Operation for CreateRfq {
         method: crate::operation::Method::POST,
         path: "/communications/rfqs",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs");
@@ -502,7 +514,9 @@ impl crate::operation::Operation for GetRfq {
         method: crate::operation::Method::GET,
         path: "/communications/rfqs/{rfq_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -548,7 +562,9 @@ impl crate::operation::Operation for DeleteRfq {
         method: crate::operation::Method::DELETE,
         path: "/communications/rfqs/{rfq_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -600,7 +616,9 @@ impl crate::operation::Operation for GetRfqQuote {
         method: crate::operation::Method::GET,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -656,7 +674,9 @@ impl crate::operation::Operation for DeleteRfqQuote {
         method: crate::operation::Method::DELETE,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -714,7 +734,9 @@ impl crate::operation::Operation for AcceptRfqQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}/accept",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -784,7 +806,9 @@ impl crate::operation::Operation for ConfirmRfqQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/rfqs/{rfq_id}/quotes/{quote_id}/confirm",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/rfqs/");
@@ -955,7 +979,9 @@ impl crate::operation::Operation for GetQuotes {
         method: crate::operation::Method::GET,
         path: "/communications/quotes",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes");
@@ -1027,7 +1053,9 @@ impl crate::operation::Operation for CreateQuote {
         method: crate::operation::Method::POST,
         path: "/communications/quotes",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes");
@@ -1080,7 +1108,9 @@ impl crate::operation::Operation for GetQuote {
         method: crate::operation::Method::GET,
         path: "/communications/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");
@@ -1132,7 +1162,9 @@ impl crate::operation::Operation for DeleteQuote {
         method: crate::operation::Method::DELETE,
         path: "/communications/quotes/{quote_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");
@@ -1190,7 +1222,9 @@ impl crate::operation::Operation for AcceptQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/quotes/{quote_id}/accept",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");
@@ -1258,7 +1292,9 @@ impl crate::operation::Operation for ConfirmQuote {
         method: crate::operation::Method::PUT,
         path: "/communications/quotes/{quote_id}/confirm",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/quotes/");

@@ -52,7 +52,9 @@ impl crate::operation::Operation for GetMarketCandlesticksByEvent {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}/events/{ticker}/candlesticks",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");
@@ -188,7 +190,9 @@ impl crate::operation::Operation for GetEvents {
         method: crate::operation::Method::GET,
         path: "/events",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events");
@@ -300,7 +304,9 @@ impl crate::operation::Operation for GetMultivariateEvents {
         method: crate::operation::Method::GET,
         path: "/events/multivariate",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/multivariate");
@@ -393,7 +399,9 @@ impl crate::operation::Operation for GetEventFeeChanges {
         method: crate::operation::Method::GET,
         path: "/events/fee_changes",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/fee_changes");
@@ -469,7 +477,9 @@ impl crate::operation::Operation for GetEvent {
         method: crate::operation::Method::GET,
         path: "/events/{event_ticker}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/");
@@ -520,7 +530,9 @@ impl crate::operation::Operation for GetEventMetadata {
         method: crate::operation::Method::GET,
         path: "/events/{event_ticker}/metadata",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/events/");
@@ -591,7 +603,9 @@ impl crate::operation::Operation for GetEventForecastPercentilesHistory {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}/events/{ticker}/forecast_percentile_history",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");

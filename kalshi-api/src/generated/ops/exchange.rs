@@ -29,7 +29,9 @@ impl crate::operation::Operation for GetExchangeStatus {
         method: crate::operation::Method::GET,
         path: "/exchange/status",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/exchange/status");
@@ -86,7 +88,9 @@ impl crate::operation::Operation for GetSeriesFeeChanges {
         method: crate::operation::Method::GET,
         path: "/series/fee_changes",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/fee_changes");
@@ -132,7 +136,9 @@ impl crate::operation::Operation for GetExchangeSchedule {
         method: crate::operation::Method::GET,
         path: "/exchange/schedule",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/exchange/schedule");
@@ -174,7 +180,9 @@ impl crate::operation::Operation for GetUserDataTimestamp {
         method: crate::operation::Method::GET,
         path: "/exchange/user_data_timestamp",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/exchange/user_data_timestamp");

@@ -58,7 +58,9 @@ impl crate::operation::Operation for GetFcmFills {
         method: crate::operation::Method::GET,
         path: "/fcm/fills",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/fills");
@@ -213,7 +215,9 @@ impl crate::operation::Operation for GetFcmOrders {
         method: crate::operation::Method::GET,
         path: "/fcm/orders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/orders");
@@ -283,7 +287,9 @@ impl crate::operation::Operation for ListFcmSubtraders {
         method: crate::operation::Method::GET,
         path: "/fcm/subtraders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders");
@@ -331,7 +337,9 @@ impl crate::operation::Operation for CreateFcmSubtrader {
         method: crate::operation::Method::POST,
         path: "/fcm/subtraders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders");
@@ -403,7 +411,9 @@ impl crate::operation::Operation for GetFcmEventContractDailyCap {
         method: crate::operation::Method::GET,
         path: "/fcm/subtraders/event_contract_daily_cap",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/event_contract_daily_cap");
@@ -455,7 +465,9 @@ impl crate::operation::Operation for UpdateFcmEventContractDailyCap {
         method: crate::operation::Method::PUT,
         path: "/fcm/subtraders/event_contract_daily_cap",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/event_contract_daily_cap");
@@ -512,7 +524,9 @@ impl crate::operation::Operation for DeleteFcmEventContractDailyCap {
         method: crate::operation::Method::DELETE,
         path: "/fcm/subtraders/event_contract_daily_cap",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/event_contract_daily_cap");
@@ -564,7 +578,9 @@ impl crate::operation::Operation for GetFcmSubtraderBlockedCategories {
         method: crate::operation::Method::GET,
         path: "/fcm/subtraders/blocked_categories",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/blocked_categories");
@@ -617,7 +633,9 @@ impl crate::operation::Operation for UpdateFcmSubtraderBlockedCategories {
         method: crate::operation::Method::PUT,
         path: "/fcm/subtraders/blocked_categories",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/subtraders/blocked_categories");
@@ -748,7 +766,9 @@ impl crate::operation::Operation for GetFcmPositions {
         method: crate::operation::Method::GET,
         path: "/fcm/positions",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/positions");

@@ -35,7 +35,9 @@ impl crate::operation::Operation for GetHistoricalCutoff {
         method: crate::operation::Method::GET,
         path: "/historical/cutoff",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/cutoff");
@@ -96,7 +98,9 @@ impl crate::operation::Operation for GetMarketCandlesticksHistorical {
         method: crate::operation::Method::GET,
         path: "/historical/markets/{ticker}/candlesticks",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/markets/");
@@ -131,7 +135,7 @@ impl crate::Client {
 /// API keys restricted to a subaccount return only that subaccount's fills. If supplied, `subaccount` must match the key's restriction.
 /// Registered partners may also use a user OAuth access token with the explicitly granted read::compliance_partner scope.
 ///
-/// Authenticated: the client signs it.
+/// Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFillsHistorical {
     /// Filter by market ticker
@@ -203,7 +207,9 @@ impl crate::operation::Operation for GetFillsHistorical {
         method: crate::operation::Method::GET,
         path: "/historical/fills",
         auth: crate::operation::Auth::Required,
+        bearer: true,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/fills");
@@ -237,7 +243,7 @@ impl crate::pagination::PaginatedItems for GetFillsHistorical {
 impl crate::Client {
     /// Get Historical Fills
     ///
-    /// `GET /historical/fills`; the request is [`GetFillsHistorical`](crate::ops::GetFillsHistorical). Authenticated: the client signs it.
+    /// `GET /historical/fills`; the request is [`GetFillsHistorical`](crate::ops::GetFillsHistorical). Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
     pub async fn get_fills_historical(
         &self,
         request: GetFillsHistorical,
@@ -324,7 +330,9 @@ impl crate::operation::Operation for GetHistoricalOrders {
         method: crate::operation::Method::GET,
         path: "/historical/orders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/orders");
@@ -439,7 +447,9 @@ impl crate::operation::Operation for GetHistoricalPositions {
         method: crate::operation::Method::GET,
         path: "/historical/positions",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/positions");
@@ -552,7 +562,9 @@ impl crate::operation::Operation for GetTradesHistorical {
         method: crate::operation::Method::GET,
         path: "/historical/trades",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/trades");
@@ -678,7 +690,9 @@ impl crate::operation::Operation for GetHistoricalMarkets {
         method: crate::operation::Method::GET,
         path: "/historical/markets",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/markets");
@@ -745,7 +759,9 @@ impl crate::operation::Operation for GetHistoricalMarket {
         method: crate::operation::Method::GET,
         path: "/historical/markets/{ticker}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/historical/markets/");

@@ -77,7 +77,9 @@ impl crate::operation::Operation for GetIncentivePrograms {
         method: crate::operation::Method::GET,
         path: "/incentive_programs",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/incentive_programs");

@@ -42,7 +42,9 @@ impl crate::operation::Operation for GetLiveDataByMilestone {
         method: crate::operation::Method::GET,
         path: "/live_data/milestone/{milestone_id}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/milestone/");
@@ -107,7 +109,9 @@ impl crate::operation::Operation for GetLiveData {
         method: crate::operation::Method::GET,
         path: "/live_data/{type}/milestone/{milestone_id}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/");
@@ -168,7 +172,9 @@ impl crate::operation::Operation for GetLiveDatas {
         method: crate::operation::Method::GET,
         path: "/live_data/batch",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/batch");
@@ -219,7 +225,9 @@ impl crate::operation::Operation for GetGameStats {
         method: crate::operation::Method::GET,
         path: "/live_data/milestone/{milestone_id}/game_stats",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/milestone/");
@@ -279,7 +287,9 @@ impl crate::operation::Operation for GetEventLiveData {
         method: crate::operation::Method::GET,
         path: "/live_data/events/{event_ticker}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/events/");
@@ -362,7 +372,9 @@ impl crate::operation::Operation for GetWeatherIndex {
         method: crate::operation::Method::GET,
         path: "/live_data/weather/{city}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/weather/");
@@ -414,7 +426,9 @@ impl crate::operation::Operation for GetWeatherIndexCalibrations {
         method: crate::operation::Method::GET,
         path: "/live_data/weather/{city}/calibrations",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/live_data/weather/");

@@ -67,7 +67,9 @@ impl crate::operation::Operation for GetMarketCandlesticks {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}/markets/{ticker}/candlesticks",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");
@@ -175,7 +177,9 @@ impl crate::operation::Operation for GetTrades {
         method: crate::operation::Method::GET,
         path: "/markets/trades",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/trades");
@@ -252,7 +256,9 @@ impl crate::operation::Operation for GetMarketOrderbook {
         method: crate::operation::Method::GET,
         path: "/markets/{ticker}/orderbook",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/");
@@ -302,7 +308,9 @@ impl crate::operation::Operation for GetMarketOrderbooks {
         method: crate::operation::Method::GET,
         path: "/markets/orderbooks",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/orderbooks");
@@ -360,7 +368,9 @@ impl crate::operation::Operation for GetSeries {
         method: crate::operation::Method::GET,
         path: "/series/{series_ticker}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series/");
@@ -450,7 +460,9 @@ impl crate::operation::Operation for GetSeriesList {
         method: crate::operation::Method::GET,
         path: "/series",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/series");
@@ -644,7 +656,9 @@ impl crate::operation::Operation for GetMarkets {
         method: crate::operation::Method::GET,
         path: "/markets",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets");
@@ -720,7 +734,9 @@ impl crate::operation::Operation for GetMarket {
         method: crate::operation::Method::GET,
         path: "/markets/{ticker}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/");
@@ -801,7 +817,9 @@ impl crate::operation::Operation for BatchGetMarketCandlesticks {
         method: crate::operation::Method::GET,
         path: "/markets/candlesticks",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets/candlesticks");

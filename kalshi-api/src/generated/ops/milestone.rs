@@ -34,7 +34,9 @@ impl crate::operation::Operation for GetMilestone {
         method: crate::operation::Method::GET,
         path: "/milestones/{milestone_id}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/milestones/");
@@ -167,7 +169,9 @@ impl crate::operation::Operation for GetMilestones {
         method: crate::operation::Method::GET,
         path: "/milestones",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/milestones");

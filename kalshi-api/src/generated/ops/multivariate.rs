@@ -36,7 +36,9 @@ impl crate::operation::Operation for GetMultivariateEventCollection {
         method: crate::operation::Method::GET,
         path: "/multivariate_event_collections/{collection_ticker}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/multivariate_event_collections/");
@@ -90,7 +92,9 @@ impl crate::operation::Operation for CreateMarketInMultivariateEventCollection {
         method: crate::operation::Method::POST,
         path: "/multivariate_event_collections/{collection_ticker}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/multivariate_event_collections/");
@@ -196,7 +200,9 @@ impl crate::operation::Operation for GetMultivariateEventCollections {
         method: crate::operation::Method::GET,
         path: "/multivariate_event_collections",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/multivariate_event_collections");

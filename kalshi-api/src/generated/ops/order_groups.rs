@@ -39,7 +39,9 @@ impl crate::operation::Operation for GetOrderGroups {
         method: crate::operation::Method::GET,
         path: "/portfolio/order_groups",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups");
@@ -87,7 +89,9 @@ impl crate::operation::Operation for CreateOrderGroup {
         method: crate::operation::Method::POST,
         path: "/portfolio/order_groups/create",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/create");
@@ -151,7 +155,9 @@ impl crate::operation::Operation for GetOrderGroup {
         method: crate::operation::Method::GET,
         path: "/portfolio/order_groups/{order_group_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -220,7 +226,9 @@ impl crate::operation::Operation for DeleteOrderGroup {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/order_groups/{order_group_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -298,7 +306,9 @@ impl crate::operation::Operation for ResetOrderGroup {
         method: crate::operation::Method::PUT,
         path: "/portfolio/order_groups/{order_group_id}/reset",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -389,7 +399,9 @@ impl crate::operation::Operation for TriggerOrderGroup {
         method: crate::operation::Method::PUT,
         path: "/portfolio/order_groups/{order_group_id}/trigger",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");
@@ -476,7 +488,9 @@ impl crate::operation::Operation for UpdateOrderGroupLimit {
         method: crate::operation::Method::PUT,
         path: "/portfolio/order_groups/{order_group_id}/limit",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/order_groups/");

@@ -116,7 +116,9 @@ impl crate::operation::Operation for GetOrders {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders");
@@ -186,7 +188,9 @@ impl crate::operation::Operation for GetOrder {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders/{order_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders/");
@@ -261,7 +265,9 @@ impl crate::operation::Operation for GetOrderQueuePositions {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders/queue_positions",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders/queue_positions");
@@ -311,7 +317,9 @@ impl crate::operation::Operation for GetOrderQueuePosition {
         method: crate::operation::Method::GET,
         path: "/portfolio/orders/{order_id}/queue_position",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/orders/");
@@ -358,7 +366,9 @@ impl crate::operation::Operation for CreateOrderV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders");
@@ -417,7 +427,9 @@ impl crate::operation::Operation for CancelAllOrders {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/events/orders",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders");
@@ -466,7 +478,9 @@ impl crate::operation::Operation for BatchCreateOrdersV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders/batched",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerItem(10),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/batched");
@@ -542,7 +556,9 @@ impl crate::operation::Operation for BatchCancelOrdersV2 {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/events/orders/batched",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerItem(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/batched");
@@ -647,7 +663,9 @@ impl crate::operation::Operation for CancelOrderV2 {
         method: crate::operation::Method::DELETE,
         path: "/portfolio/events/orders/{order_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/");
@@ -714,7 +732,9 @@ impl crate::operation::Operation for AmendOrderV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders/{order_id}/amend",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/");
@@ -787,7 +807,9 @@ impl crate::operation::Operation for DecreaseOrderV2 {
         method: crate::operation::Method::POST,
         path: "/portfolio/events/orders/{order_id}/decrease",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/events/orders/");

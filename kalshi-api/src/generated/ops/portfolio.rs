@@ -47,7 +47,9 @@ impl crate::operation::Operation for GetBalance {
         method: crate::operation::Method::GET,
         path: "/portfolio/balance",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/balance");
@@ -100,7 +102,9 @@ impl crate::operation::Operation for IntraExchangeInstanceTransfer {
         method: crate::operation::Method::POST,
         path: "/portfolio/intra_exchange_instance_transfer",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/intra_exchange_instance_transfer");
@@ -170,7 +174,9 @@ impl crate::operation::Operation for GetIntraExchangeInstanceTransfers {
         method: crate::operation::Method::GET,
         path: "/portfolio/intra_exchange_instance_transfers",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/intra_exchange_instance_transfers");
@@ -235,7 +241,9 @@ impl crate::operation::Operation for GetIntraExchangeInstanceTransfer {
         method: crate::operation::Method::GET,
         path: "/portfolio/intra_exchange_instance_transfers/{transfer_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/intra_exchange_instance_transfers/");
@@ -288,7 +296,9 @@ impl crate::operation::Operation for CreateSubaccount {
         method: crate::operation::Method::POST,
         path: "/portfolio/subaccounts",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts");
@@ -345,7 +355,9 @@ impl crate::operation::Operation for ApplySubaccountTransfer {
         method: crate::operation::Method::POST,
         path: "/portfolio/subaccounts/transfer",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/transfer");
@@ -394,7 +406,9 @@ impl crate::operation::Operation for GetSubaccountBalances {
         method: crate::operation::Method::GET,
         path: "/portfolio/subaccounts/balances",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/balances");
@@ -457,7 +471,9 @@ impl crate::operation::Operation for GetSubaccountTransfers {
         method: crate::operation::Method::GET,
         path: "/portfolio/subaccounts/transfers",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/transfers");
@@ -517,7 +533,9 @@ impl crate::operation::Operation for GetSubaccountNetting {
         method: crate::operation::Method::GET,
         path: "/portfolio/subaccounts/netting",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/netting");
@@ -562,7 +580,9 @@ impl crate::operation::Operation for UpdateSubaccountNetting {
         method: crate::operation::Method::PUT,
         path: "/portfolio/subaccounts/netting",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/subaccounts/netting");
@@ -597,7 +617,7 @@ impl crate::Client {
 /// Restricts the positions to those with any of following fields with non-zero values, as a comma separated list. The following values are accepted: position, total_traded.
 /// Registered partners may also use a user OAuth access token with the explicitly granted read::compliance_partner scope.
 ///
-/// Authenticated: the client signs it.
+/// Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPositions {
     /// The Cursor represents a pointer to the next page of records in the pagination. Use the value returned from the previous response to get the next page.
@@ -683,7 +703,9 @@ impl crate::operation::Operation for GetPositions {
         method: crate::operation::Method::GET,
         path: "/portfolio/positions",
         auth: crate::operation::Auth::Required,
+        bearer: true,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/positions");
@@ -712,7 +734,7 @@ impl crate::pagination::Paginated for GetPositions {
 impl crate::Client {
     /// Get Positions
     ///
-    /// `GET /portfolio/positions`; the request is [`GetPositions`](crate::ops::GetPositions). Authenticated: the client signs it.
+    /// `GET /portfolio/positions`; the request is [`GetPositions`](crate::ops::GetPositions). Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
     pub async fn get_positions(
         &self,
         request: GetPositions,
@@ -809,7 +831,9 @@ impl crate::operation::Operation for GetSettlements {
         method: crate::operation::Method::GET,
         path: "/portfolio/settlements",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/settlements");
@@ -895,7 +919,9 @@ impl crate::operation::Operation for GetDeposits {
         method: crate::operation::Method::GET,
         path: "/portfolio/deposits",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/deposits");
@@ -976,7 +1002,9 @@ impl crate::operation::Operation for GetWithdrawals {
         method: crate::operation::Method::GET,
         path: "/portfolio/withdrawals",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/withdrawals");
@@ -1036,7 +1064,9 @@ impl crate::operation::Operation for GetPortfolioRestingOrderTotalValue {
         method: crate::operation::Method::GET,
         path: "/portfolio/summary/total_resting_order_value",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/summary/total_resting_order_value");
@@ -1064,7 +1094,7 @@ impl crate::Client {
 /// Registered partners may also use a user OAuth access token with the explicitly granted read::compliance_partner scope.
 /// Fills that occurred before the historical cutoff are only available via `GET /historical/fills`. See [Historical Data](https://docs.kalshi.com/getting_started/historical_data) for details.
 ///
-/// Authenticated: the client signs it.
+/// Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFills {
     /// Filter by market ticker
@@ -1155,7 +1185,9 @@ impl crate::operation::Operation for GetFills {
         method: crate::operation::Method::GET,
         path: "/portfolio/fills",
         auth: crate::operation::Auth::Required,
+        bearer: true,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/fills");
@@ -1191,7 +1223,7 @@ impl crate::pagination::PaginatedItems for GetFills {
 impl crate::Client {
     /// Get Fills
     ///
-    /// `GET /portfolio/fills`; the request is [`GetFills`](crate::ops::GetFills). Authenticated: the client signs it.
+    /// `GET /portfolio/fills`; the request is [`GetFills`](crate::ops::GetFills). Authenticated: the client signs it. A client with an OAuth bearer token sends it instead.
     pub async fn get_fills(
         &self,
         request: GetFills,
@@ -1221,7 +1253,9 @@ impl crate::operation::Operation for GetTargetBalanceAllocation {
         method: crate::operation::Method::GET,
         path: "/portfolio/target_balance_allocation",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/target_balance_allocation");
@@ -1267,7 +1301,9 @@ impl crate::operation::Operation for SetTargetBalanceAllocation {
         method: crate::operation::Method::POST,
         path: "/portfolio/target_balance_allocation",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/portfolio/target_balance_allocation");

@@ -31,7 +31,9 @@ impl crate::operation::Operation for GetTagsForSeriesCategories {
         method: crate::operation::Method::GET,
         path: "/search/tags_by_categories",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/search/tags_by_categories");
@@ -75,7 +77,9 @@ impl crate::operation::Operation for GetFiltersForSports {
         method: crate::operation::Method::GET,
         path: "/search/filters_by_sport",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/search/filters_by_sport");

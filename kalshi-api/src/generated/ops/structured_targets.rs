@@ -80,7 +80,9 @@ impl crate::operation::Operation for GetStructuredTargets {
         method: crate::operation::Method::GET,
         path: "/structured_targets",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/structured_targets");
@@ -150,7 +152,9 @@ impl crate::operation::Operation for GetStructuredTarget {
         method: crate::operation::Method::GET,
         path: "/structured_targets/{structured_target_id}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/structured_targets/");

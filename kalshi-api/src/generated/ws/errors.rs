@@ -116,6 +116,7 @@ pub enum ErrorCode {
     Unknown(i64),
 }
 impl protocol::ErrorCodeKind for ErrorCode {
+    #[allow(clippy::match_single_binding)]
     fn from_code(code: i64) -> Self {
         match code {
             1i64 => Self::UnableToProcessMessage,

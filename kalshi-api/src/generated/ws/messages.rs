@@ -721,7 +721,7 @@ impl protocol::BookFeed for ServerMessage {
         }
     }
 }
-/// What happened to a tracked order (see [`OrderTracker`](crate::ws::OrderTracker)).
+/// What happened to a tracked order (see [`OrderTracker`](super::OrderTracker)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OrderUpdate {

@@ -30,7 +30,9 @@ impl crate::operation::Operation for BatchCreate {
         method: crate::operation::Method::POST,
         path: "/orders/batched",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerItem(10),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/batched");
@@ -106,7 +108,9 @@ impl crate::operation::Operation for BatchCancel {
         method: crate::operation::Method::DELETE,
         path: "/orders/batched",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerItem(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/batched");
@@ -180,7 +184,9 @@ impl crate::operation::Operation for BatchAmend {
         method: crate::operation::Method::PUT,
         path: "/orders/batched_amend",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/batched_amend");
@@ -250,7 +256,9 @@ impl crate::operation::Operation for GetOrder {
         method: crate::operation::Method::GET,
         path: "/orders/{id}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::PerRequest(2),
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/");
@@ -294,7 +302,9 @@ impl crate::operation::Operation for CreateTwo {
         method: crate::operation::Method::POST,
         path: "/orders",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders");

@@ -25,7 +25,9 @@ impl crate::operation::Operation for GetThings {
         method: crate::operation::Method::GET,
         path: "/things",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/things");
@@ -66,7 +68,9 @@ impl crate::operation::Operation for PostThing {
         method: crate::operation::Method::POST,
         path: "/things",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/things");

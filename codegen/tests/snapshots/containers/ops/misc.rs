@@ -25,7 +25,9 @@ impl crate::operation::Operation for GetTree {
         method: crate::operation::Method::GET,
         path: "/tree",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/tree");

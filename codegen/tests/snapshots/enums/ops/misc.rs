@@ -35,7 +35,9 @@ impl crate::operation::Operation for GetCandles {
         method: crate::operation::Method::GET,
         path: "/candles",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/candles");

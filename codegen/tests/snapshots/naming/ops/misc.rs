@@ -46,7 +46,9 @@ impl crate::operation::Operation for GetRfqs {
         method: crate::operation::Method::GET,
         path: "/rfqs/{type}",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/rfqs/");
@@ -89,7 +91,9 @@ impl crate::operation::Operation for GetCommunicationsId {
         method: crate::operation::Method::GET,
         path: "/communications/id",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/communications/id");
@@ -127,7 +131,9 @@ impl crate::operation::Operation for GetFcmFills {
         method: crate::operation::Method::GET,
         path: "/fcm/fills",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fcm/fills");
@@ -167,7 +173,9 @@ impl crate::operation::Operation for Execute {
         method: crate::operation::Method::POST,
         path: "/execute",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/execute");

@@ -25,7 +25,9 @@ impl crate::operation::Operation for GetOrder {
         method: crate::operation::Method::GET,
         path: "/orders",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders");
@@ -66,7 +68,9 @@ impl crate::operation::Operation for PutOrder {
         method: crate::operation::Method::POST,
         path: "/orders",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders");

@@ -45,7 +45,9 @@ impl crate::operation::Operation for GetMarkets {
         method: crate::operation::Method::GET,
         path: "/markets",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets");
@@ -93,7 +95,9 @@ impl crate::operation::Operation for BatchCancel {
         method: crate::operation::Method::DELETE,
         path: "/orders/batched",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/batched");
@@ -150,7 +154,9 @@ impl crate::operation::Operation for AmendOrder {
         method: crate::operation::Method::PUT,
         path: "/orders/{order_id}",
         auth: crate::operation::Auth::Optional,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/");
@@ -201,7 +207,9 @@ impl crate::operation::Operation for CancelOrder {
         method: crate::operation::Method::DELETE,
         path: "/orders/{order_id}",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/orders/");
@@ -238,7 +246,9 @@ impl crate::operation::Operation for GetFillsHistorical {
         method: crate::operation::Method::GET,
         path: "/fills/historical",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fills/historical");
@@ -276,7 +286,9 @@ impl crate::operation::Operation for GetHealth {
         method: crate::operation::Method::GET,
         path: "/health",
         auth: crate::operation::Auth::Required,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/health");

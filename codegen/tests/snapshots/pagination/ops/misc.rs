@@ -44,7 +44,9 @@ impl crate::operation::Operation for GetMarkets {
         method: crate::operation::Method::GET,
         path: "/markets",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/markets");
@@ -113,7 +115,9 @@ impl crate::operation::Operation for GetPositions {
         method: crate::operation::Method::GET,
         path: "/positions",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/positions");
@@ -164,7 +168,9 @@ impl crate::operation::Operation for GetFills {
         method: crate::operation::Method::GET,
         path: "/fills",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/fills");

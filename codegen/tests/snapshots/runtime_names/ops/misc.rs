@@ -36,7 +36,9 @@ impl crate::operation::Operation for Paginate {
         method: crate::operation::Method::GET,
         path: "/paginate",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/paginate");
@@ -91,7 +93,9 @@ impl crate::operation::Operation for Batch {
         method: crate::operation::Method::POST,
         path: "/batch",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/batch");
@@ -127,7 +131,9 @@ impl crate::operation::Operation for WithRetry {
         method: crate::operation::Method::GET,
         path: "/with-retry",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/with-retry");
@@ -163,7 +169,9 @@ impl crate::operation::Operation for Execute {
         method: crate::operation::Method::GET,
         path: "/execute",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/execute");
@@ -199,7 +207,9 @@ impl crate::operation::Operation for KalshiSend {
         method: crate::operation::Method::GET,
         path: "/send",
         auth: crate::operation::Auth::None,
+        bearer: false,
         cost: crate::ratelimit::Cost::DEFAULT,
+        buckets: ::std::option::Option::None,
     };
     fn write_path(&self, out: &mut ::std::string::String) {
         out.push_str("/send");
