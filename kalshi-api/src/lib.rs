@@ -91,6 +91,8 @@ pub mod enums;
 mod error;
 mod json_path;
 pub mod money;
+#[cfg(feature = "record")]
+pub mod record;
 mod rest;
 mod trace;
 pub mod value;
