@@ -39,6 +39,20 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
     step("tests", &["test", "--workspace"]),
+    // The recorder is off by default: its tests (and the library's own) run with it on.
+    step(
+        "tests, recorder",
+        &[
+            "test",
+            "-p",
+            "kalshi-api",
+            "--features",
+            "record",
+            "--lib",
+            "--test",
+            "record",
+        ],
+    ),
     step(
         "clippy, ring backend and HTTP/2",
         &[
