@@ -86,14 +86,28 @@ pub fn draw(dir: &Path, ticker: &str, out: &Path) -> Result<(), Failure> {
         .y_desc("dollars")
         .draw()?;
     let bids = LineSeries::new(series.bids.iter().copied(), &BLUE);
-    chart.draw_series(bids)?.label("best bid");
+    chart
+        .draw_series(bids)?
+        .label("best bid")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
     let asks = LineSeries::new(series.asks.iter().copied(), &RED);
-    chart.draw_series(asks)?.label("best ask");
+    chart
+        .draw_series(asks)?
+        .label("best ask")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED));
     let trades = series
         .trades
         .iter()
-        .map(|p| Circle::new(*p, 3, BLACK.filled()));
-    chart.draw_series(trades)?.label("trades");
+        .map(|p| Circle::new(*p, 2, BLACK.filled()));
+    chart
+        .draw_series(trades)?
+        .label("trade (YES price)")
+        .legend(|(x, y)| Circle::new((x + 10, y), 2, BLACK.filled()));
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
     root.present()?;
     eprintln!(
         "{}: {} bids, {} asks, {} trades drawn",
