@@ -210,3 +210,49 @@ impl Buffer {
         self.ready.notify_one();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(n: u64) -> Item {
+        Item {
+            wall: n,
+            mono: n,
+            conn: 1,
+            body: Body::Event(String::new()),
+        }
+    }
+
+    #[test]
+    fn counting_mode_counts_what_it_cannot_hold_and_tells_the_writer() {
+        let buffer = Buffer::new(2, Overflow::Count);
+        for n in 0..5 {
+            buffer.push(item(n));
+        }
+        let stats = buffer.counters.snapshot();
+        assert_eq!((stats.lost, stats.stalls, stats.held), (3, 1, 0));
+        let batch = buffer.take(Duration::ZERO);
+        assert_eq!((batch.items.len(), batch.lost), (2, 3));
+        // Room again: a new episode is a new stall.
+        for n in 0..3 {
+            buffer.push(item(n));
+        }
+        assert_eq!(buffer.counters.snapshot().stalls, 2);
+    }
+
+    #[test]
+    fn lossless_mode_holds_everything_and_counts_the_stall() {
+        let buffer = Buffer::new(2, Overflow::Lossless);
+        for n in 0..5 {
+            buffer.push(item(n));
+        }
+        let stats = buffer.counters.snapshot();
+        assert_eq!((stats.lost, stats.stalls, stats.held), (0, 1, 3));
+        assert_eq!(buffer.take(Duration::ZERO).items.len(), 5);
+        buffer.close();
+        buffer.push(item(9));
+        let last = buffer.take(Duration::ZERO);
+        assert!(last.closing && last.items.is_empty());
+    }
+}

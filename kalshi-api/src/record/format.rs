@@ -10,7 +10,6 @@ use base64::Engine;
 use bytes::Bytes;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
 use std::io::Write;
 
 /// Appends `item` as one line to `out`.
@@ -78,32 +77,73 @@ pub(crate) struct Line<'a> {
     pub(crate) mono: u64,
     pub(crate) conn: u64,
     pub(crate) kind: &'a str,
-    fields: HashMap<&'a str, &'a RawValue>,
+    /// The fields, as they stand in the line (a handful: looked up in order).
+    fields: Vec<(&'a str, &'a RawValue)>,
+}
+
+/// A line's fields, borrowed: keys and raw values.
+struct Fields<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a record object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Fields<'de>, A::Error> {
+                let mut fields = Vec::with_capacity(8);
+                while let Some(entry) = map.next_entry::<&str, &RawValue>()? {
+                    fields.push(entry);
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
 }
 
 impl<'a> Line<'a> {
     /// Reads a line; `None` when it is not a record.
     pub(crate) fn parse(line: &'a str) -> Option<Self> {
-        let fields: HashMap<&str, &RawValue> = serde_json::from_str(line).ok()?;
-        let num = |k: &str| -> Option<u64> { serde_json::from_str(fields.get(k)?.get()).ok() };
-        Some(Line {
-            wall: num("t")?,
-            mono: num("m")?,
-            conn: num("c")?,
-            kind: serde_json::from_str(fields.get("k")?.get()).ok()?,
+        let Fields(fields) = serde_json::from_str(line).ok()?;
+        let mut line = Line {
+            wall: 0,
+            mono: 0,
+            conn: 0,
+            kind: "",
             fields,
-        })
+        };
+        line.wall = line.get("t")?;
+        line.mono = line.get("m")?;
+        line.conn = line.get("c")?;
+        line.kind = line.get("k")?;
+        Some(line)
+    }
+
+    fn raw(&self, key: &str) -> Option<&'a RawValue> {
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 
     /// A field, read as `T`.
     pub(crate) fn get<T: serde::Deserialize<'a>>(&self, key: &str) -> Option<T> {
-        serde_json::from_str(self.fields.get(key)?.get()).ok()
+        serde_json::from_str(self.raw(key)?.get()).ok()
     }
 
-    /// A frame record's bytes, as they were received.
-    pub(crate) fn frame(&self) -> Option<Bytes> {
-        if let Some(raw) = self.fields.get("f") {
-            return Some(Bytes::copy_from_slice(raw.get().as_bytes()));
+    /// A frame record's bytes, as they were received: a slice of `block` (the bytes the line was
+    /// read from) when they stand verbatim in it, so nothing is copied.
+    pub(crate) fn frame(&self, block: &Bytes) -> Option<Bytes> {
+        if let Some(raw) = self.raw("f") {
+            let text = raw.get().as_bytes();
+            let inside = block.as_ptr_range();
+            if inside.contains(&text.as_ptr()) {
+                return Some(block.slice_ref(text));
+            }
+            return Some(Bytes::copy_from_slice(text));
         }
         if let Some(text) = self.get::<String>("s") {
             return Some(Bytes::from(text));
@@ -132,14 +172,20 @@ mod tests {
         };
         write_line(&mut out, &item);
         assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
-        let text = std::str::from_utf8(&out).unwrap();
+        let block = Bytes::from(out);
+        let text = std::str::from_utf8(&block).unwrap();
         let line = Line::parse(text.trim_end()).unwrap();
         assert_eq!(
             (line.wall, line.mono, line.conn, line.kind),
             (1, 2, 3, "frame")
         );
         assert_eq!(line.get::<u64>("sub"), Some(4));
-        line.frame().unwrap().to_vec()
+        let frame = line.frame(&block).unwrap();
+        if raw.starts_with(b"{\"type") {
+            // Verbatim in the line: a slice of the block, not a copy.
+            assert!(block.as_ptr_range().contains(&frame.as_ptr()));
+        }
+        frame.to_vec()
     }
 
     #[test]

@@ -61,7 +61,7 @@ enum Judged {
 pub struct Replay<M> {
     files: VecDeque<PathBuf>,
     reader: Option<(PathBuf, RecordReader)>,
-    block: Vec<u8>,
+    block: Bytes,
     at: usize,
     seqs: Sequences,
     /// Gaps and repeats recorded, awaiting the frame that caused them.
@@ -92,7 +92,7 @@ impl<M: Incoming> Replay<M> {
         Replay {
             files: files.into(),
             reader: None,
-            block: Vec::new(),
+            block: Bytes::new(),
             at: 0,
             seqs: Sequences::default(),
             recorded: VecDeque::new(),
@@ -121,11 +121,11 @@ impl<M: Incoming> Replay<M> {
         }
     }
 
-    fn next_block(&mut self) -> Option<Vec<u8>> {
+    fn next_block(&mut self) -> Option<Bytes> {
         loop {
             if let Some((path, reader)) = &mut self.reader {
                 if let Some(block) = reader.next_block() {
-                    return Some(block);
+                    return Some(Bytes::from(block));
                 }
                 if let Some(at) = reader.truncated_at() {
                     self.stats.truncated = Some((path.clone(), at));
@@ -140,11 +140,11 @@ impl<M: Incoming> Replay<M> {
         }
     }
 
-    /// Reads one record; its events go to `self.out`.
-    fn record(&mut self, line: &Line<'_>) {
+    /// Reads one record, read from `block`; its events go to `self.out`.
+    fn record(&mut self, line: &Line<'_>, block: &Bytes) {
         self.stats.records += 1;
         match line.kind {
-            "frame" => self.frame(line),
+            "frame" => self.frame(line, block),
             "gap" | "repeat" => self.judged(line),
             "lost" => self.stats.lost += line.get::<u64>("count").unwrap_or(0),
             "connected" => {
@@ -210,8 +210,8 @@ impl<M: Incoming> Replay<M> {
     }
 
     /// A frame: read as the session reads it, and given as the event it became.
-    fn frame(&mut self, line: &Line<'_>) {
-        let Some(raw) = line.frame() else {
+    fn frame(&mut self, line: &Line<'_>, block: &Bytes) {
+        let Some(raw) = line.frame(block) else {
             self.stats.skipped += 1;
             return;
         };
@@ -369,15 +369,15 @@ impl<M: Incoming> Iterator for Replay<M> {
                 return Some(replayed);
             }
             let (start, end) = self.next_line()?;
-            let block = std::mem::take(&mut self.block);
+            // A handle on the block (not a copy): frames are slices of it.
+            let block = self.block.clone();
             match std::str::from_utf8(&block[start..end])
                 .ok()
                 .and_then(Line::parse)
             {
-                Some(line) => self.record(&line),
+                Some(line) => self.record(&line, &block),
                 None => self.stats.skipped += 1,
             }
-            self.block = block;
         }
     }
 }
