@@ -6,9 +6,9 @@
 //! and puts them in order); `buffer.rs` is the bounded hand-over to the writer thread and the
 //! counters a user reads; `writer.rs` compresses blocks of records, rotates files by hour and
 //! size, and keeps `manifest.rs` up to date; `format.rs` is the line format, both ways;
-//! `reader.rs` reads files back frame by frame, stopping cleanly at a truncated tail; `replay.rs`
+//! `reader.rs` reads files back frame by frame, stopping cleanly at a truncated tail; `decode.rs`
 //! turns records into the [`Event`](crate::ws::Event)s a live session gives, through the session's
-//! own decoder and sequence checks; `pace.rs` replays at the recorded pace; `seek.rs` rebuilds a
+//! own decoder and sequence checks, and `replay.rs` feeds it a recording's files; `pace.rs` replays at the recorded pace; `seek.rs` rebuilds a
 //! book at a past moment.
 //!
 //! ```no_run
@@ -26,6 +26,7 @@
 
 mod buffer;
 mod config;
+mod decode;
 mod format;
 mod manifest;
 mod pace;

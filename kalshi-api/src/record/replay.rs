@@ -1,20 +1,15 @@
-//! A recording played back as the [`Event`]s the live session gave: each frame goes through the
-//! session's own decoder and sequence checks, and the session's recorded events come in place.
-//! The sequence checks are run again and compared with the gaps and repeats the live session
-//! recorded; a difference is counted in [`ReplayStats::mismatches`].
+//! A recording's files played back as the [`Event`]s the live session gave (see `decode.rs`
+//! for how a record becomes an event): the files in order, each block by block, each block line
+//! by line.
 
-use super::format::Line;
+use super::decode::Decoder;
 use super::reader::{recording_files, RecordReader};
 use super::RecordError;
-use crate::ws::envelope::{self, is_reply};
 use crate::ws::protocol::Incoming;
-use crate::ws::sequence::{Check, Sequences};
-use crate::ws::{Event, Received, SubscriptionId, WsError};
+use crate::ws::Event;
 use bytes::Bytes;
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// One event of a replay, with the time it was received.
 #[derive(Debug)]
@@ -48,13 +43,6 @@ pub struct ReplayStats {
     pub truncated: Option<(PathBuf, usize)>,
 }
 
-/// A gap or repeat, as recorded or as found again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Judged {
-    Gap(u64, u64, u64),
-    Repeat(u64, u64, u64),
-}
-
 /// A recording, read as a session's events: an [`Iterator`] of [`Replayed`] (or a paced
 /// stream, see [`into_stream`](Self::into_stream)). `M` is the session's message type, the
 /// generated `ServerMessage`.
@@ -63,19 +51,14 @@ pub struct Replay<M> {
     reader: Option<(PathBuf, RecordReader)>,
     block: Bytes,
     at: usize,
-    seqs: Sequences,
-    /// Gaps and repeats recorded, awaiting the frame that caused them.
-    recorded: VecDeque<Judged>,
-    out: VecDeque<Replayed<M>>,
-    stats: ReplayStats,
-    _message: PhantomData<fn() -> M>,
+    decoder: Decoder<M>,
 }
 
 impl<M> std::fmt::Debug for Replay<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Replay")
             .field("files_left", &self.files.len())
-            .field("stats", &self.stats)
+            .field("stats", &self.decoder.stats)
             .finish_non_exhaustive()
     }
 }
@@ -94,17 +77,13 @@ impl<M: Incoming> Replay<M> {
             reader: None,
             block: Bytes::new(),
             at: 0,
-            seqs: Sequences::default(),
-            recorded: VecDeque::new(),
-            out: VecDeque::new(),
-            stats: ReplayStats::default(),
-            _message: PhantomData,
+            decoder: Decoder::default(),
         }
     }
 
     /// What has been read so far.
     pub fn stats(&self) -> &ReplayStats {
-        &self.stats
+        &self.decoder.stats
     }
 
     /// The next line's bytes (its range in `self.block`), reading the next block or file when
@@ -128,236 +107,17 @@ impl<M: Incoming> Replay<M> {
                     return Some(Bytes::from(block));
                 }
                 if let Some(at) = reader.truncated_at() {
-                    self.stats.truncated = Some((path.clone(), at));
+                    self.decoder.stats.truncated = Some((path.clone(), at));
                 }
                 self.reader = None;
             }
             let path = self.files.pop_front()?;
             match RecordReader::open(&path) {
                 Ok(reader) => self.reader = Some((path, reader)),
-                Err(_) => self.stats.skipped += 1,
+                Err(_) => self.decoder.stats.skipped += 1,
             }
         }
     }
-
-    /// Reads one record, read from `block`; its events go to `self.out`.
-    fn record(&mut self, line: &Line<'_>, block: &Bytes) {
-        self.stats.records += 1;
-        match line.kind {
-            "frame" => self.frame(line, block),
-            "gap" | "repeat" => self.judged(line),
-            "lost" => self.stats.lost += line.get::<u64>("count").unwrap_or(0),
-            "connected" => {
-                if line.conn == 1 {
-                    // A session's first connection: a new recording starts.
-                    self.seqs.clear();
-                    self.recorded.clear();
-                }
-            }
-            _ => match session_event(line) {
-                Some(event) => {
-                    if let Event::Disconnected { .. } = event {
-                        self.seqs.clear();
-                    }
-                    self.emit(line, event);
-                }
-                None => self.stats.skipped += 1,
-            },
-        }
-    }
-
-    fn emit(&mut self, line: &Line<'_>, event: Event<M>) {
-        self.stats.events += 1;
-        self.out.push_back(Replayed {
-            wall_ns: line.wall,
-            mono_ns: line.mono,
-            connection: line.conn,
-            event,
-        });
-    }
-
-    /// A recorded gap or repeat: given in place, and kept to compare with what the sequence
-    /// checks find when its frame comes.
-    fn judged(&mut self, line: &Line<'_>) {
-        let subscription = line.get::<u64>("sub").map(SubscriptionId);
-        let (sid, received) = (line.get("sid"), line.get("received"));
-        let event = match (line.kind, sid, received) {
-            ("gap", Some(sid), Some(received)) => line.get("expected").map(|expected| {
-                self.recorded
-                    .push_back(Judged::Gap(sid, expected, received));
-                Event::SequenceGap {
-                    subscription,
-                    sid,
-                    expected,
-                    received,
-                }
-            }),
-            ("repeat", Some(sid), Some(received)) => line.get("last").map(|last| {
-                self.recorded.push_back(Judged::Repeat(sid, last, received));
-                Event::SequenceRepeat {
-                    subscription,
-                    sid,
-                    last,
-                    received,
-                }
-            }),
-            _ => None,
-        };
-        match event {
-            Some(event) => self.emit(line, event),
-            None => self.stats.skipped += 1,
-        }
-    }
-
-    /// A frame: read as the session reads it, and given as the event it became.
-    fn frame(&mut self, line: &Line<'_>, block: &Bytes) {
-        let Some(raw) = line.frame(block) else {
-            self.stats.skipped += 1;
-            return;
-        };
-        self.stats.frames += 1;
-        let delivered = line.get::<bool>("d").unwrap_or(true);
-        let sub = line.get::<u64>("sub").map(SubscriptionId);
-        let bytes = raw.clone();
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let error = format!("the frame is not UTF-8: {e}");
-                if delivered {
-                    self.emit(line, Event::Malformed { error, raw });
-                }
-                return;
-            }
-        };
-        let frame = match envelope::read::<M>(text, &raw) {
-            Ok(frame) => frame,
-            Err(e) => {
-                if delivered {
-                    let error = e.to_string();
-                    self.emit(line, Event::Malformed { error, raw });
-                }
-                return;
-            }
-        };
-        let env = frame.envelope;
-        if let (Some(sid), Some(seq)) = (env.sid, env.seq) {
-            self.check(sid, seq, is_reply(&env.kind));
-        }
-        if !delivered {
-            return;
-        }
-        if let Some(event) = self.unsolicited(&env, sub, &raw) {
-            return self.emit(line, event);
-        }
-        let decoded = match frame.message {
-            Some(message) => Ok(message),
-            None => M::decode(&env, &raw),
-        };
-        let event = match decoded {
-            Ok(message) => Event::Message(Received {
-                subscription: sub,
-                sid: env.sid,
-                seq: env.seq,
-                message,
-                raw,
-            }),
-            Err(error) => Event::DecodeFailed {
-                subscription: sub,
-                kind: env.kind.to_string(),
-                error,
-                raw,
-            },
-        };
-        self.emit(line, event);
-    }
-
-    /// As the session does for a frame that answers no command: the server's `error` is an
-    /// event of its own; its `unsubscribed` ends the `sid`'s numbering.
-    fn unsolicited(
-        &mut self,
-        env: &crate::ws::protocol::Envelope<'_>,
-        sub: Option<SubscriptionId>,
-        raw: &Bytes,
-    ) -> Option<Event<M>> {
-        match env.kind.as_ref() {
-            "error" => {
-                let (code, message) = crate::ws::pending::error_fields(env);
-                Some(Event::ServerError {
-                    subscription: sub,
-                    sid: env.sid,
-                    code,
-                    message,
-                    raw: raw.clone(),
-                })
-            }
-            "unsubscribed" => {
-                if let Some(sid) = env.sid {
-                    self.seqs.forget(sid);
-                }
-                None
-            }
-            _ => None,
-        }
-    }
-
-    /// The session's sequence check, again, compared with what the live session recorded.
-    fn check(&mut self, sid: u64, seq: u64, is_reply: bool) {
-        if is_reply {
-            self.seqs.observe(sid, seq);
-            return;
-        }
-        let found = match self.seqs.check(sid, seq) {
-            Check::InOrder => None,
-            Check::Gap { expected, received } => Some(Judged::Gap(sid, expected, received)),
-            Check::Repeat { last, received } => Some(Judged::Repeat(sid, last, received)),
-        };
-        let recorded = if found.is_some() || !self.recorded.is_empty() {
-            self.recorded.pop_front()
-        } else {
-            None
-        };
-        if found != recorded {
-            self.stats.mismatches += 1;
-        }
-    }
-}
-
-/// A recorded session event as the live session gave it (`None`: not one this version knows).
-fn session_event<M>(line: &Line<'_>) -> Option<Event<M>> {
-    let sub = || line.get::<u64>("sub").map(SubscriptionId);
-    let recorded = |key: &str| line.get::<String>(key).map(WsError::Recorded);
-    Some(match line.kind {
-        "disconnected" => Event::Disconnected {
-            reason: line.get("reason")?,
-        },
-        "reconnected" => Event::Reconnected {
-            attempts: line.get("attempts")?,
-            downtime: Duration::from_nanos(line.get("downtime_ns")?),
-        },
-        "resubscribed" => Event::Resubscribed {
-            subscription: sub()?,
-            sids: line.get("sids")?,
-        },
-        "resubscribe_failed" => Event::ResubscribeFailed {
-            subscription: sub()?,
-            error: recorded("error")?,
-        },
-        "snapshot_requested" => Event::SnapshotRequested {
-            subscription: sub()?,
-            markets: line.get("markets")?,
-        },
-        "markets_removed" => Event::MarketsRemoved {
-            subscription: sub()?,
-            markets: line.get("markets")?,
-        },
-        "unsubscribed" => Event::Unsubscribed {
-            subscription: sub()?,
-        },
-        "closed" => Event::Closed {
-            error: recorded("error"),
-        },
-        _ => return None,
-    })
 }
 
 impl<M: Incoming> Iterator for Replay<M> {
@@ -365,19 +125,13 @@ impl<M: Incoming> Iterator for Replay<M> {
 
     fn next(&mut self) -> Option<Replayed<M>> {
         loop {
-            if let Some(replayed) = self.out.pop_front() {
+            if let Some(replayed) = self.decoder.pop() {
                 return Some(replayed);
             }
             let (start, end) = self.next_line()?;
             // A handle on the block (not a copy): frames are slices of it.
             let block = self.block.clone();
-            match std::str::from_utf8(&block[start..end])
-                .ok()
-                .and_then(Line::parse)
-            {
-                Some(line) => self.record(&line, &block),
-                None => self.stats.skipped += 1,
-            }
+            self.decoder.line(&block[start..end], &block);
         }
     }
 }
