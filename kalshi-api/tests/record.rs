@@ -234,13 +234,17 @@ fn recorder(dir: &Path, markets: &[String]) -> RecordConfig {
 
 /// Seeded order flow with faults while recording; returns the live log, the quiet points, the
 /// recorder's figures.
-async fn record_with_faults(dir: &Path, rounds: usize) -> (Vec<String>, Vec<Point>, RecordStats) {
+async fn record_with_faults(
+    dir: &Path,
+    rounds: usize,
+    also: impl FnOnce(RecordConfig) -> RecordConfig,
+) -> (Vec<String>, Vec<Point>, RecordStats) {
     const MARKETS: usize = 4;
     let (exchange, client) = setup(MARKETS + 1, 21).await;
     let all = exchange.market_tickers();
     let markets: Vec<String> = all[..MARKETS].to_vec();
     let sentinel = all[MARKETS].clone();
-    let rec = Recorder::start(recorder(dir, &markets)).unwrap();
+    let rec = Recorder::start(also(recorder(dir, &markets))).unwrap();
     let (session, events) = Session::connect(&client, fast().record(&rec))
         .await
         .unwrap();
@@ -285,7 +289,7 @@ async fn record_with_faults(dir: &Path, rounds: usize) -> (Vec<String>, Vec<Poin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replay_gives_the_live_events_and_books_through_faults() {
     let dir = tempfile::tempdir().unwrap();
-    let (live, points, stats) = record_with_faults(dir.path(), 20).await;
+    let (live, points, stats) = record_with_faults(dir.path(), 20, |c| c).await;
     let (replayed, book_mismatches, figures) = replay_all(dir.path(), &points);
     let differing = live.iter().zip(&replayed).filter(|(a, b)| a != b).count()
         + live.len().abs_diff(replayed.len());
@@ -341,7 +345,7 @@ fn blocks_of(file: &[u8]) -> Vec<(usize, usize)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recording_cut_anywhere_replays_up_to_its_last_whole_block() {
     let dir = tempfile::tempdir().unwrap();
-    let _ = record_with_faults(dir.path(), 3).await;
+    let _ = record_with_faults(dir.path(), 3, |c| c).await;
     let files = recording_files(dir.path()).unwrap();
     let (full, _, full_stats) = replay_all(dir.path(), &[]);
     let (earlier, last) = files.split_at(files.len() - 1);
@@ -519,4 +523,114 @@ async fn a_paced_replay_takes_the_recorded_time_scaled() {
         "{took:?} for {span:?}"
     );
     exchange.shutdown().await;
+}
+
+/// A `nats-server` with JetStream on a free local port, stopped when dropped.
+#[cfg(feature = "nats")]
+struct NatsServer {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+#[cfg(feature = "nats")]
+impl NatsServer {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string()])
+            .arg("-sd")
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server runs (Debian's nats-server package; .ci/run installs it)");
+        let url = format!("nats://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        NatsServer {
+            child,
+            url,
+            _dir: dir,
+        }
+    }
+}
+
+#[cfg(feature = "nats")]
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads a stream from its start until the recorded session's end: every event's summary, and
+/// the books a keeper built from them.
+#[cfg(feature = "nats")]
+async fn consume(target: kalshi_api::record::NatsTarget) -> (Vec<String>, OrderBooks) {
+    use kalshi_api::record::{nats_replay, NatsStart};
+    let events = nats_replay::<ServerMessage>(&target, NatsStart::First)
+        .await
+        .unwrap();
+    futures_util::pin_mut!(events);
+    let mut keeper = BookKeeper::new();
+    let books = keeper.books();
+    let (mut log, mut out) = (Vec::new(), Vec::new());
+    while let Some(replayed) = events.next().await {
+        let end = matches!(replayed.event, Event::Closed { .. });
+        log.push(summary(&replayed.event));
+        if !end {
+            keeper.handle(replayed.event, &mut out);
+            out.clear();
+        }
+        if end {
+            break;
+        }
+    }
+    (log, books)
+}
+
+#[cfg(feature = "nats")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_consumers_of_the_jetstream_stream_build_the_live_books() {
+    use kalshi_api::record::NatsTarget;
+    let server = NatsServer::start().await;
+    let client = async_nats::connect(&server.url).await.unwrap();
+    let target = NatsTarget::new(async_nats::jetstream::new(client)).stream("KALSHI_TEST");
+    target.ensure_stream().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let publish = target.clone();
+    let (live, points, stats) = record_with_faults(dir.path(), 6, |c| c.nats(publish)).await;
+    let consumers: Vec<_> = (0..2)
+        .map(|_| tokio::spawn(consume(target.clone())))
+        .collect();
+    let (_, expected) = points.last().unwrap();
+    for consumer in consumers {
+        let (log, books) = tokio::time::timeout(Duration::from_secs(60), consumer)
+            .await
+            .expect("the consumer read the whole stream")
+            .unwrap();
+        assert_same(&live, &log);
+        assert_eq!(books_differ(&books, expected), 0);
+    }
+    println!(
+        "nats: {} records published ({} failed), {} events read by each of 2 consumers, equal to the \
+         live session's; books equal at the end",
+        stats.published,
+        stats.publish_failed,
+        live.len()
+    );
+    assert_eq!((stats.published, stats.publish_failed), (stats.records, 0));
 }

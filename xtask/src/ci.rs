@@ -39,15 +39,16 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
     step("tests", &["test", "--workspace"]),
-    // The recorder is off by default: its tests (and the library's own) run with it on.
+    // The recorder is off by default: its tests (and the library's own) run with it on, NATS
+    // fan-out included (a real nats-server, which .ci/run installs).
     step(
-        "tests, recorder",
+        "tests, recorder and NATS",
         &[
             "test",
             "-p",
             "kalshi-api",
             "--features",
-            "record",
+            "record,nats",
             "--lib",
             "--test",
             "record",

@@ -56,6 +56,10 @@ pub struct RecordStats {
     pub slow_writes: u64,
     /// The most records that ever waited for the writer.
     pub max_backlog: u64,
+    /// Records published to NATS and acknowledged (the `nats` feature).
+    pub published: u64,
+    /// Records NATS did not take (logged).
+    pub publish_failed: u64,
 }
 
 #[derive(Debug, Default)]
@@ -69,6 +73,8 @@ pub(crate) struct Counters {
     pub(crate) lost: AtomicU64,
     pub(crate) slow_writes: AtomicU64,
     pub(crate) max_backlog: AtomicU64,
+    pub(crate) published: AtomicU64,
+    pub(crate) publish_failed: AtomicU64,
 }
 
 impl Counters {
@@ -84,6 +90,8 @@ impl Counters {
             lost: get(&self.lost),
             slow_writes: get(&self.slow_writes),
             max_backlog: get(&self.max_backlog),
+            published: get(&self.published),
+            publish_failed: get(&self.publish_failed),
         }
     }
 }

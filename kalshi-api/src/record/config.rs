@@ -67,6 +67,9 @@ pub struct RecordConfig {
     pub spec_version: Option<String>,
     /// Where the files are written.
     pub storage: Arc<dyn Storage>,
+    /// A JetStream stream each record is published to as well.
+    #[cfg(feature = "nats")]
+    pub nats: Option<super::NatsTarget>,
 }
 
 impl std::fmt::Debug for RecordConfig {
@@ -98,6 +101,8 @@ impl RecordConfig {
             overflow: Overflow::Lossless,
             spec_version: None,
             storage: Arc::new(Files),
+            #[cfg(feature = "nats")]
+            nats: None,
         }
     }
 
@@ -158,6 +163,13 @@ impl RecordConfig {
     /// Sets [`spec_version`](Self::spec_version).
     pub fn spec_version(mut self, version: impl Into<String>) -> Self {
         self.spec_version = Some(version.into());
+        self
+    }
+
+    /// Publishes each record to `target` too (see [`nats`](Self::nats)).
+    #[cfg(feature = "nats")]
+    pub fn nats(mut self, target: super::NatsTarget) -> Self {
+        self.nats = Some(target);
         self
     }
 

@@ -9,7 +9,8 @@
 //! `reader.rs` reads files back frame by frame, stopping cleanly at a truncated tail; `decode.rs`
 //! turns records into the [`Event`](crate::ws::Event)s a live session gives, through the session's
 //! own decoder and sequence checks, and `replay.rs` feeds it a recording's files; `pace.rs` replays at the recorded pace; `seek.rs` rebuilds a
-//! book at a past moment.
+//! book at a past moment; `nats.rs` (the `nats` feature) publishes records to NATS JetStream and
+//! replays a stream.
 //!
 //! ```no_run
 //! # async fn run(client: kalshi_api::Client) -> kalshi_api::Result<()> {
@@ -29,6 +30,8 @@ mod config;
 mod decode;
 mod format;
 mod manifest;
+#[cfg(feature = "nats")]
+mod nats;
 mod pace;
 mod reader;
 mod replay;
@@ -39,6 +42,8 @@ mod writer;
 pub use buffer::RecordStats;
 pub use config::{Files, Overflow, RecordConfig, Storage};
 pub use manifest::{FileEntry, Manifest};
+#[cfg(feature = "nats")]
+pub use nats::{escape as nats_token, nats_replay, NatsStart, NatsTarget};
 pub use pace::Pace;
 pub use reader::{recording_files, RecordReader};
 pub use replay::{Replay, ReplayStats, Replayed};
@@ -72,6 +77,10 @@ pub enum RecordError {
     /// A folder with no recording in it.
     #[error("no recording in {0}")]
     Empty(std::path::PathBuf),
+    /// NATS refused or failed (connecting, the stream, a consumer).
+    #[cfg(feature = "nats")]
+    #[error("nats: {0}")]
+    Nats(String),
 }
 
 impl From<RecordError> for crate::Error {

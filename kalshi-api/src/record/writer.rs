@@ -26,6 +26,8 @@ struct Inner {
     buffer: Arc<Buffer>,
     epoch: Instant,
     done: Mutex<Option<oneshot::Receiver<RecordStats>>>,
+    /// The NATS publisher's end: it answers once every record is acknowledged.
+    published: Mutex<Option<oneshot::Receiver<()>>>,
 }
 
 impl Drop for Inner {
@@ -44,7 +46,16 @@ impl Recorder {
         })?;
         let buffer = Arc::new(Buffer::new(config.capacity, config.overflow));
         let (tx, rx) = oneshot::channel();
-        let writer = Writer::new(config, buffer.clone());
+        #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
+        let mut writer = Writer::new(config, buffer.clone());
+        #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
+        let mut published = None;
+        #[cfg(feature = "nats")]
+        if let Some(target) = writer.config.nats.clone() {
+            let (outbox, done) = super::nats::start(target.clone(), buffer.clone())?;
+            writer.nats = Some((target, outbox));
+            published = Some(done);
+        }
         std::thread::Builder::new()
             .name("kalshi-recorder".into())
             .spawn(move || {
@@ -59,6 +70,7 @@ impl Recorder {
                 buffer,
                 epoch: Instant::now(),
                 done: Mutex::new(Some(rx)),
+                published: Mutex::new(published),
             }),
         })
     }
@@ -78,9 +90,23 @@ impl Recorder {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        match done {
-            Some(rx) => rx.await.map_err(|_| RecordError::WriterGone),
-            None => Err(RecordError::WriterGone),
+        let stats = match done {
+            Some(rx) => rx.await.map_err(|_| RecordError::WriterGone)?,
+            None => return Err(RecordError::WriterGone),
+        };
+        let published = self
+            .inner
+            .published
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match published {
+            // The writer is done, so is its end of the publisher: every record is settled then.
+            Some(rx) => {
+                let _ = rx.await;
+                Ok(self.stats())
+            }
+            None => Ok(stats),
         }
     }
 
@@ -119,6 +145,9 @@ struct Writer {
     file: Option<Open>,
     block: Block,
     compressor: Option<zstd::bulk::Compressor<'static>>,
+    /// Where each record is published too.
+    #[cfg(feature = "nats")]
+    nats: Option<(super::NatsTarget, super::nats::Outbox)>,
 }
 
 const HOUR_NS: u64 = 3_600_000_000_000;
@@ -148,6 +177,8 @@ impl Writer {
             file: None,
             block: Block::default(),
             compressor,
+            #[cfg(feature = "nats")]
+            nats: None,
         }
     }
 
@@ -198,7 +229,16 @@ impl Writer {
         if matches!(item.body, super::buffer::Body::Frame { .. }) {
             block.frames += 1;
         }
+        let start = block.lines.len();
         format::write_line(&mut block.lines, item);
+        #[cfg(feature = "nats")]
+        if let Some((target, outbox)) = &self.nats {
+            // The line without its newline: one record per message.
+            let line = &block.lines[start..block.lines.len() - 1];
+            let _ = outbox.send((target.subject(item), bytes::Bytes::copy_from_slice(line)));
+        }
+        #[cfg(not(feature = "nats"))]
+        let _ = start;
     }
 
     /// A `lost` record: how many records before it were not written.
