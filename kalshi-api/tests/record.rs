@@ -634,3 +634,102 @@ async fn two_consumers_of_the_jetstream_stream_build_the_live_books() {
     );
     assert_eq!((stats.published, stats.publish_failed), (stats.records, 0));
 }
+
+/// Places an order on `ticker` over REST (even `i` crosses and fills, odd rests below the bid).
+async fn place(
+    client: &Client,
+    exchange: &TestExchange,
+    ticker: &str,
+    i: usize,
+) -> kalshi_api::Result<()> {
+    use kalshi_api::money::FixedPointDollars;
+    use kalshi_api::{ops, types};
+    let (yes, no) = exchange.order_book(ticker).unwrap();
+    let best_yes: FixedPointDollars = yes[0].0.parse().unwrap();
+    let best_no: FixedPointDollars = no[0].0.parse().unwrap();
+    let price = if i % 2 == 0 {
+        FixedPointDollars::new(1, 0) - best_no
+    } else {
+        best_yes - "0.01".parse().unwrap()
+    };
+    let mut order = types::CreateOrderV2Request::new(
+        ticker,
+        types::BookSide::Bid,
+        "2.50".parse().unwrap(),
+        price,
+        types::CreateOrderV2RequestTimeInForce::GoodTillCanceled,
+        types::SelfTradePreventionType::TakerAtCross,
+    );
+    order.client_order_id = Some(format!("bot-{i}"));
+    client
+        .create_order_v2(ops::CreateOrderV2::new(order))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_tracker_gets_the_same_updates_from_a_replay() {
+    use kalshi_api::ws::{OrderTracker, OrderUpdate};
+    let (exchange, client) = setup(2, 13).await;
+    let ticker = exchange.market_tickers()[0].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = Recorder::start(RecordConfig::new(dir.path())).unwrap();
+    let (session, mut events) = Session::connect(&client, fast().record(&rec))
+        .await
+        .unwrap();
+    let channels = vec![
+        SubscribeChannelsItem::UserOrders,
+        SubscribeChannelsItem::Fill,
+    ];
+    let _private = session.subscribe(&Subscribe::new(channels)).await.unwrap();
+    let live = OrderTracker::new();
+    let feeder = tokio::spawn({
+        let live = live.clone();
+        async move {
+            while let Some(event) = events.next().await {
+                live.handle(&event);
+            }
+        }
+    });
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    for i in 0..8 {
+        let mut updates = live.track(format!("bot-{i}"));
+        place(&client, &exchange, &ticker, i).await.unwrap();
+        let mut mine = Vec::new();
+        loop {
+            let u = tokio::time::timeout(Duration::from_secs(10), updates.next())
+                .await
+                .expect("an update")
+                .unwrap();
+            let done = matches!(u, OrderUpdate::Order(_));
+            mine.push(format!("{u:?}"));
+            if done {
+                break;
+            }
+        }
+        seen.push(mine);
+    }
+    session.close().await;
+    feeder.await.unwrap();
+    rec.finish().await.unwrap();
+    let replayed = OrderTracker::new();
+    let mut tracked: Vec<_> = (0..8).map(|i| replayed.track(format!("bot-{i}"))).collect();
+    for r in Replay::<ServerMessage>::open(dir.path()).unwrap() {
+        replayed.handle(&r.event);
+    }
+    let fills = seen
+        .iter()
+        .flatten()
+        .filter(|u| u.starts_with("Fill"))
+        .count();
+    for (updates, live) in tracked.iter_mut().zip(&seen) {
+        let again: Vec<String> = std::iter::from_fn(|| updates.try_next())
+            .map(|u| format!("{u:?}"))
+            .take(live.len())
+            .collect();
+        assert_eq!(&again, live);
+    }
+    println!("order tracker: 8 orders, {fills} fills, the same updates replayed");
+    assert!(fills >= 4);
+    exchange.shutdown().await;
+}
