@@ -39,8 +39,22 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
     step("tests", &["test", "--workspace"]),
-    // The recorder is off by default: its tests (and the library's own) run with it on, NATS
-    // fan-out included (a real nats-server, which .ci/run installs).
+    // The recorder is off by default: its code is checked and its tests (and the library's own)
+    // run with it on, NATS fan-out included (a real nats-server, which .ci/run installs).
+    step(
+        "clippy, recorder and NATS",
+        &[
+            "clippy",
+            "-p",
+            "kalshi-api",
+            "--features",
+            "record,nats",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
     step(
         "tests, recorder and NATS",
         &[
