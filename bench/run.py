@@ -20,7 +20,7 @@
    BTreeMap; and the latency from a frame sent on loopback to the book reflecting it (median, 99th
    percentile).
 
-`--only ws_decode,ws_throughput,book --write` runs part 5 alone and writes its own table into
+`--only ws_decode,ws_throughput,book,record --write` runs parts 5 and 6 alone and writes its own table into
 BENCHMARKS.md (between the `bench:ws:begin` and `bench:ws:end` markers).
 
 `--only ablation [--write]`: what each hand-written part of the WebSocket path buys on its own.
@@ -62,7 +62,7 @@ BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
 WS_BEGIN = "<!-- bench:ws:begin -->"
 WS_END = "<!-- bench:ws:end -->"
-WS_PARTS = {"ws_decode", "ws_throughput", "book"}
+WS_PARTS = {"ws_decode", "ws_throughput", "book", "record"}
 ABLATION_BEGIN = "<!-- bench:ablation:begin -->"
 ABLATION_END = "<!-- bench:ablation:end -->"
 # The switches of kalshi-api/src/ws/ablate.rs, each with the plain alternative it swaps in.
@@ -558,6 +558,25 @@ def orderbook(quick: bool) -> dict:
     return rows
 
 
+def recording(quick: bool) -> dict:
+    """The recorder's cost to a session on loopback, bytes per frame, and replay speed."""
+    env = bench_env()
+    if quick:
+        env.update(WS_MESSAGES="50000", WS_ROUNDS="1")
+    cmd = ["cargo", "bench", "-p", "kalshi-api", "--features", "record", "--bench", "ws_record"]
+    run(cmd + ["--no-run"], env=env, log_name="ws_record")
+    p = run(cmd, env=env, log_name="ws_record")
+    rows = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    if len(rows) != 1 or rows[0].get("bench") != "ws_record":
+        die("the ws_record bench did not print its line")
+    r = rows[0]
+    log(
+        f"recording: {r['recorded_msgs_per_s']:,.0f} msg/s recorded against {r['plain_msgs_per_s']:,.0f}; "
+        f"{r['bytes_per_frame']:.1f} bytes/frame; replay {r['replay_frames_per_s']:,.0f} frames/s"
+    )
+    return r
+
+
 def ablation_binaries(variant: str) -> dict[str, Path]:
     """Builds the three WebSocket benches with `KALSHI_ABLATE=variant` and copies them aside."""
     env = {**bench_env(), "KALSHI_ABLATE": variant}
@@ -666,6 +685,19 @@ def ws_table(r: dict) -> str:
         rows.append(
             f"| 6 | order book: frame sent on loopback to the book updated, {l['frames']:,} frames about 1 ms apart "
             f"| median {l['p50_us']:.0f} us, p99 {l['p99_us']:.0f} us | | | |"
+        )
+    if "record" in r:
+        rec = r["record"]
+        kept = rec["recorded_msgs_per_s"] / rec["plain_msgs_per_s"]
+        rows.append(
+            f"| 7 | recording: messages/s on loopback with a recorder attached, {rec['messages']:,} per round, "
+            f"median of {rec['rounds']} | {rec['recorded_msgs_per_s']:,.0f} ({rec['bytes_per_frame']:.1f} compressed bytes per frame) "
+            f"| the same session unrecorded: {rec['plain_msgs_per_s']:,.0f} (recorded at {kept:.0%}) "
+            f"| at least 90% | {yes(kept >= 0.9)} |"
+        )
+        rows.append(
+            f"| 7 | replay: frames/s read back from the files as decoded, sequence-checked events "
+            f"| {rec['replay_frames_per_s']:,.0f} | | at least 1,000,000 | {yes(rec['replay_frames_per_s'] >= 1e6)} |"
         )
     return "\n".join(rows)
 
@@ -850,8 +882,8 @@ def main() -> None:
     ap.add_argument("--ablation-rounds", type=int, default=5, help="interleaved rounds of the ablation (default 5)")
     ap.add_argument(
         "--only",
-        default="gen,build,decode,throughput,ws_decode,ws_throughput,book",
-        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput,book), or ablation alone; build needs gen",
+        default="gen,build,decode,throughput,ws_decode,ws_throughput,book,record",
+        help="comma-separated parts to run (gen,build,decode,throughput,ws_decode,ws_throughput,book,record), or ablation alone; build needs gen",
     )
     args = ap.parse_args()
     parts = set(args.only.split(","))
@@ -864,7 +896,7 @@ def main() -> None:
     if args.write and args.quick:
         die("--write needs full measurements: no --quick")
     if args.write and not ws_only and parts != {"ablation"} and parts != {"gen", "build", "decode", "throughput"} | WS_PARTS:
-        die("--write needs a full run, or --only ws_decode,ws_throughput,book for the WebSocket table")
+        die("--write needs a full run, or --only ws_decode,ws_throughput,book,record for the WebSocket table")
     if "build" in parts and "gen" not in parts:
         die("build needs gen (it builds what the generators wrote)")
     command = "python3 bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
@@ -896,6 +928,8 @@ def main() -> None:
         results["ws_throughput"] = ws_throughput(args.quick)
     if "book" in parts:
         results["book"] = orderbook(args.quick)
+    if "record" in parts:
+        results["record"] = recording(args.quick)
     if "ablation" in parts:
         results["ablation"] = ablation(args.ablation_rounds)
     m["loadavg_end"] = loadavg()

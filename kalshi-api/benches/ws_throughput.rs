@@ -19,55 +19,21 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use kalshi_api::ws::{decode_frame, Event, ServerMessage, Session, SessionConfig};
 use kalshi_api::{Client, Environment, PrivateKey};
-use std::net::SocketAddr;
 use std::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 #[path = "ws_frames.rs"]
 mod ws_frames;
 
+#[path = "ws_server.rs"]
+mod ws_server;
+use ws_server::serve;
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Serves `frames` to every client that connects, then waits for the client to close.
-fn serve(frames: Vec<Message>) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let (stream, _) = listener.accept().await.unwrap();
-                stream.set_nodelay(true).unwrap();
-                let frames = frames.clone();
-                tokio::spawn(async move {
-                    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
-                        return;
-                    };
-                    let (mut sink, mut stream) = ws.split();
-                    let reader =
-                        tokio::spawn(async move { while stream.next().await.is_some() {} });
-                    for f in frames {
-                        if sink.feed(f).await.is_err() {
-                            return;
-                        }
-                    }
-                    let _ = sink.flush().await;
-                    let _ = reader.await;
-                });
-            }
-        });
-    });
-    addr
 }
 
 fn main() {

@@ -74,6 +74,10 @@ pub enum Error {
     #[cfg(feature = "ws")]
     #[error(transparent)]
     WebSocket(Box<crate::ws::WsError>),
+    /// Recording or replaying the feed failed.
+    #[cfg(feature = "record")]
+    #[error(transparent)]
+    Record(Box<crate::record::RecordError>),
     /// Pagination stopped: the server sent a cursor it had already sent (following it would loop).
     #[error("{operation}: pagination cursor `{cursor}` repeated after {pages} pages; stopping instead of looping")]
     RepeatedCursor {

@@ -97,6 +97,8 @@ mod error;
 mod json_path;
 pub mod money;
 mod order_id;
+#[cfg(feature = "record")]
+pub mod record;
 mod rest;
 pub mod sides;
 mod trace;

@@ -58,6 +58,35 @@ const STEPS: &[Step] = &[
         products: true,
     },
     all_products("tests", &["test", "--workspace"]),
+    // The recorder is off by default: its code is checked and its tests (and the library's own)
+    // run with it on, NATS fan-out included (a real nats-server, which .ci/run installs).
+    step(
+        "clippy, recorder and NATS",
+        &[
+            "clippy",
+            "-p",
+            "kalshi-api",
+            "--features",
+            "record,nats",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    step(
+        "tests, recorder and NATS",
+        &[
+            "test",
+            "-p",
+            "kalshi-api",
+            "--features",
+            "record,nats",
+            "--lib",
+            "--test",
+            "record",
+        ],
+    ),
     step(
         "clippy, ring backend and HTTP/2",
         &[

@@ -223,6 +223,8 @@ pub fn is_transient(err: &Error) -> bool {
         // REST requests never fail with a WebSocket error; a session repairs its own.
         #[cfg(feature = "ws")]
         Error::WebSocket(_) => false,
+        #[cfg(feature = "record")]
+        Error::Record(_) => false,
     }
 }
 

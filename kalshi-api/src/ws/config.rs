@@ -32,6 +32,9 @@ pub struct SessionConfig {
     /// After a sequence gap or repeat on a channel that supports `get_snapshot`, ask for fresh
     /// snapshots of the subscription's markets.
     pub repair_gaps: bool,
+    /// The recorder the session writes its frames and events to (see [`record`](Self::record)).
+    #[cfg(feature = "record")]
+    pub recorder: Option<crate::record::Recorder>,
 }
 
 impl Default for SessionConfig {
@@ -46,6 +49,8 @@ impl Default for SessionConfig {
             max_refused_handshakes: 3,
             delivery: Delivery::default(),
             repair_gaps: true,
+            #[cfg(feature = "record")]
+            recorder: None,
         }
     }
 }
@@ -107,6 +112,14 @@ impl SessionConfig {
     /// Sets [`repair_gaps`](Self::repair_gaps).
     pub fn repair_gaps(mut self, repair: bool) -> Self {
         self.repair_gaps = repair;
+        self
+    }
+
+    /// Records the session with `recorder`: every frame as received and the session's own events
+    /// in place (one session per recorder).
+    #[cfg(feature = "record")]
+    pub fn record(mut self, recorder: &crate::record::Recorder) -> Self {
+        self.recorder = Some(recorder.clone());
         self
     }
 }

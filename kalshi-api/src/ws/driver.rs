@@ -256,10 +256,12 @@ where
             Message::Text(text) => {
                 // The WebSocket layer checked the text is UTF-8: read it as is.
                 let raw = Bytes::copy_from_slice(text.as_bytes());
+                self.out.tap_frame(&raw);
                 self.frame(text.as_str(), raw);
             }
             Message::Binary(bytes) => {
                 let raw = Bytes::copy_from_slice(&bytes);
+                self.out.tap_frame(&raw);
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => self.frame(text, raw),
                     Err(e) => self.out.push(Event::Malformed {

@@ -69,6 +69,10 @@ pub enum WsError {
         /// What was wrong.
         detail: String,
     },
+    /// An error read back from a recording (its message, as the live session wrote it).
+    #[cfg(feature = "record")]
+    #[error("{0}")]
+    Recorded(String),
 }
 
 impl WsError {

@@ -85,6 +85,10 @@ pub(crate) struct Sender<M> {
     shared: Arc<Shared<M>>,
     /// Lossless delivery's channel (`None` for drop-oldest, and once finished).
     lossless: Option<mpsc::UnboundedSender<Event<M>>>,
+    /// The recorder's end in the session, when one is attached: it sees each frame as received
+    /// and each event as it is queued.
+    #[cfg(feature = "record")]
+    tap: Option<crate::record::Tap>,
 }
 
 /// The stream of a session's events: messages, and what happened to the connection, in order.
@@ -107,6 +111,17 @@ impl<M> std::fmt::Debug for Events<M> {
             .field("waiting", &self.waiting())
             .finish()
     }
+}
+
+/// The queue a session with `config` delivers through, with its recorder attached.
+pub(crate) fn channel_for<M>(config: &super::SessionConfig) -> (Sender<M>, Events<M>) {
+    #[cfg_attr(not(feature = "record"), allow(unused_mut))]
+    let (mut tx, rx) = channel(config.delivery);
+    #[cfg(feature = "record")]
+    {
+        tx.tap = config.recorder.as_ref().map(|r| r.tap());
+    }
+    (tx, rx)
 }
 
 pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
@@ -135,6 +150,8 @@ pub(crate) fn channel<M>(delivery: Delivery) -> (Sender<M>, Events<M>) {
         Sender {
             shared: shared.clone(),
             lossless: tx,
+            #[cfg(feature = "record")]
+            tap: None,
         },
         Events {
             shared,
@@ -158,7 +175,7 @@ impl<M> Sender<M> {
     }
 
     /// Waits until [`has_room`](Self::has_room). The future holds the shared queue, not the
-    /// sender (whose staged events need not be `Sync`).
+    /// sender (whose recorder tap need not be `Sync`).
     pub(crate) fn room(&self) -> impl std::future::Future<Output = ()> + Send + 'static
     where
         M: Send + 'static,
@@ -187,6 +204,10 @@ impl<M> Sender<M> {
     /// reading more. A drop-oldest queue drops its oldest message instead.
     pub(crate) fn push(&mut self, event: Event<M>) {
         super::observe::event(&event);
+        #[cfg(feature = "record")]
+        if let Some(tap) = &mut self.tap {
+            tap.event(&event);
+        }
         if self.shared.abandoned.load(Ordering::Acquire) {
             return;
         }
@@ -219,6 +240,18 @@ impl<M> Sender<M> {
         self.shared.len.fetch_add(1, Ordering::AcqRel);
         drop(state);
         self.shared.consumer.wake();
+    }
+
+    /// Shows a frame, as received, to the recorder (nothing without one, or without the `record`
+    /// feature).
+    #[inline]
+    pub(crate) fn tap_frame(&mut self, raw: &bytes::Bytes) {
+        #[cfg(feature = "record")]
+        if let Some(tap) = &mut self.tap {
+            tap.frame(raw);
+        }
+        #[cfg(not(feature = "record"))]
+        let _ = raw;
     }
 
     /// Ends the stream once what is queued has been read.

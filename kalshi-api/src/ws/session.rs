@@ -78,7 +78,7 @@ where
             })?;
         let url = url.to_string();
         let socket = connect(&url, &credentials, config.connect_timeout).await?;
-        let (tx, events) = queue::channel(config.delivery);
+        let (tx, events) = queue::channel_for(&config);
         let (requests, rx) = mpsc::unbounded_channel();
         let driver = Driver::<M, C>::new(url, credentials, config.clone(), rx, tx);
         tokio::spawn(driver.run(socket));

@@ -1,0 +1,373 @@
+//! The recorder: a handle for the user and a writer thread that compresses blocks of records and
+//! writes them, each block one zstd frame, so that a file cut short decodes up to its last whole
+//! block. Files are rotated by hour and by size and listed in the manifest.
+
+use super::buffer::{add, Buffer, Item, RecordStats};
+use super::config::RecordConfig;
+use super::manifest::{self, FileEntry, Manifest};
+use super::tap::Tap;
+use super::{format, RecordError};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::oneshot;
+
+/// Records a session: attach it with [`SessionConfig::record`](crate::ws::SessionConfig::record),
+/// read its counters with [`stats`](Self::stats), and end it with [`finish`](Self::finish).
+/// Cheap to clone. Writing happens on a thread of its own: a slow disk never holds up the session.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    buffer: Arc<Buffer>,
+    epoch: Instant,
+    done: Mutex<Option<oneshot::Receiver<RecordStats>>>,
+    /// The NATS publisher's end: it answers once every record is acknowledged.
+    published: Mutex<Option<oneshot::Receiver<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last handle is gone: the writer writes what is queued and stops.
+        self.buffer.close();
+    }
+}
+
+impl Recorder {
+    /// Creates the folder and starts the writer thread.
+    pub fn start(config: RecordConfig) -> Result<Recorder, RecordError> {
+        std::fs::create_dir_all(&config.dir).map_err(|source| RecordError::Io {
+            path: config.dir.clone(),
+            source,
+        })?;
+        let buffer = Arc::new(Buffer::new(config.capacity, config.overflow));
+        let (tx, rx) = oneshot::channel();
+        #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
+        let mut writer = Writer::new(config, buffer.clone());
+        #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
+        let mut published = None;
+        #[cfg(feature = "nats")]
+        if let Some(target) = writer.config.nats.clone() {
+            let (outbox, done) = super::nats::start(target.clone(), buffer.clone())?;
+            writer.nats = Some((target, outbox));
+            published = Some(done);
+        }
+        std::thread::Builder::new()
+            .name("kalshi-recorder".into())
+            .spawn(move || {
+                let _ = tx.send(writer.run());
+            })
+            .map_err(|source| RecordError::Io {
+                path: PathBuf::from("<recorder thread>"),
+                source,
+            })?;
+        Ok(Recorder {
+            inner: Arc::new(Inner {
+                buffer,
+                epoch: Instant::now(),
+                done: Mutex::new(Some(rx)),
+                published: Mutex::new(published),
+            }),
+        })
+    }
+
+    /// What the recorder has written so far, and what it could not.
+    pub fn stats(&self) -> RecordStats {
+        self.inner.buffer.counters.snapshot()
+    }
+
+    /// Stops recording: what is queued is written, the files are closed and the manifest
+    /// finished. Close the session first; what it sends afterwards is not recorded.
+    pub async fn finish(self) -> Result<RecordStats, RecordError> {
+        self.inner.buffer.close();
+        let done = self
+            .inner
+            .done
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let stats = match done {
+            Some(rx) => rx.await.map_err(|_| RecordError::WriterGone)?,
+            None => return Err(RecordError::WriterGone),
+        };
+        let published = self
+            .inner
+            .published
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match published {
+            // The writer is done, so is its end of the publisher: every record is settled then.
+            Some(rx) => {
+                let _ = rx.await;
+                Ok(self.stats())
+            }
+            None => Ok(stats),
+        }
+    }
+
+    /// The session's end of the recorder.
+    pub(crate) fn tap(&self) -> Tap {
+        Tap::new(self.inner.buffer.clone(), self.inner.epoch)
+    }
+}
+
+/// The file being written.
+struct Open {
+    out: Box<dyn Write + Send>,
+    /// Its entry in the manifest.
+    entry: usize,
+    /// The UTC hour it started in (hours since the epoch).
+    hour: u64,
+}
+
+/// The block of records being gathered.
+#[derive(Default)]
+struct Block {
+    lines: Vec<u8>,
+    records: u64,
+    frames: u64,
+    first: u64,
+    last: u64,
+    started: Option<Instant>,
+}
+
+struct Writer {
+    config: RecordConfig,
+    buffer: Arc<Buffer>,
+    channel_set: String,
+    manifest: Manifest,
+    manifest_path: PathBuf,
+    file: Option<Open>,
+    block: Block,
+    compressor: Option<zstd::bulk::Compressor<'static>>,
+    /// Where each record is published too.
+    #[cfg(feature = "nats")]
+    nats: Option<(super::NatsTarget, super::nats::Outbox)>,
+}
+
+const HOUR_NS: u64 = 3_600_000_000_000;
+
+impl Writer {
+    fn new(config: RecordConfig, buffer: Arc<Buffer>) -> Self {
+        let channel_set = config.channel_set();
+        let stem = format!("{channel_set}.{}", stamp(now_ns()));
+        let manifest = Manifest {
+            sdk: concat!("kalshi-api ", env!("CARGO_PKG_VERSION")).into(),
+            spec: config.spec_version.clone(),
+            channels: config.channels.clone(),
+            markets: config.markets.clone(),
+            ..Manifest::default()
+        };
+        let mut compressor = zstd::bulk::Compressor::new(config.level).ok();
+        if let Some(c) = compressor.as_mut() {
+            // A checksum per block: a torn block is never read as records.
+            let _ = c.include_checksum(true);
+        }
+        Writer {
+            manifest_path: manifest::path_for(&config.dir, &stem),
+            config,
+            buffer,
+            channel_set,
+            manifest,
+            file: None,
+            block: Block::default(),
+            compressor,
+            #[cfg(feature = "nats")]
+            nats: None,
+        }
+    }
+
+    /// Writes until the recorder is closed; returns its counters.
+    fn run(mut self) -> RecordStats {
+        loop {
+            let batch = self.buffer.take(self.wait());
+            if batch.lost > 0 {
+                self.lost_record(batch.lost);
+            }
+            for item in &batch.items {
+                self.append(item);
+                if self.block.lines.len() >= self.config.block_bytes {
+                    self.write_block();
+                }
+            }
+            let due = self
+                .block
+                .started
+                .is_some_and(|t| t.elapsed() >= self.config.flush_interval);
+            if due || batch.closing {
+                self.write_block();
+            }
+            if batch.closing {
+                self.finish_manifest();
+                return self.buffer.counters.snapshot();
+            }
+        }
+    }
+
+    /// How long to wait for records before the open block is due.
+    fn wait(&self) -> Duration {
+        match self.block.started {
+            Some(t) => self.config.flush_interval.saturating_sub(t.elapsed()),
+            None => self.config.flush_interval,
+        }
+        .max(Duration::from_millis(1))
+    }
+
+    fn append(&mut self, item: &Item) {
+        let block = &mut self.block;
+        if block.records == 0 {
+            block.first = item.wall;
+            block.started = Some(Instant::now());
+        }
+        block.last = block.last.max(item.wall);
+        block.records += 1;
+        if matches!(item.body, super::buffer::Body::Frame { .. }) {
+            block.frames += 1;
+        }
+        let start = block.lines.len();
+        format::write_line(&mut block.lines, item);
+        #[cfg(feature = "nats")]
+        if let Some((target, outbox)) = &self.nats {
+            // The line without its newline: one record per message.
+            let line = &block.lines[start..block.lines.len() - 1];
+            let _ = outbox.send((target.subject(item), bytes::Bytes::copy_from_slice(line)));
+        }
+        #[cfg(not(feature = "nats"))]
+        let _ = start;
+    }
+
+    /// A `lost` record: how many records before it were not written.
+    fn lost_record(&mut self, count: u64) {
+        let wall = now_ns();
+        let item = Item {
+            wall,
+            mono: 0,
+            conn: 0,
+            body: super::buffer::Body::Event(format!(r#""k":"lost","count":{count}"#)),
+        };
+        self.append(&item);
+    }
+
+    /// Compresses the block into one zstd frame and appends it to the current file (a new one
+    /// when the hour changed or the file is full).
+    fn write_block(&mut self) {
+        if self.block.records == 0 {
+            return;
+        }
+        let block = std::mem::take(&mut self.block);
+        let compressed = match self.compressor.as_mut().map(|c| c.compress(&block.lines)) {
+            Some(Ok(bytes)) => bytes,
+            _ => return self.failed(&block, "compressing a block failed"),
+        };
+        if let Err(e) = self.write_compressed(&block, &compressed) {
+            self.file = None;
+            return self.failed(&block, &e.to_string());
+        }
+        let c = &self.buffer.counters;
+        add(&c.records, block.records);
+        add(&c.frames, block.frames);
+        add(&c.bytes, compressed.len() as u64);
+    }
+
+    fn write_compressed(&mut self, block: &Block, compressed: &[u8]) -> std::io::Result<()> {
+        self.rotate(block.first)?;
+        let open = self.file.as_mut().expect("rotate opens a file");
+        let started = Instant::now();
+        open.out.write_all(compressed)?;
+        open.out.flush()?;
+        let took = started.elapsed();
+        if took >= Duration::from_secs(1) {
+            add(&self.buffer.counters.slow_writes, 1);
+            crate::trace::warn!(ms = took.as_millis() as u64, "recorder: a write was slow");
+        }
+        let entry = &mut self.manifest.files[open.entry];
+        entry.last_ns = entry.last_ns.max(block.last);
+        entry.records += block.records;
+        entry.frames += block.frames;
+        entry.bytes += compressed.len() as u64;
+        Ok(())
+    }
+
+    /// A block that could not be written: counted as lost, and said.
+    fn failed(&mut self, block: &Block, error: &str) {
+        add(&self.buffer.counters.lost, block.records);
+        crate::trace::error!(
+            error = %error,
+            records = block.records,
+            "recorder: a block could not be written"
+        );
+    }
+
+    /// Makes sure a file is open for a block starting at `wall`: a new one when none is, when
+    /// the hour changed, or when the current one is full.
+    fn rotate(&mut self, wall: u64) -> std::io::Result<()> {
+        if let Some(open) = &self.file {
+            let size = self.manifest.files[open.entry].bytes;
+            let new_hour = self.config.rotate_hourly && wall / HOUR_NS != open.hour;
+            if !new_hour && size < self.config.max_file_bytes {
+                return Ok(());
+            }
+        }
+        self.file = None;
+        let name = self.file_name(wall);
+        let out = self.config.storage.create(&self.config.dir.join(&name))?;
+        self.manifest.files.push(FileEntry {
+            name,
+            first_ns: wall,
+            ..FileEntry::default()
+        });
+        self.file = Some(Open {
+            out,
+            entry: self.manifest.files.len() - 1,
+            hour: wall / HOUR_NS,
+        });
+        add(&self.buffer.counters.files, 1);
+        self.save_manifest();
+        Ok(())
+    }
+
+    /// `CHANNELS.YYYYMMDDTHHMMSSmmmZ.jsonl.zst`, with a counter when that name is taken.
+    fn file_name(&self, wall: u64) -> String {
+        let base = format!("{}.{}", self.channel_set, stamp(wall));
+        let taken = |name: &str| self.manifest.files.iter().any(|f| f.name == name);
+        let mut name = format!("{base}.jsonl.zst");
+        let mut n = 1;
+        while taken(&name) || self.config.dir.join(&name).exists() {
+            n += 1;
+            name = format!("{base}-{n}.jsonl.zst");
+        }
+        name
+    }
+
+    fn finish_manifest(&mut self) {
+        self.file = None;
+        self.save_manifest();
+    }
+
+    fn save_manifest(&mut self) {
+        let stats = self.buffer.counters.snapshot();
+        self.manifest.lost = stats.lost;
+        self.manifest.stalls = stats.stalls;
+        if let Err(e) = self.manifest.write(&self.manifest_path) {
+            crate::trace::error!(error = %e, "recorder: the manifest could not be written");
+        }
+    }
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// A receive time as it appears in file names: `20261207T224512123Z` (UTC, milliseconds).
+fn stamp(wall_ns: u64) -> String {
+    chrono::DateTime::from_timestamp_nanos(wall_ns as i64)
+        .format("%Y%m%dT%H%M%S%3fZ")
+        .to_string()
+}
