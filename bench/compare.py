@@ -3,13 +3,13 @@
 
 `python3 bench/compare.py REV [--rounds N] [--benches a,b] [--section NAME] [--write]` builds the
 REST decode, signing and WebSocket benches (decode, session throughput, order book), or those
-`--benches` names, twice: at REV (a detached git worktree under
-target/bench/compare/) and as the working tree is, with one cargo target directory so only the
-SDK itself is built twice. It then runs both builds' benches in alternation, N rounds (default 7),
-and prints the median of each measure for each build and their ratio. Alternation is what makes
-the comparison fair on a machine whose speed drifts: both builds meet the same drift. A bench
-the older commit lacks shows as `-`. `--write` puts the table into BENCHMARKS.md between the
-`bench:NAME:begin` and `bench:NAME:end` markers (NAME `compare` unless `--section` says).
+`--benches` names, twice: at REV (a detached git worktree under target/bench/compare/, with a
+cargo target directory of its own) and as the working tree is. It then runs both builds' benches
+in alternation, N rounds (default 7), and prints the median of each measure for each build and
+their ratio. Alternation is what makes the comparison fair on a machine whose speed drifts: both
+builds meet the same drift. A bench the older commit lacks shows as `-`. `--write` puts the table
+into BENCHMARKS.md between the `bench:NAME:begin` and `bench:NAME:end` markers (NAME `compare`
+unless `--section` says).
 """
 
 import argparse
@@ -57,7 +57,13 @@ def binaries(name: str, cwd: Path) -> dict[str, Path]:
     cmd = ["cargo", "bench", "-p", "kalshi-api", "--no-run", "--message-format=json"]
     for b in BENCHES:
         cmd += ["--bench", b]
-    p = r.run(cmd, cwd=cwd, env=r.bench_env(), log_name=f"compare-build-{name}", check=False)
+    # The older tree builds into a target directory of its own: cargo leaves a workspace member's
+    # path out of its build hashes, so two checkouts sharing one directory would overwrite each
+    # other's build-script outputs (the test exchange's tables read from the specs).
+    env = r.bench_env()
+    if cwd != r.ROOT:
+        env["CARGO_TARGET_DIR"] = str(OUT / "cargo-older")
+    p = r.run(cmd, cwd=cwd, env=env, log_name=f"compare-build-{name}", check=False)
     out = OUT / name
     out.mkdir(parents=True, exist_ok=True)
     found = {}

@@ -4,6 +4,8 @@
 //! By file: `record.rs` runs a recording session until Ctrl-C, SIGTERM or a time limit;
 //! `book.rs`, `stats.rs` and `plot.rs` read a recording back; `progress.rs` is the spinner.
 
+#![forbid(unsafe_code)]
+
 mod book;
 mod plot;
 mod progress;

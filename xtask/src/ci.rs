@@ -6,7 +6,8 @@ use std::process::Command;
 
 /// One CI step: its name, cargo's arguments and extra environment, and whether it builds every
 /// product (the cargo features of `spec/products.yaml` added, so the products behind a feature
-/// are checked and tested too, and the contract suites find their binaries built).
+/// are checked and tested too, and the contract suites find their binaries built) and every
+/// optional part ([`OPTIONAL_PARTS`]), in one build rather than one per feature.
 struct Step {
     name: &'static str,
     args: &'static [&'static str],
@@ -30,6 +31,11 @@ const fn all_products(name: &'static str, args: &'static [&'static str]) -> Step
         ..step(name, args)
     }
 }
+
+/// The library's optional parts, off by default, checked and tested with the products: the
+/// recorder and its NATS fan-out (whose test starts a real nats-server, which `.ci/run`
+/// installs).
+const OPTIONAL_PARTS: &str = "kalshi-api/record,kalshi-api/nats";
 
 /// The cargo steps, in the order they run; the contract tests follow them.
 const STEPS: &[Step] = &[
@@ -58,35 +64,6 @@ const STEPS: &[Step] = &[
         products: true,
     },
     all_products("tests", &["test", "--workspace"]),
-    // The recorder is off by default: its code is checked and its tests (and the library's own)
-    // run with it on, NATS fan-out included (a real nats-server, which .ci/run installs).
-    step(
-        "clippy, recorder and NATS",
-        &[
-            "clippy",
-            "-p",
-            "kalshi-api",
-            "--features",
-            "record,nats",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ),
-    step(
-        "tests, recorder and NATS",
-        &[
-            "test",
-            "-p",
-            "kalshi-api",
-            "--features",
-            "record,nats",
-            "--lib",
-            "--test",
-            "record",
-        ],
-    ),
     step(
         "clippy, ring backend and HTTP/2",
         &[
@@ -182,7 +159,7 @@ const STEPS: &[Step] = &[
 pub fn test() -> Result<(), String> {
     let root = project_root();
     let cargo = cargo();
-    let features = product_features(&root)?;
+    let features = checked_features(&root)?;
     for Step {
         name,
         args,
@@ -210,8 +187,19 @@ pub fn test() -> Result<(), String> {
     crate::contract::contract()
 }
 
+/// The features the products' steps and the contract tests build with: every product's and the
+/// optional parts, comma-separated.
+pub fn checked_features(root: &Path) -> Result<String, String> {
+    let products = product_features(root)?;
+    Ok(if products.is_empty() {
+        OPTIONAL_PARTS.to_string()
+    } else {
+        format!("{products},{OPTIONAL_PARTS}")
+    })
+}
+
 /// `kalshi-api/FEATURE` for every product behind a feature, comma-separated (empty when none).
-pub fn product_features(root: &Path) -> Result<String, String> {
+fn product_features(root: &Path) -> Result<String, String> {
     let products = crate::regen::products(root)?;
     let features: Vec<String> = products
         .products

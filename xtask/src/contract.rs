@@ -53,9 +53,9 @@ pub fn contract() -> Result<(), String> {
 /// Runs every product's suite in one cargo run, each told its mock's URL; on failure, or if a
 /// Prism died meanwhile, prints the Prisms' logs.
 fn run_suites(root: &Path, mocks: &mut [(String, Contract, Prism)]) -> Result<(), String> {
-    // `--workspace` and the products' features, as in `cargo xtask test`'s test step, so that the
+    // `--workspace` and the features of `cargo xtask test`'s test step, so that the
     // suites' binaries are already built.
-    let features = crate::ci::product_features(root)?;
+    let features = crate::ci::checked_features(root)?;
     let mut args: Vec<&str> = vec!["test", "--workspace"];
     for (_, suite, _) in mocks.iter() {
         args.extend(["--test", suite.test.as_str()]);
