@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::hint::black_box;
 use std::time::Duration;
 
-#[path = "ws_frames.rs"]
+#[path = "ws_support/frames.rs"]
 mod ws_frames;
 
 fn decode(c: &mut Criterion) {

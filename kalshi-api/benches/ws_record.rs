@@ -15,10 +15,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
-#[path = "ws_frames.rs"]
+#[path = "ws_support/frames.rs"]
 mod ws_frames;
 
-#[path = "ws_server.rs"]
+#[path = "ws_support/server.rs"]
 mod ws_server;
 
 fn env_usize(name: &str, default: usize) -> usize {

@@ -22,10 +22,10 @@ use kalshi_api::{Client, Environment, PrivateKey};
 use std::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
-#[path = "ws_frames.rs"]
+#[path = "ws_support/frames.rs"]
 mod ws_frames;
 
-#[path = "ws_server.rs"]
+#[path = "ws_support/server.rs"]
 mod ws_server;
 use ws_server::serve;
 
