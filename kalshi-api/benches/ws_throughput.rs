@@ -19,7 +19,7 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use kalshi_api::ws::{decode_frame, Event, ServerMessage, Session, SessionConfig};
 use kalshi_api::{Client, Environment, PrivateKey};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
 #[path = "ws_support/frames.rs"]
@@ -49,17 +49,7 @@ fn main() {
         decode_frame::<ServerMessage>(&Bytes::from(t.clone())).unwrap();
     }
     let addr = serve(frames);
-    let base = format!("http://{addr}/trade-api/v2");
-    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
-    let pem = {
-        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
-        key.to_pkcs8_pem(Default::default()).unwrap().to_string()
-    };
-    let client = Client::builder(Environment::Custom(base))
-        .credentials("bench", PrivateKey::from_pem(&pem).unwrap())
-        .build()
-        .unwrap();
-    let url = client.ws_url().to_string();
+    let client = client(format!("http://{addr}/trade-api/v2"));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -75,50 +65,70 @@ fn main() {
         for (name, rates) in results.iter_mut() {
             let elapsed = rt.block_on(async {
                 match *name {
-                    "session" => {
-                        let start = Instant::now();
-                        let (session, mut events) =
-                            Session::connect(&client, SessionConfig::default())
-                                .await
-                                .unwrap();
-                        let mut got = 0;
-                        while got < n {
-                            match events.next().await.expect("the stream ended") {
-                                Event::Message(r) => {
-                                    std::hint::black_box(&r.message);
-                                    got += 1;
-                                }
-                                other => panic!("unexpected event {other:?}"),
-                            }
-                        }
-                        let elapsed = start.elapsed();
-                        session.close().await;
-                        elapsed
-                    }
-                    _ => {
-                        let start = Instant::now();
-                        let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
-                            .await
-                            .unwrap();
-                        let (mut sink, mut stream) = ws.split();
-                        let mut got = 0;
-                        while got < n {
-                            if let Message::Text(t) = stream.next().await.expect("closed").unwrap()
-                            {
-                                let r = decode_frame::<ServerMessage>(&Bytes::from(t)).unwrap();
-                                std::hint::black_box(&r.message);
-                                got += 1;
-                            }
-                        }
-                        let elapsed = start.elapsed();
-                        let _ = sink.send(Message::Close(None)).await;
-                        elapsed
-                    }
+                    "session" => session_reads(&client, n).await,
+                    _ => bare_reads(client.ws_url(), n).await,
                 }
             });
             rates.push(n as f64 / elapsed.as_secs_f64());
         }
     }
+    report(&mut results, n, rounds);
+}
+
+/// A client signing with a fixed Ed25519 key, against the bench's server at `base`.
+fn client(base: String) -> Client {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let pem = {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        key.to_pkcs8_pem(Default::default()).unwrap().to_string()
+    };
+    Client::builder(Environment::Custom(base))
+        .credentials("bench", PrivateKey::from_pem(&pem).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// The time a `ws::Session` takes to deliver `n` messages.
+async fn session_reads(client: &Client, n: usize) -> Duration {
+    let start = Instant::now();
+    let (session, mut events) = Session::connect(client, SessionConfig::default())
+        .await
+        .unwrap();
+    let mut got = 0;
+    while got < n {
+        match events.next().await.expect("the stream ended") {
+            Event::Message(r) => {
+                std::hint::black_box(&r.message);
+                got += 1;
+            }
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    let elapsed = start.elapsed();
+    session.close().await;
+    elapsed
+}
+
+/// The time a bare tokio-tungstenite reader takes to read and decode `n` messages.
+async fn bare_reads(url: &str, n: usize) -> Duration {
+    let start = Instant::now();
+    let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let (mut sink, mut stream) = ws.split();
+    let mut got = 0;
+    while got < n {
+        if let Message::Text(t) = stream.next().await.expect("closed").unwrap() {
+            let r = decode_frame::<ServerMessage>(&Bytes::from(t)).unwrap();
+            std::hint::black_box(&r.message);
+            got += 1;
+        }
+    }
+    let elapsed = start.elapsed();
+    let _ = sink.send(Message::Close(None)).await;
+    elapsed
+}
+
+/// Prints each client's median rate as a JSON line, and their ratio.
+fn report(results: &mut [(&str, Vec<f64>)], n: usize, rounds: usize) {
     let median = |v: &mut Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]
