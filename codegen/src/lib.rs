@@ -54,6 +54,8 @@ pub struct Generated {
     pub operations: usize,
     /// Number of generated types (component schemas and inline ones).
     pub types: usize,
+    /// The API areas' cargo features, sorted; empty unless the target has areas.
+    pub areas: Vec<String>,
     /// Number of WebSocket `type` values (variants of `ServerMessage`); 0 without an AsyncAPI spec.
     pub ws_kinds: usize,
     /// Number of WebSocket channels; 0 without an AsyncAPI spec.
@@ -141,6 +143,7 @@ pub fn generate_product(
         version: model.version.clone(),
         operations: model.ops.len(),
         types: model.types.len(),
+        areas: model.area_features(),
         ws_kinds,
         ws_channels,
         warnings,

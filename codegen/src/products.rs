@@ -43,6 +43,10 @@ pub struct Product {
     /// The cargo feature of `kalshi-api` its namespace sits behind.
     #[serde(default)]
     pub feature: Option<String>,
+    /// One cargo feature of `kalshi-api` per API area (the operations' first tag), which
+    /// `cargo xtask regen` writes into `kalshi-api/Cargo.toml`.
+    #[serde(default)]
+    pub areas: bool,
     /// Its Prism contract suite, which `cargo xtask contract` runs against a mock of `openapi`.
     #[serde(default)]
     pub contract: Option<Contract>,
@@ -100,6 +104,7 @@ impl Product {
             handle: self.handle.clone(),
             buckets: self.buckets.clone(),
             feature: self.feature.clone(),
+            areas: self.areas,
         }
     }
 

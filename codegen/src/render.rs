@@ -34,6 +34,11 @@ pub fn render(file: &FileTokens, header: &str) -> Result<String, Error> {
                 let parsed: syn::File = syn::parse2(tokens.clone()).map_err(error)?;
                 out.push_str(&prettyplease::unparse(&parsed));
             }
+            Piece::Gated { cfg, items } => {
+                let mut parsed: syn::File = syn::parse2(items.clone()).map_err(error)?;
+                crate::emit::gate(&mut parsed, cfg).map_err(error)?;
+                out.push_str(&prettyplease::unparse(&parsed));
+            }
             Piece::Text(text) => {
                 syn::parse_str::<syn::Item>(text).map_err(error)?;
                 out.push_str(text);

@@ -157,6 +157,7 @@ impl<'a> Lowering<'a> {
             deprecated: false,
             kind: TypeKind::Pending,
             module: String::new(),
+            areas: Vec::new(),
             output: false,
             input: false,
         });

@@ -34,8 +34,12 @@ const fn all_products(name: &'static str, args: &'static [&'static str]) -> Step
 
 /// The library's optional parts, off by default, checked and tested with the products: the
 /// recorder and its NATS fan-out (whose test starts a real nats-server, which `.ci/run`
-/// installs).
-const OPTIONAL_PARTS: &str = "kalshi-api/record,kalshi-api/nats";
+/// installs), and HTTP/2.
+const OPTIONAL_PARTS: &str = "kalshi-api/record,kalshi-api/nats,kalshi-api/http2";
+
+/// The minimal build's features: one API area (a generated feature, see `spec/products.yaml`) and
+/// signing with ring alone.
+const MINIMAL: &str = "rustls,ring,orders";
 
 /// The cargo steps, in the order they run; the contract tests follow them.
 const STEPS: &[Step] = &[
@@ -64,34 +68,6 @@ const STEPS: &[Step] = &[
         products: true,
     },
     all_products("tests", &["test", "--workspace"]),
-    step(
-        "clippy, ring backend and HTTP/2",
-        &[
-            "clippy",
-            "-p",
-            "kalshi-api",
-            "--features",
-            "ring,http2",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ),
-    step(
-        "tests, ring backend",
-        &[
-            "test",
-            "-p",
-            "kalshi-api",
-            "--features",
-            "ring",
-            "--test",
-            "signing",
-            "--test",
-            "keys",
-        ],
-    ),
     // `ring` signs RSA by default: the RustCrypto backend must still build and sign on its own.
     step(
         "clippy, RustCrypto alone (no ring)",
@@ -102,7 +78,11 @@ const STEPS: &[Step] = &[
             "--no-default-features",
             "--features",
             "rustls,rustcrypto,ws,tracing",
-            "--all-targets",
+            "--lib",
+            "--test",
+            "signing",
+            "--test",
+            "keys",
             "--",
             "-D",
             "warnings",
@@ -116,37 +96,42 @@ const STEPS: &[Step] = &[
             "kalshi-api",
             "--no-default-features",
             "--features",
-            "rustls,rustcrypto",
+            "rustls,rustcrypto,ws,tracing",
             "--test",
             "signing",
             "--test",
             "keys",
         ],
     ),
+    // The smallest useful build: one API area and signing with ring alone (no RustCrypto).
     step(
-        "clippy, ring alone (no RustCrypto)",
+        "clippy, minimal (one API area, ring alone)",
         &[
             "clippy",
             "-p",
             "kalshi-api",
             "--no-default-features",
             "--features",
-            "rustls,ring",
-            "--all-targets",
+            MINIMAL,
+            "--lib",
+            "--test",
+            "signing",
+            "--test",
+            "keys",
             "--",
             "-D",
             "warnings",
         ],
     ),
     step(
-        "tests, ring alone (no RustCrypto)",
+        "tests, minimal (one API area, ring alone)",
         &[
             "test",
             "-p",
             "kalshi-api",
             "--no-default-features",
             "--features",
-            "rustls,ring",
+            MINIMAL,
             "--test",
             "signing",
             "--test",

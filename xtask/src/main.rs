@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+mod areas;
 mod ci;
 mod contract;
 mod diff;

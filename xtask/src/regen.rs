@@ -12,6 +12,8 @@ use std::time::Instant;
 
 /// What `regen` works on: one product.
 pub struct Regen {
+    /// The product's name in `spec/products.yaml`.
+    pub product: String,
     /// The OpenAPI spec.
     pub spec: PathBuf,
     /// The AsyncAPI spec of the WebSocket API, when the product has one.
@@ -38,6 +40,7 @@ impl Regen {
     /// as they were before `spec/products.yaml` (a workspace without that file).
     pub fn defaults(root: &Path) -> Self {
         Self {
+            product: "trade".into(),
             spec: root.join("spec/openapi.yaml"),
             asyncapi: Some(root.join("spec/asyncapi.yaml")),
             settings: root.join("spec/codegen.yaml"),
@@ -56,6 +59,7 @@ impl Regen {
     /// The files of `product` under `root`.
     pub fn for_product(root: &Path, product: &Product) -> Self {
         Self {
+            product: product.name.clone(),
             spec: root.join(&product.openapi),
             asyncapi: product.asyncapi.as_ref().map(|p| root.join(p)),
             settings: root.join(&product.settings),
@@ -120,7 +124,7 @@ pub fn regen(opts: &Regen) -> Result<String, String> {
     } else {
         spec_changes(opts, &spec, &asyncapi, &settings)?
     };
-    let stale = sync_files(opts, &generated)?;
+    let stale = sync_files(opts, &generated)? + sync_area_features(opts, &generated)?;
     let changelog_note = match changes {
         Some(report) => record_changes(opts, &report)?,
         None => String::new(),
@@ -209,6 +213,26 @@ fn sync_files(opts: &Regen, generated: &Generated) -> Result<usize, String> {
         ));
     }
     Ok(stale.len())
+}
+
+/// Writes (or compares) the product's API area features in `kalshi-api/Cargo.toml`. Returns 1
+/// when they differed; in check mode a difference is an error.
+fn sync_area_features(opts: &Regen, generated: &Generated) -> Result<usize, String> {
+    let spec = opts.spec.strip_prefix(&opts.root).unwrap_or(&opts.spec);
+    let spec = spec.display().to_string();
+    let differs = crate::areas::sync(
+        &opts.root,
+        &opts.product,
+        &spec,
+        &generated.areas,
+        opts.check,
+    )?;
+    if opts.check && differs {
+        return Err(format!(
+            "the API area features in kalshi-api/Cargo.toml are out of date with {spec}: run `cargo xtask regen` and commit the result"
+        ));
+    }
+    Ok(usize::from(differs))
 }
 
 /// Adds an entry for `report` at the top of the changelog (unless it is there already). Returns
@@ -373,7 +397,7 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::project_root;
+    use crate::workspace::{project_root, TempDir};
 
     /// `cargo test` catches drift too: every product's committed code must be what its specs
     /// produce.
@@ -381,15 +405,6 @@ mod tests {
     fn generated_code_is_up_to_date() {
         if let Err(e) = regen_products(&project_root(), true, None) {
             panic!("{e}");
-        }
-    }
-
-    /// A temporary directory, removed when dropped.
-    struct TempDir(PathBuf);
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
         }
     }
 
@@ -415,11 +430,7 @@ mod tests {
     #[test]
     fn a_new_spec_adds_one_changelog_entry() {
         let real = project_root();
-        let dir = TempDir(std::env::temp_dir().join(format!(
-            "xtask-changelog-{}-{:?}",
-            std::process::id(),
-            Instant::now()
-        )));
+        let dir = TempDir::new("changelog");
         let root = dir.0.clone();
         std::fs::create_dir_all(root.join("spec")).unwrap();
         std::fs::create_dir_all(root.join("kalshi-api")).unwrap();

@@ -25,12 +25,15 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// A checkout as far as `regen` reads it: the workspace manifest, the specs and every product's
-/// generated code.
+/// A checkout as far as `regen` reads it: the workspace manifest, the SDK's manifest (which holds
+/// the API area features), the specs and every product's generated code.
 fn checkout(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("xtask")).unwrap();
+    std::fs::create_dir_all(dir.join("kalshi-api")).unwrap();
     std::fs::copy(root().join("Cargo.toml"), dir.join("Cargo.toml")).unwrap();
+    let manifest = "kalshi-api/Cargo.toml";
+    std::fs::copy(root().join(manifest), dir.join(manifest)).unwrap();
     copy_dir(&root().join("spec"), &dir.join("spec"));
     let products = std::fs::read_to_string(root().join("spec/products.yaml")).unwrap();
     let products = kalshi_codegen::products::Products::from_yaml(&products).unwrap();

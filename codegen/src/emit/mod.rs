@@ -4,15 +4,18 @@
 
 use crate::ir::{Model, OpDef, TypeDef, TypeKind};
 use indexmap::IndexMap;
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+mod areas;
 mod control;
 mod ops;
 mod tokens;
 mod types;
 mod ws;
 
+pub use areas::area_feature;
+pub(crate) use areas::gate;
 pub(crate) use tokens::{doc_attrs, ident};
 pub use tokens::{FileTokens, Piece};
 pub(crate) use types::struct_codec;
@@ -39,21 +42,18 @@ impl Model {
         op_modules.sort_keys();
 
         files.push(self.root_file(ws));
-        files.push(index(
+        files.push(self.index(
             "types",
             type_modules.keys().copied(),
             "Data types: every schema of the spec, and the inline objects and enums inside them.",
         ));
-        files.push(index("ops", op_modules.keys().copied(),
+        files.push(self.index("ops", op_modules.keys().copied(),
             "One request type per operation, and the [`Client`](crate::Client) method that sends it."));
 
         for (module, types) in &type_modules {
             let mut pieces = Vec::new();
             for t in types {
-                pieces.push(Piece::Items(self.type_def(t)));
-                if let TypeKind::Struct(fields) = &t.kind {
-                    pieces.push(Piece::Text(struct_codec(self, t, fields)));
-                }
+                pieces.extend(self.type_pieces(t, module));
             }
             files.push(FileTokens {
                 path: format!("types/{module}.rs"),
@@ -150,14 +150,61 @@ impl Model {
     }
 }
 
-fn index<'a>(dir: &str, modules: impl Iterator<Item = &'a str>, doc: &str) -> FileTokens {
-    let modules: Vec<Ident> = modules.map(|m| format_ident!("{}", m)).collect();
-    FileTokens {
-        path: format!("{dir}/mod.rs"),
-        doc: doc.to_string(),
-        pieces: vec![Piece::Items(quote! {
-            #( mod #modules; )*
-            #( pub use #modules::*; )*
-        })],
+impl Model {
+    /// `DIR/mod.rs`: each module declared and re-exported, an area's behind its feature.
+    fn index<'a>(
+        &self,
+        dir: &str,
+        modules: impl Iterator<Item = &'a str>,
+        doc: &str,
+    ) -> FileTokens {
+        let lines = modules.map(|m| {
+            let name = format_ident!("{}", m);
+            let cfg = self.module_cfg(m);
+            quote! {
+                #cfg
+                mod #name;
+                #cfg
+                pub use #name::*;
+            }
+        });
+        FileTokens {
+            path: format!("{dir}/mod.rs"),
+            doc: doc.to_string(),
+            pieces: vec![Piece::Items(quote!(#(#lines)*))],
+        }
+    }
+
+    /// `#[cfg(feature = ...)]` for a module of one area's operations or types; nothing for the
+    /// shared `common` types (gated one by one) or without areas.
+    fn module_cfg(&self, module: &str) -> TokenStream {
+        let is_area = self.target.areas && self.ops.iter().any(|o| o.module == module);
+        if !is_area {
+            return quote!();
+        }
+        let feature = area_feature(module);
+        quote!(#[cfg(feature = #feature)])
+    }
+
+    /// A type's items and its codec; a shared type used by some areas behind their features.
+    fn type_pieces(&self, t: &TypeDef, module: &str) -> Vec<Piece> {
+        let items = self.type_def(t);
+        let codec = match &t.kind {
+            TypeKind::Struct(fields) => Some(struct_codec(self, t, fields)),
+            _ => None,
+        };
+        let cfg = if self.module_cfg(module).is_empty() {
+            self.area_cfg(&t.areas)
+        } else {
+            None
+        };
+        let Some(cfg) = cfg else {
+            return std::iter::once(Piece::Items(items))
+                .chain(codec.map(Piece::Text))
+                .collect();
+        };
+        std::iter::once(cfg.gate_items(items))
+            .chain(codec.map(|c| Piece::Text(cfg.gate_text(&c))))
+            .collect()
     }
 }

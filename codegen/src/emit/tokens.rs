@@ -20,6 +20,14 @@ pub struct FileTokens {
 pub enum Piece {
     /// Items, formatted by `prettyplease`.
     Items(TokenStream),
+    /// Items that compile only under `cfg` (an outer attribute's source text), which rendering
+    /// puts on each of them.
+    Gated {
+        /// The attribute, e.g. `#[cfg(feature = "orders")]`.
+        cfg: String,
+        /// The items.
+        items: TokenStream,
+    },
     /// One item already laid out (a macro invocation, whose arguments `prettyplease` would pack into
     /// filled lines); rendering checks that it parses.
     Text(String),

@@ -57,6 +57,9 @@ pub struct Target {
     pub buckets: Option<String>,
     /// The cargo feature the namespace sits behind, for the documentation.
     pub feature: Option<String>,
+    /// One cargo feature per API area (the operations' first tag): each area's operations, and
+    /// the types only they use, compile only with its feature (see [`Model::area_features`]).
+    pub areas: bool,
 }
 
 impl Default for Target {
@@ -68,6 +71,7 @@ impl Default for Target {
             handle: None,
             buckets: None,
             feature: None,
+            areas: false,
         }
     }
 }
@@ -87,6 +91,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Module (file) of `types` it lives in.
     pub module: String,
+    /// The modules of the operations that use it (an operation's module is its API area), sorted;
+    /// empty when no operation does.
+    pub areas: Vec<String>,
     /// Reachable from a response: derives `Default` and defaults absent required fields.
     pub output: bool,
     /// Reachable from a request: gets a constructor taking its required fields.
@@ -449,12 +456,31 @@ pub fn mark_usage(model: &mut Model) {
             }
         }
     }
-    for (t, mods) in model.types.iter_mut().zip(modules) {
+    always_compiled(&model.types, &mut modules);
+    for (t, mut mods) in model.types.iter_mut().zip(modules) {
         t.module = if mods.len() == 1 {
             mods[0].clone()
         } else {
             "common".to_string()
         };
+        mods.sort();
+        t.areas = mods.into_iter().collect();
+    }
+}
+
+/// Clears the operation modules of every type a type no operation uses leads to: such a type
+/// compiles whatever areas are enabled, and so must every type it names.
+fn always_compiled(types: &[TypeDef], modules: &mut [IndexSet<String>]) {
+    let mut stack: Vec<TypeId> = (0..types.len())
+        .filter(|&id| modules[id].is_empty())
+        .collect();
+    let mut seen = vec![false; types.len()];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        modules[id].clear();
+        stack.extend(children(&types[id].kind));
     }
 }
 

@@ -7,37 +7,71 @@
     clippy::doc_overindented_list_items,
     clippy::large_enum_variant
 )]
+#[cfg(feature = "account")]
 mod account;
-mod api_keys;
-mod communications;
-mod events;
-mod exchange;
-mod fcm;
-mod historical;
-mod incentive_programs;
-mod live_data;
-mod market;
-mod milestone;
-mod multivariate;
-mod order_groups;
-mod orders;
-mod portfolio;
-mod search;
-mod structured_targets;
+#[cfg(feature = "account")]
 pub use account::*;
+#[cfg(feature = "api-keys")]
+mod api_keys;
+#[cfg(feature = "api-keys")]
 pub use api_keys::*;
+#[cfg(feature = "communications")]
+mod communications;
+#[cfg(feature = "communications")]
 pub use communications::*;
+#[cfg(feature = "events")]
+mod events;
+#[cfg(feature = "events")]
 pub use events::*;
+#[cfg(feature = "exchange")]
+mod exchange;
+#[cfg(feature = "exchange")]
 pub use exchange::*;
+#[cfg(feature = "fcm")]
+mod fcm;
+#[cfg(feature = "fcm")]
 pub use fcm::*;
+#[cfg(feature = "historical")]
+mod historical;
+#[cfg(feature = "historical")]
 pub use historical::*;
+#[cfg(feature = "incentive-programs")]
+mod incentive_programs;
+#[cfg(feature = "incentive-programs")]
 pub use incentive_programs::*;
+#[cfg(feature = "live-data")]
+mod live_data;
+#[cfg(feature = "live-data")]
 pub use live_data::*;
+#[cfg(feature = "market")]
+mod market;
+#[cfg(feature = "market")]
 pub use market::*;
+#[cfg(feature = "milestone")]
+mod milestone;
+#[cfg(feature = "milestone")]
 pub use milestone::*;
+#[cfg(feature = "multivariate")]
+mod multivariate;
+#[cfg(feature = "multivariate")]
 pub use multivariate::*;
+#[cfg(feature = "order-groups")]
+mod order_groups;
+#[cfg(feature = "order-groups")]
 pub use order_groups::*;
+#[cfg(feature = "orders")]
+mod orders;
+#[cfg(feature = "orders")]
 pub use orders::*;
+#[cfg(feature = "portfolio")]
+mod portfolio;
+#[cfg(feature = "portfolio")]
 pub use portfolio::*;
+#[cfg(feature = "search")]
+mod search;
+#[cfg(feature = "search")]
 pub use search::*;
+#[cfg(feature = "structured-targets")]
+mod structured_targets;
+#[cfg(feature = "structured-targets")]
 pub use structured_targets::*;

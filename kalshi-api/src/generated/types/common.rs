@@ -13,6 +13,7 @@ pub type FixedPointDollars = crate::money::FixedPointDollars;
 pub type FixedPointCount = crate::money::FixedPointCount;
 /// Identifier for an exchange shard.
 pub type ExchangeIndex = i64;
+#[cfg(any(feature = "events", feature = "exchange", feature = "market"))]
 /// Fee type for a series or scheduled fee override.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -28,6 +29,7 @@ pub enum FeeType {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "events", feature = "exchange", feature = "market"))]
 impl crate::enums::StringEnum for FeeType {
     const VALUES: &'static [&'static str] = &[
         "quadratic",
@@ -61,7 +63,22 @@ impl crate::enums::StringEnum for FeeType {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "events", feature = "exchange", feature = "market"))]
 crate::enums::string_enum_impls!(FeeType);
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ErrorResponse {
+    /// Error code
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Human-readable error message
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Additional details about the error, if available
+    pub details: ::std::option::Option<::std::string::String>,
+}
+crate::wire::object!(ErrorResponse in "3.31.0" {
+    code = "code" optional,
+    message = "message" optional,
+    details = "details" optional,
+});
 /// The self-trade prevention type for orders. `taker_at_cross` cancels the taker order when it would trade against another order from the same user; execution stops and any partial fills already matched are executed. `maker` cancels the resting maker order and continues matching.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -184,6 +201,7 @@ impl crate::enums::StringEnum for OrderStatus {
     }
 }
 crate::enums::string_enum_impls!(OrderStatus);
+#[cfg(any(feature = "account", feature = "portfolio"))]
 /// The exchange instance type
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -195,6 +213,7 @@ pub enum ExchangeInstance {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "account", feature = "portfolio"))]
 impl crate::enums::StringEnum for ExchangeInstance {
     const VALUES: &'static [&'static str] = &["event_contract", "margined"];
     fn as_str(&self) -> &str {
@@ -215,7 +234,9 @@ impl crate::enums::StringEnum for ExchangeInstance {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "account", feature = "portfolio"))]
 crate::enums::string_enum_impls!(ExchangeInstance);
+#[cfg(any(feature = "events", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketCandlestick {
     /// Unix timestamp for the inclusive end of the candlestick period.
@@ -231,6 +252,7 @@ pub struct MarketCandlestick {
     /// String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts).
     pub open_interest_fp: crate::types::FixedPointCount,
 }
+#[cfg(any(feature = "events", feature = "market"))]
 crate::wire::object!(MarketCandlestick in "3.31.0" {
     end_period_ts = "end_period_ts" default,
     yes_bid = "yes_bid" default,
@@ -239,6 +261,7 @@ crate::wire::object!(MarketCandlestick in "3.31.0" {
     volume_fp = "volume_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
     open_interest_fp = "open_interest_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
 });
+#[cfg(any(feature = "events", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BidAskDistribution {
     /// Offer price on the market at the start of the candlestick period (in dollars).
@@ -250,12 +273,14 @@ pub struct BidAskDistribution {
     /// Offer price on the market at the end of the candlestick period (in dollars).
     pub close_dollars: crate::types::FixedPointDollars,
 }
+#[cfg(any(feature = "events", feature = "market"))]
 crate::wire::object!(BidAskDistribution in "3.31.0" {
     open_dollars = "open_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     low_dollars = "low_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     high_dollars = "high_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     close_dollars = "close_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
+#[cfg(any(feature = "events", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceDistribution {
     /// First traded YES contract price on the market during the candlestick period (in dollars). May be null if there was no trade during the period.
@@ -275,6 +300,7 @@ pub struct PriceDistribution {
     /// Maximum close price of any market during the candlestick period (in dollars).
     pub max_dollars: ::std::option::Option<crate::types::FixedPointDollars>,
 }
+#[cfg(any(feature = "events", feature = "market"))]
 crate::wire::object!(PriceDistribution in "3.31.0" {
     open_dollars = "open_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
     low_dollars = "low_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
@@ -372,6 +398,7 @@ crate::wire::object!(Order in "3.31.0" {
     subaccount_number = "subaccount_number" optional,
     exchange_index = "exchange_index" nullable,
 });
+#[cfg(any(feature = "events", feature = "milestone"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Milestone {
     /// Unique identifier for the milestone.
@@ -403,6 +430,7 @@ pub struct Milestone {
     /// Last time this structured target was updated.
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
+#[cfg(any(feature = "events", feature = "milestone"))]
 crate::wire::object!(Milestone in "3.31.0" {
     id = "id" default,
     category = "category" default,
@@ -418,15 +446,18 @@ crate::wire::object!(Milestone in "3.31.0" {
     primary_event_tickers = "primary_event_tickers" default(crate::wire::Seq<crate::wire::Plain<::std::string::String>>),
     last_updated_ts = "last_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
+#[cfg(any(feature = "fcm", feature = "historical", feature = "orders"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrdersResponse {
     pub orders: ::std::vec::Vec<crate::types::Order>,
     pub cursor: ::std::string::String,
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "orders"))]
 crate::wire::object!(GetOrdersResponse in "3.31.0" {
     orders = "orders" default(crate::wire::Seq<crate::wire::Plain<crate::types::Order>>),
     cursor = "cursor" default,
 });
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketPosition {
     /// Unique identifier for the market
@@ -445,6 +476,7 @@ pub struct MarketPosition {
     /// Last time the position is updated
     pub last_updated_ts: ::chrono::DateTime<::chrono::Utc>,
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 crate::wire::object!(MarketPosition in "3.31.0" {
     ticker = "ticker" default,
     exchange_index = "exchange_index" default,
@@ -455,6 +487,7 @@ crate::wire::object!(MarketPosition in "3.31.0" {
     fees_paid_dollars = "fees_paid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     last_updated_ts = "last_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
 });
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventPosition {
     /// Unique identifier for events
@@ -470,6 +503,7 @@ pub struct EventPosition {
     /// Fees paid on fill orders, in dollars
     pub fees_paid_dollars: crate::types::FixedPointDollars,
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 crate::wire::object!(EventPosition in "3.31.0" {
     event_ticker = "event_ticker" default,
     total_cost_dollars = "total_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
@@ -478,6 +512,7 @@ crate::wire::object!(EventPosition in "3.31.0" {
     realized_pnl_dollars = "realized_pnl_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     fees_paid_dollars = "fees_paid_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPositionsResponse {
     /// The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page.
@@ -487,11 +522,13 @@ pub struct GetPositionsResponse {
     /// List of event positions
     pub event_positions: ::std::vec::Vec<crate::types::EventPosition>,
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 crate::wire::object!(GetPositionsResponse in "3.31.0" {
     cursor = "cursor" optional,
     market_positions = "market_positions" default(crate::wire::Seq<crate::wire::Plain<crate::types::MarketPosition>>),
     event_positions = "event_positions" default(crate::wire::Seq<crate::wire::Plain<crate::types::EventPosition>>),
 });
+#[cfg(any(feature = "historical", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trade {
     /// Unique identifier for this trade
@@ -522,6 +559,7 @@ pub struct Trade {
     /// True if this trade was matched off-book as a block trade (e.g. via RFQ / negotiated block proposal); false for trades that filled on the standard order book.
     pub is_block_trade: bool,
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 crate::wire::object!(Trade in "3.31.0" {
     trade_id = "trade_id" default,
     ticker = "ticker" default,
@@ -534,15 +572,18 @@ crate::wire::object!(Trade in "3.31.0" {
     created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
     is_block_trade = "is_block_trade" default,
 });
+#[cfg(any(feature = "historical", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTradesResponse {
     pub trades: ::std::vec::Vec<crate::types::Trade>,
     pub cursor: ::std::string::String,
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 crate::wire::object!(GetTradesResponse in "3.31.0" {
     trades = "trades" default(crate::wire::Seq<crate::wire::Plain<crate::types::Trade>>),
     cursor = "cursor" default,
 });
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 /// Outcome side.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -554,6 +595,7 @@ pub enum OutcomeSide {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 impl crate::enums::StringEnum for OutcomeSide {
     const VALUES: &'static [&'static str] = &["yes", "no"];
     fn as_str(&self) -> &str {
@@ -574,7 +616,9 @@ impl crate::enums::StringEnum for OutcomeSide {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 crate::enums::string_enum_impls!(OutcomeSide);
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 impl ::std::convert::From<crate::sides::Side> for OutcomeSide {
     /// The value that a `crate::sides::Side` stands for.
     fn from(value: crate::sides::Side) -> Self {
@@ -585,6 +629,7 @@ impl ::std::convert::From<crate::sides::Side> for OutcomeSide {
         }
     }
 }
+#[cfg(any(feature = "fcm", feature = "historical", feature = "portfolio"))]
 impl ::std::convert::TryFrom<OutcomeSide> for crate::sides::Side {
     type Error = OutcomeSide;
     /// Fails on a value the runtime enum has no counterpart for, handing it back.
@@ -597,6 +642,7 @@ impl ::std::convert::TryFrom<OutcomeSide> for crate::sides::Side {
         <crate::sides::Side>::from_wire(text).ok_or(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fill {
     /// Unique identifier for this fill
@@ -643,6 +689,7 @@ pub struct Fill {
     /// Unix timestamp when this fill was executed (legacy field name)
     pub ts: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 crate::wire::object!(Fill in "3.31.0" {
     fill_id = "fill_id" default,
     exchange_index = "exchange_index" default,
@@ -663,18 +710,29 @@ crate::wire::object!(Fill in "3.31.0" {
     subaccount_number = "subaccount_number" optional,
     ts = "ts" optional,
 });
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFillsResponse {
     pub fills: ::std::vec::Vec<crate::types::Fill>,
     pub cursor: ::std::string::String,
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 crate::wire::object!(GetFillsResponse in "3.31.0" {
     fills = "fills" default(crate::wire::Seq<crate::wire::Plain<crate::types::Fill>>),
     cursor = "cursor" default,
 });
+#[cfg(
+    any(
+        feature = "communications",
+        feature = "fcm",
+        feature = "order-groups",
+        feature = "portfolio"
+    )
+)]
 /// An empty response body
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmptyResponse {}
+#[cfg(any(feature = "communications", feature = "fcm", feature = "order-groups", feature = "portfolio"))]
 crate::wire::object!(EmptyResponse in "3.31.0" {});
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrderRequest {
@@ -886,6 +944,7 @@ crate::wire::object!(AmendOrderResponse in "3.31.0" {
     old_order = "old_order" required,
     order = "order" required,
 });
+#[cfg(any(feature = "events", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SettlementSource {
     /// Name of the settlement source
@@ -893,26 +952,40 @@ pub struct SettlementSource {
     /// URL to the settlement source
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "events", feature = "market"))]
 crate::wire::object!(SettlementSource in "3.31.0" {
     name = "name" optional,
     url = "url" optional,
 });
+#[cfg(any(feature = "historical", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketsResponse {
     pub markets: ::std::vec::Vec<crate::types::Market>,
     pub cursor: ::std::string::String,
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 crate::wire::object!(GetMarketsResponse in "3.31.0" {
     markets = "markets" default(crate::wire::Seq<crate::wire::Plain<crate::types::Market>>),
     cursor = "cursor" default,
 });
+#[cfg(any(feature = "historical", feature = "market"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMarketResponse {
     pub market: crate::types::Market,
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 crate::wire::object!(GetMarketResponse in "3.31.0" {
     market = "market" default,
 });
+#[cfg(
+    any(
+        feature = "communications",
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MveSelectedLeg {
     /// Unique identifier for the selected event
@@ -926,12 +999,21 @@ pub struct MveSelectedLeg {
         crate::types::FixedPointDollars,
     >,
 }
+#[cfg(any(feature = "communications", feature = "events", feature = "historical", feature = "market", feature = "multivariate"))]
 crate::wire::object!(MveSelectedLeg in "3.31.0" {
     event_ticker = "event_ticker" optional,
     market_ticker = "market_ticker" optional,
     side = "side" optional,
     yes_settlement_value_dollars = "yes_settlement_value_dollars" optional(crate::wire::Blank<crate::types::FixedPointDollars>),
 });
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceRange {
     /// Starting price for this range in dollars
@@ -941,11 +1023,20 @@ pub struct PriceRange {
     /// Price step/tick size for this range in dollars
     pub step: ::std::string::String,
 }
+#[cfg(any(feature = "events", feature = "historical", feature = "market", feature = "multivariate"))]
 crate::wire::object!(PriceRange in "3.31.0" {
     start = "start" default,
     end = "end" default,
     step = "step" default,
 });
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Market {
     pub ticker: ::std::string::String,
@@ -1053,6 +1144,7 @@ pub struct Market {
     pub is_provisional: ::std::option::Option<bool>,
     pub exchange_index: ::std::option::Option<crate::types::ExchangeIndex>,
 }
+#[cfg(any(feature = "events", feature = "historical", feature = "market", feature = "multivariate"))]
 crate::wire::object!(Market in "3.31.0" {
     ticker = "ticker" default,
     event_ticker = "event_ticker" default,
@@ -1288,6 +1380,7 @@ impl crate::enums::StringEnum for OrderType {
     }
 }
 crate::enums::string_enum_impls!(OrderType);
+#[cfg(any(feature = "historical", feature = "market"))]
 /// Deprecated. Use `taker_outcome_side` (or `taker_book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated(note = "Use `taker_outcome_side` (or `taker_book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1300,6 +1393,7 @@ pub enum TradeTakerSide {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 impl crate::enums::StringEnum for TradeTakerSide {
     const VALUES: &'static [&'static str] = &["yes", "no"];
     fn as_str(&self) -> &str {
@@ -1320,7 +1414,9 @@ impl crate::enums::StringEnum for TradeTakerSide {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 crate::enums::string_enum_impls!(TradeTakerSide);
+#[cfg(any(feature = "historical", feature = "market"))]
 impl ::std::convert::From<crate::sides::Side> for TradeTakerSide {
     /// The value that a `crate::sides::Side` stands for.
     fn from(value: crate::sides::Side) -> Self {
@@ -1331,6 +1427,7 @@ impl ::std::convert::From<crate::sides::Side> for TradeTakerSide {
         }
     }
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 impl ::std::convert::TryFrom<TradeTakerSide> for crate::sides::Side {
     type Error = TradeTakerSide;
     /// Fails on a value the runtime enum has no counterpart for, handing it back.
@@ -1343,6 +1440,7 @@ impl ::std::convert::TryFrom<TradeTakerSide> for crate::sides::Side {
         <crate::sides::Side>::from_wire(text).ok_or(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 /// The outcome side the taker is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
 ///
 /// `taker_outcome_side` describes directional exposure only; it does not change the trade's price. A trade at price `p` with `taker_outcome_side=no` is matched against the maker at the same price `p` with the opposite direction — both parties trade at the same price.
@@ -1358,6 +1456,7 @@ pub enum TradeTakerOutcomeSide {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 impl crate::enums::StringEnum for TradeTakerOutcomeSide {
     const VALUES: &'static [&'static str] = &["yes", "no"];
     fn as_str(&self) -> &str {
@@ -1378,7 +1477,9 @@ impl crate::enums::StringEnum for TradeTakerOutcomeSide {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 crate::enums::string_enum_impls!(TradeTakerOutcomeSide);
+#[cfg(any(feature = "historical", feature = "market"))]
 impl ::std::convert::From<crate::sides::Side> for TradeTakerOutcomeSide {
     /// The value that a `crate::sides::Side` stands for.
     fn from(value: crate::sides::Side) -> Self {
@@ -1389,6 +1490,7 @@ impl ::std::convert::From<crate::sides::Side> for TradeTakerOutcomeSide {
         }
     }
 }
+#[cfg(any(feature = "historical", feature = "market"))]
 impl ::std::convert::TryFrom<TradeTakerOutcomeSide> for crate::sides::Side {
     type Error = TradeTakerOutcomeSide;
     /// Fails on a value the runtime enum has no counterpart for, handing it back.
@@ -1403,6 +1505,7 @@ impl ::std::convert::TryFrom<TradeTakerOutcomeSide> for crate::sides::Side {
         <crate::sides::Side>::from_wire(text).ok_or(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1415,6 +1518,7 @@ pub enum FillSide {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 impl crate::enums::StringEnum for FillSide {
     const VALUES: &'static [&'static str] = &["yes", "no"];
     fn as_str(&self) -> &str {
@@ -1435,7 +1539,9 @@ impl crate::enums::StringEnum for FillSide {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 crate::enums::string_enum_impls!(FillSide);
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 impl ::std::convert::From<crate::sides::Side> for FillSide {
     /// The value that a `crate::sides::Side` stands for.
     fn from(value: crate::sides::Side) -> Self {
@@ -1446,6 +1552,7 @@ impl ::std::convert::From<crate::sides::Side> for FillSide {
         }
     }
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 impl ::std::convert::TryFrom<FillSide> for crate::sides::Side {
     type Error = FillSide;
     /// Fails on a value the runtime enum has no counterpart for, handing it back.
@@ -1458,6 +1565,7 @@ impl ::std::convert::TryFrom<FillSide> for crate::sides::Side {
         <crate::sides::Side>::from_wire(text).ok_or(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 /// Deprecated. Use `outcome_side` (or `book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026.
 #[deprecated(note = "Use `outcome_side` (or `book_side`) instead")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1470,6 +1578,7 @@ pub enum FillAction {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 impl crate::enums::StringEnum for FillAction {
     const VALUES: &'static [&'static str] = &["buy", "sell"];
     fn as_str(&self) -> &str {
@@ -1490,6 +1599,7 @@ impl crate::enums::StringEnum for FillAction {
         Self::Unknown(value)
     }
 }
+#[cfg(any(feature = "historical", feature = "portfolio"))]
 crate::enums::string_enum_impls!(FillAction);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1708,6 +1818,14 @@ impl crate::enums::StringEnum for AmendOrderRequestAction {
     }
 }
 crate::enums::string_enum_impls!(AmendOrderRequestAction);
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 /// Identifies the type of market
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1719,6 +1837,14 @@ pub enum MarketMarketType {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 impl crate::enums::StringEnum for MarketMarketType {
     const VALUES: &'static [&'static str] = &["binary", "scalar"];
     fn as_str(&self) -> &str {
@@ -1739,7 +1865,23 @@ impl crate::enums::StringEnum for MarketMarketType {
         Self::Unknown(value)
     }
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 crate::enums::string_enum_impls!(MarketMarketType);
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 /// The current status of the market in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1763,6 +1905,14 @@ pub enum MarketStatus {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 impl crate::enums::StringEnum for MarketStatus {
     const VALUES: &'static [&'static str] = &[
         "initialized",
@@ -1804,7 +1954,23 @@ impl crate::enums::StringEnum for MarketStatus {
         Self::Unknown(value)
     }
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 crate::enums::string_enum_impls!(MarketStatus);
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MarketResult {
@@ -1819,6 +1985,14 @@ pub enum MarketResult {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 impl crate::enums::StringEnum for MarketResult {
     const VALUES: &'static [&'static str] = &["yes", "no", "scalar", ""];
     fn as_str(&self) -> &str {
@@ -1843,7 +2017,23 @@ impl crate::enums::StringEnum for MarketResult {
         Self::Unknown(value)
     }
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 crate::enums::string_enum_impls!(MarketResult);
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 /// Which settlement bounds apply to this market. default means the market has no settlement bounds
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1855,6 +2045,14 @@ pub enum MarketSettlementBoundsType {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 impl crate::enums::StringEnum for MarketSettlementBoundsType {
     const VALUES: &'static [&'static str] = &["default", "floor"];
     fn as_str(&self) -> &str {
@@ -1875,7 +2073,23 @@ impl crate::enums::StringEnum for MarketSettlementBoundsType {
         Self::Unknown(value)
     }
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 crate::enums::string_enum_impls!(MarketSettlementBoundsType);
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 /// Strike type defines how the market strike is defined and evaluated
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1899,6 +2113,14 @@ pub enum MarketStrikeType {
     /// A value this version of the spec does not list, kept exactly as received.
     Unknown(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 impl crate::enums::StringEnum for MarketStrikeType {
     const VALUES: &'static [&'static str] = &[
         "greater",
@@ -1940,4 +2162,12 @@ impl crate::enums::StringEnum for MarketStrikeType {
         Self::Unknown(value)
     }
 }
+#[cfg(
+    any(
+        feature = "events",
+        feature = "historical",
+        feature = "market",
+        feature = "multivariate"
+    )
+)]
 crate::enums::string_enum_impls!(MarketStrikeType);

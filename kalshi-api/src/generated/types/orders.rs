@@ -8,20 +8,6 @@
     clippy::large_enum_variant
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ErrorResponse {
-    /// Error code
-    pub code: ::std::option::Option<::std::string::String>,
-    /// Human-readable error message
-    pub message: ::std::option::Option<::std::string::String>,
-    /// Additional details about the error, if available
-    pub details: ::std::option::Option<::std::string::String>,
-}
-crate::wire::object!(ErrorResponse in "3.31.0" {
-    code = "code" optional,
-    message = "message" optional,
-    details = "details" optional,
-});
-#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrderQueuePositionResponse {
     /// The number of preceding shares before the order in the queue.
     pub queue_position_fp: crate::types::FixedPointCount,

@@ -8,26 +8,26 @@
     clippy::large_enum_variant
 )]
 mod account;
-mod common;
-mod exchange;
-mod exit_triggers;
-mod fcm;
-mod fees;
-mod funding;
-mod market;
-mod order_groups;
-mod orders;
-mod portfolio;
-mod risk;
 pub use account::*;
+mod common;
 pub use common::*;
+mod exchange;
 pub use exchange::*;
+mod exit_triggers;
 pub use exit_triggers::*;
+mod fcm;
 pub use fcm::*;
+mod fees;
 pub use fees::*;
+mod funding;
 pub use funding::*;
+mod market;
 pub use market::*;
+mod order_groups;
 pub use order_groups::*;
+mod orders;
 pub use orders::*;
+mod portfolio;
 pub use portfolio::*;
+mod risk;
 pub use risk::*;

@@ -8,6 +8,6 @@
     clippy::large_enum_variant
 )]
 mod common;
-mod misc;
 pub use common::*;
+mod misc;
 pub use misc::*;
