@@ -1,7 +1,7 @@
 //! Perps through the generated client against the test exchange over real HTTP: a margin order's
 //! life cycle and a fill's exact effect on positions and balances, fills and trades read through
 //! the pagination stream, the perps limiter at the account's budget, a bearer-token client refused
-//! before sending, and the `perps_order_roundtrip` example.
+//! before sending, subaccounts and transfers, and the `perps_order_roundtrip` example.
 
 mod common;
 
@@ -581,6 +581,54 @@ async fn a_bearer_client_is_refused_a_key_only_operation_before_sending_anything
         Some(format!("Bearer {token}").as_str())
     );
     assert!(seen[0].header("kalshi-access-signature").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subaccounts and transfers
+
+#[tokio::test]
+async fn funds_move_between_subaccounts_and_from_the_event_contract_exchange() {
+    let venue = Venue::start(Config::new()).await;
+    let client = venue.account("funds").build().unwrap();
+    let perps = client.perps();
+    let opened = perps
+        .create_margin_subaccount(ops::CreateMarginSubaccount::new())
+        .await
+        .unwrap();
+    assert_eq!(opened.subaccount_number, 1);
+    // $25 to subaccount 1, sent twice with one client_transfer_id: applied once.
+    let id = uuid::Uuid::from_u128(0x5d9e_3a40_0000_4000_8000_0000_0000_0001);
+    let transfer = types::ApplySubaccountTransferRequest::new(id, 0, 1, 2500);
+    for _ in 0..2 {
+        let op = ops::ApplyMarginSubaccountTransfer::new(transfer.clone());
+        perps.apply_margin_subaccount_transfer(op).await.unwrap();
+    }
+    // $100 (1,000,000 centi-cents) in from the event-contract balance, through the perps type of
+    // the operation both specs list.
+    let before = client.get_balance(kalshi_api::ops::GetBalance::new());
+    let before = before.await.unwrap().balance;
+    let intra = types::IntraExchangeInstanceTransferRequest::new(
+        types::ExchangeInstance::EventContract,
+        types::ExchangeInstance::Margined,
+        1_000_000,
+    );
+    let op = ops::IntraExchangeInstanceTransfer::new(intra);
+    let moved = perps.intra_exchange_instance_transfer(op).await.unwrap();
+    assert!(!moved.transfer_id.is_empty());
+    let after = client.get_balance(kalshi_api::ops::GetBalance::new());
+    assert_eq!(after.await.unwrap().balance, before - 10_000, "cents");
+
+    let answer = perps
+        .get_margin_balance(ops::GetMarginBalance::new())
+        .await
+        .unwrap();
+    let funds: Vec<(i64, FixedPointDollars)> = answer
+        .subaccount_balances
+        .iter()
+        .map(|b| (b.subaccount, b.available_balance))
+        .collect();
+    assert_eq!(funds, [(0, dollars("10075")), (1, dollars("25"))]);
+    assert_eq!(answer.settled_funds, dollars("10100"));
 }
 
 // ---------------------------------------------------------------------------------------------
