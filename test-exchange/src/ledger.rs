@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::Mutex;
 
 /// The named markets: ticker, event ticker, yes bid, yes ask.
@@ -45,7 +45,8 @@ pub(crate) struct Ledger {
     pub(crate) by_ticker: HashMap<String, usize>,
     pub(crate) orders: Mutex<BTreeMap<String, Value>>,
     pub(crate) next_order: AtomicU64,
-    pub(crate) balance_cents: i64,
+    /// The event-contract balance, in cents: every key's (intra-exchange transfers move it).
+    pub(crate) balance_cents: AtomicI64,
 }
 
 impl Ledger {
@@ -81,7 +82,7 @@ impl Ledger {
             by_ticker,
             orders: Mutex::new(BTreeMap::new()),
             next_order: AtomicU64::new(1),
-            balance_cents: 1_000_000,
+            balance_cents: AtomicI64::new(1_000_000),
         }
     }
 }

@@ -17,9 +17,10 @@
 //! over one authoritative order book per market ([`TestExchange::order_book`]), `user_orders`
 //! and `fill` frames for orders placed over REST, and injectable faults (the `ws_*` methods).
 //!
-//! Perps (Kalshi's margin product, `spec/perps/`) are served beside: the margin REST routes under
-//! the same prefix (`/margin/...`, `/account/limits/perps`) over a margin ledger that moves
-//! balances and positions as orders fill (rules in `src/margin/mod.rs`), with their own rate-limit
+//! Perps (Kalshi's margin product, `spec/perps/`) are served beside: all 50 operations of the perps
+//! spec under the same prefix (`/margin/...`, `/account/limits/perps`, `/portfolio/margin/...`,
+//! `/portfolio/intra_exchange_instance_transfer`) over a margin ledger that moves balances and
+//! positions as orders fill (rules in `src/margin/mod.rs`), with their own rate-limit
 //! buckets ([`Config::perps_rate_limit`]), and the margin WebSocket at the event-contract path plus
 //! `/margin` ([`TestExchange::margin_ws_url`]) with the same commands and faults.
 //!

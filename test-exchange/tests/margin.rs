@@ -640,6 +640,57 @@ fn calls(order_id: &str, group_id: &str, trigger_id: &str) -> Vec<Call> {
     calls
 }
 
+/// The FCM, subaccount and transfer operations, in an order where each finds what it needs:
+/// `subtrader` exists already (its caps are set, read and removed here).
+fn account_calls(subtrader: &str) -> Vec<Call> {
+    let c = |method, template: &'static str, path: String, body: Option<Value>, status| Call {
+        method,
+        template,
+        path,
+        body,
+        status,
+    };
+    let risk = "/margin/fcm/subtraders/risk_controls";
+    let cap = json!({ "subtrader_id": subtrader, "market_ticker": BTC, "im_cap": "100.0000" });
+    let transfer = json!({
+        "client_transfer_id": "5d9e3a40-0000-4000-8000-000000000001",
+        "from_subaccount": 0, "to_subaccount": 1, "amount_cents": 2500,
+    });
+    let intra = json!({ "source": "margined", "destination": "event_contract", "amount": 10000 });
+    let query = format!("{risk}?subtrader_id={subtrader}&market_ticker={BTC}");
+    let limit = json!({ "notional_value_risk_limit": "5000.0000" });
+    let post = |path: &'static str, body: Value, status| {
+        c(Method::POST, path, path.into(), Some(body), status)
+    };
+    vec![
+        post(
+            "/margin/fcm/subtraders",
+            json!({ "subtrader_suffix": "desk2" }),
+            201,
+        ),
+        c(Method::PUT, risk, risk.into(), Some(cap), 200),
+        c(Method::GET, risk, query.clone(), None, 200),
+        c(Method::DELETE, risk, query, None, 200),
+        c(
+            Method::PUT,
+            "/margin/fcm/notional_risk_limit",
+            "/margin/fcm/notional_risk_limit".into(),
+            Some(limit),
+            200,
+        ),
+        c(
+            Method::DELETE,
+            "/margin/fcm/notional_risk_limit",
+            "/margin/fcm/notional_risk_limit".into(),
+            None,
+            200,
+        ),
+        post("/portfolio/margin/subaccounts", json!({}), 201),
+        post("/portfolio/margin/subaccounts/transfer", transfer, 200),
+        post("/portfolio/intra_exchange_instance_transfer", intra, 200),
+    ]
+}
+
 #[tokio::test]
 async fn every_margin_route_answers_as_its_spec_says() {
     let api = Api::start(Config::new()).await;
@@ -672,7 +723,20 @@ async fn every_margin_route_answers_as_its_spec_says() {
     let trigger = call(&api, "s", Method::PUT, &cross, Some(&body), 200).await;
     let trigger_id = trigger["id"].as_str().unwrap().to_string();
 
-    let calls = calls(&order_id, &group_id, &trigger_id);
+    let subtrader = call(
+        &api,
+        "s",
+        Method::POST,
+        "/margin/fcm/subtraders",
+        Some(&json!({ "subtrader_suffix": "desk1" })),
+        201,
+    )
+    .await["subtrader_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut calls = calls(&order_id, &group_id, &trigger_id);
+    calls.extend(account_calls(&subtrader));
     let templates: BTreeSet<(String, &str)> = calls
         .iter()
         .map(|c| (c.method.to_string(), c.template))
@@ -690,7 +754,7 @@ async fn every_margin_route_answers_as_its_spec_says() {
         spec.check_response(c.method.as_str(), c.template, reply.status, &reply.text);
     }
     // What the exchange serves, of all the spec's operations.
-    assert_eq!((calls.len(), spec.operation_count()), (41, 50));
+    assert_eq!((calls.len(), spec.operation_count()), (50, 50));
 }
 
 #[test]
@@ -813,4 +877,255 @@ async fn candlesticks_are_made_of_the_trades() {
     assert_eq!(candle["end_period_ts"].as_u64().unwrap() % 86_400, 0);
     let bad = path.replace("period_interval=1440", "period_interval=5");
     call(&api, "c", Method::GET, &bad, None, 400).await;
+}
+
+/// A subaccount transfer body.
+fn transfer(id: u8, from: i64, to: i64, cents: i64) -> Value {
+    json!({
+        "client_transfer_id": format!("00000000-0000-4000-8000-0000000000{id:02x}"),
+        "from_subaccount": from,
+        "to_subaccount": to,
+        "amount_cents": cents,
+    })
+}
+
+#[tokio::test]
+async fn subaccounts_hold_what_transfers_move_once_per_transfer_id() {
+    let api = Api::start(Config::new()).await;
+    let spec = Spec::perps();
+    let path = "/portfolio/margin/subaccounts";
+    for n in [1, 2] {
+        let opened = call(&api, "u", Method::POST, path, Some(&json!({})), 201).await;
+        assert_eq!(opened["subaccount_number"], n);
+    }
+    let moves = "/portfolio/margin/subaccounts/transfer";
+    call(
+        &api,
+        "u",
+        Method::POST,
+        moves,
+        Some(&transfer(1, 0, 1, 2500)),
+        200,
+    )
+    .await;
+    // The same client_transfer_id again moves nothing.
+    call(
+        &api,
+        "u",
+        Method::POST,
+        moves,
+        Some(&transfer(1, 0, 1, 2500)),
+        200,
+    )
+    .await;
+    call(
+        &api,
+        "u",
+        Method::POST,
+        moves,
+        Some(&transfer(2, 1, 2, 1000)),
+        200,
+    )
+    .await;
+    let reply = api.send_as("u", Method::GET, "/margin/balance", None).await;
+    spec.check_response("GET", "/margin/balance", reply.status, &reply.text);
+    let balance = reply.json();
+    let funds: Vec<(&Value, &Value)> = balance["subaccount_balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (&b["subaccount"], &b["available_balance"]))
+        .collect();
+    let expected = [
+        (json!(0), json!("9975.0000")),
+        (json!(1), json!("15.0000")),
+        (json!(2), json!("10.0000")),
+    ];
+    assert_eq!(
+        funds,
+        expected.iter().map(|(a, b)| (a, b)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        balance["settled_funds"], "10000.0000",
+        "the total is unchanged"
+    );
+
+    // More than subaccount 2 holds; a subaccount not opened; a malformed id; a zero amount.
+    let refused = call(
+        &api,
+        "u",
+        Method::POST,
+        moves,
+        Some(&transfer(3, 2, 0, 1001)),
+        400,
+    )
+    .await;
+    assert_eq!(refused["error"]["code"], "insufficient_balance");
+    call(
+        &api,
+        "u",
+        Method::POST,
+        moves,
+        Some(&transfer(4, 0, 3, 1)),
+        400,
+    )
+    .await;
+    let mut bad = transfer(5, 0, 1, 1);
+    bad["client_transfer_id"] = json!("not-a-uuid");
+    call(&api, "u", Method::POST, moves, Some(&bad), 400).await;
+    call(
+        &api,
+        "u",
+        Method::POST,
+        moves,
+        Some(&transfer(6, 0, 1, 0)),
+        400,
+    )
+    .await;
+    // Another key has only its primary subaccount.
+    let other = call(&api, "v", Method::GET, "/margin/balance", None, 200).await;
+    assert_eq!(other["subaccount_balances"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn intra_exchange_transfers_move_funds_between_the_two_exchanges() {
+    let api = Api::start(Config::new()).await;
+    let path = "/portfolio/intra_exchange_instance_transfer";
+    let body = |source: &str, destination: &str, amount: i64| json!({ "source": source, "destination": destination, "amount": amount });
+    assert_eq!(event_cents(&api).await, 1_000_000);
+    // $100 (1,000,000 centi-cents) to the margined exchange, then $40 back.
+    let to_margin = body("event_contract", "margined", 1_000_000);
+    let moved = call(&api, "w", Method::POST, path, Some(&to_margin), 200).await;
+    assert!(moved["transfer_id"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty()));
+    assert_eq!(event_cents(&api).await, 990_000);
+    let back = body("margined", "event_contract", 400_000);
+    call(&api, "w", Method::POST, path, Some(&back), 200).await;
+    assert_eq!(event_cents(&api).await, 994_000);
+    let balance = call(&api, "w", Method::GET, "/margin/balance", None, 200).await;
+    assert_eq!(balance["settled_funds"], "10060.0000");
+
+    // More than the margin side has available, or than the event-contract balance holds.
+    let too_much = body("margined", "event_contract", 100_700_000);
+    let refused = call(&api, "w", Method::POST, path, Some(&too_much), 400).await;
+    assert_eq!(refused["error"]["code"], "insufficient_balance");
+    let too_much = body("event_contract", "margined", 99_400_100);
+    call(&api, "w", Method::POST, path, Some(&too_much), 400).await;
+    // The same instance twice, a fraction of a cent, an unknown instance.
+    for bad in [
+        body("margined", "margined", 100),
+        body("event_contract", "margined", 150),
+        body("elsewhere", "margined", 100),
+    ] {
+        call(&api, "w", Method::POST, path, Some(&bad), 400).await;
+    }
+    assert_eq!(event_cents(&api).await, 994_000, "refusals move nothing");
+}
+
+#[tokio::test]
+async fn fcm_caps_and_the_members_notional_limit_are_kept_and_reported() {
+    let api = Api::start(Config::new()).await;
+    let spec = Spec::perps();
+    let subtraders = "/margin/fcm/subtraders";
+    let desk = json!({ "subtrader_suffix": "desk1" });
+    let created = call(&api, "f", Method::POST, subtraders, Some(&desk), 201).await;
+    let id = created["subtrader_id"].as_str().unwrap().to_string();
+    assert!(id.ends_with("_desk1"), "{id}");
+    call(&api, "f", Method::POST, subtraders, Some(&desk), 409).await;
+    let bad = json!({ "subtrader_suffix": "no-dashes" });
+    call(&api, "f", Method::POST, subtraders, Some(&bad), 400).await;
+
+    let risk = "/margin/fcm/subtraders/risk_controls";
+    let cap = |scope: Value, im_cap: &str| {
+        let mut body = json!({ "subtrader_id": id, "im_cap": im_cap });
+        body.as_object_mut()
+            .unwrap()
+            .extend(scope.as_object().unwrap().clone());
+        body
+    };
+    for body in [
+        cap(json!({}), "100.0000"),
+        cap(json!({ "market_ticker": BTC }), "50"),
+        cap(json!({ "asset_class": "Crypto" }), "70.5"),
+        cap(json!({}), "120.0000"),
+    ] {
+        call(&api, "f", Method::PUT, risk, Some(&body), 200).await;
+    }
+    let both = cap(
+        json!({ "market_ticker": BTC, "asset_class": "Crypto" }),
+        "1",
+    );
+    call(&api, "f", Method::PUT, risk, Some(&both), 400).await;
+    let reply = api
+        .send_as("f", Method::GET, &format!("{risk}?subtrader_id={id}"), None)
+        .await;
+    spec.check_response("GET", risk, reply.status, &reply.text);
+    let caps = reply.json();
+    let listed: BTreeSet<String> = caps["risk_controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["market_ticker"], c["asset_class"], c["im_cap"]
+            )
+        })
+        .collect();
+    let expected = [
+        format!("\"{BTC}\" null \"50.0000\""),
+        "null \"Crypto\" \"70.5000\"".to_string(),
+        "null null \"120.0000\"".to_string(),
+    ];
+    assert_eq!(
+        listed,
+        expected.into_iter().collect(),
+        "the last all-markets cap replaced the first"
+    );
+    assert_eq!(caps["notional_limits"], json!([]));
+    let one_market = format!("{risk}?subtrader_id={id}&market_ticker={BTC}");
+    let only = call(&api, "f", Method::GET, &one_market, None, 200).await;
+    assert_eq!(only["risk_controls"].as_array().unwrap().len(), 1);
+    call(&api, "f", Method::DELETE, &one_market, None, 200).await;
+    call(&api, "f", Method::DELETE, &one_market, None, 404).await;
+    // Another key's subtrader is unknown to this one.
+    call(
+        &api,
+        "g",
+        Method::GET,
+        &format!("{risk}?subtrader_id={id}"),
+        None,
+        404,
+    )
+    .await;
+
+    let limits = "/margin/fcm/notional_risk_limit";
+    let read = "/margin/notional_risk_limit";
+    let limit = |v: &str| json!({ "notional_value_risk_limit": v });
+    call(&api, "f", Method::PUT, limits, Some(&limit("5000")), 200).await;
+    let governing = call(&api, "f", Method::GET, read, None, 200).await;
+    assert_eq!(governing["default_notional_value_risk_limit"], "5000.0000");
+    call(
+        &api,
+        "f",
+        Method::PUT,
+        limits,
+        Some(&limit("1000000.0001")),
+        400,
+    )
+    .await;
+    call(&api, "f", Method::DELETE, limits, None, 200).await;
+    let governing = call(&api, "f", Method::GET, read, None, 200).await;
+    assert_eq!(
+        governing["default_notional_value_risk_limit"],
+        "1000000.0000"
+    );
+}
+
+/// The event-contract balance, in cents.
+async fn event_cents(api: &Api) -> i64 {
+    api.get("/portfolio/balance").await.json()["balance"]
+        .as_i64()
+        .unwrap()
 }

@@ -3,7 +3,7 @@
 //! hundredths), so every figure is exact.
 
 use super::book::Side;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What every key starts with: $10,000.
 const OPENING_FUNDS: i64 = 10_000 * MICROS;
@@ -64,12 +64,18 @@ pub(crate) struct Applied {
     pub(crate) fee: i64,
 }
 
-/// A key's margin account.
+/// A key's margin account: its primary subaccount (0), which holds every position and order, and
+/// the settled funds of its numbered subaccounts ([`super::subaccounts`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
-    /// Settled funds: opening funds plus realized profit and loss, less fees.
+    /// Settled funds of the primary subaccount: opening funds plus realized profit and loss, less
+    /// fees, plus transfers in, less transfers out.
     pub(crate) cash: i64,
     pub(crate) positions: BTreeMap<String, Position>,
+    /// The settled funds of subaccounts 1, 2, ..., in money units.
+    pub(crate) subaccounts: Vec<i64>,
+    /// The `client_transfer_id`s of the transfers between subaccounts already applied.
+    pub(crate) transfer_ids: HashSet<String>,
 }
 
 impl Default for Account {
@@ -77,6 +83,8 @@ impl Default for Account {
         Self {
             cash: OPENING_FUNDS,
             positions: BTreeMap::new(),
+            subaccounts: Vec::new(),
+            transfer_ids: HashSet::new(),
         }
     }
 }

@@ -18,15 +18,20 @@
 //!   available balance is refused (400 `insufficient_balance`).
 //! - Exit triggers are stored and listed, never fired; funding rates are a seeded series and
 //!   funding is never charged.
+//! - Numbered subaccounts hold settled funds only ([`subaccounts`]); transfers move funds between
+//!   them and to and from the event-contract balance. Every key acts as an FCM member ([`fcm`]):
+//!   its subtraders' caps and its own notional limit are stored and reported, never enforced.
 
 pub(crate) mod account;
 pub(crate) mod book;
 mod control;
+pub(crate) mod fcm;
 pub(crate) mod feed;
 pub(crate) mod groups;
 pub(crate) mod markets;
 pub(crate) mod orders;
 pub(crate) mod rest;
+pub(crate) mod subaccounts;
 pub(crate) mod triggers;
 
 pub(crate) use feed::Perps;
@@ -53,6 +58,8 @@ pub(crate) struct Margin {
     pub(crate) trade_count: u64,
     pub(crate) groups: BTreeMap<String, groups::OrderGroup>,
     pub(crate) triggers: Vec<triggers::ExitTrigger>,
+    /// What each key has set as an FCM member.
+    pub(crate) fcm: HashMap<String, fcm::Fcm>,
     /// The last id handed out (orders, groups, triggers).
     next_id: u64,
 }
@@ -74,6 +81,7 @@ impl Margin {
             trade_count: 0,
             groups: BTreeMap::new(),
             triggers: Vec::new(),
+            fcm: HashMap::new(),
             next_id: 0,
         }
     }

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 /// The `user_id` every order reports.
-const USER_ID: &str = "00000000-0000-4000-c000-000000000001";
+pub(crate) const USER_ID: &str = "00000000-0000-4000-c000-000000000001";
 
 /// How much of an order may rest after it has traded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,14 +1,16 @@
-//! The margin REST routes, at the paths of `spec/perps/openapi.yaml` under the same prefix as the
-//! event-contract routes; the app mounts them with the perps rate limit
+//! The margin REST routes, all 50 operations of `spec/perps/openapi.yaml` at its paths under the
+//! same prefix as the event-contract routes; the app mounts them with the perps rate limit
 //! ([`crate::rate_limit::limit_perps`]).
 
 mod candles;
+mod fcm;
 pub(crate) mod funding;
 mod groups;
 mod market_data;
 mod orders;
 mod portfolio;
 mod risk;
+mod transfers;
 mod triggers;
 
 use crate::error::ApiError;
@@ -92,6 +94,25 @@ pub(crate) const PRIVATE: &[Route] = &[
         "/margin/cross/positions/{ticker}/exit_trigger/{trigger_id}",
         || put(triggers::update_cross).delete(triggers::delete_cross_by_id),
     ),
+    ("/margin/fcm/subtraders", || post(fcm::create_subtrader)),
+    ("/margin/fcm/subtraders/risk_controls", || {
+        get(fcm::risk_controls)
+            .put(fcm::set_risk_control)
+            .delete(fcm::delete_risk_control)
+    }),
+    ("/margin/fcm/notional_risk_limit", || {
+        put(fcm::set_notional_limit).delete(fcm::clear_notional_limit)
+    }),
+    ("/portfolio/margin/subaccounts", || {
+        post(transfers::create_subaccount)
+    }),
+    ("/portfolio/margin/subaccounts/transfer", || {
+        post(transfers::between_subaccounts)
+    }),
+    // In both products' specs; served here, beside the margin funds it moves.
+    ("/portfolio/intra_exchange_instance_transfer", || {
+        post(transfers::between_instances)
+    }),
 ];
 
 /// The limits of a list's `limit` parameter: the default and the most.

@@ -5,7 +5,7 @@ use super::market_data::PageQuery;
 use super::{page, ApiError, LISTS};
 use crate::auth::key_id;
 use crate::fixed::{count_text, price_text};
-use crate::margin::account::{money_text, notional, Account};
+use crate::margin::account::{money_text, notional, Account, Balance};
 use crate::rest::Shared;
 use axum::extract::Query;
 use axum::http::HeaderMap;
@@ -53,25 +53,47 @@ pub(crate) async fn positions(
     Json(json!({ "positions": list }))
 }
 
-/// `GetMarginBalanceResponse`.
+/// `GetMarginBalanceResponse`: the primary subaccount's figures, then each numbered
+/// subaccount's (settled funds only), and the settled funds of them all.
 pub(crate) async fn balance(
     axum::extract::State(state): Shared,
     headers: HeaderMap,
 ) -> Json<Value> {
     let world = state.margin_ws.world.lock().unwrap();
-    let (b, cash) = world.markets.balance(key_id(&headers));
+    let key = key_id(&headers);
+    let (b, cash) = world.markets.balance(key);
+    let numbered = world
+        .markets
+        .accounts
+        .get(key)
+        .map(|a| a.subaccounts.clone())
+        .unwrap_or_default();
+    let mut balances = vec![subaccount_balance(0, &b)];
+    for (i, funds) in numbered.iter().enumerate() {
+        let only_funds = Balance {
+            account_equity: *funds,
+            available_balance: *funds,
+            ..Balance::default()
+        };
+        balances.push(subaccount_balance(i as i64 + 1, &only_funds));
+    }
     Json(json!({
-        "subaccount_balances": [{
-            "subaccount": 0,
-            "position_value": money_text(b.position_value),
-            "account_equity": money_text(b.account_equity),
-            "maintenance_margin": money_text(b.maintenance_margin),
-            "initial_margin": money_text(b.initial_margin),
-            "resting_orders_margin": money_text(b.resting_orders_margin),
-            "available_balance": money_text(b.available_balance),
-        }],
-        "settled_funds": money_text(cash),
+        "subaccount_balances": balances,
+        "settled_funds": money_text(cash + numbered.iter().sum::<i64>()),
     }))
+}
+
+/// One `MarginSubaccountBalance`.
+fn subaccount_balance(subaccount: i64, b: &Balance) -> Value {
+    json!({
+        "subaccount": subaccount,
+        "position_value": money_text(b.position_value),
+        "account_equity": money_text(b.account_equity),
+        "maintenance_margin": money_text(b.maintenance_margin),
+        "initial_margin": money_text(b.initial_margin),
+        "resting_orders_margin": money_text(b.resting_orders_margin),
+        "available_balance": money_text(b.available_balance),
+    })
 }
 
 /// The key's fills, newest first, with cursor pagination.

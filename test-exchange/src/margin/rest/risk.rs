@@ -5,6 +5,7 @@ use crate::auth::key_id;
 use crate::fixed::{count_text, price_text};
 use crate::margin::account::{money_text, notional, INITIAL_PCT, MAINTENANCE_PCT, TAKER_FEE_BPS};
 use crate::margin::book::Side;
+use crate::margin::fcm::effective_notional_limit;
 use crate::margin::{markets, Margin};
 use crate::rest::Shared;
 use axum::http::HeaderMap;
@@ -131,20 +132,23 @@ fn usage(margin: &Margin, key_id: &str) -> Vec<(String, i64)> {
         .collect()
 }
 
-/// `NotionalRiskLimitResponse`: a default limit of $1,000,000 and the key's usage.
+/// `NotionalRiskLimitResponse`: the limit that governs (Kalshi's $1,000,000, or the member's own
+/// when lower) and the key's usage.
 pub(crate) async fn notional_risk_limit(
     axum::extract::State(state): Shared,
     headers: HeaderMap,
 ) -> Json<Value> {
     let world = state.margin_ws.world.lock().unwrap();
-    let by_market = usage(&world.markets, key_id(&headers));
+    let key = key_id(&headers);
+    let limit = effective_notional_limit(world.markets.fcm.get(key));
+    let by_market = usage(&world.markets, key);
     let total: i64 = by_market.iter().map(|(_, usage)| usage).sum();
     let by_market: Map<String, Value> = by_market
         .into_iter()
         .map(|(ticker, usage)| (ticker, json!(money_text(usage))))
         .collect();
     Json(json!({
-        "default_notional_value_risk_limit": "1000000.0000",
+        "default_notional_value_risk_limit": price_text(limit),
         "notional_value_risk_limits_by_market_ticker": {},
         "total_current_usage": money_text(total),
         "current_usage_by_market_ticker": by_market,
