@@ -684,3 +684,57 @@ fn control_message_changes_are_reported() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].pointer, "/control/replies/error/type");
 }
+
+/// A product in its own namespace: the report names items as its users write them, under
+/// `perps::`, sent by its handle; nothing else in the text moves.
+#[test]
+fn a_product_in_its_own_namespace_is_named_there() {
+    let old = read("spec/perps/openapi.yaml");
+    let mut doc: Value = serde_yaml::from_str(&old).unwrap();
+    let paths = doc["paths"].as_mapping_mut().unwrap();
+    let (first_path, _) = paths
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .unwrap();
+    paths.remove(&first_path);
+    let new = serde_yaml::to_string(&doc).unwrap();
+    let settings = Settings::from_yaml(&read("spec/perps/codegen.yaml")).unwrap();
+    let products =
+        kalshi_codegen::products::Products::from_yaml(&read("spec/products.yaml")).unwrap();
+    let target = products.get("perps").unwrap().target();
+    let specs = |openapi| Specs {
+        openapi,
+        asyncapi: None,
+    };
+    let report =
+        kalshi_codegen::diff::diff_at(specs(&old), specs(&new), &settings, &target).unwrap();
+    let removed: Vec<&Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::Removed && c.rust.contains("ops::"))
+        .collect();
+    assert!(!removed.is_empty(), "{:#?}", report.changes);
+    for c in &removed {
+        assert!(c.rust.starts_with("perps::ops::"), "{c:?}");
+        assert!(c.detail.starts_with("`Perps::"), "{c:?}");
+    }
+    for c in &report.changes {
+        for text in [&c.rust, &c.detail] {
+            assert!(!unqualified(text), "an unqualified path in {c:?}");
+        }
+    }
+}
+
+/// Whether `text` has a path starting at a generated module (`ops::`, `types::`, `ws::`) that is
+/// not inside a longer path.
+fn unqualified(text: &str) -> bool {
+    ["ops::", "types::", "ws::"].iter().any(|module| {
+        text.match_indices(module).any(|(at, _)| {
+            !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == ':')
+        })
+    })
+}

@@ -3,6 +3,7 @@
 
 use crate::workspace::{crate_version, project_root, read};
 use kalshi_codegen::diff::Specs;
+use kalshi_codegen::Target;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -14,6 +15,8 @@ pub struct Diff {
     pub asyncapi: Option<[PathBuf; 2]>,
     /// The generator's settings.
     pub settings: PathBuf,
+    /// Where the product's code sits: how the report names its items.
+    pub target: Target,
     /// JSON for tools instead of Markdown.
     pub json: bool,
 }
@@ -31,7 +34,7 @@ pub fn diff(opts: &Diff) -> Result<(), String> {
     print_report(
         pair(&old_text, ws_old.as_deref()),
         pair(&new_text, ws_new.as_deref()),
-        &opts.settings,
+        (&opts.settings, &opts.target),
         &label,
         opts.json,
     )
@@ -75,7 +78,7 @@ pub fn since(rev: &str, only: Option<&str>, json: bool) -> Result<(), String> {
                 openapi: &new,
                 asyncapi: ws_new,
             },
-            &root.join(&product.settings),
+            (&root.join(&product.settings), &product.target()),
             &format!("{}: {rev} → working tree", product.name),
             json,
         )?;
@@ -87,14 +90,14 @@ pub fn since(rev: &str, only: Option<&str>, json: bool) -> Result<(), String> {
 fn print_report(
     old: Specs<'_>,
     new: Specs<'_>,
-    settings: &Path,
+    (settings, target): (&Path, &Target),
     label: &str,
     json: bool,
 ) -> Result<(), String> {
     let settings = kalshi_codegen::Settings::from_yaml(&read(settings)?)
         .map_err(|e| format!("{}: {e}", settings.display()))?;
-    let mut report =
-        kalshi_codegen::diff::diff(old, new, &settings).map_err(|e| format!("{label}: {e}"))?;
+    let mut report = kalshi_codegen::diff::diff_at(old, new, &settings, target)
+        .map_err(|e| format!("{label}: {e}"))?;
     report.suggest_version(crate_version(&project_root()).as_deref());
     if json {
         println!("{}", report.to_json());

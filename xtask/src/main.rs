@@ -170,7 +170,7 @@ fn regen_options(args: &[String]) -> Result<Task, String> {
 
 /// `diff`: two given versions, or every product's specs since a git revision.
 enum DiffTask {
-    Files(diff::Diff),
+    Files(Box<diff::Diff>),
     Since {
         rev: String,
         only: Option<String>,
@@ -219,14 +219,16 @@ fn diff_options(args: &[String]) -> Result<Task, String> {
         (None, None) => None,
         _ => return Err("give both --asyncapi-old and --asyncapi-new, or neither".into()),
     };
+    let product = product(only.as_deref())?;
     let settings = match settings {
         Some(path) => path,
-        None => workspace::project_root().join(product(only.as_deref())?.settings),
+        None => workspace::project_root().join(&product.settings),
     };
-    Ok(Task::Diff(DiffTask::Files(diff::Diff {
+    Ok(Task::Diff(DiffTask::Files(Box::new(diff::Diff {
         openapi,
         asyncapi,
         settings,
+        target: product.target(),
         json,
-    })))
+    }))))
 }

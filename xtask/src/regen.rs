@@ -293,7 +293,7 @@ fn spec_changes(
         eprintln!("warning: the AsyncAPI spec the committed code came from is not in git; the WebSocket side is not compared");
     }
     let new_ws = old_ws.as_ref().map(|_| asyncapi);
-    let mut report = kalshi_codegen::diff::diff(
+    let mut report = kalshi_codegen::diff::diff_at(
         kalshi_codegen::diff::Specs {
             openapi: &old_spec,
             asyncapi: old_ws.as_deref(),
@@ -303,6 +303,7 @@ fn spec_changes(
             asyncapi: new_ws,
         },
         settings,
+        &opts.target,
     )
     .map_err(|e| format!("comparing with the previous spec: {e}"))?;
     report.suggest_version(crate_version(&opts.root).as_deref());

@@ -147,6 +147,30 @@ pub struct Report {
     pub changes: Vec<Change>,
 }
 
+/// `text` with every path into a generated module (`ops::`, `types::`, `ws::`) prefixed with the
+/// product's namespace `ns` (`perps`): paths the report writes start at one of those modules.
+fn qualify(text: &str, ns: &str) -> String {
+    let ns = ns.replace("crate::", "");
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let starts_path = ["ops::", "types::", "ws::"]
+            .iter()
+            .any(|m| rest.starts_with(m));
+        let after_word = out
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == ':');
+        if starts_path && !after_word {
+            out.push_str(&ns);
+            out.push_str("::");
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// Both sides lowered.
 struct Side {
     rest: Model,
@@ -170,10 +194,22 @@ fn lower(specs: Specs<'_>, settings: &Settings) -> Result<Side, Error> {
 
 /// Compares two versions of the specs. The AsyncAPI sides are compared when both are given.
 pub fn diff(old: Specs<'_>, new: Specs<'_>, settings: &Settings) -> Result<Report, Error> {
+    diff_at(old, new, settings, &crate::ir::Target::default())
+}
+
+/// [`diff`] for a product generated at `target`: its items named as users write them
+/// (`perps::ops::…`, `Perps::get_margin_balance` for a product in `crate::perps` with a handle).
+pub fn diff_at(
+    old: Specs<'_>,
+    new: Specs<'_>,
+    settings: &Settings,
+    target: &crate::ir::Target,
+) -> Result<Report, Error> {
     let old = lower(old, settings)?;
     let new = lower(new, settings)?;
     let mut changes = Vec::new();
-    compare::operations(&old.rest, &new.rest, &mut changes);
+    let sender = target.handle.as_deref().unwrap_or("Client");
+    compare::operations(&old.rest, &new.rest, sender, &mut changes);
     compare::types(&old.rest, &new.rest, "types::", Area::Types, &mut changes);
     let versions = |s: &Side, both: bool| Versions {
         openapi: format!("{} {}", s.rest.title, s.rest.version),
@@ -186,6 +222,12 @@ pub fn diff(old: Specs<'_>, new: Specs<'_>, settings: &Settings) -> Result<Repor
     let both = old.ws.is_some() && new.ws.is_some();
     if let (Some(o), Some(n)) = (&old.ws, &new.ws) {
         compare::websocket(o, n, &mut changes);
+    }
+    if let Some(ns) = target.namespace.strip_prefix("crate::") {
+        for c in &mut changes {
+            c.rust = qualify(&c.rust, ns);
+            c.detail = qualify(&c.detail, ns);
+        }
     }
     changes.sort_by(|a, b| {
         (a.impact, a.area, &a.rust, a.kind, &a.detail)

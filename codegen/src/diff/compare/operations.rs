@@ -15,16 +15,22 @@ fn op_rust(op: &OpDef) -> String {
 }
 
 /// REST operations, matched by operationId.
-pub(in crate::diff) fn operations(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+/// `sender` is the type whose methods send the operations (`Client`, or a product's handle).
+pub(in crate::diff) fn operations(
+    old: &Model,
+    new: &Model,
+    sender: &str,
+    changes: &mut Vec<Change>,
+) {
     let mut out = Out::new(Area::Operations, changes);
     let m = matched(&old.ops, &new.ops, |op| op.id.clone());
     let entry = |kind, op: &OpDef| {
-        Entry::new(kind, op_rust(op), op_spec(op)).detail(format!("`Client::{}`", op.fn_name))
+        Entry::new(kind, op_rust(op), op_spec(op)).detail(format!("`{sender}::{}`", op.fn_name))
     };
     for (a, b) in out.presence(m, entry) {
         let mut item = out.item(op_rust(b), op_spec(b));
         let models = (old, new);
-        identity(a, b, &mut item);
+        identity(a, b, sender, &mut item);
         parameters(models, a, b, &mut item);
         body(models, a, b, &mut item);
         behaviour(models, a, b, &mut item);
@@ -48,12 +54,12 @@ fn auth_text(a: AuthKind) -> &'static str {
 }
 
 /// Names, endpoint and authentication.
-fn identity(a: &OpDef, b: &OpDef, item: &mut Item<'_, '_>) {
+fn identity(a: &OpDef, b: &OpDef, sender: &str, item: &mut Item<'_, '_>) {
     if a.struct_name != b.struct_name || a.fn_name != b.fn_name {
         item.changed(
             Impact::Breaking,
             format!(
-                "renamed from `ops::{}` / `Client::{}`",
+                "renamed from `ops::{}` / `{sender}::{}`",
                 a.struct_name, a.fn_name
             ),
         );
