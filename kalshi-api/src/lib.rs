@@ -59,6 +59,12 @@
 //!
 //! Without a limiter or a retry policy the client sends exactly one request per call.
 //!
+//! # API areas
+//!
+//! Each tag of the spec is a cargo feature (`market`, `orders`, `portfolio`, …; `all-areas`, the
+//! default, enables every one): an area's feature compiles its operations, their `Client` methods
+//! and the types only they use, so a build pays only for the areas it calls.
+//!
 //! # The real-time feed
 //!
 //! With the default `ws` feature, [`ws`] holds the WebSocket API generated from Kalshi's AsyncAPI
