@@ -146,20 +146,24 @@ pub fn regen(opts: &Regen) -> Result<String, String> {
     ))
 }
 
-/// Generates the product's files, each spec checked on its own first so that an error names the
-/// file it comes from; prints the warnings met.
+/// Generates the product's files and prints the warnings met. An error names the file it comes
+/// from: only when generation fails is the AsyncAPI spec generated on its own to tell which (so a
+/// successful run lowers and renders the WebSocket side once, not twice).
 fn generate(
     opts: &Regen,
     spec: &str,
     asyncapi: Option<&str>,
     settings: &Settings,
 ) -> Result<Generated, String> {
-    if let (Some(text), Some(path)) = (asyncapi, &opts.asyncapi) {
-        kalshi_codegen::generate_ws(text, settings)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
     let generated = kalshi_codegen::generate_product(spec, asyncapi, settings, &opts.target)
-        .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
+        .map_err(|e| {
+            if let (Some(text), Some(path)) = (asyncapi, &opts.asyncapi) {
+                if let Err(ws) = kalshi_codegen::generate_ws(text, settings) {
+                    return format!("{}: {ws}", path.display());
+                }
+            }
+            format!("{}: {e}", opts.spec.display())
+        })?;
     for w in &generated.warnings {
         eprintln!("warning: {}: {w}", opts.spec.display());
     }
