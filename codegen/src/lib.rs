@@ -100,6 +100,23 @@ fn ws_model(text: &str, settings: &Settings, target: &ir::Target) -> Result<WsOu
     Ok((model, files, warnings))
 }
 
+/// The REST model, its warnings and its files.
+type RestOutput = (ir::Model, Vec<Problem>, Vec<GeneratedFile>);
+
+fn rest_side(
+    spec: &str,
+    settings: &Settings,
+    target: &ir::Target,
+    with_ws: bool,
+) -> Result<RestOutput, Error> {
+    let (mut model, warnings) = openapi::read(spec, settings)?;
+    model.target = target.clone();
+    model.types_path = format!("{}::types", target.namespace);
+    let headers = Headers::new("mod.rs", &model.title, &model.version, spec);
+    let files = render_all(&model.emit_with(with_ws), &headers)?;
+    Ok((model, warnings, files))
+}
+
 /// Generates the SDK source from the OpenAPI spec and, when given, the AsyncAPI spec (whose
 /// module `ws` is behind the `ws` feature), for the event-contract API's place in the crate.
 pub fn generate_all(
@@ -120,14 +137,16 @@ pub fn generate_product(
 ) -> Result<Generated, Error> {
     let ws_specs: Vec<&str> = asyncapi_text.into_iter().collect();
     field_rules::check(settings, &ws_specs)?;
-    let (mut model, warnings) = openapi::read(spec, settings)?;
-    model.target = target.clone();
-    model.types_path = format!("{}::types", target.namespace);
-    let headers = Headers::new("mod.rs", &model.title, &model.version, spec);
-    let ws = asyncapi_text
-        .map(|t| ws_model(t, settings, target))
-        .transpose()?;
-    let mut files = render_all(&model.emit_with(ws.is_some()), &headers)?;
+    // The WebSocket side is read, lowered and rendered on a thread of its own meanwhile; the
+    // REST side's error, when both fail, is the one returned, as when they ran in turn.
+    let (rest, ws) = std::thread::scope(|s| {
+        let ws = asyncapi_text.map(|t| s.spawn(move || ws_model(t, settings, target)));
+        let rest = rest_side(spec, settings, target, ws.is_some());
+        let ws = ws.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (rest, ws)
+    });
+    let (model, warnings, mut files) = rest?;
+    let ws = ws.transpose()?;
     let (mut ws_kinds, mut ws_channels, mut ws_warnings) = (0, 0, Vec::new());
     if let Some((ws, ws_files, warnings)) = ws {
         ws_kinds = ws.kinds.len();
