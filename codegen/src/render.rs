@@ -23,22 +23,78 @@ pub fn render(file: &FileTokens, header: &str) -> Result<String, Error> {
         file: file.path.clone(),
         message: e.to_string(),
     };
-    let attrs = inner_attrs(&file.doc);
-    let mut out = format!("{header}\n");
-    out.push_str(&prettyplease::unparse(
-        &syn::parse2::<syn::File>(attrs).map_err(error)?,
-    ));
+    let mut out = start(&file.doc, header).map_err(error)?;
     for piece in &file.pieces {
         match piece {
             Piece::Items(tokens) => {
                 let parsed: syn::File = syn::parse2(tokens.clone()).map_err(error)?;
                 out.push_str(&prettyplease::unparse(&parsed));
             }
-            Piece::Text(text) => {
-                syn::parse_str::<syn::Item>(text).map_err(error)?;
-                out.push_str(text);
-            }
+            Piece::Text(text) => push_laid_out(&mut out, text).map_err(error)?,
         }
     }
     Ok(out)
+}
+
+/// A file whose token pieces are written out as source text: token streams cannot leave the
+/// thread that made them, text can, so another thread can render it ([`render_text`]).
+pub struct FileText {
+    /// Path relative to the generated module's directory, with `/` separators.
+    pub path: String,
+    /// A short description for the module docs.
+    pub doc: String,
+    /// The items in order: source text to format (`true`), or text laid out already (`false`).
+    pub pieces: Vec<(bool, String)>,
+}
+
+impl FileText {
+    /// `file` with its token pieces written out.
+    pub fn of(file: &FileTokens) -> Self {
+        let pieces = file
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Items(tokens) => (true, tokens.to_string()),
+                Piece::Text(text) => (false, text.clone()),
+            })
+            .collect();
+        Self {
+            path: file.path.clone(),
+            doc: file.doc.clone(),
+            pieces,
+        }
+    }
+}
+
+/// [`render`] for a file written out as text: the same bytes as rendering its tokens.
+pub fn render_text(file: &FileText, header: &str) -> Result<String, Error> {
+    let error = |e: syn::Error| Error::Render {
+        file: file.path.clone(),
+        message: e.to_string(),
+    };
+    let mut out = start(&file.doc, header).map_err(error)?;
+    for (format, text) in &file.pieces {
+        if *format {
+            out.push_str(&prettyplease::unparse(
+                &syn::parse_file(text).map_err(error)?,
+            ));
+        } else {
+            push_laid_out(&mut out, text).map_err(error)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The header line and the module's inner attributes.
+fn start(doc: &str, header: &str) -> syn::Result<String> {
+    let mut out = format!("{header}\n");
+    out.push_str(&prettyplease::unparse(&syn::parse2(inner_attrs(doc))?));
+    Ok(out)
+}
+
+/// Appends an item laid out already, once it parses.
+fn push_laid_out(out: &mut String, text: &str) -> syn::Result<()> {
+    syn::parse_str::<syn::Item>(text)?;
+    out.push_str(text);
+    Ok(())
 }
