@@ -26,7 +26,8 @@ pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
         )));
     }
     normalise(&mut doc);
-    match serde_path_to_error::deserialize(doc.clone()) {
+    // Read from the tree in place: a copy of the whole spec would cost as much as the reading.
+    match serde_path_to_error::deserialize(&doc) {
         Ok(api) => Ok(api),
         Err(e) => {
             // `openapiv3` reads maps of paths and `$ref`-or-item positions through buffering
