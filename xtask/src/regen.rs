@@ -388,6 +388,51 @@ mod tests {
         }
     }
 
+    /// A failing generation names the spec file at fault: the AsyncAPI file when it is that one
+    /// (found by generating it alone, only once generation has failed), else the OpenAPI file.
+    #[test]
+    fn an_error_names_the_spec_file_at_fault() {
+        let real = project_root();
+        let dir = TempDir(std::env::temp_dir().join(format!(
+            "xtask-blame-{}-{:?}",
+            std::process::id(),
+            Instant::now()
+        )));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let write = |name: &str, from: &str, edit: (&str, &str)| {
+            let text = read(&real.join(from)).unwrap().replacen(edit.0, edit.1, 1);
+            let path = dir.0.join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let good_rest = write("openapi.yaml", "spec/openapi.yaml", ("", ""));
+        let bad_rest = write(
+            "bad-openapi.yaml",
+            "spec/openapi.yaml",
+            ("openapi: 3.0.0", "openapi: 2.0"),
+        );
+        let good_ws = write("asyncapi.yaml", "spec/asyncapi.yaml", ("", ""));
+        let bad_ws = write(
+            "bad-asyncapi.yaml",
+            "spec/asyncapi.yaml",
+            ("asyncapi: 3.0.0", "asyncapi: 2.6.0"),
+        );
+        let run = |spec: &PathBuf, ws: &PathBuf| {
+            let opts = Regen {
+                spec: spec.clone(),
+                asyncapi: Some(ws.clone()),
+                out: dir.0.join("out"),
+                check: true,
+                ..Regen::defaults(&real)
+            };
+            regen(&opts).unwrap_err()
+        };
+        let e = run(&good_rest, &bad_ws);
+        assert!(e.starts_with(&bad_ws.display().to_string()), "{e}");
+        let e = run(&bad_rest, &good_ws);
+        assert!(e.starts_with(&bad_rest.display().to_string()), "{e}");
+    }
+
     /// A temporary directory, removed when dropped.
     struct TempDir(PathBuf);
 
