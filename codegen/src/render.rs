@@ -1,4 +1,5 @@
-//! Render: token streams to formatted source text, each file headed by its provenance line.
+//! Render: token streams (or their text, to render on another thread) to formatted source text,
+//! each file headed by its provenance line.
 
 use crate::emit::{FileTokens, Piece};
 use crate::error::Error;
