@@ -102,6 +102,82 @@ fn ws_model(text: &str, settings: &Settings, target: &ir::Target) -> Result<WsOu
     Ok((model, files, warnings))
 }
 
+/// Files rendered, each with its place in the order they were emitted in.
+type Rendered = Vec<(usize, Result<GeneratedFile, Error>)>;
+
+/// The REST model, its warnings and the files rendered on this thread.
+type RestOutput = (ir::Model, Vec<Problem>, Rendered);
+
+/// Files handed to the helper thread to render: each with its place and its header.
+type Handed = Vec<(usize, render::FileText, String)>;
+
+/// Reads, lowers and emits the REST side; renders every other file here and hands the rest to
+/// the helper thread through `hand` as text (parsing and formatting are half of a generation's
+/// work). Which files go where depends only on their order, never on timing.
+fn rest_side(
+    spec: &str,
+    settings: &Settings,
+    target: &ir::Target,
+    with_ws: bool,
+    hand: std::sync::mpsc::Sender<Handed>,
+) -> Result<RestOutput, Error> {
+    let (mut model, warnings) = openapi::read(spec, settings)?;
+    model.target = target.clone();
+    model.types_path = format!("{}::types", target.namespace);
+    let headers = Headers::new("mod.rs", &model.title, &model.version, spec);
+    let (mine, theirs): (Vec<_>, Vec<_>) = model
+        .emit_with(with_ws)
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
+    let handed = theirs
+        .iter()
+        .map(|(i, f)| (*i, render::FileText::of(f), headers.of(&f.path).to_string()))
+        .collect();
+    // The helper receives before it ends, so the send cannot fail.
+    let _ = hand.send(handed);
+    let rendered = mine
+        .iter()
+        .map(|(i, f)| {
+            (
+                *i,
+                render_file(f.path.clone(), render::render(f, headers.of(&f.path))),
+            )
+        })
+        .collect();
+    Ok((model, warnings, rendered))
+}
+
+fn render_file(path: String, contents: Result<String, Error>) -> Result<GeneratedFile, Error> {
+    Ok(GeneratedFile {
+        path,
+        contents: contents?,
+    })
+}
+
+/// The helper thread: the WebSocket side, then the REST files handed over (none when the REST
+/// side failed first and dropped its sender).
+fn helper(
+    asyncapi_text: Option<&str>,
+    settings: &Settings,
+    target: &ir::Target,
+    handed: std::sync::mpsc::Receiver<Handed>,
+) -> (Option<Result<WsOutput, Error>>, Rendered) {
+    let ws = asyncapi_text.map(|t| ws_model(t, settings, target));
+    let rendered = handed
+        .recv()
+        .unwrap_or_default()
+        .iter()
+        .map(|(i, f, header)| {
+            (
+                *i,
+                render_file(f.path.clone(), render::render_text(f, header)),
+            )
+        })
+        .collect();
+    (ws, rendered)
+}
+
 /// Generates the SDK source from the OpenAPI spec and, when given, the AsyncAPI spec (whose
 /// module `ws` is behind the `ws` feature), for the event-contract API's place in the crate.
 pub fn generate_all(
@@ -122,14 +198,26 @@ pub fn generate_product(
 ) -> Result<Generated, Error> {
     let ws_specs: Vec<&str> = asyncapi_text.into_iter().collect();
     field_rules::check(settings, &ws_specs)?;
-    let (mut model, warnings) = openapi::read(spec, settings)?;
-    model.target = target.clone();
-    model.types_path = format!("{}::types", target.namespace);
-    let headers = Headers::new("mod.rs", &model.title, &model.version, spec);
-    let ws = asyncapi_text
-        .map(|t| ws_model(t, settings, target))
-        .transpose()?;
-    let mut files = render_all(&model.emit_with(ws.is_some()), &headers)?;
+    // A helper thread reads, lowers and renders the WebSocket side meanwhile, then renders the
+    // REST files handed to it. Errors are returned in the order of a run in turn: the REST
+    // side's reading first, then the WebSocket side's, then the first file's that fails to render.
+    let (rest, (ws, handed)) = std::thread::scope(|s| {
+        let (hand, handed) = std::sync::mpsc::channel();
+        let help = s.spawn(move || helper(asyncapi_text, settings, target, handed));
+        let rest = rest_side(spec, settings, target, asyncapi_text.is_some(), hand);
+        (
+            rest,
+            help.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let (model, warnings, mut rendered) = rest?;
+    let ws = ws.transpose()?;
+    rendered.extend(handed);
+    rendered.sort_by_key(|(i, _)| *i);
+    let mut files = rendered
+        .into_iter()
+        .map(|(_, file)| file)
+        .collect::<Result<Vec<_>, _>>()?;
     let (mut ws_kinds, mut ws_channels, mut ws_warnings) = (0, 0, Vec::new());
     if let Some((ws, ws_files, warnings)) = ws {
         ws_kinds = ws.kinds.len();

@@ -6,7 +6,29 @@ use serde_yaml::Value;
 
 /// Escapes one JSON pointer token (`~` and `/`).
 pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+fn push_escaped(out: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends one token to the JSON pointer `at`, in place.
+pub fn push_token(at: &mut String, token: &str) {
+    at.push('/');
+    push_escaped(at, token);
 }
 
 /// Undoes [`escape`]: the text of one pointer token.
@@ -18,8 +40,7 @@ pub fn unescape(token: &str) -> String {
 pub fn ptr(base: &str, tokens: &[&str]) -> String {
     let mut out = base.to_string();
     for t in tokens {
-        out.push('/');
-        out.push_str(&escape(t));
+        push_token(&mut out, t);
     }
     out
 }

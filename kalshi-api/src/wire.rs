@@ -345,7 +345,7 @@ impl<'de, T: Deserialize<'de> + Default> Read<'de> for Plain<T> {
 /// have; such a value is absent, not malformed.
 pub(crate) struct Blank<T>(PhantomData<T>);
 
-impl<'de, T: Deserialize<'de>> Read<'de> for Blank<T> {
+impl<'de, T: Deserialize<'de> + 'static> Read<'de> for Blank<T> {
     type Value = Option<T>;
     type Field = T;
 
@@ -361,7 +361,7 @@ impl<'de, T: Deserialize<'de>> Read<'de> for Blank<T> {
 /// [`Blank`]'s visitor: `""` and `null` are `None`; anything else is handed to `T` as it came.
 struct BlankVisitor<T>(PhantomData<T>);
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for BlankVisitor<T> {
+impl<'de, T: Deserialize<'de> + 'static> Visitor<'de> for BlankVisitor<T> {
     type Value = Option<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -384,12 +384,18 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for BlankVisitor<T> {
         if v.is_empty() {
             return Ok(None);
         }
+        if let Some(time) = rfc3339::<T>(v) {
+            return Ok(Some(time));
+        }
         T::deserialize(de::value::BorrowedStrDeserializer::new(v)).map(Some)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         if v.is_empty() {
             return Ok(None);
+        }
+        if let Some(time) = rfc3339::<T>(v) {
+            return Ok(Some(time));
         }
         T::deserialize(de::value::StrDeserializer::new(v)).map(Some)
     }
@@ -417,6 +423,25 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for BlankVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
     }
+}
+
+/// A time (`T` is `DateTime<Utc>`) read by chrono's strict RFC 3339 parser; `None` for any other
+/// `T`, and for text that parser refuses, which then goes to `T`'s own `Deserialize` as before.
+///
+/// chrono's `Deserialize` parses with its general, relaxed parser, about ten times the work of
+/// the strict one on Kalshi's timestamps (`2026-11-20T15:00:04.117Z`), and a market has eight
+/// of them: they were a quarter of decoding a page. Both parsers give the same instant for text
+/// the strict one accepts. The type test is decided at compile time for each `T`.
+fn rfc3339<T: 'static>(v: &str) -> Option<T> {
+    use chrono::{DateTime, Utc};
+    use std::any::{Any, TypeId};
+    if TypeId::of::<T>() != TypeId::of::<DateTime<Utc>>() {
+        return None;
+    }
+    let time = DateTime::parse_from_rfc3339(v).ok()?.with_timezone(&Utc);
+    let mut out: Option<T> = None;
+    *(&mut out as &mut dyn Any).downcast_mut::<Option<DateTime<Utc>>>()? = Some(time);
+    out
 }
 
 /// `R` as a `DeserializeSeed`.

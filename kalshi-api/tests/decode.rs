@@ -645,3 +645,34 @@ fn equal_values_keep_their_own_text() {
         r#"{"price":"0.56","size":"10"}"#
     );
 }
+
+/// Times read as chrono reads them, in every form chrono accepts: Kalshi's own (UTC, with or
+/// without fractions), other offsets, and the relaxed forms (a space or a lower-case `t` between
+/// date and time); a time that is no time still fails the market, naming the field.
+#[test]
+fn times_read_as_chrono_reads_them() {
+    for text in [
+        "2026-11-22T04:59:00Z",
+        "2026-11-20T15:00:04.117Z",
+        "2026-11-19T15:03:12.482913123Z",
+        "2026-11-22T06:59:00+02:00",
+        "2026-11-21T23:59:00-05:00",
+        "2026-11-22 04:59:00Z",
+        "2026-11-22t04:59:00z",
+        "2026-12-31T23:59:60Z",
+    ] {
+        let mut m = market_value();
+        m["close_time"] = json!(text);
+        let body = serde_json::to_vec(&m).unwrap();
+        let market: Market = decode_json("GetMarket", &body).expect(text);
+        let chrono: chrono::DateTime<chrono::Utc> = serde_json::from_value(json!(text)).unwrap();
+        assert_eq!(market.close_time, chrono, "{text}");
+    }
+    for text in ["2026-13-01T00:00:00Z", "yesterday", "2026-11-22T04:59:00"] {
+        let mut m = market_value();
+        m["close_time"] = json!(text);
+        let body = serde_json::to_vec(&m).unwrap();
+        let e = decode_json::<Market>("GetMarket", &body).expect_err(text);
+        assert_eq!(e.path, "close_time", "{text}");
+    }
+}

@@ -150,20 +150,24 @@ pub fn regen(opts: &Regen) -> Result<String, String> {
     ))
 }
 
-/// Generates the product's files, each spec checked on its own first so that an error names the
-/// file it comes from; prints the warnings met.
+/// Generates the product's files and prints the warnings met. An error names the file it comes
+/// from: only when generation fails is the AsyncAPI spec generated on its own to tell which (so a
+/// successful run lowers and renders the WebSocket side once, not twice).
 fn generate(
     opts: &Regen,
     spec: &str,
     asyncapi: Option<&str>,
     settings: &Settings,
 ) -> Result<Generated, String> {
-    if let (Some(text), Some(path)) = (asyncapi, &opts.asyncapi) {
-        kalshi_codegen::generate_ws(text, settings)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
     let generated = kalshi_codegen::generate_product(spec, asyncapi, settings, &opts.target)
-        .map_err(|e| format!("{}: {e}", opts.spec.display()))?;
+        .map_err(|e| {
+            if let (Some(text), Some(path)) = (asyncapi, &opts.asyncapi) {
+                if let Err(ws) = kalshi_codegen::generate_ws(text, settings) {
+                    return format!("{}: {ws}", path.display());
+                }
+            }
+            format!("{}: {e}", opts.spec.display())
+        })?;
     for w in &generated.warnings {
         eprintln!("warning: {}: {w}", opts.spec.display());
     }
@@ -407,6 +411,46 @@ mod tests {
         if let Err(e) = regen_products(&project_root(), true, None) {
             panic!("{e}");
         }
+    }
+
+    /// A failing generation names the spec file at fault: the AsyncAPI file when it is that one
+    /// (found by generating it alone, only once generation has failed), else the OpenAPI file.
+    #[test]
+    fn an_error_names_the_spec_file_at_fault() {
+        let real = project_root();
+        let dir = TempDir::new("blame");
+        let write = |name: &str, from: &str, edit: (&str, &str)| {
+            let text = read(&real.join(from)).unwrap().replacen(edit.0, edit.1, 1);
+            let path = dir.0.join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let good_rest = write("openapi.yaml", "spec/openapi.yaml", ("", ""));
+        let bad_rest = write(
+            "bad-openapi.yaml",
+            "spec/openapi.yaml",
+            ("openapi: 3.0.0", "openapi: 2.0"),
+        );
+        let good_ws = write("asyncapi.yaml", "spec/asyncapi.yaml", ("", ""));
+        let bad_ws = write(
+            "bad-asyncapi.yaml",
+            "spec/asyncapi.yaml",
+            ("asyncapi: 3.0.0", "asyncapi: 2.6.0"),
+        );
+        let run = |spec: &PathBuf, ws: &PathBuf| {
+            let opts = Regen {
+                spec: spec.clone(),
+                asyncapi: Some(ws.clone()),
+                out: dir.0.join("out"),
+                check: true,
+                ..Regen::defaults(&real)
+            };
+            regen(&opts).unwrap_err()
+        };
+        let e = run(&good_rest, &bad_ws);
+        assert!(e.starts_with(&bad_ws.display().to_string()), "{e}");
+        let e = run(&bad_rest, &good_ws);
+        assert!(e.starts_with(&bad_rest.display().to_string()), "{e}");
     }
 
     fn git(dir: &Path, args: &[&str]) {

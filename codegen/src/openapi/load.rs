@@ -4,7 +4,7 @@
 
 use crate::error::Error;
 use crate::normalise::{self, Dialect};
-use crate::pointer::{key_text, of_path, ptr};
+use crate::pointer::{key_text, of_path, ptr, push_token};
 use serde_yaml::Value;
 
 /// Parses and normalises a spec.
@@ -19,13 +19,15 @@ pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
         }
         None => return Err(Error::Parse("no `openapi` version field".into())),
     }
-    if let Some(at) = too_deep(&doc, String::new(), 0) {
+    let mut at = String::new();
+    if too_deep(&doc, &mut at, 0) {
         return Err(Error::Parse(format!(
             "at #{at}: nested more than {MAX_NESTING} levels deep: expected `$ref`s to named schemas"
         )));
     }
     normalise(&mut doc);
-    match serde_path_to_error::deserialize(doc.clone()) {
+    // Read from the tree in place: a copy of the whole spec would cost as much as the reading.
+    match serde_path_to_error::deserialize(&doc) {
         Ok(api) => Ok(api),
         Err(e) => {
             // `openapiv3` reads maps of paths and `$ref`-or-item positions through buffering
@@ -43,21 +45,32 @@ pub fn load(text: &str) -> Result<openapiv3::OpenAPI, Error> {
 /// minutes to read, not fail.
 const MAX_NESTING: usize = 32;
 
-/// The pointer of the first value nested deeper than [`MAX_NESTING`].
-fn too_deep(v: &Value, at: String, depth: usize) -> Option<String> {
+/// The pointer of the first value nested deeper than [`MAX_NESTING`]. `at` is `v`'s pointer,
+/// extended in place for each child and cut back after it (no pointer is built per node).
+fn too_deep(v: &Value, at: &mut String, depth: usize) -> bool {
     if depth > MAX_NESTING {
-        return Some(at);
+        return true;
     }
+    let len = at.len();
+    let mut child_too_deep = |token: &str, child: &Value| {
+        push_token(at, token);
+        let deep = too_deep(child, at, depth + 1);
+        if !deep {
+            at.truncate(len);
+        }
+        deep
+    };
     match v {
-        Value::Mapping(m) => m
-            .iter()
-            .find_map(|(k, child)| too_deep(child, ptr(&at, &[&key_text(k)]), depth + 1)),
+        Value::Mapping(m) => m.iter().any(|(k, child)| match k {
+            Value::String(k) => child_too_deep(k, child),
+            k => child_too_deep(&key_text(k), child),
+        }),
         Value::Sequence(s) => s
             .iter()
             .enumerate()
-            .find_map(|(i, child)| too_deep(child, ptr(&at, &[&i.to_string()]), depth + 1)),
+            .any(|(i, child)| child_too_deep(&i.to_string(), child)),
         Value::Tagged(t) => too_deep(&t.value, at, depth + 1),
-        _ => None,
+        _ => false,
     }
 }
 

@@ -3,7 +3,7 @@
 //! Type-level constructs that cannot be mapped are reported by the model as it meets them.
 
 use crate::error::Problem;
-use crate::pointer::ptr;
+use crate::pointer::{ptr, push_token};
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 pub fn validate(api: &OpenAPI) -> Vec<Problem> {
     let mut problems = Vec::new();
     match serde_json::to_value(api) {
-        Ok(doc) => refs(&doc, &doc, String::new(), &mut problems),
+        Ok(doc) => refs(&doc, &doc, &mut String::new(), &mut problems),
         Err(e) => problems.push(Problem {
             pointer: String::new(),
             message: format!("spec cannot be re-encoded for checking: {e}"),
@@ -46,7 +46,15 @@ pub fn validate(api: &OpenAPI) -> Vec<Problem> {
     problems
 }
 
-fn refs(doc: &serde_json::Value, v: &serde_json::Value, at: String, problems: &mut Vec<Problem>) {
+/// Reports every `$ref` below `v` that does not resolve. `at` is `v`'s pointer, extended in place
+/// for each child and cut back after it, so a walk of the whole spec allocates no pointer per node.
+fn refs(
+    doc: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &mut String,
+    problems: &mut Vec<Problem>,
+) {
+    let len = at.len();
     match v {
         serde_json::Value::Object(m) => {
             if let Some(serde_json::Value::String(r)) = m.get("$ref") {
@@ -61,12 +69,16 @@ fn refs(doc: &serde_json::Value, v: &serde_json::Value, at: String, problems: &m
                 }
             }
             for (k, child) in m {
-                refs(doc, child, ptr(&at, &[k]), problems);
+                push_token(at, k);
+                refs(doc, child, at, problems);
+                at.truncate(len);
             }
         }
         serde_json::Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                refs(doc, child, ptr(&at, &[&i.to_string()]), problems);
+                push_token(at, &i.to_string());
+                refs(doc, child, at, problems);
+                at.truncate(len);
             }
         }
         _ => {}
