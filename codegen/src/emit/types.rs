@@ -452,6 +452,12 @@ pub(crate) fn struct_codec(m: &Model, t: &TypeDef, fields: &[Field]) -> String {
                     format!("({r})")
                 }
             }
+            ty if t.output && !f.boxed && is_narrow(m, ty) && is_time(m, ty) => {
+                format!(
+                    "(crate::wire::Blank<{}, crate::wire::Rfc3339>)",
+                    type_text(m, ty)
+                )
+            }
             ty if t.output && !f.boxed && is_narrow(m, ty) => {
                 format!("(crate::wire::Blank<{}>)", type_text(m, ty))
             }
@@ -476,6 +482,16 @@ fn is_narrow(m: &Model, ty: &Ty) -> bool {
             TypeKind::Alias(inner) => is_narrow(m, inner),
             _ => false,
         },
+        _ => false,
+    }
+}
+
+/// Whether `ty` is a time (`format: date-time`), directly or through aliases: read by the strict
+/// RFC 3339 parser first.
+fn is_time(m: &Model, ty: &Ty) -> bool {
+    match ty {
+        Ty::DateTime => true,
+        Ty::Named(id) => matches!(&m.types[*id].kind, TypeKind::Alias(inner) if is_time(m, inner)),
         _ => false,
     }
 }

@@ -71,7 +71,7 @@ crate::wire::object!(EventFeeChange in "3.31.0" {
     series_ticker = "series_ticker" default,
     fee_type_override = "fee_type_override" nullable(crate::wire::Blank<crate::types::FeeType>),
     fee_multiplier_override = "fee_multiplier_override" nullable,
-    scheduled_ts = "scheduled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    scheduled_ts = "scheduled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEventFeeChangesResponse {
@@ -221,12 +221,12 @@ crate::wire::object!(EventData in "3.31.0" {
     collateral_return_type = "collateral_return_type" default,
     mutually_exclusive = "mutually_exclusive" default,
     category = "category" optional,
-    strike_date = "strike_date" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    strike_date = "strike_date" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     strike_period = "strike_period" optional,
     markets = "markets" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::Market>>>),
     product_metadata = "product_metadata" optional,
     settlement_sources = "settlement_sources" nullable(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::SettlementSource>>>),
-    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     fee_type_override = "fee_type_override" optional,
     fee_multiplier_override = "fee_multiplier_override" optional,
     exchange_index = "exchange_index" nullable,

@@ -28,7 +28,7 @@ crate::wire::object!(ExchangeStatus in "3.31.0" {
     exchange_active = "exchange_active" default,
     trading_active = "trading_active" default,
     intra_exchange_transfers_active = "intra_exchange_transfers_active" optional,
-    exchange_estimated_resume_time = "exchange_estimated_resume_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    exchange_estimated_resume_time = "exchange_estimated_resume_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     exchange_index_statuses = "exchange_index_statuses" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::types::ExchangeIndexStatus>>>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -90,8 +90,8 @@ pub struct WeeklySchedule {
     pub sunday: ::std::vec::Vec<crate::types::DailySchedule>,
 }
 crate::wire::object!(WeeklySchedule in "3.31.0" {
-    start_time = "start_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    end_time = "end_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    start_time = "start_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    end_time = "end_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     monday = "monday" default(crate::wire::Seq<crate::wire::Plain<crate::types::DailySchedule>>),
     tuesday = "tuesday" default(crate::wire::Seq<crate::wire::Plain<crate::types::DailySchedule>>),
     wednesday = "wednesday" default(crate::wire::Seq<crate::wire::Plain<crate::types::DailySchedule>>),
@@ -119,8 +119,8 @@ pub struct MaintenanceWindow {
     pub end_datetime: ::chrono::DateTime<::chrono::Utc>,
 }
 crate::wire::object!(MaintenanceWindow in "3.31.0" {
-    start_datetime = "start_datetime" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    end_datetime = "end_datetime" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    start_datetime = "start_datetime" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    end_datetime = "end_datetime" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetUserDataTimestampResponse {
@@ -128,7 +128,7 @@ pub struct GetUserDataTimestampResponse {
     pub as_of_time: ::chrono::DateTime<::chrono::Utc>,
 }
 crate::wire::object!(GetUserDataTimestampResponse in "3.31.0" {
-    as_of_time = "as_of_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    as_of_time = "as_of_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SeriesFeeChange {
@@ -148,7 +148,7 @@ crate::wire::object!(SeriesFeeChange in "3.31.0" {
     series_ticker = "series_ticker" default,
     fee_type = "fee_type" default(crate::wire::Blank<crate::types::FeeType>),
     fee_multiplier = "fee_multiplier" default,
-    scheduled_ts = "scheduled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    scheduled_ts = "scheduled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetSeriesFeeChangesResponse {

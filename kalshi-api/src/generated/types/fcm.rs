@@ -42,7 +42,7 @@ crate::wire::object!(FcmFill in "3.31.0" {
     taker_outcome_side = "taker_outcome_side" default(crate::wire::Blank<crate::types::OutcomeSide>),
     count_fp = "count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
     yes_price_dollars = "yes_price_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
-    created_time = "created_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_time = "created_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     maker_order_id = "maker_order_id" optional(crate::wire::Blank<crate::OrderId>),
     maker_subtrader_id = "maker_subtrader_id" optional,
     maker_fee_cost = "maker_fee_cost" optional(crate::wire::Blank<crate::types::FixedPointDollars>),

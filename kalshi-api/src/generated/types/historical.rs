@@ -95,10 +95,10 @@ pub struct GetHistoricalCutoffResponse {
     >,
 }
 crate::wire::object!(GetHistoricalCutoffResponse in "3.31.0" {
-    market_settled_ts = "market_settled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    trades_created_ts = "trades_created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    orders_updated_ts = "orders_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    market_positions_last_updated_ts = "market_positions_last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    market_settled_ts = "market_settled_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    trades_created_ts = "trades_created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    orders_updated_ts = "orders_updated_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    market_positions_last_updated_ts = "market_positions_last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

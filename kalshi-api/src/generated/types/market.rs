@@ -126,7 +126,7 @@ crate::wire::object!(Series in "3.31.0" {
     fee_multiplier = "fee_multiplier" default,
     additional_prohibitions = "additional_prohibitions" nullable(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
     volume_fp = "volume_fp" optional(crate::wire::Blank<crate::types::FixedPointCount>),
-    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     exchange_index = "exchange_index" nullable,
 });
 #[derive(Debug, Clone, PartialEq, Default)]

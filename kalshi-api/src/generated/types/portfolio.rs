@@ -251,7 +251,7 @@ crate::wire::object!(Settlement in "3.31.0" {
     no_count_fp = "no_count_fp" default(crate::wire::Blank<crate::types::FixedPointCount>),
     no_total_cost_dollars = "no_total_cost_dollars" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     revenue = "revenue" default,
-    settled_time = "settled_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    settled_time = "settled_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     fee_cost = "fee_cost" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     value = "value" optional,
 });

@@ -33,7 +33,7 @@ crate::wire::object!(StructuredTarget in "3.31.0" {
     details = "details" optional,
     source_id = "source_id" optional,
     source_ids = "source_ids" optional(crate::wire::Opt<crate::wire::Map<crate::wire::Plain<::std::string::String>>>),
-    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    last_updated_ts = "last_updated_ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetStructuredTargetsResponse {

@@ -712,7 +712,7 @@ crate::wire::object!(OrderbookDelta in "2.0.0" {
     delta_fp = "delta_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
     side = "side" default(crate::wire::Blank<crate::generated::ws::MarketSide>),
     client_order_id = "client_order_id" optional,
-    ts = "ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    ts = "ts" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     ts_ms = "ts_ms" optional,
     subaccount = "subaccount" optional,
 });
@@ -764,7 +764,7 @@ crate::wire::object!(Ticker in "2.0.0" {
     last_trade_size_fp = "last_trade_size_fp" default(crate::wire::Blank<crate::money::FixedPointCount>),
     ts = "ts" default,
     ts_ms = "ts_ms" default,
-    time = "time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    time = "time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trade {
@@ -1458,7 +1458,7 @@ crate::wire::object!(RfqCreated in "2.0.0" {
     event_ticker = "event_ticker" optional,
     contracts_fp = "contracts_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
     target_cost_dollars = "target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
-    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     mve_collection_ticker = "mve_collection_ticker" optional,
     mve_selected_legs = "mve_selected_legs" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<crate::generated::ws::RfqCreatedMveSelectedLegsItem>>>),
 });
@@ -1486,7 +1486,7 @@ crate::wire::object!(RfqDeleted in "2.0.0" {
     event_ticker = "event_ticker" optional,
     contracts_fp = "contracts_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
     target_cost_dollars = "target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
-    deleted_ts = "deleted_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    deleted_ts = "deleted_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteCreated {
@@ -1530,7 +1530,7 @@ crate::wire::object!(QuoteCreated in "2.0.0" {
     yes_contracts_offered_fp = "yes_contracts_offered_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
     no_contracts_offered_fp = "no_contracts_offered_fp" optional(crate::wire::Blank<crate::money::FixedPointCount>),
     rfq_target_cost_dollars = "rfq_target_cost_dollars" optional(crate::wire::Blank<crate::money::FixedPointDollars>),
-    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_ts = "created_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     subaccount = "subaccount" optional,
 });
 /// Which side was accepted (yes/no) (optional)
@@ -1669,7 +1669,7 @@ crate::wire::object!(QuoteExecuted in "2.0.0" {
     order_id = "order_id" default(crate::wire::Blank<crate::OrderId>),
     client_order_id = "client_order_id" default,
     market_ticker = "market_ticker" default,
-    executed_ts = "executed_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    executed_ts = "executed_ts" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     subaccount = "subaccount" optional,
 });
 /// Order group event type
@@ -1911,9 +1911,9 @@ crate::wire::object!(UserOrder in "2.0.0" {
     client_order_id = "client_order_id" default,
     order_group_id = "order_group_id" optional,
     self_trade_prevention_type = "self_trade_prevention_type" optional(crate::wire::Blank<crate::generated::ws::UserOrderSelfTradePreventionType>),
-    created_time = "created_time" nullable(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    last_update_time = "last_update_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    expiration_time = "expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_time = "created_time" nullable(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    last_update_time = "last_update_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    expiration_time = "expiration_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     expiration_ts_ms = "expiration_ts_ms" optional,
     created_ts_ms = "created_ts_ms" nullable,
     last_updated_ts_ms = "last_updated_ts_ms" optional,

@@ -403,8 +403,8 @@ crate::wire::object!(ExitTrigger in "0.0.1" {
     effective_stop_price = "effective_stop_price" optional(crate::wire::Blank<crate::perps::types::FixedPointDollars>),
     count = "count" default(crate::wire::Blank<crate::perps::types::FixedPointCount>),
     filled_count = "filled_count" default(crate::wire::Blank<crate::perps::types::FixedPointCount>),
-    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
-    updated_time = "updated_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
+    updated_time = "updated_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetExitTriggersResponse {

@@ -26,7 +26,7 @@ pub struct MarginFundingHistoryEntry {
 }
 crate::wire::object!(MarginFundingHistoryEntry in "0.0.1" {
     market_ticker = "market_ticker" default,
-    funding_time = "funding_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    funding_time = "funding_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     funding_rate = "funding_rate" default,
     mark_price = "mark_price" default(crate::wire::Blank<crate::perps::types::FixedPointDollars>),
     funding_amount = "funding_amount" default(crate::wire::Blank<crate::perps::types::FixedPointDollars>),
@@ -54,7 +54,7 @@ pub struct MarginFundingRate {
 }
 crate::wire::object!(MarginFundingRate in "0.0.1" {
     market_ticker = "market_ticker" default,
-    funding_time = "funding_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    funding_time = "funding_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     funding_rate = "funding_rate" default,
     mark_price = "mark_price" default(crate::wire::Blank<crate::perps::types::FixedPointDollars>),
 });
@@ -81,8 +81,8 @@ pub struct GetMarginFundingRateEstimateResponse {
 }
 crate::wire::object!(GetMarginFundingRateEstimateResponse in "0.0.1" {
     market_ticker = "market_ticker" optional,
-    computed_time = "computed_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    computed_time = "computed_time" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     funding_rate = "funding_rate" optional,
     mark_price = "mark_price" optional(crate::wire::Blank<crate::perps::types::FixedPointDollars>),
-    next_funding_time = "next_funding_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    next_funding_time = "next_funding_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
 });

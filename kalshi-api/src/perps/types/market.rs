@@ -225,7 +225,7 @@ crate::wire::object!(MarginTrade in "0.0.1" {
     ticker = "ticker" default,
     count = "count" default(crate::wire::Blank<crate::perps::types::FixedPointCount>),
     price = "price" default,
-    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     taker_side = "taker_side" default(crate::wire::Blank<crate::perps::types::BookSide>),
 });
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -147,7 +147,7 @@ crate::wire::object!(MarginFill in "0.0.1" {
     is_taker = "is_taker" default,
     side = "side" default(crate::wire::Blank<crate::perps::types::BookSide>),
     count = "count" default(crate::wire::Blank<crate::perps::types::FixedPointCount>),
-    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created_time = "created_time" default(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     ticker = "ticker" default,
     price = "price" default,
     entry_price = "entry_price" default,

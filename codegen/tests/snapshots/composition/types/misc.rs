@@ -54,7 +54,7 @@ pub struct Thing {
 }
 crate::wire::object!(Thing in "1.0.0" {
     id = "id" default,
-    created = "created" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    created = "created" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     name = "name" default,
     tags = "tags" optional(crate::wire::Opt<crate::wire::Seq<crate::wire::Plain<::std::string::String>>>),
     price = "price" optional,

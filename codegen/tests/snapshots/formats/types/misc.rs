@@ -28,7 +28,7 @@ crate::wire::object!(Prices in "1.0.0" {
     big = "big" optional,
     plain = "plain" optional,
     ratio = "ratio" optional,
-    at = "at" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>>),
+    at = "at" optional(crate::wire::Blank<::chrono::DateTime<::chrono::Utc>, crate::wire::Rfc3339>),
     id = "id" optional(crate::wire::Blank<::uuid::Uuid>),
     price = "price" default(crate::wire::Blank<crate::types::FixedPointDollars>),
     count = "count" default(crate::wire::Blank<crate::types::FixedPointCount>),
