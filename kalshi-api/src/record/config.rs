@@ -39,7 +39,7 @@ impl Storage for Files {
 }
 
 /// Settings of a [`Recorder`](super::Recorder). [`new`](Self::new): files rotated every hour
-/// and at 256 MiB, blocks of records compressed at zstd level 3 and written at least every
+/// and at 256 MiB, blocks of records compressed at zstd level 1 and written at least every
 /// second, a buffer of 65,536 records, lossless.
 #[derive(Clone)]
 pub struct RecordConfig {
@@ -96,7 +96,7 @@ impl RecordConfig {
             rotate_hourly: true,
             block_bytes: 256 << 10,
             flush_interval: Duration::from_secs(1),
-            level: 3,
+            level: 1,
             capacity: 65_536,
             overflow: Overflow::Lossless,
             spec_version: None,

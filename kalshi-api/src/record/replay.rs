@@ -90,7 +90,7 @@ impl<M: Control> Replay<M> {
     /// needed; `None` at the end.
     fn next_line(&mut self) -> Option<(usize, usize)> {
         loop {
-            if let Some(len) = self.block[self.at..].iter().position(|b| *b == b'\n') {
+            if let Some(len) = memchr::memchr(b'\n', &self.block[self.at..]) {
                 let line = (self.at, self.at + len);
                 self.at += len + 1;
                 return Some(line);
