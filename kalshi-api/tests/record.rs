@@ -9,8 +9,8 @@ use common::*;
 use futures_util::StreamExt;
 use kalshi_api::backoff::Backoff;
 use kalshi_api::record::{
-    book_at, recording_files, Overflow, Pace, RecordConfig, RecordStats, Recorder, Replay,
-    ReplayStats, Storage,
+    book_at, recording_files, Manifest, Overflow, Pace, RecordConfig, RecordStats, Recorder,
+    Replay, ReplayStats, Storage,
 };
 use kalshi_api::ws::{
     BookKeeper, Event, OrderBook, OrderBooks, ServerMessage, Session, SessionConfig, Side,
@@ -523,6 +523,46 @@ async fn a_paced_replay_takes_the_recorded_time_scaled() {
         "{took:?} for {span:?}"
     );
     exchange.shutdown().await;
+}
+
+/// The manifest of a recording of `config`, made of a short session.
+async fn manifest_of(config: impl FnOnce(RecordConfig) -> RecordConfig) -> Manifest {
+    let dir = tempfile::tempdir().unwrap();
+    let (exchange, client) = setup(1, 5).await;
+    let markets = exchange.market_tickers();
+    let rec = Recorder::start(config(RecordConfig::new(dir.path()))).unwrap();
+    let (session, mut events) = Session::connect(&client, fast().record(&rec))
+        .await
+        .unwrap();
+    let _sub = session.subscribe(&book_sub(&markets)).await.unwrap();
+    let reader = tokio::spawn(async move { while events.next().await.is_some() {} });
+    exchange.ws_order_flow(&markets, 20);
+    session.close().await;
+    reader.await.unwrap();
+    rec.finish().await.unwrap();
+    exchange.shutdown().await;
+    let manifest = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".manifest.json"))
+        .expect("a manifest");
+    Manifest::read(&manifest).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_names_the_spec_the_session_decodes_with() {
+    let manifest = manifest_of(|c| c).await;
+    let spec = manifest.spec.clone().expect("the manifest names a spec");
+    assert_eq!(spec, kalshi_api::ws::SPEC);
+    assert!(
+        spec.starts_with("Kalshi Market Data WebSocket API "),
+        "{spec}"
+    );
+    assert!(spec.contains("(sha256 ") && spec.len() > 64, "{spec}");
+    assert!(manifest.frames() > 0);
+    // A spec the user names instead.
+    let named = manifest_of(|c| c.spec_version("mine 1.0")).await;
+    assert_eq!(named.spec.as_deref(), Some("mine 1.0"));
 }
 
 /// A `nats-server` with JetStream on a free local port, stopped when dropped.

@@ -3,7 +3,7 @@
 
 use super::config::Overflow;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 /// Records on their way to disk: their lines, already formatted by the session's tap, and what
@@ -148,6 +148,8 @@ pub(crate) struct Buffer {
     wake_bytes: usize,
     overflow: Overflow,
     pub(crate) counters: Counters,
+    /// The spec of the recorded session's messages, from the session.
+    pub(crate) spec: OnceLock<&'static str>,
 }
 
 impl Buffer {
@@ -161,6 +163,7 @@ impl Buffer {
             wake_bytes: wake_bytes.max(1),
             overflow,
             counters: Counters::default(),
+            spec: OnceLock::new(),
         }
     }
 

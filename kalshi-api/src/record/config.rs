@@ -63,7 +63,8 @@ pub struct RecordConfig {
     pub capacity: usize,
     /// What to do when the buffer is full.
     pub overflow: Overflow,
-    /// The version of the spec the session's types come from, for the manifest.
+    /// The spec the session's types come from, for the manifest (when `None`: the title, version
+    /// and sha256 the session's generated messages give).
     pub spec_version: Option<String>,
     /// Where the files are written.
     pub storage: Arc<dyn Storage>,

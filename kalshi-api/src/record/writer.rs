@@ -114,8 +114,10 @@ impl Recorder {
         }
     }
 
-    /// The session's end of the recorder.
-    pub(crate) fn tap(&self) -> Tap {
+    /// The session's end of the recorder, for a session on messages of `spec` (which the
+    /// manifest names unless [`RecordConfig::spec_version`] does).
+    pub(crate) fn tap(&self, spec: &'static str) -> Tap {
+        let _ = self.inner.buffer.spec.set(spec);
         Tap::new(self.inner.buffer.clone(), self.inner.epoch)
     }
 }
@@ -376,6 +378,9 @@ impl Writer {
     }
 
     fn save_manifest(&mut self) {
+        if self.manifest.spec.is_none() {
+            self.manifest.spec = self.buffer.spec.get().map(|s| s.to_string());
+        }
         let stats = self.buffer.counters.snapshot();
         self.manifest.lost = stats.lost;
         self.manifest.stalls = stats.stalls;

@@ -36,6 +36,10 @@ pub struct Envelope<'a> {
 /// A message the server sends: implemented by the generated `ServerMessage` enum, one variant per
 /// `type` the spec lists plus a catch-all that keeps an unknown type and the frame's bytes.
 pub trait Incoming: Sized + Send + 'static {
+    /// The spec these messages are generated from (title, version and sha256), for what records
+    /// them.
+    const SPEC: &'static str;
+
     /// Decodes a frame whose envelope is `envelope`; `frame` is the whole frame.
     ///
     /// A `type` the spec does not list is `Ok` (the catch-all variant). A listed type whose `msg`
