@@ -302,6 +302,10 @@ impl WsModel {
                     ::std::matches!(kind, #snapshot_wire | #delta_wire)
                 }
 
+                fn is_snapshot(kind: &str) -> bool {
+                    kind == #snapshot_wire
+                }
+
                 fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
                     match self {
                         Self::#snapshot(m) => ::std::option::Option::Some(

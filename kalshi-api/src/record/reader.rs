@@ -65,6 +65,17 @@ impl RecordReader {
         }
     }
 
+    /// Moves to the block at `offset` (one [`next_block`](Self::next_block) gave, by
+    /// [`offset`](Self::offset)).
+    pub(crate) fn seek(&mut self, offset: usize) {
+        self.at = offset;
+    }
+
+    /// Where the next block starts.
+    pub(crate) fn offset(&self) -> usize {
+        self.at
+    }
+
     /// The next block's lines, decompressed (`None` at the end, or at a block cut short).
     pub fn next_block(&mut self) -> Option<Vec<u8>> {
         if self.at >= self.data.len() || self.truncated_at.is_some() {

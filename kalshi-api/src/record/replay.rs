@@ -81,6 +81,17 @@ impl<M: Control> Replay<M> {
         }
     }
 
+    /// Replays `files` from the block at `offset` of the first one.
+    pub(crate) fn from_block(files: Vec<PathBuf>, offset: usize) -> Result<Self, RecordError> {
+        let mut replay = Self::from_files(files);
+        if let Some(path) = replay.files.pop_front() {
+            let mut reader = RecordReader::open(&path)?;
+            reader.seek(offset);
+            replay.reader = Some((path, reader));
+        }
+        Ok(replay)
+    }
+
     /// What has been read so far.
     pub fn stats(&self) -> &ReplayStats {
         &self.decoder.stats

@@ -110,6 +110,10 @@ pub trait BookFeed: Incoming {
     /// not decode puts its subscription's books in doubt.
     fn is_book(kind: &str) -> bool;
 
+    /// Whether a message of wire `type` `kind` is a book snapshot (a recording is searched for
+    /// them without decoding every frame).
+    fn is_snapshot(kind: &str) -> bool;
+
     /// This message as a book message, if it is one. Mutable so that the keeper can take the
     /// delta's ticker and `client_order_id` strings instead of copying them.
     fn book(&mut self) -> Option<BookMessage<'_>>;

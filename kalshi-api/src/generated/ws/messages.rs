@@ -693,6 +693,9 @@ impl protocol::BookFeed for ServerMessage {
     fn is_book(kind: &str) -> bool {
         ::std::matches!(kind, "orderbook_snapshot" | "orderbook_delta")
     }
+    fn is_snapshot(kind: &str) -> bool {
+        kind == "orderbook_snapshot"
+    }
     fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
         match self {
             Self::OrderbookSnapshot(m) => {
