@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
-/// Records on their way to disk: their lines, already formatted by the session's tap, and what
-/// the writer needs to know about them without reading them again.
+/// Records on their way to disk, and what the writer needs to know about them without reading
+/// them again.
 #[derive(Debug, Default)]
 pub(crate) struct Page {
-    /// Whole lines, each ending in `\n`.
-    pub(crate) lines: Vec<u8>,
+    /// In the buffer, the records as the session's tap queued them (`format::queue_frame`); in
+    /// the writer's block, their lines.
+    pub(crate) bytes: Vec<u8>,
     pub(crate) records: u64,
     pub(crate) frames: u64,
     /// Receive time of the first record (nanoseconds since the Unix epoch).
@@ -29,11 +30,17 @@ impl Page {
         self.last = self.last.max(wall);
         self.records += 1;
         self.frames += u64::from(frame);
-        write(&mut self.lines);
+        write(&mut self.bytes);
     }
 
     /// Appends `other`'s records after these.
     pub(crate) fn extend(&mut self, other: &Page) {
+        self.count(other);
+        self.bytes.extend_from_slice(&other.bytes);
+    }
+
+    /// Counts `other`'s records in these (their bytes are added by the caller).
+    pub(crate) fn count(&mut self, other: &Page) {
         if other.records == 0 {
             return;
         }
@@ -43,7 +50,6 @@ impl Page {
         self.last = self.last.max(other.last);
         self.records += other.records;
         self.frames += other.frames;
-        self.lines.extend_from_slice(&other.lines);
     }
 }
 
@@ -180,9 +186,9 @@ impl Buffer {
         if q.page.records >= self.capacity && !self.overflowed(&mut q) {
             return;
         }
-        let before = q.page.lines.len();
+        let before = q.page.bytes.len();
         q.page.append(wall, frame, write);
-        let wake = before < self.wake_bytes && q.page.lines.len() >= self.wake_bytes;
+        let wake = before < self.wake_bytes && q.page.bytes.len() >= self.wake_bytes;
         drop(q);
         if wake {
             self.ready.notify_one();
@@ -222,7 +228,7 @@ impl Buffer {
     /// Takes everything queued (the writer's side), waiting up to `wait` for a block's worth.
     pub(crate) fn take(&self, wait: Duration) -> Batch {
         let mut q = self.lock();
-        if q.page.lines.len() < self.wake_bytes && !q.closing {
+        if q.page.bytes.len() < self.wake_bytes && !q.closing {
             q = self
                 .ready
                 .wait_timeout(q, wait)
@@ -234,11 +240,11 @@ impl Buffer {
         if backlog > self.counters.max_backlog.load(Ordering::Relaxed) {
             self.counters.max_backlog.store(backlog, Ordering::Relaxed);
         }
-        let lines = std::mem::take(&mut q.spare);
+        let bytes = std::mem::take(&mut q.spare);
         let page = std::mem::replace(
             &mut q.page,
             Page {
-                lines,
+                bytes,
                 ..Page::default()
             },
         );
@@ -250,11 +256,11 @@ impl Buffer {
     }
 
     /// Gives an emptied page's memory back, for the next page.
-    pub(crate) fn recycle(&self, mut lines: Vec<u8>) {
-        lines.clear();
+    pub(crate) fn recycle(&self, mut bytes: Vec<u8>) {
+        bytes.clear();
         let mut q = self.lock();
-        if q.spare.capacity() < lines.capacity() {
-            q.spare = lines;
+        if q.spare.capacity() < bytes.capacity() {
+            q.spare = bytes;
         }
     }
 

@@ -32,6 +32,120 @@ pub(crate) struct FrameRecord<'a> {
     pub(crate) read_as_json: bool,
 }
 
+/// What a queued record is (the first byte of its header).
+const FRAME: u8 = 0;
+const EVENT: u8 = 1;
+/// A queued frame's flags (the second byte).
+const DELIVERED: u8 = 1;
+const READ_AS_JSON: u8 = 2;
+const HAS_SUB: u8 = 4;
+/// A queued record's header: kind, flags, wall, mono, connection, subscription, length.
+const HEADER: usize = 2 + 8 * 5;
+
+/// Queues a frame record for [`render`]: a fixed header, then the frame's bytes. The session's
+/// tap queues records this way, a copy and no formatting; the writer's thread makes the lines.
+pub(crate) fn queue_frame(out: &mut Vec<u8>, stamps: Stamps, frame: FrameRecord<'_>) {
+    let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+    let flags = flag(frame.delivered, DELIVERED)
+        | flag(frame.read_as_json, READ_AS_JSON)
+        | flag(frame.sub.is_some(), HAS_SUB);
+    let header = Header {
+        kind: FRAME,
+        flags,
+        stamps,
+        sub: frame.sub.unwrap_or(0),
+        len: frame.raw.len() as u64,
+    };
+    header.queue(out);
+    out.extend_from_slice(frame.raw);
+}
+
+/// Queues a session event's record for [`render`]: `fields` as for [`write_event`].
+pub(crate) fn queue_event(out: &mut Vec<u8>, stamps: Stamps, fields: &str) {
+    let header = Header {
+        kind: EVENT,
+        flags: 0,
+        stamps,
+        sub: 0,
+        len: fields.len() as u64,
+    };
+    header.queue(out);
+    out.extend_from_slice(fields.as_bytes());
+}
+
+/// A queued record's header.
+struct Header {
+    kind: u8,
+    flags: u8,
+    stamps: Stamps,
+    sub: u64,
+    len: u64,
+}
+
+impl Header {
+    fn queue(&self, out: &mut Vec<u8>) {
+        let mut h = [0u8; HEADER];
+        h[0] = self.kind;
+        h[1] = self.flags;
+        let words = [
+            self.stamps.wall,
+            self.stamps.mono,
+            self.stamps.conn,
+            self.sub,
+            self.len,
+        ];
+        for (i, word) in words.iter().enumerate() {
+            h[2 + 8 * i..10 + 8 * i].copy_from_slice(&word.to_le_bytes());
+        }
+        out.extend_from_slice(&h);
+    }
+
+    /// The header at the start of `queued`, and the record's bytes after it.
+    fn read(queued: &[u8]) -> Option<(Header, &[u8], &[u8])> {
+        let h = queued.get(..HEADER)?;
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&h[2 + 8 * i..10 + 8 * i]);
+            u64::from_le_bytes(w)
+        };
+        let header = Header {
+            kind: h[0],
+            flags: h[1],
+            stamps: Stamps {
+                wall: word(0),
+                mono: word(1),
+                conn: word(2),
+            },
+            sub: word(3),
+            len: word(4),
+        };
+        let rest = &queued[HEADER..];
+        let len = usize::try_from(header.len)
+            .ok()
+            .filter(|n| *n <= rest.len())?;
+        Some((header, &rest[..len], &rest[len..]))
+    }
+}
+
+/// Appends the lines of the records `queued` (by [`queue_frame`] and [`queue_event`]) to `out`.
+pub(crate) fn render(mut queued: &[u8], out: &mut Vec<u8>) {
+    while let Some((header, body, rest)) = Header::read(queued) {
+        queued = rest;
+        if header.kind == EVENT {
+            // Queued from a `&str`.
+            write_event(out, header.stamps, &String::from_utf8_lossy(body));
+            continue;
+        }
+        let frame = FrameRecord {
+            raw: body,
+            sub: (header.flags & HAS_SUB != 0).then_some(header.sub),
+            delivered: header.flags & DELIVERED != 0,
+            read_as_json: header.flags & READ_AS_JSON != 0,
+        };
+        write_frame(out, header.stamps, frame);
+    }
+}
+
 /// `{"t":WALL,"m":MONO,"c":CONN,` written by hand: the one part of every line that changes.
 fn write_stamps(out: &mut Vec<u8>, stamps: Stamps) {
     let mut n = itoa::Buffer::new();
@@ -130,7 +244,9 @@ mod tests {
             delivered: true,
             read_as_json,
         };
-        write_frame(&mut out, STAMPS, frame);
+        let mut queued = Vec::new();
+        queue_frame(&mut queued, STAMPS, frame);
+        render(&queued, &mut out);
         assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
         let block = Bytes::from(out);
         let text = std::str::from_utf8(&block).unwrap();
@@ -151,7 +267,9 @@ mod tests {
     #[test]
     fn an_event_reads_back_with_its_fields() {
         let mut out = Vec::new();
-        write_event(&mut out, STAMPS, r#""k":"gap","sid":7"#);
+        let mut queued = Vec::new();
+        queue_event(&mut queued, STAMPS, r#""k":"gap","sid":7"#);
+        render(&queued, &mut out);
         let text = std::str::from_utf8(&out).unwrap();
         let line = Line::parse(text.trim_end()).unwrap();
         assert_eq!((line.kind, line.get::<u64>("sid")), ("gap", Some(7)));

@@ -69,19 +69,21 @@ impl Cursor<'_> {
         (next == lit).then(|| self.at += lit.len())
     }
 
-    /// An unsigned integer that fits a `u64`.
+    /// An unsigned integer of at most 19 digits (so it fits a `u64` without checks on each
+    /// digit; a longer one is left to the JSON reading).
     fn uint(&mut self) -> Option<u64> {
-        let digits = self.text[self.at..]
+        let rest = &self.text[self.at..];
+        let digits = rest
             .iter()
+            .take(20)
             .take_while(|b| b.is_ascii_digit())
             .count();
-        if digits == 0 {
+        if digits == 0 || digits > 19 {
             return None;
         }
-        let mut n: u64 = 0;
-        for &b in &self.text[self.at..self.at + digits] {
-            n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-        }
+        let n = rest[..digits]
+            .iter()
+            .fold(0, |n: u64, b| n * 10 + u64::from(b - b'0'));
         self.at += digits;
         Some(n)
     }
@@ -232,5 +234,13 @@ mod tests {
         assert_eq!((line.delivered(), line.sub()), (true, None));
         assert_eq!(line.frame_text(), Some(r#"{"type":"x"}"#));
         assert!(Line::parse(r#"{"t":1,"m":2,"c":3,"k":"frame","d":true,"f":"#).is_none());
+        // Beyond 19 digits the JSON reading decides: a u64 still, or not a record.
+        let big = r#"{"t":18446744073709551615,"m":2,"c":3,"k":"frame","d":true,"f":{}}"#;
+        assert_eq!(
+            Line::parse(big).map(|l| (l.wall, l.is_plain())),
+            Some((u64::MAX, false))
+        );
+        let over = r#"{"t":18446744073709551616,"m":2,"c":3,"k":"frame","d":true,"f":{}}"#;
+        assert!(Line::parse(over).is_none());
     }
 }

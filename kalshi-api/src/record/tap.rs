@@ -135,7 +135,7 @@ impl Tap {
             read_as_json: json,
         };
         self.buffer.push(stamps.wall, true, |out| {
-            format::write_frame(out, stamps, frame)
+            format::queue_frame(out, stamps, frame)
         });
     }
 
@@ -164,7 +164,7 @@ impl Tap {
             conn: self.conn,
         };
         self.buffer
-            .push(wall, false, |out| format::write_event(out, stamps, inner));
+            .push(wall, false, |out| format::queue_event(out, stamps, inner));
     }
 }
 

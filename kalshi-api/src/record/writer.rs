@@ -197,7 +197,7 @@ impl Writer {
                 .block
                 .started
                 .is_some_and(|t| t.elapsed() >= self.config.flush_interval);
-            if due || closing || self.block.page.lines.len() >= self.config.block_bytes {
+            if due || closing || self.block.page.bytes.len() >= self.config.block_bytes {
                 self.write_block();
             }
             if closing {
@@ -216,19 +216,16 @@ impl Writer {
         .max(Duration::from_millis(1))
     }
 
-    /// Adds what the session queued to the block (the page itself when the block is empty, so
-    /// the lines are not copied), and the `lost` record after them.
+    /// Adds the lines of what the session queued to the block, and the `lost` record after them.
     fn gather(&mut self, batch: Batch) {
         let Batch { page, lost, .. } = batch;
         if page.records > 0 {
-            self.publish(&page);
-            if self.block.page.records == 0 {
-                let emptied = std::mem::replace(&mut self.block.page, page);
-                self.buffer.recycle(emptied.lines);
-            } else {
-                self.block.page.extend(&page);
-                self.buffer.recycle(page.lines);
-            }
+            let block = &mut self.block.page;
+            let start = block.bytes.len();
+            format::render(&page.bytes, &mut block.bytes);
+            block.count(&page);
+            self.publish(start);
+            self.buffer.recycle(page.bytes);
             self.block.started.get_or_insert_with(Instant::now);
         }
         if lost > 0 {
@@ -236,13 +233,14 @@ impl Writer {
         }
     }
 
-    /// Publishes each record of `page` to NATS, when configured.
+    /// Publishes each record of the block from `start` on to NATS, when configured.
     #[cfg_attr(not(feature = "nats"), allow(unused_variables))]
-    fn publish(&self, page: &Page) {
+    fn publish(&self, start: usize) {
         #[cfg(feature = "nats")]
         if let Some((target, outbox)) = &self.nats {
+            let lines = &self.block.page.bytes[start..];
             // Each line without its newline: one record per message.
-            for line in page.lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
                 let _ = outbox.send((target.subject(line), bytes::Bytes::copy_from_slice(line)));
             }
         }
@@ -259,8 +257,9 @@ impl Writer {
         let line = |out: &mut Vec<u8>| format::write_event(out, stamps, &fields);
         let mut page = Page::default();
         page.append(stamps.wall, false, line);
-        self.publish(&page);
+        let start = self.block.page.bytes.len();
         self.block.page.extend(&page);
+        self.publish(start);
         self.block.started.get_or_insert_with(Instant::now);
     }
 
@@ -273,18 +272,20 @@ impl Writer {
         self.block.started = None;
         let block = std::mem::take(&mut self.block.page);
         self.write_page(&block);
-        // The memory goes back to the session for a page to come.
-        self.buffer.recycle(block.lines);
+        // The memory serves the next block.
+        let mut bytes = block.bytes;
+        bytes.clear();
+        self.block.page.bytes = bytes;
     }
 
     fn write_page(&mut self, block: &Page) {
-        let bound = zstd::zstd_safe::compress_bound(block.lines.len());
+        let bound = zstd::zstd_safe::compress_bound(block.bytes.len());
         self.compressed.clear();
         self.compressed.reserve(bound);
         let compressed = self
             .compressor
             .as_mut()
-            .map(|c| c.compress_to_buffer(&block.lines, &mut self.compressed));
+            .map(|c| c.compress_to_buffer(&block.bytes, &mut self.compressed));
         if !matches!(compressed, Some(Ok(_))) {
             return self.failed(block, "compressing a block failed");
         }
