@@ -241,3 +241,38 @@ fn fields<M>(event: &Event<M>) -> Option<serde_json::Value> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wall_now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+    }
+
+    #[test]
+    fn stamps_follow_the_wall_clock_with_one_monotonic_reading_each() {
+        let mut clock = Clock::new(Instant::now());
+        let first_anchor = clock.anchored;
+        let mut last_mono = 0;
+        for _ in 0..3 {
+            let before = wall_now();
+            let (wall, mono) = clock.now();
+            let after = wall_now();
+            // Within the re-anchoring's drift of the wall clock read around it.
+            let slack = 1_000_000;
+            assert!(
+                wall + slack >= before && wall <= after + slack,
+                "{before} {wall} {after}"
+            );
+            assert!(mono >= last_mono);
+            last_mono = mono;
+            std::thread::sleep(REANCHOR / 2);
+        }
+        // The offset was measured again once a reading came `REANCHOR` after the last.
+        assert!(clock.anchored > first_anchor);
+    }
+}
