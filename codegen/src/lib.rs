@@ -95,6 +95,7 @@ type WsOutput = (ir::ws::WsModel, Vec<GeneratedFile>, Vec<Problem>);
 
 fn ws_model(text: &str, settings: &Settings, target: &ir::Target) -> Result<WsOutput, Error> {
     let (mut model, warnings) = asyncapi::read(text, settings)?;
+    model.sha256 = provenance::sha256_hex(text);
     model.types.target = target.clone();
     model.types.types_path = format!("{}::ws", target.module);
     let headers = Headers::new("ws/mod.rs", &model.title, &model.version, text);

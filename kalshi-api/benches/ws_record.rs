@@ -6,6 +6,10 @@
 //! `cargo bench -p kalshi-api --features record --bench ws_record` (`bench/run.py` runs it). Each
 //! result is one JSON line. `WS_MESSAGES` (default 200,000 per round) and `WS_ROUNDS` (default 5;
 //! medians are reported) tune it. The server and the frames are `ws_throughput`'s.
+//!
+//! For profiling one part alone (instruction counts under `valgrind --tool=callgrind
+//! --separate-threads=yes`, or `perf`), `WS_PART=plain`, `record` or `replay` runs one round of
+//! that part and prints nothing; `record` writes to `WS_DIR` and `replay` reads it.
 
 use futures_util::StreamExt;
 use kalshi_api::record::{RecordConfig, Recorder, Replay};
@@ -87,6 +91,18 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Runs one part alone (see the crate docs).
+fn part(part: &str, rt: &tokio::runtime::Runtime, client: &Client, n: usize) {
+    let dir = std::env::var("WS_DIR").expect("WS_PART needs WS_DIR");
+    let dir = Path::new(&dir);
+    match part {
+        "plain" => drop(rt.block_on(session(client, n, None))),
+        "record" => drop(rt.block_on(session(client, n, Some(dir)))),
+        "replay" => drop(replay(dir)),
+        other => panic!("WS_PART is plain, record or replay, not {other}"),
+    }
+}
+
 fn main() {
     let n = env_usize("WS_MESSAGES", 200_000);
     let rounds = env_usize("WS_ROUNDS", 5);
@@ -100,6 +116,9 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    if let Ok(which) = std::env::var("WS_PART") {
+        return part(&which, &rt, &client, n);
+    }
     let (mut plain, mut recorded, mut replayed, mut per_frame) = (vec![], vec![], vec![], vec![]);
     for _ in 0..rounds {
         let (t, _, _) = rt.block_on(session(&client, n, None));

@@ -9,8 +9,8 @@ use common::*;
 use futures_util::StreamExt;
 use kalshi_api::backoff::Backoff;
 use kalshi_api::record::{
-    book_at, recording_files, Overflow, Pace, RecordConfig, RecordStats, Recorder, Replay,
-    ReplayStats, Storage,
+    book_at, recording_files, seek_book, Manifest, Overflow, Pace, RecordConfig, RecordStats,
+    Recorder, Replay, ReplayStats, SnapshotIndex, Storage,
 };
 use kalshi_api::ws::{
     BookKeeper, Event, OrderBook, OrderBooks, ServerMessage, Session, SessionConfig, Side,
@@ -327,6 +327,60 @@ async fn a_replay_gives_the_live_events_and_books_through_faults() {
             .unwrap();
         assert_eq!(both(&book), *levels);
     }
+    seeking_gives_the_book_of_a_full_replay(dir.path(), &points);
+}
+
+/// The book of `ticker` at `at_ns`, by replaying the whole recording up to then; and the frames
+/// read.
+fn book_by_full_replay(dir: &Path, ticker: &str, at_ns: u64) -> (Option<(Levels, Levels)>, u64) {
+    let mut replay = Replay::<ServerMessage>::open(dir).unwrap();
+    let mut keeper = BookKeeper::new();
+    let books = keeper.books();
+    let mut out = Vec::new();
+    for replayed in replay.by_ref() {
+        if replayed.wall_ns > at_ns {
+            break;
+        }
+        if !matches!(replayed.event, Event::Closed { .. }) {
+            keeper.handle(replayed.event, &mut out);
+            out.clear();
+        }
+    }
+    let book = books.get(ticker).ok().map(|b| both(&b));
+    (book, replay.stats().frames)
+}
+
+/// At 20 random times, each market's book from a seek equals the one a full replay gives, and
+/// the seeks read fewer frames.
+fn seeking_gives_the_book_of_a_full_replay(dir: &Path, points: &[Point]) {
+    let index = SnapshotIndex::build::<ServerMessage>(dir, None).unwrap();
+    let markets: Vec<String> = points[0].1.keys().cloned().collect();
+    assert!(index.markets().count() >= markets.len());
+    assert!(
+        index.markets().any(|(_, s)| s.len() > 1),
+        "resubscribed: snapshots again"
+    );
+    let (first, last) = (points[0].0, points[points.len() - 1].0);
+    let mut rng = fastrand::Rng::with_seed(20);
+    let (mut seek_frames, mut full_frames, mut from_a_later_snapshot) = (0, 0, 0);
+    for _ in 0..20 {
+        let at = rng.u64(first..=last);
+        for ticker in &markets {
+            let seeked = seek_book::<ServerMessage>(dir, ticker, Some(at)).unwrap();
+            let (expected, frames) = book_by_full_replay(dir, ticker, at);
+            assert_eq!(
+                seeked.book.ok().map(|b| both(&b)),
+                expected,
+                "{ticker} at {at}"
+            );
+            assert!(seeked.frames <= frames);
+            from_a_later_snapshot +=
+                usize::from(seeked.from.is_some_and(|s| s.block > 0 || s.file > 0));
+            (seek_frames, full_frames) = (seek_frames + seeked.frames, full_frames + frames);
+        }
+    }
+    println!("seek: {seek_frames} frames read for 80 books, {full_frames} by full replays");
+    assert!(from_a_later_snapshot > 0 && seek_frames < full_frames);
 }
 
 /// The records of each whole block of `file`, in order, found with zstd itself.
@@ -523,6 +577,46 @@ async fn a_paced_replay_takes_the_recorded_time_scaled() {
         "{took:?} for {span:?}"
     );
     exchange.shutdown().await;
+}
+
+/// The manifest of a recording of `config`, made of a short session.
+async fn manifest_of(config: impl FnOnce(RecordConfig) -> RecordConfig) -> Manifest {
+    let dir = tempfile::tempdir().unwrap();
+    let (exchange, client) = setup(1, 5).await;
+    let markets = exchange.market_tickers();
+    let rec = Recorder::start(config(RecordConfig::new(dir.path()))).unwrap();
+    let (session, mut events) = Session::connect(&client, fast().record(&rec))
+        .await
+        .unwrap();
+    let _sub = session.subscribe(&book_sub(&markets)).await.unwrap();
+    let reader = tokio::spawn(async move { while events.next().await.is_some() {} });
+    exchange.ws_order_flow(&markets, 20);
+    session.close().await;
+    reader.await.unwrap();
+    rec.finish().await.unwrap();
+    exchange.shutdown().await;
+    let manifest = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".manifest.json"))
+        .expect("a manifest");
+    Manifest::read(&manifest).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_names_the_spec_the_session_decodes_with() {
+    let manifest = manifest_of(|c| c).await;
+    let spec = manifest.spec.clone().expect("the manifest names a spec");
+    assert_eq!(spec, kalshi_api::ws::SPEC);
+    assert!(
+        spec.starts_with("Kalshi Market Data WebSocket API "),
+        "{spec}"
+    );
+    assert!(spec.contains("(sha256 ") && spec.len() > 64, "{spec}");
+    assert!(manifest.frames() > 0);
+    // A spec the user names instead.
+    let named = manifest_of(|c| c.spec_version("mine 1.0")).await;
+    assert_eq!(named.spec.as_deref(), Some("mine 1.0"));
 }
 
 /// A `nats-server` with JetStream on a free local port, stopped when dropped.

@@ -95,6 +95,8 @@ pub fn build(doc: &Value, settings: &Settings) -> Result<(WsModel, Vec<Problem>)
     let ws = WsModel {
         title,
         version,
+        // Set by the caller, which has the spec's whole text.
+        sha256: String::new(),
         types: model,
         kinds,
         commands,

@@ -55,6 +55,7 @@ impl WsModel {
     /// `ws/mod.rs`: the modules, and the aliases that fill the runtime's generic types in.
     fn mod_file(&self) -> FileTokens {
         let (book_aliases, order_aliases) = self.feed_aliases();
+        let spec = format!("{} {} (sha256 {})", self.title, self.version, self.sha256);
         FileTokens {
             path: "ws/mod.rs".into(),
             doc: "Code generated from the AsyncAPI spec: message types in [`types`], commands in \
@@ -71,6 +72,8 @@ impl WsModel {
                 pub use errors::*;
                 pub use messages::*;
                 pub use types::*;
+                /// The spec this module is generated from: its title, version and sha256.
+                pub const SPEC: &str = #spec;
                 /// A session on Kalshi's WebSocket API whose messages are [`ServerMessage`]s.
                 pub type Session = crate::ws::session::Session<ServerMessage, Channel>;
                 /// A subscription of a [`Session`].
@@ -165,6 +168,8 @@ impl WsModel {
             }
 
             impl protocol::Incoming for ServerMessage {
+                const SPEC: &'static str = super::SPEC;
+
                 fn decode(
                     envelope: &protocol::Envelope<'_>,
                     frame: &::bytes::Bytes,
@@ -295,6 +300,10 @@ impl WsModel {
             impl protocol::BookFeed for ServerMessage {
                 fn is_book(kind: &str) -> bool {
                     ::std::matches!(kind, #snapshot_wire | #delta_wire)
+                }
+
+                fn is_snapshot(kind: &str) -> bool {
+                    kind == #snapshot_wire
                 }
 
                 fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {

@@ -9,6 +9,8 @@ pub struct WsModel {
     pub title: String,
     /// `info.version`.
     pub version: String,
+    /// The sha256 of the spec's text, in hex.
+    pub sha256: String,
     /// The payload and parameter types (no operations).
     pub types: Model,
     /// One entry per distinct `type` value of the server's JSON messages, in spec order.

@@ -2,37 +2,55 @@
 //! waiting, bounded as [`Overflow`] says, and the counters a user reads.
 
 use super::config::Overflow;
-use bytes::Bytes;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
-/// One record on its way to disk.
-#[derive(Debug)]
-pub(crate) struct Item {
-    /// Receive time, nanoseconds since the Unix epoch.
-    pub(crate) wall: u64,
-    /// Receive time, nanoseconds on the recorder's monotonic clock.
-    pub(crate) mono: u64,
-    /// The connection number (1 for the session's first).
-    pub(crate) conn: u64,
-    pub(crate) body: Body,
+/// Records on their way to disk, and what the writer needs to know about them without reading
+/// them again.
+#[derive(Debug, Default)]
+pub(crate) struct Page {
+    /// In the buffer, the records as the session's tap queued them (`format::queue_frame`); in
+    /// the writer's block, their lines.
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) records: u64,
+    pub(crate) frames: u64,
+    /// Receive time of the first record (nanoseconds since the Unix epoch).
+    pub(crate) first: u64,
+    /// The latest receive time among them.
+    pub(crate) last: u64,
 }
 
-/// What a record holds.
-#[derive(Debug)]
-pub(crate) enum Body {
-    /// A frame as received.
-    Frame {
-        raw: Bytes,
-        /// The subscription of the event it became, when it became one with a subscription.
-        sub: Option<u64>,
-        /// Whether it reached the user as an event (`false`: a reply the session consumed).
-        delivered: bool,
-    },
-    /// A session event: its record's fields after the stamps, as JSON (`"k":"gap",...`).
-    Event(String),
+impl Page {
+    /// Appends one record, which `write` formats; `frame` says whether it is a frame.
+    pub(crate) fn append(&mut self, wall: u64, frame: bool, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.records == 0 {
+            self.first = wall;
+        }
+        self.last = self.last.max(wall);
+        self.records += 1;
+        self.frames += u64::from(frame);
+        write(&mut self.bytes);
+    }
+
+    /// Appends `other`'s records after these.
+    pub(crate) fn extend(&mut self, other: &Page) {
+        self.count(other);
+        self.bytes.extend_from_slice(&other.bytes);
+    }
+
+    /// Counts `other`'s records in these (their bytes are added by the caller).
+    pub(crate) fn count(&mut self, other: &Page) {
+        if other.records == 0 {
+            return;
+        }
+        if self.records == 0 {
+            self.first = other.first;
+        }
+        self.last = self.last.max(other.last);
+        self.records += other.records;
+        self.frames += other.frames;
+    }
 }
 
 /// What a recorder has done so far.
@@ -103,7 +121,9 @@ pub(crate) fn add(counter: &AtomicU64, n: u64) {
 
 #[derive(Debug, Default)]
 struct Queue {
-    items: VecDeque<Item>,
+    page: Page,
+    /// An emptied page's memory, handed back by the writer for the next page.
+    spare: Vec<u8>,
     /// Records lost since the last `lost` record.
     unreported: u64,
     /// The buffer is full: the warning was given for this episode.
@@ -115,30 +135,41 @@ struct Queue {
 /// What the writer takes in one go.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
-    pub(crate) items: VecDeque<Item>,
-    /// Records lost before these.
+    pub(crate) page: Page,
+    /// Records lost after these.
     pub(crate) lost: u64,
     /// The last batch: the writer finishes after it.
     pub(crate) closing: bool,
 }
 
+/// The page the session writes to and the writer takes. The session holds the lock only to
+/// append a line; the writer only to swap the page for an empty one. The writer is woken only
+/// when a page has grown to a block (`wake_bytes`) or the recorder closes, not per record: it
+/// otherwise sleeps until its flush interval is due.
 #[derive(Debug)]
 pub(crate) struct Buffer {
     queue: Mutex<Queue>,
     ready: Condvar,
-    capacity: usize,
+    capacity: u64,
+    wake_bytes: usize,
     overflow: Overflow,
     pub(crate) counters: Counters,
+    /// The spec of the recorded session's messages, from the session.
+    pub(crate) spec: OnceLock<&'static str>,
 }
 
 impl Buffer {
-    pub(crate) fn new(capacity: usize, overflow: Overflow) -> Self {
+    /// A buffer holding `capacity` records before `overflow` applies, waking the writer when
+    /// `wake_bytes` are waiting.
+    pub(crate) fn new(capacity: usize, wake_bytes: usize, overflow: Overflow) -> Self {
         Buffer {
             queue: Mutex::default(),
             ready: Condvar::new(),
-            capacity: capacity.max(1),
+            capacity: capacity.max(1) as u64,
+            wake_bytes: wake_bytes.max(1),
             overflow,
             counters: Counters::default(),
+            spec: OnceLock::new(),
         }
     }
 
@@ -146,22 +177,22 @@ impl Buffer {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues a record without waiting (the session's side).
-    pub(crate) fn push(&self, item: Item) {
+    /// Queues a record without waiting (the session's side): `write` appends its line.
+    pub(crate) fn push(&self, wall: u64, frame: bool, write: impl FnOnce(&mut Vec<u8>)) {
         let mut q = self.lock();
         if q.closing {
             return;
         }
-        if q.items.len() >= self.capacity && !self.overflowed(&mut q) {
+        if q.page.records >= self.capacity && !self.overflowed(&mut q) {
             return;
         }
-        q.items.push_back(item);
-        let len = q.items.len() as u64;
-        if len > self.counters.max_backlog.load(Ordering::Relaxed) {
-            self.counters.max_backlog.store(len, Ordering::Relaxed);
-        }
+        let before = q.page.bytes.len();
+        q.page.append(wall, frame, write);
+        let wake = before < self.wake_bytes && q.page.bytes.len() >= self.wake_bytes;
         drop(q);
-        self.ready.notify_one();
+        if wake {
+            self.ready.notify_one();
+        }
     }
 
     /// The buffer is full: says so once per episode, and counts. Returns whether to keep the
@@ -194,10 +225,10 @@ impl Buffer {
         }
     }
 
-    /// Takes everything queued (the writer's side), waiting up to `wait` for something.
+    /// Takes everything queued (the writer's side), waiting up to `wait` for a block's worth.
     pub(crate) fn take(&self, wait: Duration) -> Batch {
         let mut q = self.lock();
-        if q.items.is_empty() && !q.closing {
+        if q.page.bytes.len() < self.wake_bytes && !q.closing {
             q = self
                 .ready
                 .wait_timeout(q, wait)
@@ -205,10 +236,31 @@ impl Buffer {
                 .0;
         }
         q.full = false;
+        let backlog = q.page.records;
+        if backlog > self.counters.max_backlog.load(Ordering::Relaxed) {
+            self.counters.max_backlog.store(backlog, Ordering::Relaxed);
+        }
+        let bytes = std::mem::take(&mut q.spare);
+        let page = std::mem::replace(
+            &mut q.page,
+            Page {
+                bytes,
+                ..Page::default()
+            },
+        );
         Batch {
-            items: std::mem::take(&mut q.items),
+            page,
             lost: std::mem::take(&mut q.unreported),
             closing: q.closing,
+        }
+    }
+
+    /// Gives an emptied page's memory back, for the next page.
+    pub(crate) fn recycle(&self, mut bytes: Vec<u8>) {
+        bytes.clear();
+        let mut q = self.lock();
+        if q.spare.capacity() < bytes.capacity() {
+            q.spare = bytes;
         }
     }
 
@@ -223,44 +275,39 @@ impl Buffer {
 mod tests {
     use super::*;
 
-    fn item(n: u64) -> Item {
-        Item {
-            wall: n,
-            mono: n,
-            conn: 1,
-            body: Body::Event(String::new()),
-        }
+    fn push(buffer: &Buffer, n: u64) {
+        buffer.push(n, false, |out| out.extend_from_slice(b"{}\n"));
     }
 
     #[test]
     fn counting_mode_counts_what_it_cannot_hold_and_tells_the_writer() {
-        let buffer = Buffer::new(2, Overflow::Count);
+        let buffer = Buffer::new(2, 1 << 20, Overflow::Count);
         for n in 0..5 {
-            buffer.push(item(n));
+            push(&buffer, n);
         }
         let stats = buffer.counters.snapshot();
         assert_eq!((stats.lost, stats.stalls, stats.held), (3, 1, 0));
         let batch = buffer.take(Duration::ZERO);
-        assert_eq!((batch.items.len(), batch.lost), (2, 3));
+        assert_eq!((batch.page.records, batch.lost), (2, 3));
         // Room again: a new episode is a new stall.
         for n in 0..3 {
-            buffer.push(item(n));
+            push(&buffer, n);
         }
         assert_eq!(buffer.counters.snapshot().stalls, 2);
     }
 
     #[test]
     fn lossless_mode_holds_everything_and_counts_the_stall() {
-        let buffer = Buffer::new(2, Overflow::Lossless);
+        let buffer = Buffer::new(2, 1 << 20, Overflow::Lossless);
         for n in 0..5 {
-            buffer.push(item(n));
+            push(&buffer, n);
         }
         let stats = buffer.counters.snapshot();
         assert_eq!((stats.lost, stats.stalls, stats.held), (0, 1, 3));
-        assert_eq!(buffer.take(Duration::ZERO).items.len(), 5);
+        assert_eq!(buffer.take(Duration::ZERO).page.records, 5);
         buffer.close();
-        buffer.push(item(9));
+        push(&buffer, 9);
         let last = buffer.take(Duration::ZERO);
-        assert!(last.closing && last.items.is_empty());
+        assert!(last.closing && last.page.records == 0);
     }
 }

@@ -39,7 +39,7 @@ impl Storage for Files {
 }
 
 /// Settings of a [`Recorder`](super::Recorder). [`new`](Self::new): files rotated every hour
-/// and at 256 MiB, blocks of records compressed at zstd level 3 and written at least every
+/// and at 256 MiB, blocks of records compressed at zstd level 1 and written at least every
 /// second, a buffer of 65,536 records, lossless.
 #[derive(Clone)]
 pub struct RecordConfig {
@@ -63,7 +63,8 @@ pub struct RecordConfig {
     pub capacity: usize,
     /// What to do when the buffer is full.
     pub overflow: Overflow,
-    /// The version of the spec the session's types come from, for the manifest.
+    /// The spec the session's types come from, for the manifest (when `None`: the title, version
+    /// and sha256 the session's generated messages give).
     pub spec_version: Option<String>,
     /// Where the files are written.
     pub storage: Arc<dyn Storage>,
@@ -96,7 +97,7 @@ impl RecordConfig {
             rotate_hourly: true,
             block_bytes: 256 << 10,
             flush_interval: Duration::from_secs(1),
-            level: 3,
+            level: 1,
             capacity: 65_536,
             overflow: Overflow::Lossless,
             spec_version: None,

@@ -5,7 +5,7 @@
 //! By file: `tap.rs` is the recorder's end inside the session (it sees each frame and each event
 //! and puts them in order); `buffer.rs` is the bounded hand-over to the writer thread and the
 //! counters a user reads; `writer.rs` compresses blocks of records, rotates files by hour and
-//! size, and keeps `manifest.rs` up to date; `format.rs` is the line format, both ways;
+//! size, and keeps `manifest.rs` up to date; `format.rs` writes the line format and `line.rs` reads it;
 //! `reader.rs` reads files back frame by frame, stopping cleanly at a truncated tail; `decode.rs`
 //! turns records into the [`Event`](crate::ws::Event)s a live session gives, through the session's
 //! own decoder and sequence checks, and `replay.rs` feeds it a recording's files; `pace.rs` replays at the recorded pace; `seek.rs` rebuilds a
@@ -29,6 +29,7 @@ mod buffer;
 mod config;
 mod decode;
 mod format;
+mod line;
 mod manifest;
 #[cfg(feature = "nats")]
 mod nats;
@@ -47,7 +48,7 @@ pub use nats::{escape as nats_token, nats_replay, NatsStart, NatsTarget};
 pub use pace::Pace;
 pub use reader::{recording_files, RecordReader};
 pub use replay::{Replay, ReplayStats, Replayed};
-pub use seek::book_at;
+pub use seek::{book_at, seek_book, SeekedBook, SnapshotAt, SnapshotIndex};
 pub(crate) use tap::Tap;
 pub use writer::Recorder;
 

@@ -4,8 +4,9 @@
 //! a replay reads the stream, from its start, from a time or live, through the same decoder as
 //! files. Several strategies on several machines then share one feed.
 
-use super::buffer::{add, Body, Buffer, Counters, Item};
+use super::buffer::{add, Buffer, Counters};
 use super::decode::Decoder;
+use super::line::Line;
 use super::replay::Replayed;
 use super::RecordError;
 use crate::ws::protocol::Control;
@@ -85,15 +86,16 @@ impl NatsTarget {
     }
 
     /// The subject a record goes to.
-    pub(crate) fn subject(&self, item: &Item) -> String {
-        match &item.body {
-            Body::Frame { raw, .. } => {
-                let (kind, market) = frame_keys(raw);
+    pub(crate) fn subject(&self, line: &[u8]) -> String {
+        let line = std::str::from_utf8(line).ok().and_then(Line::parse);
+        match line {
+            Some(line) if line.kind == "frame" => {
+                let raw = line.frame(&Bytes::new()).unwrap_or_default();
+                let (kind, market) = frame_keys(&raw);
                 format!("{}.{}.{}", self.prefix, escape(&kind), escape(&market))
             }
-            Body::Event(fields) => {
-                format!("{}.session.{}", self.prefix, escape(event_kind(fields)))
-            }
+            Some(line) => format!("{}.session.{}", self.prefix, escape(line.kind)),
+            None => format!("{}.session._", self.prefix),
         }
     }
 }
@@ -103,14 +105,6 @@ fn frame_keys(raw: &[u8]) -> (String, String) {
     let frame: serde_json::Value = serde_json::from_slice(raw).unwrap_or_default();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("_").to_string();
     (text(&frame["type"]), text(&frame["msg"]["market_ticker"]))
-}
-
-/// The `k` of an event record's fields.
-fn event_kind(fields: &str) -> &str {
-    fields
-        .split_once(r#""k":""#)
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map_or("_", |(kind, _)| kind)
 }
 
 /// One subject token: what NATS reserves (`.`, `*`, `>`, spaces) and `%` itself written `%XX`,
@@ -238,6 +232,5 @@ mod tests {
         );
         assert_eq!(super::escape("a b*>%"), "a%20b%2A%3E%25");
         assert_eq!(super::escape(""), "_");
-        assert_eq!(super::event_kind(r#""k":"gap","sid":1"#), "gap");
     }
 }

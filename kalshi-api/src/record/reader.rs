@@ -36,9 +36,10 @@ fn start_of(path: &Path) -> String {
 }
 
 /// The records of one file, block by block.
-#[derive(Debug)]
 pub struct RecordReader {
     data: Vec<u8>,
+    /// One decompression context for all the file's blocks.
+    decompressor: Option<zstd::bulk::Decompressor<'static>>,
     at: usize,
     /// Where the file stopped being readable, when it did before its end.
     truncated_at: Option<usize>,
@@ -58,9 +59,21 @@ impl RecordReader {
     pub fn from_bytes(data: Vec<u8>) -> Self {
         RecordReader {
             data,
+            decompressor: zstd::bulk::Decompressor::new().ok(),
             at: 0,
             truncated_at: None,
         }
+    }
+
+    /// Moves to the block at `offset` (one [`next_block`](Self::next_block) gave, by
+    /// [`offset`](Self::offset)).
+    pub(crate) fn seek(&mut self, offset: usize) {
+        self.at = offset;
+    }
+
+    /// Where the next block starts.
+    pub(crate) fn offset(&self) -> usize {
+        self.at
     }
 
     /// The next block's lines, decompressed (`None` at the end, or at a block cut short).
@@ -72,7 +85,7 @@ impl RecordReader {
         let block = zstd::zstd_safe::find_frame_compressed_size(rest)
             .ok()
             .filter(|n| *n <= rest.len())
-            .and_then(|n| Some((n, zstd::stream::decode_all(&rest[..n]).ok()?)));
+            .and_then(|n| Some((n, decompress(self.decompressor.as_mut(), &rest[..n])?)));
         match block {
             Some((n, lines)) => {
                 self.at += n;
@@ -88,5 +101,34 @@ impl RecordReader {
     /// Where the file stopped being readable (the offset of its torn block), if it did.
     pub fn truncated_at(&self) -> Option<usize> {
         self.truncated_at
+    }
+}
+
+impl std::fmt::Debug for RecordReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordReader")
+            .field("len", &self.data.len())
+            .field("at", &self.at)
+            .field("truncated_at", &self.truncated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Blocks that say they are larger are decompressed as a stream, not into memory of that size.
+const LARGEST_BLOCK: u64 = 256 << 20;
+
+/// One zstd frame, decompressed in one call into memory of the size its header gives (the
+/// recorder's frames say it), or as a stream when the header does not.
+fn decompress(
+    decompressor: Option<&mut zstd::bulk::Decompressor<'static>>,
+    frame: &[u8],
+) -> Option<Vec<u8>> {
+    let size = zstd::zstd_safe::get_frame_content_size(frame)
+        .ok()
+        .flatten()
+        .filter(|n| *n <= LARGEST_BLOCK);
+    match (decompressor, size) {
+        (Some(d), Some(size)) => d.decompress(frame, usize::try_from(size).ok()?).ok(),
+        _ => zstd::stream::decode_all(frame).ok(),
     }
 }

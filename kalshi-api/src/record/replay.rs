@@ -81,6 +81,17 @@ impl<M: Control> Replay<M> {
         }
     }
 
+    /// Replays `files` from the block at `offset` of the first one.
+    pub(crate) fn from_block(files: Vec<PathBuf>, offset: usize) -> Result<Self, RecordError> {
+        let mut replay = Self::from_files(files);
+        if let Some(path) = replay.files.pop_front() {
+            let mut reader = RecordReader::open(&path)?;
+            reader.seek(offset);
+            replay.reader = Some((path, reader));
+        }
+        Ok(replay)
+    }
+
     /// What has been read so far.
     pub fn stats(&self) -> &ReplayStats {
         &self.decoder.stats
@@ -90,7 +101,7 @@ impl<M: Control> Replay<M> {
     /// needed; `None` at the end.
     fn next_line(&mut self) -> Option<(usize, usize)> {
         loop {
-            if let Some(len) = self.block[self.at..].iter().position(|b| *b == b'\n') {
+            if let Some(len) = memchr::memchr(b'\n', &self.block[self.at..]) {
                 let line = (self.at, self.at + len);
                 self.at += len + 1;
                 return Some(line);

@@ -4,29 +4,80 @@
 //! caused), a reply the session consumes after whatever it caused, before anything that happens
 //! later.
 
-use super::buffer::{Body, Buffer, Item};
+use super::buffer::Buffer;
+use super::format::{self, FrameRecord, Stamps};
 use crate::ws::Event;
 use bytes::Bytes;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How long a wall-clock reading stands for the stamps that follow it (see [`Clock`]).
+const REANCHOR: Duration = Duration::from_millis(100);
+
+/// The recorder's clocks, read once per record: the monotonic clock is read for each record, the
+/// wall clock is its reading plus the offset last measured between the two, measured again every
+/// [`REANCHOR`]. A step of the wall clock (NTP setting it) shows in the stamps within that time;
+/// between readings the two clocks drift apart by less than NTP's slew (0.05%, 50 µs in 100 ms).
+#[derive(Debug)]
+struct Clock {
+    /// The recorder's monotonic clock starts here.
+    epoch: Instant,
+    /// Wall-clock nanoseconds at monotonic nanosecond 0, last measured at `anchored`.
+    offset: u64,
+    anchored: u64,
+}
+
+impl Clock {
+    fn new(epoch: Instant) -> Self {
+        let mut clock = Clock {
+            epoch,
+            offset: 0,
+            anchored: 0,
+        };
+        clock.anchor(clock.mono());
+        clock
+    }
+
+    fn mono(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+
+    fn anchor(&mut self, mono: u64) {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        self.offset = wall.saturating_sub(mono);
+        self.anchored = mono;
+    }
+
+    /// Now: wall-clock and monotonic nanoseconds.
+    fn now(&mut self) -> (u64, u64) {
+        let mono = self.mono();
+        if mono.saturating_sub(self.anchored) >= REANCHOR.as_nanos() as u64 {
+            self.anchor(mono);
+        }
+        (self.offset + mono, mono)
+    }
+}
 
 /// A frame received and not yet written: it waits for the event it becomes, if any.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Held {
     wall: u64,
     mono: u64,
-    raw: Bytes,
+    /// A copy of its bytes (the memory is reused frame after frame).
+    raw: Vec<u8>,
+    waiting: bool,
 }
 
 /// The session's side of a [`Recorder`](super::Recorder).
 #[derive(Debug)]
 pub(crate) struct Tap {
     buffer: Arc<Buffer>,
-    /// The recorder's monotonic clock starts here.
-    epoch: Instant,
+    clock: Clock,
     conn: u64,
-    held: Option<Held>,
+    held: Held,
 }
 
 impl Tap {
@@ -34,58 +85,57 @@ impl Tap {
     pub(crate) fn new(buffer: Arc<Buffer>, epoch: Instant) -> Self {
         let mut tap = Tap {
             buffer,
-            epoch,
+            clock: Clock::new(epoch),
             conn: 1,
-            held: None,
+            held: Held::default(),
         };
         tap.write_event(json!({"k": "connected"}));
         tap
     }
 
-    fn now(&self) -> (u64, u64) {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        (wall, self.epoch.elapsed().as_nanos() as u64)
-    }
-
-    /// A frame as received (the bytes are shared, not copied).
+    /// A frame as received: stamped now, written when its event comes.
     pub(crate) fn frame(&mut self, raw: &Bytes) {
-        self.release(None, false);
-        let (wall, mono) = self.now();
-        self.held = Some(Held {
-            wall,
-            mono,
-            raw: raw.clone(),
-        });
+        self.release(None, false, false);
+        let (wall, mono) = self.clock.now();
+        let held = &mut self.held;
+        (held.wall, held.mono, held.waiting) = (wall, mono, true);
+        held.raw.clear();
+        held.raw.extend_from_slice(raw);
     }
 
     /// An event queued for the user.
     pub(crate) fn event<M>(&mut self, event: &Event<M>) {
+        // A message, a decode failure and a server error come of frames whose envelope the
+        // session read: one JSON value.
         match event {
-            Event::Message(received) => self.release(received.subscription, true),
+            Event::Message(received) => self.release(received.subscription, true, true),
             Event::DecodeFailed { subscription, .. } | Event::ServerError { subscription, .. } => {
-                self.release(*subscription, true)
+                self.release(*subscription, true, true)
             }
-            Event::Malformed { .. } => self.release(None, true),
+            Event::Malformed { .. } => self.release(None, true, false),
             _ => self.session_event(event),
         }
     }
 
     /// Writes the held frame, if any.
-    fn release(&mut self, sub: Option<crate::ws::SubscriptionId>, delivered: bool) {
-        let Some(held) = self.held.take() else {
+    fn release(&mut self, sub: Option<crate::ws::SubscriptionId>, delivered: bool, json: bool) {
+        let held = &mut self.held;
+        if !std::mem::take(&mut held.waiting) {
             return;
-        };
-        self.buffer.push(Item {
+        }
+        let stamps = Stamps {
             wall: held.wall,
             mono: held.mono,
             conn: self.conn,
-            body: Body::Frame {
-                raw: held.raw,
-                sub: sub.map(|s| s.get()),
-                delivered,
-            },
+        };
+        let frame = FrameRecord {
+            raw: &held.raw,
+            sub: sub.map(|s| s.get()),
+            delivered,
+            read_as_json: json,
+        };
+        self.buffer.push(stamps.wall, true, |out| {
+            format::queue_frame(out, stamps, frame)
         });
     }
 
@@ -93,7 +143,7 @@ impl Tap {
     /// came before it.
     fn session_event<M>(&mut self, event: &Event<M>) {
         if !caused_by_a_frame(event) {
-            self.release(None, false);
+            self.release(None, false, false);
         }
         if let Event::Reconnected { .. } = event {
             self.conn += 1;
@@ -106,20 +156,21 @@ impl Tap {
     fn write_event(&mut self, fields: serde_json::Value) {
         let text = fields.to_string();
         // The object's fields, without its braces: they follow the stamps in the line.
-        let inner = text[1..text.len() - 1].to_string();
-        let (wall, mono) = self.now();
-        self.buffer.push(Item {
+        let inner = &text[1..text.len() - 1];
+        let (wall, mono) = self.clock.now();
+        let stamps = Stamps {
             wall,
             mono,
             conn: self.conn,
-            body: Body::Event(inner),
-        });
+        };
+        self.buffer
+            .push(wall, false, |out| format::queue_event(out, stamps, inner));
     }
 }
 
 impl Drop for Tap {
     fn drop(&mut self) {
-        self.release(None, false);
+        self.release(None, false, false);
     }
 }
 
@@ -189,4 +240,39 @@ fn fields<M>(event: &Event<M>) -> Option<serde_json::Value> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wall_now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+    }
+
+    #[test]
+    fn stamps_follow_the_wall_clock_with_one_monotonic_reading_each() {
+        let mut clock = Clock::new(Instant::now());
+        let first_anchor = clock.anchored;
+        let mut last_mono = 0;
+        for _ in 0..3 {
+            let before = wall_now();
+            let (wall, mono) = clock.now();
+            let after = wall_now();
+            // Within the re-anchoring's drift of the wall clock read around it.
+            let slack = 1_000_000;
+            assert!(
+                wall + slack >= before && wall <= after + slack,
+                "{before} {wall} {after}"
+            );
+            assert!(mono >= last_mono);
+            last_mono = mono;
+            std::thread::sleep(REANCHOR / 2);
+        }
+        // The offset was measured again once a reading came `REANCHOR` after the last.
+        assert!(clock.anchored > first_anchor);
+    }
 }

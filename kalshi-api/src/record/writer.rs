@@ -2,7 +2,7 @@
 //! writes them, each block one zstd frame, so that a file cut short decodes up to its last whole
 //! block. Files are rotated by hour and by size and listed in the manifest.
 
-use super::buffer::{add, Buffer, Item, RecordStats};
+use super::buffer::{add, Batch, Buffer, Page, RecordStats};
 use super::config::RecordConfig;
 use super::manifest::{self, FileEntry, Manifest};
 use super::tap::Tap;
@@ -44,7 +44,11 @@ impl Recorder {
             path: config.dir.clone(),
             source,
         })?;
-        let buffer = Arc::new(Buffer::new(config.capacity, config.overflow));
+        let buffer = Arc::new(Buffer::new(
+            config.capacity,
+            config.block_bytes,
+            config.overflow,
+        ));
         let (tx, rx) = oneshot::channel();
         #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
         let mut writer = Writer::new(config, buffer.clone());
@@ -110,8 +114,10 @@ impl Recorder {
         }
     }
 
-    /// The session's end of the recorder.
-    pub(crate) fn tap(&self) -> Tap {
+    /// The session's end of the recorder, for a session on messages of `spec` (which the
+    /// manifest names unless [`RecordConfig::spec_version`] does).
+    pub(crate) fn tap(&self, spec: &'static str) -> Tap {
+        let _ = self.inner.buffer.spec.set(spec);
         Tap::new(self.inner.buffer.clone(), self.inner.epoch)
     }
 }
@@ -128,11 +134,7 @@ struct Open {
 /// The block of records being gathered.
 #[derive(Default)]
 struct Block {
-    lines: Vec<u8>,
-    records: u64,
-    frames: u64,
-    first: u64,
-    last: u64,
+    page: Page,
     started: Option<Instant>,
 }
 
@@ -145,6 +147,8 @@ struct Writer {
     file: Option<Open>,
     block: Block,
     compressor: Option<zstd::bulk::Compressor<'static>>,
+    /// The compressed block, its memory reused block after block.
+    compressed: Vec<u8>,
     /// Where each record is published too.
     #[cfg(feature = "nats")]
     nats: Option<(super::NatsTarget, super::nats::Outbox)>,
@@ -177,6 +181,7 @@ impl Writer {
             file: None,
             block: Block::default(),
             compressor,
+            compressed: Vec::new(),
             #[cfg(feature = "nats")]
             nats: None,
         }
@@ -186,23 +191,16 @@ impl Writer {
     fn run(mut self) -> RecordStats {
         loop {
             let batch = self.buffer.take(self.wait());
-            if batch.lost > 0 {
-                self.lost_record(batch.lost);
-            }
-            for item in &batch.items {
-                self.append(item);
-                if self.block.lines.len() >= self.config.block_bytes {
-                    self.write_block();
-                }
-            }
+            let closing = batch.closing;
+            self.gather(batch);
             let due = self
                 .block
                 .started
                 .is_some_and(|t| t.elapsed() >= self.config.flush_interval);
-            if due || batch.closing {
+            if due || closing || self.block.page.bytes.len() >= self.config.block_bytes {
                 self.write_block();
             }
-            if batch.closing {
+            if closing {
                 self.finish_manifest();
                 return self.buffer.counters.snapshot();
             }
@@ -218,63 +216,94 @@ impl Writer {
         .max(Duration::from_millis(1))
     }
 
-    fn append(&mut self, item: &Item) {
-        let block = &mut self.block;
-        if block.records == 0 {
-            block.first = item.wall;
-            block.started = Some(Instant::now());
+    /// Adds the lines of what the session queued to the block, and the `lost` record after them.
+    fn gather(&mut self, batch: Batch) {
+        let Batch { page, lost, .. } = batch;
+        if page.records > 0 {
+            let block = &mut self.block.page;
+            let start = block.bytes.len();
+            format::render(&page.bytes, &mut block.bytes);
+            block.count(&page);
+            self.publish(start);
+            self.buffer.recycle(page.bytes);
+            self.block.started.get_or_insert_with(Instant::now);
         }
-        block.last = block.last.max(item.wall);
-        block.records += 1;
-        if matches!(item.body, super::buffer::Body::Frame { .. }) {
-            block.frames += 1;
+        if lost > 0 {
+            self.lost_record(lost);
         }
-        let start = block.lines.len();
-        format::write_line(&mut block.lines, item);
+    }
+
+    /// Publishes each record of the block from `start` on to NATS, when configured.
+    #[cfg_attr(not(feature = "nats"), allow(unused_variables))]
+    fn publish(&self, start: usize) {
         #[cfg(feature = "nats")]
         if let Some((target, outbox)) = &self.nats {
-            // The line without its newline: one record per message.
-            let line = &block.lines[start..block.lines.len() - 1];
-            let _ = outbox.send((target.subject(item), bytes::Bytes::copy_from_slice(line)));
+            let lines = &self.block.page.bytes[start..];
+            // Each line without its newline: one record per message.
+            for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                let _ = outbox.send((target.subject(line), bytes::Bytes::copy_from_slice(line)));
+            }
         }
-        #[cfg(not(feature = "nats"))]
-        let _ = start;
     }
 
     /// A `lost` record: how many records before it were not written.
     fn lost_record(&mut self, count: u64) {
-        let wall = now_ns();
-        let item = Item {
-            wall,
+        let stamps = format::Stamps {
+            wall: now_ns(),
             mono: 0,
             conn: 0,
-            body: super::buffer::Body::Event(format!(r#""k":"lost","count":{count}"#)),
         };
-        self.append(&item);
+        let fields = format!(r#""k":"lost","count":{count}"#);
+        let line = |out: &mut Vec<u8>| format::write_event(out, stamps, &fields);
+        let mut page = Page::default();
+        page.append(stamps.wall, false, line);
+        let start = self.block.page.bytes.len();
+        self.block.page.extend(&page);
+        self.publish(start);
+        self.block.started.get_or_insert_with(Instant::now);
     }
 
     /// Compresses the block into one zstd frame and appends it to the current file (a new one
     /// when the hour changed or the file is full).
     fn write_block(&mut self) {
-        if self.block.records == 0 {
+        if self.block.page.records == 0 {
             return;
         }
-        let block = std::mem::take(&mut self.block);
-        let compressed = match self.compressor.as_mut().map(|c| c.compress(&block.lines)) {
-            Some(Ok(bytes)) => bytes,
-            _ => return self.failed(&block, "compressing a block failed"),
-        };
-        if let Err(e) = self.write_compressed(&block, &compressed) {
+        self.block.started = None;
+        let block = std::mem::take(&mut self.block.page);
+        self.write_page(&block);
+        // The memory serves the next block.
+        let mut bytes = block.bytes;
+        bytes.clear();
+        self.block.page.bytes = bytes;
+    }
+
+    fn write_page(&mut self, block: &Page) {
+        let bound = zstd::zstd_safe::compress_bound(block.bytes.len());
+        self.compressed.clear();
+        self.compressed.reserve(bound);
+        let compressed = self
+            .compressor
+            .as_mut()
+            .map(|c| c.compress_to_buffer(&block.bytes, &mut self.compressed));
+        if !matches!(compressed, Some(Ok(_))) {
+            return self.failed(block, "compressing a block failed");
+        }
+        let compressed = std::mem::take(&mut self.compressed);
+        let written = self.write_compressed(block, &compressed);
+        let size = compressed.len() as u64;
+        self.compressed = compressed;
+        if let Err(e) = written {
             self.file = None;
-            return self.failed(&block, &e.to_string());
+            return self.failed(block, &e.to_string());
         }
         let c = &self.buffer.counters;
         add(&c.records, block.records);
         add(&c.frames, block.frames);
-        add(&c.bytes, compressed.len() as u64);
+        add(&c.bytes, size);
     }
 
-    fn write_compressed(&mut self, block: &Block, compressed: &[u8]) -> std::io::Result<()> {
+    fn write_compressed(&mut self, block: &Page, compressed: &[u8]) -> std::io::Result<()> {
         self.rotate(block.first)?;
         let open = self.file.as_mut().expect("rotate opens a file");
         let started = Instant::now();
@@ -294,7 +323,7 @@ impl Writer {
     }
 
     /// A block that could not be written: counted as lost, and said.
-    fn failed(&mut self, block: &Block, error: &str) {
+    fn failed(&mut self, block: &Page, error: &str) {
         add(&self.buffer.counters.lost, block.records);
         crate::trace::error!(
             error = %error,
@@ -350,6 +379,9 @@ impl Writer {
     }
 
     fn save_manifest(&mut self) {
+        if self.manifest.spec.is_none() {
+            self.manifest.spec = self.buffer.spec.get().map(|s| s.to_string());
+        }
         let stats = self.buffer.counters.snapshot();
         self.manifest.lost = stats.lost;
         self.manifest.stalls = stats.stalls;

@@ -36,6 +36,10 @@ pub struct Envelope<'a> {
 /// A message the server sends: implemented by the generated `ServerMessage` enum, one variant per
 /// `type` the spec lists plus a catch-all that keeps an unknown type and the frame's bytes.
 pub trait Incoming: Sized + Send + 'static {
+    /// The spec these messages are generated from (title, version and sha256), for what records
+    /// them.
+    const SPEC: &'static str;
+
     /// Decodes a frame whose envelope is `envelope`; `frame` is the whole frame.
     ///
     /// A `type` the spec does not list is `Ok` (the catch-all variant). A listed type whose `msg`
@@ -105,6 +109,10 @@ pub trait BookFeed: Incoming {
     /// Whether a message of wire `type` `kind` is a book message: a frame of that type that does
     /// not decode puts its subscription's books in doubt.
     fn is_book(kind: &str) -> bool;
+
+    /// Whether a message of wire `type` `kind` is a book snapshot (a recording is searched for
+    /// them without decoding every frame).
+    fn is_snapshot(kind: &str) -> bool;
 
     /// This message as a book message, if it is one. Mutable so that the keeper can take the
     /// delta's ticker and `client_order_id` strings instead of copying them.

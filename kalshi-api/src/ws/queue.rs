@@ -114,12 +114,14 @@ impl<M> std::fmt::Debug for Events<M> {
 }
 
 /// The queue a session with `config` delivers through, with its recorder attached.
-pub(crate) fn channel_for<M>(config: &super::SessionConfig) -> (Sender<M>, Events<M>) {
+pub(crate) fn channel_for<M: super::protocol::Incoming>(
+    config: &super::SessionConfig,
+) -> (Sender<M>, Events<M>) {
     #[cfg_attr(not(feature = "record"), allow(unused_mut))]
     let (mut tx, rx) = channel(config.delivery);
     #[cfg(feature = "record")]
     {
-        tx.tap = config.recorder.as_ref().map(|r| r.tap());
+        tx.tap = config.recorder.as_ref().map(|r| r.tap(M::SPEC));
     }
     (tx, rx)
 }

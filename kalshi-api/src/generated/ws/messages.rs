@@ -133,6 +133,7 @@ pub enum ServerMessage {
     },
 }
 impl protocol::Incoming for ServerMessage {
+    const SPEC: &'static str = super::SPEC;
     fn decode(
         envelope: &protocol::Envelope<'_>,
         frame: &::bytes::Bytes,
@@ -691,6 +692,9 @@ impl MarketLifecycleV2Message {
 impl protocol::BookFeed for ServerMessage {
     fn is_book(kind: &str) -> bool {
         ::std::matches!(kind, "orderbook_snapshot" | "orderbook_delta")
+    }
+    fn is_snapshot(kind: &str) -> bool {
+        kind == "orderbook_snapshot"
     }
     fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
         match self {

@@ -17,6 +17,8 @@ pub use commands::*;
 pub use errors::*;
 pub use messages::*;
 pub use types::*;
+/// The spec this module is generated from: its title, version and sha256.
+pub const SPEC: &str = "Kalshi Market Data WebSocket API 2.0.0 (sha256 49ea4f5b4f35feba19ba2109e554f6bbcb0a1e123e58feb64e5cfd8182bc72e7)";
 /// A session on Kalshi's WebSocket API whose messages are [`ServerMessage`]s.
 pub type Session = crate::ws::session::Session<ServerMessage, Channel>;
 /// A subscription of a [`Session`].

@@ -63,6 +63,7 @@ pub enum ServerMessage {
     },
 }
 impl protocol::Incoming for ServerMessage {
+    const SPEC: &'static str = super::SPEC;
     fn decode(
         envelope: &protocol::Envelope<'_>,
         frame: &::bytes::Bytes,

@@ -17,6 +17,8 @@ pub use commands::*;
 pub use errors::*;
 pub use messages::*;
 pub use types::*;
+/// The spec this module is generated from: its title, version and sha256.
+pub const SPEC: &str = "Kalshi Perps WebSocket API 2.0.0 (sha256 e6c1d081b797d31be2ee25696a40e9ca6ae0168c7b428b3e86f95d154382f9b9)";
 /// A session on Kalshi's WebSocket API whose messages are [`ServerMessage`]s.
 pub type Session = crate::ws::session::Session<ServerMessage, Channel>;
 /// A subscription of a [`Session`].
