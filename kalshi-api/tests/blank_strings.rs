@@ -11,8 +11,6 @@ use kalshi_api::operation::decode_json;
 use kalshi_api::types::{GetEventResponse, GetMarketsResponse, GetOrdersResponse, Market};
 use kalshi_api::ws::{decode_frame, ServerMessage};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 const MARKET_JSON: &str = include_str!("data/market.json");
 const ORDER_JSON: &str = include_str!("data/order.json");
@@ -254,62 +252,4 @@ fn blank_strings_in_websocket_messages_read_as_absent_at_every_depth() {
     assert_eq!(ts, None);
     assert_eq!(delta.delta_fp.to_string(), "-5.00");
     assert_eq!(count("OrderbookDelta", "market_id"), 1);
-}
-
-/// The `type_name` and `field` of each "read as its default" warning, counted.
-#[derive(Clone, Default)]
-struct Warnings(Arc<Mutex<BTreeMap<(String, String), usize>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        #[derive(Default)]
-        struct Fields(BTreeMap<String, String>);
-        impl tracing::field::Visit for Fields {
-            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-                self.0.insert(field.name().to_string(), value.to_string());
-            }
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0
-                    .insert(field.name().to_string(), format!("{value:?}"));
-            }
-        }
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let is_default = fields
-            .0
-            .get("message")
-            .is_some_and(|m| m.contains("read as its default"));
-        if is_default && *event.metadata().level() == tracing::Level::WARN {
-            let key = (fields.0["type_name"].clone(), fields.0["field"].clone());
-            *self.0.lock().unwrap().entry(key).or_default() += 1;
-        }
-    }
-}
-
-#[test]
-fn a_defaulted_field_is_warned_about_once_per_type_and_field() {
-    use tracing_subscriber::layer::SubscriberExt as _;
-    let warnings = Warnings::default();
-    let subscriber = tracing_subscriber::registry().with(warnings.clone());
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    // Three trades lacking two fields, two RFQ deletions lacking one: a warning per type and
-    // field, and every read counted. No other test here reads these types.
-    let trade = r#"{"type":"trade","sid":5,"msg":{"trade_id":"d91bc706-ee49-470d-82d8-11418bda6fed","market_ticker":"KX-A","yes_price_dollars":"","no_price_dollars":"0.5800","count_fp":"","taker_book_side":"bid"}}"#;
-    let deleted = r#"{"type":"rfq_deleted","sid":6,"msg":{"id":"rfq-1","creator_id":"c","market_ticker":"KX-A","deleted_ts":""}}"#;
-    for _ in 0..3 {
-        assert!(matches!(frame(trade), ServerMessage::Trade(_)));
-    }
-    for _ in 0..2 {
-        assert!(matches!(frame(deleted), ServerMessage::RfqDeleted(_)));
-    }
-    let warned = warnings.0.lock().unwrap().clone();
-    let key = |t: &str, f: &str| (t.to_string(), f.to_string());
-    assert_eq!(warned.get(&key("Trade", "yes_price_dollars")), Some(&1));
-    assert_eq!(warned.get(&key("Trade", "count_fp")), Some(&1));
-    assert_eq!(warned.get(&key("RfqDeleted", "deleted_ts")), Some(&1));
-    assert_eq!(warned.get(&key("Trade", "no_price_dollars")), None, "sent");
-    assert_eq!(count("Trade", "yes_price_dollars"), 3);
-    assert_eq!(count("Trade", "count_fp"), 3);
-    assert_eq!(count("RfqDeleted", "deleted_ts"), 2);
 }
