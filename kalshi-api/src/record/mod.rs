@@ -47,7 +47,7 @@ pub use nats::{escape as nats_token, nats_replay, NatsStart, NatsTarget};
 pub use pace::Pace;
 pub use reader::{recording_files, RecordReader};
 pub use replay::{Replay, ReplayStats, Replayed};
-pub use seek::book_at;
+pub use seek::{book_at, BookThen};
 pub(crate) use tap::Tap;
 pub use writer::Recorder;
 

@@ -9,6 +9,9 @@ use crate::ws::Event;
 use std::path::Path;
 use std::sync::Arc;
 
+/// A book at a past moment, or why there is none.
+pub type BookThen<M> = Result<Arc<OrderBook<<M as BookFeed>::Sides>>, BookError>;
+
 /// The book of `ticker` as it stood at `at_ns` (nanoseconds since the Unix epoch; `None`: the
 /// end of the recording) in the recording at `path`. The inner error says why there is no valid
 /// book then: the market is not in the recording, or its book was stale (a gap not yet repaired,
@@ -17,7 +20,7 @@ pub fn book_at<M: BookFeed + Control>(
     path: &Path,
     ticker: &str,
     at_ns: Option<u64>,
-) -> Result<Result<Arc<OrderBook>, BookError>, RecordError> {
+) -> Result<BookThen<M>, RecordError> {
     let replay = Replay::<M>::open(path)?;
     let mut keeper = BookKeeper::<M>::new();
     let books = keeper.books();

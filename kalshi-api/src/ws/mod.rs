@@ -54,8 +54,10 @@ pub use config::SessionConfig;
 pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
-pub use orderbook::{BookError, BookStats, BookStatus, Level, OrderBook, OrderBooks, StaleReason};
-pub use protocol::Side;
+pub use orderbook::{
+    BookError, BookStats, BookStatus, Level, Levels, OrderBook, OrderBooks, StaleReason,
+};
+pub use protocol::{QuoteSide, Side};
 pub use queue::{Delivery, Events};
 
 pub use crate::generated::ws::*;
