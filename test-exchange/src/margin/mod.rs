@@ -23,6 +23,7 @@ pub(crate) mod account;
 pub(crate) mod book;
 mod control;
 pub(crate) mod feed;
+mod flow;
 pub(crate) mod groups;
 pub(crate) mod markets;
 pub(crate) mod orders;
