@@ -5,6 +5,14 @@
 
 mod common;
 
+#[path = "../examples/perps_orderbook.rs"]
+#[allow(dead_code)]
+mod perps_example;
+
+#[path = "../examples/ws_orderbook.rs"]
+#[allow(dead_code)]
+mod example;
+
 use common::*;
 use futures_util::StreamExt;
 use kalshi_api::backoff::Backoff;
@@ -22,6 +30,7 @@ async fn setup(seed: u64) -> (TestExchange, Client) {
     let exchange = TestExchange::start(
         Config::new()
             .key(KEY_ID, ed25519_public(&key))
+            .market_count(3)
             .ws_interval(Duration::from_millis(5))
             .ws_heartbeat(Duration::from_millis(500))
             .seed(seed),
@@ -287,4 +296,115 @@ async fn perps_books_equal_the_exchange_at_every_quiet_point_through_10000_delta
     }
     drop(sub);
     session.close().await;
+}
+
+/// The JSON lines an example printed.
+fn json_lines(out: Vec<u8>) -> Vec<serde_json::Value> {
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+/// A side of a JSON line as `(price, size)` texts.
+fn side(v: &serde_json::Value) -> Vec<(String, String)> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|l| (l[0].as_str().unwrap().into(), l[1].as_str().unwrap().into()))
+        .collect()
+}
+
+/// Waits (at most 10 s) until `handshakes` handshakes were made and `live` connections are up.
+async fn connected(exchange: &TestExchange, handshakes: usize, live: usize) {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while exchange.ws_handshake_attempts() < handshakes || exchange.ws_connections() != live {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {live} live connections after {handshakes} handshakes"));
+}
+
+/// Issue 19: both book examples, the perps one and the event-contract one, follow their books
+/// through a connection dropped in the middle (the session reconnects and rebuilds each book by
+/// itself) and print, at the end, the exchange's books as they are then, none stale: the perps
+/// one when told to stop (as Ctrl-C does), the other when its seconds pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_book_examples_follow_their_books_through_a_dropped_connection() {
+    let (exchange, client) = setup(21).await;
+    let perps = exchange.margin_market_tickers();
+    let events = exchange.market_tickers();
+    let (mut perps_out, mut perps_log, mut out, mut log) = (vec![], vec![], vec![], vec![]);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let stop = async {
+        let _ = stop_rx.await;
+    };
+    let started = tokio::time::Instant::now();
+    let perps_run = perps_example::run(
+        &client,
+        &perps,
+        None,
+        fast(),
+        stop,
+        &mut perps_out,
+        &mut perps_log,
+    );
+    let pending = std::future::pending();
+    let run = example::run(
+        &client,
+        &events,
+        Some(5),
+        fast(),
+        pending,
+        &mut out,
+        &mut log,
+    );
+    let drive = async {
+        connected(&exchange, 2, 2).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        exchange.margin_ws_order_flow(&perps, 300);
+        exchange.ws_order_flow(&events, 300);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        exchange.ws_drop_connections();
+        connected(&exchange, 4, 2).await;
+        // The books move on the new connections too, then go quiet before the end.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        exchange.margin_ws_order_flow(&perps, 300);
+        exchange.ws_order_flow(&events, 300);
+        exchange.ws_pause_feed(true);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        stop_tx.send(()).unwrap();
+    };
+    let (perps_result, result, ()) = tokio::join!(perps_run, run, drive);
+    perps_result.unwrap();
+    result.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "it ran its seconds"
+    );
+    for log in [&perps_log, &log] {
+        let log = String::from_utf8_lossy(log);
+        assert_eq!(log.matches("connection lost").count(), 1, "{log}");
+        assert_eq!(log.matches("reconnected").count(), 1, "{log}");
+    }
+    let lines = json_lines(perps_out);
+    assert_eq!(lines.len(), perps.len(), "{lines:?}");
+    for (line, ticker) in lines.iter().zip(&perps) {
+        let (bids, asks) = exchange.margin_order_book(ticker).unwrap();
+        assert_eq!(line["ticker"], ticker.as_str());
+        assert_eq!(side(&line["bid"]), bids, "{ticker}");
+        assert_eq!(side(&line["ask"]), asks, "{ticker}");
+        assert!(line.get("stale").is_none(), "{ticker} was rebuilt: {line}");
+    }
+    let lines = json_lines(out);
+    assert_eq!(lines.len(), events.len(), "{lines:?}");
+    for (line, ticker) in lines.iter().zip(&events) {
+        let (yes, no) = exchange.order_book(ticker).unwrap();
+        assert_eq!(line["ticker"], ticker.as_str());
+        assert_eq!(side(&line["yes"]), yes, "{ticker}");
+        assert_eq!(side(&line["no"]), no, "{ticker}");
+        assert!(line.get("stale").is_none(), "{ticker} was rebuilt: {line}");
+    }
 }
