@@ -29,23 +29,33 @@ use std::time::Duration;
 /// A perps book: bids and asks, both quoted.
 type Book = OrderBook<QuoteSide>;
 
+/// A book's line of output, its fields in this order.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    ticker: &'a str,
+    /// `[price, size]` as the exchange writes them, best first.
+    bid: Vec<[String; 2]>,
+    ask: Vec<[String; 2]>,
+    /// Present (`true`) only when the book's last valid state is all there is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stale: bool,
+}
+
 /// A book's line of output: `{"ticker", "bid", "ask"}`, and `"stale": true` when its last valid
 /// state is all there is (a loss that was not repaired before the end).
-pub fn book_json(book: &Book, stale: bool) -> serde_json::Value {
+pub fn book_json(book: &Book, stale: bool) -> serde_json::Result<String> {
     let side = |levels: Levels<'_>| {
         levels
-            .map(|l| serde_json::json!([l.price.to_string(), l.size.to_string()]))
-            .collect::<Vec<_>>()
+            .map(|l| [l.price.to_string(), l.size.to_string()])
+            .collect()
     };
-    let mut line = serde_json::json!({
-        "ticker": book.ticker(),
-        "bid": side(book.bids()),
-        "ask": side(book.asks()),
-    });
-    if stale {
-        line["stale"] = serde_json::Value::Bool(true);
-    }
-    line
+    let line = Line {
+        ticker: book.ticker(),
+        bid: side(book.bids()),
+        ask: side(book.asks()),
+        stale,
+    };
+    serde_json::to_string(&line)
 }
 
 /// The top of a book, as printed on changes.
@@ -112,7 +122,7 @@ impl Seen {
     fn print(&self, tickers: &[String], out: &mut dyn Write) -> std::io::Result<()> {
         for ticker in tickers {
             if let Some((book, stale)) = self.last.get(ticker) {
-                writeln!(out, "{}", book_json(book, *stale))?;
+                writeln!(out, "{}", book_json(book, *stale)?)?;
             }
         }
         out.flush()
