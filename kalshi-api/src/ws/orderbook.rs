@@ -1,14 +1,17 @@
 //! Live order books, built from a market's snapshot and kept current by its deltas.
 //!
 //! Hand-written runtime code: it reads the session's messages only through [`BookFeed`], which
-//! `cargo xtask regen` implements for the two messages that `order_book` in `spec/codegen.yaml`
-//! names, so the dependency runs one way and nothing here names a message of the spec. The
-//! message type is a parameter, `M`; `kalshi_api::ws` has aliases of [`BookKeeper`],
-//! [`BookUpdate`] and [`BookEvents`] that fill it in.
+//! `cargo xtask regen` implements for the two messages that `order_book` in a product's settings
+//! (`spec/codegen.yaml`, `spec/perps/codegen.yaml`) names, so the dependency runs one way and
+//! nothing here names a message of the spec. The message type is a parameter, `M`;
+//! `kalshi_api::ws` and `kalshi_api::perps::ws` have aliases of [`BookKeeper`], [`BookUpdate`]
+//! and [`BookEvents`] that fill it in. One keeper serves both products: what differs is the
+//! book's sides, `M::Sides` ([`Side`]: YES and NO bids with implied asks; [`QuoteSide`]: bids and
+//! asks, both quoted), which the settings choose.
 //!
 //! Three pieces:
-//! - [`OrderBook`]: one market's bids for YES and for NO, exact ([`FixedPointDollars`] prices,
-//!   [`FixedPointCount`] sizes), with the implied asks, best bid and ask, spread and depth.
+//! - [`OrderBook`]: one market's two sides, exact ([`FixedPointDollars`] prices,
+//!   [`FixedPointCount`] sizes), with the best bid and ask, spread and depth.
 //! - [`BookKeeper`]: the writer. It consumes a session's [`Event`]s in order, applies snapshots
 //!   and deltas, and marks books stale the moment their subscription has a sequence gap, a
 //!   repeat, a decode failure or a lost connection; a stale book takes no deltas until a fresh
