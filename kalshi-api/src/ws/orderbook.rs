@@ -165,28 +165,8 @@ impl<S: BookSides> OrderBook<S> {
         price: FixedPointDollars,
         delta: FixedPointCount,
     ) -> Result<(), InvalidBookMessage> {
-        if S::ASKS == Asks::Implied && (price.is_negative() || price > ONE) {
-            return Err(InvalidBookMessage::Price(price));
-        }
-        // One search of the tree, whether the level is changed, removed or added.
-        match self.sides[side.index()].entry(price) {
-            Entry::Occupied(mut level) => {
-                let new = level
-                    .get()
-                    .checked_add(delta)
-                    .ok_or(InvalidBookMessage::Overflow(price))?;
-                if new.is_negative() || new.is_zero() {
-                    level.remove();
-                } else {
-                    *level.get_mut() = new;
-                }
-            }
-            Entry::Vacant(_) if delta.is_negative() || delta.is_zero() => {}
-            Entry::Vacant(level) => {
-                level.insert(delta);
-            }
-        }
-        Ok(())
+        let implied = S::ASKS == Asks::Implied;
+        change_level(&mut self.sides[side.index()], implied, price, delta)
     }
 
     /// The market's ticker.
@@ -221,6 +201,39 @@ impl<S: BookSides> OrderBook<S> {
     pub fn levels(&self, side: S) -> usize {
         self.sides[side.index()].len()
     }
+}
+
+/// Adds `delta` to the size at `price` in `ladder`, removing a level at zero or below; refuses a
+/// price outside 0 to 1 dollar when the asks are `implied`. Not generic, so that it is compiled
+/// here, with the money comparisons inlined, whatever crate instantiates the book.
+fn change_level(
+    ladder: &mut Ladder,
+    implied: bool,
+    price: FixedPointDollars,
+    delta: FixedPointCount,
+) -> Result<(), InvalidBookMessage> {
+    if implied && (price.is_negative() || price > ONE) {
+        return Err(InvalidBookMessage::Price(price));
+    }
+    // One search of the tree, whether the level is changed, removed or added.
+    match ladder.entry(price) {
+        Entry::Occupied(mut level) => {
+            let new = level
+                .get()
+                .checked_add(delta)
+                .ok_or(InvalidBookMessage::Overflow(price))?;
+            if new.is_negative() || new.is_zero() {
+                level.remove();
+            } else {
+                *level.get_mut() = new;
+            }
+        }
+        Entry::Vacant(_) if delta.is_negative() || delta.is_zero() => {}
+        Entry::Vacant(level) => {
+            level.insert(delta);
+        }
+    }
+    Ok(())
 }
 
 /// The levels of one side of a book, best first ([`OrderBook::ladder`]).
