@@ -242,14 +242,31 @@ pub struct OrderMessageSettings {
     pub client_order_id: String,
 }
 
-/// `order_book`: the messages behind the runtime's `protocol::BookFeed`.
+/// `order_book`: the messages behind the runtime's `protocol::BookFeed`, and the book's layout.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBookSettings {
+    /// Where the book's asks come from, which picks the runtime's side type.
+    pub asks: BookAsks,
+    /// The values of the delta's side field that are the book's first and second side (for
+    /// `implied`: YES then NO; for `quoted`: bid then ask).
+    pub sides: [String; 2],
     /// The message that carries a whole book.
     pub snapshot: BookSnapshotSettings,
     /// The message that changes one level.
     pub delta: BookDeltaSettings,
+}
+
+/// `order_book.asks`: how a book's two sides are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BookAsks {
+    /// Both sides are bids (YES and NO); each side's asks are the other's bids at one dollar
+    /// minus their price (the runtime's `sides::Side`).
+    Implied,
+    /// The first side is the bids and the second the asks, both quoted (the runtime's
+    /// `sides::QuoteSide`).
+    Quoted,
 }
 
 /// `order_book.snapshot`: a message `type` and the wire names of its `msg` fields.
@@ -261,10 +278,8 @@ pub struct BookSnapshotSettings {
     pub kind: String,
     /// The market's ticker (a string).
     pub ticker: String,
-    /// The YES bids: a list of `[price, size]` string pairs.
-    pub yes: String,
-    /// The NO bids: a list of `[price, size]` string pairs.
-    pub no: String,
+    /// The levels of the first and the second side: each a list of `[price, size]` string pairs.
+    pub levels: [String; 2],
 }
 
 /// `order_book.delta`: a message `type` and the wire names of its `msg` fields.
@@ -280,7 +295,7 @@ pub struct BookDeltaSettings {
     pub price: String,
     /// The signed change of size (`FixedPointCount`).
     pub delta: String,
-    /// The side: a string enum with the values `yes` and `no`.
+    /// The side: a string enum whose values include the two of `order_book.sides`.
     pub side: String,
     /// The `client_order_id` of your order that caused the change (an optional string).
     pub client_order_id: String,

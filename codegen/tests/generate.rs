@@ -700,7 +700,7 @@ fn order_book_settings_are_checked_against_the_spec() {
     );
     // A field the message lacks, and a `type` no message has.
     let ps = problems(&with(&|b| {
-        b.snapshot.yes = "yes_levels".into();
+        b.snapshot.levels[0] = "yes_levels".into();
         b.delta.kind = "book_delta".into();
     }));
     has(
@@ -713,6 +713,28 @@ fn order_book_settings_are_checked_against_the_spec() {
         "/order_book/delta/type",
         "no server message has `type: book_delta`",
     );
+    // A side the delta's enum does not have (the perps book's `bid`), and a side given twice:
+    // problems at the settings' values.
+    let ps = problems(&with(&|b| b.sides = ["bid".into(), "no".into()]));
+    assert_eq!(ps.len(), 1, "{ps:?}");
+    has(
+        &ps,
+        "/order_book/sides/0",
+        "`order_book.sides.0: bid`: the delta's side is a string enum `MarketSide` of `yes`, `no`, without `bid`",
+    );
+    let ps = problems(&with(&|b| b.sides = ["yes".into(), "yes".into()]));
+    has(
+        &ps,
+        "/order_book/sides/1",
+        "the same value as `order_book.sides.0`",
+    );
+    // A snapshot's levels that are not `[string, string]` pairs.
+    let ps = problems(&with(&|b| b.snapshot.levels[1] = "market_id".into()));
+    has(
+        &ps,
+        "/components/schemas/orderbookSnapshotPayload/properties/msg/properties/market_id",
+        "`order_book.snapshot.levels.1: market_id`: expected an array of `[string, string]` pairs",
+    );
     // Without the section: no impl, and no problem.
     let mut none = settings();
     none.order_book = None;
@@ -723,6 +745,61 @@ fn order_book_settings_are_checked_against_the_spec() {
     let g = kalshi_codegen::generate_ws(&asyncapi(), &settings()).unwrap();
     let all: String = g.iter().map(|f| f.contents.as_str()).collect();
     assert!(all.contains("impl protocol::BookFeed for ServerMessage {"));
+    assert!(all.contains("type Sides = crate::sides::Side;"));
+}
+
+fn perps_settings() -> Settings {
+    let text = std::fs::read_to_string(root().join("spec/perps/codegen.yaml")).unwrap();
+    Settings::from_yaml(&text).unwrap()
+}
+
+fn perps_asyncapi() -> String {
+    std::fs::read_to_string(root().join("spec/perps/asyncapi.yaml")).unwrap()
+}
+
+/// The perps book is read by the same keeper from its own settings: `asks: quoted` picks the
+/// runtime's bid/ask sides, its side values are the spec's `bid` and `ask`, and the same checks
+/// hold (the event-contract settings' YES/NO sides do not fit the margin spec).
+#[test]
+fn the_perps_order_book_settings_choose_quoted_sides_and_are_checked() {
+    let g = kalshi_codegen::generate_ws(&perps_asyncapi(), &perps_settings()).unwrap();
+    let all: String = g.iter().map(|f| f.contents.as_str()).collect();
+    assert!(all.contains("type Sides = crate::sides::QuoteSide;"));
+    assert!(all.contains("pub type BookKeeper = crate::ws::orderbook::BookKeeper<ServerMessage>;"));
+    let problems = |s: &Settings| match kalshi_codegen::generate_ws(&perps_asyncapi(), s) {
+        Err(Error::Spec(p)) => p,
+        other => panic!("expected spec problems, got {other:?}"),
+    };
+    let mut yes_no = perps_settings();
+    yes_no.order_book.as_mut().unwrap().sides = ["yes".into(), "no".into()];
+    let ps = problems(&yes_no);
+    assert_eq!(ps.len(), 2, "{ps:?}");
+    for (i, value) in ["yes", "no"].iter().enumerate() {
+        assert!(
+            ps.iter()
+                .any(|p| p.pointer == format!("/order_book/sides/{i}")
+                    && p.message.contains(&format!("without `{value}`"))),
+            "{ps:?}"
+        );
+    }
+    // The event-contract field names: no such properties in the margin messages.
+    let mut event_names = perps_settings();
+    let b = event_names.order_book.as_mut().unwrap();
+    b.snapshot.levels = ["yes_dollars_fp".into(), "no_dollars_fp".into()];
+    b.delta.price = "price_dollars".into();
+    let ps = problems(&event_names);
+    assert_eq!(ps.len(), 3, "{ps:?}");
+    assert!(
+        ps.iter()
+            .all(|p| p.pointer.ends_with("/properties/msg/properties")
+                && p.message.contains("the message has no property")),
+        "{ps:?}"
+    );
+    // An `asks` that is neither layout is a settings error.
+    let text = std::fs::read_to_string(root().join("spec/perps/codegen.yaml"))
+        .unwrap()
+        .replace("asks: quoted", "asks: both");
+    assert!(matches!(Settings::from_yaml(&text), Err(Error::Settings(m)) if m.contains("both")));
 }
 
 /// The `orders` settings are checked the same way.

@@ -1,6 +1,6 @@
 //! Live order books: subscribes to `orderbook_delta` for the given markets, prints the top of each
-//! book as it changes (stderr), and after `--seconds N` (or when the session ends for good) prints
-//! each book as one JSON line on stdout:
+//! book as it changes (stderr), and after `--seconds N` (or at Ctrl-C, or when the session ends for
+//! good) prints each book as one JSON line on stdout:
 //! `{"ticker": "...", "yes": [["0.4200", "10.00"], ...], "no": [...]}` (bids, best first, as the
 //! exchange's exact decimal strings). It follows the books through lost connections: the session
 //! reconnects, resubscribes and rebuilds each book from a fresh snapshot by itself, and the
@@ -21,6 +21,7 @@ use kalshi_api::ws::{
 };
 use kalshi_api::Client;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,15 +59,75 @@ fn top(book: &OrderBook) -> String {
     )
 }
 
-/// Follows `tickers` until `seconds` pass or the session ends for good (its reconnect attempts,
-/// as `config` allows them, ran out), through any number of lost connections, printing tops to
-/// `log` as they change and, at the end, one JSON line per book to `out` (in the order given).
-/// Books are kept as last seen valid: one that was not rebuilt after a loss is marked stale.
+/// What the example has seen: the last valid copy of each book, whether it went stale since (and
+/// was not rebuilt), and the last top printed.
+#[derive(Default)]
+struct Seen {
+    last: BTreeMap<String, (Arc<OrderBook>, bool)>,
+    tops: BTreeMap<String, String>,
+}
+
+impl Seen {
+    /// Takes one update, printing what changed to `log`; `false` once the session ended for good.
+    fn take(
+        &mut self,
+        books: &OrderBooks,
+        update: BookUpdate,
+        log: &mut dyn Write,
+    ) -> std::io::Result<bool> {
+        match update {
+            BookUpdate::Ready { ticker }
+            | BookUpdate::Resynced { ticker }
+            | BookUpdate::Updated { ticker, .. } => {
+                if let Ok(book) = books.get(&ticker) {
+                    let now = top(&book);
+                    if self.tops.get(&ticker) != Some(&now) {
+                        writeln!(log, "{now}")?;
+                        self.tops.insert(ticker.clone(), now);
+                    }
+                    self.last.insert(ticker, (book, false));
+                }
+            }
+            BookUpdate::Stale { ticker, reason } if reason != StaleReason::Closed => {
+                writeln!(log, "{ticker}  stale: {reason}")?;
+                if let Some(entry) = self.last.get_mut(&ticker) {
+                    entry.1 = true;
+                }
+            }
+            // The session reconnects by itself; its books come back as `Resynced`.
+            BookUpdate::Event(Event::Disconnected { reason }) => {
+                writeln!(log, "connection lost: {reason}; the session reconnects")?;
+            }
+            BookUpdate::Event(Event::Reconnected { .. }) => writeln!(log, "reconnected")?,
+            // The session ended for good: its reconnect attempts ran out.
+            BookUpdate::Event(Event::Closed { .. }) => return Ok(false),
+            _ => {}
+        }
+        Ok(true)
+    }
+
+    /// One JSON line per book, in the order of `tickers` (a book never seen has none).
+    fn print(&self, tickers: &[String], out: &mut dyn Write) -> std::io::Result<()> {
+        for ticker in tickers {
+            if let Some((book, stale)) = self.last.get(ticker) {
+                writeln!(out, "{}", book_json(book, *stale))?;
+            }
+        }
+        out.flush()
+    }
+}
+
+/// Follows `tickers` until `seconds` pass, `stop` resolves (Ctrl-C in `main`) or the session
+/// ends for good (its reconnect attempts, as `config` allows them, ran out), through any number
+/// of lost connections, printing tops to `log` as they change and, at the end, one JSON line per
+/// book to `out` (in the order given). Books are kept as last seen valid: one that was not
+/// rebuilt after a loss is marked stale.
 pub async fn run(
     client: &Client,
     tickers: &[String],
     seconds: Option<u64>,
     config: SessionConfig,
+    stop: impl Future<Output = ()>,
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -78,62 +139,45 @@ pub async fn run(
         )
         .await?;
     let (books, mut updates) = OrderBooks::spawn(&session, events, 1024);
-    // The last valid copy of each book, and whether it went stale since (and was not rebuilt).
-    let mut last: BTreeMap<String, (Arc<OrderBook>, bool)> = BTreeMap::new();
-    let mut tops: BTreeMap<String, String> = BTreeMap::new();
-    let deadline = seconds.map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    let ends = ends(seconds);
+    tokio::pin!(stop, ends);
+    let mut seen = Seen::default();
     loop {
-        let next = match deadline {
-            Some(at) => match tokio::time::timeout_at(at, updates.next()).await {
-                Ok(next) => next,
-                Err(_) => break,
-            },
-            None => updates.next().await,
+        let update = tokio::select! {
+            update = updates.next() => update,
+            () = &mut ends => break,
+            () = &mut stop => break,
         };
-        let Some(update) = next else { break };
-        match update {
-            BookUpdate::Ready { ticker }
-            | BookUpdate::Resynced { ticker }
-            | BookUpdate::Updated { ticker, .. } => {
-                if let Ok(book) = books.get(&ticker) {
-                    let now = top(&book);
-                    if tops.get(&ticker) != Some(&now) {
-                        writeln!(log, "{now}")?;
-                        tops.insert(ticker.clone(), now);
-                    }
-                    last.insert(ticker, (book, false));
-                }
-            }
-            BookUpdate::Stale { ticker, reason } if reason != StaleReason::Closed => {
-                writeln!(log, "{ticker}  stale: {reason}")?;
-                if let Some(entry) = last.get_mut(&ticker) {
-                    entry.1 = true;
-                }
-            }
-            // The session reconnects by itself; its books come back as `Resynced`.
-            BookUpdate::Event(Event::Disconnected { reason }) => {
-                writeln!(log, "connection lost: {reason}; the session reconnects")?;
-            }
-            BookUpdate::Event(Event::Reconnected { .. }) => writeln!(log, "reconnected")?,
-            // The session ended for good: its reconnect attempts ran out.
-            BookUpdate::Event(Event::Closed { .. }) => break,
-            _ => {}
+        let Some(update) = update else { break };
+        if !seen.take(&books, update, log)? {
+            break;
         }
     }
     drop(subscription);
     session.close().await;
-    for ticker in tickers {
-        if let Some((book, stale)) = last.get(ticker) {
-            writeln!(out, "{}", book_json(book, *stale))?;
-        }
-    }
-    out.flush()?;
+    seen.print(tickers, out)?;
     Ok(())
+}
+
+/// Resolves when `seconds` have passed; never without them.
+async fn ends(seconds: Option<u64>) {
+    match seconds {
+        Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves at the first Ctrl-C (never, where it cannot be listened for).
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 #[allow(dead_code)] // the test includes this file for `run` only
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    const USAGE: &str = "usage: ws_orderbook [--seconds N] TICKER...";
     let mut args = std::env::args().skip(1);
     let mut seconds = None;
     let mut tickers = Vec::new();
@@ -147,25 +191,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
             }
             "-h" | "--help" => {
-                eprintln!("usage: ws_orderbook [--seconds N] TICKER...");
+                eprintln!("{USAGE}");
                 return Ok(());
             }
             _ => tickers.push(arg),
         }
     }
     if tickers.is_empty() {
-        return Err("usage: ws_orderbook [--seconds N] TICKER...".into());
+        return Err(USAGE.into());
     }
     let client = Client::from_env()?;
     // The default policy reconnects without end, with backoff: the books outlive lost connections.
     let config = SessionConfig::new();
+    let (mut out, mut log) = (std::io::stdout().lock(), std::io::stderr());
     run(
         &client,
         &tickers,
         seconds,
         config,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr(),
+        ctrl_c(),
+        &mut out,
+        &mut log,
     )
     .await
 }

@@ -3,13 +3,15 @@
 //! A binary market has two outcomes, YES and NO, and one book of bids for each (a bid for NO at
 //! `p` is an offer to sell YES at `1 - p`). Kalshi names a side in two ways: by outcome (`yes`,
 //! `no`) and, for V2 orders and the fields named `book_side`, by the action on the YES book
-//! (`bid` buys YES, `ask` sells YES, which is buying NO). Four types follow from that:
+//! (`bid` buys YES, `ask` sells YES, which is buying NO). Four types follow from that, and a fifth
+//! for the books of perpetual futures, whose bids and asks are both quoted:
 //!
 //! | type | values | what it is | where you meet it |
 //! |---|---|---|---|
 //! | [`Side`] (also `ws::Side`) | `Yes`, `No` | hand-written: a side of the book, or the outcome a contract pays on | the live books: `OrderBook::bids(side)`, `best_bid`, `best_ask` |
 //! | `types::OutcomeSide`, `ws::MarketSide` (and inline ones such as `types::OrderOutcomeSide`) | `Yes`, `No`, `Unknown(_)` | generated: an outcome as the REST and WebSocket specs write it | `outcome_side` of orders and fills, the `side` of a book delta |
 //! | `types::BookSide`, `ws::BookSide` | `Bid`, `Ask`, `Unknown(_)` | generated: an order's action on the YES book | `CreateOrderV2Request.side`, `book_side` of fills and trades |
+//! | [`QuoteSide`] | `Bid`, `Ask` | hand-written: a side of a book whose asks are quoted (perps) | the live perps books: `OrderBook::<QuoteSide>::bids()`, `best_ask()` |
 //!
 //! The generated enums are open (a value a newer spec adds is kept in `Unknown`); [`Side`] is
 //! closed, so that a book has exactly two sides.
@@ -100,6 +102,89 @@ impl Side {
 impl std::fmt::Display for Side {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A side of a book whose two sides are both quoted, such as a perpetual future's: the bids and
+/// the asks of one instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuoteSide {
+    /// The bids: offers to buy, best (highest) first.
+    Bid,
+    /// The asks: offers to sell, best (lowest) first.
+    Ask,
+}
+
+impl QuoteSide {
+    /// The other side.
+    pub fn opposite(self) -> QuoteSide {
+        match self {
+            QuoteSide::Bid => QuoteSide::Ask,
+            QuoteSide::Ask => QuoteSide::Bid,
+        }
+    }
+
+    /// `"bid"` or `"ask"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteSide::Bid => "bid",
+            QuoteSide::Ask => "ask",
+        }
+    }
+}
+
+impl std::fmt::Display for QuoteSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a book's asks come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asks {
+    /// Both sides are bids (YES and NO) and each side's asks are the other side's bids at one
+    /// dollar minus their price; every price lies within 0 to 1 dollar.
+    Implied,
+    /// The first side is the bids and the second the asks, each quoted as it is.
+    Quoted,
+}
+
+/// The two sides of a live order book ([`crate::ws::OrderBook`]) and how to read them: implemented
+/// by [`Side`] (YES and NO bids, asks implied) and [`QuoteSide`] (bids and asks, quoted). A
+/// product's `order_book` settings choose one, and which of the spec's side values is which.
+pub trait BookSides:
+    Copy + Eq + std::hash::Hash + std::fmt::Debug + std::fmt::Display + Send + Sync + 'static
+{
+    /// The two sides in the order the book keeps them: the first holds bids.
+    const BOTH: [Self; 2];
+    /// Where the asks come from.
+    const ASKS: Asks;
+
+    /// This side's place in [`BOTH`](Self::BOTH).
+    fn index(self) -> usize;
+}
+
+impl BookSides for Side {
+    const BOTH: [Side; 2] = [Side::Yes, Side::No];
+    const ASKS: Asks = Asks::Implied;
+
+    fn index(self) -> usize {
+        match self {
+            Side::Yes => 0,
+            Side::No => 1,
+        }
+    }
+}
+
+impl BookSides for QuoteSide {
+    const BOTH: [QuoteSide; 2] = [QuoteSide::Bid, QuoteSide::Ask];
+    const ASKS: Asks = Asks::Quoted;
+
+    fn index(self) -> usize {
+        match self {
+            QuoteSide::Bid => 0,
+            QuoteSide::Ask => 1,
+        }
     }
 }
 

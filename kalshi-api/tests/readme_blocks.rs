@@ -247,10 +247,36 @@ async fn block_7_following_orders(client: Client, ticker: String, price: FixedPo
     Ok(filled)
 }
 
+/// The live perps order book.
+#[cfg(feature = "perps")]
+#[rustfmt::skip]
+async fn block_8_perps_order_book(client: Client) -> Result {
+    // README block 8
+    use futures_util::StreamExt;
+    use kalshi_api::perps::ws::{BookUpdate, Session, Subscribe, SubscribeChannelsItem};
+    use kalshi_api::ws::{OrderBooks, SessionConfig};
+
+    let (session, events) = Session::connect_to(&client, client.margin_ws_url(), SessionConfig::default()).await?;
+    let tickers = vec!["KXBTCPERP".to_string()];
+    let _sub = session
+        .subscribe(&Subscribe::new(vec![SubscribeChannelsItem::OrderbookDelta]).market_tickers(tickers))
+        .await?;
+    let (books, mut updates) = OrderBooks::spawn(&session, events, 1024);
+    while let Some(update) = updates.next().await {
+        if let BookUpdate::Updated { ticker, .. } = update {
+            if let Ok(book) = books.get(&ticker) {
+                println!("{ticker}: bid {:?} ask {:?} spread {:?}", book.best_bid(), book.best_ask(), book.spread());
+            }
+        }
+    }
+    // end of README block
+    Ok(())
+}
+
 /// Logging: a fmt subscriber filtered by `RUST_LOG`.
 #[rustfmt::skip]
-fn block_8_tracing() -> Result {
-    // README block 8
+fn block_9_tracing() -> Result {
+    // README block 9
     use tracing_subscriber::EnvFilter;
 
     // RUST_LOG=kalshi_api=debug shows each request's span; without RUST_LOG, kalshi_api=info.
@@ -316,6 +342,13 @@ async fn the_runnable_blocks_run_against_the_test_exchange() {
     .expect("the order reaches a final state")
     .unwrap();
     assert_eq!(filled.to_string(), "1.00");
-    block_8_tracing().unwrap();
+    #[cfg(feature = "perps")]
+    runs_for(
+        "block 8 (perps order book)",
+        2,
+        block_8_perps_order_book(client.clone()),
+    )
+    .await;
+    block_9_tracing().unwrap();
     tracing::info!(target: "kalshi_api", "the block's subscriber is installed");
 }

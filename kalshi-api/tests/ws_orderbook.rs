@@ -750,7 +750,15 @@ async fn the_example_prints_the_last_books_when_the_session_ends_for_good() {
     let mut out = Vec::new();
     let mut log = Vec::new();
     let config = fast().max_reconnect_attempts(Some(0));
-    let run = example::run(&client, &tickers, Some(60), config, &mut out, &mut log);
+    let run = example::run(
+        &client,
+        &tickers,
+        Some(60),
+        config,
+        std::future::pending(),
+        &mut out,
+        &mut log,
+    );
     let drive = async {
         // Let the scripted feed run, then go quiet, let it arrive, and close.
         while exchange.ws_connections() == 0 {
@@ -810,7 +818,15 @@ async fn the_example_follows_the_books_through_lost_connections_until_its_second
     let mut out = Vec::new();
     let mut log = Vec::new();
     let started = tokio::time::Instant::now();
-    let run = example::run(&client, &tickers, Some(6), fast(), &mut out, &mut log);
+    let run = example::run(
+        &client,
+        &tickers,
+        Some(6),
+        fast(),
+        std::future::pending(),
+        &mut out,
+        &mut log,
+    );
     let drive = async {
         reconnected(&exchange, 1).await;
         for connection in 2..=3 {

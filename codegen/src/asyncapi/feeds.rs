@@ -23,15 +23,15 @@ pub const ORDER_ID: &str = "crate::OrderId";
 
 /// The shape a setting's field must have.
 #[derive(Debug, Clone, Copy)]
-enum Shape {
+enum Shape<'v> {
     /// A required string.
     Text,
     /// A list of `[string, string]` pairs, optional or not.
     Levels,
     /// A required runtime type, by path.
     Runtime(&'static str),
-    /// A required string enum listing these values.
-    Enum(&'static [&'static str]),
+    /// A required string enum listing these values (the values are checked on their own).
+    Enum(&'v [String]),
     /// An optional string.
     OptionalText,
     /// An optional integer.
@@ -40,7 +40,7 @@ enum Shape {
     AnyText,
 }
 
-impl Shape {
+impl Shape<'_> {
     fn expected(self) -> String {
         match self {
             Shape::Text => "a required string".into(),
@@ -126,14 +126,8 @@ fn fits(types: &[TypeDef], shape: Shape, ty: &Ty, optional: bool) -> bool {
             _ => false,
         },
         (Shape::Runtime(path), Ty::Runtime(p)) => !optional && p == path,
-        (Shape::Enum(values), Ty::Named(id)) => {
-            !optional
-                && match &types[*id].kind {
-                    TypeKind::StringEnum { variants, .. } => {
-                        values.iter().all(|v| variants.iter().any(|(_, w)| w == v))
-                    }
-                    _ => false,
-                }
+        (Shape::Enum(_), Ty::Named(id)) => {
+            !optional && matches!(types[*id].kind, TypeKind::StringEnum { .. })
         }
         (Shape::OptionalText, t) => optional && *t == Ty::String,
         (Shape::OptionalInteger, t) => optional && matches!(t, Ty::I32 | Ty::I64),
@@ -207,7 +201,7 @@ impl<'m> Check<'m> {
     }
 
     /// The field `wire` of `t` that setting `at` names, if it has `shape`.
-    fn field(&mut self, t: &TypeDef, at: &str, wire: &str, shape: Shape) -> Option<FeedField> {
+    fn field(&mut self, t: &TypeDef, at: &str, wire: &str, shape: Shape<'_>) -> Option<FeedField> {
         let setting = setting_name(at);
         let TypeKind::Struct(fields) = &t.kind else {
             return None;
@@ -245,6 +239,39 @@ impl<'m> Check<'m> {
             ty: base(self.types, &f.ty).clone(),
         })
     }
+
+    /// Each of `order_book.sides` must be a value of the delta's side enum `side`, and the two
+    /// must differ; a problem at the setting otherwise.
+    fn side_values(&mut self, side: &FeedField, sides: &[String; 2]) {
+        let Ty::Named(id) = side.ty else {
+            return;
+        };
+        let TypeKind::StringEnum { variants, .. } = &self.types[id].kind else {
+            return;
+        };
+        for (i, value) in sides.iter().enumerate() {
+            if !variants.iter().any(|(_, w)| w == value) {
+                let found = describe(self.types, &side.ty);
+                self.problem(
+                    format!("/order_book/sides/{i}"),
+                    format!(
+                        "settings `order_book.sides.{i}: {value}`: the delta's side is a {found}, \
+                         without `{value}`; expected one of its values"
+                    ),
+                );
+            }
+        }
+        if sides[0] == sides[1] {
+            self.problem(
+                "/order_book/sides/1".into(),
+                format!(
+                    "settings `order_book.sides.1: {}`: the same value as `order_book.sides.0`; \
+                     expected the book's other side",
+                    sides[1]
+                ),
+            );
+        }
+    }
 }
 
 /// `/order_book/delta/price` as `order_book.delta.price`.
@@ -272,9 +299,9 @@ pub fn book(
     if let Some((_, t)) = &snapshot {
         let at = |k: &str| format!("/order_book/snapshot/{k}");
         let ticker = cx.field(t, &at("ticker"), &s.ticker, Shape::Text);
-        let yes = cx.field(t, &at("yes"), &s.yes, Shape::Levels);
-        let no = cx.field(t, &at("no"), &s.no, Shape::Levels);
-        snapshot_fields = ticker.zip(yes).zip(no);
+        let first = cx.field(t, &at("levels/0"), &s.levels[0], Shape::Levels);
+        let second = cx.field(t, &at("levels/1"), &s.levels[1], Shape::Levels);
+        snapshot_fields = ticker.zip(first.zip(second));
     }
     let mut delta_fields = None;
     if let Some((_, t)) = &delta {
@@ -282,7 +309,10 @@ pub fn book(
         let ticker = cx.field(t, &at("ticker"), &d.ticker, Shape::Text);
         let price = cx.field(t, &at("price"), &d.price, Shape::Runtime(DOLLARS));
         let change = cx.field(t, &at("delta"), &d.delta, Shape::Runtime(COUNT));
-        let side = cx.field(t, &at("side"), &d.side, Shape::Enum(&["yes", "no"]));
+        let side = cx.field(t, &at("side"), &d.side, Shape::Enum(&settings.sides));
+        if let Some(side) = &side {
+            cx.side_values(side, &settings.sides);
+        }
         let client_order_id = cx.field(
             t,
             &at("client_order_id"),
@@ -300,14 +330,15 @@ pub fn book(
     match (snapshot, snapshot_fields, delta, delta_fields) {
         (
             Some((snapshot, _)),
-            Some(((snapshot_ticker, yes), no)),
+            Some((snapshot_ticker, (first, second))),
             Some((delta, _)),
             Some((((((delta_ticker, price), change), side), client_order_id), subaccount)),
         ) if cx.problems.is_empty() => Ok(BookFeedDef {
+            asks: settings.asks,
+            side_values: settings.sides.clone(),
             snapshot,
             snapshot_ticker,
-            yes,
-            no,
+            levels: [first, second],
             delta,
             delta_ticker,
             price,

@@ -6,6 +6,7 @@
 use super::{doc_attrs, ident, struct_codec, FileTokens, Piece};
 use crate::ir::ws::{Alt, FeedField, KindBody, OrderMessageDef, ServerKind, WsModel};
 use crate::ir::{Model, Ty, TypeDef, TypeKind};
+use crate::settings::BookAsks;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -277,15 +278,20 @@ impl WsModel {
         let (snapshot, delta) = (ident(&b.snapshot.variant), ident(&b.delta.variant));
         let (snapshot_wire, delta_wire) = (&b.snapshot.wire, &b.delta.wire);
         let snapshot_ticker = field(&b.snapshot_ticker);
-        let levels = |f: &FeedField| {
+        let levels = b.levels.iter().map(|f| {
             let n = field(f);
             if f.optional {
                 quote!(m.#n.as_deref().unwrap_or_default())
             } else {
                 quote!(m.#n.as_slice())
             }
+        });
+        // The runtime's side types: YES and NO bids, or quoted bids and asks.
+        let sides = match b.asks {
+            BookAsks::Implied => quote!(crate::sides::Side),
+            BookAsks::Quoted => quote!(crate::sides::QuoteSide),
         };
-        let (yes, no) = (levels(&b.yes), levels(&b.no));
+        let [first, second] = &b.side_values;
         let delta_ticker = field(&b.delta_ticker);
         let (price, change, side) = (field(&b.price), field(&b.change), field(&b.side));
         let client_order_id = field(&b.client_order_id);
@@ -298,6 +304,8 @@ impl WsModel {
         };
         quote! {
             impl protocol::BookFeed for ServerMessage {
+                type Sides = #sides;
+
                 fn is_book(kind: &str) -> bool {
                     ::std::matches!(kind, #snapshot_wire | #delta_wire)
                 }
@@ -306,24 +314,33 @@ impl WsModel {
                     kind == #snapshot_wire
                 }
 
-                fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
+                fn book(
+                    &mut self,
+                ) -> ::std::option::Option<protocol::BookMessage<'_, Self::Sides>> {
                     match self {
                         Self::#snapshot(m) => ::std::option::Option::Some(
                             protocol::BookMessage::Snapshot(protocol::BookSnapshot {
                                 ticker: &m.#snapshot_ticker,
-                                yes: #yes,
-                                no: #no,
+                                sides: [#(#levels),*],
                             }),
                         ),
                         Self::#delta(m) => {
                             let m = &mut **m;
-                            let side = crate::enums::StringEnum::as_str(&m.#side);
+                            let side = match crate::enums::StringEnum::as_str(&m.#side) {
+                                #first => ::std::result::Result::Ok(
+                                    <Self::Sides as protocol::BookSides>::BOTH[0],
+                                ),
+                                #second => ::std::result::Result::Ok(
+                                    <Self::Sides as protocol::BookSides>::BOTH[1],
+                                ),
+                                other => ::std::result::Result::Err(other),
+                            };
                             ::std::option::Option::Some(protocol::BookMessage::Delta(
                                 protocol::BookDelta {
                                     ticker: &mut m.#delta_ticker,
                                     price: m.#price,
                                     delta: m.#change,
-                                    side: protocol::Side::from_wire(side).ok_or(side),
+                                    side,
                                     client_order_id: &mut m.#client_order_id,
                                     subaccount: #subaccount,
                                 },

@@ -54,14 +54,16 @@ pub struct FeedMessage {
 /// The `BookFeed` impl: which messages are the book's snapshot and delta, and their fields.
 #[derive(Debug, Clone)]
 pub struct BookFeedDef {
+    /// Where the asks come from, which picks the runtime's side type (`BookFeed::Sides`).
+    pub asks: crate::settings::BookAsks,
+    /// The wire values of the delta's side that are the first and the second side.
+    pub side_values: [String; 2],
     /// The snapshot message.
     pub snapshot: FeedMessage,
     /// Its ticker (a string).
     pub snapshot_ticker: FeedField,
-    /// Its YES levels (`Vec<(String, String)>`, maybe optional).
-    pub yes: FeedField,
-    /// Its NO levels.
-    pub no: FeedField,
+    /// The levels of its first and second side (`Vec<(String, String)>`, maybe optional).
+    pub levels: [FeedField; 2],
     /// The delta message.
     pub delta: FeedMessage,
     /// Its ticker (a string).

@@ -48,7 +48,7 @@ pub use nats::{escape as nats_token, nats_replay, NatsStart, NatsTarget};
 pub use pace::Pace;
 pub use reader::{recording_files, RecordReader};
 pub use replay::{Replay, ReplayStats, Replayed};
-pub use seek::{book_at, seek_book, SeekedBook, SnapshotAt, SnapshotIndex};
+pub use seek::{book_at, seek_book, BookThen, SeekedBook, SnapshotAt, SnapshotIndex};
 pub(crate) use tap::Tap;
 pub use writer::Recorder;
 

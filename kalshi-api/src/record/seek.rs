@@ -133,11 +133,14 @@ fn snapshot_ticker<M: BookFeed + Control>(text: &str) -> Option<String> {
     }
 }
 
+/// A book at a past moment, or why there is none.
+pub type BookThen<M> = Result<Arc<OrderBook<<M as BookFeed>::Sides>>, BookError>;
+
 /// A book rebuilt at a past moment, and what it took.
 #[derive(Debug)]
-pub struct SeekedBook {
+pub struct SeekedBook<M: BookFeed> {
     /// The book, or why there is no valid book then (see [`book_at`]).
-    pub book: Result<Arc<OrderBook>, BookError>,
+    pub book: BookThen<M>,
     /// The snapshot the replay started from (`None`: the recording's start).
     pub from: Option<SnapshotAt>,
     /// Frames decoded to rebuild it.
@@ -152,7 +155,7 @@ pub fn book_at<M: BookFeed + Control>(
     path: &Path,
     ticker: &str,
     at_ns: Option<u64>,
-) -> Result<Result<Arc<OrderBook>, BookError>, RecordError> {
+) -> Result<BookThen<M>, RecordError> {
     Ok(seek_book::<M>(path, ticker, at_ns)?.book)
 }
 
@@ -161,7 +164,7 @@ pub fn seek_book<M: BookFeed + Control>(
     path: &Path,
     ticker: &str,
     at_ns: Option<u64>,
-) -> Result<SeekedBook, RecordError> {
+) -> Result<SeekedBook<M>, RecordError> {
     let index = SnapshotIndex::build::<M>(path, at_ns)?;
     let from = index.last(ticker);
     let replay = match from {
@@ -177,7 +180,7 @@ fn replay_until<M: BookFeed + Control>(
     mut replay: Replay<M>,
     ticker: &str,
     at_ns: Option<u64>,
-) -> (Result<Arc<OrderBook>, BookError>, u64) {
+) -> (BookThen<M>, u64) {
     let mut keeper = BookKeeper::<M>::new();
     let books = keeper.books();
     let mut out = Vec::new();

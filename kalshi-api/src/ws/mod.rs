@@ -21,7 +21,8 @@
 //! [`protocol`] is the contract the generated messages, commands and channels implement.
 //!
 //! On top of the session, hand-written: [`orderbook`] keeps live order books that are never
-//! readable while they may be wrong ([`OrderBooks`]), reading the messages through
+//! readable while they may be wrong ([`OrderBooks`]; YES and NO bids, or for perps quoted bids
+//! and asks, [`QuoteSide`]), reading the messages through
 //! [`protocol::BookFeed`] (the generated [`BookKeeper`], [`BookUpdate`] and [`BookEvents`] aliases
 //! fill in the message type), and [`orders`] routes your orders' `user_order` and `fill` messages
 //! to them ([`OrderTracker`]), reading them through [`protocol::OrderFeed`].
@@ -54,8 +55,10 @@ pub use config::SessionConfig;
 pub use envelope::{decode_frame, FrameError};
 pub use error::WsError;
 pub use event::{Event, Received, SubscriptionId};
-pub use orderbook::{BookError, BookStats, BookStatus, Level, OrderBook, OrderBooks, StaleReason};
-pub use protocol::Side;
+pub use orderbook::{
+    BookError, BookStats, BookStatus, Level, Levels, OrderBook, OrderBooks, StaleReason,
+};
+pub use protocol::{QuoteSide, Side};
 pub use queue::{Delivery, Events};
 
 pub use crate::generated::ws::*;

@@ -1,14 +1,17 @@
 //! Live order books, built from a market's snapshot and kept current by its deltas.
 //!
 //! Hand-written runtime code: it reads the session's messages only through [`BookFeed`], which
-//! `cargo xtask regen` implements for the two messages that `order_book` in `spec/codegen.yaml`
-//! names, so the dependency runs one way and nothing here names a message of the spec. The
-//! message type is a parameter, `M`; `kalshi_api::ws` has aliases of [`BookKeeper`],
-//! [`BookUpdate`] and [`BookEvents`] that fill it in.
+//! `cargo xtask regen` implements for the two messages that `order_book` in a product's settings
+//! (`spec/codegen.yaml`, `spec/perps/codegen.yaml`) names, so the dependency runs one way and
+//! nothing here names a message of the spec. The message type is a parameter, `M`;
+//! `kalshi_api::ws` and `kalshi_api::perps::ws` have aliases of [`BookKeeper`], [`BookUpdate`]
+//! and [`BookEvents`] that fill it in. One keeper serves both products: what differs is the
+//! book's sides, `M::Sides` ([`Side`]: YES and NO bids with implied asks; [`QuoteSide`]: bids and
+//! asks, both quoted), which the settings choose.
 //!
 //! Three pieces:
-//! - [`OrderBook`]: one market's bids for YES and for NO, exact ([`FixedPointDollars`] prices,
-//!   [`FixedPointCount`] sizes), with the implied asks, best bid and ask, spread and depth.
+//! - [`OrderBook`]: one market's two sides, exact ([`FixedPointDollars`] prices,
+//!   [`FixedPointCount`] sizes), with the best bid and ask, spread and depth.
 //! - [`BookKeeper`]: the writer. It consumes a session's [`Event`]s in order, applies snapshots
 //!   and deltas, and marks books stale the moment their subscription has a sequence gap, a
 //!   repeat, a decode failure or a lost connection; a stale book takes no deltas until a fresh
@@ -26,6 +29,7 @@ use super::protocol::{BookDelta, BookFeed, BookMessage, BookSnapshot};
 use super::queue::Events;
 use super::session::{Session, WeakSession};
 use crate::money::{FixedPointCount, FixedPointDollars};
+use crate::sides::{Asks, BookSides};
 use futures_util::{Stream, StreamExt};
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -39,7 +43,7 @@ use tokio::sync::mpsc;
 /// One dollar: a YES ask is `ONE - best NO bid`.
 const ONE: FixedPointDollars = FixedPointDollars::new(1, 0);
 
-pub use super::protocol::Side;
+pub use super::protocol::{QuoteSide, Side};
 
 /// One price level: a price and the contracts at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,30 +73,49 @@ pub enum InvalidBookMessage {
         /// Its text.
         text: String,
     },
-    /// A delta whose `side` is neither `yes` nor `no` (its wire text).
+    /// A delta whose `side` is neither of the book's two (its wire text).
     #[error("unknown book side {0:?}")]
     Side(String),
     /// A size that overflows the fixed-point range.
     #[error("size at {0} overflows")]
     Overflow(FixedPointDollars),
-    /// A price outside 0 to 1 dollar, which no level of a YES/NO book can have (and whose implied
-    /// ask, `1 - price`, could overflow).
+    /// A price outside 0 to 1 dollar, which no level of a book of implied asks (YES and NO bids)
+    /// can have (and whose implied ask, `1 - price`, could overflow).
     #[error("price {0} is outside 0 to 1 dollar")]
     Price(FixedPointDollars),
 }
 
-/// One market's order book: the YES bids and the NO bids, price to size, exact.
+/// The levels of one side of a book, price to size.
+type Ladder = BTreeMap<FixedPointDollars, FixedPointCount>;
+
+/// One market's order book: its two sides, price to size, exact. `S` names the sides and says
+/// where the asks come from:
 ///
-/// Asks are implied: the YES ask is one dollar minus the best NO bid, the NO ask one dollar minus
-/// the best YES bid. Iterators and [`depth`](Self::depth) go best first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrderBook {
+/// - [`Side`] (event contracts; the default): the YES bids and the NO bids. Asks are implied: the
+///   YES ask is one dollar minus the best NO bid, the NO ask one dollar minus the best YES bid.
+///   `bids(side)`, `asks(side)`, `best_bid(side)`, `best_ask(side)` and `spread()` read them.
+/// - [`QuoteSide`] (perps): the bids and the asks of one instrument, both quoted. `bids()`,
+///   `asks()`, `best_bid()`, `best_ask()` and `spread()` read them.
+///
+/// Iterators and [`depth`](Self::depth) go best first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBook<S = Side> {
     ticker: String,
-    yes: BTreeMap<FixedPointDollars, FixedPointCount>,
-    no: BTreeMap<FixedPointDollars, FixedPointCount>,
+    sides: [Ladder; 2],
+    _sides: PhantomData<S>,
 }
 
-impl OrderBook {
+impl<S> Default for OrderBook<S> {
+    fn default() -> Self {
+        OrderBook {
+            ticker: String::new(),
+            sides: Default::default(),
+            _sides: PhantomData,
+        }
+    }
+}
+
+impl<S: BookSides> OrderBook<S> {
     /// An empty book for `ticker`.
     pub fn new(ticker: impl Into<String>) -> Self {
         OrderBook {
@@ -106,7 +129,7 @@ impl OrderBook {
     /// is empty. A price or size that is not a fixed-point number is an error.
     pub fn from_snapshot(snapshot: &BookSnapshot<'_>) -> Result<Self, InvalidBookMessage> {
         let mut book = OrderBook::new(snapshot.ticker);
-        for (side, levels) in [(Side::Yes, snapshot.yes), (Side::No, snapshot.no)] {
+        for (side, levels) in S::BOTH.into_iter().zip(snapshot.sides) {
             for (price, size) in levels {
                 let price: FixedPointDollars =
                     price.parse().map_err(|_| InvalidBookMessage::Number {
@@ -125,7 +148,7 @@ impl OrderBook {
     }
 
     /// Applies a delta (its side, price and signed change); returns the side it changed.
-    pub fn apply(&mut self, delta: &BookDelta<'_>) -> Result<Side, InvalidBookMessage> {
+    pub fn apply(&mut self, delta: &BookDelta<'_, S>) -> Result<S, InvalidBookMessage> {
         let side = delta
             .side
             .map_err(|text| InvalidBookMessage::Side(text.to_string()))?;
@@ -134,36 +157,16 @@ impl OrderBook {
     }
 
     /// Adds `delta` (signed) to the size at `price` on `side`; a level whose size reaches zero or
-    /// below is removed. A price outside 0 to 1 dollar is refused, so that every implied ask and
-    /// spread is in range.
+    /// below is removed. In a book of implied asks a price outside 0 to 1 dollar is refused, so
+    /// that every implied ask and spread is in range.
     pub fn apply_change(
         &mut self,
-        side: Side,
+        side: S,
         price: FixedPointDollars,
         delta: FixedPointCount,
     ) -> Result<(), InvalidBookMessage> {
-        if price.is_negative() || price > ONE {
-            return Err(InvalidBookMessage::Price(price));
-        }
-        // One search of the tree, whether the level is changed, removed or added.
-        match self.side_mut(side).entry(price) {
-            Entry::Occupied(mut level) => {
-                let new = level
-                    .get()
-                    .checked_add(delta)
-                    .ok_or(InvalidBookMessage::Overflow(price))?;
-                if new.is_negative() || new.is_zero() {
-                    level.remove();
-                } else {
-                    *level.get_mut() = new;
-                }
-            }
-            Entry::Vacant(_) if delta.is_negative() || delta.is_zero() => {}
-            Entry::Vacant(level) => {
-                level.insert(delta);
-            }
-        }
-        Ok(())
+        let implied = S::ASKS == Asks::Implied;
+        change_level(&mut self.sides[side.index()], implied, price, delta)
     }
 
     /// The market's ticker.
@@ -171,23 +174,99 @@ impl OrderBook {
         &self.ticker
     }
 
-    fn side(&self, side: Side) -> &BTreeMap<FixedPointDollars, FixedPointCount> {
-        match side {
-            Side::Yes => &self.yes,
-            Side::No => &self.no,
+    /// The levels of `side`, best first: bids highest first, quoted asks lowest first.
+    pub fn ladder(&self, side: S) -> Levels<'_> {
+        Levels {
+            levels: self.sides[side.index()].iter(),
+            lowest_first: S::ASKS == Asks::Quoted && side.index() == 1,
         }
     }
 
-    fn side_mut(&mut self, side: Side) -> &mut BTreeMap<FixedPointDollars, FixedPointCount> {
-        match side {
-            Side::Yes => &mut self.yes,
-            Side::No => &mut self.no,
-        }
+    /// The best level of `side`.
+    pub fn best(&self, side: S) -> Option<Level> {
+        self.ladder(side).next()
     }
 
+    /// The best `n` levels of `side`.
+    pub fn depth(&self, side: S, n: usize) -> Vec<Level> {
+        self.ladder(side).take(n).collect()
+    }
+
+    /// The size at `price` on `side` (`None`: no level there).
+    pub fn size_at(&self, side: S, price: FixedPointDollars) -> Option<FixedPointCount> {
+        self.sides[side.index()].get(&price).copied()
+    }
+
+    /// How many price levels `side` has.
+    pub fn levels(&self, side: S) -> usize {
+        self.sides[side.index()].len()
+    }
+}
+
+/// Adds `delta` to the size at `price` in `ladder`, removing a level at zero or below; refuses a
+/// price outside 0 to 1 dollar when the asks are `implied`. Not generic, so that it is compiled
+/// here, with the money comparisons inlined, whatever crate instantiates the book.
+fn change_level(
+    ladder: &mut Ladder,
+    implied: bool,
+    price: FixedPointDollars,
+    delta: FixedPointCount,
+) -> Result<(), InvalidBookMessage> {
+    if implied && (price.is_negative() || price > ONE) {
+        return Err(InvalidBookMessage::Price(price));
+    }
+    // One search of the tree, whether the level is changed, removed or added.
+    match ladder.entry(price) {
+        Entry::Occupied(mut level) => {
+            let new = level
+                .get()
+                .checked_add(delta)
+                .ok_or(InvalidBookMessage::Overflow(price))?;
+            if new.is_negative() || new.is_zero() {
+                level.remove();
+            } else {
+                *level.get_mut() = new;
+            }
+        }
+        Entry::Vacant(_) if delta.is_negative() || delta.is_zero() => {}
+        Entry::Vacant(level) => {
+            level.insert(delta);
+        }
+    }
+    Ok(())
+}
+
+/// The levels of one side of a book, best first ([`OrderBook::ladder`]).
+#[derive(Debug, Clone)]
+pub struct Levels<'a> {
+    levels: std::collections::btree_map::Iter<'a, FixedPointDollars, FixedPointCount>,
+    lowest_first: bool,
+}
+
+impl Iterator for Levels<'_> {
+    type Item = Level;
+
+    fn next(&mut self) -> Option<Level> {
+        let (&price, &size) = if self.lowest_first {
+            self.levels.next()
+        } else {
+            self.levels.next_back()
+        }?;
+        Some(Level { price, size })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.levels.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Levels<'_> {}
+
+/// A book of YES and NO bids, whose asks are implied.
+impl OrderBook<Side> {
     /// The bids of `side`, best (highest) first.
     pub fn bids(&self, side: Side) -> impl ExactSizeIterator<Item = Level> + '_ {
-        self.side(side)
+        self.sides[side.index()]
             .iter()
             .rev()
             .map(|(&price, &size)| Level { price, size })
@@ -219,20 +298,34 @@ impl OrderBook {
         // Both within 0 to 1 (see `asks`): the difference cannot overflow.
         Some(self.best_ask(Side::Yes)?.price - self.best_bid(Side::Yes)?.price)
     }
+}
 
-    /// The best `n` bids of `side`.
-    pub fn depth(&self, side: Side, n: usize) -> Vec<Level> {
-        self.bids(side).take(n).collect()
+/// A book of quoted bids and asks (perps).
+impl OrderBook<QuoteSide> {
+    /// The bids, best (highest) first.
+    pub fn bids(&self) -> Levels<'_> {
+        self.ladder(QuoteSide::Bid)
     }
 
-    /// The size bid at `price` on `side` (`None`: no level there).
-    pub fn size_at(&self, side: Side, price: FixedPointDollars) -> Option<FixedPointCount> {
-        self.side(side).get(&price).copied()
+    /// The asks, best (lowest) first.
+    pub fn asks(&self) -> Levels<'_> {
+        self.ladder(QuoteSide::Ask)
     }
 
-    /// How many price levels `side` has.
-    pub fn levels(&self, side: Side) -> usize {
-        self.side(side).len()
+    /// The best bid.
+    pub fn best_bid(&self) -> Option<Level> {
+        self.best(QuoteSide::Bid)
+    }
+
+    /// The best ask.
+    pub fn best_ask(&self) -> Option<Level> {
+        self.best(QuoteSide::Ask)
+    }
+
+    /// The best ask minus the best bid (negative when the book is crossed). `None` when a side is
+    /// empty or the difference overflows.
+    pub fn spread(&self) -> Option<FixedPointDollars> {
+        self.best_ask()?.price.checked_sub(self.best_bid()?.price)
     }
 }
 
@@ -335,7 +428,7 @@ pub struct BookStats {
 /// session's message type.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum BookUpdate<M> {
+pub enum BookUpdate<M: BookFeed> {
     /// The first snapshot of a market arrived; its book is valid.
     Ready {
         /// The market.
@@ -346,7 +439,7 @@ pub enum BookUpdate<M> {
         /// The market.
         ticker: String,
         /// The side it changed.
-        side: Side,
+        side: M::Sides,
         /// The price level.
         price: FixedPointDollars,
         /// The signed change.
@@ -378,9 +471,9 @@ pub enum BookUpdate<M> {
 
 /// One market as the readers see it.
 #[derive(Debug)]
-struct Slot {
+struct Slot<S> {
     status: BookStatus,
-    book: Arc<OrderBook>,
+    book: Arc<OrderBook<S>>,
 }
 
 #[derive(Debug, Default)]
@@ -403,30 +496,59 @@ fn bump(counter: &AtomicU64) {
     counter.store(count.saturating_add(1), Ordering::Relaxed);
 }
 
-#[derive(Debug, Default)]
-struct Shared {
-    markets: RwLock<HashMap<String, Arc<RwLock<Slot>>, KeyHash>>,
+/// One market's slot, shared by the keeper and the readers.
+type SharedSlot<S> = Arc<RwLock<Slot<S>>>;
+
+#[derive(Debug)]
+struct Shared<S> {
+    markets: RwLock<HashMap<String, SharedSlot<S>, KeyHash>>,
     counters: Counters,
 }
 
-/// The readers' handle on a keeper's books, keyed by market ticker. Cheap to clone; reads take a
-/// short lock on one market and never wait for the socket.
-#[derive(Debug, Clone, Default)]
-pub struct OrderBooks {
-    shared: Arc<Shared>,
+impl<S> Default for Shared<S> {
+    fn default() -> Self {
+        Shared {
+            markets: RwLock::default(),
+            counters: Counters::default(),
+        }
+    }
 }
 
-impl OrderBooks {
+/// The readers' handle on a keeper's books, keyed by market ticker. Cheap to clone; reads take a
+/// short lock on one market and never wait for the socket. `S` names the books' sides, as in
+/// [`OrderBook`].
+#[derive(Debug)]
+pub struct OrderBooks<S = Side> {
+    shared: Arc<Shared<S>>,
+}
+
+impl<S> Clone for OrderBooks<S> {
+    fn clone(&self) -> Self {
+        OrderBooks {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<S> Default for OrderBooks<S> {
+    fn default() -> Self {
+        OrderBooks {
+            shared: Arc::default(),
+        }
+    }
+}
+
+impl<S: BookSides> OrderBooks<S> {
     /// Runs a [`BookKeeper`] over `events` on a new task of the current Tokio runtime, and returns
     /// the books and the stream of [`BookUpdate`]s (at most `capacity` wait; when the stream is not
     /// read, the keeper waits, and a lossless session then stops reading the socket: read it, or
     /// drop it to let the keeper run free). The keeper uses `session` (without keeping it open) to
     /// ask for fresh snapshots where the session does not ask itself.
-    pub fn spawn<M: BookFeed + Control, C>(
+    pub fn spawn<M: BookFeed<Sides = S> + Control, C>(
         session: &Session<M, C>,
         events: Events<M>,
         capacity: usize,
-    ) -> (OrderBooks, BookEvents<M>) {
+    ) -> (OrderBooks<S>, BookEvents<M>) {
         let mut keeper = BookKeeper::new().with_session(session);
         let books = keeper.books();
         let (tx, rx) = mpsc::channel(capacity.max(1));
@@ -446,7 +568,7 @@ impl OrderBooks {
         (books, BookEvents { rx })
     }
 
-    fn slot(&self, ticker: &str) -> Option<Arc<RwLock<Slot>>> {
+    fn slot(&self, ticker: &str) -> Option<SharedSlot<S>> {
         self.shared
             .markets
             .read()
@@ -457,7 +579,11 @@ impl OrderBooks {
 
     /// Runs `f` on the book of `ticker` while it is valid, under a read lock (nothing is copied;
     /// keep `f` short, the keeper waits for it).
-    pub fn read<R>(&self, ticker: &str, f: impl FnOnce(&OrderBook) -> R) -> Result<R, BookError> {
+    pub fn read<R>(
+        &self,
+        ticker: &str,
+        f: impl FnOnce(&OrderBook<S>) -> R,
+    ) -> Result<R, BookError> {
         let slot = self
             .slot(ticker)
             .ok_or_else(|| BookError::Unknown(ticker.to_string()))?;
@@ -474,7 +600,7 @@ impl OrderBooks {
     /// The book of `ticker` as it stands, while it is valid: an immutable copy that later deltas
     /// do not change (taking it costs a reference count; the keeper copies the levels on its next
     /// change while you hold it).
-    pub fn get(&self, ticker: &str) -> Result<Arc<OrderBook>, BookError> {
+    pub fn get(&self, ticker: &str) -> Result<Arc<OrderBook<S>>, BookError> {
         let slot = self
             .slot(ticker)
             .ok_or_else(|| BookError::Unknown(ticker.to_string()))?;
@@ -546,11 +672,11 @@ impl OrderBooks {
 
 /// The stream of [`BookUpdate`]s from [`OrderBooks::spawn`]. Ends when the session's events end.
 #[derive(Debug)]
-pub struct BookEvents<M> {
+pub struct BookEvents<M: BookFeed> {
     rx: mpsc::Receiver<BookUpdate<M>>,
 }
 
-impl<M> Stream for BookEvents<M> {
+impl<M: BookFeed> Stream for BookEvents<M> {
     type Item = BookUpdate<M>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BookUpdate<M>>> {
@@ -560,8 +686,8 @@ impl<M> Stream for BookEvents<M> {
 
 /// One market as the keeper holds it.
 #[derive(Debug)]
-struct Market {
-    slot: Arc<RwLock<Slot>>,
+struct Market<S> {
+    slot: SharedSlot<S>,
     subscription: Option<SubscriptionId>,
     valid: bool,
     /// Whether a snapshot has ever been applied.
@@ -584,9 +710,9 @@ struct Market {
 ///
 /// `M` is the session's message type.
 #[derive(Debug)]
-pub struct BookKeeper<M> {
-    shared: Arc<Shared>,
-    markets: HashMap<String, Market, KeyHash>,
+pub struct BookKeeper<M: BookFeed> {
+    shared: Arc<Shared<M::Sides>>,
+    markets: HashMap<String, Market<M::Sides>, KeyHash>,
     session: Option<WeakSession>,
     _messages: PhantomData<fn(M)>,
 }
@@ -618,7 +744,7 @@ impl<M: BookFeed> BookKeeper<M> {
     }
 
     /// The readers' handle on this keeper's books.
-    pub fn books(&self) -> OrderBooks {
+    pub fn books(&self) -> OrderBooks<M::Sides> {
         OrderBooks {
             shared: self.shared.clone(),
         }
@@ -730,7 +856,7 @@ impl<M: BookFeed> BookKeeper<M> {
         }
     }
 
-    fn market(&mut self, ticker: &str) -> &mut Market {
+    fn market(&mut self, ticker: &str) -> &mut Market<M::Sides> {
         if !self.markets.contains_key(ticker) {
             let slot = Arc::new(RwLock::new(Slot {
                 status: BookStatus::Stale(StaleReason::AwaitingSnapshot),
@@ -806,7 +932,7 @@ impl<M: BookFeed> BookKeeper<M> {
         &mut self,
         subscription: Option<SubscriptionId>,
         seq: Option<u64>,
-        delta: BookDelta<'_>,
+        delta: BookDelta<'_, M::Sides>,
         out: &mut Vec<BookUpdate<M>>,
     ) {
         let counters = &self.shared.counters;
@@ -848,7 +974,12 @@ impl<M: BookFeed> BookKeeper<M> {
         }
     }
 
-    fn mark(market: &mut Market, ticker: &str, reason: &StaleReason, out: &mut Vec<BookUpdate<M>>) {
+    fn mark(
+        market: &mut Market<M::Sides>,
+        ticker: &str,
+        reason: &StaleReason,
+        out: &mut Vec<BookUpdate<M>>,
+    ) {
         let mut slot = market.slot.write().unwrap_or_else(PoisonError::into_inner);
         slot.status = BookStatus::Stale(reason.clone());
         if std::mem::replace(&mut market.valid, false) {
@@ -967,6 +1098,40 @@ mod tests {
         book.apply_change(Side::Yes, dollars("1"), count("-1"))
             .unwrap();
         assert_eq!(book.spread(), Some(dollars("0.999999999")));
+    }
+
+    #[test]
+    fn a_quoted_book_lists_bids_highest_first_and_asks_lowest_first_at_any_price() {
+        let mut book = OrderBook::<QuoteSide>::new("KXBTCPERP");
+        for (side, price, size) in [
+            (QuoteSide::Bid, "94.9900", "3.00"),
+            (QuoteSide::Bid, "94.9800", "5.00"),
+            (QuoteSide::Ask, "95.0200", "7.00"),
+            (QuoteSide::Ask, "95.0100", "2.50"),
+        ] {
+            book.apply_change(side, dollars(price), count(size))
+                .unwrap();
+        }
+        let texts = |levels: Levels<'_>| -> Vec<String> { levels.map(|l| l.to_string()).collect() };
+        assert_eq!(texts(book.bids()), ["3.00 @ 94.9900", "5.00 @ 94.9800"]);
+        assert_eq!(texts(book.asks()), ["2.50 @ 95.0100", "7.00 @ 95.0200"]);
+        assert_eq!(book.best_ask(), book.best(QuoteSide::Ask));
+        assert_eq!(book.spread(), Some(dollars("0.0200")));
+        assert_eq!(book.depth(QuoteSide::Ask, 1), [book.best_ask().unwrap()]);
+        book.apply_change(QuoteSide::Ask, dollars("95.0100"), count("-2.50"))
+            .unwrap();
+        assert_eq!(book.levels(QuoteSide::Ask), 1);
+        assert_eq!(book.size_at(QuoteSide::Ask, dollars("95.0100")), None);
+    }
+
+    #[test]
+    fn a_quoted_spread_that_overflows_is_none() {
+        let mut book = OrderBook::<QuoteSide>::new("T");
+        book.apply_change(QuoteSide::Bid, dollars("-9223372036854775808"), count("1"))
+            .unwrap();
+        book.apply_change(QuoteSide::Ask, dollars("9223372036854775807"), count("1"))
+            .unwrap();
+        assert_eq!(book.spread(), None);
     }
 
     #[test]

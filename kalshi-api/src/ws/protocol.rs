@@ -102,10 +102,15 @@ pub trait ErrorCodeKind: Copy + Send + Sync + std::fmt::Debug + 'static {
 /// A side of a binary market's book: defined in [`crate::sides`], which says how it relates to
 /// the generated side enums.
 pub use crate::sides::Side;
+pub use crate::sides::{Asks, BookSides, QuoteSide};
 
 /// A message the live order books ([`crate::ws::orderbook`]) read: implemented by the generated
-/// `ServerMessage` for the snapshot and the delta that `order_book` in `spec/codegen.yaml` names.
+/// `ServerMessage` for the snapshot and the delta that `order_book` in a product's settings names.
 pub trait BookFeed: Incoming {
+    /// The book's sides and where its asks come from ([`Side`]: YES and NO bids, asks implied;
+    /// [`QuoteSide`]: bids and asks, quoted), as the settings' `asks` says.
+    type Sides: BookSides;
+
     /// Whether a message of wire `type` `kind` is a book message: a frame of that type that does
     /// not decode puts its subscription's books in doubt.
     fn is_book(kind: &str) -> bool;
@@ -116,40 +121,39 @@ pub trait BookFeed: Incoming {
 
     /// This message as a book message, if it is one. Mutable so that the keeper can take the
     /// delta's ticker and `client_order_id` strings instead of copying them.
-    fn book(&mut self) -> Option<BookMessage<'_>>;
+    fn book(&mut self) -> Option<BookMessage<'_, Self::Sides>>;
 }
 
-/// A book message, as [`BookFeed::book`] lends it.
+/// A book message, as [`BookFeed::book`] lends it; `S` names the book's sides.
 #[derive(Debug)]
-pub enum BookMessage<'a> {
+pub enum BookMessage<'a, S> {
     /// A market's whole book.
     Snapshot(BookSnapshot<'a>),
     /// A change of one level.
-    Delta(BookDelta<'a>),
+    Delta(BookDelta<'a, S>),
 }
 
-/// A market's whole book: its bids for YES and for NO, as Kalshi writes them.
+/// A market's whole book: the levels of its two sides, as Kalshi writes them.
 #[derive(Debug, Clone, Copy)]
 pub struct BookSnapshot<'a> {
     /// The market.
     pub ticker: &'a str,
-    /// The YES bids, `[price_dollars, size]` (empty when the message has none).
-    pub yes: &'a [(String, String)],
-    /// The NO bids.
-    pub no: &'a [(String, String)],
+    /// The levels of each side in the order of [`BookSides::BOTH`] (YES and NO bids, or bids and
+    /// asks), `[price_dollars, size]` (empty when the message has none).
+    pub sides: [&'a [(String, String)]; 2],
 }
 
-/// A change of one level of a market's book.
+/// A change of one level of a market's book; `S` names the book's sides.
 #[derive(Debug)]
-pub struct BookDelta<'a> {
+pub struct BookDelta<'a, S> {
     /// The market (the message's own string, lent mutably so it can be taken).
     pub ticker: &'a mut String,
     /// The price level.
     pub price: FixedPointDollars,
     /// The signed change of the size at that price.
     pub delta: FixedPointCount,
-    /// The side, or the wire text of a side that is neither `yes` nor `no`.
-    pub side: Result<Side, &'a str>,
+    /// The side, or the wire text of a side that is neither of the book's two.
+    pub side: Result<S, &'a str>,
     /// Your order's `client_order_id`, when your order caused the change (lent mutably so it can
     /// be taken).
     pub client_order_id: &'a mut Option<String>,

@@ -1,4 +1,5 @@
-//! What tests read of the perps side: the margin WebSocket URL and the authoritative books.
+//! What tests read and drive of the perps side: the margin WebSocket URL, the authoritative books
+//! and seeded order flow on them.
 
 use super::book::Side;
 use super::Perps;
@@ -31,5 +32,17 @@ impl TestExchange {
         let world = self.state.margin_ws.world.lock().unwrap();
         let book = world.markets.books.get(ticker)?;
         Some((book.level_texts(Side::Bid), book.level_texts(Side::Ask)))
+    }
+
+    /// `n` steps of seeded random order flow over the perps markets `tickers` (unlisted ones are
+    /// skipped), one `orderbook_delta` per step: an add up to ten ticks behind the touch (never
+    /// crossing), a cancel of part or all of a level's seeded liquidity, or a trade with the
+    /// seeded liquidity at the touch (with its `trade` and `ticker` frames); counts in
+    /// hundredths, fractional ones included. Each is applied to the authoritative book
+    /// ([`TestExchange::margin_order_book`]) before it is published, as fast as each socket
+    /// takes them, paused feed or not; orders placed over REST are never touched. Returns the
+    /// deltas published (a step with nothing to take publishes none).
+    pub fn margin_ws_order_flow(&self, tickers: &[String], n: usize) -> usize {
+        super::flow::order_flow(&self.state, tickers, n)
     }
 }

@@ -27,6 +27,7 @@ pub(crate) mod book;
 mod control;
 pub(crate) mod fcm;
 pub(crate) mod feed;
+mod flow;
 pub(crate) mod groups;
 pub(crate) mod markets;
 pub(crate) mod orders;

@@ -690,32 +690,47 @@ impl MarketLifecycleV2Message {
     }
 }
 impl protocol::BookFeed for ServerMessage {
+    type Sides = crate::sides::Side;
     fn is_book(kind: &str) -> bool {
         ::std::matches!(kind, "orderbook_snapshot" | "orderbook_delta")
     }
     fn is_snapshot(kind: &str) -> bool {
         kind == "orderbook_snapshot"
     }
-    fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_>> {
+    fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_, Self::Sides>> {
         match self {
             Self::OrderbookSnapshot(m) => {
                 ::std::option::Option::Some(
                     protocol::BookMessage::Snapshot(protocol::BookSnapshot {
                         ticker: &m.market_ticker,
-                        yes: m.yes_dollars_fp.as_deref().unwrap_or_default(),
-                        no: m.no_dollars_fp.as_deref().unwrap_or_default(),
+                        sides: [
+                            m.yes_dollars_fp.as_deref().unwrap_or_default(),
+                            m.no_dollars_fp.as_deref().unwrap_or_default(),
+                        ],
                     }),
                 )
             }
             Self::OrderbookDelta(m) => {
                 let m = &mut **m;
-                let side = crate::enums::StringEnum::as_str(&m.side);
+                let side = match crate::enums::StringEnum::as_str(&m.side) {
+                    "yes" => {
+                        ::std::result::Result::Ok(
+                            <Self::Sides as protocol::BookSides>::BOTH[0],
+                        )
+                    }
+                    "no" => {
+                        ::std::result::Result::Ok(
+                            <Self::Sides as protocol::BookSides>::BOTH[1],
+                        )
+                    }
+                    other => ::std::result::Result::Err(other),
+                };
                 ::std::option::Option::Some(
                     protocol::BookMessage::Delta(protocol::BookDelta {
                         ticker: &mut m.market_ticker,
                         price: m.price_dollars,
                         delta: m.delta_fp,
-                        side: protocol::Side::from_wire(side).ok_or(side),
+                        side,
                         client_order_id: &mut m.client_order_id,
                         subaccount: m.subaccount,
                     }),

@@ -295,6 +295,57 @@ impl OkMessage {
         )
     }
 }
+impl protocol::BookFeed for ServerMessage {
+    type Sides = crate::sides::QuoteSide;
+    fn is_book(kind: &str) -> bool {
+        ::std::matches!(kind, "orderbook_snapshot" | "orderbook_delta")
+    }
+    fn is_snapshot(kind: &str) -> bool {
+        kind == "orderbook_snapshot"
+    }
+    fn book(&mut self) -> ::std::option::Option<protocol::BookMessage<'_, Self::Sides>> {
+        match self {
+            Self::OrderbookSnapshot(m) => {
+                ::std::option::Option::Some(
+                    protocol::BookMessage::Snapshot(protocol::BookSnapshot {
+                        ticker: &m.market_ticker,
+                        sides: [
+                            m.bid.as_deref().unwrap_or_default(),
+                            m.ask.as_deref().unwrap_or_default(),
+                        ],
+                    }),
+                )
+            }
+            Self::OrderbookDelta(m) => {
+                let m = &mut **m;
+                let side = match crate::enums::StringEnum::as_str(&m.side) {
+                    "bid" => {
+                        ::std::result::Result::Ok(
+                            <Self::Sides as protocol::BookSides>::BOTH[0],
+                        )
+                    }
+                    "ask" => {
+                        ::std::result::Result::Ok(
+                            <Self::Sides as protocol::BookSides>::BOTH[1],
+                        )
+                    }
+                    other => ::std::result::Result::Err(other),
+                };
+                ::std::option::Option::Some(
+                    protocol::BookMessage::Delta(protocol::BookDelta {
+                        ticker: &mut m.market_ticker,
+                        price: m.price,
+                        delta: m.delta,
+                        side,
+                        client_order_id: &mut m.client_order_id,
+                        subaccount: m.subaccount,
+                    }),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
 /// What happened to a tracked order (see [`OrderTracker`](super::OrderTracker)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

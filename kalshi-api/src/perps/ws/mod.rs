@@ -23,6 +23,12 @@ pub const SPEC: &str = "Kalshi Perps WebSocket API 2.0.0 (sha256 e6c1d081b797d31
 pub type Session = crate::ws::session::Session<ServerMessage, Channel>;
 /// A subscription of a [`Session`].
 pub type Subscription = crate::ws::session::Subscription<ServerMessage, Channel>;
+/// The writer of live order books over [`ServerMessage`]s.
+pub type BookKeeper = crate::ws::orderbook::BookKeeper<ServerMessage>;
+/// A book transition, or any other event of the session.
+pub type BookUpdate = crate::ws::orderbook::BookUpdate<ServerMessage>;
+/// The stream of [`BookUpdate`]s from `OrderBooks::spawn`.
+pub type BookEvents = crate::ws::orderbook::BookEvents<ServerMessage>;
 /// Routes your orders' [`OrderUpdate`]s to them.
 pub type OrderTracker = crate::ws::orders::OrderTracker<ServerMessage>;
 /// The [`OrderUpdate`]s of one tracked order.
