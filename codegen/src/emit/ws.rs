@@ -286,22 +286,12 @@ impl WsModel {
                 quote!(m.#n.as_slice())
             }
         });
-        // The runtime's side types: YES and NO bids, or quoted bids and asks.
-        let sides = match b.asks {
-            BookAsks::Implied => quote!(crate::sides::Side),
-            BookAsks::Quoted => quote!(crate::sides::QuoteSide),
-        };
+        let sides = book_sides(b.asks);
         let [first, second] = &b.side_values;
         let delta_ticker = field(&b.delta_ticker);
         let (price, change, side) = (field(&b.price), field(&b.change), field(&b.side));
         let client_order_id = field(&b.client_order_id);
-        let subaccount = {
-            let n = field(&b.subaccount);
-            match b.subaccount.ty {
-                Ty::I64 => quote!(m.#n),
-                _ => quote!(m.#n.map(::std::convert::From::from)),
-            }
-        };
+        let subaccount = subaccount_read(&b.subaccount);
         quote! {
             impl protocol::BookFeed for ServerMessage {
                 type Sides = #sides;
@@ -736,4 +726,21 @@ struct MessageArms {
     in_place: Vec<TokenStream>,
     kinds: Vec<TokenStream>,
     extra: Vec<TokenStream>,
+}
+
+/// The runtime's side type of a book: YES and NO bids (asks implied), or quoted bids and asks.
+fn book_sides(asks: BookAsks) -> TokenStream {
+    match asks {
+        BookAsks::Implied => quote!(crate::sides::Side),
+        BookAsks::Quoted => quote!(crate::sides::QuoteSide),
+    }
+}
+
+/// A delta's subaccount read from the message `m` as the runtime's `Option<i64>`.
+fn subaccount_read(f: &FeedField) -> TokenStream {
+    let n = ident(&f.name);
+    match f.ty {
+        Ty::I64 => quote!(m.#n),
+        _ => quote!(m.#n.map(::std::convert::From::from)),
+    }
 }
