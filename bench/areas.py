@@ -5,7 +5,7 @@ default features, the features without any API area, the minimal build, and each
 on `rustls,ring` (the areas read from the block `cargo xtask regen` writes in
 kalshi-api/Cargo.toml).
 
-    python3 bench/areas.py [--runs N] [--write]
+    python3 bench/areas.py [--runs N] [--write | --only TEXT]
 
 `--write` puts the table between the `bench:areas` markers of BENCHMARKS.md. Run it on an idle
 machine: these are wall times. Each set's dependencies are built (untimed) before its timed builds.
@@ -25,6 +25,8 @@ BEGIN = "<!-- bench:areas:begin -->"
 END = "<!-- bench:areas:end -->"
 TARGET = r.ROOT / "target" / "bench-areas"
 BASE = ["rustls", "ring"]  # HTTPS and signing with the fewest crates
+# The areas a trading bot calls: the candidate for a smaller default set.
+TRADING = "market,events,exchange,orders,order-groups,portfolio,account"
 
 
 def areas() -> list[str]:
@@ -43,6 +45,10 @@ def feature_sets(area_names: list[str]) -> list[tuple[str, list[str]]]:
         ("default features (every area)", []),
         ("default features and `perps`", ["--features", "perps"]),
         ("default features without the areas", ["--no-default-features", "--features", default_no_areas]),
+        (
+            "default features, the trading areas only (`market,events,exchange,orders,order-groups,portfolio,account`)",
+            ["--no-default-features", "--features", default_no_areas + "," + TRADING],
+        ),
         ("`rustls,ring`, no area", ["--no-default-features", "--features", ",".join(BASE)]),
         ("`rustls,ring,all-areas`", ["--no-default-features", "--features", ",".join(BASE + ["all-areas"])]),
     ]
@@ -65,14 +71,15 @@ def crate_alone(args: list[str], runs: int) -> list[float]:
 
 
 def table(results: list[tuple[str, list[float]]], runs: int) -> str:
-    base = dict(results)["`rustls,ring`, no area"]
+    base = dict(results).get("`rustls,ring`, no area")
     rows = [
         f"| feature set | crate alone, median of {runs} | over `rustls,ring` alone |",
         "|---|---|---|",
     ]
     for label, times in results:
         med = statistics.median(times)
-        rows.append(f"| {label} | {med:.2f} s | {med - statistics.median(base):+.2f} s |")
+        over = f"{med - statistics.median(base):+.2f} s" if base else "not measured"
+        rows.append(f"| {label} | {med:.2f} s | {over} |")
     return "\n".join(rows)
 
 
@@ -80,10 +87,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3, help="timed builds per feature set (default 3)")
     ap.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
+    ap.add_argument("--only", default="", help="measure only the sets whose label contains this text")
     args = ap.parse_args()
+    if args.only and args.write:
+        r.die("--write needs every set: no --only")
     m = r.machine()
     results = []
     for label, cargo_args in feature_sets(areas()):
+        if args.only not in label:
+            continue
         times = crate_alone(cargo_args, args.runs)
         r.log(f"{label}: {' / '.join(f'{t:.2f}' for t in times)} s")
         results.append((label, times))
